@@ -1,0 +1,164 @@
+"""The one pass over orders: a per-customer table and the sorted order arrays behind it.
+
+Everything later (stages at any date, cohorts, RFM, CLV) works from :class:`CustomerBase`
+with vectorised numpy over customers, never a loop over customers or orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.errors import LensError
+
+EPOCH = np.datetime64("1970-01-01", "D")
+ATTRIBUTES = ["channel", "country", "discount_code", "category"]
+
+
+def to_days(dates) -> np.ndarray:
+    """Datetimes -> whole days since 1970-01-01 (int64)."""
+    return np.asarray(dates, dtype="datetime64[D]").astype("int64")
+
+
+def from_days(days) -> pd.DatetimeIndex | pd.Timestamp:
+    """Whole days since 1970-01-01 -> timestamps (NaT where the day is negative)."""
+    arr = np.asarray(days)
+    if arr.ndim == 0:
+        return pd.Timestamp(EPOCH + int(arr))
+    stamps = (EPOCH + arr.astype("int64")).astype("datetime64[us]")
+    return pd.DatetimeIndex(np.where(arr >= 0, stamps, np.datetime64("NaT")))
+
+
+@dataclass(frozen=True)
+class CustomerBase:
+    """Orders sorted by (customer, day), with each customer's slice, and the summary.
+
+    Attributes
+    ----------
+    ids, email:
+        Per customer (position ``c``): the customer key and email (or missing).
+    code, day, amount:
+        Per order, sorted by customer then day: customer position, day number, amount.
+    start, count:
+        Per customer: position of the first order in the sorted arrays, number of orders.
+    summary:
+        Per customer table at the end of the data (see :func:`summarise`).
+    """
+
+    ids: np.ndarray
+    email: np.ndarray
+    code: np.ndarray
+    day: np.ndarray
+    amount: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+    first_attributes: pd.DataFrame
+    summary: pd.DataFrame
+    first_day: int
+    last_day: int
+
+    @property
+    def n_customers(self) -> int:
+        return len(self.ids)
+
+    @property
+    def data_start(self) -> pd.Timestamp:
+        return from_days(self.first_day)
+
+    @property
+    def data_end(self) -> pd.Timestamp:
+        return from_days(self.last_day)
+
+
+def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
+    """The one expensive pass: factorise customers, sort orders, summarise."""
+    if orders.empty:
+        raise LensError("There are no orders to analyse.")
+    codes, ids = pd.factorize(orders["customer_id"], sort=False)
+    days = to_days(orders["order_date"].to_numpy())
+    order = np.lexsort((days, codes))
+    code = codes[order].astype(np.int64)
+    day = days[order]
+    amount = orders["amount"].to_numpy(dtype="float64")[order]
+    count = np.bincount(code, minlength=len(ids))
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    first_rows = order[start]
+    email = (
+        orders["email"].to_numpy()[first_rows] if "email" in orders else np.full(len(ids), None)
+    )
+    attrs = pd.DataFrame(
+        {a: orders[a].to_numpy()[first_rows] for a in ATTRIBUTES if a in orders},
+        index=pd.Index(np.asarray(ids, dtype=object), name="customer_id"),
+    )
+    base = CustomerBase(
+        ids=np.asarray(ids, dtype=object),
+        email=email,
+        code=code,
+        day=day,
+        amount=amount,
+        start=start,
+        count=count,
+        first_attributes=attrs,
+        summary=pd.DataFrame(),
+        first_day=int(day.min()),
+        last_day=int(day.max()),
+    )
+    object.__setattr__(base, "summary", summarise(base))
+    return base
+
+
+def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Per-customer table of the orders on or before ``end`` (default: the data's last day).
+
+    Columns: ``email``, ``first_order``, ``last_order``, ``orders``, ``purchase_days``,
+    ``revenue``, and the lifetimes-style ``frequency`` (distinct purchase days - 1),
+    ``recency`` (days from first to last purchase day), ``T`` (days from first purchase to
+    ``end``) and ``monetary_value`` (mean spend per repeat purchase day, first day excluded;
+    0 without repeat). Customers with no order by ``end`` are left out.
+    """
+    end_day = base.last_day if end is None else int(to_days(np.datetime64(end, "D")))
+    keep = base.day <= end_day
+    code, day, amount = base.code[keep], base.day[keep], base.amount[keep]
+    n = base.n_customers
+    orders = np.bincount(code, minlength=n)
+    revenue = np.bincount(code, weights=amount, minlength=n)
+    # Purchase days: runs of equal (customer, day) in the sorted arrays.
+    new_day = np.ones(len(code), dtype=bool)
+    new_day[1:] = (code[1:] != code[:-1]) | (day[1:] != day[:-1])
+    day_pos = np.flatnonzero(new_day)
+    day_code = code[day_pos]
+    day_total = np.add.reduceat(amount, day_pos) if len(day_pos) else np.zeros(0)
+    purchase_days = np.bincount(day_code, minlength=n)
+    first_of_customer = np.ones(len(day_pos), dtype=bool)
+    first_of_customer[1:] = day_code[1:] != day_code[:-1]
+    repeat_spend = np.bincount(
+        day_code[~first_of_customer], weights=day_total[~first_of_customer], minlength=n
+    )
+    has = orders > 0
+    first_day = np.full(n, -1, dtype=np.int64)
+    last_day = np.full(n, -1, dtype=np.int64)
+    first_day[day_code[first_of_customer]] = day[day_pos[first_of_customer]]
+    last_of_customer = np.ones(len(day_pos), dtype=bool)
+    last_of_customer[:-1] = day_code[1:] != day_code[:-1]
+    last_day[day_code[last_of_customer]] = day[day_pos[last_of_customer]]
+    frequency = np.maximum(purchase_days - 1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        monetary = np.where(frequency > 0, repeat_spend / np.maximum(frequency, 1), 0.0)
+    table = pd.DataFrame(
+        {
+            "email": base.email,
+            "first_order": from_days(first_day),
+            "last_order": from_days(last_day),
+            "orders": orders,
+            "purchase_days": purchase_days,
+            "revenue": revenue,
+            "frequency": frequency.astype("float64"),
+            "recency": (last_day - first_day).astype("float64"),
+            "T": (end_day - first_day).astype("float64"),
+            "monetary_value": monetary,
+        },
+        index=pd.Index(base.ids, name="customer_id"),
+    )
+    return table[has]

@@ -1,0 +1,369 @@
+"""Raw table + column mapping -> a clean order log (one row per kept order) + quality report.
+
+Every row that does not become a purchase is counted under one reason, with examples
+(row numbers in the file), so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analytics.errors import LensError
+from analytics.formats import (
+    FORMAT_LABELS,
+    ORDER_ROLES,
+    ROLE_LABELS,
+    detect_format,
+    preset,
+    suggest_mapping,
+)
+from analytics.parsing import parse_amounts, parse_dates
+from analytics.readers import RawTable
+
+ORDER_LOG_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]
+ATTRIBUTE_ROLES = ["channel", "country", "discount_code", "category"]
+
+# Reasons an order is left out, in the order they are checked (first match counts).
+REASONS = {
+    "bad_date": "Date missing or unreadable",
+    "future": "Dated after the end of the data (in the future)",
+    "cancelled": "Cancelled or voided",
+    "refunded": "Fully refunded",
+    "failed": "Payment failed or fraud",
+    "guest": "No customer id or email (guest checkout)",
+    "bad_amount": "Amount missing or unreadable",
+    "not_positive": "Zero or negative amount (returns, corrections)",
+    "unreadable_row": "Row could not be split into columns",
+}
+_CANCELLED = r"cancel|annul|void|storn"
+_FAILED = r"fail|fraud|declin|echou|rejected"
+_REFUNDED = r"^(?:fully[ _-]?)?refunded$|^rembours[ée]+e?s?$|^retourn"
+_MISSING_IDS = {"", "0", "-", "null", "none", "nan", "n/a", "na", "guest", "invite"}
+
+
+@dataclass
+class ReadOptions:
+    """How to read an orders file; every field may stay at its automatic default."""
+
+    format: str = "auto"  # auto, shopify, magento, woocommerce, generic
+    date_order: str | None = None  # None (detect), "dayfirst" or "monthfirst"
+    encoding: str | None = None
+    sheet: str | None = None
+    decimal: str | None = None  # None (detect), "," or "."
+    mapping: dict[str, str | None] = field(default_factory=dict)  # role -> column overrides
+    end_date: str | None = None  # orders after this date are left out; default: today
+
+
+@dataclass
+class QualityReport:
+    """What happened to every row of the file."""
+
+    rows_read: int
+    orders_found: int
+    orders_kept: int
+    dropped: dict[str, int]
+    examples: dict[str, list[int]]
+    warnings: list[str]
+    notes: list[str]
+
+    def dropped_table(self) -> pd.DataFrame:
+        """One line per reason that left orders out, for display."""
+        rows = [
+            {
+                "reason": REASONS.get(key, key),
+                "orders": count,
+                "example rows": ", ".join(str(r) for r in self.examples.get(key, [])),
+            }
+            for key, count in self.dropped.items()
+            if count
+        ]
+        return pd.DataFrame(rows, columns=["reason", "orders", "example rows"])
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class OrderLog:
+    """The clean order log and everything the user should know about how it was made."""
+
+    orders: pd.DataFrame
+    report: QualityReport
+    format: str
+    mapping: dict[str, str | None]
+    columns: list[str]
+    table_info: dict
+
+
+def build_order_log(
+    raw: RawTable, options: ReadOptions | None = None, today: pd.Timestamp | None = None
+) -> OrderLog:
+    """Clean a raw table into an order log.
+
+    The log has one row per kept order: ``order_id``, ``customer_id`` (the customer id,
+    else the email trimmed and lower-cased), ``email``, ``order_date`` (the local calendar
+    day), ``amount`` (net of partial refunds), plus any of ``channel``, ``country``,
+    ``discount_code``, ``category`` the file carries.
+    """
+    options = options or ReadOptions()
+    frame = raw.frame
+    columns = list(frame.columns)
+    fmt = detect_format(columns) if options.format == "auto" else options.format
+    if fmt not in FORMAT_LABELS:
+        raise LensError(f"Unknown format '{fmt}': use auto, shopify, magento, woocommerce or generic.")
+    mapping = suggest_mapping(columns, fmt)
+    for role, col in options.mapping.items():
+        if col is not None and col not in columns:
+            raise LensError(
+                f"There is no column '{col}' in this file for {ROLE_LABELS.get(role, role)}: "
+                f"choose one of {', '.join(columns[:20])}."
+            )
+        mapping[role] = col
+    _require(mapping, columns)
+
+    warnings: list[str] = []
+    notes: list[str] = [f"Read as: {FORMAT_LABELS[fmt]}."]
+    european = raw.delimiter == ";"
+    rows = pd.DataFrame({"row": np.arange(len(frame)) + raw.header_row + 1})
+    for role in ORDER_ROLES:
+        if mapping.get(role):
+            rows[role] = frame[mapping[role]].to_numpy()
+
+    amounts, mark = parse_amounts(rows["amount"], options.decimal)
+    european = european or mark == ","
+    rows["amount"] = amounts
+    if "refunded" in rows:
+        rows["refunded"] = parse_amounts(rows["refunded"], mark)[0].fillna(0.0)
+    dates, reading = parse_dates(rows["order_date"], options.date_order, prefer_dayfirst=european)
+    rows["order_date"] = dates.dt.normalize()
+    if reading.ambiguous:
+        warnings.append(
+            "No date in the file tells day-first from month-first (e.g. 03/04/2022): dates "
+            f"were read {'day-first (3 April)' if reading.order == 'dayfirst' else 'month-first (March 4)'}. "
+            "Change it under 'Date order' if that is wrong."
+        )
+    if reading.conflicting:
+        warnings.append(
+            f"{reading.conflicting} dates do not fit the {reading.order} order of the rest of "
+            "the column and were left out as unreadable."
+        )
+    if mark == ",":
+        notes.append("Amounts use a decimal comma.")
+
+    rows = _fold_line_items(rows, notes, warnings)
+    orders_found = len(rows)
+    rows["customer_id"] = _customer_key(rows)
+    end = _end_date(options.end_date, today)
+    reason = _reasons(rows, end, fmt)
+    dropped = {key: int((reason == key).sum()) for key in REASONS}
+    examples = {
+        key: rows.loc[reason == key, "row"].head(5).astype(int).tolist()
+        for key, count in dropped.items()
+        if count
+    }
+    kept = rows[reason.isna()]
+    if "refunded" in kept:
+        kept = kept.assign(amount=kept["amount"] - kept["refunded"])
+        partial = int((kept["refunded"] > 0).sum())
+        if partial:
+            notes.append(f"{partial} partly refunded orders count net of the refunded amount.")
+    if raw.bad_rows:
+        dropped["unreadable_row"] = len(raw.bad_rows)
+        examples["unreadable_row"] = raw.bad_rows[:5]
+        warnings.append(
+            f"{len(raw.bad_rows)} rows had more fields than the header and were skipped "
+            "(a separator inside an unquoted value, or a damaged file)."
+        )
+    _currency_warning(kept, warnings)
+    log = _finish(kept)
+    if log.empty:
+        counted = ", ".join(f"{REASONS.get(k, k).lower()}: {v}" for k, v in dropped.items() if v)
+        raise LensError(
+            f"No usable order in this file ({counted or 'no rows'}). Check the column mapping "
+            "and the date order."
+        )
+    report = QualityReport(
+        rows_read=len(frame) + len(raw.bad_rows),
+        orders_found=orders_found,
+        orders_kept=len(log),
+        dropped={k: v for k, v in dropped.items() if v},
+        examples=examples,
+        warnings=warnings,
+        notes=notes,
+    )
+    info = {
+        "kind": raw.kind,
+        "encoding": raw.encoding,
+        "delimiter": raw.delimiter,
+        "sheet": raw.sheet,
+        "sheets": raw.sheets,
+        "date_order": reading.order,
+        "decimal": mark,
+    }
+    return OrderLog(log, report, fmt, mapping, columns, info)
+
+
+def _require(mapping: dict, columns: list[str]) -> None:
+    shown = ", ".join(columns[:15])
+    if not mapping.get("order_date"):
+        raise LensError(
+            f"No order date column found among: {shown}. Choose the order date column in the "
+            "mapping (or pass --date COL)."
+        )
+    if not mapping.get("amount"):
+        raise LensError(
+            f"No amount column found among: {shown}. Choose the order total column in the "
+            "mapping (or pass --amount COL)."
+        )
+    if not mapping.get("customer_id") and not mapping.get("email"):
+        raise LensError(
+            f"No customer id or email column found among: {shown}. Choose the customer column "
+            "in the mapping (or pass --customer COL)."
+        )
+
+
+def _fold_line_items(rows: pd.DataFrame, notes: list[str], warnings: list[str]) -> pd.DataFrame:
+    """One row per order: fields from the order's first row that has them.
+
+    The amount is the order total when every multi-row order repeats one value (or has it
+    on one row only, as Shopify does); otherwise the rows are line items and are summed.
+    """
+    if "order_id" not in rows:
+        return rows
+    ids = rows["order_id"].astype("str").str.strip()
+    missing = rows["order_id"].isna() | ids.eq("")
+    # Rows without an order id are orders of their own.
+    ids = ids.where(~missing, "\x00row" + rows["row"].astype(str))
+    rows = rows.assign(order_id=ids)
+    if ids.is_unique:
+        return rows
+    group = rows.groupby("order_id", sort=False)
+    sizes = group["row"].transform("size")
+    multi = rows[sizes > 1]
+    distinct = multi.groupby("order_id", sort=False)["amount"].nunique()
+    line_amounts = bool((distinct > 1).any())
+    folded = group.first()
+    if line_amounts:
+        folded["amount"] = group["amount"].sum(min_count=1)
+    folded = folded.reset_index()
+    n_multi = int(multi["order_id"].nunique())
+    how = "line amounts added up" if line_amounts else "the order total taken once"
+    notes.append(
+        f"{len(rows):,} rows were folded into {len(folded):,} orders ({n_multi:,} orders span "
+        f"several rows; {how})."
+    )
+    if not line_amounts and "amount" in multi and multi["amount"].notna().all() and n_multi:
+        warnings.append(
+            "Orders on several rows repeat the same amount on each row: it was taken as the "
+            "order total, once per order. If it is a per-line amount, the revenue is too low."
+        )
+    return folded
+
+
+def clean_ids(values: pd.Series) -> pd.Series:
+    text = values.astype("str").str.strip()
+    text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)  # 123.0 from spreadsheets
+    return text.where(values.notna() & ~text.str.lower().isin(_MISSING_IDS))
+
+
+def _customer_key(rows: pd.DataFrame) -> pd.Series:
+    """Customer id, else the email trimmed and lower-cased.
+
+    An email seen with an id elsewhere in the file takes that id, so one person's guest and
+    account orders stay together.
+    """
+    email = (
+        rows["email"].astype("str").str.strip().str.lower() if "email" in rows else None
+    )
+    if email is not None:
+        email = email.where(rows["email"].notna() & email.str.contains("@", regex=False))
+    if "customer_id" not in rows:
+        return email
+    ids = clean_ids(rows["customer_id"])
+    if email is None:
+        return ids
+    known = pd.DataFrame({"email": email, "id": ids}).dropna().drop_duplicates("email")
+    from_email = email.map(known.set_index("email")["id"])
+    return ids.fillna(from_email).fillna(email)
+
+
+def _end_date(end_date: str | None, today: pd.Timestamp | None) -> pd.Timestamp:
+    if end_date:
+        try:
+            return pd.Timestamp(end_date).normalize()
+        except ValueError as exc:
+            raise LensError(f"'{end_date}' is not a date: write it as YYYY-MM-DD.") from exc
+    return (today or pd.Timestamp.today()).normalize()
+
+
+def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> pd.Series:
+    """The first reason each order is left out, or NaN for a kept order."""
+    reason = pd.Series(np.nan, index=rows.index, dtype=object)
+
+    def mark(key: str, mask: pd.Series) -> None:
+        reason[mask.fillna(False).astype(bool) & reason.isna()] = key
+
+    mark("bad_date", rows["order_date"].isna())
+    mark("future", rows["order_date"] > end)
+    status = (
+        rows["status"].astype("str").str.strip().str.lower().str.removeprefix("wc-")
+        if "status" in rows
+        else pd.Series("", index=rows.index)
+    ).fillna("")
+    cancelled = status.str.contains(_CANCELLED)
+    if "cancelled_at" in rows:
+        cancelled |= rows["cancelled_at"].notna() & rows["cancelled_at"].astype("str").str.strip().ne("")
+    mark("cancelled", cancelled)
+    refunded = status.str.contains(_REFUNDED)
+    extra = preset(fmt).refunded_statuses if preset(fmt) else []
+    if extra:
+        refunded |= status.isin(extra)
+    if "refunded" in rows:
+        refunded |= (rows["refunded"] > 0) & (rows["refunded"] >= rows["amount"] - 0.005)
+    mark("refunded", refunded)
+    mark("failed", status.str.contains(_FAILED))
+    mark("guest", rows["customer_id"].isna())
+    mark("bad_amount", rows["amount"].isna())
+    mark("not_positive", rows["amount"] <= 0)
+    return reason
+
+
+def _currency_warning(kept: pd.DataFrame, warnings: list[str]) -> None:
+    if "currency" not in kept:
+        return
+    codes = kept["currency"].dropna().astype("str").str.strip().str.upper().unique()
+    if len(codes) > 1:
+        warnings.append(
+            f"Orders are in several currencies ({', '.join(sorted(codes)[:5])}): amounts were "
+            "added up as they are, without conversion."
+        )
+
+
+def _finish(kept: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            "order_id": kept["order_id"].astype("str").str.replace("\x00row", "row ", regex=False)
+            if "order_id" in kept
+            else ("row " + kept["row"].astype(str)),
+            "customer_id": kept["customer_id"].astype("str"),
+            "email": kept["email"].astype("str").str.strip().str.lower()
+            if "email" in kept
+            else pd.Series(pd.NA, index=kept.index, dtype="str"),
+            "order_date": kept["order_date"].astype("datetime64[us]"),
+            "amount": kept["amount"].astype("float64"),
+        }
+    )
+    for role in ATTRIBUTE_ROLES:
+        if role in kept:
+            out[role] = kept[role].astype("str").str.strip().replace("", pd.NA)
+    return out.sort_values(["order_date", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+def mapping_summary(mapping: dict[str, str | None]) -> pd.DataFrame:
+    """The mapping as a two-column table for display."""
+    return pd.DataFrame(
+        [{"role": ROLE_LABELS[r], "column": mapping.get(r) or "—"} for r in ORDER_ROLES]
+    )

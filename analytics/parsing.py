@@ -1,0 +1,239 @@
+"""Column converters: text amounts and dates in every common shape -> numbers and days.
+
+Each converter decides once for the whole column (decimal comma or point, day-first or
+month-first) so that one ambiguous value is read the same way as its neighbours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# --- amounts -------------------------------------------------------------------------------
+
+_NOT_NUMBER = r"[^\d,.\-]"
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Text view of a column: strings stripped, everything else (numbers from Excel) as str."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values.str.strip()
+    text = values.map(lambda v: v if isinstance(v, str) else (None if v is None else str(v)))
+    return text.astype("str").str.strip().where(values.notna())
+
+
+def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Series, str]:
+    """Convert a column of amounts to floats.
+
+    Handles currency symbols and codes (``$1,234.50``, ``1 234,50 €``, ``EUR 12``),
+    thousands separators (comma, point, space, apostrophe), decimal commas, negative
+    amounts written ``-12``, ``12-`` or ``(12)``.
+
+    Parameters
+    ----------
+    values:
+        The column as read (text, or numbers for typed files).
+    decimal:
+        ``","`` or ``"."`` to force the decimal mark; ``None`` decides from the column.
+
+    Returns
+    -------
+    The floats (NaN where a value could not be read) and the decimal mark used.
+    """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return pd.Series(np.nan, index=values.index), decimal or "."
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype("float64"), decimal or "."
+    if values.dtype == object:
+        numbers = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        if numbers.all():
+            return pd.to_numeric(values, errors="coerce").astype("float64"), decimal or "."
+    text = _as_text(values)
+    out = pd.to_numeric(text, errors="coerce") if decimal != "," else None
+    if out is not None:
+        out = out.astype("float64")
+        todo = out.isna() & text.notna() & (text != "")
+        if not todo.any():
+            return out, "."
+    else:
+        out = pd.Series(np.nan, index=values.index, dtype="float64")
+        todo = text.notna()
+    rest = text[todo]
+    negative = rest.str.match(r"^\(.*\)$") | rest.str.contains(r"^[^\d]*-") | rest.str.endswith("-")
+    digits = rest.str.replace(_NOT_NUMBER, "", regex=True).str.replace("-", "", regex=False)
+    mark = decimal or _decimal_mark(digits)
+    if mark == ",":
+        digits = digits.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        digits = digits.str.replace(",", "", regex=False)
+    parsed = pd.to_numeric(digits.where(digits.str.count(r"\.") <= 1), errors="coerce")
+    parsed = parsed.astype("float64").where(~negative, -parsed.astype("float64"))
+    out.loc[todo] = parsed
+    return out, mark
+
+
+def _decimal_mark(digits: pd.Series) -> str:
+    """Decide the decimal mark from the whole column: which separator ends the values."""
+    last_comma = digits.str.rfind(",")
+    last_point = digits.str.rfind(".")
+    both = (last_comma >= 0) & (last_point >= 0)
+    comma_votes = (both & (last_comma > last_point)) | (
+        (last_point < 0) & digits.str.contains(r",(?:\d{1,2}|\d{4,})$")
+    )
+    point_votes = (both & (last_point > last_comma)) | (
+        (last_comma < 0) & digits.str.contains(r"\.(?:\d{1,2}|\d{4,})$")
+    )
+    # Points used as thousands separators twice ("1.234.567") mean decimal comma.
+    comma_votes |= digits.str.count(r"\.") > 1
+    point_votes |= digits.str.count(",") > 1
+    return "," if int(comma_votes.sum()) > int(point_votes.sum()) else "."
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+# A time followed by a UTC offset or zone: the offset is dropped so the calendar date stays
+# the one written in the file (the shop's local date), never shifted to UTC.
+_OFFSET = r"(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\s*(?:(?:Z|UTC|GMT)\s*)?(?:[+-]\d{2}:?\d{2})?(?:\s*\([A-Za-z ]+\))?$"
+_NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\b"
+
+_TIME_SUFFIXES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S"]
+_NAMED_FORMATS = [
+    "%b %d, %Y %I:%M:%S %p",
+    "%b %d, %Y %I:%M %p",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%Y%m%d",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+]
+
+
+@dataclass
+class DateReading:
+    """How a date column was read."""
+
+    order: str  # "iso", "dayfirst", "monthfirst" or "typed"
+    ambiguous: bool  # no value told day-first from month-first; ``order`` is a guess
+    conflicting: int = 0  # values that contradict the chosen order
+
+
+def parse_dates(
+    values: pd.Series, order: str | None = None, prefer_dayfirst: bool = False
+) -> tuple[pd.Series, DateReading]:
+    """Convert a column of dates to naive datetimes (the local date and time as written).
+
+    Parameters
+    ----------
+    values:
+        Text (or typed datetimes from Excel and Parquet).
+    order:
+        ``"dayfirst"`` or ``"monthfirst"`` forces how ``03/04/2022`` is read; ``None``
+        decides from the whole column (a value like ``25/04/2022`` proves day-first).
+    prefer_dayfirst:
+        The guess when no value decides (European files: semicolon or decimal comma).
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = values
+        if getattr(values.dt, "tz", None) is not None:
+            out = values.dt.tz_localize(None)
+        return out, DateReading("typed", False)
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        return _numeric_dates(values), DateReading("typed", False)
+    if values.dtype == object:
+        typed = values.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
+        if typed.any():
+            out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+            out[typed] = pd.to_datetime(values[typed].map(_naive), errors="coerce")
+            rest, reading = parse_dates(
+                values[~typed].map(lambda v: None if v is None else str(v)).astype("str"),
+                order,
+                prefer_dayfirst,
+            )
+            out[~typed] = rest
+            return out, reading
+    text = _as_text(values)
+    text = text.str.replace(_OFFSET, r"\1", regex=True)
+    reading = _decide_order(text, order, prefer_dayfirst)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    todo = text.notna() & (text != "")
+    for fmt in _candidate_formats(reading.order):
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        hit = parsed.notna()
+        if hit.any():
+            out.loc[parsed.index[hit]] = parsed[hit].astype("datetime64[us]")
+            todo.loc[parsed.index[hit]] = False
+    if todo.any():
+        out.loc[todo] = _parse_leftovers(text[todo], reading.order == "dayfirst")
+    return out, reading
+
+
+def _naive(value):
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def _numeric_dates(values: pd.Series) -> pd.Series:
+    """Numbers in a date column: 19970101-style days or Excel serial days."""
+    numbers = values.astype("float64")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    compact = numbers.between(19000101, 21001231)
+    if compact.any():
+        out[compact] = pd.to_datetime(
+            numbers[compact].astype("int64").astype(str), format="%Y%m%d", errors="coerce"
+        )
+    serial = numbers.between(20000, 80000)  # Excel serial days: 1954 to 2119
+    if serial.any():
+        out[serial] = pd.Timestamp("1899-12-30") + pd.to_timedelta(numbers[serial], unit="D")
+    return out
+
+
+def _decide_order(text: pd.Series, order: str | None, prefer_dayfirst: bool) -> DateReading:
+    parts = text.str.extract(_NUMERIC_DATE)
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    dayfirst_proof = int((first > 12).sum())
+    monthfirst_proof = int((second > 12).sum())
+    if order in ("dayfirst", "monthfirst"):
+        conflicting = monthfirst_proof if order == "dayfirst" else dayfirst_proof
+        return DateReading(order, False, conflicting)
+    if first.notna().sum() == 0:
+        return DateReading("iso", False)
+    if dayfirst_proof or monthfirst_proof:
+        if dayfirst_proof >= monthfirst_proof:
+            return DateReading("dayfirst", False, monthfirst_proof)
+        return DateReading("monthfirst", False, dayfirst_proof)
+    return DateReading("dayfirst" if prefer_dayfirst else "monthfirst", True)
+
+
+def _candidate_formats(order: str) -> list[str]:
+    formats = ["ISO8601"]
+    if order in ("dayfirst", "monthfirst"):
+        day_month = ["%d", "%m"] if order == "dayfirst" else ["%m", "%d"]
+        for sep in ["/", ".", "-"]:
+            for year in ["%Y", "%y"]:
+                base = sep.join(day_month + [year])
+                formats += [base + suffix for suffix in _TIME_SUFFIXES]
+    return formats + _NAMED_FORMATS
+
+
+def _parse_leftovers(text: pd.Series, dayfirst: bool) -> pd.Series:
+    """Parse odd values one unique string at a time (slow path for rare shapes)."""
+    uniques = text.dropna().unique()
+    parsed = {}
+    for value in uniques[:200_000]:
+        try:
+            stamp = pd.to_datetime(value, dayfirst=dayfirst)
+            parsed[value] = _naive(stamp) if stamp is not pd.NaT else pd.NaT
+        except (ValueError, OverflowError, TypeError):
+            parsed[value] = pd.NaT
+    return pd.to_datetime(text.map(parsed), errors="coerce").astype("datetime64[us]")
