@@ -1,0 +1,40 @@
+"""Campaign-ready exports that a spreadsheet can never run as formulas."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that would start a formula with a single quote; numbers untouched."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(
+            values.dtype
+        ):
+            continue
+        text = values.map(lambda v: ("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+        out[col] = text
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM, so Excel opens accents correctly; formulas neutralised."""
+    return neutralise(frame).to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "customers") -> bytes:
+    buffer = io.BytesIO()
+    data = neutralise(frame)
+    for col in data.columns:
+        if isinstance(data[col].dtype, pd.CategoricalDtype):
+            data[col] = data[col].astype("str")
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        data.to_excel(writer, index=False, sheet_name=sheet)
+    return buffer.getvalue()

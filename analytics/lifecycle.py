@@ -1,0 +1,351 @@
+"""Lifecycle stages at any reference date, and everything built on them.
+
+The rules (first match wins), for reference date ``t``, inactivity window ``W`` days and
+at-risk factor ``k``, using only orders on or before ``t``:
+
+1. Prospect: a known contact with no order on or before ``t``.
+2. Inactive: has ordered, but no order in ``(t-W, t]``.
+3. New: exactly one order ever, and it is in the window.
+4. At risk: two or more orders ever, an order in the window, and days since the last order
+   above ``k`` times the expected gap (own median gap between consecutive orders with at
+   least 3 orders, else the shop-wide median gap of all orders on or before ``t``).
+5. Loyal: two or more orders in the window.
+6. Reactivated: exactly one order in the window, more than ``W`` days after the previous.
+7. Active: everyone else with an order in the window.
+
+:func:`prepare` does the per-dataset work once; every other function is vectorised over
+customers and cheap enough to run on each slider move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.customers import CustomerBase, from_days, to_days
+
+STAGES = ["Prospect", "New", "Active", "Loyal", "At risk", "Inactive", "Reactivated"]
+STAGE_RULES = {
+    "Prospect": "A known contact with no order on or before the reference date "
+    "(needs a contacts file).",
+    "Inactive": "Has ordered, but no order in the inactivity window before the reference date.",
+    "New": "Exactly one order ever, and it is in the window.",
+    "At risk": "Two or more orders ever, an order in the window, but the days since the last "
+    "order exceed the at-risk factor times their expected gap (their own median gap between "
+    "orders with 3+ orders, otherwise the shop-wide median gap).",
+    "Loyal": "Two or more orders in the window.",
+    "Reactivated": "Exactly one order in the window, placed more than the window's length "
+    "after the previous order (lapsed, then came back).",
+    "Active": "Everyone else with an order in the window.",
+}
+RULE_ORDER = ["Prospect", "Inactive", "New", "At risk", "Loyal", "Reactivated", "Active"]
+NOT_YET = "Not yet a customer"
+_CODE = {name: i for i, name in enumerate(STAGES)}
+OWN_GAP_HISTORY = 500  # own median gap over at most this many most recent gaps
+
+
+@dataclass(frozen=True)
+class LifecycleIndex:
+    """Per-dataset arrays that make a stage assignment a handful of vectorised steps."""
+
+    base: CustomerBase
+    key: np.ndarray  # per order: customer position * SPAN + day, ascending
+    span: int
+    gap: np.ndarray  # per order: days since the customer's previous order (-1 for the first)
+    own_median: np.ndarray  # per order: median of the customer's gaps up to this order
+    cum_amount: np.ndarray  # running revenue over the sorted orders, with a leading 0
+    gap_days_sorted: np.ndarray  # days of the orders that have a gap, ascending
+    gap_values_by_day: np.ndarray  # their gaps, in the same order
+    contact_pos: np.ndarray | None  # per contact: customer position, -1 if never ordered
+    contact_day: np.ndarray | None  # per contact: sign-up day (very negative if unknown)
+
+    @property
+    def has_contacts(self) -> bool:
+        return self.contact_pos is not None
+
+
+def prepare(base: CustomerBase, contacts: pd.DataFrame | None = None) -> LifecycleIndex:
+    """The once-per-dataset work: gaps, running median gaps, lookup keys."""
+    span = base.last_day - min(base.first_day, 0) + 2
+    key = base.code * span + (base.day - min(base.first_day, 0))
+    first = np.zeros(len(base.code), dtype=bool)
+    first[base.start[base.count > 0]] = True
+    gap = np.where(first, -1, base.day - np.roll(base.day, 1))
+    own = _running_median_gaps(gap.astype("float64"), base.start, base.count)
+    has_gap = ~first
+    by_day = np.argsort(base.day[has_gap], kind="stable")
+    contact_pos = contact_day = None
+    if contacts is not None:
+        position = pd.Series(np.arange(base.n_customers), index=base.ids)
+        contact_pos = (
+            contacts["customer_id"].map(position).fillna(-1).to_numpy(dtype=np.int64)
+        )
+        created = contacts["created_at"]
+        contact_day = np.where(created.isna(), np.iinfo(np.int64).min // 2, to_days(created))
+    return LifecycleIndex(
+        base=base,
+        key=key,
+        span=int(span),
+        gap=gap,
+        own_median=own,
+        cum_amount=np.concatenate([[0.0], np.cumsum(base.amount)]),
+        gap_days_sorted=base.day[has_gap][by_day],
+        gap_values_by_day=gap[has_gap][by_day].astype("float64"),
+        contact_pos=contact_pos,
+        contact_day=contact_day,
+    )
+
+
+def _running_median_gaps(gap: np.ndarray, start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """For each order, the median of the customer's gaps up to and including that order.
+
+    A loop over order rank (not over customers): rank ``r`` takes the median of gaps 1..r
+    for every customer with more than ``r`` orders at once.
+    """
+    out = np.full(len(gap), np.nan)
+    for rank in range(1, int(count.max()) if len(count) else 0):
+        sel = start[count > rank]
+        first_gap = max(1, rank - OWN_GAP_HISTORY + 1)
+        idx = sel[:, None] + np.arange(first_gap, rank + 1)
+        out[sel + rank] = np.median(gap[idx], axis=1)
+    return out
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Per-customer state at one reference date (positions into the customer arrays)."""
+
+    day: int
+    n: np.ndarray  # orders on or before t
+    in_window: np.ndarray  # orders in (t-W, t]
+    codes: np.ndarray  # stage code per customer, -1 if no order yet
+    expected_gap: np.ndarray
+    shop_gap: float
+    prospects: int | None  # None without contacts
+
+
+def _orders_up_to(index: LifecycleIndex, day: int) -> np.ndarray:
+    """Per customer: the number of orders on or before ``day`` (binary search per customer)."""
+    base = index.base
+    # Clipped so the probe stays inside each customer's key range.
+    local = np.clip(day - min(base.first_day, 0), -1, index.span - 1)
+    probes = np.arange(base.n_customers, dtype=np.int64) * index.span + local
+    return np.searchsorted(index.key, probes, side="right") - base.start
+
+
+def snapshot(index: LifecycleIndex, t, window: int, at_risk_factor: float) -> Snapshot:
+    """Stage of every customer at reference date ``t`` (vectorised over customers)."""
+    base = index.base
+    day = int(to_days(np.datetime64(pd.Timestamp(t).date(), "D")))
+    n = _orders_up_to(index, day)
+    in_window = n - _orders_up_to(index, day - window)
+    last_pos = base.start + np.maximum(n - 1, 0)
+    last = base.day[last_pos]
+    prev = base.day[base.start + np.maximum(n - 2, 0)]
+    upto = np.searchsorted(index.gap_days_sorted, day, side="right")
+    shop_gap = float(np.median(index.gap_values_by_day[:upto])) if upto else np.nan
+    expected = np.where(n >= 3, index.own_median[last_pos], shop_gap)
+    since = day - last
+
+    codes = np.full(base.n_customers, -1, dtype=np.int8)
+    has = n > 0
+    rules = [
+        ("Inactive", has & (in_window == 0)),
+        ("New", has & (n == 1)),
+        ("At risk", (n >= 2) & (since > at_risk_factor * expected)),
+        ("Loyal", in_window >= 2),
+        ("Reactivated", (in_window == 1) & (n >= 2) & (last - prev > window)),
+        ("Active", has),
+    ]
+    for name, mask in rules:
+        codes[(codes == -1) & mask] = _CODE[name]
+    prospects = int(_prospect_mask(index, day).sum()) if index.has_contacts else None
+    return Snapshot(day, n, in_window, codes, expected, shop_gap, prospects)
+
+
+def _prospect_mask(index: LifecycleIndex, day: int) -> np.ndarray:
+    """Per contact: signed up by ``day`` and no order on or before it."""
+    base = index.base
+    pos = index.contact_pos
+    first_day = np.where(pos >= 0, base.day[base.start[np.maximum(pos, 0)]], np.iinfo(np.int64).max)
+    return (index.contact_day <= day) & (first_day > day)
+
+
+def stage_counts(snap: Snapshot) -> pd.Series:
+    """Customers per stage in lifecycle order; Prospect is NaN without contacts."""
+    counts = np.bincount(snap.codes[snap.codes >= 0], minlength=len(STAGES)).astype("float64")
+    counts[_CODE["Prospect"]] = np.nan if snap.prospects is None else snap.prospects
+    return pd.Series(counts, index=pd.Index(STAGES, name="stage"), name="customers")
+
+
+def stage_mix(index: LifecycleIndex, snap: Snapshot, window: int) -> pd.DataFrame:
+    """Per stage: customers, share of base, revenue and orders in the window, AOV."""
+    base = index.base
+    valid = snap.codes >= 0
+    end = base.start + snap.n
+    begin = end - snap.in_window
+    revenue = index.cum_amount[end] - index.cum_amount[begin]
+    codes = snap.codes[valid]
+    table = pd.DataFrame({"customers": stage_counts(snap)})
+    table["revenue_in_window"] = np.bincount(codes, weights=revenue[valid], minlength=len(STAGES))
+    table["orders_in_window"] = np.bincount(
+        codes, weights=snap.in_window[valid], minlength=len(STAGES)
+    )
+    total = table["customers"].sum(skipna=True)
+    table["share"] = table["customers"] / total if total else np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["avg_order_value"] = table["revenue_in_window"] / table["orders_in_window"]
+    if snap.prospects is None:
+        table.loc["Prospect", ["revenue_in_window", "orders_in_window"]] = np.nan
+    return table[["customers", "share", "revenue_in_window", "orders_in_window", "avg_order_value"]]
+
+
+def members(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:
+    """One row per customer with an order by ``t``: stage and the facts behind it."""
+    base = index.base
+    valid = np.flatnonzero(snap.codes >= 0)
+    start, n = base.start[valid], snap.n[valid]
+    last = base.day[start + n - 1]
+    revenue = index.cum_amount[start + n] - index.cum_amount[start]
+    expected = snap.expected_gap[valid]
+    next_day = np.where(np.isnan(expected), -1, last + np.round(np.nan_to_num(expected)))
+    return pd.DataFrame(
+        {
+            "customer_id": base.ids[valid],
+            "email": base.email[valid],
+            "stage": pd.Categorical.from_codes(snap.codes[valid], STAGES),
+            "first_order": from_days(base.day[start]),
+            "last_order": from_days(last),
+            "orders": n,
+            "orders_in_window": snap.in_window[valid],
+            "revenue": revenue.round(2),
+            "days_since_last_order": snap.day - last,
+            "expected_gap_days": expected,
+            "expected_next_order": from_days(next_day.astype("int64")),
+        }
+    )
+
+
+def prospects(index: LifecycleIndex, snap: Snapshot, contacts: pd.DataFrame) -> pd.DataFrame:
+    """The contacts who are prospects at ``t``."""
+    mask = _prospect_mask(index, snap.day)
+    return contacts.loc[mask, ["customer_id", "email", "created_at"]].assign(stage="Prospect")
+
+
+# --- over time ------------------------------------------------------------------------------
+
+
+def snapshot_dates(index: LifecycleIndex, freq: str = "month") -> pd.DatetimeIndex:
+    """Ends of each month (or week) from the first order to the data's end, plus the end."""
+    start, end = index.base.data_start, index.base.data_end
+    rule = "ME" if freq == "month" else "W-SUN"
+    dates = pd.date_range(start, end, freq=rule)
+    if len(dates) == 0 or dates[-1] != end:
+        dates = dates.append(pd.DatetimeIndex([end]))
+    return dates
+
+
+def evolution(
+    index: LifecycleIndex, window: int, at_risk_factor: float, freq: str = "month"
+) -> pd.DataFrame:
+    """Stage counts at the end of each month (or week): columns date, stage, customers."""
+    frames = []
+    for date in snapshot_dates(index, freq):
+        counts = stage_counts(snapshot(index, date, window, at_risk_factor))
+        frames.append(pd.DataFrame({"date": date, "stage": counts.index, "customers": counts.values}))
+    out = pd.concat(frames, ignore_index=True)
+    return out.dropna(subset=["customers"])
+
+
+def transitions(
+    index: LifecycleIndex, date_from, date_to, window: int, at_risk_factor: float
+) -> pd.DataFrame:
+    """Customers by stage at ``date_from`` (rows) and at ``date_to`` (columns).
+
+    Covers everyone with an order by ``date_to``. Those without an order at ``date_from``
+    are in the row Prospect when they were a known contact then, else "Not yet a customer".
+    """
+    a = snapshot(index, date_from, window, at_risk_factor)
+    b = snapshot(index, date_to, window, at_risk_factor)
+    rows = STAGES + [NOT_YET]
+    from_codes = np.where(a.codes >= 0, a.codes, rows.index(NOT_YET))
+    if index.has_contacts:
+        known = np.zeros(index.base.n_customers, dtype=bool)
+        pos = index.contact_pos
+        known[pos[(pos >= 0) & (index.contact_day <= a.day)]] = True
+        from_codes = np.where((a.codes < 0) & known, _CODE["Prospect"], from_codes)
+    keep = b.codes >= 0
+    flat = np.bincount(
+        from_codes[keep] * len(STAGES) + b.codes[keep], minlength=len(rows) * len(STAGES)
+    )
+    matrix = pd.DataFrame(
+        flat.reshape(len(rows), len(STAGES)),
+        index=pd.Index(rows, name="from"),
+        columns=pd.Index(STAGES, name="to"),
+    ).drop(columns="Prospect")
+    return matrix.loc[matrix.sum(axis=1) > 0]
+
+
+def row_shares(matrix: pd.DataFrame) -> pd.DataFrame:
+    totals = matrix.sum(axis=1).replace(0, np.nan)
+    return matrix.div(totals, axis=0)
+
+
+# --- funnel, gaps, what-if -----------------------------------------------------------------
+
+
+def funnel(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:
+    """Contacts -> 1st order -> 2nd -> 3rd -> 4th+, with conversion and median days."""
+    base = index.base
+    steps = ["1st order", "2nd order", "3rd order", "4th+ order"]
+    reached = [int((snap.n >= k).sum()) for k in (1, 2, 3, 4)]
+    rank = np.arange(len(base.code)) - base.start[base.code]
+    valid = (base.day <= snap.day) & (rank >= 1)
+    medians = [np.nan]
+    for r in (1, 2, 3):
+        sel = valid & (rank == r) if r < 3 else valid & (rank >= 3)
+        medians.append(float(np.median(index.gap[sel])) if sel.any() else np.nan)
+    names, counts = steps, reached
+    if snap.prospects is not None:
+        names = ["Contacts", *steps]
+        counts = [snap.prospects + reached[0], *reached]
+        medians = [np.nan, *medians]
+    table = pd.DataFrame({"step": names, "customers": counts, "median_days_from_previous": medians})
+    previous = table["customers"].shift(1)
+    table["conversion_from_previous"] = table["customers"] / previous.replace(0, np.nan)
+    return table
+
+
+def observed_gaps(index: LifecycleIndex, snap: Snapshot) -> np.ndarray:
+    """Days between consecutive orders, for orders on or before ``t``."""
+    upto = np.searchsorted(index.gap_days_sorted, snap.day, side="right")
+    return index.gap_values_by_day[:upto]
+
+
+def suggested_window(index: LifecycleIndex, snap: Snapshot, percentile: float = 90) -> float:
+    """The window that covers ``percentile`` % of observed repeat-purchase gaps."""
+    gaps = observed_gaps(index, snap)
+    return float(np.percentile(gaps, percentile)) if len(gaps) else np.nan
+
+
+def window_sensitivity(
+    index: LifecycleIndex, snap: Snapshot, windows=range(30, 731, 5)
+) -> pd.DataFrame:
+    """Share of customers who would be Inactive for each window length."""
+    base = index.base
+    has = snap.n > 0
+    last = base.day[base.start[has] + snap.n[has] - 1]
+    since = np.sort(snap.day - last)
+    windows = np.asarray(list(windows))
+    inactive = len(since) - np.searchsorted(since, windows, side="left")
+    share = inactive / len(since) if len(since) else np.full(len(windows), np.nan)
+    return pd.DataFrame({"window_days": windows, "inactive_customers": inactive, "share_inactive": share})
+
+
+def compare(current: pd.Series, baseline: pd.Series) -> pd.DataFrame:
+    """Stage counts side by side with deltas."""
+    table = pd.DataFrame({"baseline": baseline, "current": current})
+    table["change"] = table["current"] - table["baseline"]
+    return table

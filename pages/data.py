@@ -1,0 +1,135 @@
+"""Data page: choose the demo or upload an export, check the mapping and the quality report."""
+
+import streamlit as st
+
+from analytics.formats import FORMAT_LABELS, ORDER_ROLES, ROLE_LABELS
+from analytics.readers import DELIMITER_NAMES
+from ui import state
+
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
+DATE_ORDERS = {"Automatic": None, "Day first (03/04 = 3 April)": "dayfirst",
+               "Month first (03/04 = March 4)": "monthfirst"}
+ENCODINGS = ["Automatic", "utf-8", "cp1252", "latin-1", "utf-16"]
+DECIMALS = {"Automatic": None, "Decimal point (1,234.50)": ".", "Decimal comma (1.234,50)": ","}
+
+st.title("Your data")
+limit = st.get_option("server.maxUploadSize")
+st.caption(
+    f"Drop an order export from Shopify, Magento, WooCommerce or any shop: CSV, Excel .xlsx or "
+    f"Parquet, up to {limit:,} MB. Add a contacts file to see prospects (contacts who never "
+    "ordered). Nothing leaves this app."
+)
+
+choice = st.segmented_control(
+    "Data source", [state.DEMO, state.CDNOW, "Upload my export"], key="source_choice",
+    default=state.DEMO,
+)
+active: state.Source = st.session_state.get("source") or state.demo_source()
+
+if choice == state.DEMO and active.label != state.DEMO:
+    state.try_open(state.demo_source())
+elif choice == state.CDNOW and active.label != state.CDNOW:
+    state.try_open(state.Source(state.CDNOW, orders_name="CDNOW_master.txt"))
+elif choice == "Upload my export":
+    left, right = st.columns(2)
+    orders_file = left.file_uploader("Orders file", type=UPLOAD_TYPES, key="orders_file")
+    contacts_file = right.file_uploader(
+        "Contacts file (optional)", type=UPLOAD_TYPES, key="contacts_file"
+    )
+    with st.expander("Reading options", expanded=False):
+        c1, c2, c3, c4 = st.columns(4)
+        fmt = c1.selectbox("Format", ["auto", *FORMAT_LABELS], key="opt_format",
+                           format_func=lambda f: "Automatic" if f == "auto" else FORMAT_LABELS[f])
+        date_order = c2.selectbox("Date order", list(DATE_ORDERS), key="opt_date_order")
+        encoding = c3.selectbox("Encoding", ENCODINGS, key="opt_encoding")
+        decimal = c4.selectbox("Decimal mark", list(DECIMALS), key="opt_decimal")
+        sheets = state.current_sheets()
+        sheet = st.selectbox("Excel sheet", sheets, key="opt_sheet") if len(sheets) > 1 else None
+    if orders_file is not None:
+        options = {
+            "format": fmt,
+            "date_order": DATE_ORDERS[date_order],
+            "encoding": None if encoding == "Automatic" else encoding,
+            "decimal": DECIMALS[decimal],
+            "sheet": sheet,
+            "mapping": st.session_state.get("mapping_overrides", {})
+            if st.session_state.get("mapping_file") == (orders_file.name, orders_file.size)
+            else {},
+        }
+        candidate = state.Source(
+            "Upload",
+            orders_name=orders_file.name,
+            orders_bytes=orders_file.getvalue(),
+            contacts_name=contacts_file.name if contacts_file else "",
+            contacts_bytes=contacts_file.getvalue() if contacts_file else b"",
+            options=options,
+        )
+        state.open_if_new(candidate)
+
+dataset = state.current_dataset()
+log, report = dataset.log, dataset.log.report
+st.subheader(f"Loaded: {dataset.name}")
+orders = log.orders
+k1, k2, k3, k4 = st.columns(4)
+k1.metric("Orders", f"{len(orders):,}")
+k2.metric("Customers", f"{dataset.base.n_customers:,}")
+k3.metric("Revenue", f"{orders['amount'].sum():,.0f}")
+k4.metric("Period", f"{dataset.base.data_start:%b %Y} – {dataset.base.data_end:%b %Y}")
+
+info = log.table_info
+read_as = [FORMAT_LABELS.get(log.format, log.format)]
+if info.get("kind") == "csv":
+    read_as.append(f"{info['encoding']} text, {DELIMITER_NAMES.get(info['delimiter'], info['delimiter'])}-separated")
+if info.get("date_order") in ("dayfirst", "monthfirst"):
+    read_as.append("dates " + info["date_order"].replace("first", "-first"))
+if info.get("decimal") == ",":
+    read_as.append("decimal comma")
+st.caption("Read as: " + " · ".join(read_as))
+
+st.markdown("#### Quality report")
+dropped = report.orders_found - report.orders_kept
+st.write(
+    f"{report.rows_read:,} rows read → {report.orders_found:,} orders → "
+    f"**{report.orders_kept:,} purchases kept**, {dropped:,} left out."
+)
+table = report.dropped_table()
+if not table.empty:
+    st.dataframe(table, hide_index=True, width="stretch")
+for warning in report.warnings:
+    st.warning(warning, icon=":material/warning:")
+for note in report.notes:
+    st.caption(note)
+if dataset.contacts is not None:
+    c = dataset.contacts
+    st.markdown(f"**Contacts:** {len(c.contacts):,} from {dataset.source.contacts_name}")
+    for reason, count in c.dropped.items():
+        st.caption(f"Contacts left out — {reason}: {count:,}")
+    for warning in c.warnings:
+        st.caption(warning)
+else:
+    st.caption("No contacts file: the Prospect stage is unavailable.")
+
+if log.mapping:
+    st.markdown("#### Column mapping")
+    with st.form("mapping_form"):
+        cols = st.columns(4)
+        picks = {}
+        for i, role in enumerate(ORDER_ROLES):
+            choices = ["—", *log.columns]
+            current = log.mapping.get(role) or "—"
+            picks[role] = cols[i % 4].selectbox(
+                ROLE_LABELS[role], choices, index=choices.index(current), key=f"map_{role}",
+                disabled=dataset.source.label != "Upload",
+            )
+        if st.form_submit_button("Apply mapping", disabled=dataset.source.label != "Upload"):
+            st.session_state["mapping_overrides"] = {
+                role: (None if col == "—" else col) for role, col in picks.items()
+            }
+            st.session_state["mapping_file"] = (
+                dataset.source.orders_name, len(dataset.source.orders_bytes)
+            )
+            state.reopen_with_mapping(st.session_state["mapping_overrides"])
+            st.rerun()
+
+st.markdown("#### Preview of the order log")
+st.dataframe(orders.head(200), hide_index=True, width="stretch")

@@ -1,0 +1,74 @@
+"""The shared sidebar: which data, reference date, inactivity window, at-risk factor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from ui.state import Dataset
+
+WINDOW_DEFAULT = 180
+AT_RISK_DEFAULT = 1.5
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings every page reads; one name per concept, as in the README."""
+
+    ref_date: pd.Timestamp
+    window: int
+    at_risk_factor: float
+
+    def caption(self) -> str:
+        return (
+            f"Reference date {self.ref_date:%d %b %Y} · inactivity window {self.window} days · "
+            f"at-risk factor {self.at_risk_factor:g}"
+        )
+
+
+def settings() -> Settings:
+    return Settings(
+        ref_date=pd.Timestamp(st.session_state["ref_date"]),
+        window=int(st.session_state["window"]),
+        at_risk_factor=float(st.session_state["at_risk_factor"]),
+    )
+
+
+def render_sidebar(dataset: Dataset) -> None:
+    st.session_state.setdefault("window", WINDOW_DEFAULT)
+    st.session_state.setdefault("at_risk_factor", AT_RISK_DEFAULT)
+    with st.sidebar:
+        st.markdown(f"**Data:** {dataset.name}")
+        st.caption(
+            f"{len(dataset.log.orders):,} orders · {dataset.base.n_customers:,} customers · "
+            f"{dataset.base.data_start:%d %b %Y} – {dataset.base.data_end:%d %b %Y}"
+        )
+        st.date_input(
+            "Reference date",
+            key="ref_date",
+            min_value=dataset.base.data_start.date(),
+            max_value=dataset.base.data_end.date(),
+            format="YYYY-MM-DD",
+            help="Stages are computed as of this date, from the orders on or before it. "
+            "Default: the last order date in the data.",
+        )
+        st.slider(
+            "Inactivity window (days)",
+            min_value=30,
+            max_value=730,
+            step=5,
+            key="window",
+            help="A customer with no order in this many days before the reference date is "
+            "Inactive. Default 180 days (6 months).",
+        )
+        st.slider(
+            "At-risk factor",
+            min_value=1.0,
+            max_value=4.0,
+            step=0.1,
+            key="at_risk_factor",
+            help="A repeat customer is At risk when the days since their last order exceed "
+            "this many times their usual gap between orders. Default 1.5.",
+        )

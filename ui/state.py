@@ -1,0 +1,197 @@
+"""Session state and the cached wrappers around analytics (the only caching in the app).
+
+The active data source lives in ``st.session_state["source"]``. A new file becomes active
+only once it has been read successfully, so a bad upload never loses what was loaded.
+Heavy results are cached per dataset key (a hash of the file bytes and read options).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+import streamlit as st
+
+from analytics import LensError
+from analytics.customers import CustomerBase, build_customer_base
+from analytics.io import (
+    DEMO_CONTACTS,
+    DEMO_ORDERS,
+    Contacts,
+    align_contacts,
+    load_cdnow,
+    load_contacts,
+    load_orders,
+)
+from analytics import lifecycle
+from analytics.lifecycle import LifecycleIndex, prepare
+from analytics.orders import OrderLog, ReadOptions
+
+DEMO = "Demo shop"
+CDNOW = "CDNOW (CD retailer, 1997-98)"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the user loaded: file bytes (or a bundled source) and how to read them."""
+
+    label: str
+    orders_name: str = ""
+    orders_bytes: bytes = b""
+    contacts_name: str = ""
+    contacts_bytes: bytes = b""
+    options: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256()
+        for part in (self.label, self.orders_name, self.contacts_name, _options_json(self.options)):
+            digest.update(part.encode() + b"\x00")
+        digest.update(hashlib.sha256(self.orders_bytes).digest())
+        digest.update(hashlib.sha256(self.contacts_bytes).digest())
+        return digest.hexdigest()[:16]
+
+
+@dataclass
+class Dataset:
+    source: Source
+    log: OrderLog
+    base: CustomerBase
+    contacts: Contacts | None
+
+    @property
+    def name(self) -> str:
+        return self.source.orders_name or self.source.label
+
+
+def _options_json(options: dict) -> str:
+    return json.dumps(options, sort_keys=True, default=str)
+
+
+def demo_source() -> Source:
+    return Source(
+        DEMO,
+        orders_name="demo_orders.csv",
+        orders_bytes=DEMO_ORDERS.read_bytes(),
+        contacts_name="demo_contacts.csv",
+        contacts_bytes=DEMO_CONTACTS.read_bytes(),
+    )
+
+
+def read_options(options: dict) -> ReadOptions:
+    return ReadOptions(**options)
+
+
+@st.cache_data(max_entries=6, show_spinner="Reading orders…")
+def _order_log(key: str, _source: Source) -> OrderLog:
+    if _source.label == CDNOW:
+        return load_cdnow()
+    return load_orders(_source.orders_bytes, _source.orders_name, read_options(_source.options))
+
+
+@st.cache_data(max_entries=6, show_spinner="Reading contacts…")
+def _contacts(key: str, _source: Source, _orders: pd.DataFrame) -> Contacts | None:
+    if not _source.contacts_bytes:
+        return None
+    contacts = load_contacts(_source.contacts_bytes, _source.contacts_name)
+    contacts.contacts = align_contacts(contacts.contacts, _orders)
+    return contacts
+
+
+# cache_resource, not cache_data: the base holds large arrays that analytics never mutates,
+# and copying them on every rerun would cost more than the work they save.
+@st.cache_resource(max_entries=4, show_spinner="Summarising customers…")
+def _customer_base(key: str, _orders: pd.DataFrame) -> CustomerBase:
+    return build_customer_base(_orders)
+
+
+def open_dataset(source: Source) -> Dataset:
+    """Read a source through the caches; raises LensError on bad input."""
+    key = source.key
+    log = _order_log(key, source)
+    return Dataset(source, log, _customer_base(key, log.orders), _contacts(key, source, log.orders))
+
+
+def try_open(source: Source) -> Dataset | None:
+    """Open a source and make it active; on failure show why and keep the previous one."""
+    try:
+        dataset = open_dataset(source)
+    except LensError as exc:
+        return _refuse(source, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a user must never see a traceback
+        return _refuse(
+            source,
+            f"This file could not be read ({type(exc).__name__}: {str(exc)[:150]}). Check that "
+            "it is an order export, or save it again as CSV.",
+        )
+    st.session_state["source"] = source
+    st.session_state.pop("failed", None)
+    return dataset
+
+
+def _refuse(source: Source, message: str) -> None:
+    st.session_state["failed"] = (source.key, message)
+    previous = st.session_state.get("source")
+    kept = f" Still showing: {previous.orders_name or previous.label}." if previous else ""
+    st.error(message + kept, icon=":material/error:")
+    return None
+
+
+def open_if_new(candidate: Source) -> None:
+    """Open an uploaded source unless it is already active (or already refused)."""
+    active = st.session_state.get("source")
+    if active is not None and active.key == candidate.key:
+        return
+    failed = st.session_state.get("failed")
+    if failed and failed[0] == candidate.key:
+        st.error(failed[1], icon=":material/error:")
+        return
+    try_open(candidate)
+
+
+def reopen_with_mapping(mapping: dict) -> None:
+    """Read the active upload again with the user's column mapping."""
+    active = st.session_state.get("source")
+    if active is not None:
+        try_open(replace(active, options={**active.options, "mapping": mapping}))
+
+
+def current_sheets() -> list[str]:
+    source = st.session_state.get("source")
+    if source is None or source.label != "Upload":
+        return []
+    return list(open_dataset(source).log.table_info.get("sheets") or [])
+
+
+def current_dataset() -> Dataset:
+    """The active dataset (the demo shop until the user loads something else)."""
+    source = st.session_state.get("source") or demo_source()
+    try:
+        dataset = open_dataset(source)
+    except Exception:  # noqa: BLE001 - a source that loaded once and fails now: back to demo
+        source = demo_source()
+        dataset = open_dataset(source)
+    st.session_state["source"] = source
+    if st.session_state.get("dataset_key") != source.key:
+        # A new dataset: the reference date starts at its last order.
+        st.session_state["dataset_key"] = source.key
+        st.session_state["ref_date"] = dataset.base.data_end.date()
+    return dataset
+
+
+@st.cache_resource(max_entries=4, show_spinner="Preparing lifecycle data…")
+def _lifecycle_index(key: str, _dataset: Dataset) -> LifecycleIndex:
+    contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
+    return prepare(_dataset.base, contacts)
+
+
+def lifecycle_index(dataset: Dataset) -> LifecycleIndex:
+    """The once-per-dataset lifecycle arrays (gaps, running median gaps, lookup keys)."""
+    return _lifecycle_index(dataset.source.key, dataset)
+
+
+@st.cache_data(max_entries=32, show_spinner="Computing stages over time…")
+def evolution(key: str, _index: LifecycleIndex, window: int, factor: float, freq: str):
+    return lifecycle.evolution(_index, window, factor, freq)
