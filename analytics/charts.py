@@ -35,8 +35,13 @@ def finish(chart: alt.Chart, title: str, subtitle: str | list[str], height: int 
     return (
         chart.properties(
             title=alt.TitleParams(
-                title, subtitle=subtitle, anchor="start", fontSize=18, subtitleFontSize=12,
-                subtitleColor="#555", offset=12,
+                title,
+                subtitle=subtitle,
+                anchor="start",
+                fontSize=18,
+                subtitleFontSize=12,
+                subtitleColor="#555",
+                offset=12,
             ),
             width=WIDTH,
             height=height,
@@ -51,7 +56,8 @@ def stage_bars(mix: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     """Customers per stage, in lifecycle order, labelled with count and share."""
     data = mix.reset_index().dropna(subset=["customers"])
     data["label"] = [
-        f"{int(c):,} ({s:.0%})" for c, s in zip(data["customers"], data["share"].fillna(0))
+        f"{int(c):,} ({s:.0%})"
+        for c, s in zip(data["customers"], data["share"].fillna(0), strict=False)
     ]
     order = [s for s in STAGES if s in set(data["stage"])]
     base = alt.Chart(data).encode(
@@ -60,7 +66,11 @@ def stage_bars(mix: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         color=alt.Color("stage:N", scale=stage_scale(order), legend=None),
-        tooltip=["stage", alt.Tooltip("customers:Q", format=","), alt.Tooltip("share:Q", format=".1%")],
+        tooltip=[
+            "stage",
+            alt.Tooltip("customers:Q", format=","),
+            alt.Tooltip("share:Q", format=".1%"),
+        ],
     )
     text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
     return finish(bars + text, title, subtitle, height=40 * len(order))
@@ -70,12 +80,20 @@ def evolution_area(evo: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     """Stacked areas of stage counts over time."""
     order = [s for s in STAGES if s in set(evo["stage"])]
     data = evo.assign(order=evo["stage"].map({s: i for i, s in enumerate(order)}))
-    chart = alt.Chart(data).mark_area(opacity=0.9).encode(
-        x=alt.X("date:T", title=None),
-        y=alt.Y("customers:Q", stack="zero", title="Customers"),
-        color=alt.Color("stage:N", scale=stage_scale(order), sort=order, title="Stage"),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "stage", alt.Tooltip("customers:Q", format=",")],
+    chart = (
+        alt.Chart(data)
+        .mark_area(opacity=0.9)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("customers:Q", stack="zero", title="Customers"),
+            color=alt.Color("stage:N", scale=stage_scale(order), sort=order, title="Stage"),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("date:T", format="%d %b %Y"),
+                "stage",
+                alt.Tooltip("customers:Q", format=","),
+            ],
+        )
     )
     return finish(chart, title, subtitle)
 
@@ -83,10 +101,14 @@ def evolution_area(evo: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
 def funnel_bars(funnel: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     data = funnel.copy()
     data["label"] = [
-        f"{c:,}" + (f" · {r:.0%} of previous" if pd.notna(r) else "")
+        f"{c:,}"
+        + (f" · {r:.0%} of previous" if pd.notna(r) else "")
         + (f" · {d:.0f} days median" if pd.notna(d) else "")
         for c, r, d in zip(
-            data["customers"], data["conversion_from_previous"], data["median_days_from_previous"]
+            data["customers"],
+            data["conversion_from_previous"],
+            data["median_days_from_previous"],
+            strict=False,
         )
     ]
     base = alt.Chart(data).encode(
@@ -98,18 +120,37 @@ def funnel_bars(funnel: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     return finish(bars + text, title, subtitle, height=45 * len(data))
 
 
-def transition_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
+def transition_heatmap(
+    counts: pd.DataFrame, shares: pd.DataFrame, title: str, subtitle: str
+) -> alt.Chart:
     data = counts.stack().rename("customers").reset_index()
-    data["share"] = shares.stack().reindex(pd.MultiIndex.from_frame(data[["from", "to"]])).to_numpy()
-    data["label"] = [f"{s:.0%}" if pd.notna(s) and c else "" for c, s in zip(data["customers"], data["share"])]
+    data["share"] = (
+        shares.stack().reindex(pd.MultiIndex.from_frame(data[["from", "to"]])).to_numpy()
+    )
+    data["label"] = [
+        f"{s:.0%}" if pd.notna(s) and c else ""
+        for c, s in zip(data["customers"], data["share"], strict=False)
+    ]
     rows, cols = list(counts.index), list(counts.columns)
     base = alt.Chart(data).encode(
-        x=alt.X("to:N", sort=cols, title="Stage at the second date", axis=alt.Axis(labelAngle=0, orient="top")),
+        x=alt.X(
+            "to:N",
+            sort=cols,
+            title="Stage at the second date",
+            axis=alt.Axis(labelAngle=0, orient="top"),
+        ),
         y=alt.Y("from:N", sort=rows, title="Stage at the first date"),
     )
     heat = base.mark_rect().encode(
-        color=alt.Color("share:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Share of row"),
-        tooltip=["from", "to", alt.Tooltip("customers:Q", format=","), alt.Tooltip("share:Q", format=".1%")],
+        color=alt.Color(
+            "share:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Share of row"
+        ),
+        tooltip=[
+            "from",
+            "to",
+            alt.Tooltip("customers:Q", format=","),
+            alt.Tooltip("share:Q", format=".1%"),
+        ],
     )
     text = base.mark_text(fontSize=12).encode(
         text="label:N",
@@ -121,10 +162,16 @@ def transition_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, title: str, s
 def sensitivity_line(
     curve: pd.DataFrame, window: int, suggested: float, percentile: float, title: str, subtitle: str
 ) -> alt.Chart:
-    line = alt.Chart(curve).mark_line(color=ACCENT, strokeWidth=2.5).encode(
-        x=alt.X("window_days:Q", title="Inactivity window (days)"),
-        y=alt.Y("share_inactive:Q", title="Share of customers inactive", axis=alt.Axis(format="%")),
-        tooltip=["window_days", alt.Tooltip("share_inactive:Q", format=".1%")],
+    line = (
+        alt.Chart(curve)
+        .mark_line(color=ACCENT, strokeWidth=2.5)
+        .encode(
+            x=alt.X("window_days:Q", title="Inactivity window (days)"),
+            y=alt.Y(
+                "share_inactive:Q", title="Share of customers inactive", axis=alt.Axis(format="%")
+            ),
+            tooltip=["window_days", alt.Tooltip("share_inactive:Q", format=".1%")],
+        )
     )
     marks = pd.DataFrame(
         {
@@ -132,14 +179,22 @@ def sensitivity_line(
             "what": ["Current window", f"Covers {percentile:g}% of repeat gaps"],
         }
     ).dropna()
-    rules = alt.Chart(marks).mark_rule(strokeDash=[5, 3], strokeWidth=2).encode(
-        x="window_days:Q",
-        color=alt.Color("what:N", scale=alt.Scale(range=["#333", STAGE_COLORS["At risk"]]), title=None),
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[5, 3], strokeWidth=2)
+        .encode(
+            x="window_days:Q",
+            color=alt.Color(
+                "what:N", scale=alt.Scale(range=["#333", STAGE_COLORS["At risk"]]), title=None
+            ),
+        )
     )
     return finish(line + rules, title, subtitle)
 
 
-def histogram(values: np.ndarray, x_title: str, title: str, subtitle: str, bins: int = 40) -> alt.Chart:
+def histogram(
+    values: np.ndarray, x_title: str, title: str, subtitle: str, bins: int = 40
+) -> alt.Chart:
     """A histogram computed here (the chart gets the bins, never the raw values)."""
     values = np.asarray(values, dtype="float64")
     values = values[np.isfinite(values)]
@@ -149,10 +204,18 @@ def histogram(values: np.ndarray, x_title: str, title: str, subtitle: str, bins:
     else:
         counts, edges = np.zeros(0, dtype=int), np.zeros(1)
     data = pd.DataFrame({"start": edges[:-1], "end": edges[1:], "count": counts})
-    chart = alt.Chart(data).mark_bar(color=ACCENT).encode(
-        x=alt.X("start:Q", bin="binned", title=x_title),
-        x2="end:Q",
-        y=alt.Y("count:Q", title="Count"),
-        tooltip=[alt.Tooltip("start:Q", format=".0f"), alt.Tooltip("end:Q", format=".0f"), "count"],
+    chart = (
+        alt.Chart(data)
+        .mark_bar(color=ACCENT)
+        .encode(
+            x=alt.X("start:Q", bin="binned", title=x_title),
+            x2="end:Q",
+            y=alt.Y("count:Q", title="Count"),
+            tooltip=[
+                alt.Tooltip("start:Q", format=".0f"),
+                alt.Tooltip("end:Q", format=".0f"),
+                "count",
+            ],
+        )
     )
     return finish(chart, title, subtitle, height=260)

@@ -85,9 +85,7 @@ def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
     count = np.bincount(code, minlength=len(ids))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
     first_rows = order[start]
-    email = (
-        orders["email"].to_numpy()[first_rows] if "email" in orders else np.full(len(ids), None)
-    )
+    email = orders["email"].to_numpy()[first_rows] if "email" in orders else np.full(len(ids), None)
     attrs = pd.DataFrame(
         {a: orders[a].to_numpy()[first_rows] for a in ATTRIBUTES if a in orders},
         index=pd.Index(np.asarray(ids, dtype=object), name="customer_id"),

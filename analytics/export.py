@@ -19,7 +19,9 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
             values.dtype
         ):
             continue
-        text = values.map(lambda v: ("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+        text = values.map(
+            lambda v: ("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v
+        )
         out[col] = text
     return out
 

@@ -14,8 +14,8 @@ from analytics.orders import (
     OrderLog,
     QualityReport,
     ReadOptions,
-    clean_ids,
     build_order_log,
+    clean_ids,
 )
 from analytics.parsing import parse_dates
 from analytics.readers import read_table
@@ -27,7 +27,9 @@ CONTACT_COLUMNS = ["customer_id", "email", "created_at", "channel", "country", "
 
 
 def load_orders(
-    data: bytes, name: str = "orders", options: ReadOptions | None = None,
+    data: bytes,
+    name: str = "orders",
+    options: ReadOptions | None = None,
     today: pd.Timestamp | None = None,
 ) -> OrderLog:
     """Read and clean an orders file (CSV, Excel or Parquet bytes)."""
@@ -80,7 +82,9 @@ def load_contacts(
         out["created_at"] = created.dt.normalize()
         unread = int((created.isna() & frame[mapping["created_at"]].notna()).sum())
         if unread:
-            warnings.append(f"{unread} sign-up dates could not be read: those contacts count from the start.")
+            warnings.append(
+                f"{unread} sign-up dates could not be read: those contacts count from the start."
+            )
     else:
         out["created_at"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
         warnings.append("No sign-up date column: every contact counts as known from the start.")
@@ -131,15 +135,19 @@ def load_cdnow() -> OrderLog:
     dates = pd.to_datetime(raw["date"], format="%Y%m%d")
     amount = raw["dollar_value"].astype("float64")
     keep = amount > 0
-    orders = pd.DataFrame(
-        {
-            "order_id": ("cdnow-" + pd.Series(np.arange(len(raw)) + 1).astype(str)),
-            "customer_id": raw["customer_id"].str.lstrip("0"),
-            "email": pd.Series(pd.NA, index=raw.index, dtype="str"),
-            "order_date": dates.astype("datetime64[us]"),
-            "amount": amount,
-        }
-    )[keep].sort_values(["order_date", "customer_id"], kind="stable").reset_index(drop=True)
+    orders = (
+        pd.DataFrame(
+            {
+                "order_id": ("cdnow-" + pd.Series(np.arange(len(raw)) + 1).astype(str)),
+                "customer_id": raw["customer_id"].str.lstrip("0"),
+                "email": pd.Series(pd.NA, index=raw.index, dtype="str"),
+                "order_date": dates.astype("datetime64[us]"),
+                "amount": amount,
+            }
+        )[keep]
+        .sort_values(["order_date", "customer_id"], kind="stable")
+        .reset_index(drop=True)
+    )
     dropped = {"not_positive": int((~keep).sum())}
     report = QualityReport(
         rows_read=len(raw),

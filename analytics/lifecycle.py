@@ -79,9 +79,7 @@ def prepare(base: CustomerBase, contacts: pd.DataFrame | None = None) -> Lifecyc
     contact_pos = contact_day = None
     if contacts is not None:
         position = pd.Series(np.arange(base.n_customers), index=base.ids)
-        contact_pos = (
-            contacts["customer_id"].map(position).fillna(-1).to_numpy(dtype=np.int64)
-        )
+        contact_pos = contacts["customer_id"].map(position).fillna(-1).to_numpy(dtype=np.int64)
         created = contacts["created_at"]
         contact_day = np.where(created.isna(), np.iinfo(np.int64).min // 2, to_days(created))
     return LifecycleIndex(
@@ -254,7 +252,9 @@ def evolution(
     frames = []
     for date in snapshot_dates(index, freq):
         counts = stage_counts(snapshot(index, date, window, at_risk_factor))
-        frames.append(pd.DataFrame({"date": date, "stage": counts.index, "customers": counts.values}))
+        frames.append(
+            pd.DataFrame({"date": date, "stage": counts.index, "customers": counts.values})
+        )
     out = pd.concat(frames, ignore_index=True)
     return out.dropna(subset=["customers"])
 
@@ -341,7 +341,9 @@ def window_sensitivity(
     windows = np.asarray(list(windows))
     inactive = len(since) - np.searchsorted(since, windows, side="left")
     share = inactive / len(since) if len(since) else np.full(len(windows), np.nan)
-    return pd.DataFrame({"window_days": windows, "inactive_customers": inactive, "share_inactive": share})
+    return pd.DataFrame(
+        {"window_days": windows, "inactive_customers": inactive, "share_inactive": share}
+    )
 
 
 def compare(current: pd.Series, baseline: pd.Series) -> pd.DataFrame:

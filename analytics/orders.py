@@ -113,7 +113,9 @@ def build_order_log(
     columns = list(frame.columns)
     fmt = detect_format(columns) if options.format == "auto" else options.format
     if fmt not in FORMAT_LABELS:
-        raise LensError(f"Unknown format '{fmt}': use auto, shopify, magento, woocommerce or generic.")
+        raise LensError(
+            f"Unknown format '{fmt}': use auto, shopify, magento, woocommerce or generic."
+        )
     mapping = suggest_mapping(columns, fmt)
     for role, col in options.mapping.items():
         if col is not None and col not in columns:
@@ -140,10 +142,10 @@ def build_order_log(
     dates, reading = parse_dates(rows["order_date"], options.date_order, prefer_dayfirst=european)
     rows["order_date"] = dates.dt.normalize()
     if reading.ambiguous:
+        how = "day-first (3 April)" if reading.order == "dayfirst" else "month-first (March 4)"
         warnings.append(
             "No date in the file tells day-first from month-first (e.g. 03/04/2022): dates "
-            f"were read {'day-first (3 April)' if reading.order == 'dayfirst' else 'month-first (March 4)'}. "
-            "Change it under 'Date order' if that is wrong."
+            f"were read {how}. Change it under 'Date order' if that is wrong."
         )
     if reading.conflicting:
         warnings.append(
@@ -275,9 +277,7 @@ def _customer_key(rows: pd.DataFrame) -> pd.Series:
     An email seen with an id elsewhere in the file takes that id, so one person's guest and
     account orders stay together.
     """
-    email = (
-        rows["email"].astype("str").str.strip().str.lower() if "email" in rows else None
-    )
+    email = rows["email"].astype("str").str.strip().str.lower() if "email" in rows else None
     if email is not None:
         email = email.where(rows["email"].notna() & email.str.contains("@", regex=False))
     if "customer_id" not in rows:
@@ -315,7 +315,9 @@ def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> pd.Series:
     ).fillna("")
     cancelled = status.str.contains(_CANCELLED)
     if "cancelled_at" in rows:
-        cancelled |= rows["cancelled_at"].notna() & rows["cancelled_at"].astype("str").str.strip().ne("")
+        cancelled |= rows["cancelled_at"].notna() & rows["cancelled_at"].astype(
+            "str"
+        ).str.strip().ne("")
     mark("cancelled", cancelled)
     refunded = status.str.contains(_REFUNDED)
     extra = preset(fmt).refunded_statuses if preset(fmt) else []

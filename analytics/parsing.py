@@ -7,6 +7,8 @@ month-first) so that one ambiguous value is read the same way as its neighbours.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,7 +98,10 @@ def _decimal_mark(digits: pd.Series) -> str:
 
 # A time followed by a UTC offset or zone: the offset is dropped so the calendar date stays
 # the one written in the file (the shop's local date), never shifted to UTC.
-_OFFSET = r"(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\s*(?:(?:Z|UTC|GMT)\s*)?(?:[+-]\d{2}:?\d{2})?(?:\s*\([A-Za-z ]+\))?$"
+_OFFSET = (
+    r"(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)"  # the time, kept
+    r"\s*(?:(?:Z|UTC|GMT)\s*)?(?:[+-]\d{2}:?\d{2})?(?:\s*\([A-Za-z ]+\))?$"  # zone, dropped
+)
 _NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\b"
 
 _TIME_SUFFIXES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S"]
@@ -231,8 +236,15 @@ def _parse_leftovers(text: pd.Series, dayfirst: bool) -> pd.Series:
     uniques = text.dropna().unique()
     parsed = {}
     for value in uniques[:200_000]:
+        if re.match(_NUMERIC_DATE, value):
+            # Numeric dates were tried in the column's order already: a value that fails
+            # contradicts it (25/04 in a month-first column) and must not be read the other way.
+            parsed[value] = pd.NaT
+            continue
         try:
-            stamp = pd.to_datetime(value, dayfirst=dayfirst)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                stamp = pd.to_datetime(value, dayfirst=dayfirst)
             parsed[value] = _naive(stamp) if stamp is not pd.NaT else pd.NaT
         except (ValueError, OverflowError, TypeError):
             parsed[value] = pd.NaT

@@ -132,7 +132,9 @@ def decode_text(data: bytes, encoding: str | None) -> tuple[str, str]:
         try:
             return data.decode(enc), enc
         except LookupError as exc:
-            raise LensError(f"Unknown encoding '{encoding}': try utf-8, cp1252 or latin-1.") from exc
+            raise LensError(
+                f"Unknown encoding '{encoding}': try utf-8, cp1252 or latin-1."
+            ) from exc
         except UnicodeDecodeError as exc:
             if encoding:
                 raise LensError(
@@ -208,19 +210,23 @@ def _read_csv(data: bytes, encoding: str | None) -> RawTable:
     )
     try:
         frame = pd.read_csv(io.StringIO(text), engine="c", **options)
-    except pd.errors.ParserError:
+    except pd.errors.ParserError as exc:
+        if "EOF" in str(exc):
+            raise LensError(
+                "The file looks cut off (a quoted value never ends): export it again."
+            ) from exc
         # Some rows have too many fields: read again without them, and list them.
         try:
-            frame = pd.read_csv(
-                io.StringIO(text), engine="python", on_bad_lines="skip", **options
-            )
+            frame = pd.read_csv(io.StringIO(text), engine="python", on_bad_lines="skip", **options)
         except (pd.errors.ParserError, csv.Error) as exc:
             raise LensError(
                 f"The file looks damaged or cut off ({_short(exc)}): export it again."
             ) from exc
         bad = _bad_row_numbers(text, delim, header, len(frame.columns))
     except (csv.Error, ValueError) as exc:
-        raise LensError(f"The file could not be read as CSV ({_short(exc)}): export it again.") from exc
+        raise LensError(
+            f"The file could not be read as CSV ({_short(exc)}): export it again."
+        ) from exc
     return RawTable(
         frame=frame,
         kind="csv",
@@ -293,7 +299,9 @@ def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise LensError(f"This Excel file could not be opened ({_short(exc)}): export it again.") from exc
+        raise LensError(
+            f"This Excel file could not be opened ({_short(exc)}): export it again."
+        ) from exc
     try:
         names = list(book.sheetnames)
         if sheet is not None and sheet not in names:
@@ -302,7 +310,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
         for candidate in order:
             rows = [row for row in book[candidate].iter_rows(values_only=True)]
             rows = [row for row in rows if any(v is not None and str(v).strip() for v in row)]
-            if len(rows) >= 1:
+            if len(rows) >= 2 or (sheet and rows):
                 width = max(len(r) for r in rows)
                 padded = [tuple(r) + (None,) * (width - len(r)) for r in rows]
                 frame = pd.DataFrame(padded[1:], columns=list(padded[0]), dtype=object)

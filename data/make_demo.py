@@ -71,7 +71,9 @@ def make(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
                 day = day + pd.Timedelta(days=max(1, int(round(gap))))
                 if day > END or rng.random() < SEASON[day.month - 1] / SEASON.max():
                     break
-    orders = pd.DataFrame(rows, columns=["order_id", "customer_id", "email", "order_date", "amount"])
+    orders = pd.DataFrame(
+        rows, columns=["order_id", "customer_id", "email", "order_date", "amount"]
+    )
     orders["status"] = rng.choice(
         ["completed", "cancelled", "refunded"], len(orders), p=[0.95, 0.03, 0.02]
     )
@@ -102,8 +104,10 @@ def main() -> None:
     here = Path(__file__).resolve().parent
     orders.to_csv(here / "demo_orders.csv", index=False)
     contacts.to_csv(here / "demo_contacts.csv", index=False)
-    print(f"{len(orders):,} order rows, {orders['customer_id'].nunique():,} customers, "
-          f"{len(contacts):,} contacts")
+    print(
+        f"{len(orders):,} order rows, {orders['customer_id'].nunique():,} customers, "
+        f"{len(contacts):,} contacts"
+    )
 
 
 if __name__ == "__main__":

@@ -7,8 +7,11 @@ from analytics.readers import DELIMITER_NAMES
 from ui import state
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
-DATE_ORDERS = {"Automatic": None, "Day first (03/04 = 3 April)": "dayfirst",
-               "Month first (03/04 = March 4)": "monthfirst"}
+DATE_ORDERS = {
+    "Automatic": None,
+    "Day first (03/04 = 3 April)": "dayfirst",
+    "Month first (03/04 = March 4)": "monthfirst",
+}
 ENCODINGS = ["Automatic", "utf-8", "cp1252", "latin-1", "utf-16"]
 DECIMALS = {"Automatic": None, "Decimal point (1,234.50)": ".", "Decimal comma (1.234,50)": ","}
 
@@ -21,7 +24,9 @@ st.caption(
 )
 
 choice = st.segmented_control(
-    "Data source", [state.DEMO, state.CDNOW, "Upload my export"], key="source_choice",
+    "Data source",
+    [state.DEMO, state.CDNOW, "Upload my export"],
+    key="source_choice",
     default=state.DEMO,
 )
 active: state.Source = st.session_state.get("source") or state.demo_source()
@@ -38,8 +43,12 @@ elif choice == "Upload my export":
     )
     with st.expander("Reading options", expanded=False):
         c1, c2, c3, c4 = st.columns(4)
-        fmt = c1.selectbox("Format", ["auto", *FORMAT_LABELS], key="opt_format",
-                           format_func=lambda f: "Automatic" if f == "auto" else FORMAT_LABELS[f])
+        fmt = c1.selectbox(
+            "Format",
+            ["auto", *FORMAT_LABELS],
+            key="opt_format",
+            format_func=lambda f: "Automatic" if f == "auto" else FORMAT_LABELS[f],
+        )
         date_order = c2.selectbox("Date order", list(DATE_ORDERS), key="opt_date_order")
         encoding = c3.selectbox("Encoding", ENCODINGS, key="opt_encoding")
         decimal = c4.selectbox("Decimal mark", list(DECIMALS), key="opt_decimal")
@@ -79,7 +88,8 @@ k4.metric("Period", f"{dataset.base.data_start:%b %Y} – {dataset.base.data_end
 info = log.table_info
 read_as = [FORMAT_LABELS.get(log.format, log.format)]
 if info.get("kind") == "csv":
-    read_as.append(f"{info['encoding']} text, {DELIMITER_NAMES.get(info['delimiter'], info['delimiter'])}-separated")
+    separator = DELIMITER_NAMES.get(info["delimiter"], info["delimiter"])
+    read_as.append(f"{info['encoding']} text, {separator}-separated")
 if info.get("date_order") in ("dayfirst", "monthfirst"):
     read_as.append("dates " + info["date_order"].replace("first", "-first"))
 if info.get("decimal") == ",":
@@ -118,7 +128,10 @@ if log.mapping:
             choices = ["—", *log.columns]
             current = log.mapping.get(role) or "—"
             picks[role] = cols[i % 4].selectbox(
-                ROLE_LABELS[role], choices, index=choices.index(current), key=f"map_{role}",
+                ROLE_LABELS[role],
+                choices,
+                index=choices.index(current),
+                key=f"map_{role}",
                 disabled=dataset.source.label != "Upload",
             )
         if st.form_submit_button("Apply mapping", disabled=dataset.source.label != "Upload"):
@@ -126,7 +139,8 @@ if log.mapping:
                 role: (None if col == "—" else col) for role, col in picks.items()
             }
             st.session_state["mapping_file"] = (
-                dataset.source.orders_name, len(dataset.source.orders_bytes)
+                dataset.source.orders_name,
+                len(dataset.source.orders_bytes),
             )
             state.reopen_with_mapping(st.session_state["mapping_overrides"])
             st.rerun()

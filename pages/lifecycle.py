@@ -28,62 +28,112 @@ with st.expander("Stage definitions (first match wins)"):
 mix = lc.stage_mix(index, snap, s.window)
 counts = mix["customers"]
 cols = st.columns(len(lc.STAGES))
-for col, stage in zip(cols, lc.STAGES):
+for col, stage in zip(cols, lc.STAGES, strict=False):
     value = counts[stage]
-    col.metric(stage, "n/a" if pd.isna(value) else f"{int(value):,}",
-               help="Needs a contacts file" if pd.isna(value) else lc.STAGE_RULES[stage])
+    col.metric(
+        stage,
+        "n/a" if pd.isna(value) else f"{int(value):,}",
+        help="Needs a contacts file" if pd.isna(value) else lc.STAGE_RULES[stage],
+    )
 
-view = st.segmented_control(
-    "View", ["Stage mix", "Funnel", "Evolution", "Transitions", "What-if", "Win-back", "Members"],
-    default="Stage mix", key="lc_view",
-) or "Stage mix"
+view = (
+    st.segmented_control(
+        "View",
+        ["Stage mix", "Funnel", "Evolution", "Transitions", "What-if", "Win-back", "Members"],
+        default="Stage mix",
+        key="lc_view",
+    )
+    or "Stage mix"
+)
 
 if view == "Stage mix":
-    st.altair_chart(charts.stage_bars(mix, f"Lifecycle stages on {s.ref_date:%d %b %Y}", subtitle),
-                    theme=None)
-    table = mix.rename(columns={"customers": "Customers", "share": "Share of base",
-                                "revenue_in_window": "Revenue in window",
-                                "orders_in_window": "Orders in window",
-                                "avg_order_value": "Average order value"})
-    st.dataframe(table.style.format({"Customers": "{:,.0f}", "Share of base": "{:.1%}",
-                                     "Revenue in window": "{:,.0f}", "Orders in window": "{:,.0f}",
-                                     "Average order value": "{:,.2f}"}, na_rep="n/a"),
-                 width="stretch")
+    st.altair_chart(
+        charts.stage_bars(mix, f"Lifecycle stages on {s.ref_date:%d %b %Y}", subtitle), theme=None
+    )
+    table = mix.rename(
+        columns={
+            "customers": "Customers",
+            "share": "Share of base",
+            "revenue_in_window": "Revenue in window",
+            "orders_in_window": "Orders in window",
+            "avg_order_value": "Average order value",
+        }
+    )
+    st.dataframe(
+        table.style.format(
+            {
+                "Customers": "{:,.0f}",
+                "Share of base": "{:.1%}",
+                "Revenue in window": "{:,.0f}",
+                "Orders in window": "{:,.0f}",
+                "Average order value": "{:,.2f}",
+            },
+            na_rep="n/a",
+        ),
+        width="stretch",
+    )
     if snap.prospects is None:
         st.caption("Prospect is unavailable: load a contacts file on the Data page to see it.")
 
 elif view == "Funnel":
     funnel = lc.funnel(index, snap)
-    st.altair_chart(charts.funnel_bars(funnel, "Purchase funnel: how many come back", subtitle),
-                    theme=None)
+    st.altair_chart(
+        charts.funnel_bars(funnel, "Purchase funnel: how many come back", subtitle), theme=None
+    )
     steps = funnel.dropna(subset=["conversion_from_previous"])
     for _, row in steps.iterrows():
         prev = funnel["step"].iloc[funnel.index.get_loc(row.name) - 1]
         days = row["median_days_from_previous"]
         after = f", after {days:.0f} days median" if pd.notna(days) else ""
-        st.caption(f"{row['conversion_from_previous']:.0%} of '{prev}' reach '{row['step']}'{after}.")
+        st.caption(
+            f"{row['conversion_from_previous']:.0%} of '{prev}' reach '{row['step']}'{after}."
+        )
 
 elif view == "Evolution":
-    freq = st.segmented_control("Snapshot at the end of each", ["month", "week"], default="month",
-                                key="lc_freq") or "month"
+    freq = (
+        st.segmented_control(
+            "Snapshot at the end of each", ["month", "week"], default="month", key="lc_freq"
+        )
+        or "month"
+    )
     evo = state.evolution(dataset.source.key, index, s.window, s.at_risk_factor, freq)
-    st.altair_chart(charts.evolution_area(evo, "How the stage mix moves over time",
-                                          f"{subtitle} · stages at the end of each {freq}"),
-                    theme=None)
+    st.altair_chart(
+        charts.evolution_area(
+            evo,
+            "How the stage mix moves over time",
+            f"{subtitle} · stages at the end of each {freq}",
+        ),
+        theme=None,
+    )
 
 elif view == "Transitions":
     c1, c2 = st.columns(2)
     default_from = max(dataset.base.data_start, s.ref_date - pd.DateOffset(months=3)).date()
-    d1 = c1.date_input("First date", value=default_from, min_value=dataset.base.data_start.date(),
-                       max_value=s.ref_date.date(), key="tr_from")
-    d2 = c2.date_input("Second date", value=s.ref_date.date(), min_value=d1,
-                       max_value=dataset.base.data_end.date(), key="tr_to")
+    d1 = c1.date_input(
+        "First date",
+        value=default_from,
+        min_value=dataset.base.data_start.date(),
+        max_value=s.ref_date.date(),
+        key="tr_from",
+    )
+    d2 = c2.date_input(
+        "Second date",
+        value=s.ref_date.date(),
+        min_value=d1,
+        max_value=dataset.base.data_end.date(),
+        key="tr_to",
+    )
     matrix = lc.transitions(index, d1, d2, s.window, s.at_risk_factor)
     shares = lc.row_shares(matrix)
-    st.altair_chart(charts.transition_heatmap(
-        matrix, shares, f"Where customers moved between {d1:%d %b %Y} and {d2:%d %b %Y}",
-        f"{subtitle} · share of each row (customers with an order by the second date)"),
-        theme=None)
+    st.altair_chart(
+        charts.transition_heatmap(
+            matrix,
+            shares,
+            f"Where customers moved between {d1:%d %b %Y} and {d2:%d %b %Y}",
+            f"{subtitle} · share of each row (customers with an order by the second date)",
+        ),
+        theme=None,
+    )
     st.dataframe(matrix, width="stretch")
 
 elif view == "What-if":
@@ -94,27 +144,54 @@ elif view == "What-if":
     if pinned is not None:
         base_snap = lc.snapshot(index, pinned.ref_date, pinned.window, pinned.at_risk_factor)
         c2.caption(f"Baseline: {pinned.caption()}")
-        st.dataframe(lc.compare(counts, lc.stage_counts(base_snap)).style.format("{:+,.0f}",
-                     subset=["change"], na_rep="n/a").format("{:,.0f}", subset=["baseline", "current"],
-                     na_rep="n/a"), width="stretch")
+        st.dataframe(
+            lc.compare(counts, lc.stage_counts(base_snap))
+            .style.format("{:+,.0f}", subset=["change"], na_rep="n/a")
+            .format("{:,.0f}", subset=["baseline", "current"], na_rep="n/a"),
+            width="stretch",
+        )
     else:
         c2.caption("Pin the current settings, then move the sliders to compare stage counts.")
-    pct = st.slider("Suggest a window covering this share of repeat-purchase gaps (%)", 50, 99, 90,
-                    key="suggest_pct")
+    pct = st.slider(
+        "Suggest a window covering this share of repeat-purchase gaps (%)",
+        50,
+        99,
+        90,
+        key="suggest_pct",
+    )
     suggested = lc.suggested_window(index, snap, pct)
     curve = lc.window_sensitivity(index, snap)
-    st.altair_chart(charts.sensitivity_line(
-        curve, s.window, suggested, pct, "How many customers are inactive, by window length",
-        f"{subtitle} · suggested window {suggested:.0f} days"), theme=None)
-    st.caption(f"{pct}% of the gaps between consecutive orders are {suggested:.0f} days or less: "
-               f"a window of about {suggested:.0f} days treats a usual pause as still active.")
+    st.altair_chart(
+        charts.sensitivity_line(
+            curve,
+            s.window,
+            suggested,
+            pct,
+            "How many customers are inactive, by window length",
+            f"{subtitle} · suggested window {suggested:.0f} days",
+        ),
+        theme=None,
+    )
+    st.caption(
+        f"{pct}% of the gaps between consecutive orders are {suggested:.0f} days or less: "
+        f"a window of about {suggested:.0f} days treats a usual pause as still active."
+    )
 
 elif view == "Win-back":
     gaps = lc.observed_gaps(index, snap)
-    st.altair_chart(charts.histogram(gaps, "Days between consecutive orders",
-                                     "How long customers wait between orders", subtitle), theme=None)
+    st.altair_chart(
+        charts.histogram(
+            gaps,
+            "Days between consecutive orders",
+            "How long customers wait between orders",
+            subtitle,
+        ),
+        theme=None,
+    )
     at_risk = lc.members(index, snap).query("stage == 'At risk'").sort_values("expected_next_order")
-    st.markdown(f"**{len(at_risk):,} at-risk customers** — send the win-back before the expected date:")
+    st.markdown(
+        f"**{len(at_risk):,} at-risk customers** — send the win-back before the expected date:"
+    )
     st.dataframe(at_risk, hide_index=True, width="stretch")
 
 elif view == "Members":
@@ -129,6 +206,11 @@ elif view == "Members":
         people = lc.members(index, snap).query("stage == @stage")
     st.markdown(f"**{len(people):,} customers** in {stage} on {s.ref_date:%d %b %Y}")
     st.dataframe(people.head(5000), hide_index=True, width="stretch")
-    st.download_button("Download CSV", export.to_csv_bytes(people),
-                       file_name=f"{stage.lower().replace(' ', '_')}_{s.ref_date:%Y%m%d}.csv",
-                       mime="text/csv", key="download_members", disabled=people.empty)
+    st.download_button(
+        "Download CSV",
+        export.to_csv_bytes(people),
+        file_name=f"{stage.lower().replace(' ', '_')}_{s.ref_date:%Y%m%d}.csv",
+        mime="text/csv",
+        key="download_members",
+        disabled=people.empty,
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError
+from analytics import LensError, lifecycle
 from analytics.customers import CustomerBase, build_customer_base
 from analytics.io import (
     DEMO_CONTACTS,
@@ -25,7 +25,6 @@ from analytics.io import (
     load_contacts,
     load_orders,
 )
-from analytics import lifecycle
 from analytics.lifecycle import LifecycleIndex, prepare
 from analytics.orders import OrderLog, ReadOptions
 
@@ -114,10 +113,10 @@ def open_dataset(source: Source) -> Dataset:
     return Dataset(source, log, _customer_base(key, log.orders), _contacts(key, source, log.orders))
 
 
-def try_open(source: Source) -> Dataset | None:
+def try_open(source: Source) -> None:
     """Open a source and make it active; on failure show why and keep the previous one."""
     try:
-        dataset = open_dataset(source)
+        open_dataset(source)
     except LensError as exc:
         return _refuse(source, str(exc))
     except Exception as exc:  # noqa: BLE001 - a user must never see a traceback
@@ -128,7 +127,8 @@ def try_open(source: Source) -> Dataset | None:
         )
     st.session_state["source"] = source
     st.session_state.pop("failed", None)
-    return dataset
+    # Start a fresh run so the sidebar (drawn before the page) follows the new data.
+    st.rerun()
 
 
 def _refuse(source: Source, message: str) -> None:

@@ -1,0 +1,195 @@
+"""Command line: ``python -m analytics <command> ORDERS [options]``, JSON on stdout.
+
+The same functions as the app. Bad input: one line on stderr and exit status 2.
+ORDERS may also be ``demo`` (the bundled demo shop) or ``cdnow`` (the CDNOW data set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics import lifecycle
+from analytics.customers import build_customer_base
+from analytics.errors import LensError
+from analytics.formats import FORMATS
+from analytics.io import (
+    DEMO_CONTACTS,
+    DEMO_ORDERS,
+    Contacts,
+    align_contacts,
+    load_cdnow,
+    load_contacts,
+    load_orders,
+)
+from analytics.orders import OrderLog, ReadOptions
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other bad input
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+def _reading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("orders", help="orders file (CSV, .xlsx, .parquet), or 'demo' / 'cdnow'")
+    parser.add_argument("--contacts", help="contacts file (makes prospects visible)")
+    parser.add_argument("--format", choices=FORMATS, default="auto", dest="fmt")
+    dates = parser.add_mutually_exclusive_group()
+    dates.add_argument("--dayfirst", action="store_const", const="dayfirst", dest="date_order")
+    dates.add_argument("--monthfirst", action="store_const", const="monthfirst", dest="date_order")
+    parser.add_argument("--encoding")
+    parser.add_argument("--sheet", help="Excel sheet name")
+    parser.add_argument("--decimal", choices=[",", "."])
+    for role, flag in [
+        ("customer_id", "--customer"),
+        ("order_date", "--date"),
+        ("amount", "--amount"),
+        ("order_id", "--order-id"),
+        ("status", "--status"),
+        ("email", "--email"),
+    ]:
+        parser.add_argument(flag, dest=f"map_{role}", metavar="COL", help=f"column for {role}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analytics", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    inspect = commands.add_parser("inspect", help="read an export and report what was kept")
+    _reading_options(inspect)
+    stages = commands.add_parser("lifecycle", help="customers per lifecycle stage")
+    _reading_options(stages)
+    stages.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
+    stages.add_argument("--window", type=int, default=180, help="inactivity window in days")
+    stages.add_argument("--at-risk-factor", type=float, default=1.5)
+    return parser
+
+
+def read_inputs(args: argparse.Namespace) -> tuple[OrderLog, Contacts | None]:
+    """The order log (and contacts) named on the command line."""
+    mapping = {
+        key[4:]: value for key, value in vars(args).items() if key.startswith("map_") and value
+    }
+    options = ReadOptions(
+        format=args.fmt,
+        date_order=args.date_order,
+        encoding=args.encoding,
+        sheet=args.sheet,
+        decimal=args.decimal,
+        mapping=mapping,
+    )
+    contacts_path = args.contacts
+    if args.orders == "cdnow" and not Path("cdnow").exists():
+        log = load_cdnow()
+    else:
+        path = (
+            DEMO_ORDERS
+            if args.orders == "demo" and not Path("demo").exists()
+            else Path(args.orders)
+        )
+        if args.orders == "demo" and contacts_path is None:
+            contacts_path = str(DEMO_CONTACTS)
+        log = load_orders(_read_bytes(path), path.name, options)
+    contacts = None
+    if contacts_path:
+        contacts = load_contacts(_read_bytes(Path(contacts_path)), Path(contacts_path).name)
+        contacts.contacts = align_contacts(contacts.contacts, log.orders)
+    return log, contacts
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise LensError(f"File not found: {path}") from exc
+    except IsADirectoryError as exc:
+        raise LensError(f"{path} is a folder, not a file.") from exc
+    except OSError as exc:
+        raise LensError(f"{path} could not be opened ({exc.strerror}).") from exc
+
+
+def inspect_result(log: OrderLog) -> dict:
+    orders = log.orders
+    report = log.report
+    return {
+        "format": log.format,
+        "rows_read": report.rows_read,
+        "orders": len(orders),
+        "customers": int(orders["customer_id"].nunique()),
+        "revenue": round(float(orders["amount"].sum()), 2),
+        "first_order": orders["order_date"].min().date().isoformat(),
+        "last_order": orders["order_date"].max().date().isoformat(),
+        "dropped": report.dropped,
+        "warnings": report.warnings,
+        "notes": report.notes,
+        "mapping": {k: v for k, v in log.mapping.items() if v},
+    }
+
+
+def lifecycle_result(
+    log: OrderLog, contacts: Contacts | None, as_of: str | None, window: int, factor: float
+) -> dict:
+    if not 30 <= window <= 730:
+        raise LensError("The inactivity window must be between 30 and 730 days.")
+    base = build_customer_base(log.orders)
+    index = lifecycle.prepare(base, contacts.contacts if contacts else None)
+    t = _as_of(as_of, base)
+    snap = lifecycle.snapshot(index, t, window, factor)
+    counts = lifecycle.stage_counts(snap)
+    return {
+        "as_of": t.date().isoformat(),
+        "window_days": window,
+        "at_risk_factor": factor,
+        "customers": int((snap.n > 0).sum()),
+        "stages": {stage: None if pd.isna(v) else int(v) for stage, v in counts.items()},
+    }
+
+
+def _as_of(as_of: str | None, base) -> pd.Timestamp:
+    if not as_of:
+        return base.data_end
+    try:
+        t = pd.Timestamp(as_of).normalize()
+    except ValueError as exc:
+        raise LensError(f"'{as_of}' is not a date: write it as YYYY-MM-DD.") from exc
+    if not base.data_start <= t <= base.data_end:
+        raise LensError(
+            f"The reference date must be within the data: {base.data_start.date()} to "
+            f"{base.data_end.date()}."
+        )
+    return t
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(value) else float(value)
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        log, contacts = read_inputs(args)
+        if args.command == "inspect":
+            result = inspect_result(log)
+        else:
+            result = lifecycle_result(log, contacts, args.as_of, args.window, args.at_risk_factor)
+    except LensError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
+        print(f"error: unexpected problem ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 2
+    print(json.dumps(_jsonable(result), indent=2, allow_nan=False))
+    return 0

@@ -1,0 +1,101 @@
+"""The app driven through AppTest: demo data, uploads, mapping, sliders."""
+
+import json
+
+import pytest
+
+from analytics.cli import main as cli
+from tests import exports
+from tests.conftest import app_test
+
+VIEWS = ["Stage mix", "Funnel", "Evolution", "Transitions", "What-if", "Win-back", "Members"]
+
+
+def stage_metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def no_errors(at):
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def app():
+    at = app_test()
+    at.run()
+    no_errors(at)
+    return at
+
+
+def test_opens_on_demo_data_with_every_stage(app):
+    metrics = stage_metrics(app)
+    assert list(metrics) == [
+        "Prospect",
+        "New",
+        "Active",
+        "Loyal",
+        "At risk",
+        "Inactive",
+        "Reactivated",
+    ]
+    assert all(v.replace(",", "").isdigit() for v in metrics.values())
+
+
+def test_every_lifecycle_view_renders(app):
+    for view in VIEWS:
+        app.segmented_control(key="lc_view").set_value(view).run()
+        no_errors(app)
+        assert not app.error, view
+
+
+def test_window_slider_moves_counts_and_matches_the_cli(app, capsys):
+    before = stage_metrics(app)
+    app.slider(key="window").set_value(90).run()
+    after = stage_metrics(app)
+    assert after != before
+    assert cli(["lifecycle", "demo", "--window", "90"]) == 0
+    stages = json.loads(capsys.readouterr().out)["stages"]
+    assert after == {k: f"{v:,}" for k, v in stages.items()}
+
+
+def open_data_page(at):
+    at.switch_page("pages/data.py").run()
+    no_errors(at)
+    at.segmented_control(key="source_choice").set_value("Upload my export").run()
+    no_errors(at)
+    return at
+
+
+def kpis(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_upload_then_bad_file_keeps_the_good_one(app):
+    at = open_data_page(app)
+    at.file_uploader(key="orders_file").set_value(
+        ("orders_export.csv", exports.SHOPIFY.encode(), "text/csv")
+    ).run()
+    no_errors(at)
+    assert kpis(at)["Orders"] == "3" and kpis(at)["Customers"] == "2"
+    at.file_uploader(key="orders_file").set_value(
+        ("broken.csv", b"\x00\x01\x02" * 50, "text/csv")
+    ).run()
+    no_errors(at)
+    assert any("not a text table" in e.value for e in at.error)
+    assert any("Still showing: orders_export.csv" in e.value for e in at.error)
+    assert kpis(at)["Orders"] == "3"  # what was loaded before is still there
+
+
+def test_french_upload_and_mapping_change(app):
+    at = open_data_page(app)
+    at.file_uploader(key="orders_file").set_value(
+        ("fr.csv", exports.french_bytes(), "text/csv")
+    ).run()
+    no_errors(at)
+    assert kpis(at)["Orders"] == "2"
+    # Unmap the status column: the cancelled order (Annulée) now counts as a purchase.
+    at.selectbox(key="map_status").set_value("—")
+    at.get("form_submit_button")[0].click().run()
+    no_errors(at)
+    assert at.selectbox(key="map_status").value == "—"
+    assert kpis(at)["Orders"] == "3"

@@ -1,0 +1,106 @@
+"""python -m analytics: JSON for good input, one line and exit 2 for bad input."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from analytics.cli import main
+from tests import exports
+from tests.conftest import ROOT
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if code == 0 else None), err
+
+
+@pytest.mark.parametrize(
+    "name, content, fmt, orders, customers, revenue",
+    [
+        ("shopify.csv", exports.SHOPIFY.encode(), "shopify", 3, 2, 1130.0),
+        ("magento.csv", exports.MAGENTO.encode(), "magento", 2, 1, 1254.5),
+        ("woo.csv", exports.WOOCOMMERCE.encode(), "woocommerce", 3, 2, 75.4),
+        ("fr.csv", exports.french_bytes(), "generic", 2, 2, 1246.5),
+    ],
+)
+def test_inspect_exports(tmp_path, capsys, name, content, fmt, orders, customers, revenue):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, out, _ = run(capsys, "inspect", path)
+    assert code == 0
+    assert (out["format"], out["orders"], out["customers"]) == (fmt, orders, customers)
+    assert out["revenue"] == pytest.approx(revenue)
+    assert set(out) >= {"rows_read", "first_order", "last_order", "dropped", "warnings"}
+
+
+def test_inspect_reading_options(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    path.write_text("ref;who;when;paid\n1;a;03/04/2022;1,5\n")
+    code, out, _ = run(
+        capsys,
+        "inspect",
+        path,
+        "--monthfirst",
+        "--customer",
+        "who",
+        "--date",
+        "when",
+        "--amount",
+        "paid",
+        "--order-id",
+        "ref",
+    )
+    assert code == 0 and out["first_order"] == "2022-03-04" and out["revenue"] == 1.5
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty"),
+        (bytes(range(256)) * 10, "not a text table"),
+        (b"order,customer,date,amount\n", "no rows"),
+        (b"order,customer,amount\n1,a,5\n", "No order date column"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics", "inspect", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr
+
+
+def test_missing_file_and_bad_arguments(capsys):
+    assert run(capsys, "inspect", "/no/such/file.csv")[0] == 2
+    with pytest.raises(SystemExit) as stop:
+        main(["inspect", "demo", "--format", "nope"])
+    assert stop.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_lifecycle_command(capsys):
+    code, out, _ = run(capsys, "lifecycle", "demo", "--as-of", "2025-06-30", "--window", "90")
+    assert code == 0
+    assert (out["as_of"], out["window_days"], out["at_risk_factor"]) == ("2025-06-30", 90, 1.5)
+    assert list(out["stages"]) == [
+        "Prospect",
+        "New",
+        "Active",
+        "Loyal",
+        "At risk",
+        "Inactive",
+        "Reactivated",
+    ]
+    assert sum(v for k, v in out["stages"].items() if k != "Prospect") == out["customers"]
+    code, cdnow, _ = run(capsys, "lifecycle", "cdnow")
+    assert cdnow["stages"]["Prospect"] is None and cdnow["as_of"] == "1998-06-30"
+    assert run(capsys, "lifecycle", "demo", "--as-of", "1990-01-01")[0] == 2
+    assert run(capsys, "lifecycle", "demo", "--window", "5")[0] == 2

@@ -1,0 +1,153 @@
+"""Each stage rule and boundary on hand-built customers whose answer we can state.
+
+Reference date t = 2024-06-30, window W = 180 days: the window is (2024-01-02, 2024-06-30].
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import lifecycle as lc
+from analytics.customers import build_customer_base
+
+T = "2024-06-30"
+CUSTOMERS = {
+    "inactive": ["2023-06-01"],
+    "edge_out": ["2024-01-02"],  # exactly W days before t: outside the window
+    "edge_in": ["2024-01-03"],  # W - 1 days before t: inside
+    "new_on_t": ["2024-06-30"],  # on t: inside
+    "later": ["2024-06-20", "2024-07-10"],  # second order after t does not count
+    "loyal": ["2024-03-01", "2024-06-01"],
+    "risk_own": ["2024-01-10", "2024-01-20", "2024-01-30"],  # own median gap 10, 152 days ago
+    "reactivated": ["2023-01-01", "2024-06-01"],  # 517 days between orders > W
+    "active": ["2023-12-01", "2024-05-01"],
+    "risk_shop": ["2023-12-01", "2024-02-01"],  # 150 days since > 1.5 x shop median 77
+}
+EXPECTED = {
+    "inactive": "Inactive",
+    "edge_out": "Inactive",
+    "edge_in": "New",
+    "new_on_t": "New",
+    "later": "New",
+    "loyal": "Loyal",
+    "risk_own": "At risk",
+    "reactivated": "Reactivated",
+    "active": "Active",
+    "risk_shop": "At risk",
+}
+
+
+def orders_of(customers: dict) -> pd.DataFrame:
+    rows = [(c, d, 10.0) for c, days in customers.items() for d in days]
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
+    frame["order_date"] = pd.to_datetime(frame["order_date"])
+    frame["order_id"] = np.arange(len(frame)).astype(str)
+    frame["email"] = frame["customer_id"] + "@x.com"
+    return frame
+
+
+def stages_at(customers, t=T, window=180, factor=1.5, contacts=None):
+    index = lc.prepare(build_customer_base(orders_of(customers)), contacts)
+    snap = lc.snapshot(index, t, window, factor)
+    members = lc.members(index, snap)
+    return (
+        dict(zip(members["customer_id"], members["stage"].astype(str), strict=False)),
+        snap,
+        index,
+    )
+
+
+def test_every_rule_and_window_boundary():
+    stages, snap, _ = stages_at(CUSTOMERS)
+    assert stages == EXPECTED
+    # Shop-wide median of gaps on or before t: 10, 10, 62, 92, 152, 517 -> 77 (not 20 of 'later').
+    assert snap.shop_gap == 77.0
+
+
+def test_at_risk_needs_to_exceed_k_times_the_gap():
+    three = {"c": ["2024-06-01", "2024-06-11", "2024-06-21"]}  # own median gap 10
+    assert stages_at(three, "2024-07-06")[0] == {"c": "Loyal"}  # 15 days = 1.5 x 10
+    assert stages_at(three, "2024-07-07")[0] == {"c": "At risk"}  # 16 days > 15
+    assert stages_at(three, "2024-07-07", factor=2.0)[0] == {"c": "Loyal"}
+
+
+def test_reactivated_needs_more_than_w_days_since_the_previous_order():
+    exact = {"c": ["2023-06-01", "2023-11-28"]}  # 180 days apart
+    assert stages_at(exact, "2023-12-01")[0] == {"c": "Active"}
+    more = {"c": ["2023-06-01", "2023-11-29"]}  # 181 days apart
+    assert stages_at(more, "2023-12-01")[0] == {"c": "Reactivated"}
+
+
+def test_orders_on_one_day_are_several_orders():
+    same_day = {"c": ["2024-06-01", "2024-06-01"], "d": ["2024-01-01", "2024-06-01"]}
+    stages, snap, _ = stages_at(same_day)
+    assert stages["c"] == "Loyal"  # two orders in the window, gap 0 days
+
+
+def test_window_changes_the_answer():
+    assert stages_at({"c": ["2024-03-01"]}, window=90)[0] == {"c": "Inactive"}
+    assert stages_at({"c": ["2024-03-01"]}, window=180)[0] == {"c": "New"}
+
+
+def test_prospects_need_contacts_and_respect_sign_up_dates():
+    contacts = pd.DataFrame(
+        {
+            "customer_id": ["p1", "p2", "inactive", "later2"],
+            "email": [None] * 4,
+            "created_at": pd.to_datetime(["2024-01-01", "2024-07-01", "2023-01-01", None]),
+        }
+    )
+    customers = {**CUSTOMERS, "later2": ["2024-08-01"]}
+    _, snap, index = stages_at(customers, contacts=contacts)
+    # p1 (signed up before t), later2 (no sign-up date, first order after t); not p2, not inactive.
+    assert snap.prospects == 2
+    assert lc.stage_counts(snap)["Prospect"] == 2
+    _, no_contacts, _ = stages_at(CUSTOMERS)
+    assert np.isnan(lc.stage_counts(no_contacts)["Prospect"])
+
+
+def test_stage_mix_counts_revenue_and_shares():
+    _, snap, index = stages_at(CUSTOMERS)
+    mix = lc.stage_mix(index, snap, 180)
+    assert mix.loc["At risk", "customers"] == 2
+    assert mix.loc["Loyal", "revenue_in_window"] == 20.0  # two orders of 10 in the window
+    assert mix.loc["Inactive", "revenue_in_window"] == 0.0
+    assert mix["share"].sum() == pytest.approx(1.0)
+    assert mix.loc["Loyal", "avg_order_value"] == 10.0
+
+
+def test_funnel_counts_and_median_gaps():
+    _, snap, index = stages_at(CUSTOMERS)
+    funnel = lc.funnel(index, snap).set_index("step")
+    assert funnel["customers"].tolist() == [10, 5, 1, 0]
+    assert funnel.loc["2nd order", "conversion_from_previous"] == 0.5
+    # 1st -> 2nd gaps by t: 92, 10, 517, 152, 62 -> median 92
+    assert funnel.loc["2nd order", "median_days_from_previous"] == 92
+    assert funnel.loc["3rd order", "median_days_from_previous"] == 10
+
+
+def test_evolution_equals_snapshots_and_transitions_add_up():
+    index = lc.prepare(build_customer_base(orders_of(CUSTOMERS)))
+    evo = lc.evolution(index, 180, 1.5)
+    at = evo[evo["date"] == pd.Timestamp("2024-03-31")].set_index("stage")["customers"]
+    direct = lc.stage_counts(lc.snapshot(index, "2024-03-31", 180, 1.5)).dropna()
+    assert at.to_dict() == direct.to_dict()
+    matrix = lc.transitions(index, "2024-03-31", T, 180, 1.5)
+    assert matrix.to_numpy().sum() == 10  # everyone with an order by t
+    assert matrix.loc[lc.NOT_YET].to_dict() == {**dict.fromkeys(matrix.columns, 0), "New": 2}
+    # (new_on_t and later: first orders after 31 March, both New at t)
+    assert lc.row_shares(matrix).sum(axis=1).round(6).eq(1).all()
+
+
+def test_window_sensitivity_and_suggestion():
+    _, snap, index = stages_at(CUSTOMERS)
+    curve = lc.window_sensitivity(index, snap).set_index("window_days")
+    inactive_now = lc.stage_counts(snap)["Inactive"]
+    assert curve.loc[180, "inactive_customers"] == inactive_now
+    assert curve["share_inactive"].is_monotonic_decreasing
+    assert lc.suggested_window(index, snap, 50) == 77.0
+
+
+def test_compare_gives_deltas():
+    table = lc.compare(pd.Series({"New": 5.0}), pd.Series({"New": 3.0}))
+    assert table.loc["New", "change"] == 2

@@ -1,0 +1,156 @@
+"""Real export shapes -> the order log we can state by hand, with every left-out row counted."""
+
+import pandas as pd
+import pytest
+
+from analytics import LensError
+from analytics.io import load_orders
+from analytics.orders import ReadOptions
+from tests import exports
+
+TODAY = pd.Timestamp("2026-01-01")
+
+
+def load(data, name="orders.csv", **options):
+    return load_orders(
+        data.encode() if isinstance(data, str) else data, name, ReadOptions(**options), today=TODAY
+    )
+
+
+def as_dict(log):
+    o = log.orders
+    return {
+        r.order_id: (r.customer_id, r.order_date.date().isoformat(), round(r.amount, 2))
+        for r in o.itertuples()
+    }
+
+
+def test_shopify_line_items_refunds_cancellations_and_local_dates():
+    log = load(exports.SHOPIFY, "orders_export.csv")
+    assert log.format == "shopify"
+    assert as_dict(log) == {
+        "#1001": ("a@x.com", "2023-01-05", 100.0),
+        "#1003": ("a@x.com", "2023-02-06", 1000.0),  # 1,050 less 50 refunded
+        "#1005": ("b@x.com", "2023-03-01", 30.0),  # 23:30 at -0500 stays on 1 March
+    }
+    r = log.report
+    assert r.rows_read == 8 and r.orders_found == 7
+    assert r.dropped == {"refunded": 1, "cancelled": 2, "guest": 1}
+    assert r.examples["refunded"] == [4] and r.examples["guest"] == [8]
+    assert sum(r.dropped.values()) + r.orders_kept == r.orders_found
+
+
+def test_magento_grid_us_dates_dollar_amounts_and_closed_orders():
+    log = load(exports.MAGENTO, "export.csv")
+    assert log.format == "magento"
+    assert as_dict(log) == {
+        "000000001": ("jo@x.com", "2023-01-05", 1234.5),
+        "000000004": ("jo@x.com", "2023-02-10", 20.0),
+    }
+    assert log.report.dropped == {"cancelled": 1, "refunded": 1}
+
+
+def test_woocommerce_guest_user_zero_falls_back_to_email():
+    log = load(exports.WOOCOMMERCE, "woo.csv")
+    assert log.format == "woocommerce"
+    assert as_dict(log) == {
+        "1001": ("7", "2023-04-01", 45.5),
+        "1003": ("g@x.com", "2023-04-03", 10.0),
+        "1004": ("7", "2023-05-01", 19.9),
+    }
+    assert log.report.dropped == {"failed": 1, "refunded": 1}
+    assert log.orders.loc[log.orders.order_id == "1003", "discount_code"].item() == "SPRING"
+
+
+def test_french_semicolon_cp1252_decimal_comma_day_first():
+    log = load(exports.french_bytes(), "commandes.csv")
+    assert log.format == "generic"
+    assert log.table_info["delimiter"] == ";" and log.table_info["encoding"] == "cp1252"
+    assert log.table_info["date_order"] == "dayfirst"
+    assert as_dict(log) == {"1": ("C1", "2022-04-03", 1234.5), "3": ("C2", "2022-04-25", 12.0)}
+    assert log.report.dropped == {"cancelled": 1, "guest": 1, "not_positive": 1}
+
+
+def test_generic_line_items_with_varying_amounts_are_summed():
+    csv = "order,customer,date,amount\nA,c1,2024-01-01,10\nA,c1,2024-01-01,5.5\nB,c2,2024-01-02,7\n"
+    log = load(csv)
+    assert as_dict(log) == {"A": ("c1", "2024-01-01", 15.5), "B": ("c2", "2024-01-02", 7.0)}
+    assert any("line amounts added up" in n for n in log.report.notes)
+
+
+def test_repeated_order_total_taken_once_with_a_warning():
+    csv = "order,customer,date,total\nA,c1,2024-01-01,20\nA,c1,2024-01-01,20\nB,c2,2024-01-02,7\n"
+    log = load(csv)
+    assert as_dict(log)["A"] == ("c1", "2024-01-01", 20.0)
+    assert any("same amount" in w for w in log.report.warnings)
+
+
+def test_customer_key_id_else_email_and_email_joins_known_id():
+    csv = (
+        "order id,customer id,email,date,amount\n"
+        "1,C9,Ann@X.com,2024-01-01,5\n2,,ann@x.com ,2024-01-02,5\n3,,bob@x.com,2024-01-03,5\n"
+        "4,123.0,,2024-01-04,5\n"
+    )
+    log = load(csv)
+    keys = dict(zip(log.orders.order_id, log.orders.customer_id, strict=False))
+    assert keys == {"1": "C9", "2": "C9", "3": "bob@x.com", "4": "123"}
+
+
+def test_future_and_unreadable_dates_and_amounts_are_counted():
+    csv = (
+        "order,customer,date,amount\n1,a,2024-01-01,10\n2,a,2099-01-01,10\n3,a,soon,10\n"
+        "4,a,2024-01-02,abc\n5,a,2024-01-03,0\n"
+    )
+    log = load(csv)
+    assert list(log.orders.order_id) == ["1"]
+    assert log.report.dropped == {"future": 1, "bad_date": 1, "bad_amount": 1, "not_positive": 1}
+    assert log.report.examples["future"] == [3]
+
+
+def test_end_date_option_leaves_out_later_orders():
+    csv = "order,customer,date,amount\n1,a,2024-01-01,10\n2,a,2024-03-01,10\n"
+    log = load(csv, end_date="2024-02-01")
+    assert list(log.orders.order_id) == ["1"] and log.report.dropped == {"future": 1}
+
+
+def test_mapping_override_and_clear_errors():
+    csv = "ref,who,when,paid,other_date\n1,a,2024-01-01,10,2023-01-01\n"
+    log = load(csv, mapping={"order_date": "other_date", "customer_id": "who", "amount": "paid"})
+    assert log.orders.order_date.item() == pd.Timestamp("2023-01-01")
+    with pytest.raises(LensError, match="No order date column"):
+        load("customer,amount,x\na,1,2\n")
+    with pytest.raises(LensError, match="No amount column"):
+        load("customer,date,x\na,2024-01-01,2\n")
+    with pytest.raises(LensError, match="no column 'nope'"):
+        load(csv, mapping={"amount": "nope"})
+
+
+def test_all_rows_unusable_says_why():
+    with pytest.raises(LensError, match="No usable order.*cancelled or voided: 2"):
+        load(
+            "order,customer,date,amount,status\n1,a,2024-01-01,5,cancelled\n2,b,2024-01-01,5,void\n"
+        )
+
+
+def test_mixed_currencies_warn():
+    csv = "order,customer,date,amount,currency\n1,a,2024-01-01,5,EUR\n2,b,2024-01-01,5,USD\n"
+    assert any("several currencies" in w for w in load(csv).report.warnings)
+
+
+def test_excel_and_parquet_give_the_same_log_as_csv():
+    frame = pd.DataFrame(
+        {
+            "Order ID": ["1", "2"],
+            "Customer": ["a", "b"],
+            "Order Date": pd.to_datetime(["2024-01-01 10:00", "2024-02-03 23:00"]),
+            "Total": [10.5, 20.0],
+        }
+    )
+    xlsx = exports.xlsx_bytes({"Notes": pd.DataFrame({"x": []}), "Orders": frame})
+    parquet = exports.parquet_bytes(frame)
+    expected = {"1": ("a", "2024-01-01", 10.5), "2": ("b", "2024-02-03", 20.0)}
+    assert as_dict(load(xlsx, "o.xlsx", sheet="Orders")) == expected
+    assert as_dict(load(xlsx, "o.xlsx")) == expected  # first sheet with rows
+    assert as_dict(load(parquet, "o.parquet")) == expected
+    tz = frame.assign(**{"Order Date": frame["Order Date"].dt.tz_localize("Europe/Paris")})
+    assert as_dict(load(exports.parquet_bytes(tz), "tz.parquet")) == expected
