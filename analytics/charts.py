@@ -84,7 +84,7 @@ def evolution_area(evo: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
         alt.Chart(data)
         .mark_area(opacity=0.9)
         .encode(
-            x=alt.X("date:T", title=None),
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
             y=alt.Y("customers:Q", stack="zero", title="Customers"),
             color=alt.Color("stage:N", scale=stage_scale(order), sort=order, title="Stage"),
             order=alt.Order("order:Q"),
@@ -173,21 +173,13 @@ def sensitivity_line(
             tooltip=["window_days", alt.Tooltip("share_inactive:Q", format=".1%")],
         )
     )
-    marks = pd.DataFrame(
-        {
-            "window_days": [window, suggested],
-            "what": ["Current window", f"Covers {percentile:g}% of repeat gaps"],
-        }
-    ).dropna()
+    labels = [f"Current window ({window} days)", f"Covers {percentile:g}% of repeat gaps"]
+    marks = pd.DataFrame({"window_days": [window, suggested], "what": labels}).dropna()
+    scale = alt.Scale(domain=labels, range=["#333", STAGE_COLORS["At risk"]])
     rules = (
         alt.Chart(marks)
         .mark_rule(strokeDash=[5, 3], strokeWidth=2)
-        .encode(
-            x="window_days:Q",
-            color=alt.Color(
-                "what:N", scale=alt.Scale(range=["#333", STAGE_COLORS["At risk"]]), title=None
-            ),
-        )
+        .encode(x="window_days:Q", color=alt.Color("what:N", scale=scale, title=None))
     )
     return finish(line + rules, title, subtitle)
 

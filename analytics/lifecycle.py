@@ -318,6 +318,25 @@ def funnel(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:
     return table
 
 
+def funnel_sentences(funnel: pd.DataFrame) -> list[str]:
+    """Plain-language reading of each funnel step."""
+    lines = []
+    rows = funnel.to_dict("records")
+    for prev, row in zip(rows, rows[1:], strict=False):
+        if pd.isna(row["conversion_from_previous"]):
+            continue
+        if prev["step"] == "Contacts":
+            lines.append(f"{row['conversion_from_previous']:.0%} of contacts placed a 1st order.")
+            continue
+        days = row["median_days_from_previous"]
+        after = f", after {days:.0f} days (median)" if pd.notna(days) else ""
+        lines.append(
+            f"{row['conversion_from_previous']:.0%} of customers with a {prev['step']} came back "
+            f"for a {row['step'].replace('4th+', '4th')}{after}."
+        )
+    return lines
+
+
 def observed_gaps(index: LifecycleIndex, snap: Snapshot) -> np.ndarray:
     """Days between consecutive orders, for orders on or before ``t``."""
     upto = np.searchsorted(index.gap_days_sorted, snap.day, side="right")

@@ -50,27 +50,18 @@ if view == "Stage mix":
     st.altair_chart(
         charts.stage_bars(mix, f"Lifecycle stages on {s.ref_date:%d %b %Y}", subtitle), theme=None
     )
-    table = mix.rename(
-        columns={
-            "customers": "Customers",
-            "share": "Share of base",
-            "revenue_in_window": "Revenue in window",
-            "orders_in_window": "Orders in window",
-            "avg_order_value": "Average order value",
-        }
-    )
+    number = st.column_config.NumberColumn
     st.dataframe(
-        table.style.format(
-            {
-                "Customers": "{:,.0f}",
-                "Share of base": "{:.1%}",
-                "Revenue in window": "{:,.0f}",
-                "Orders in window": "{:,.0f}",
-                "Average order value": "{:,.2f}",
-            },
-            na_rep="n/a",
-        ),
+        mix,
         width="stretch",
+        placeholder="—",
+        column_config={
+            "customers": number("Customers", format="localized"),
+            "share": number("Share of base", format="percent"),
+            "revenue_in_window": number("Revenue in window", format="localized"),
+            "orders_in_window": number("Orders in window", format="localized"),
+            "avg_order_value": number("Average order value", format="%.2f"),
+        },
     )
     if snap.prospects is None:
         st.caption("Prospect is unavailable: load a contacts file on the Data page to see it.")
@@ -80,14 +71,8 @@ elif view == "Funnel":
     st.altair_chart(
         charts.funnel_bars(funnel, "Purchase funnel: how many come back", subtitle), theme=None
     )
-    steps = funnel.dropna(subset=["conversion_from_previous"])
-    for _, row in steps.iterrows():
-        prev = funnel["step"].iloc[funnel.index.get_loc(row.name) - 1]
-        days = row["median_days_from_previous"]
-        after = f", after {days:.0f} days median" if pd.notna(days) else ""
-        st.caption(
-            f"{row['conversion_from_previous']:.0%} of '{prev}' reach '{row['step']}'{after}."
-        )
+    for line in lc.funnel_sentences(funnel):
+        st.caption(line)
 
 elif view == "Evolution":
     freq = (
