@@ -76,7 +76,11 @@ def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
     """The one expensive pass: factorise customers, sort orders, summarise."""
     if orders.empty:
         raise LensError("There are no orders to analyse.")
-    codes, ids = pd.factorize(orders["customer_id"], sort=False)
+    customer = orders["customer_id"]
+    if isinstance(customer.dtype, pd.CategoricalDtype):  # codes from the order log: no hashing
+        codes, ids = customer.cat.codes.to_numpy(), customer.cat.categories.to_numpy()
+    else:
+        codes, ids = pd.factorize(customer, sort=False)
     days = to_days(orders["order_date"].to_numpy())
     order = np.lexsort((days, codes))
     code = codes[order].astype(np.int64)

@@ -15,6 +15,7 @@ from analytics.orders import (
     QualityReport,
     ReadOptions,
     build_order_log,
+    clean_emails,
     clean_ids,
 )
 from analytics.parsing import parse_dates
@@ -67,11 +68,12 @@ def load_contacts(
         )
     frame = raw.frame
     out = pd.DataFrame(index=frame.index)
-    ids = clean_ids(frame[mapping["customer_id"]]) if mapping.get("customer_id") else None
-    email = None
-    if mapping.get("email"):
-        email = frame[mapping["email"]].astype("str").str.strip().str.lower()
-        email = email.where(frame[mapping["email"]].notna() & email.str.contains("@", regex=False))
+    ids = (
+        clean_ids(frame[mapping["customer_id"]]).astype("str")
+        if mapping.get("customer_id")
+        else None
+    )
+    email = clean_emails(frame[mapping["email"]]).astype("str") if mapping.get("email") else None
     out["customer_id"] = ids if ids is not None else email
     if ids is not None and email is not None:
         out["customer_id"] = ids.fillna(email)
@@ -106,10 +108,9 @@ def load_contacts(
 
 def align_contacts(contacts: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     """Re-key contacts to the order log's customer key (matching on id, then on email)."""
-    keys = set(orders["customer_id"].unique())
-    by_email = (
-        orders.dropna(subset=["email"]).drop_duplicates("email").set_index("email")["customer_id"]
-    )
+    keys = set(orders["customer_id"].astype("str").unique())
+    pairs = orders[["email", "customer_id"]].dropna().astype("str").drop_duplicates("email")
+    by_email = pairs.set_index("email")["customer_id"]
     key = contacts["customer_id"].where(contacts["customer_id"].isin(keys))
     key = key.fillna(contacts["email"].map(by_email)).fillna(contacts["customer_id"])
     return contacts.assign(customer_id=key).drop_duplicates("customer_id").reset_index(drop=True)

@@ -129,10 +129,14 @@ def build_order_log(
     warnings: list[str] = []
     notes: list[str] = [f"Read as: {FORMAT_LABELS[fmt]}."]
     european = raw.delimiter == ";"
-    rows = pd.DataFrame({"row": np.arange(len(frame)) + raw.header_row + 1})
-    for role in ORDER_ROLES:
-        if mapping.get(role):
-            rows[role] = frame[mapping[role]].to_numpy()
+    rows = pd.DataFrame(
+        {"row": np.arange(len(frame)) + raw.header_row + 1}
+        | {
+            role: frame[mapping[role]].reset_index(drop=True)
+            for role in ORDER_ROLES
+            if mapping.get(role)
+        }
+    )
 
     amounts, mark = parse_amounts(rows["amount"], options.decimal)
     european = european or mark == ","
@@ -157,6 +161,8 @@ def build_order_log(
 
     rows = _fold_line_items(rows, notes, warnings)
     orders_found = len(rows)
+    if "email" in rows:
+        rows["email"] = clean_emails(rows["email"])
     rows["customer_id"] = _customer_key(rows)
     end = _end_date(options.end_date, today)
     reason = _reasons(rows, end, fmt)
@@ -235,23 +241,26 @@ def _fold_line_items(rows: pd.DataFrame, notes: list[str], warnings: list[str]) 
     """
     if "order_id" not in rows:
         return rows
-    ids = rows["order_id"].astype("str").str.strip()
-    missing = rows["order_id"].isna() | ids.eq("")
-    # Rows without an order id are orders of their own.
-    ids = ids.where(~missing, "\x00row" + rows["row"].astype(str))
+    ids = by_unique(rows["order_id"], _strip_text)
+    codes = ids.cat.codes.to_numpy().astype(np.int64)
     rows = rows.assign(order_id=ids)
-    if ids.is_unique:
+    # Rows without an order id are orders of their own.
+    missing = codes < 0
+    if missing.any():
+        codes[missing] = len(ids.cat.categories) + np.arange(int(missing.sum()))
+    if int((~missing).sum()) == len(ids.cat.categories):
         return rows
-    group = rows.groupby("order_id", sort=False)
+    rows = rows.assign(order_key=codes)
+    group = rows.groupby("order_key", sort=False)
     sizes = group["row"].transform("size")
     multi = rows[sizes > 1]
-    distinct = multi.groupby("order_id", sort=False)["amount"].nunique()
+    distinct = multi.groupby("order_key", sort=False)["amount"].nunique()
     line_amounts = bool((distinct > 1).any())
     folded = group.first()
     if line_amounts:
         folded["amount"] = group["amount"].sum(min_count=1)
-    folded = folded.reset_index()
-    n_multi = int(multi["order_id"].nunique())
+    folded = folded.reset_index(drop=True)
+    n_multi = int(multi["order_key"].nunique())
     how = "line amounts added up" if line_amounts else "the order total taken once"
     notes.append(
         f"{len(rows):,} rows were folded into {len(folded):,} orders ({n_multi:,} orders span "
@@ -265,10 +274,65 @@ def _fold_line_items(rows: pd.DataFrame, notes: list[str], warnings: list[str]) 
     return folded
 
 
-def clean_ids(values: pd.Series) -> pd.Series:
+def by_unique(values: pd.Series, func) -> pd.Series:
+    """Apply a text function to each distinct value once; the result is categorical.
+
+    Exports repeat values a lot (statuses, customers), and hashing a long text column is the
+    expensive step, so it happens once here and later steps reuse the category codes.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), pd.Series(values.cat.categories)
+    else:
+        codes, uniques = pd.factorize(values)
+        uniques = pd.Series(uniques)
+    mapped = func(uniques.astype(object) if uniques.dtype.kind in "iufb" else uniques)
+    new_codes, categories = pd.factorize(mapped)  # cleaning may merge values
+    codes = np.where(codes >= 0, np.append(new_codes, -1)[codes], -1)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str")),
+        index=values.index,
+    )
+
+
+def compact_categories(values: pd.Series) -> pd.Series:
+    """Drop unused categories (counting codes, not hashing: much faster on long columns)."""
+    codes = values.cat.codes.to_numpy()
+    used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+    if used.all():
+        return values
+    remap = np.append(np.cumsum(used) - 1, -1)
+    return pd.Series(
+        pd.Categorical.from_codes(remap[codes], categories=values.cat.categories[used]),
+        index=values.index,
+    )
+
+
+def _strip_text(values: pd.Series) -> pd.Series:
     text = values.astype("str").str.strip()
+    return text.where(values.notna() & text.ne(""))
+
+
+def _clean_id_text(values: pd.Series) -> pd.Series:
+    text = _strip_text(values)
     text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)  # 123.0 from spreadsheets
-    return text.where(values.notna() & ~text.str.lower().isin(_MISSING_IDS))
+    short = text.str.len() <= 5
+    missing = short & text.str.lower().isin(_MISSING_IDS)
+    return text.where(~missing)
+
+
+def clean_ids(values: pd.Series) -> pd.Series:
+    """Customer ids as trimmed text; blanks and placeholders (0, guest, n/a) are missing."""
+    return by_unique(values, _clean_id_text)
+
+
+def _clean_emails(values: pd.Series) -> pd.Series:
+    email = values.astype("str").str.strip().str.lower()
+    return email.where(values.notna() & email.str.contains("@", regex=False))
+
+
+def clean_emails(values: pd.Series) -> pd.Series:
+    """Emails trimmed and lower-cased; values without @ are missing."""
+    return by_unique(values, _clean_emails)
 
 
 def _customer_key(rows: pd.DataFrame) -> pd.Series:
@@ -277,17 +341,16 @@ def _customer_key(rows: pd.DataFrame) -> pd.Series:
     An email seen with an id elsewhere in the file takes that id, so one person's guest and
     account orders stay together.
     """
-    email = rows["email"].astype("str").str.strip().str.lower() if "email" in rows else None
-    if email is not None:
-        email = email.where(rows["email"].notna() & email.str.contains("@", regex=False))
+    email = rows["email"] if "email" in rows else None
     if "customer_id" not in rows:
         return email
     ids = clean_ids(rows["customer_id"])
-    if email is None:
+    if email is None or not ids.isna().any():
         return ids
+    ids, email = ids.astype("str"), email.astype("str")
     known = pd.DataFrame({"email": email, "id": ids}).dropna().drop_duplicates("email")
     from_email = email.map(known.set_index("email")["id"])
-    return ids.fillna(from_email).fillna(email)
+    return ids.fillna(from_email).fillna(email).astype("category")
 
 
 def _end_date(end_date: str | None, today: pd.Timestamp | None) -> pd.Timestamp:
@@ -299,38 +362,47 @@ def _end_date(end_date: str | None, today: pd.Timestamp | None) -> pd.Timestamp:
     return (today or pd.Timestamp.today()).normalize()
 
 
+def _status_kind(status: pd.Series, refunded_statuses: list[str]) -> pd.Series:
+    """'cancelled', 'refunded', 'failed' or '' for each status text."""
+    text = status.astype("str").str.strip().str.lower().str.removeprefix("wc-").fillna("")
+    kind = pd.Series("", index=status.index, dtype=object)
+    kind[text.str.contains(_FAILED)] = "failed"
+    kind[text.str.contains(_REFUNDED) | text.isin(refunded_statuses)] = "refunded"
+    kind[text.str.contains(_CANCELLED)] = "cancelled"
+    return kind.astype("str")
+
+
 def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> pd.Series:
     """The first reason each order is left out, or NaN for a kept order."""
-    reason = pd.Series(np.nan, index=rows.index, dtype=object)
+    reason = np.full(len(rows), None, dtype=object)
 
-    def mark(key: str, mask: pd.Series) -> None:
-        reason[mask.fillna(False).astype(bool) & reason.isna()] = key
+    def mark(key: str, mask) -> None:
+        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
+        reason[mask & (reason == None)] = key  # noqa: E711 - elementwise on an object array
 
     mark("bad_date", rows["order_date"].isna())
     mark("future", rows["order_date"] > end)
-    status = (
-        rows["status"].astype("str").str.strip().str.lower().str.removeprefix("wc-")
+    kind = (
+        by_unique(
+            rows["status"],
+            lambda v: _status_kind(v, preset(fmt).refunded_statuses if preset(fmt) else []),
+        )
         if "status" in rows
-        else pd.Series("", index=rows.index)
-    ).fillna("")
-    cancelled = status.str.contains(_CANCELLED)
+        else pd.Series("", index=rows.index, dtype="str")
+    )
+    cancelled = kind.eq("cancelled")
     if "cancelled_at" in rows:
-        cancelled |= rows["cancelled_at"].notna() & rows["cancelled_at"].astype(
-            "str"
-        ).str.strip().ne("")
+        cancelled |= _strip_text(rows["cancelled_at"]).notna()
     mark("cancelled", cancelled)
-    refunded = status.str.contains(_REFUNDED)
-    extra = preset(fmt).refunded_statuses if preset(fmt) else []
-    if extra:
-        refunded |= status.isin(extra)
+    refunded = kind.eq("refunded")
     if "refunded" in rows:
         refunded |= (rows["refunded"] > 0) & (rows["refunded"] >= rows["amount"] - 0.005)
     mark("refunded", refunded)
-    mark("failed", status.str.contains(_FAILED))
+    mark("failed", kind.eq("failed"))
     mark("guest", rows["customer_id"].isna())
     mark("bad_amount", rows["amount"].isna())
     mark("not_positive", rows["amount"] <= 0)
-    return reason
+    return pd.Series(reason, index=rows.index)
 
 
 def _currency_warning(kept: pd.DataFrame, warnings: list[str]) -> None:
@@ -345,27 +417,23 @@ def _currency_warning(kept: pd.DataFrame, warnings: list[str]) -> None:
 
 
 def _finish(kept: pd.DataFrame) -> pd.DataFrame:
+    row_ids = "row " + kept["row"].astype("str")
     out = pd.DataFrame(
         {
-            "order_id": kept["order_id"].astype("str").str.replace("\x00row", "row ", regex=False)
+            "order_id": kept["order_id"].astype("str").fillna(row_ids)
             if "order_id" in kept
-            else ("row " + kept["row"].astype(str)),
-            "customer_id": kept["customer_id"].astype("str"),
-            "email": kept["email"].astype("str").str.strip().str.lower()
-            if "email" in kept
-            else pd.Series(pd.NA, index=kept.index, dtype="str"),
+            else row_ids,
+            "customer_id": kept["customer_id"],
+            "email": kept["email"] if "email" in kept else pd.Series(np.nan, index=kept.index),
             "order_date": kept["order_date"].astype("datetime64[us]"),
             "amount": kept["amount"].astype("float64"),
         }
     )
+    for col in ["customer_id", "email"]:
+        if not isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("str").astype("category")
+        out[col] = compact_categories(out[col])
     for role in ATTRIBUTE_ROLES:
         if role in kept:
-            out[role] = kept[role].astype("str").str.strip().replace("", pd.NA)
-    return out.sort_values(["order_date", "customer_id"], kind="stable").reset_index(drop=True)
-
-
-def mapping_summary(mapping: dict[str, str | None]) -> pd.DataFrame:
-    """The mapping as a two-column table for display."""
-    return pd.DataFrame(
-        [{"role": ROLE_LABELS[r], "column": mapping.get(r) or "—"} for r in ORDER_ROLES]
-    )
+            out[role] = by_unique(kept[role], _strip_text)
+    return out.sort_values("order_date", kind="stable").reset_index(drop=True)
