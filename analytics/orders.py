@@ -241,21 +241,20 @@ def _fold_line_items(rows: pd.DataFrame, notes: list[str], warnings: list[str]) 
     """
     if "order_id" not in rows:
         return rows
-    ids = by_unique(rows["order_id"], _strip_text)
-    codes = ids.cat.codes.to_numpy().astype(np.int64)
-    rows = rows.assign(order_id=ids)
+    codes, uniques = distinct(rows["order_id"])
+    codes = codes.astype(np.int64)
     # Rows without an order id are orders of their own.
     missing = codes < 0
     if missing.any():
-        codes[missing] = len(ids.cat.categories) + np.arange(int(missing.sum()))
-    if int((~missing).sum()) == len(ids.cat.categories):
+        codes[missing] = len(uniques) + np.arange(int(missing.sum()))
+    if int((~missing).sum()) == len(uniques):
         return rows
     rows = rows.assign(order_key=codes)
     group = rows.groupby("order_key", sort=False)
     sizes = group["row"].transform("size")
     multi = rows[sizes > 1]
-    distinct = multi.groupby("order_key", sort=False)["amount"].nunique()
-    line_amounts = bool((distinct > 1).any())
+    amounts_per_order = multi.groupby("order_key", sort=False)["amount"].nunique()
+    line_amounts = bool((amounts_per_order > 1).any())
     folded = group.first()
     if line_amounts:
         folded["amount"] = group["amount"].sum(min_count=1)
@@ -274,22 +273,29 @@ def _fold_line_items(rows: pd.DataFrame, notes: list[str], warnings: list[str]) 
     return folded
 
 
+def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes (-1 for missing) and distinct values: the one hashing pass over a column."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Series(values.cat.categories)
+    codes, uniques = pd.factorize(values)
+    return codes, pd.Series(uniques)
+
+
 def by_unique(values: pd.Series, func) -> pd.Series:
     """Apply a text function to each distinct value once; the result is categorical.
 
     Exports repeat values a lot (statuses, customers), and hashing a long text column is the
     expensive step, so it happens once here and later steps reuse the category codes.
     """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, uniques = values.cat.codes.to_numpy(), pd.Series(values.cat.categories)
-    else:
-        codes, uniques = pd.factorize(values)
-        uniques = pd.Series(uniques)
-    mapped = func(uniques.astype(object) if uniques.dtype.kind in "iufb" else uniques)
-    new_codes, categories = pd.factorize(mapped)  # cleaning may merge values
-    codes = np.where(codes >= 0, np.append(new_codes, -1)[codes], -1)
+    codes, uniques = distinct(values)
+    text = uniques.astype("str")
+    mapped = func(text)
+    if not (mapped == text).fillna(False).all():  # cleaning changed values: they may merge
+        new_codes, merged = pd.factorize(mapped)
+        codes = np.where(codes >= 0, np.append(new_codes, -1)[codes], -1)
+        text = pd.Series(merged)
     return pd.Series(
-        pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str")),
+        pd.Categorical.from_codes(codes, categories=pd.Index(text, dtype="str")),
         index=values.index,
     )
 
@@ -362,14 +368,16 @@ def _end_date(end_date: str | None, today: pd.Timestamp | None) -> pd.Timestamp:
     return (today or pd.Timestamp.today()).normalize()
 
 
-def _status_kind(status: pd.Series, refunded_statuses: list[str]) -> pd.Series:
-    """'cancelled', 'refunded', 'failed' or '' for each status text."""
-    text = status.astype("str").str.strip().str.lower().str.removeprefix("wc-").fillna("")
-    kind = pd.Series("", index=status.index, dtype=object)
-    kind[text.str.contains(_FAILED)] = "failed"
-    kind[text.str.contains(_REFUNDED) | text.isin(refunded_statuses)] = "refunded"
-    kind[text.str.contains(_CANCELLED)] = "cancelled"
-    return kind.astype("str")
+def _status_kind(status: pd.Series, refunded_statuses: list[str]) -> np.ndarray:
+    """'cancelled', 'refunded', 'failed' or '' per row, classifying each distinct status once."""
+    codes, uniques = distinct(status)
+    text = uniques.astype("str").str.strip().str.lower().str.removeprefix("wc-")
+    kind = np.full(len(text) + 1, "", dtype=object)  # the extra last slot: missing status
+    kind[:-1][text.str.contains(_FAILED).to_numpy(dtype=bool)] = "failed"
+    refunded = text.str.contains(_REFUNDED) | text.isin(refunded_statuses)
+    kind[:-1][refunded.to_numpy(dtype=bool)] = "refunded"
+    kind[:-1][text.str.contains(_CANCELLED).to_numpy(dtype=bool)] = "cancelled"
+    return kind[codes]
 
 
 def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> pd.Series:
@@ -382,23 +390,18 @@ def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> pd.Series:
 
     mark("bad_date", rows["order_date"].isna())
     mark("future", rows["order_date"] > end)
-    kind = (
-        by_unique(
-            rows["status"],
-            lambda v: _status_kind(v, preset(fmt).refunded_statuses if preset(fmt) else []),
-        )
-        if "status" in rows
-        else pd.Series("", index=rows.index, dtype="str")
-    )
-    cancelled = kind.eq("cancelled")
+    extra = preset(fmt).refunded_statuses if preset(fmt) else []
+    kind = _status_kind(rows["status"], extra) if "status" in rows else np.full(len(rows), "")
+    cancelled = kind == "cancelled"
     if "cancelled_at" in rows:
-        cancelled |= _strip_text(rows["cancelled_at"]).notna()
+        cancelled |= _strip_text(rows["cancelled_at"]).notna().to_numpy()
     mark("cancelled", cancelled)
-    refunded = kind.eq("refunded")
+    refunded = kind == "refunded"
     if "refunded" in rows:
-        refunded |= (rows["refunded"] > 0) & (rows["refunded"] >= rows["amount"] - 0.005)
+        full = (rows["refunded"] > 0) & (rows["refunded"] >= rows["amount"] - 0.005)
+        refunded = refunded | full.to_numpy()
     mark("refunded", refunded)
-    mark("failed", kind.eq("failed"))
+    mark("failed", kind == "failed")
     mark("guest", rows["customer_id"].isna())
     mark("bad_amount", rows["amount"].isna())
     mark("not_positive", rows["amount"] <= 0)
@@ -420,7 +423,7 @@ def _finish(kept: pd.DataFrame) -> pd.DataFrame:
     row_ids = "row " + kept["row"].astype("str")
     out = pd.DataFrame(
         {
-            "order_id": kept["order_id"].astype("str").fillna(row_ids)
+            "order_id": _strip_text(kept["order_id"]).fillna(row_ids)
             if "order_id" in kept
             else row_ids,
             "customer_id": kept["customer_id"],
