@@ -166,13 +166,14 @@ def build_order_log(
     rows["customer_id"] = _customer_key(rows)
     end = _end_date(options.end_date, today)
     reason = _reasons(rows, end, fmt)
-    dropped = {key: int((reason == key).sum()) for key in REASONS}
+    counts = np.bincount(reason[reason >= 0], minlength=len(REASONS))
+    dropped = {key: int(n) for key, n in zip(REASONS, counts, strict=True)}
+    row_numbers = rows["row"].to_numpy()
     examples = {
-        key: rows.loc[reason == key, "row"].head(5).astype(int).tolist()
-        for key, count in dropped.items()
-        if count
+        key: row_numbers[reason == i][:5].tolist() for i, key in enumerate(REASONS) if counts[i]
     }
-    kept = rows[reason.isna()]
+    needed = [c for c in rows.columns if c not in ("status", "cancelled_at", "order_key")]
+    kept = rows.loc[reason < 0, needed]
     if "refunded" in kept:
         kept = kept.assign(amount=kept["amount"] - kept["refunded"])
         partial = int((kept["refunded"] > 0).sum())
@@ -380,13 +381,14 @@ def _status_kind(status: pd.Series, refunded_statuses: list[str]) -> np.ndarray:
     return kind[codes]
 
 
-def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> pd.Series:
-    """The first reason each order is left out, or NaN for a kept order."""
-    reason = np.full(len(rows), None, dtype=object)
+def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> np.ndarray:
+    """Per order, the position in REASONS of the first reason it is left out, or -1 if kept."""
+    reason = np.full(len(rows), -1, dtype=np.int8)
+    keys = list(REASONS)
 
     def mark(key: str, mask) -> None:
         mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
-        reason[mask & (reason == None)] = key  # noqa: E711 - elementwise on an object array
+        reason[mask & (reason < 0)] = keys.index(key)
 
     mark("bad_date", rows["order_date"].isna())
     mark("future", rows["order_date"] > end)
@@ -405,7 +407,7 @@ def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> pd.Series:
     mark("guest", rows["customer_id"].isna())
     mark("bad_amount", rows["amount"].isna())
     mark("not_positive", rows["amount"] <= 0)
-    return pd.Series(reason, index=rows.index)
+    return reason
 
 
 def _currency_warning(kept: pd.DataFrame, warnings: list[str]) -> None:
@@ -420,12 +422,17 @@ def _currency_warning(kept: pd.DataFrame, warnings: list[str]) -> None:
 
 
 def _finish(kept: pd.DataFrame) -> pd.DataFrame:
-    row_ids = "row " + kept["row"].astype("str")
+    order_id = (
+        _strip_text(kept["order_id"])
+        if "order_id" in kept
+        else pd.Series(np.nan, index=kept.index, dtype="str")
+    )
+    missing = order_id.isna()
+    if missing.any():  # rows without an order id are named by their row in the file
+        order_id[missing] = "row " + kept.loc[missing, "row"].astype("str")
     out = pd.DataFrame(
         {
-            "order_id": _strip_text(kept["order_id"]).fillna(row_ids)
-            if "order_id" in kept
-            else row_ids,
+            "order_id": order_id,
             "customer_id": kept["customer_id"],
             "email": kept["email"] if "email" in kept else pd.Series(np.nan, index=kept.index),
             "order_date": kept["order_date"].astype("datetime64[us]"),
@@ -439,4 +446,5 @@ def _finish(kept: pd.DataFrame) -> pd.DataFrame:
     for role in ATTRIBUTE_ROLES:
         if role in kept:
             out[role] = by_unique(kept[role], _strip_text)
-    return out.sort_values("order_date", kind="stable").reset_index(drop=True)
+    # File order is kept: every later step sorts what it needs, by customer and day.
+    return out.reset_index(drop=True)

@@ -100,7 +100,7 @@ def _decimal_mark(digits: pd.Series) -> str:
 # the one written in the file (the shop's local date), never shifted to UTC.
 _OFFSET = (
     r"(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)"  # the time, kept
-    r"\s*(?:(?:Z|UTC|GMT)\s*)?(?:[+-]\d{2}:?\d{2})?(?:\s*\([A-Za-z ]+\))?$"  # zone, dropped
+    r"[ \t]*(?:(?:Z|UTC|GMT)[ \t]*)?(?:[+-]\d{2}:?\d{2})?(?:[ \t]*\([A-Za-z ]+\))?$"  # zone, dropped
 )
 _NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\b"
 
@@ -202,10 +202,23 @@ def _numeric_dates(values: pd.Series) -> pd.Series:
     return out
 
 
+def _day_month_parts(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The first two numbers of ``dd/mm/yyyy``-like values (NaN elsewhere), via pyarrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(text, type=pa.string(), from_pandas=True)
+    parts = pc.extract_regex(array, r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?:\d{4}|\d{2})")
+    first = pc.cast(pc.struct_field(parts, "a"), pa.float64(), safe=False)
+    second = pc.cast(pc.struct_field(parts, "b"), pa.float64(), safe=False)
+    return (
+        pd.Series(first.to_numpy(zero_copy_only=False), index=text.index),
+        pd.Series(second.to_numpy(zero_copy_only=False), index=text.index),
+    )
+
+
 def _decide_order(text: pd.Series, order: str | None, prefer_dayfirst: bool) -> DateReading:
-    parts = text.str.extract(_NUMERIC_DATE)
-    first = pd.to_numeric(parts[0], errors="coerce")
-    second = pd.to_numeric(parts[1], errors="coerce")
+    first, second = _day_month_parts(text)
     dayfirst_proof = int((first > 12).sum())
     monthfirst_proof = int((second > 12).sum())
     if order in ("dayfirst", "monthfirst"):
