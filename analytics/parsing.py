@@ -100,7 +100,8 @@ def _decimal_mark(digits: pd.Series) -> str:
 # the one written in the file (the shop's local date), never shifted to UTC.
 _OFFSET = (
     r"(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)"  # the time, kept
-    r"[ \t]*(?:(?:Z|UTC|GMT)[ \t]*)?(?:[+-]\d{2}:?\d{2})?(?:[ \t]*\([A-Za-z ]+\))?$"  # zone, dropped
+    # then the zone, dropped:
+    r"[ \t]*(?:(?:Z|UTC|GMT)[ \t]*)?(?:[+-]\d{2}:?\d{2})?(?:[ \t]*\([A-Za-z ]+\))?$"
 )
 _NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\b"
 

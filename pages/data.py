@@ -14,6 +14,28 @@ DATE_ORDERS = {
 }
 ENCODINGS = ["Automatic", "utf-8", "cp1252", "latin-1", "utf-16"]
 DECIMALS = {"Automatic": None, "Decimal point (1,234.50)": ".", "Decimal comma (1.234,50)": ","}
+NONE = "—"
+
+
+def mapping_form(layout: dict, overrides: dict) -> None:
+    """Role -> column pickers for the uploaded file; applying re-reads it."""
+    with st.form("mapping_form"):
+        st.markdown("#### Column mapping")
+        st.caption("Which column holds what. Change a choice and apply to read the file again.")
+        cols = st.columns(4)
+        picks = {}
+        choices = [NONE, *layout["columns"]]
+        for i, role in enumerate(ORDER_ROLES):
+            current = overrides.get(role, layout["mapping"].get(role)) or NONE
+            picks[role] = cols[i % 4].selectbox(
+                ROLE_LABELS[role], choices, index=choices.index(current), key=f"map_{role}"
+            )
+        if st.form_submit_button("Apply mapping", type="primary"):
+            st.session_state["mapping_overrides"] = {
+                role: (None if col == NONE else col) for role, col in picks.items()
+            }
+            st.rerun()
+
 
 st.title("Your data")
 limit = st.get_option("server.maxUploadSize")
@@ -41,39 +63,48 @@ elif choice == "Upload my export":
     contacts_file = right.file_uploader(
         "Contacts file (optional)", type=UPLOAD_TYPES, key="contacts_file"
     )
-    with st.expander("Reading options", expanded=False):
-        c1, c2, c3, c4 = st.columns(4)
-        fmt = c1.selectbox(
-            "Format",
-            ["auto", *FORMAT_LABELS],
-            key="opt_format",
-            format_func=lambda f: "Automatic" if f == "auto" else FORMAT_LABELS[f],
-        )
-        date_order = c2.selectbox("Date order", list(DATE_ORDERS), key="opt_date_order")
-        encoding = c3.selectbox("Encoding", ENCODINGS, key="opt_encoding")
-        decimal = c4.selectbox("Decimal mark", list(DECIMALS), key="opt_decimal")
-        sheets = state.current_sheets()
-        sheet = st.selectbox("Excel sheet", sheets, key="opt_sheet") if len(sheets) > 1 else None
     if orders_file is not None:
-        options = {
-            "format": fmt,
-            "date_order": DATE_ORDERS[date_order],
-            "encoding": None if encoding == "Automatic" else encoding,
-            "decimal": DECIMALS[decimal],
-            "sheet": sheet,
-            "mapping": st.session_state.get("mapping_overrides", {})
-            if st.session_state.get("mapping_file") == (orders_file.name, orders_file.size)
-            else {},
-        }
+        # Mapping choices belong to one file: a new file starts from the automatic mapping.
+        file_id = (orders_file.name, orders_file.size)
+        if st.session_state.get("mapping_file") != file_id:
+            st.session_state["mapping_file"] = file_id
+            st.session_state["mapping_overrides"] = {}
+        with st.expander("Reading options", expanded=False):
+            c1, c2, c3, c4 = st.columns(4)
+            fmt = c1.selectbox(
+                "Format",
+                ["auto", *FORMAT_LABELS],
+                key="opt_format",
+                format_func=lambda f: "Automatic" if f == "auto" else FORMAT_LABELS[f],
+            )
+            date_order = c2.selectbox("Date order", list(DATE_ORDERS), key="opt_date_order")
+            encoding = c3.selectbox("Encoding", ENCODINGS, key="opt_encoding")
+            decimal = c4.selectbox("Decimal mark", list(DECIMALS), key="opt_decimal")
+            sheets = st.session_state.get("upload_sheets", [])
+            sheet = (
+                st.selectbox("Excel sheet", sheets, key="opt_sheet") if len(sheets) > 1 else None
+            )
+        overrides = st.session_state["mapping_overrides"]
         candidate = state.Source(
             "Upload",
             orders_name=orders_file.name,
             orders_bytes=orders_file.getvalue(),
             contacts_name=contacts_file.name if contacts_file else "",
             contacts_bytes=contacts_file.getvalue() if contacts_file else b"",
-            options=options,
+            options={
+                "format": fmt,
+                "date_order": DATE_ORDERS[date_order],
+                "encoding": None if encoding == "Automatic" else encoding,
+                "decimal": DECIMALS[decimal],
+                "sheet": sheet,
+                "mapping": overrides,
+            },
         )
         state.open_if_new(candidate)
+        layout = state.file_layout(candidate)
+        if layout is not None:
+            st.session_state["upload_sheets"] = layout["sheets"]
+            mapping_form(layout, overrides)
 
 dataset = state.current_dataset()
 log, report = dataset.log, dataset.log.report
@@ -95,12 +126,16 @@ if info.get("date_order") in ("dayfirst", "monthfirst"):
 if info.get("decimal") == ",":
     read_as.append("decimal comma")
 st.caption("Read as: " + " · ".join(read_as))
+if log.mapping and dataset.source.label != "Upload":
+    st.caption(
+        "Columns: " + ", ".join(f"{ROLE_LABELS[r]} = {c}" for r, c in log.mapping.items() if c)
+    )
 
 st.markdown("#### Quality report")
-dropped = report.orders_found - report.orders_kept
 st.write(
     f"{report.rows_read:,} rows read → {report.orders_found:,} orders → "
-    f"**{report.orders_kept:,} purchases kept**, {dropped:,} left out."
+    f"**{report.orders_kept:,} purchases kept**, "
+    f"{report.orders_found - report.orders_kept:,} left out."
 )
 table = report.dropped_table()
 if not table.empty:
@@ -118,32 +153,6 @@ if dataset.contacts is not None:
         st.caption(warning)
 else:
     st.caption("No contacts file: the Prospect stage is unavailable.")
-
-if log.mapping:
-    st.markdown("#### Column mapping")
-    with st.form("mapping_form"):
-        cols = st.columns(4)
-        picks = {}
-        for i, role in enumerate(ORDER_ROLES):
-            choices = ["—", *log.columns]
-            current = log.mapping.get(role) or "—"
-            picks[role] = cols[i % 4].selectbox(
-                ROLE_LABELS[role],
-                choices,
-                index=choices.index(current),
-                key=f"map_{role}",
-                disabled=dataset.source.label != "Upload",
-            )
-        if st.form_submit_button("Apply mapping", disabled=dataset.source.label != "Upload"):
-            st.session_state["mapping_overrides"] = {
-                role: (None if col == "—" else col) for role, col in picks.items()
-            }
-            st.session_state["mapping_file"] = (
-                dataset.source.orders_name,
-                len(dataset.source.orders_bytes),
-            )
-            state.reopen_with_mapping(st.session_state["mapping_overrides"])
-            st.rerun()
 
 st.markdown("#### Preview of the order log")
 st.dataframe(orders.head(200), hide_index=True, width="stretch")

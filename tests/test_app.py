@@ -99,3 +99,19 @@ def test_french_upload_and_mapping_change(app):
     no_errors(at)
     assert at.selectbox(key="map_status").value == "—"
     assert kpis(at)["Orders"] == "3"
+
+
+def test_unrecognised_columns_can_be_mapped_after_a_failed_upload(app):
+    at = open_data_page(app)
+    odd = b"ref,who,when,paid\n1,a,2024-01-05,10\n2,b,2024-02-05,20\n3,a,2024-03-05,5\n"
+    at.file_uploader(key="orders_file").set_value(("odd.csv", odd, "text/csv")).run()
+    no_errors(at)
+    assert any("No order date column" in e.value for e in at.error)
+    assert kpis(at)["Orders"] == "14,241"  # the demo shop is still loaded
+    at.selectbox(key="map_order_date").set_value("when")
+    at.selectbox(key="map_amount").set_value("paid")
+    at.selectbox(key="map_customer_id").set_value("who")
+    at.get("form_submit_button")[0].click().run()
+    no_errors(at)
+    assert not at.error
+    assert kpis(at)["Orders"] == "3" and kpis(at)["Customers"] == "2"

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
 from analytics import LensError, lifecycle
 from analytics.customers import CustomerBase, build_customer_base
+from analytics.formats import detect_format, suggest_mapping
 from analytics.io import (
     DEMO_CONTACTS,
     DEMO_ORDERS,
@@ -27,6 +28,7 @@ from analytics.io import (
 )
 from analytics.lifecycle import LifecycleIndex, prepare
 from analytics.orders import OrderLog, ReadOptions
+from analytics.readers import read_table
 
 DEMO = "Demo shop"
 CDNOW = "CDNOW (CD retailer, 1997-98)"
@@ -151,20 +153,6 @@ def open_if_new(candidate: Source) -> None:
     try_open(candidate)
 
 
-def reopen_with_mapping(mapping: dict) -> None:
-    """Read the active upload again with the user's column mapping."""
-    active = st.session_state.get("source")
-    if active is not None:
-        try_open(replace(active, options={**active.options, "mapping": mapping}))
-
-
-def current_sheets() -> list[str]:
-    source = st.session_state.get("source")
-    if source is None or source.label != "Upload":
-        return []
-    return list(open_dataset(source).log.table_info.get("sheets") or [])
-
-
 def current_dataset() -> Dataset:
     """The active dataset (the demo shop until the user loads something else)."""
     source = st.session_state.get("source") or demo_source()
@@ -195,3 +183,22 @@ def lifecycle_index(dataset: Dataset) -> LifecycleIndex:
 @st.cache_data(max_entries=32, show_spinner="Computing stages over time…")
 def evolution(key: str, _index: LifecycleIndex, window: int, factor: float, freq: str):
     return lifecycle.evolution(_index, window, factor, freq)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _file_layout(key: str, _source: Source) -> dict:
+    options = read_options(_source.options)
+    raw = read_table(
+        _source.orders_bytes, _source.orders_name, encoding=options.encoding, sheet=options.sheet
+    )
+    columns = list(raw.frame.columns)
+    fmt = detect_format(columns) if options.format == "auto" else options.format
+    return {"columns": columns, "sheets": raw.sheets, "mapping": suggest_mapping(columns, fmt)}
+
+
+def file_layout(source: Source) -> dict | None:
+    """Columns, sheets and suggested mapping of an uploaded file, or None if unreadable."""
+    try:
+        return _file_layout(source.key, source)
+    except Exception:  # noqa: BLE001 - the reason is already shown by try_open
+        return None
