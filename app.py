@@ -1,4 +1,9 @@
-"""Lifecycle Lens: entry point. Page config, shared sidebar, navigation."""
+"""Lifecycle Lens: entry point. Page config, shared sidebar, navigation.
+
+The pages live in app_pages/, not pages/: Streamlit treats a folder named pages/ beside the
+entry point as a legacy multipage app, and a link opened first to /cohorts would then run
+that page without this script (no sidebar, no settings).
+"""
 
 import streamlit as st
 
@@ -10,8 +15,11 @@ st.set_page_config(page_title="Lifecycle Lens", page_icon=":material/donut_large
 dataset = state.current_dataset()
 render_sidebar(dataset)
 
-pages = [
-    st.Page("pages/lifecycle.py", title="Lifecycle", icon=":material/donut_large:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+PAGES = [
+    st.Page(
+        "app_pages/lifecycle.py", title="Lifecycle", icon=":material/donut_large:", default=True
+    ),
+    st.Page("app_pages/cohorts.py", title="Cohorts", icon=":material/grid_on:"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
 ]
-st.navigation(pages).run()
+st.navigation(PAGES).run()

@@ -211,3 +211,83 @@ def histogram(
         )
     )
     return finish(chart, title, subtitle, height=260)
+
+
+SHARE_METRICS = {"retention", "rolling", "net_revenue_retention"}
+
+
+def cohort_heatmap(table, title: str, subtitle: str, max_labelled_cells: int = 400) -> alt.Chart:
+    """Cohorts (rows, with their size) by period k (columns); blank where k is incomplete."""
+    values = table.values
+    rows = [f"{name}  ·  {size:,}" for name, size in table.size.items()]
+    data = values.set_axis(rows).rename_axis("cohort").stack(future_stack=True)
+    data = data.rename("value").reset_index()
+    share = table.metric in SHARE_METRICS
+    data["label"] = [
+        "" if pd.isna(v) else (f"{v:.0%}" if share else f"{v:,.0f}") for v in data["value"]
+    ]
+    later = values.iloc[:, 1:] if values.shape[1] > 1 else values
+    top = float(np.nanmax(later.to_numpy())) if np.isfinite(later.to_numpy()).any() else 1.0
+    scale = alt.Scale(scheme="blues", domain=[0, top if top > 0 else 1], clamp=True)
+    fmt = ".0%" if share else ",.0f"
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "k:O",
+            title=f"{table.period.capitalize()}s since first order",
+            axis=alt.Axis(labelAngle=0),
+        ),
+        y=alt.Y("cohort:N", sort=rows, title="Cohort  ·  customers"),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color("value:Q", scale=scale, title=None, legend=alt.Legend(format=fmt)),
+        tooltip=["cohort", "k", alt.Tooltip("value:Q", format=fmt)],
+    )
+    chart = heat
+    if values.size <= max_labelled_cells:
+        text = base.mark_text(fontSize=11).encode(
+            text="label:N",
+            color=alt.condition(
+                f"datum.value > {top * 0.6}", alt.value("white"), alt.value("#222")
+            ),
+        )
+        chart = heat + text
+    height = max(160, min(22 * len(rows), 900))
+    return finish(chart, title, subtitle, height=height)
+
+
+def cohort_lines(table, chosen: list[str], title: str, subtitle: str) -> alt.Chart:
+    """Chosen cohorts as lines over k, and the weighted average as a thick dark line."""
+    values = table.values.loc[[c for c in chosen if c in table.values.index]]
+    data = values.rename_axis("cohort").stack().rename("value").reset_index()
+    average = table.average.dropna().rename("value").reset_index().assign(cohort="Average")
+    share = table.metric in SHARE_METRICS
+    y = alt.Y(
+        "value:Q",
+        title=METRIC_TITLES.get(table.metric, table.metric),
+        axis=alt.Axis(format=".0%" if share else ",.0f"),
+    )
+    x = alt.X(
+        "k:Q", title=f"{table.period.capitalize()}s since first order", axis=alt.Axis(tickMinStep=1)
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=1.5, opacity=0.8)
+        .encode(
+            x=x, y=y, color=alt.Color("cohort:N", title="Cohort"), tooltip=["cohort", "k", "value"]
+        )
+    )
+    avg = (
+        alt.Chart(average)
+        .mark_line(color="#222", strokeWidth=3.5)
+        .encode(x=x, y=y, tooltip=["k", alt.Tooltip("value:Q", title="weighted average")])
+    )
+    return finish(lines + avg, title, subtitle)
+
+
+METRIC_TITLES = {
+    "retention": "Share who ordered",
+    "rolling": "Share who ordered then or later",
+    "revenue": "Revenue",
+    "cumulative_revenue_per_customer": "Revenue per customer so far",
+    "net_revenue_retention": "Revenue vs period 0",
+}

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics import lifecycle
+from analytics import cohorts, lifecycle
 from analytics.customers import build_customer_base
 from analytics.errors import LensError
 from analytics.formats import FORMATS
@@ -67,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     stages.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
     stages.add_argument("--window", type=int, default=180, help="inactivity window in days")
     stages.add_argument("--at-risk-factor", type=float, default=1.5)
+    cohort = commands.add_parser("cohorts", help="cohort retention and revenue matrices")
+    _reading_options(cohort)
+    cohort.add_argument("--period", choices=cohorts.PERIODS, default="month")
+    cohort.add_argument("--metric", choices=list(cohorts.METRICS), default="retention")
+    cohort.add_argument(
+        "--group-by",
+        help="split by an acquisition attribute, e.g. 'Channel "
+        "(first order)' (see the Cohorts page)",
+    )
+    cohort.add_argument("--min-size", type=int, default=1)
     return parser
 
 
@@ -150,6 +160,27 @@ def lifecycle_result(
     }
 
 
+def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    base = build_customer_base(log.orders)
+    groups = None
+    if args.group_by:
+        options = cohorts.acquisition_attributes(base, contacts.contacts if contacts else None)
+        if args.group_by not in options:
+            raise LensError(
+                f"Cannot group by '{args.group_by}': this data offers {sorted(options) or 'none'}."
+            )
+        groups = options[args.group_by]
+    table = cohorts.cohort_table(base, args.period, args.metric, groups, min_size=args.min_size)
+    return {
+        "period": args.period,
+        "metric": args.metric,
+        "group_by": args.group_by,
+        "data_end": base.data_end.date().isoformat(),
+        "cohorts": cohorts.to_records(table),
+        "average": [None if pd.isna(v) else round(float(v), 6) for v in table.average],
+    }
+
+
 def _as_of(as_of: str | None, base) -> pd.Timestamp:
     if not as_of:
         return base.data_end
@@ -183,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         log, contacts = read_inputs(args)
         if args.command == "inspect":
             result = inspect_result(log)
+        elif args.command == "cohorts":
+            result = cohorts_result(log, contacts, args)
         else:
             result = lifecycle_result(log, contacts, args.as_of, args.window, args.at_risk_factor)
     except LensError as exc:

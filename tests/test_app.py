@@ -59,7 +59,7 @@ def test_window_slider_moves_counts_and_matches_the_cli(app, capsys):
 
 
 def open_data_page(at):
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     no_errors(at)
     at.segmented_control(key="source_choice").set_value("Upload my export").run()
     no_errors(at)
@@ -115,3 +115,30 @@ def test_unrecognised_columns_can_be_mapped_after_a_failed_upload(app):
     no_errors(at)
     assert not at.error
     assert kpis(at)["Orders"] == "3" and kpis(at)["Customers"] == "2"
+
+
+def test_cohorts_page_switches_period_metric_and_grouping(app, capsys):
+    at = app.switch_page("app_pages/cohorts.py").run()
+    no_errors(at)
+    for period in ["week", "quarter", "month"]:
+        at.segmented_control(key="co_period").set_value(period).run()
+        no_errors(at)
+    for metric in [
+        "rolling",
+        "revenue",
+        "cumulative_revenue_per_customer",
+        "net_revenue_retention",
+        "retention",
+    ]:
+        at.selectbox(key="co_metric").set_value(metric).run()
+        no_errors(at)
+    at.selectbox(key="co_group").set_value("Channel (first order)").run()
+    no_errors(at)
+    # The page's numbers equal the command line's.
+    shown = at.dataframe[0].value
+    assert cli(["cohorts", "demo", "--group-by", "Channel (first order)"]) == 0
+    records = json.loads(capsys.readouterr().out)["cohorts"]
+    assert list(shown.index) == [r["cohort"] for r in records]
+    assert shown["customers"].tolist() == [r["size"] for r in records]
+    first_row = [None if v != v else round(v, 6) for v in shown.iloc[0, 1:].tolist()]
+    assert first_row == records[0]["values"]

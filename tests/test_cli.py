@@ -104,3 +104,15 @@ def test_lifecycle_command(capsys):
     assert cdnow["stages"]["Prospect"] is None and cdnow["as_of"] == "1998-06-30"
     assert run(capsys, "lifecycle", "demo", "--as-of", "1990-01-01")[0] == 2
     assert run(capsys, "lifecycle", "demo", "--window", "5")[0] == 2
+
+
+def test_cohorts_command(capsys):
+    code, out, _ = run(capsys, "cohorts", "demo", "--period", "month", "--metric", "retention")
+    assert code == 0 and out["period"] == "month"
+    first = out["cohorts"][0]
+    assert first["cohort"] == "2022-11" and first["values"][0] == 1.0
+    assert all(0 <= v <= 1 for c in out["cohorts"] for v in c["values"] if v is not None)
+    # The newest cohort's later periods are not over: null, never a drop to zero.
+    assert out["cohorts"][-1]["values"][1:] == [None] * (len(out["cohorts"][-1]["values"]) - 1)
+    code, out, _ = run(capsys, "cohorts", "cdnow", "--period", "quarter", "--metric", "revenue")
+    assert code == 0 and out["cohorts"][0]["cohort"] == "1997-Q1"

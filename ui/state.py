@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, lifecycle
+from analytics import LensError, cohorts, lifecycle
 from analytics.customers import CustomerBase, build_customer_base
 from analytics.formats import detect_format, suggest_mapping
 from analytics.io import (
@@ -202,3 +202,23 @@ def file_layout(source: Source) -> dict | None:
         return _file_layout(source.key, source)
     except Exception:  # noqa: BLE001 - the reason is already shown by try_open
         return None
+
+
+@st.cache_data(max_entries=32, show_spinner="Computing cohorts…")
+def _cohort_table(
+    key: str, _dataset: Dataset, period, metric, group_by, first_from, first_to, min_size
+):
+    groups = None
+    if group_by is not None:
+        contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
+        groups = cohorts.acquisition_attributes(_dataset.base, contacts)[group_by]
+    return cohorts.cohort_table(
+        _dataset.base, period, metric, groups, first_from, first_to, min_size
+    )
+
+
+def cohort_table(dataset: Dataset, period, metric, group_by, first_from, first_to, min_size):
+    """Cohort matrix for the page, cached per dataset and settings."""
+    return _cohort_table(
+        dataset.source.key, dataset, period, metric, group_by, first_from, first_to, min_size
+    )

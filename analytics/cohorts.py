@@ -1,0 +1,224 @@
+"""Cohort retention and revenue, by period of first order or by an acquisition attribute.
+
+Period ``k`` of a customer is the k-th period (month, week or quarter) after the period of
+their first order. A period that is not over at the data's end is *incomplete*: it never
+counts, so it can never look like a drop. Each cell (group, k) is computed over the
+customers for whom period k is complete ("eligible"), which for date cohorts is all of the
+cohort or none of it. Everything is a few bincounts over the sorted order arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.customers import EPOCH, CustomerBase, from_days
+
+PERIODS = ["month", "week", "quarter"]
+METRICS = {
+    "retention": "Share of the cohort who ordered in period k",
+    "rolling": "Share of the cohort who ordered in period k or later",
+    "revenue": "Revenue in period k",
+    "cumulative_revenue_per_customer": "Revenue per customer from period 0 to k (historic LTV)",
+    "net_revenue_retention": "Revenue in period k / revenue in period 0",
+}
+UNKNOWN = "(unknown)"
+
+
+def period_of(days: np.ndarray, period: str) -> np.ndarray:
+    """Period number of each day: months or quarters since 1970, or Monday-weeks."""
+    if period == "week":
+        return (days + 3) // 7  # 1970-01-01 was a Thursday: weeks start on Monday
+    months = (EPOCH + days).astype("datetime64[M]").astype(np.int64)
+    return months // 3 if period == "quarter" else months
+
+
+def period_start(number: np.ndarray, period: str) -> pd.DatetimeIndex:
+    if period == "week":
+        return from_days(number * 7 - 3)
+    months = number * 3 if period == "quarter" else number
+    return pd.DatetimeIndex(np.asarray(months, dtype="datetime64[M]").astype("datetime64[us]"))
+
+
+def period_label(number: np.ndarray, period: str) -> list[str]:
+    starts = period_start(number, period)
+    if period == "month":
+        return [f"{d:%Y-%m}" for d in starts]
+    if period == "quarter":
+        return [f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in starts]
+    return [f"{d:%Y-%m-%d}" for d in starts]
+
+
+def last_complete_period(last_day: int, period: str) -> int:
+    """The last period that is over on the data's last day."""
+    current = int(period_of(np.array([last_day]), period)[0])
+    next_day = int(period_of(np.array([last_day + 1]), period)[0])
+    return current if next_day > current else current - 1
+
+
+@dataclass(frozen=True)
+class CohortTable:
+    """One metric per (group, period k); NaN where period k is not complete."""
+
+    values: pd.DataFrame
+    size: pd.Series  # customers per group
+    eligible: pd.DataFrame  # customers whose period k is complete
+    period: str
+    metric: str
+    average: pd.Series  # the weighted average over groups, per k
+
+
+def cohort_table(
+    base: CustomerBase,
+    period: str = "month",
+    metric: str = "retention",
+    groups: pd.Series | None = None,
+    first_from: pd.Timestamp | None = None,
+    first_to: pd.Timestamp | None = None,
+    min_size: int = 1,
+) -> CohortTable:
+    """The cohort matrix for one metric.
+
+    Parameters
+    ----------
+    groups:
+        Per customer id, an attribute to group by (channel, country, ...) instead of the
+        period of the first order; missing values form the group "(unknown)".
+    first_from, first_to:
+        Only customers whose first order falls in this date range.
+    min_size:
+        Groups with fewer customers are left out.
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}")
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {list(METRICS)}")
+    first_day = base.day[base.start]
+    first_p = period_of(first_day, period)
+    last = last_complete_period(base.last_day, period)
+    horizon = last - first_p  # last complete k per customer (-1: not even period 0)
+    chosen = np.ones(base.n_customers, dtype=bool)
+    if first_from is not None:
+        chosen &= first_day >= int(np.datetime64(pd.Timestamp(first_from).date(), "D").astype(int))
+    if first_to is not None:
+        chosen &= first_day <= int(np.datetime64(pd.Timestamp(first_to).date(), "D").astype(int))
+
+    if groups is None:
+        names, group = np.unique(first_p, return_inverse=True)
+        labels = period_label(names, period)
+    else:
+        values = groups.reindex(base.ids).astype("str").fillna(UNKNOWN).to_numpy()
+        labels, group = np.unique(values, return_inverse=True)
+        labels = list(labels)
+    n_groups = len(labels)
+    width = max(int(horizon[chosen].max()) + 1, 1) if chosen.any() else 1
+
+    # Per order: its k, and whether that period is complete for its customer.
+    k = period_of(base.day, period) - first_p[base.code]
+    counted = chosen[base.code] & (k <= horizon[base.code])
+    cust = chosen & (horizon >= 0)  # customers with at least period 0 complete
+
+    def grid(cells: np.ndarray, weights=None) -> np.ndarray:
+        flat = np.bincount(cells, weights=weights, minlength=n_groups * (width + 1))
+        return flat.reshape(n_groups, width + 1)[:, :width]
+
+    def ranges(upto: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Add ``weights`` of each chosen customer to its group's cells k = 0..upto."""
+        g, top, w = group[cust], np.minimum(upto[cust], width - 1), weights[cust]
+        keep = top >= 0
+        g, top, w = g[keep], top[keep], w[keep]
+        cells = np.concatenate([g * (width + 1), g * (width + 1) + top + 1])
+        return np.cumsum(grid(cells, np.concatenate([w, -w])), axis=1)
+
+    ones = np.ones(base.n_customers)
+    eligible = ranges(horizon, ones)
+    order_cells = group[base.code[counted]] * (width + 1) + k[counted]
+    if metric == "retention":
+        # One count per customer and period: orders are sorted by customer, then day.
+        o = np.flatnonzero(counted)
+        new = np.ones(len(o), dtype=bool)
+        new[1:] = (base.code[o][1:] != base.code[o][:-1]) | (k[o][1:] != k[o][:-1])
+        numerator, denominator = grid(order_cells[new]), eligible
+    elif metric == "rolling":
+        last_k = np.full(base.n_customers, -1, dtype=np.int64)
+        np.maximum.at(last_k, base.code[counted], k[counted])
+        numerator, denominator = ranges(last_k, ones), eligible
+    elif metric == "revenue":
+        numerator, denominator = grid(order_cells, base.amount[counted]), None
+    elif metric == "cumulative_revenue_per_customer":
+        # Each order counts from its own k up to the customer's horizon.
+        c = base.code[counted]
+        g, top = group[c], np.minimum(horizon[c], width - 1)
+        cells = np.concatenate([g * (width + 1) + k[counted], g * (width + 1) + top + 1])
+        amounts = base.amount[counted]
+        numerator = np.cumsum(grid(cells, np.concatenate([amounts, -amounts])), axis=1)
+        denominator = eligible
+    else:  # net revenue retention, over the customers whose period k is complete
+        at_zero = counted & (k == 0)
+        first_revenue = np.bincount(
+            base.code[at_zero], weights=base.amount[at_zero], minlength=base.n_customers
+        )
+        numerator = grid(order_cells, base.amount[counted])
+        denominator = ranges(horizon, first_revenue)
+
+    size = np.bincount(group[chosen], minlength=n_groups)
+    keep = size >= max(min_size, 1)
+    numerator, eligible = numerator[keep], eligible[keep]
+    denominator = denominator[keep] if denominator is not None else None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if denominator is None:  # revenue: the mean over groups with period k complete
+            values = numerator.astype(float)
+            average = numerator.sum(axis=0) / (eligible > 0).sum(axis=0)
+        else:  # shares and ratios: weighted by the groups' denominators
+            values = numerator / denominator
+            average = numerator.sum(axis=0) / denominator.sum(axis=0)
+    values = np.where(eligible > 0, values, np.nan)
+    average = np.where(eligible.sum(axis=0) > 0, average, np.nan)
+    index = pd.Index(np.asarray(labels, dtype=object)[keep], name="cohort")
+    columns = pd.RangeIndex(width, name="k")
+    return CohortTable(
+        values=pd.DataFrame(values, index=index, columns=columns),
+        size=pd.Series(size[keep], index=index, name="size"),
+        eligible=pd.DataFrame(eligible, index=index, columns=columns),
+        period=period,
+        metric=metric,
+        average=pd.Series(average, index=columns, name="average"),
+    )
+
+
+def to_records(table: CohortTable) -> list[dict]:
+    """``[{cohort, size, values}]`` with None for incomplete periods (for JSON)."""
+    return [
+        {
+            "cohort": str(name),
+            "size": int(table.size[name]),
+            "values": [None if pd.isna(v) else round(float(v), 6) for v in row],
+        }
+        for name, row in table.values.iterrows()
+    ]
+
+
+ATTRIBUTE_LABELS = {
+    "channel": "Channel",
+    "country": "Country",
+    "discount_code": "First discount code",
+    "category": "First product category",
+}
+
+
+def acquisition_attributes(
+    base: CustomerBase, contacts: pd.DataFrame | None = None
+) -> dict[str, pd.Series]:
+    """Attributes cohorts can be split by: from each customer's first order, or contacts."""
+    out = {}
+    for col, series in base.first_attributes.items():
+        if series.notna().any():
+            out[f"{ATTRIBUTE_LABELS.get(col, col)} (first order)"] = series
+    if contacts is not None:
+        keyed = contacts.set_index("customer_id")
+        for col in ["channel", "country"]:
+            if col in keyed and keyed[col].notna().any():
+                out[f"{ATTRIBUTE_LABELS[col]} (contacts file)"] = keyed[col]
+    return out

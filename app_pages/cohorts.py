@@ -1,0 +1,75 @@
+"""Cohorts page: who comes back, for how long, and what they bring."""
+
+import streamlit as st
+
+from analytics import charts, export
+from analytics.cohorts import METRICS, acquisition_attributes
+from ui import state
+
+BY_DATE = "Period of first order"
+dataset = state.current_dataset()
+contacts = dataset.contacts.contacts if dataset.contacts is not None else None
+attributes = acquisition_attributes(dataset.base, contacts)
+
+st.title("Cohort retention")
+c1, c2, c3 = st.columns([1.2, 1.6, 1.4])
+period = (
+    c1.segmented_control("Period", ["month", "week", "quarter"], default="month", key="co_period")
+    or "month"
+)
+metric = c2.selectbox("Show", list(METRICS), format_func=METRICS.get, key="co_metric")
+group_by = c3.selectbox("Cohorts by", [BY_DATE, *attributes], key="co_group")
+c4, c5 = st.columns([2, 1])
+start, end = dataset.base.data_start.date(), dataset.base.data_end.date()
+span = c4.date_input(
+    "First orders between", value=(start, end), min_value=start, max_value=end, key="co_range"
+)
+min_size = c5.number_input("Minimum cohort size", min_value=1, value=1, step=5, key="co_min")
+first_from, first_to = (span[0], span[1]) if len(span) == 2 else (span[0], end)
+
+table = state.cohort_table(
+    dataset,
+    period,
+    metric,
+    None if group_by == BY_DATE else group_by,
+    first_from,
+    first_to,
+    int(min_size),
+)
+what = "acquisition " + group_by.lower() if group_by != BY_DATE else f"{period} of first order"
+subtitle = (
+    f"{dataset.name} · cohorts by {what}, first orders {first_from:%d %b %Y} – "
+    f"{first_to:%d %b %Y} · data to {end:%d %b %Y}; blank = period not over yet"
+)
+if table.values.empty:
+    st.info("No cohort matches these filters: widen the date range or lower the minimum size.")
+    st.stop()
+
+st.altair_chart(charts.cohort_heatmap(table, METRICS[metric], subtitle), theme=None)
+st.caption(
+    "Each row is a cohort with its number of customers; column k is the k-th "
+    f"{period} after the {period} of their first order. Periods that are not over at the "
+    "data's end are left blank, so they never show as a drop."
+)
+
+names = list(table.values.index)
+default = names[-7:-1] if len(names) > 6 else names
+chosen = st.multiselect("Cohorts on the curve", names, default=default, key="co_chosen")
+st.altair_chart(
+    charts.cohort_lines(
+        table, chosen, f"{METRICS[metric]}: chosen cohorts and the weighted average", subtitle
+    ),
+    theme=None,
+)
+
+with st.expander("The numbers"):
+    numbers = table.values.rename(columns=lambda k: f"{period} {k}")
+    numbers.insert(0, "customers", table.size)
+    st.dataframe(numbers, width="stretch", placeholder="—")
+    st.download_button(
+        "Download CSV",
+        export.to_csv_bytes(numbers.reset_index()),
+        file_name=f"cohorts_{metric}_{period}.csv",
+        mime="text/csv",
+        key="co_download",
+    )

@@ -1,0 +1,110 @@
+"""Cohort matrices against small cohorts computed by hand.
+
+Data ends 2024-04-15, so April 2024 is incomplete: the last complete month is March.
+Jan cohort: a (Jan 10, Feb 20, Apr 5), b (Jan 30). Feb cohort: c (Feb 40, Mar 10, Mar 10).
+Mar cohort: d (Mar 50). Apr cohort: e (Apr 15, period 0 not over yet).
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.cohorts import cohort_table, last_complete_period, period_of, to_records
+from analytics.customers import build_customer_base
+
+ORDERS = [
+    ("a", "2024-01-05", 10),
+    ("a", "2024-02-10", 20),
+    ("a", "2024-04-02", 5),
+    ("b", "2024-01-20", 30),
+    ("c", "2024-02-03", 40),
+    ("c", "2024-03-03", 10),
+    ("c", "2024-03-20", 10),
+    ("d", "2024-03-05", 50),
+    ("e", "2024-04-01", 15),
+    ("e", "2024-04-15", 1),
+]
+NAN = float("nan")
+
+
+@pytest.fixture(scope="module")
+def base():
+    frame = pd.DataFrame(ORDERS, columns=["customer_id", "order_date", "amount"])
+    frame["order_date"] = pd.to_datetime(frame["order_date"])
+    frame["amount"] = frame["amount"].astype(float)
+    return build_customer_base(frame)
+
+
+def rows(table):
+    return {
+        name: [None if math.isnan(v) else round(v, 4) for v in row]
+        for name, row in table.values.iterrows()
+    }
+
+
+def test_retention_with_incomplete_periods_blank(base):
+    t = cohort_table(base, "month", "retention")
+    assert rows(t) == {
+        "2024-01": [1.0, 0.5, 0.0],
+        "2024-02": [1.0, 1.0, None],
+        "2024-03": [1.0, None, None],
+        "2024-04": [None, None, None],
+    }
+    assert t.size.to_dict() == {"2024-01": 2, "2024-02": 1, "2024-03": 1, "2024-04": 1}
+    # Weighted average: k1 = (1 + 1) / (2 + 1), k2 = 0 / 2
+    assert [round(v, 4) for v in t.average] == [1.0, 0.6667, 0.0]
+
+
+def test_rolling_revenue_cumulative_and_net_revenue_retention(base):
+    assert rows(cohort_table(base, "month", "rolling"))["2024-01"] == [1.0, 0.5, 0.0]
+    revenue = rows(cohort_table(base, "month", "revenue"))
+    assert revenue["2024-01"] == [40.0, 20.0, 0.0] and revenue["2024-02"] == [40.0, 20.0, None]
+    cumulative = rows(cohort_table(base, "month", "cumulative_revenue_per_customer"))
+    assert cumulative["2024-01"] == [20.0, 30.0, 30.0] and cumulative["2024-03"][0] == 50.0
+    nrr = rows(cohort_table(base, "month", "net_revenue_retention"))
+    assert nrr["2024-01"] == [1.0, 0.5, 0.0] and nrr["2024-02"] == [1.0, 0.5, None]
+
+
+def test_groups_by_attribute_count_only_customers_whose_period_is_complete(base):
+    channel = pd.Series({"a": "Email", "c": "Email", "b": "Search", "d": "Search"})
+    t = cohort_table(base, "month", "retention", groups=channel)
+    assert rows(t) == {
+        "(unknown)": [None, None, None],  # e: first month not over
+        "Email": [1.0, 1.0, 0.0],  # k1: a and c came back; k2: only a is eligible, did not
+        "Search": [1.0, 0.0, 0.0],  # k1, k2: only b is eligible
+    }
+
+
+def test_filters_by_first_order_date_and_size(base):
+    t = cohort_table(
+        base,
+        "month",
+        "retention",
+        first_from=pd.Timestamp("2024-02-01"),
+        first_to=pd.Timestamp("2024-03-31"),
+    )
+    assert list(t.values.index) == ["2024-02", "2024-03"]
+    assert list(cohort_table(base, "month", "retention", min_size=2).values.index) == ["2024-01"]
+
+
+def test_weeks_and_quarters(base):
+    q = cohort_table(base, "quarter", "retention")
+    # Q1 2024 is complete (data ends 15 April); Q2 is not.
+    assert rows(q) == {"2024-Q1": [1.0], "2024-Q2": [None]}
+    w = cohort_table(base, "week", "retention")
+    assert list(w.values.index)[0] == "2024-01-01"  # Monday of the week of 5 Jan 2024
+    assert period_of(np.array([19727]), "week")[0] == period_of(np.array([19723]), "week")[0]
+
+
+def test_last_complete_period():
+    day = lambda s: int(np.datetime64(s, "D").astype(int))  # noqa: E731
+    months = lambda s: int(period_of(np.array([day(s)]), "month")[0])  # noqa: E731
+    assert last_complete_period(day("2024-03-31"), "month") == months("2024-03-01")
+    assert last_complete_period(day("2024-04-15"), "month") == months("2024-03-01")
+
+
+def test_records_for_json(base):
+    records = to_records(cohort_table(base, "month", "retention"))
+    assert records[1] == {"cohort": "2024-02", "size": 1, "values": [1.0, 1.0, None]}
