@@ -1,0 +1,210 @@
+"""The app in a real browser: what AppTest cannot see (charts drawn, uploads, downloads).
+
+Playwright drives Debian's Chromium at /usr/bin/chromium (never a downloaded browser).
+Locally a missing browser skips these tests; in CI (CI=true) it fails them.
+On failure a screenshot goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests import exports
+from tests.conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":
+        pytest.fail("Chromium is missing at /usr/bin/chromium in CI", pytrace=False)
+    pytest.skip("Chromium not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("the app did not start within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.base_url = server
+    yield tab
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def settle(tab, wait_for: str | None = None) -> None:
+    """Wait until the app has finished running (and an expected element is there)."""
+    time.sleep(0.4)
+    tab.wait_for_selector(IDLE)
+    if wait_for:
+        tab.wait_for_selector(wait_for)
+    time.sleep(0.6)
+    tab.wait_for_selector(IDLE)
+
+
+def open_page(tab, path: str = "", ready: str = "[data-testid=stMetric]") -> None:
+    tab.goto(tab.base_url + "/" + path)
+    settle(tab, ready)
+
+
+def assert_clean_and_charts_drawn(tab) -> int:
+    assert tab.locator("[data-testid=stException]").count() == 0
+    tab.wait_for_selector(".vega-embed canvas, .vega-embed svg")
+    charts = tab.locator(".vega-embed")
+    for i in range(charts.count()):
+        box = charts.nth(i).locator("canvas, svg").first.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 50
+    return charts.count()
+
+
+def stage_counts(tab) -> dict[str, str]:
+    metrics = tab.locator("[data-testid=stMetric]")
+    return {
+        metrics.nth(i).locator("[data-testid=stMetricLabel]").inner_text().strip(): metrics.nth(i)
+        .locator("[data-testid=stMetricValue]")
+        .inner_text()
+        .strip()
+        for i in range(metrics.count())
+    }
+
+
+def click_text(tab, text: str) -> None:
+    tab.get_by_text(text, exact=True).first.click()
+    settle(tab)
+
+
+def test_every_page_opens_on_demo_with_charts(page):
+    open_page(page)
+    assert stage_counts(page)["Loyal"] != "n/a"
+    for view in ["Stage mix", "Funnel", "Evolution", "Transitions", "What-if", "Win-back"]:
+        click_text(page, view)
+        assert assert_clean_and_charts_drawn(page) >= 1, view
+    open_page(page, "cohorts", ready=".vega-embed")
+    assert assert_clean_and_charts_drawn(page) == 2
+    open_page(page, "data")
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_window_slider_changes_stage_counts(page):
+    open_page(page)
+    before = stage_counts(page)
+    thumb = page.locator("[data-testid=stSlider] input[type=range]").first
+    thumb.focus()
+    thumb.press("Home")  # the shortest window: 30 days
+    settle(page)
+    after = stage_counts(page)
+    assert after["Inactive"] != before["Inactive"] and after != before
+
+
+def upload(tab, name: str, content: bytes) -> None:
+    tab.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": content}
+    )
+    settle(tab)
+    time.sleep(1)
+    settle(tab)
+
+
+def test_uploads_shopify_french_and_broken_files(page):
+    open_page(page, "data")
+    click_text(page, "Upload my export")
+    upload(page, "orders_export.csv", exports.SHOPIFY.encode())
+    assert "Shopify orders export" in page.inner_text("body")
+    assert stage_counts(page)["Orders"] == "3"
+    upload(page, "commandes.csv", exports.french_bytes())
+    body = page.inner_text("body")
+    assert "semicolon-separated" in body and "dates day-first" in body
+    assert stage_counts(page)["Orders"] == "2"
+    upload(page, "broken.csv", b"\x00\x01\x02\x03" * 100)
+    body = page.inner_text("body")
+    assert "not a text table" in body and "Still showing: commandes.csv" in body
+    assert stage_counts(page)["Orders"] == "2"  # the app is still usable, nothing lost
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_download_the_csv_of_a_stage(page):
+    open_page(page)
+    click_text(page, "Members")
+    with page.expect_download() as info:
+        page.get_by_text("Download CSV").first.click()
+    path = info.value.path()
+    frame = pd.read_csv(io.BytesIO(Path(path).read_bytes()))
+    assert len(frame) > 0 and set(frame["stage"]) == {"Loyal"}
+    assert {"customer_id", "email", "last_order", "orders", "revenue"} <= set(frame.columns)
