@@ -48,16 +48,20 @@ OWN_GAP_HISTORY = 500  # own median gap over at most this many most recent gaps
 
 @dataclass(frozen=True)
 class LifecycleIndex:
-    """Per-dataset arrays that make a stage assignment a handful of vectorised steps."""
+    """Per-dataset arrays that make a stage assignment a handful of vectorised steps.
+
+    Besides the customer-sorted arrays of the base, the orders are also kept sorted by day:
+    the orders on or before any date are then a prefix, counted per customer with one
+    sequential bincount (much cheaper than a binary search per customer).
+    """
 
     base: CustomerBase
-    key: np.ndarray  # per order: customer position * SPAN + day, ascending
-    span: int
     gap: np.ndarray  # per order: days since the customer's previous order (-1 for the first)
     own_median: np.ndarray  # per order: median of the customer's gaps up to this order
     cum_amount: np.ndarray  # running revenue over the sorted orders, with a leading 0
-    gap_days_sorted: np.ndarray  # days of the orders that have a gap, ascending
-    gap_values_by_day: np.ndarray  # their gaps, in the same order
+    day_by_day: np.ndarray  # order days, ascending
+    code_by_day: np.ndarray  # the customer of each of those orders
+    gap_by_day: np.ndarray  # their gaps (-1 for first orders)
     contact_pos: np.ndarray | None  # per contact: customer position, -1 if never ordered
     contact_day: np.ndarray | None  # per contact: sign-up day (very negative if unknown)
 
@@ -67,15 +71,12 @@ class LifecycleIndex:
 
 
 def prepare(base: CustomerBase, contacts: pd.DataFrame | None = None) -> LifecycleIndex:
-    """The once-per-dataset work: gaps, running median gaps, lookup keys."""
-    span = base.last_day - min(base.first_day, 0) + 2
-    key = base.code * span + (base.day - min(base.first_day, 0))
+    """The once-per-dataset work: gaps, running median gaps, orders sorted by day."""
     first = np.zeros(len(base.code), dtype=bool)
     first[base.start[base.count > 0]] = True
     gap = np.where(first, -1, base.day - np.roll(base.day, 1))
     own = _running_median_gaps(gap.astype("float64"), base.start, base.count)
-    has_gap = ~first
-    by_day = np.argsort(base.day[has_gap], kind="stable")
+    by_day = np.argsort(base.day, kind="stable")
     contact_pos = contact_day = None
     if contacts is not None:
         position = pd.Series(np.arange(base.n_customers), index=base.ids)
@@ -84,13 +85,12 @@ def prepare(base: CustomerBase, contacts: pd.DataFrame | None = None) -> Lifecyc
         contact_day = np.where(created.isna(), np.iinfo(np.int64).min // 2, to_days(created))
     return LifecycleIndex(
         base=base,
-        key=key,
-        span=int(span),
         gap=gap,
         own_median=own,
         cum_amount=np.concatenate([[0.0], np.cumsum(base.amount)]),
-        gap_days_sorted=base.day[has_gap][by_day],
-        gap_values_by_day=gap[has_gap][by_day].astype("float64"),
+        day_by_day=base.day[by_day],
+        code_by_day=base.code[by_day],
+        gap_by_day=gap[by_day],
         contact_pos=contact_pos,
         contact_day=contact_day,
     )
@@ -124,43 +124,92 @@ class Snapshot:
     prospects: int | None  # None without contacts
 
 
-def _orders_up_to(index: LifecycleIndex, day: int) -> np.ndarray:
-    """Per customer: the number of orders on or before ``day`` (binary search per customer)."""
-    base = index.base
-    # Clipped so the probe stays inside each customer's key range.
-    local = np.clip(day - min(base.first_day, 0), -1, index.span - 1)
-    probes = np.arange(base.n_customers, dtype=np.int64) * index.span + local
-    return np.searchsorted(index.key, probes, side="right") - base.start
+class _Counter:
+    """Orders per customer on or before a day, and the histogram of gaps up to that day.
+
+    Moving the day forward only counts the orders in between, so a series of increasing
+    dates (the evolution) touches every order once.
+    """
+
+    def __init__(self, index: LifecycleIndex):
+        self.index = index
+        self.pos = 0
+        self.n = np.zeros(index.base.n_customers, dtype=np.int64)
+        self.gaps = np.zeros(1, dtype=np.int64)
+
+    def advance(self, day: int) -> _Counter:
+        index = self.index
+        pos = int(np.searchsorted(index.day_by_day, day, side="right"))
+        if pos < self.pos:  # going back: start again from the first order
+            self.__init__(index)
+        if pos > self.pos:
+            chunk = slice(self.pos, pos)
+            self.n += np.bincount(index.code_by_day[chunk], minlength=len(self.n))
+            gaps = index.gap_by_day[chunk]
+            new = np.bincount(gaps[gaps >= 0])
+            if len(new) > len(self.gaps):
+                self.gaps = np.concatenate([self.gaps, np.zeros(len(new) - len(self.gaps), int)])
+            self.gaps[: len(new)] += new
+            self.pos = pos
+        return self
+
+    def median_gap(self) -> float:
+        return _median_of_counts(self.gaps)
+
+
+def _median_of_counts(counts: np.ndarray) -> float:
+    """The median of values given as counts per value (mean of the two middle ones if even)."""
+    total = int(counts.sum())
+    if not total:
+        return np.nan
+    ranks = np.cumsum(counts)
+    low = int(np.searchsorted(ranks, (total - 1) // 2, side="right"))
+    high = int(np.searchsorted(ranks, total // 2, side="right"))
+    return (low + high) / 2
 
 
 def snapshot(index: LifecycleIndex, t, window: int, at_risk_factor: float) -> Snapshot:
     """Stage of every customer at reference date ``t`` (vectorised over customers)."""
     base = index.base
     day = int(to_days(np.datetime64(pd.Timestamp(t).date(), "D")))
-    n = _orders_up_to(index, day)
-    in_window = n - _orders_up_to(index, day - window)
+    # Sequential passes over the customer-sorted orders: cheaper than the day-sorted ones
+    # (whose customers jump around memory) when there is a single date.
+    upto = base.day <= day
+    n = np.bincount(base.code[upto], minlength=base.n_customers)
+    before = np.bincount(base.code[base.day <= day - window], minlength=base.n_customers)
+    gaps = index.gap[upto]
+    shop_gap = _median_of_counts(np.bincount(gaps[gaps >= 0]))
+    return _assign(index, day, n, before, shop_gap, window, at_risk_factor)
+
+
+def _assign(
+    index: LifecycleIndex,
+    day: int,
+    n: np.ndarray,
+    before: np.ndarray,
+    shop_gap: float,
+    window: int,
+    at_risk_factor: float,
+) -> Snapshot:
+    """The stage rules, given the order counts on ``day`` and on ``day - window``."""
+    base = index.base
+    in_window = n - before
     last_pos = base.start + np.maximum(n - 1, 0)
     last = base.day[last_pos]
     prev = base.day[base.start + np.maximum(n - 2, 0)]
-    upto = np.searchsorted(index.gap_days_sorted, day, side="right")
-    shop_gap = float(np.median(index.gap_values_by_day[:upto])) if upto else np.nan
     expected = np.where(n >= 3, index.own_median[last_pos], shop_gap)
     since = day - last
-
-    codes = np.full(base.n_customers, -1, dtype=np.int8)
     has = n > 0
-    rules = [
-        ("Inactive", has & (in_window == 0)),
-        ("New", has & (n == 1)),
-        ("At risk", (n >= 2) & (since > at_risk_factor * expected)),
-        ("Loyal", in_window >= 2),
-        ("Reactivated", (in_window == 1) & (n >= 2) & (last - prev > window)),
-        ("Active", has),
-    ]
-    for name, mask in rules:
-        codes[(codes == -1) & mask] = _CODE[name]
+    # First match wins: applied from the last rule to the first, each overriding the rest.
+    codes = np.where(has, _CODE["Active"], -1).astype(np.int8)
+    reactivated = (in_window == 1) & (n >= 2) & (last - prev > window)
+    codes = np.where(reactivated, _CODE["Reactivated"], codes)
+    codes = np.where(in_window >= 2, _CODE["Loyal"], codes)
+    codes = np.where((n >= 2) & (since > at_risk_factor * expected), _CODE["At risk"], codes)
+    codes = np.where(n == 1, _CODE["New"], codes)
+    codes = np.where(has & (in_window == 0), _CODE["Inactive"], codes).astype(np.int8)
     prospects = int(_prospect_mask(index, day).sum()) if index.has_contacts else None
-    return Snapshot(day, n, in_window, codes, expected, shop_gap, prospects)
+    return Snapshot(day, n.copy(), in_window, codes, expected, shop_gap, prospects)
 
 
 def _prospect_mask(index: LifecycleIndex, day: int) -> np.ndarray:
@@ -250,8 +299,13 @@ def evolution(
 ) -> pd.DataFrame:
     """Stage counts at the end of each month (or week): columns date, stage, customers."""
     frames = []
+    upto, before = _Counter(index), _Counter(index)
     for date in snapshot_dates(index, freq):
-        counts = stage_counts(snapshot(index, date, window, at_risk_factor))
+        day = int(to_days(np.datetime64(date.date(), "D")))
+        before.advance(day - window)
+        upto.advance(day)
+        snap = _assign(index, day, upto.n, before.n, upto.median_gap(), window, at_risk_factor)
+        counts = stage_counts(snap)
         frames.append(
             pd.DataFrame({"date": date, "stage": counts.index, "customers": counts.values})
         )
@@ -339,8 +393,9 @@ def funnel_sentences(funnel: pd.DataFrame) -> list[str]:
 
 def observed_gaps(index: LifecycleIndex, snap: Snapshot) -> np.ndarray:
     """Days between consecutive orders, for orders on or before ``t``."""
-    upto = np.searchsorted(index.gap_days_sorted, snap.day, side="right")
-    return index.gap_values_by_day[:upto]
+    upto = np.searchsorted(index.day_by_day, snap.day, side="right")
+    gaps = index.gap_by_day[:upto]
+    return gaps[gaps >= 0].astype("float64")
 
 
 def suggested_window(index: LifecycleIndex, snap: Snapshot, percentile: float = 90) -> float:

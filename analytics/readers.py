@@ -197,6 +197,10 @@ def _read_csv(data: bytes, encoding: str | None) -> RawTable:
             "Parquet export of your orders."
         )
     delim, header = sniff_dialect(_sample_lines(text))
+    fast = _read_csv_arrow(data, text, used, delim) if header == 0 else None
+    if fast is not None:
+        frame, bad = fast
+        return RawTable(frame=frame, kind="csv", encoding=used, delimiter=delim, bad_rows=bad)
     # Blank lines are skipped by the parser, so count the preamble in non-blank lines.
     skip = [i for i, line in enumerate(text.splitlines()[: header + 50]) if line.strip()][:header]
     bad: list[int] = []
@@ -237,12 +241,56 @@ def _read_csv(data: bytes, encoding: str | None) -> RawTable:
     )
 
 
+def _read_csv_arrow(
+    data: bytes, text: str, encoding: str, delim: str
+) -> tuple[pd.DataFrame, list[int]] | None:
+    """pyarrow's multithreaded reader, every column as text; None to use the pandas path.
+
+    Rows with the wrong number of fields are skipped and listed. Files with a preamble or
+    that pyarrow cannot parse take the slower pandas path, which words its errors better.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    if not first_line.strip() or text.count('"') % 2:
+        return None  # a preamble, or a quote that never closes (a cut-off file)
+    names = _clean_headers(next(csv.reader([first_line], delimiter=delim)))
+    bad: list[int | None] = []
+
+    def skip_row(row) -> str:
+        bad.append(row.number)
+        return "skip"
+
+    arrow_encoding = {"utf-8-sig": "utf8", "utf-8": "utf8"}.get(encoding, encoding)
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, encoding=arrow_encoding, block_size=1 << 22
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim, newlines_in_values=True, invalid_row_handler=skip_row
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, LookupError, ValueError):
+        return None
+    if any(number is None for number in bad):
+        bad = _bad_row_numbers(text, delim, 0, len(names))
+    return table.to_pandas(), sorted(int(b) for b in bad)
+
+
 def _bad_row_numbers(text: str, delim: str, header: int, width: int) -> list[int]:
-    """1-based row numbers of the lines with more fields than the header."""
+    """1-based row numbers of the lines whose number of fields differs from the header's."""
     rows = []
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     for i, row in enumerate(reader):
-        if i > header and len(row) > width:
+        if i > header and row and len(row) != width:
             rows.append(reader.line_num)
     return rows
 

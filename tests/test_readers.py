@@ -130,4 +130,4 @@ def test_excel_sheets_listed_and_chosen():
 
 def test_duplicate_and_blank_headers_are_made_unique():
     table = read_table(b"a,a,,b\n1,2,3,4\n", "x.csv")
-    assert list(table.frame.columns) == ["a", "a.1", "column 3", "b"]
+    assert list(table.frame.columns) == ["a", "a (2)", "column 3", "b"]
