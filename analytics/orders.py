@@ -434,7 +434,11 @@ def _finish(kept: pd.DataFrame) -> pd.DataFrame:
         {
             "order_id": order_id,
             "customer_id": kept["customer_id"],
-            "email": kept["email"] if "email" in kept else pd.Series(np.nan, index=kept.index),
+            "email": kept["email"]
+            if "email" in kept
+            else pd.Categorical.from_codes(
+                np.full(len(kept), -1), categories=pd.Index([], dtype="str")
+            ),
             "order_date": kept["order_date"].astype("datetime64[us]"),
             "amount": kept["amount"].astype("float64"),
         }

@@ -54,7 +54,7 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
         if numbers.all():
             return pd.to_numeric(values, errors="coerce").astype("float64"), decimal or "."
     text = _as_text(values)
-    out = pd.to_numeric(text, errors="coerce") if decimal != "," else None
+    out = _plain_numbers(text) if decimal != "," else None
     if out is not None:
         out = out.astype("float64")
         todo = out.isna() & text.notna() & (text != "")
@@ -75,6 +75,20 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     parsed = parsed.astype("float64").where(~negative, -parsed.astype("float64"))
     out.loc[todo] = parsed
     return out, mark
+
+
+def _plain_numbers(text: pd.Series) -> pd.Series:
+    """Text that is already plain numbers: one pyarrow cast (NaN where a value is not)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(text, type=pa.string(), from_pandas=True)
+    try:
+        return pd.Series(
+            pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False), index=text.index
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 def _decimal_mark(digits: pd.Series) -> str:
@@ -103,6 +117,7 @@ _OFFSET = (
     # then the zone, dropped:
     r"[ \t]*(?:(?:Z|UTC|GMT)[ \t]*)?(?:[+-]\d{2}:?\d{2})?(?:[ \t]*\([A-Za-z ]+\))?$"
 )
+_ZONE_HINT = r"\d(?:Z|[ \t]*(?:UTC|GMT)|[ \t]*[+-]\d{2}:?\d{2})[ \t]*(?:\([A-Za-z ]+\))?$"
 _NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\b"
 
 _TIME_SUFFIXES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S"]
@@ -166,14 +181,15 @@ def parse_dates(
             out[~typed] = rest
             return out, reading
     text = _as_text(values)
-    text = text.str.replace(_OFFSET, r"\1", regex=True)
+    if text.str.contains(_ZONE_HINT).any():
+        text = text.str.replace(_OFFSET, r"\1", regex=True)
     reading = _decide_order(text, order, prefer_dayfirst)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     todo = text.notna() & (text != "")
     for fmt in _candidate_formats(reading.order):
         if not todo.any():
             break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        parsed = _strptime(text[todo], fmt)
         hit = parsed.notna()
         if hit.any():
             out.loc[parsed.index[hit]] = parsed[hit].astype("datetime64[us]")
@@ -181,6 +197,21 @@ def parse_dates(
     if todo.any():
         out.loc[todo] = _parse_leftovers(text[todo], reading.order == "dayfirst")
     return out, reading
+
+
+def _strptime(text: pd.Series, fmt: str) -> pd.Series:
+    """Parse with one format (NaT where it does not fit): pyarrow's kernel, else pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if fmt != "ISO8601" and "%b" not in fmt and "%B" not in fmt and "%p" not in fmt:
+        array = pa.array(text, type=pa.string(), from_pandas=True)
+        try:
+            parsed = pc.strptime(array, format=fmt, unit="us", error_is_null=True)
+            return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    return pd.to_datetime(text, format=fmt, errors="coerce")
 
 
 def _naive(value):
@@ -235,7 +266,7 @@ def _decide_order(text: pd.Series, order: str | None, prefer_dayfirst: bool) -> 
 
 
 def _candidate_formats(order: str) -> list[str]:
-    formats = ["ISO8601"]
+    formats = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "ISO8601"]
     if order in ("dayfirst", "monthfirst"):
         day_month = ["%d", "%m"] if order == "dayfirst" else ["%m", "%d"]
         for sep in ["/", ".", "-"]:
