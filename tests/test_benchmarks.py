@@ -14,6 +14,7 @@ def test_benchmark_smoke_size_gives_the_same_numbers_as_the_plain_way():
         "load_clean_summary_parquet",
         "load_clean_summary_csv",
         "stage_assignment",
+        "cohort_matrix",
         "sensitivity_curve",
     ]:
         assert result[stage]["same_numbers"], stage
