@@ -19,15 +19,7 @@ from analytics import cohorts, lifecycle
 from analytics.customers import build_customer_base
 from analytics.errors import LensError
 from analytics.formats import FORMATS
-from analytics.io import (
-    DEMO_CONTACTS,
-    DEMO_ORDERS,
-    Contacts,
-    align_contacts,
-    load_cdnow,
-    load_contacts,
-    load_orders,
-)
+from analytics.io import CDNOW_NAME, DEMO_CONTACTS, DEMO_ORDERS, Contacts, load_dataset
 from analytics.orders import OrderLog, ReadOptions
 
 
@@ -94,22 +86,17 @@ def read_inputs(args: argparse.Namespace) -> tuple[OrderLog, Contacts | None]:
         mapping=mapping,
     )
     contacts_path = args.contacts
-    if args.orders == "cdnow" and not Path("cdnow").exists():
-        log = load_cdnow()
+    if args.orders == "demo" and not Path("demo").exists():
+        path = DEMO_ORDERS
+        contacts_path = contacts_path or str(DEMO_CONTACTS)
     else:
-        path = (
-            DEMO_ORDERS
-            if args.orders == "demo" and not Path("demo").exists()
-            else Path(args.orders)
-        )
-        if args.orders == "demo" and contacts_path is None:
-            contacts_path = str(DEMO_CONTACTS)
-        log = load_orders(_read_bytes(path), path.name, options)
-    contacts = None
-    if contacts_path:
-        contacts = load_contacts(_read_bytes(Path(contacts_path)), Path(contacts_path).name)
-        contacts.contacts = align_contacts(contacts.contacts, log.orders)
-    return log, contacts
+        path = Path(args.orders)
+    contacts = (
+        (Path(contacts_path).name, _read_bytes(Path(contacts_path))) if contacts_path else ("", b"")
+    )
+    if args.orders == CDNOW_NAME and not path.exists():
+        return load_dataset(CDNOW_NAME, contacts_name=contacts[0], contacts=contacts[1])
+    return load_dataset(path.name, _read_bytes(path), options, *contacts)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -165,3 +165,23 @@ def load_cdnow() -> OrderLog:
 def mapping_choices(log: OrderLog) -> dict[str, str]:
     """Role label -> chosen column, for display."""
     return {ROLE_LABELS[r]: c for r, c in log.mapping.items() if c}
+
+
+CDNOW_NAME = "cdnow"
+
+
+def load_dataset(
+    orders_name: str,
+    orders: bytes = b"",
+    options: ReadOptions | None = None,
+    contacts_name: str = "",
+    contacts: bytes = b"",
+) -> tuple[OrderLog, Contacts | None]:
+    """An order log and, when given, contacts keyed like it; ``orders_name`` 'cdnow' loads
+    the CDNOW data set. The one way the app and the command line read their inputs."""
+    log = load_cdnow() if orders_name == CDNOW_NAME else load_orders(orders, orders_name, options)
+    known = None
+    if contacts:
+        known = load_contacts(contacts, contacts_name)
+        known.contacts = align_contacts(known.contacts, log.orders)
+    return log, known

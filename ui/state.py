@@ -17,15 +17,7 @@ import streamlit as st
 from analytics import LensError, cohorts, lifecycle
 from analytics.customers import CustomerBase, build_customer_base
 from analytics.formats import detect_format, suggest_mapping
-from analytics.io import (
-    DEMO_CONTACTS,
-    DEMO_ORDERS,
-    Contacts,
-    align_contacts,
-    load_cdnow,
-    load_contacts,
-    load_orders,
-)
+from analytics.io import CDNOW_NAME, DEMO_CONTACTS, DEMO_ORDERS, Contacts, load_dataset
 from analytics.lifecycle import LifecycleIndex, prepare
 from analytics.orders import OrderLog, ReadOptions
 from analytics.readers import read_table
@@ -86,19 +78,15 @@ def read_options(options: dict) -> ReadOptions:
 
 
 @st.cache_data(max_entries=6, show_spinner="Reading orders…")
-def _order_log(key: str, _source: Source) -> OrderLog:
-    if _source.label == CDNOW:
-        return load_cdnow()
-    return load_orders(_source.orders_bytes, _source.orders_name, read_options(_source.options))
-
-
-@st.cache_data(max_entries=6, show_spinner="Reading contacts…")
-def _contacts(key: str, _source: Source, _orders: pd.DataFrame) -> Contacts | None:
-    if not _source.contacts_bytes:
-        return None
-    contacts = load_contacts(_source.contacts_bytes, _source.contacts_name)
-    contacts.contacts = align_contacts(contacts.contacts, _orders)
-    return contacts
+def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
+    name = CDNOW_NAME if _source.label == CDNOW else _source.orders_name
+    return load_dataset(
+        name,
+        _source.orders_bytes,
+        read_options(_source.options),
+        _source.contacts_name,
+        _source.contacts_bytes,
+    )
 
 
 # cache_resource, not cache_data: the base holds large arrays that analytics never mutates,
@@ -111,8 +99,8 @@ def _customer_base(key: str, _orders: pd.DataFrame) -> CustomerBase:
 def open_dataset(source: Source) -> Dataset:
     """Read a source through the caches; raises LensError on bad input."""
     key = source.key
-    log = _order_log(key, source)
-    return Dataset(source, log, _customer_base(key, log.orders), _contacts(key, source, log.orders))
+    log, contacts = _inputs(key, source)
+    return Dataset(source, log, _customer_base(key, log.orders), contacts)
 
 
 def try_open(source: Source) -> None:
