@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 import streamlit as st
@@ -37,7 +38,7 @@ class Source:
     contacts_bytes: bytes = b""
     options: dict = field(default_factory=dict)
 
-    @property
+    @cached_property  # hashing a large upload once, not on every rerun
     def key(self) -> str:
         digest = hashlib.sha256()
         for part in (self.label, self.orders_name, self.contacts_name, _options_json(self.options)):
