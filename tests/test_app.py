@@ -142,3 +142,29 @@ def test_cohorts_page_switches_period_metric_and_grouping(app, capsys):
     assert shown["customers"].tolist() == [r["size"] for r in records]
     first_row = [None if v != v else round(v, 6) for v in shown.iloc[0, 1:].tolist()]
     assert first_row == records[0]["values"]
+
+
+def test_cdnow_source_shows_prospects_as_unavailable(app):
+    at = app.switch_page("app_pages/data.py").run()
+    at.segmented_control(key="source_choice").set_value(
+        "CDNOW (CD retailer, 1997-98)"
+    ).run()
+    no_errors(at)
+    assert kpis(at)["Customers"] == "23,502"
+    at = at.switch_page("app_pages/lifecycle.py").run()
+    no_errors(at)
+    metrics = stage_metrics(at)
+    assert metrics["Prospect"] == "n/a" and metrics["Inactive"].replace(",", "").isdigit()
+    assert str(at.sidebar.date_input[0].value) == "1998-06-30"  # reference date follows data
+    for view in ["Members", "Transitions"]:
+        at.segmented_control(key="lc_view").set_value(view).run()
+        no_errors(at)
+
+
+def test_prospect_members_come_from_the_contacts_file(app):
+    app.segmented_control(key="lc_view").set_value("Members").run()
+    app.selectbox(key="member_stage").set_value("Prospect").run()
+    no_errors(app)
+    shown = app.dataframe[0].value
+    assert len(shown) == int(stage_metrics(app)["Prospect"].replace(",", ""))
+    assert set(shown["stage"]) == {"Prospect"}
