@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import LensError
-from analytics.formats import CONTACT_ROLES, ROLE_LABELS, suggest_mapping
+from analytics.formats import CONTACT_ROLES, suggest_mapping
 from analytics.orders import (
     OrderLog,
     QualityReport,
@@ -160,11 +160,6 @@ def load_cdnow() -> OrderLog:
         notes=["CDNOW: each line of the file is one purchase (no order ids or statuses)."],
     )
     return OrderLog(orders, report, "generic", {}, list(raw.columns), {"kind": "cdnow"})
-
-
-def mapping_choices(log: OrderLog) -> dict[str, str]:
-    """Role label -> chosen column, for display."""
-    return {ROLE_LABELS[r]: c for r, c in log.mapping.items() if c}
 
 
 CDNOW_NAME = "cdnow"

@@ -183,8 +183,8 @@ def build_order_log(
         dropped["unreadable_row"] = len(raw.bad_rows)
         examples["unreadable_row"] = raw.bad_rows[:5]
         warnings.append(
-            f"{len(raw.bad_rows)} rows had more fields than the header and were skipped "
-            "(a separator inside an unquoted value, or a damaged file)."
+            f"{len(raw.bad_rows)} rows did not have as many fields as the header and were "
+            "skipped (a separator inside an unquoted value, or a damaged or cut-off file)."
         )
     _currency_warning(kept, warnings)
     log = _finish(kept)

@@ -146,9 +146,7 @@ def test_cohorts_page_switches_period_metric_and_grouping(app, capsys):
 
 def test_cdnow_source_shows_prospects_as_unavailable(app):
     at = app.switch_page("app_pages/data.py").run()
-    at.segmented_control(key="source_choice").set_value(
-        "CDNOW (CD retailer, 1997-98)"
-    ).run()
+    at.segmented_control(key="source_choice").set_value("CDNOW (CD retailer, 1997-98)").run()
     no_errors(at)
     assert kpis(at)["Customers"] == "23,502"
     at = at.switch_page("app_pages/lifecycle.py").run()
