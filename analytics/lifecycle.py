@@ -43,7 +43,25 @@ STAGE_RULES = {
 RULE_ORDER = ["Prospect", "Inactive", "New", "At risk", "Loyal", "Reactivated", "Active"]
 NOT_YET = "Not yet a customer"
 _CODE = {name: i for i, name in enumerate(STAGES)}
-OWN_GAP_HISTORY = 500  # own median gap over at most this many most recent gaps
+OWN_GAP_HISTORY = 500
+
+
+def _first_match_table() -> np.ndarray:
+    """Stage code for each combination of rule bits: has an order (bit 5), then Inactive,
+    New, At risk, Loyal, Reactivated (bits 4 to 0); the first rule that holds wins."""
+    table = np.full(64, -1, dtype=np.int8)
+    for bits in range(32, 64):
+        for bit, name in zip([4, 3, 2, 1, 0], RULE_ORDER[1:6], strict=True):
+            if bits >> bit & 1:
+                table[bits] = _CODE[name]
+                break
+        else:
+            table[bits] = _CODE["Active"]
+    table.flags.writeable = False
+    return table
+
+
+_FIRST_MATCH = _first_match_table()  # own median gap over at most this many most recent gaps
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,7 @@ class LifecycleIndex:
     day_by_day: np.ndarray  # order days, ascending
     code_by_day: np.ndarray  # the customer of each of those orders
     gap_by_day: np.ndarray  # their gaps (-1 for first orders)
+    gap_counts: np.ndarray | None  # [day - first day, gap]: gaps of orders up to that day
     contact_pos: np.ndarray | None  # per contact: customer position, -1 if never ordered
     contact_day: np.ndarray | None  # per contact: sign-up day (very negative if unknown)
 
@@ -91,9 +110,29 @@ def prepare(base: CustomerBase, contacts: pd.DataFrame | None = None) -> Lifecyc
         day_by_day=base.day[by_day],
         code_by_day=base.code[by_day],
         gap_by_day=gap[by_day],
+        gap_counts=_gap_counts_by_day(base, gap),
         contact_pos=contact_pos,
         contact_day=contact_day,
     )
+
+
+MAX_GAP_TABLE = 30_000_000  # cells; a 10-year shop needs about 13 million
+
+
+def _gap_counts_by_day(base: CustomerBase, gap: np.ndarray) -> np.ndarray | None:
+    """For every day of the data, how many gaps of each length the orders up to it have.
+
+    Makes the shop-wide median gap at any reference date a lookup of one row. None when
+    the table would be too large (then the median is counted at each date).
+    """
+    days = base.last_day - base.first_day + 1
+    longest = int(gap.max()) + 1 if len(gap) else 1
+    if days * longest > MAX_GAP_TABLE:
+        return None
+    has = gap >= 0
+    cells = (base.day[has] - base.first_day) * longest + gap[has]
+    counts = np.bincount(cells, minlength=days * longest).reshape(days, longest)
+    return np.cumsum(counts, axis=0, dtype=np.int32)
 
 
 def _running_median_gaps(gap: np.ndarray, start: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -177,9 +216,19 @@ def snapshot(index: LifecycleIndex, t, window: int, at_risk_factor: float) -> Sn
     upto = base.day <= day
     n = np.bincount(base.code[upto], minlength=base.n_customers)
     before = np.bincount(base.code[base.day <= day - window], minlength=base.n_customers)
-    gaps = index.gap[upto]
-    shop_gap = _median_of_counts(np.bincount(gaps[gaps >= 0]))
+    shop_gap = _shop_median_gap(index, day, upto)
     return _assign(index, day, n, before, shop_gap, window, at_risk_factor)
+
+
+def _shop_median_gap(index: LifecycleIndex, day: int, upto: np.ndarray) -> float:
+    """Median of all gaps between consecutive orders on or before ``day``."""
+    base = index.base
+    if index.gap_counts is not None:
+        if day < base.first_day:
+            return np.nan
+        return _median_of_counts(index.gap_counts[min(day, base.last_day) - base.first_day])
+    gaps = index.gap[upto]
+    return _median_of_counts(np.bincount(gaps[gaps >= 0]))
 
 
 def _assign(
@@ -200,14 +249,14 @@ def _assign(
     expected = np.where(n >= 3, index.own_median[last_pos], shop_gap)
     since = day - last
     has = n > 0
-    # First match wins: applied from the last rule to the first, each overriding the rest.
-    codes = np.where(has, _CODE["Active"], -1).astype(np.int8)
-    reactivated = (in_window == 1) & (n >= 2) & (last - prev > window)
-    codes = np.where(reactivated, _CODE["Reactivated"], codes)
-    codes = np.where(in_window >= 2, _CODE["Loyal"], codes)
-    codes = np.where((n >= 2) & (since > at_risk_factor * expected), _CODE["At risk"], codes)
-    codes = np.where(n == 1, _CODE["New"], codes)
-    codes = np.where(has & (in_window == 0), _CODE["Inactive"], codes).astype(np.int8)
+    # First match wins: each rule is one bit, and a 64-entry table maps bits to the stage.
+    bits = has.view(np.int8) << 5
+    bits |= (has & (in_window == 0)).view(np.int8) << 4
+    bits |= (n == 1).view(np.int8) << 3
+    bits |= ((n >= 2) & (since > at_risk_factor * expected)).view(np.int8) << 2
+    bits |= (in_window >= 2).view(np.int8) << 1
+    bits |= ((in_window == 1) & (n >= 2) & (last - prev > window)).view(np.int8)
+    codes = _FIRST_MATCH[bits]
     prospects = int(_prospect_mask(index, day).sum()) if index.has_contacts else None
     return Snapshot(day, n.copy(), in_window, codes, expected, shop_gap, prospects)
 
