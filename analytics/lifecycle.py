@@ -164,7 +164,7 @@ class Snapshot:
 
 
 class _Counter:
-    """Orders per customer on or before a day, and the histogram of gaps up to that day.
+    """Orders per customer on or before a day.
 
     Moving the day forward only counts the orders in between, so a series of increasing
     dates (the evolution) touches every order once.
@@ -174,7 +174,6 @@ class _Counter:
         self.index = index
         self.pos = 0
         self.n = np.zeros(index.base.n_customers, dtype=np.int64)
-        self.gaps = np.zeros(1, dtype=np.int64)
 
     def advance(self, day: int) -> _Counter:
         index = self.index
@@ -182,18 +181,10 @@ class _Counter:
         if pos < self.pos:  # going back: start again from the first order
             self.__init__(index)
         if pos > self.pos:
-            chunk = slice(self.pos, pos)
-            self.n += np.bincount(index.code_by_day[chunk], minlength=len(self.n))
-            gaps = index.gap_by_day[chunk]
-            new = np.bincount(gaps[gaps >= 0])
-            if len(new) > len(self.gaps):
-                self.gaps = np.concatenate([self.gaps, np.zeros(len(new) - len(self.gaps), int)])
-            self.gaps[: len(new)] += new
+            codes = index.code_by_day[self.pos : pos]
+            self.n += np.bincount(codes, minlength=len(self.n))
             self.pos = pos
         return self
-
-    def median_gap(self) -> float:
-        return _median_of_counts(self.gaps)
 
 
 def _median_of_counts(counts: np.ndarray) -> float:
@@ -216,18 +207,18 @@ def snapshot(index: LifecycleIndex, t, window: int, at_risk_factor: float) -> Sn
     upto = base.day <= day
     n = np.bincount(base.code[upto], minlength=base.n_customers)
     before = np.bincount(base.code[base.day <= day - window], minlength=base.n_customers)
-    shop_gap = _shop_median_gap(index, day, upto)
+    shop_gap = _shop_median_gap(index, day)
     return _assign(index, day, n, before, shop_gap, window, at_risk_factor)
 
 
-def _shop_median_gap(index: LifecycleIndex, day: int, upto: np.ndarray) -> float:
+def _shop_median_gap(index: LifecycleIndex, day: int) -> float:
     """Median of all gaps between consecutive orders on or before ``day``."""
     base = index.base
+    if day < base.first_day:
+        return np.nan
     if index.gap_counts is not None:
-        if day < base.first_day:
-            return np.nan
         return _median_of_counts(index.gap_counts[min(day, base.last_day) - base.first_day])
-    gaps = index.gap[upto]
+    gaps = index.gap_by_day[: np.searchsorted(index.day_by_day, day, side="right")]
     return _median_of_counts(np.bincount(gaps[gaps >= 0]))
 
 
@@ -353,7 +344,8 @@ def evolution(
         day = int(to_days(np.datetime64(date.date(), "D")))
         before.advance(day - window)
         upto.advance(day)
-        snap = _assign(index, day, upto.n, before.n, upto.median_gap(), window, at_risk_factor)
+        shop_gap = _shop_median_gap(index, day)
+        snap = _assign(index, day, upto.n, before.n, shop_gap, window, at_risk_factor)
         counts = stage_counts(snap)
         frames.append(
             pd.DataFrame({"date": date, "stage": counts.index, "customers": counts.values})

@@ -151,3 +151,16 @@ def test_window_sensitivity_and_suggestion():
 def test_compare_gives_deltas():
     table = lc.compare(pd.Series({"New": 5.0}), pd.Series({"New": 3.0}))
     assert table.loc["New", "change"] == 2
+
+
+def test_without_the_gap_table_the_answers_are_the_same(monkeypatch):
+    base = build_customer_base(orders_of(CUSTOMERS))
+    with_table = lc.prepare(base)
+    monkeypatch.setattr(lc, "MAX_GAP_TABLE", 0)
+    without = lc.prepare(base)
+    assert with_table.gap_counts is not None and without.gap_counts is None
+    for t in ["2023-06-01", "2024-03-31", T, "2024-08-01"]:
+        a, b = lc.snapshot(with_table, t, 180, 1.5), lc.snapshot(without, t, 180, 1.5)
+        assert a.shop_gap == b.shop_gap or (np.isnan(a.shop_gap) and np.isnan(b.shop_gap))
+        assert (a.codes == b.codes).all()
+    assert lc.evolution(with_table, 90, 2.0).equals(lc.evolution(without, 90, 2.0))
