@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The seven stage names in lifecycle order, as the issue and README define them.
+SEVEN_STAGES = ["Prospect", "New", "Active", "Loyal", "At risk", "Inactive", "Reactivated"]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

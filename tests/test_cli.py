@@ -8,7 +8,7 @@ import pytest
 
 from analytics.cli import main
 from tests import exports
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEVEN_STAGES
 
 
 def run(capsys, *args):
@@ -90,15 +90,7 @@ def test_lifecycle_command(capsys):
     code, out, _ = run(capsys, "lifecycle", "demo", "--as-of", "2025-06-30", "--window", "90")
     assert code == 0
     assert (out["as_of"], out["window_days"], out["at_risk_factor"]) == ("2025-06-30", 90, 1.5)
-    assert list(out["stages"]) == [
-        "Prospect",
-        "New",
-        "Active",
-        "Loyal",
-        "At risk",
-        "Inactive",
-        "Reactivated",
-    ]
+    assert list(out["stages"]) == SEVEN_STAGES
     assert sum(v for k, v in out["stages"].items() if k != "Prospect") == out["customers"]
     code, cdnow, _ = run(capsys, "lifecycle", "cdnow")
     assert cdnow["stages"]["Prospect"] is None and cdnow["as_of"] == "1998-06-30"
