@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # --- amounts -------------------------------------------------------------------------------
 
@@ -77,12 +79,14 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     return out, mark
 
 
+def _arrow_text(text: pd.Series) -> pa.Array:
+    """The column as an Arrow string array, for pyarrow's compute kernels."""
+    return pa.array(text, type=pa.string(), from_pandas=True)
+
+
 def _plain_numbers(text: pd.Series) -> pd.Series:
     """Text that is already plain numbers: one pyarrow cast (NaN where a value is not)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    array = pa.array(text, type=pa.string(), from_pandas=True)
+    array = _arrow_text(text)
     try:
         return pd.Series(
             pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False), index=text.index
@@ -118,7 +122,8 @@ _OFFSET = (
     r"[ \t]*(?:(?:Z|UTC|GMT)[ \t]*)?(?:[+-]\d{2}:?\d{2})?(?:[ \t]*\([A-Za-z ]+\))?$"
 )
 _ZONE_HINT = r"\d(?:Z|[ \t]*(?:UTC|GMT)|[ \t]*[+-]\d{2}:?\d{2})[ \t]*(?:\([A-Za-z ]+\))?$"
-_NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\b"
+# A numeric date's first two numbers (day/month in either order); RE2 and Python syntax both.
+_NUMERIC_DATE = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?:\d{4}|\d{2})"
 
 _TIME_SUFFIXES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S"]
 _NAMED_FORMATS = [
@@ -201,11 +206,8 @@ def parse_dates(
 
 def _strptime(text: pd.Series, fmt: str) -> pd.Series:
     """Parse with one format (NaT where it does not fit): pyarrow's kernel, else pandas."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if fmt != "ISO8601" and "%b" not in fmt and "%B" not in fmt and "%p" not in fmt:
-        array = pa.array(text, type=pa.string(), from_pandas=True)
+        array = _arrow_text(text)
         try:
             parsed = pc.strptime(array, format=fmt, unit="us", error_is_null=True)
             return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index)
@@ -236,11 +238,7 @@ def _numeric_dates(values: pd.Series) -> pd.Series:
 
 def _day_month_parts(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """The first two numbers of ``dd/mm/yyyy``-like values (NaN elsewhere), via pyarrow."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    array = pa.array(text, type=pa.string(), from_pandas=True)
-    parts = pc.extract_regex(array, r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?:\d{4}|\d{2})")
+    parts = pc.extract_regex(_arrow_text(text), _NUMERIC_DATE)
     first = pc.cast(pc.struct_field(parts, "a"), pa.float64(), safe=False)
     second = pc.cast(pc.struct_field(parts, "b"), pa.float64(), safe=False)
     return (
@@ -281,7 +279,7 @@ def _parse_leftovers(text: pd.Series, dayfirst: bool) -> pd.Series:
     uniques = text.dropna().unique()
     parsed = {}
     for value in uniques[:200_000]:
-        if re.match(_NUMERIC_DATE, value):
+        if re.match(_NUMERIC_DATE + r"\b", value):
             # Numeric dates were tried in the column's order already: a value that fails
             # contradicts it (25/04 in a month-first column) and must not be read the other way.
             parsed[value] = pd.NaT
