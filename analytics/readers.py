@@ -252,7 +252,7 @@ def _read_csv_arrow(
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    first_line = re.match(r"[^\r\n]*", text).group()  # \n, \r\n or old Mac \r endings
     if not first_line.strip() or text.count('"') % 2:
         return None  # a preamble, or a quote that never closes (a cut-off file)
     names = _clean_headers(next(csv.reader([first_line], delimiter=delim)))
@@ -288,7 +288,7 @@ def _read_csv_arrow(
 def _bad_row_numbers(text: str, delim: str, header: int, width: int) -> list[int]:
     """1-based row numbers of the lines whose number of fields differs from the header's."""
     rows = []
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)  # \r endings too
     for i, row in enumerate(reader):
         if i > header and row and len(row) != width:
             rows.append(reader.line_num)

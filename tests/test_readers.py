@@ -131,3 +131,15 @@ def test_excel_sheets_listed_and_chosen():
 def test_duplicate_and_blank_headers_are_made_unique():
     table = read_table(b"a,a,,b\n1,2,3,4\n", "x.csv")
     assert list(table.frame.columns) == ["a", "a (2)", "column 3", "b"]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_every_line_ending(newline):
+    text = newline.join(["order;customer;amount", "1;a;5", "2;b;6"]) + newline
+    table = read_table(text.encode(), "x.csv")
+    assert table.frame["customer"].tolist() == ["a", "b"]
+
+
+def test_a_lone_carriage_return_is_a_clear_error_not_a_crash():
+    with pytest.raises(LensError):
+        read_table(b";\r0", "x.csv")
