@@ -291,3 +291,68 @@ METRIC_TITLES = {
     "cumulative_revenue_per_customer": "Revenue per customer so far",
     "net_revenue_retention": "Revenue vs period 0",
 }
+
+
+def segment_map(grid: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
+    """The RFM grid: recency score (rows) by frequency-monetary score (columns).
+
+    Each cell names its segment and shows its customers and share of revenue; the shade is
+    the share of customers.
+    """
+    data = grid.copy()
+    data["line1"] = data["segment"]
+    data["line2"] = [
+        f"{c:,} · {r:.0%} of revenue"
+        for c, r in zip(data["customers"], data["share_revenue"], strict=False)
+    ]
+    top = max(float(data["share_customers"].max()), 0.01)
+    base = alt.Chart(data).encode(
+        x=alt.X("FM:O", title="Frequency + monetary score (FM)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("R:O", sort="descending", title="Recency score (R)"),
+    )
+    heat = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color(
+            "share_customers:Q",
+            scale=alt.Scale(scheme="blues", domain=[0, top]),
+            title="Share of customers",
+            legend=alt.Legend(format=".0%"),
+        ),
+        tooltip=[
+            "segment",
+            "R",
+            "FM",
+            alt.Tooltip("customers:Q", format=","),
+            alt.Tooltip("share_customers:Q", format=".1%"),
+            alt.Tooltip("share_revenue:Q", format=".1%"),
+        ],
+    )
+    ink = alt.condition(
+        f"datum.share_customers > {top * 0.6}", alt.value("white"), alt.value("#222")
+    )
+    name = base.mark_text(dy=-8, fontSize=12, fontWeight="bold").encode(text="line1:N", color=ink)
+    facts = base.mark_text(dy=9, fontSize=11).encode(text="line2:N", color=ink)
+    return finish(heat + name + facts, title, subtitle, height=380)
+
+
+def segment_bars(sizes: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
+    """Customers per RFM segment, labelled with their share of customers and revenue."""
+    data = sizes.reset_index()
+    data["label"] = [
+        f"{c:,} · {sc:.0%} of customers · {sr:.0%} of revenue"
+        for c, sc, sr in zip(
+            data["customers"], data["share_customers"], data["share_revenue"], strict=False
+        )
+    ]
+    base = alt.Chart(data).encode(
+        y=alt.Y("segment:N", sort=list(data["segment"]), title=None),
+        x=alt.X("customers:Q", title="Customers", scale=alt.Scale(nice=True)),
+    )
+    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3).encode(
+        tooltip=[
+            "segment",
+            alt.Tooltip("customers:Q", format=","),
+            alt.Tooltip("share_revenue:Q", format=".1%"),
+        ]
+    )
+    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
+    return finish(bars + text, title, subtitle, height=30 * len(data))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics import cohorts, lifecycle
+from analytics import cohorts, customers, export, lifecycle, rfm, segments
 from analytics.customers import build_customer_base
 from analytics.errors import LensError
 from analytics.formats import FORMATS
@@ -56,9 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_options(inspect)
     stages = commands.add_parser("lifecycle", help="customers per lifecycle stage")
     _reading_options(stages)
-    stages.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
-    stages.add_argument("--window", type=int, default=180, help="inactivity window in days")
-    stages.add_argument("--at-risk-factor", type=float, default=1.5)
+    _stage_settings(stages)
     cohort = commands.add_parser("cohorts", help="cohort retention and revenue matrices")
     _reading_options(cohort)
     cohort.add_argument("--period", choices=cohorts.PERIODS, default="month")
@@ -69,7 +67,26 @@ def build_parser() -> argparse.ArgumentParser:
         "(first order)' (see the Cohorts page)",
     )
     cohort.add_argument("--min-size", type=int, default=1)
+    segment = commands.add_parser("segments", help="customers per RFM segment")
+    _reading_options(segment)
+    _stage_settings(segment)
+    export = commands.add_parser("export", help="write a campaign list as CSV or XLSX")
+    _reading_options(export)
+    _stage_settings(export)
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--stage", choices=lifecycle.STAGES[1:], help="a lifecycle stage")
+    which.add_argument(
+        "--segment", choices=[*rfm.SEGMENTS, "all"], help="an RFM segment, or 'all' customers"
+    )
+    export.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
     return parser
+
+
+def _stage_settings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
+    parser.add_argument("--window", type=int, default=180, help="inactivity window in days")
+    parser.add_argument("--at-risk-factor", type=float, default=1.5)
+    parser.add_argument("--hero-pct", type=float, default=rfm.HERO_DEFAULT_PCT)
 
 
 def read_inputs(args: argparse.Namespace) -> tuple[OrderLog, Contacts | None]:
@@ -128,23 +145,65 @@ def inspect_result(log: OrderLog) -> dict:
     }
 
 
-def lifecycle_result(
-    log: OrderLog, contacts: Contacts | None, as_of: str | None, window: int, factor: float
-) -> dict:
-    if not 30 <= window <= 730:
+def _snapshot(log: OrderLog, contacts: Contacts | None, args):
+    if not 30 <= args.window <= 730:
         raise LensError("The inactivity window must be between 30 and 730 days.")
+    if not 0 < args.hero_pct <= 100:
+        raise LensError("--hero-pct must be above 0 and at most 100.")
     base = build_customer_base(log.orders)
     index = lifecycle.prepare(base, contacts.contacts if contacts else None)
-    t = _as_of(as_of, base)
-    snap = lifecycle.snapshot(index, t, window, factor)
+    t = _as_of(args.as_of, base)
+    return index, lifecycle.snapshot(index, t, args.window, args.at_risk_factor)
+
+
+def _settings(snap, args) -> dict:
+    return {
+        "as_of": pd.Timestamp(customers.from_days(snap.day)).date().isoformat(),
+        "window_days": args.window,
+        "at_risk_factor": args.at_risk_factor,
+    }
+
+
+def lifecycle_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    _, snap = _snapshot(log, contacts, args)
     counts = lifecycle.stage_counts(snap)
     return {
-        "as_of": t.date().isoformat(),
-        "window_days": window,
-        "at_risk_factor": factor,
+        **_settings(snap, args),
         "customers": int((snap.n > 0).sum()),
         "stages": {stage: None if pd.isna(v) else int(v) for stage, v in counts.items()},
     }
+
+
+def segments_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    index, snap = _snapshot(log, contacts, args)
+    scores = rfm.score(rfm.customer_facts(index, snap))
+    counts = scores["rfm_segment"].value_counts().reindex(rfm.SEGMENTS, fill_value=0)
+    return {
+        **_settings(snap, args),
+        "customers": len(scores),
+        "segments": {name: int(v) for name, v in counts.items()},
+    }
+
+
+def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise LensError("--out must end in .csv or .xlsx.")
+    index, snap = _snapshot(log, contacts, args)
+    table = segments.customer_table(index, snap, args.hero_pct)
+    if args.stage:
+        mask = segments.select(table, segments.SegmentFilter(stages=(args.stage,)))
+    elif args.segment != "all":
+        mask = segments.select(table, segments.SegmentFilter(segments=(args.segment,)))
+    else:
+        mask = None
+    rows = segments.export_table(table, mask)
+    data = export.to_csv_bytes(rows) if out.suffix.lower() == ".csv" else export.to_xlsx_bytes(rows)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise LensError(f"Cannot write {out} ({exc.strerror}).") from exc
+    return {**_settings(snap, args), "out": str(out), "rows": len(rows), "columns": list(rows)}
 
 
 def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
@@ -195,16 +254,22 @@ def _jsonable(value):
     return value
 
 
+COMMANDS = {
+    "lifecycle": lifecycle_result,
+    "cohorts": cohorts_result,
+    "segments": segments_result,
+    "export": export_result,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         log, contacts = read_inputs(args)
         if args.command == "inspect":
             result = inspect_result(log)
-        elif args.command == "cohorts":
-            result = cohorts_result(log, contacts, args)
         else:
-            result = lifecycle_result(log, contacts, args.as_of, args.window, args.at_risk_factor)
+            result = COMMANDS[args.command](log, contacts, args)
     except LensError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from analytics.cli import main as cli
@@ -158,3 +159,24 @@ def test_prospect_members_come_from_the_contacts_file(app):
     shown = app.dataframe[0].value
     assert len(shown) == int(stage_metrics(app)["Prospect"].replace(",", ""))
     assert set(shown["stage"]) == {"Prospect"}
+
+
+def test_segment_builder_shows_what_the_export_writes(app, tmp_path, capsys):
+    app.switch_page("app_pages/segments.py").run()
+    no_errors(app)
+    for view in ["Segment map", "Hero customers", "Stage × segment", "Segment builder"]:
+        app.segmented_control(key="sg_view").set_value(view).run()
+        no_errors(app)
+    everyone = app.metric[0].value
+    app.multiselect(key="sb_segments").set_value(["Champions"]).run()
+    no_errors(app)
+    shown = app.dataframe[0].value
+    assert app.metric[0].value == f"{len(shown):,}" != everyone
+    out = tmp_path / "champions.csv"
+    assert cli(["export", "demo", "--segment", "Champions", "--out", str(out)]) == 0
+    capsys.readouterr()
+    written = pd.read_csv(out, encoding="utf-8-sig")
+    assert written["customer_id"].tolist() == shown["customer_id"].tolist()
+    app.slider(key="hero_pct").set_value(10).run()
+    app.toggle(key="sb_hero").set_value(True).run()
+    assert int(app.metric[0].value.replace(",", "")) < len(shown)

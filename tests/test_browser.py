@@ -146,7 +146,8 @@ def stage_counts(tab) -> dict[str, str]:
 
 
 def click_text(tab, text: str) -> None:
-    tab.get_by_text(text, exact=True).first.click()
+    """Click a button (or segmented-control option) by its label."""
+    tab.locator("button", has=tab.get_by_text(text, exact=True)).first.click()
     settle(tab)
 
 
@@ -158,6 +159,10 @@ def test_every_page_opens_on_demo_with_charts(page):
         assert assert_clean_and_charts_drawn(page) >= 1, view
     open_page(page, "cohorts", ready=".vega-embed")
     assert assert_clean_and_charts_drawn(page) == 2
+    open_page(page, "segments", ready=".vega-embed")
+    assert assert_clean_and_charts_drawn(page) == 2
+    click_text(page, "Hero customers")
+    assert assert_clean_and_charts_drawn(page) == 1
     open_page(page, "data")
     assert page.locator("[data-testid=stException]").count() == 0
 
@@ -208,3 +213,14 @@ def test_download_the_csv_of_a_stage(page):
     frame = pd.read_csv(io.BytesIO(Path(path).read_bytes()))
     assert len(frame) > 0 and set(frame["stage"]) == {"Loyal"}
     assert {"customer_id", "email", "last_order", "orders", "revenue"} <= set(frame.columns)
+
+
+def test_download_a_built_segment(page):
+    open_page(page, "segments", ready=".vega-embed")
+    click_text(page, "Segment builder")
+    shown = stage_counts(page)["Customers selected"]
+    with page.expect_download() as info:
+        page.get_by_text("Download CSV").first.click()
+    frame = pd.read_csv(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert f"{len(frame):,}" == shown
+    assert {"customer_id", "stage", "rfm_segment", "R", "F", "M", "hero"} <= set(frame.columns)

@@ -4,8 +4,10 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
+from analytics import rfm
 from analytics.cli import main
 from tests import exports
 from tests.conftest import ROOT, SEVEN_STAGES
@@ -108,3 +110,45 @@ def test_cohorts_command(capsys):
     assert out["cohorts"][-1]["values"][1:] == [None] * (len(out["cohorts"][-1]["values"]) - 1)
     code, out, _ = run(capsys, "cohorts", "cdnow", "--period", "quarter", "--metric", "revenue")
     assert code == 0 and out["cohorts"][0]["cohort"] == "1997-Q1"
+
+
+def test_segments_command(capsys):
+    code, out, _ = run(capsys, "segments", "demo", "--as-of", "2025-06-30")
+    assert code == 0 and out["as_of"] == "2025-06-30"
+    assert list(out["segments"]) == rfm.SEGMENTS
+    assert sum(out["segments"].values()) == out["customers"]
+
+
+HOSTILE_IDS = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_export_neutralises_hostile_names(tmp_path, capsys, suffix):
+    rows = "\n".join(
+        f'"{name.replace(chr(34), chr(34) * 2)}",2024-0{i + 1}-15,{10 + i},o{i}'
+        for i, name in enumerate(HOSTILE_IDS)
+    )
+    path = tmp_path / "orders.csv"
+    path.write_text("customer,date,amount,order id\n" + rows + "\n")
+    out_file = tmp_path / f"list.{suffix}"
+    code, out, _ = run(capsys, "export", path, "--segment", "all", "--out", out_file)
+    assert code == 0 and out["rows"] == 4
+    if suffix == "csv":
+        back = pd.read_csv(out_file, encoding="utf-8-sig")
+    else:
+        back = pd.read_excel(out_file)
+    assert sorted(back["customer_id"]) == sorted("'" + n for n in HOSTILE_IDS)
+    assert back["revenue"].tolist() == sorted(back["revenue"].tolist())  # numbers untouched
+    assert pd.api.types.is_numeric_dtype(back["revenue"])
+
+
+def test_export_by_stage_and_segment_match_segments(tmp_path, capsys):
+    code, counts, _ = run(capsys, "segments", "demo")
+    out_file = tmp_path / "champions.csv"
+    code, out, _ = run(capsys, "export", "demo", "--segment", "Champions", "--out", out_file)
+    assert out["rows"] == counts["segments"]["Champions"]
+    frame = pd.read_csv(out_file, encoding="utf-8-sig")
+    assert set(frame["rfm_segment"]) == {"Champions"} and len(frame) == out["rows"]
+    code, out, _ = run(capsys, "export", "demo", "--stage", "Loyal", "--out", tmp_path / "l.xlsx")
+    assert code == 0 and set(pd.read_excel(tmp_path / "l.xlsx")["stage"]) == {"Loyal"}
+    assert run(capsys, "export", "demo", "--stage", "Loyal", "--out", tmp_path / "l.txt")[0] == 2

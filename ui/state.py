@@ -15,7 +15,7 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, cohorts, lifecycle
+from analytics import LensError, cohorts, lifecycle, segments
 from analytics.customers import CustomerBase, build_customer_base
 from analytics.formats import detect_format, suggest_mapping
 from analytics.io import CDNOW_NAME, DEMO_CONTACTS, DEMO_ORDERS, Contacts, load_dataset
@@ -211,3 +211,30 @@ def cohort_table(dataset: Dataset, period, metric, group_by, first_from, first_t
     return _cohort_table(
         dataset.source.key, dataset, period, metric, group_by, first_from, first_to, min_size
     )
+
+
+@st.cache_resource(max_entries=4, show_spinner="Scoring customers…")
+def _customer_table(key, _index, ref_date, window, factor, hero_pct, scores_key, _scores):
+    snap = lifecycle.snapshot(_index, ref_date, window, factor)
+    return segments.customer_table(_index, snap, hero_pct, _scores)
+
+
+def customer_table(dataset: Dataset, settings, hero_pct: float, scores=None) -> pd.DataFrame:
+    """One row per customer at the settings' reference date (read only: it is shared)."""
+    index = lifecycle_index(dataset)
+    scores_key = None if scores is None else scores.attrs.get("key")
+    return _customer_table(
+        dataset.source.key,
+        index,
+        settings.ref_date,
+        settings.window,
+        settings.at_risk_factor,
+        hero_pct,
+        scores_key,
+        scores,
+    )
+
+
+def model_scores(dataset: Dataset, settings) -> pd.DataFrame | None:
+    """CLV, P(alive) and churn risk per customer position, once fitted on the Value page."""
+    return st.session_state.get("model_scores", {}).get((dataset.source.key, settings.ref_date))

@@ -1,0 +1,137 @@
+"""Segments page: RFM segments, hero customers, and campaign lists to download."""
+
+import streamlit as st
+
+from analytics import charts, export, rfm
+from analytics import segments as sg
+from analytics.lifecycle import STAGES
+from ui import state
+from ui.sidebar import settings
+
+dataset = state.current_dataset()
+s = settings()
+st.title("RFM segments and hero customers")
+c1, c2 = st.columns([1, 3])
+hero_pct = c1.slider("Hero customers: top % by revenue", 1, 25, 5, key="hero_pct")
+scores = state.model_scores(dataset, s)
+table = state.customer_table(dataset, s, hero_pct, scores)
+subtitle = f"{dataset.name} · {s.caption()} · heroes = top {hero_pct}% by revenue"
+c2.caption(subtitle)
+if scores is None:
+    c2.caption("CLV and P(alive) appear here once the model is fitted on the Value page.")
+
+with st.expander("How scores and segments are defined"):
+    st.markdown(
+        "Scored on the customers with an order on or before the reference date. "
+        "**R** = days since the last order (fewer is better), **F** = number of orders, "
+        "**M** = revenue. Each score is 1 + ⌊5 × share of customers with a strictly worse "
+        "value⌋, so equal values always get equal scores. **FM** = (F + M) / 2 rounded up. "
+        f"**Hero customers** are the top {hero_pct}% by revenue (customers tied with the last "
+        "one included)."
+    )
+    for name in rfm.SEGMENTS:
+        st.markdown(f"**{name}** — {rfm.SEGMENT_RULES[name]}")
+
+view = (
+    st.segmented_control(
+        "View",
+        ["Segment map", "Hero customers", "Stage × segment", "Segment builder"],
+        default="Segment map",
+        key="sg_view",
+    )
+    or "Segment map"
+)
+rfm_scores = table[["R", "FM", "rfm_segment"]]
+
+if view == "Segment map":
+    grid = rfm.segment_grid(rfm_scores, table["revenue"])
+    st.altair_chart(charts.segment_map(grid, "RFM segment map", subtitle), theme=None)
+    sizes = rfm.segment_sizes(rfm_scores, table["revenue"])
+    st.altair_chart(
+        charts.segment_bars(sizes, "Customers and revenue per RFM segment", subtitle), theme=None
+    )
+
+elif view == "Hero customers":
+    heroes = rfm.hero_summary(table["revenue"].to_numpy(), table["hero"].to_numpy())
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Hero customers", f"{heroes['heroes']:,}")
+    m2.metric("Their share of revenue", f"{heroes['share_of_revenue']:.0%}")
+    m3.metric("Spend vs the average customer", f"{heroes['times_average']:.1f}×")
+    mix = table.loc[table["hero"], "stage"].value_counts().reindex(STAGES).to_frame("customers")
+    mix["share"] = mix["customers"] / max(heroes["heroes"], 1)
+    mix.index.name = "stage"
+    st.altair_chart(
+        charts.stage_bars(mix, f"Where the top {hero_pct}% customers stand today", subtitle),
+        theme=None,
+    )
+    st.dataframe(
+        sg.export_table(table, table["hero"].to_numpy()).sort_values("revenue", ascending=False),
+        hide_index=True,
+        width="stretch",
+    )
+
+elif view == "Stage × segment":
+    st.markdown(f"**Customers per lifecycle stage and RFM segment** — {subtitle}")
+    st.dataframe(sg.cross_table(table), width="stretch")
+    if "clv" in table:
+        st.markdown("**Average predicted CLV per lifecycle stage and RFM segment**")
+        clv = table.pivot_table("clv", "stage", "rfm_segment", aggfunc="mean", observed=True)
+        st.dataframe(clv.round(2), width="stretch", placeholder="—")
+
+else:
+    st.markdown("Combine filters; the count and revenue follow at once.")
+    f1, f2 = st.columns(2)
+    stages = f1.multiselect("Lifecycle stages", STAGES[1:], key="sb_stages")
+    chosen_segments = f2.multiselect("RFM segments", rfm.SEGMENTS, key="sb_segments")
+    f3, f4 = st.columns(2)
+    longest = int(table["days_since_last_order"].max()) if len(table) else 0
+    days = f3.slider(
+        "Days since last order", 0, max(longest, 1), (0, max(longest, 1)), key="sb_days"
+    )
+    hero_only = f4.toggle(f"Hero customers only (top {hero_pct}%)", key="sb_hero")
+    attributes = []
+    for col in sg.FILTER_ATTRIBUTES:
+        if col in table:
+            options = sorted(table[col].dropna().astype(str).unique())[:500]
+            picked = f4.multiselect(col.capitalize() + " (first order)", options, key=f"sb_{col}")
+            attributes.append((col, tuple(picked)))
+    ranges = {}
+    if "clv" in table:
+        top = float(table["clv"].max()) if len(table) else 1.0
+        ranges["clv"] = f3.slider(
+            "Predicted CLV", 0.0, max(top, 1.0), (0.0, max(top, 1.0)), key="sb_clv"
+        )
+        ranges["p_alive"] = f3.slider("P(alive)", 0.0, 1.0, (0.0, 1.0), key="sb_alive")
+    chosen = sg.SegmentFilter(
+        stages=tuple(stages),
+        segments=tuple(chosen_segments),
+        hero_only=hero_only,
+        days_since=days,
+        attributes=tuple(attributes),
+        **ranges,
+    )
+    mask = sg.select(table, chosen)
+    result = sg.summary(table, mask)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Customers selected", f"{result['customers']:,}")
+    m2.metric("Their revenue", f"{result['revenue']:,.0f}")
+    m3.metric("Share of revenue", f"{result['share_revenue']:.0%}" if result["customers"] else "—")
+    chosen_rows = sg.export_table(table, mask)
+    st.dataframe(chosen_rows.head(5000), hide_index=True, width="stretch", key="sb_table")
+    name = f"segment_{s.ref_date:%Y%m%d}"
+    d1, d2 = st.columns(2)
+    d1.download_button(
+        "Download CSV",
+        lambda: export.to_csv_bytes(chosen_rows),  # built on click: large lists stay cheap
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key="sb_csv",
+        disabled=chosen_rows.empty,
+    )
+    d2.download_button(
+        "Download Excel",
+        lambda: export.to_xlsx_bytes(chosen_rows),
+        file_name=f"{name}.xlsx",
+        key="sb_xlsx",
+        disabled=chosen_rows.empty,
+    )

@@ -1,0 +1,126 @@
+"""RFM scores, segments, heroes and the segment builder on hand-built customers.
+
+Five customers at t = 2024-06-30: with n = 5 a score is 1 + the number of customers with a
+strictly worse value, so every expected score below can be counted by hand.
+"""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import lifecycle as lc
+from analytics import rfm, segments
+from analytics.customers import build_customer_base
+
+T = "2024-06-30"
+ORDERS = {  # customer -> [(date, amount)]
+    "a": [("2024-06-01", 10), ("2024-06-15", 10), ("2024-06-29", 10)],  # 1 day, 3, 30
+    "b": [("2024-06-20", 100)],  # 10 days, 1 order, 100
+    "c": [("2024-01-01", 10), ("2024-02-01", 10)],  # 150 days, 2, 20
+    "d": [("2023-01-01", 10)],  # 546 days, 1, 10
+    "e": [("2022-06-30", 10), ("2022-07-30", 10)],  # 701 days, 2, 20 (ties c on M)
+}
+EXPECTED = {  # R, F, M, FM, segment
+    "a": (5, 5, 4, 5, "Champions"),
+    "b": (4, 1, 5, 3, "Potential loyalists"),
+    "c": (3, 3, 2, 3, "Need attention"),
+    "d": (2, 1, 1, 1, "Hibernating"),
+    "e": (1, 3, 2, 3, "At risk"),
+}
+
+
+@pytest.fixture(scope="module")
+def table():
+    rows = [(c, d, a) for c, orders in ORDERS.items() for d, a in orders]
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
+    frame["order_date"] = pd.to_datetime(frame["order_date"])
+    frame["order_id"] = [str(i) for i in range(len(frame))]
+    frame["email"] = frame["customer_id"] + "@x.com"
+    frame["channel"] = ["web", "web", "web", "shop", "web", "web", "shop", "shop", "web"]
+    index = lc.prepare(build_customer_base(frame))
+    snap = lc.snapshot(index, T, 180, 1.5)
+    return segments.customer_table(index, snap, hero_pct=20).set_index("customer_id")
+
+
+def test_scores_and_segments_by_hand(table):
+    got = {
+        c: (*(int(table.loc[c, k]) for k in ["R", "F", "M", "FM"]), table.loc[c, "rfm_segment"])
+        for c in ORDERS
+    }
+    assert got == EXPECTED
+
+
+def test_equal_values_get_equal_scores():
+    # 60% one-order customers all get 1; the 2s have 6 of 10 below them: 1 + 30 // 10 = 4.
+    assert rfm.quintile_scores(np.array([1] * 6 + [2, 2, 3, 4])).tolist() == [1] * 6 + [4, 4, 5, 5]
+    assert rfm.quintile_scores(np.arange(10)).tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert rfm.quintile_scores(np.full(7, 3.5)).tolist() == [1] * 7
+    assert rfm.quintile_scores(np.array([])).tolist() == []
+
+
+def _cells(text: str) -> set[tuple[int, int]]:
+    found = re.match(r"R (\d)(?:-(\d))? and FM (\d)(?:-(\d))?", text)
+    r1, r2, f1, f2 = found.groups()
+    return {
+        (r, fm)
+        for r in range(int(r1), int(r2 or r1) + 1)
+        for fm in range(int(f1), int(f2 or f1) + 1)
+    }
+
+
+def test_written_rules_are_the_grid_and_cover_every_cell():
+    covered = {}
+    for name, text in rfm.SEGMENT_RULES.items():
+        for r, fm in _cells(text):
+            assert rfm.SEGMENT_GRID[r - 1][fm - 1] == name, (name, r, fm)
+            assert (r, fm) not in covered
+            covered[r, fm] = name
+    assert len(covered) == 25
+    assert list(rfm.SEGMENT_RULES) == rfm.SEGMENTS
+
+
+def test_heroes_top_share_with_ties(table):
+    revenue = table["revenue"].to_numpy()
+    assert table.index[table["hero"]].tolist() == ["b"]  # top 20% of 5 = 1 customer
+    top_60 = rfm.hero_mask(revenue, 60)  # 3 customers; c and e tie at 20: both in
+    assert sorted(table.index[top_60]) == ["a", "b", "c", "e"]
+    assert not rfm.hero_mask(np.array([0.0, 0.0]), 50).any()
+    facts = rfm.hero_summary(revenue, table["hero"].to_numpy())
+    assert facts["heroes"] == 1
+    assert facts["share_of_revenue"] == pytest.approx(100 / 180)
+    assert facts["times_average"] == pytest.approx(100 / (180 / 5))
+
+
+def test_segment_sizes_and_grid(table):
+    scores = table[["R", "FM", "rfm_segment"]]
+    sizes = rfm.segment_sizes(scores, table["revenue"])
+    assert list(sizes.index) == rfm.SEGMENTS
+    assert sizes.loc["Champions", "customers"] == 1
+    assert sizes["share_revenue"].sum() == pytest.approx(1)
+    grid = rfm.segment_grid(scores, table["revenue"])
+    assert len(grid) == 25 and grid["customers"].sum() == 5
+    assert grid.query("R == 4 and FM == 3")["revenue"].item() == 100
+
+
+def test_segment_builder_filters_combine(table):
+    pick = segments.SegmentFilter
+    assert segments.select(table, pick()).all()
+    assert table.index[segments.select(table, pick(stages=("Inactive",)))].tolist() == ["d", "e"]
+    web = pick(attributes=(("channel", ("web",)),))
+    assert table.index[segments.select(table, web)].tolist() == ["a", "c"]  # first order
+    both = pick(segments=("At risk", "Need attention"), days_since=(0, 200))
+    assert table.index[segments.select(table, both)].tolist() == ["c"]
+    mask = segments.select(table, pick(hero_only=True))
+    assert segments.summary(table, mask)["share_revenue"] == pytest.approx(100 / 180)
+
+
+def test_export_table_has_the_campaign_columns(table):
+    out = segments.export_table(table.reset_index())
+    assert list(out.columns[:8]) == ["customer_id", "email", "stage", "R", "F", "M"] + [
+        "rfm_segment",
+        "hero",
+    ]
+    assert {"orders", "revenue", "last_order", "channel"} <= set(out.columns)
+    assert "clv" not in out  # no model fitted: no empty CLV column
