@@ -177,7 +177,7 @@ def run_size(n_customers: int, repeat: int) -> dict:
 
 def _row(ours: float, plain: float, same: bool | None, peak: float | None = None) -> dict:
     row = {
-        "seconds": round(ours, 3),
+        "seconds": round(ours, 4),
         "plain_seconds": round(plain, 3),
         "speedup": round(plain / ours, 1) if ours else None,
     }

@@ -1,0 +1,140 @@
+"""How accurate the CLV model was on this shop's own data, in business terms.
+
+The data is split at a calibration end date: the model is fitted on the orders up to it
+and asked to predict the held-out period after it; the predictions are then set against
+what the same customers really did. "Orders" here are purchase days (several orders on one
+day count once), which is what the model predicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics import clv
+from analytics.customers import CustomerBase, from_days, summarise, to_days
+from analytics.errors import LensError
+
+HOLDOUT_SHARE = 0.25
+FREQUENCY_CAP = 7
+
+
+def split(base: CustomerBase, holdout_days: int | None = None) -> tuple[pd.Timestamp, int]:
+    """Calibration end and holdout length (default: the last 25% of the period)."""
+    span = base.last_day - base.first_day
+    days = int(round(span * HOLDOUT_SHARE)) if holdout_days is None else int(holdout_days)
+    if days < 7 or days > span - 30:
+        raise LensError(
+            f"A holdout of {days} days does not fit this data ({span} days of orders): the "
+            "backtest needs at least 7 days held out and 30 days to learn from."
+        )
+    return from_days(base.last_day - days), days
+
+
+def holdout_activity(base: CustomerBase, cal_end: pd.Timestamp, days: int) -> pd.DataFrame:
+    """Per customer with an order by ``cal_end``: purchase days and revenue after it."""
+    end = int(to_days(np.datetime64(cal_end, "D")))
+    before = np.bincount(base.code[base.day <= end], minlength=base.n_customers) > 0
+    after = (base.day > end) & (base.day <= end + days)
+    code, day = base.code[after], base.day[after]
+    new_day = np.ones(len(code), dtype=bool)
+    new_day[1:] = (code[1:] != code[:-1]) | (day[1:] != day[:-1])
+    purchases = np.bincount(code[new_day], minlength=base.n_customers)
+    revenue = np.bincount(code, weights=base.amount[after], minlength=base.n_customers)
+    return pd.DataFrame(
+        {"actual_orders": purchases[before], "actual_revenue": revenue[before]},
+        index=pd.Index(base.ids[before], name="customer_id"),
+    )
+
+
+@dataclass(frozen=True)
+class Backtest:
+    model: str
+    calibration_end: pd.Timestamp
+    holdout_end: pd.Timestamp
+    holdout_days: int
+    customers: int
+    totals: dict
+    deciles: pd.DataFrame
+    by_frequency: pd.DataFrame
+    warnings: tuple[str, ...]
+
+    def summary(self) -> dict:
+        return {
+            "model": self.model,
+            "holdout_start": (self.calibration_end + pd.Timedelta(days=1)).date().isoformat(),
+            "holdout_end": self.holdout_end.date().isoformat(),
+            **self.totals,
+        }
+
+
+def _error_pct(predicted: float, actual: float) -> float:
+    return 100 * (predicted - actual) / actual if actual else float("nan")
+
+
+def run(base: CustomerBase, model: str = "bgnbd", holdout_days: int | None = None) -> Backtest:
+    """Fit on the calibration period, predict the holdout, compare with what happened."""
+    cal_end, days = split(base, holdout_days)
+    calibration = summarise(base, cal_end)
+    fitted = clv.fit(calibration, model)
+    actual = holdout_activity(base, cal_end, days)
+    predicted_orders = clv.predict_purchases(fitted, calibration, days)
+    spend = fitted.spend.expected(calibration["frequency"], calibration["monetary_value"])
+    frame = actual.assign(
+        predicted_orders=predicted_orders,
+        predicted_revenue=predicted_orders * spend,
+        frequency=calibration["frequency"].to_numpy(),
+    )
+    totals = {
+        "predicted_orders": float(frame["predicted_orders"].sum()),
+        "actual_orders": int(frame["actual_orders"].sum()),
+        "predicted_revenue": float(frame["predicted_revenue"].sum()),
+        "actual_revenue": float(frame["actual_revenue"].sum()),
+        "mae_orders": float((frame["predicted_orders"] - frame["actual_orders"]).abs().mean()),
+    }
+    totals["aggregate_error_pct"] = _error_pct(totals["predicted_orders"], totals["actual_orders"])
+    totals["revenue_error_pct"] = _error_pct(totals["predicted_revenue"], totals["actual_revenue"])
+    # Deciles of predicted value: 1 = the tenth the model expected to be worth most.
+    rank = frame["predicted_revenue"].rank(method="first", ascending=False)
+    frame["decile"] = np.ceil(10 * rank / len(frame)).astype(int)
+    sums = ["predicted_orders", "actual_orders", "predicted_revenue", "actual_revenue"]
+    deciles = frame.groupby("decile")[sums].sum()
+    deciles.insert(0, "customers", frame.groupby("decile").size())
+    frame["frequency_group"] = np.minimum(frame["frequency"], FREQUENCY_CAP).astype(int)
+    by_frequency = frame.groupby("frequency_group").agg(
+        customers=("actual_orders", "size"),
+        actual=("actual_orders", "mean"),
+        predicted=("predicted_orders", "mean"),
+    )
+    return Backtest(
+        model=model,
+        calibration_end=cal_end,
+        holdout_end=base.data_end,
+        holdout_days=days,
+        customers=len(frame),
+        totals=totals,
+        deciles=deciles,
+        by_frequency=by_frequency,
+        warnings=fitted.warnings,
+    )
+
+
+def compare(base: CustomerBase, holdout_days: int | None = None) -> tuple[pd.DataFrame, str]:
+    """Backtest every model; the recommended one has the lowest mean absolute error per
+    customer on holdout orders. Models that cannot be fitted are listed with the reason."""
+    rows = {}
+    for model, name in clv.MODELS.items():
+        try:
+            result = run(base, model, holdout_days)
+        except LensError as exc:
+            rows[name] = {"problem": str(exc)}
+            continue
+        rows[name] = {k: result.totals[k] for k in ["mae_orders", "aggregate_error_pct"]}
+        rows[name]["revenue_error_pct"] = result.totals["revenue_error_pct"]
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    if "mae_orders" not in table or table["mae_orders"].isna().all():
+        raise LensError("No model could be backtested on this data.")
+    best = table["mae_orders"].idxmin()
+    return table, next(k for k, v in clv.MODELS.items() if v == best)

@@ -1,0 +1,164 @@
+"""CLV models against published CDNOW figures and lifetimes itself; backtest by hand."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
+
+from analytics import backtest, clv, lifecycle, propensity
+from analytics.customers import build_customer_base
+from analytics.errors import LensError
+from analytics.io import CDNOW_NAME, DEMO_ORDERS, load_dataset
+
+
+@pytest.fixture(scope="module")
+def cdnow_weeks():
+    """The 2,357-customer CDNOW sample in weeks, as in Fader, Hardie and Lee (2005)."""
+    return load_cdnow_summary_data_with_monetary_value()
+
+
+@pytest.fixture(scope="module")
+def cdnow_base():
+    return build_customer_base(load_dataset(CDNOW_NAME)[0].orders)
+
+
+@pytest.fixture(scope="module")
+def demo_base():
+    return build_customer_base(load_dataset("demo_orders.csv", DEMO_ORDERS.read_bytes())[0].orders)
+
+
+def test_bgnbd_and_gamma_gamma_match_the_published_cdnow_figures(cdnow_weeks):
+    model = clv.fit(cdnow_weeks, "bgnbd")
+    assert len(cdnow_weeks) == 2357 and model.penalizer == 0
+    published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert model.params == pytest.approx(published, abs=0.0015)
+    assert model.spend.method == "Gamma-Gamma"
+    assert model.spend.params == pytest.approx({"p": 6.25, "q": 3.74, "v": 15.44}, abs=0.01)
+
+
+def test_weighted_fit_on_unique_rows_equals_the_plain_fit(cdnow_weeks):
+    plain = BetaGeoFitter().fit(cdnow_weeks["frequency"], cdnow_weeks["recency"], cdnow_weeks["T"])
+    ours = clv.fit(cdnow_weeks, "bgnbd")
+    assert ours.params == pytest.approx(plain.params_.to_dict(), rel=1e-4)
+    unique, counts, row = clv._unique_rows(cdnow_weeks)
+    assert len(unique) < len(cdnow_weeks) and counts.sum() == len(cdnow_weeks)
+    assert np.array_equal(unique[row], cdnow_weeks[["frequency", "recency", "T"]].to_numpy())
+
+
+def test_clv_equals_lifetimes_customer_lifetime_value(cdnow_base):
+    summary = cdnow_base.summary
+    model = clv.fit(summary, "bgnbd")
+    fc = clv.forecast(model, summary, 12, cdnow_base.data_end)
+    ours = clv.clv(fc, 12, discount_rate=0.01, margin=1.0)
+    f, r, t, m = (summary[c] for c in ["frequency", "recency", "T", "monetary_value"])
+    bgf = BetaGeoFitter().fit(f.to_numpy(), r.to_numpy(), t.to_numpy())
+    repeat = summary[(f > 0) & (m > 0)]
+    ggf = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+    theirs = ggf.customer_lifetime_value(bgf, f, r, t, m, time=12, discount_rate=0.01, freq="D")
+    assert ours == pytest.approx(theirs.to_numpy(), rel=1e-4, abs=1e-6)
+    # Margin scales profit linearly; a higher discount rate lowers it; shorter horizon too.
+    assert clv.clv(fc, 12, 0.01, 0.4) == pytest.approx(0.4 * ours)
+    assert clv.clv(fc, 12, 0.05, 1.0).sum() < ours.sum()
+    assert clv.clv(fc, 6, 0.01, 1.0).sum() < ours.sum()
+    assert np.isfinite(fc.table.select_dtypes("number").to_numpy()).all()
+
+
+def test_order_chance_agrees_with_expected_purchases_for_short_spans(cdnow_base):
+    """For a very short span P(at least one order) and E[orders] must coincide."""
+    model = clv.fit(cdnow_base.summary, "bgnbd")
+    chance = clv.predict_order_chance(model, cdnow_base.summary, 0.001)
+    expected = clv.predict_purchases(model, cdnow_base.summary, 0.001)
+    assert chance == pytest.approx(expected, rel=1e-3, abs=1e-9)
+    year = clv.predict_order_chance(model, cdnow_base.summary, 365)
+    assert ((year >= chance) & (year <= 1)).all()
+
+
+def test_only_one_time_buyers_get_a_clear_message():
+    summary = pd.DataFrame(
+        {"frequency": 0.0, "recency": 0.0, "T": np.arange(100.0), "monetary_value": 0.0}
+    )
+    with pytest.raises(LensError, match="repeat buyers"):
+        clv.fit(summary)
+
+
+def test_convergence_failure_retries_with_a_penalizer(cdnow_weeks, monkeypatch):
+    real = clv._FITTERS["bgnbd"]
+
+    class Stubborn(real):
+        def fit(self, *args, **kwargs):
+            if self.penalizer_coef == 0:
+                raise RuntimeError("did not converge")
+            return super().fit(*args, **kwargs)
+
+    monkeypatch.setitem(clv._FITTERS, "bgnbd", Stubborn)
+    model = clv.fit(cdnow_weeks, "bgnbd")
+    assert model.penalizer == clv.RETRY_PENALIZER
+    assert any("penalizer" in w for w in model.warnings)
+
+
+def test_spend_falls_back_when_gamma_gamma_gives_q_below_one(cdnow_weeks, monkeypatch):
+    class BadQ(GammaGammaFitter):
+        def fit(self, *args, **kwargs):
+            super().fit(*args, **kwargs)
+            self.params_["q"] = 0.8
+            return self
+
+    monkeypatch.setattr(clv, "GammaGammaFitter", BadQ)
+    model = clv.fit(cdnow_weeks)
+    assert model.spend.method == "shrunk average"
+    assert any("q = 0.80" in w for w in model.warnings)
+    mean = model.spend.shop_mean
+    # Two orders at 10 with a shop mean of `mean`: (2 x 10 + 2 x mean) / 4.
+    assert model.spend.expected(np.array([2.0]), np.array([10.0]))[0] == pytest.approx(
+        (20 + 2 * mean) / 4
+    )
+    assert model.spend.expected(np.array([0.0]), np.array([0.0]))[0] == pytest.approx(mean)
+
+
+def test_holdout_activity_by_hand():
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "a", "b", "c"],
+            "order_date": pd.to_datetime(
+                ["2024-01-01", "2024-03-01", "2024-03-01", "2024-05-01", "2024-01-10", "2024-04-01"]
+            ),
+            "amount": [10.0, 5.0, 7.0, 20.0, 30.0, 40.0],
+            "order_id": list("123456"),
+        }
+    )
+    base = build_customer_base(orders)
+    held = backtest.holdout_activity(base, pd.Timestamp("2024-02-15"), 120)
+    # c's first order is after the split: not in the calibration set.
+    assert held.to_dict("index") == {
+        "a": {"actual_orders": 2, "actual_revenue": 32.0},  # 2 purchase days, 3 orders
+        "b": {"actual_orders": 0, "actual_revenue": 0.0},
+    }
+    end, days = backtest.split(base)
+    assert days == round(121 * 0.25) and end == pd.Timestamp("2024-05-01") - pd.Timedelta(days=30)
+    with pytest.raises(LensError, match="holdout"):
+        backtest.split(base, 2)
+
+
+def test_backtest_and_model_comparison_on_cdnow(cdnow_base):
+    result = backtest.run(cdnow_base, "bgnbd")
+    totals = result.totals
+    assert totals["actual_orders"] == result.deciles["actual_orders"].sum()
+    assert result.deciles["customers"].sum() == result.customers
+    assert abs(totals["aggregate_error_pct"]) < 15  # BG/NBD tracks CDNOW closely
+    # The top decile of predicted value holds far more real revenue than the bottom one.
+    assert result.deciles["actual_revenue"].iloc[0] > 10 * result.deciles["actual_revenue"].iloc[-1]
+    table, best = backtest.compare(cdnow_base)
+    assert (
+        best in clv.MODELS
+        and table.loc[clv.MODELS[best], "mae_orders"] == table["mae_orders"].min()
+    )
+
+
+def test_challenger_beats_chance_on_the_same_holdout(demo_base):
+    index = lifecycle.prepare(demo_base)
+    end, _ = backtest.split(demo_base)
+    result = propensity.challenge(index, end, 90, "bgnbd")
+    assert 0.6 < result.roc_auc_model <= 1 and 0.6 < result.roc_auc_bgnbd <= 1
+    assert result.lift_model > 1.5
+    assert set(result.calibration["model"]) == {"Classifier", "BG/NBD"}
