@@ -121,20 +121,23 @@ def run(base: CustomerBase, model: str = "bgnbd", holdout_days: int | None = Non
     )
 
 
-def compare(base: CustomerBase, holdout_days: int | None = None) -> tuple[pd.DataFrame, str]:
+def compare(
+    base: CustomerBase, holdout_days: int | None = None
+) -> tuple[pd.DataFrame, str, dict[str, Backtest]]:
     """Backtest every model; the recommended one has the lowest mean absolute error per
     customer on holdout orders. Models that cannot be fitted are listed with the reason."""
-    rows = {}
+    rows, runs = {}, {}
     for model, name in clv.MODELS.items():
         try:
-            result = run(base, model, holdout_days)
+            runs[model] = result = run(base, model, holdout_days)
         except LensError as exc:
             rows[name] = {"problem": str(exc)}
             continue
-        rows[name] = {k: result.totals[k] for k in ["mae_orders", "aggregate_error_pct"]}
-        rows[name]["revenue_error_pct"] = result.totals["revenue_error_pct"]
+        rows[name] = {
+            k: result.totals[k] for k in ["mae_orders", "aggregate_error_pct", "revenue_error_pct"]
+        }
     table = pd.DataFrame.from_dict(rows, orient="index")
-    if "mae_orders" not in table or table["mae_orders"].isna().all():
-        raise LensError("No model could be backtested on this data.")
+    if not runs:
+        raise LensError(next(iter(rows.values()))["problem"])
     best = table["mae_orders"].idxmin()
-    return table, next(k for k, v in clv.MODELS.items() if v == best)
+    return table, next(k for k, v in clv.MODELS.items() if v == best), runs

@@ -356,3 +356,93 @@ def segment_bars(sizes: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     )
     text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
     return finish(bars + text, title, subtitle, height=30 * len(data))
+
+
+def value_bars(
+    data: pd.DataFrame, category: str, value: str, title: str, subtitle: str, fmt: str = ",.0f"
+) -> alt.Chart:
+    """One bar per category (lifecycle stages keep their colours), labelled with the value."""
+    data = data.reset_index()[[category, value]].dropna()
+    data["label"] = [format(v, fmt) for v in data[value]]
+    order = list(data[category])
+    colour = (
+        alt.Color(f"{category}:N", scale=stage_scale(order), legend=None)
+        if set(order) <= set(STAGES)
+        else alt.value(ACCENT)
+    )
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{category}:N", sort=order, title=None),
+        x=alt.X(f"{value}:Q", title=None, axis=alt.Axis(format=fmt)),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        color=colour, tooltip=[category, alt.Tooltip(f"{value}:Q", format=fmt)]
+    )
+    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
+    return finish(bars + text, title, subtitle, height=max(120, 32 * len(data)))
+
+
+def predicted_vs_actual(
+    data: pd.DataFrame, x: str, x_title: str, title: str, subtitle: str, kind: str = "bar"
+) -> alt.Chart:
+    """Predicted and actual side by side per ``x`` (columns ``predicted`` and ``actual``)."""
+    long = data.reset_index().melt(
+        id_vars=[x], value_vars=["predicted", "actual"], var_name="series", value_name="value"
+    )
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=["predicted", "actual"], range=["#9dbbe0", "#1f3b63"]),
+        title=None,
+    )
+    encode = {
+        "x": alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+        "y": alt.Y("value:Q", title=None),
+        "color": colour,
+        "tooltip": [x, "series", alt.Tooltip("value:Q", format=",.2f")],
+    }
+    if kind == "bar":
+        chart = alt.Chart(long).mark_bar().encode(xOffset="series:N", **encode)
+    else:
+        chart = alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(**encode)
+    return finish(chart, title, subtitle, height=280)
+
+
+def calibration_lines(data: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
+    """Predicted vs observed share per model, with the diagonal of perfect calibration."""
+    diagonal = (
+        alt.Chart(pd.DataFrame({"p": [0.0, 1.0]}))
+        .mark_line(color="#999", strokeDash=[4, 4])
+        .encode(x="p:Q", y="p:Q")
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("predicted:Q", title="Predicted chance to order", axis=alt.Axis(format="%")),
+            y=alt.Y("observed:Q", title="Share who really ordered", axis=alt.Axis(format="%")),
+            color=alt.Color("model:N", title=None),
+            tooltip=["model", alt.Tooltip("predicted:Q", format=".1%"), "observed"],
+        )
+    )
+    return finish(diagonal + lines, title, subtitle, height=300)
+
+
+def mean_heatmap(
+    data: pd.DataFrame, x: str, y: str, value: str, title: str, subtitle: str
+) -> alt.Chart:
+    """Mean of ``value`` per (x, y) cell, already aggregated by the caller."""
+    chart = (
+        alt.Chart(data)
+        .mark_rect()
+        .encode(
+            x=alt.X(f"{x}:O", title=x.replace("_", " ").capitalize(), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"{y}:O", title=y.replace("_", " ").capitalize(), sort="descending"),
+            color=alt.Color(
+                f"{value}:Q",
+                scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]),
+                title="P(alive)",
+                legend=alt.Legend(format="%"),
+            ),
+            tooltip=[x, y, alt.Tooltip(f"{value}:Q", format=".0%"), "customers"],
+        )
+    )
+    return finish(chart, title, subtitle, height=300)

@@ -15,7 +15,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics import cohorts, customers, export, lifecycle, rfm, segments
+from analytics import (
+    backtest,
+    clv,
+    cohorts,
+    customers,
+    export,
+    lifecycle,
+    propensity,
+    rfm,
+    segments,
+)
 from analytics.customers import build_customer_base
 from analytics.errors import LensError
 from analytics.formats import FORMATS
@@ -79,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--segment", choices=[*rfm.SEGMENTS, "all"], help="an RFM segment, or 'all' customers"
     )
     export.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
+    value = commands.add_parser("clv", help="customer lifetime value, backtest and challenger")
+    _reading_options(value)
+    value.add_argument("--as-of", help="fit on orders up to this date (default: last order)")
+    value.add_argument("--model", choices=list(clv.MODELS), default="bgnbd")
+    value.add_argument("--horizon-months", type=int, default=12, help="months of 30 days")
+    value.add_argument("--discount-rate", type=float, default=0.01, help="per month, 0.01 = 1%%")
+    value.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
+    value.add_argument("--holdout-days", type=int, help="default: the last 25%% of the period")
+    value.add_argument("--churn-days", type=int, default=propensity.HORIZON_DEFAULT)
     return parser
 
 
@@ -254,7 +273,48 @@ def _jsonable(value):
     return value
 
 
+def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    if not 1 <= args.horizon_months <= 120 or not 0 <= args.discount_rate < 1:
+        raise LensError("--horizon-months must be 1-120 and --discount-rate between 0 and 1.")
+    if not 0 < args.margin <= 1:
+        raise LensError("--margin is a share: above 0 and at most 1 (0.4 = 40%).")
+    base = build_customer_base(log.orders)
+    t = _as_of(args.as_of, base)
+    summary = customers.summarise(base, t)
+    fitted = clv.fit(summary, args.model)
+    fc = clv.forecast(fitted, summary, args.horizon_months)
+    values = clv.clv(fc, args.horizon_months, args.discount_rate, args.margin)
+    result = backtest.run(base, args.model, args.holdout_days)
+    try:
+        index = lifecycle.prepare(base)
+        duel = propensity.challenge(index, result.calibration_end, args.churn_days, args.model)
+        duel_result = {
+            "horizon_days": duel.horizon,
+            "roc_auc_model": duel.roc_auc_model,
+            "roc_auc_bgnbd": duel.roc_auc_bgnbd,
+            "top_decile_lift_model": duel.lift_model,
+            "top_decile_lift_bgnbd": duel.lift_bgnbd,
+        }
+    except LensError as exc:
+        duel_result = {"problem": str(exc)}
+    return {
+        "as_of": t.date().isoformat(),
+        "model": args.model,
+        "params": fitted.params,
+        "spend_model": fitted.spend.method,
+        "spend_params": fitted.spend.params,
+        "frequency_spend_correlation": fitted.frequency_spend_correlation,
+        "customers": fitted.customers,
+        "horizon_months": args.horizon_months,
+        "total_clv": float(values.sum()),
+        "backtest": result.summary(),
+        "propensity": duel_result,
+        "warnings": list(fitted.warnings),
+    }
+
+
 COMMANDS = {
+    "clv": clv_result,
     "lifecycle": lifecycle_result,
     "cohorts": cohorts_result,
     "segments": segments_result,

@@ -328,3 +328,20 @@ def churn_band(p_order: np.ndarray) -> pd.Categorical:
 
 
 CHURN_BANDS = ["low", "medium", "high"]
+
+
+def alive_grid(summary: pd.DataFrame, p_alive: np.ndarray, cap: int = 10) -> pd.DataFrame:
+    """Mean P(alive) by repeat purchases (capped) and days since last purchase (10 bands)."""
+    since = (summary["T"] - summary["recency"]).to_numpy()
+    edges = np.unique(np.quantile(since, np.linspace(0, 1, 11)))
+    band = np.clip(np.searchsorted(edges, since, side="right") - 1, 0, max(len(edges) - 2, 0))
+    labels = [f"{edges[i]:.0f}-{edges[i + 1]:.0f}" for i in range(max(len(edges) - 1, 1))]
+    frame = pd.DataFrame(
+        {
+            "repeat_purchases": np.minimum(summary["frequency"].to_numpy(), cap).astype(int),
+            "days_since_last": pd.Categorical.from_codes(band, labels) if len(edges) > 1 else "0",
+            "p_alive": p_alive,
+        }
+    )
+    grid = frame.groupby(["repeat_purchases", "days_since_last"], observed=True)
+    return grid["p_alive"].agg(p_alive="mean", customers="size").reset_index()

@@ -111,6 +111,12 @@ def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
     return base
 
 
+def positions(base: CustomerBase, end: pd.Timestamp | None = None) -> np.ndarray:
+    """Positions of the customers :func:`summarise` keeps (an order on or before ``end``)."""
+    end_day = base.last_day if end is None else int(to_days(np.datetime64(end, "D")))
+    return np.flatnonzero(np.bincount(base.code[base.day <= end_day], minlength=base.n_customers))
+
+
 def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFrame:
     """Per-customer table of the orders on or before ``end`` (default: the data's last day).
 

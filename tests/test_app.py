@@ -180,3 +180,38 @@ def test_segment_builder_shows_what_the_export_writes(app, tmp_path, capsys):
     app.slider(key="hero_pct").set_value(10).run()
     app.toggle(key="sb_hero").set_value(True).run()
     assert int(app.metric[0].value.replace(",", "")) < len(shown)
+
+
+def test_value_page_views_and_horizon_change(app):
+    at = app.switch_page("app_pages/value.py").run()
+    no_errors(at)
+    before = kpis(at)["Predicted CLV, 12 months"]
+    for view in ["Value", "Churn risk", "Backtest", "Model"]:
+        at.segmented_control(key="clv_view").set_value(view).run()
+        no_errors(at)
+        assert not at.error, view
+    at.segmented_control(key="clv_view").set_value("Backtest").run()
+    assert any("orders vs" in m.value and "mean absolute error" in m.value for m in at.markdown)
+    at.slider(key="clv_months").set_value(24).run()
+    no_errors(at)
+    after = kpis(at)["Predicted CLV, 24 months"]
+    assert float(after.replace(",", "")) > float(before.replace(",", ""))
+    # The segment builder now offers CLV and P(alive) for the same customers.
+    at.switch_page("app_pages/segments.py").run()
+    at.segmented_control(key="sg_view").set_value("Segment builder").run()
+    no_errors(at)
+    assert {"clv", "p_alive", "churn_risk"} <= set(at.dataframe[0].value.columns)
+
+
+def test_one_time_buyers_get_a_message_not_an_exception(app):
+    at = open_data_page(app)
+    rows = "".join(f"o{i},c{i},2024-01-{1 + i % 28:02d},{10 + i}\n" for i in range(60))
+    at.file_uploader(key="orders_file").set_value(
+        ("once.csv", ("order id,customer,date,amount\n" + rows).encode(), "text/csv")
+    ).run()
+    no_errors(at)
+    at.switch_page("app_pages/value.py").run()
+    no_errors(at)
+    assert any("repeat buyers" in w.value for w in at.warning)
+    at.switch_page("app_pages/segments.py").run()
+    no_errors(at)  # the rest of the app is unaffected

@@ -152,3 +152,25 @@ def test_export_by_stage_and_segment_match_segments(tmp_path, capsys):
     code, out, _ = run(capsys, "export", "demo", "--stage", "Loyal", "--out", tmp_path / "l.xlsx")
     assert code == 0 and set(pd.read_excel(tmp_path / "l.xlsx")["stage"]) == {"Loyal"}
     assert run(capsys, "export", "demo", "--stage", "Loyal", "--out", tmp_path / "l.txt")[0] == 2
+
+
+def test_clv_command(capsys):
+    code, out, _ = run(capsys, "clv", "cdnow", "--horizon-months", "6", "--margin", "0.3")
+    assert code == 0 and out["model"] == "bgnbd" and set(out["params"]) == {"r", "alpha", "a", "b"}
+    assert out["customers"] == 23502 and out["total_clv"] > 0
+    backtest = out["backtest"]
+    assert backtest["holdout_end"] == "1998-06-30" and backtest["actual_orders"] > 0
+    assert set(backtest) >= {"predicted_orders", "predicted_revenue", "actual_revenue"}
+    assert set(backtest) >= {"holdout_start", "aggregate_error_pct", "mae_orders"}
+    assert 0.5 < out["propensity"]["roc_auc_model"] <= 1
+    assert 0.5 < out["propensity"]["roc_auc_bgnbd"] <= 1
+    code, full, _ = run(capsys, "clv", "cdnow", "--horizon-months", "6", "--margin", "0.6")
+    assert full["total_clv"] == pytest.approx(2 * out["total_clv"])
+
+
+def test_clv_command_on_one_time_buyers_exits_2(tmp_path, capsys):
+    path = tmp_path / "once.csv"
+    rows = "".join(f"o{i},c{i},2024-01-{1 + i % 28:02d},10\n" for i in range(50))
+    path.write_text("order id,customer,date,amount\n" + rows)
+    code, _, err = run(capsys, "clv", path)
+    assert code == 2 and "repeat buyers" in err and len(err.strip().splitlines()) == 1

@@ -148,7 +148,8 @@ def test_backtest_and_model_comparison_on_cdnow(cdnow_base):
     assert abs(totals["aggregate_error_pct"]) < 15  # BG/NBD tracks CDNOW closely
     # The top decile of predicted value holds far more real revenue than the bottom one.
     assert result.deciles["actual_revenue"].iloc[0] > 10 * result.deciles["actual_revenue"].iloc[-1]
-    table, best = backtest.compare(cdnow_base)
+    table, best, runs = backtest.compare(cdnow_base)
+    assert runs["bgnbd"].totals == result.totals
     assert (
         best in clv.MODELS
         and table.loc[clv.MODELS[best], "mae_orders"] == table["mae_orders"].min()

@@ -15,8 +15,8 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, cohorts, lifecycle, segments
-from analytics.customers import CustomerBase, build_customer_base
+from analytics import LensError, backtest, clv, cohorts, lifecycle, propensity, segments
+from analytics.customers import CustomerBase, build_customer_base, summarise
 from analytics.formats import detect_format, suggest_mapping
 from analytics.io import CDNOW_NAME, DEMO_CONTACTS, DEMO_ORDERS, Contacts, load_dataset
 from analytics.lifecycle import LifecycleIndex, prepare
@@ -238,3 +238,60 @@ def customer_table(dataset: Dataset, settings, hero_pct: float, scores=None) -> 
 def model_scores(dataset: Dataset, settings) -> pd.DataFrame | None:
     """CLV, P(alive) and churn risk per customer position, once fitted on the Value page."""
     return st.session_state.get("model_scores", {}).get((dataset.source.key, settings.ref_date))
+
+
+# --- customer value (CLV) ---------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=6, show_spinner="Fitting the value model…")
+def _clv_fit(key, _base, ref_date, model):
+    return clv.fit(summarise(_base, ref_date), model)
+
+
+@st.cache_resource(max_entries=6, show_spinner="Forecasting purchases…")
+def _clv_forecast(key, _base, _model, ref_date, model, months):
+    return clv.forecast(_model, summarise(_base, ref_date), months, ref_date)
+
+
+def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
+    """The fitted model and its per-customer forecast at the reference date (cached)."""
+    key = dataset.source.key
+    fitted = _clv_fit(key, dataset.base, ref_date, model)
+    return fitted, _clv_forecast(key, dataset.base, fitted, ref_date, model, months)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Backtesting every model…")
+def backtests(key, _base, holdout_days):
+    return backtest.compare(_base, holdout_days)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Training the challenger…")
+def challenge(key, _dataset, cal_end, horizon, model):
+    return propensity.challenge(lifecycle_index(_dataset), cal_end, horizon, model)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Scoring churn risk…")
+def classifier_chance(key, _dataset, ref_date, horizon):
+    return propensity.order_chance_now(lifecycle_index(_dataset), ref_date, horizon)
+
+
+def churn_chance(dataset: Dataset, ref_date, model: str, horizon: int):
+    """P(order within ``horizon`` days) per customer from the better of the CLV model and
+    the classifier on the backtest (ROC AUC), and the name of the one used."""
+    fitted = _clv_fit(dataset.source.key, dataset.base, ref_date, model)
+    summary = summarise(dataset.base, ref_date)
+    try:
+        cal_end, _ = backtest.split(dataset.base)
+        duel = challenge(dataset.source.key, dataset, cal_end, horizon, model)
+        if duel.winner == "classifier":
+            chance = classifier_chance(dataset.source.key, dataset, ref_date, horizon)
+            return chance.to_numpy(), "the classifier"
+    except LensError:
+        pass
+    return clv.predict_order_chance(fitted, summary, horizon), fitted.name
+
+
+def remember_scores(dataset: Dataset, ref_date, scores: pd.DataFrame, settings: tuple) -> None:
+    """Share the value scores with the Segments page (per dataset and reference date)."""
+    scores.attrs["key"] = repr(settings)
+    st.session_state.setdefault("model_scores", {})[(dataset.source.key, ref_date)] = scores

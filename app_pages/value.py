@@ -1,0 +1,191 @@
+"""Value page: predicted CLV, P(alive), churn risk, and how accurate the model was."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics import LensError, charts, clv, cohorts
+from analytics import lifecycle as lc
+from analytics.customers import positions, summarise
+from ui import state
+from ui.sidebar import settings
+
+dataset = state.current_dataset()
+s = settings()
+st.title("Customer value and churn risk")
+c1, c2, c3, c4, c5 = st.columns([1.4, 1, 1, 1, 1])
+model = c1.selectbox("Model", list(clv.MODELS), format_func=clv.MODELS.get, key="clv_model")
+months = c2.slider("Horizon (months of 30 days)", 1, 36, 12, key="clv_months")
+discount = c3.slider("Discount rate per month (%)", 0.0, 5.0, 1.0, 0.1, key="clv_discount")
+margin = c4.slider("Gross margin (%)", 5, 100, 100, 5, key="clv_margin")
+horizon = c5.number_input("Churn horizon (days)", 30, 365, 90, 15, key="churn_days")
+subtitle = (
+    f"{dataset.name} · {clv.MODELS[model]} fitted on orders to {s.ref_date:%d %b %Y} · CLV over "
+    f"{months} months of 30 days, {discount:g}%/month discount, {margin}% margin"
+)
+st.caption(subtitle)
+
+try:
+    fitted, fc = state.clv_forecast(dataset, s.ref_date, model, months)
+except LensError as exc:
+    st.warning(str(exc), icon=":material/info:")
+    st.stop()
+for note in fitted.warnings:
+    st.warning(note, icon=":material/warning:")
+
+summary = summarise(dataset.base, s.ref_date)
+table = fc.table.copy()
+table["clv"] = clv.clv(fc, months, discount / 100, margin / 100)
+snap = lc.snapshot(state.lifecycle_index(dataset), s.ref_date, s.window, s.at_risk_factor)
+table["stage"] = pd.Categorical.from_codes(snap.codes[snap.n > 0], lc.STAGES)
+table["chance_to_order"], churn_source = state.churn_chance(dataset, s.ref_date, model, horizon)
+table["churn_risk"] = clv.churn_band(table["chance_to_order"].to_numpy())
+scores = table[["clv", "p_alive", "churn_risk"]].set_axis(positions(dataset.base, s.ref_date))
+state.remember_scores(dataset, s.ref_date, scores, (model, months, discount, margin, horizon))
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Customers scored", f"{len(table):,}")
+m2.metric(f"Predicted CLV, {months} months", f"{table['clv'].sum():,.0f}")
+m3.metric("Average P(alive)", f"{table['p_alive'].mean():.0%}")
+m4.metric("Expected orders, next 90 days", f"{table['purchases_90d'].sum():,.0f}")
+
+view = (
+    st.segmented_control(
+        "View", ["Value", "Churn risk", "Backtest", "Model"], default="Value", key="clv_view"
+    )
+    or "Value"
+)
+
+if view == "Value":
+    st.altair_chart(
+        charts.histogram(table["clv"], "Predicted CLV", "How predicted value is spread", subtitle),
+        theme=None,
+    )
+    by_stage = table.groupby("stage", observed=True)["clv"].mean().reindex(lc.STAGES[1:])
+    st.altair_chart(
+        charts.value_bars(
+            by_stage.rename("clv").to_frame(), "stage", "clv", "Average CLV per stage", subtitle
+        ),
+        theme=None,
+    )
+    groups = cohorts.acquisition_attributes(dataset.base)
+    first = summary["first_order"].dt.to_period("Q").astype(str).rename("Cohort (quarter)")
+    options = {"Cohort (quarter)": first, **groups}
+    split = st.selectbox("Average CLV by", list(options), key="clv_group")
+    values = options[split].reindex(table.index)
+    by_group = table.groupby(values.to_numpy(), dropna=True)["clv"].mean().rename("clv")
+    st.altair_chart(
+        charts.value_bars(
+            by_group.rename_axis("group").to_frame().head(30),
+            "group",
+            "clv",
+            f"Average CLV by {split.lower()}",
+            subtitle,
+        ),
+        theme=None,
+    )
+    st.markdown("**Top customers by predicted CLV**")
+    st.dataframe(table.nlargest(100, "clv"), width="stretch")
+
+elif view == "Churn risk":
+    st.altair_chart(
+        charts.histogram(
+            table["p_alive"] * 100, "P(alive), %", "Who is probably still a customer", subtitle
+        ),
+        theme=None,
+    )
+    grid = clv.alive_grid(summary, table["p_alive"].to_numpy())
+    st.altair_chart(
+        charts.mean_heatmap(
+            grid,
+            "days_since_last",
+            "repeat_purchases",
+            "p_alive",
+            "P(alive) by repeat purchases and days since the last one",
+            subtitle,
+        ),
+        theme=None,
+    )
+    counts = table["churn_risk"].value_counts().reindex(clv.CHURN_BANDS)
+    st.markdown(
+        f"**Churn risk** from the chance to order within {horizon} days, by {churn_source} "
+        "(the better of the two in the backtest): high below 20%, medium 20–50%, low 50% or "
+        "more. " + ", ".join(f"{band}: {int(n):,} customers" for band, n in counts.items())
+    )
+
+elif view == "Backtest":
+    try:
+        compare, best, runs = state.backtests(dataset.source.key, dataset.base, None)
+    except LensError as exc:
+        st.warning(str(exc))
+        st.stop()
+    result = runs.get(model) or runs[best]
+    t = result.totals
+    st.markdown(
+        f"**Fitted on orders to {result.calibration_end:%d %b %Y}, predicting the next "
+        f"{result.holdout_days} days** ({result.customers:,} customers). Predicted "
+        f"{t['predicted_orders']:,.0f} orders vs {t['actual_orders']:,} real "
+        f"({t['aggregate_error_pct']:+.1f}%); revenue {t['predicted_revenue']:,.0f} vs "
+        f"{t['actual_revenue']:,.0f} ({t['revenue_error_pct']:+.1f}%); mean absolute error "
+        f"{t['mae_orders']:.2f} orders per customer."
+    )
+    bt_sub = f"{dataset.name} · {clv.MODELS[result.model]} · holdout {result.holdout_days} days"
+    deciles = result.deciles.rename(
+        columns={"predicted_revenue": "predicted", "actual_revenue": "actual"}
+    )
+    st.altair_chart(
+        charts.predicted_vs_actual(
+            deciles,
+            "decile",
+            "Decile of predicted value (1 = top 10%)",
+            "Holdout revenue: predicted vs real",
+            bt_sub,
+        ),
+        theme=None,
+    )
+    st.altair_chart(
+        charts.predicted_vs_actual(
+            result.by_frequency,
+            "frequency_group",
+            "Repeat purchases before the split (7 = 7+)",
+            "Average holdout orders by past repeat purchases",
+            bt_sub,
+            kind="line",
+        ),
+        theme=None,
+    )
+    st.markdown(
+        f"**Models compared** — recommended: **{clv.MODELS[best]}** (lowest mean absolute error)"
+    )
+    st.dataframe(compare, width="stretch")
+    try:
+        duel = state.challenge(dataset.source.key, dataset, result.calibration_end, horizon, model)
+    except LensError as exc:
+        st.info(f"Challenger not run: {exc}")
+    else:
+        st.markdown(
+            f"**Challenger** (gradient boosting on RFM and lifecycle features), ordering again "
+            f"within {horizon} days: ROC AUC {duel.roc_auc_model:.3f} vs {duel.roc_auc_bgnbd:.3f} "
+            f"for {clv.MODELS[model]}; top-decile lift {duel.lift_model:.1f}× vs "
+            f"{duel.lift_bgnbd:.1f}×. Better: **{duel.winner}**."
+        )
+        st.altair_chart(
+            charts.calibration_lines(duel.calibration, "Predicted vs real chance to order", bt_sub),
+            theme=None,
+        )
+
+else:
+    rows = [
+        {"parameter": k, "value": round(v, 4), "meaning": clv.PARAM_MEANINGS.get(k, "")}
+        for k, v in fitted.params.items()
+    ]
+    rows += [
+        {"parameter": k, "value": round(v, 4), "meaning": clv.PARAM_MEANINGS.get(k, "")}
+        for k, v in fitted.spend.params.items()
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.markdown(
+        f"Purchase model **{fitted.name}** on {fitted.customers:,} customers "
+        f"({fitted.repeat_buyers:,} repeat buyers), penalizer {fitted.penalizer:g}. Spend "
+        f"model: **{fitted.spend.method}**. Correlation between repeat purchases and spend "
+        f"per order: {fitted.frequency_spend_correlation:+.2f} (Gamma-Gamma assumes about 0)."
+    )
