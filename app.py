@@ -7,12 +7,14 @@ that page without this script (no sidebar, no settings).
 
 import streamlit as st
 
-from ui import state
-from ui.sidebar import render_sidebar
+from ui import params, state
+from ui.sidebar import presentation_toggle, render_sidebar
 
 st.set_page_config(page_title="Lifecycle Lens", page_icon=":material/donut_large:", layout="wide")
 
 dataset = state.current_dataset()
+params.init(dataset.base.data_start.date(), dataset.base.data_end.date())
+presentation_toggle()
 render_sidebar(dataset)
 
 PAGES = [
@@ -25,3 +27,4 @@ PAGES = [
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
 ]
 st.navigation(PAGES).run()
+params.write()

@@ -23,6 +23,7 @@ from analytics import (
     export,
     lifecycle,
     propensity,
+    report,
     rfm,
     segments,
 )
@@ -98,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     value.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
     value.add_argument("--holdout-days", type=int, help="default: the last 25%% of the period")
     value.add_argument("--churn-days", type=int, default=propensity.HORIZON_DEFAULT)
+    pdf = commands.add_parser("report", help="write the management report as PDF")
+    _reading_options(pdf)
+    _stage_settings(pdf)
+    pdf.add_argument("--model", choices=list(clv.MODELS), default="bgnbd")
+    pdf.add_argument("--horizon-months", type=int, default=12, help="months of 30 days")
+    pdf.add_argument("--out", required=True, help="FILE.pdf")
     return parser
 
 
@@ -313,7 +320,26 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     }
 
 
+def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise LensError("--out must end in .pdf.")
+    index, snap = _snapshot(log, contacts, args)
+    t = pd.Timestamp(customers.from_days(snap.day))
+    name = Path(args.orders).name
+    settings = report.ReportSettings(
+        name, t, args.window, args.at_risk_factor, args.model, args.horizon_months
+    )
+    data = report.build(index, settings)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise LensError(f"Cannot write {out} ({exc.strerror}).") from exc
+    return {**_settings(snap, args), "out": str(out), "bytes": len(data)}
+
+
 COMMANDS = {
+    "report": report_result,
     "clv": clv_result,
     "lifecycle": lifecycle_result,
     "cohorts": cohorts_result,

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import charts, export
 from analytics.cohorts import METRICS, acquisition_attributes
-from ui import state
+from ui import show, state
 
 BY_DATE = "Period of first order"
 dataset = state.current_dataset()
@@ -13,10 +13,7 @@ attributes = acquisition_attributes(dataset.base, contacts)
 
 st.title("Cohort retention")
 c1, c2, c3 = st.columns([1.2, 1.6, 1.4])
-period = (
-    c1.segmented_control("Period", ["month", "week", "quarter"], default="month", key="co_period")
-    or "month"
-)
+period = c1.segmented_control("Period", ["month", "week", "quarter"], key="co_period") or "month"
 metric = c2.selectbox("Show", list(METRICS), format_func=METRICS.get, key="co_metric")
 group_by = c3.selectbox("Cohorts by", [BY_DATE, *attributes], key="co_group")
 c4, c5 = st.columns([2, 1])
@@ -45,7 +42,7 @@ if table.values.empty:
     st.info("No cohort matches these filters: widen the date range or lower the minimum size.")
     st.stop()
 
-st.altair_chart(charts.cohort_heatmap(table, METRICS[metric], subtitle), theme=None)
+show.chart(charts.cohort_heatmap(table, METRICS[metric], subtitle), "cohorts_1")
 st.caption(
     "Each row is a cohort with its number of customers; column k is the k-th "
     f"{period} after the {period} of their first order. Periods that are not over at the "
@@ -55,11 +52,11 @@ st.caption(
 names = list(table.values.index)
 default = names[-7:-1] if len(names) > 6 else names
 chosen = st.multiselect("Cohorts on the curve", names, default=default, key="co_chosen")
-st.altair_chart(
+show.chart(
     charts.cohort_lines(
         table, chosen, f"{METRICS[metric]}: chosen cohorts and the weighted average", subtitle
     ),
-    theme=None,
+    "cohorts_2",
 )
 
 with st.expander("The numbers"):

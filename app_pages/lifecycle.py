@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import charts, export
 from analytics import lifecycle as lc
-from ui import state
+from ui import show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
@@ -47,8 +47,9 @@ view = (
 )
 
 if view == "Stage mix":
-    st.altair_chart(
-        charts.stage_bars(mix, f"Lifecycle stages on {s.ref_date:%d %b %Y}", subtitle), theme=None
+    show.chart(
+        charts.stage_bars(mix, f"Lifecycle stages on {s.ref_date:%d %b %Y}", subtitle),
+        "lifecycle_1",
     )
     number = st.column_config.NumberColumn
     st.dataframe(
@@ -68,8 +69,8 @@ if view == "Stage mix":
 
 elif view == "Funnel":
     funnel = lc.funnel(index, snap)
-    st.altair_chart(
-        charts.funnel_bars(funnel, "Purchase funnel: how many come back", subtitle), theme=None
+    show.chart(
+        charts.funnel_bars(funnel, "Purchase funnel: how many come back", subtitle), "lifecycle_2"
     )
     for line in lc.funnel_sentences(funnel):
         st.caption(line)
@@ -82,13 +83,13 @@ elif view == "Evolution":
         or "month"
     )
     evo = state.evolution(dataset.source.key, index, s.window, s.at_risk_factor, freq)
-    st.altair_chart(
+    show.chart(
         charts.evolution_area(
             evo,
             "How the stage mix moves over time",
             f"{subtitle} · stages at the end of each {freq}",
         ),
-        theme=None,
+        "lifecycle_3",
     )
 
 elif view == "Transitions":
@@ -110,14 +111,14 @@ elif view == "Transitions":
     )
     matrix = lc.transitions(index, d1, d2, s.window, s.at_risk_factor)
     shares = lc.row_shares(matrix)
-    st.altair_chart(
+    show.chart(
         charts.transition_heatmap(
             matrix,
             shares,
             f"Where customers moved between {d1:%d %b %Y} and {d2:%d %b %Y}",
             f"{subtitle} · share of each row (customers with an order by the second date)",
         ),
-        theme=None,
+        "lifecycle_4",
     )
     st.dataframe(matrix, width="stretch")
 
@@ -146,7 +147,7 @@ elif view == "What-if":
     )
     suggested = lc.suggested_window(index, snap, pct)
     curve = lc.window_sensitivity(index, snap)
-    st.altair_chart(
+    show.chart(
         charts.sensitivity_line(
             curve,
             s.window,
@@ -155,7 +156,7 @@ elif view == "What-if":
             "How many customers are inactive, by window length",
             f"{subtitle} · suggested window {suggested:.0f} days",
         ),
-        theme=None,
+        "lifecycle_5",
     )
     st.caption(
         f"{pct}% of the gaps between consecutive orders are {suggested:.0f} days or less: "
@@ -164,14 +165,14 @@ elif view == "What-if":
 
 elif view == "Win-back":
     gaps = lc.observed_gaps(index, snap)
-    st.altair_chart(
+    show.chart(
         charts.histogram(
             gaps,
             "Days between consecutive orders",
             "How long customers wait between orders",
             subtitle,
         ),
-        theme=None,
+        "lifecycle_6",
     )
     at_risk = lc.members(index, snap).query("stage == 'At risk'").sort_values("expected_next_order")
     st.markdown(

@@ -5,14 +5,14 @@ import streamlit as st
 from analytics import charts, export, rfm
 from analytics import segments as sg
 from analytics.lifecycle import STAGES
-from ui import state
+from ui import show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
 s = settings()
 st.title("RFM segments and hero customers")
 c1, c2 = st.columns([1, 3])
-hero_pct = c1.slider("Hero customers: top % by revenue", 1, 25, 5, key="hero_pct")
+hero_pct = c1.slider("Hero customers: top % by revenue", 1, 25, key="hero_pct")
 scores = state.model_scores(dataset, s)
 table = state.customer_table(dataset, s, hero_pct, scores)
 subtitle = f"{dataset.name} · {s.caption()} · heroes = top {hero_pct}% by revenue"
@@ -45,10 +45,10 @@ rfm_scores = table[["R", "FM", "rfm_segment"]]
 
 if view == "Segment map":
     grid = rfm.segment_grid(rfm_scores, table["revenue"])
-    st.altair_chart(charts.segment_map(grid, "RFM segment map", subtitle), theme=None)
+    show.chart(charts.segment_map(grid, "RFM segment map", subtitle), "segments_1")
     sizes = rfm.segment_sizes(rfm_scores, table["revenue"])
-    st.altair_chart(
-        charts.segment_bars(sizes, "Customers and revenue per RFM segment", subtitle), theme=None
+    show.chart(
+        charts.segment_bars(sizes, "Customers and revenue per RFM segment", subtitle), "segments_2"
     )
 
 elif view == "Hero customers":
@@ -60,9 +60,9 @@ elif view == "Hero customers":
     mix = table.loc[table["hero"], "stage"].value_counts().reindex(STAGES).to_frame("customers")
     mix["share"] = mix["customers"] / max(heroes["heroes"], 1)
     mix.index.name = "stage"
-    st.altair_chart(
+    show.chart(
         charts.stage_bars(mix, f"Where the top {hero_pct}% customers stand today", subtitle),
-        theme=None,
+        "segments_3",
     )
     st.dataframe(
         sg.export_table(table, table["hero"].to_numpy()).sort_values("revenue", ascending=False),

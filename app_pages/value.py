@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import LensError, charts, clv, cohorts
 from analytics import lifecycle as lc
 from analytics.customers import positions, summarise
-from ui import state
+from ui import show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
@@ -14,10 +14,10 @@ s = settings()
 st.title("Customer value and churn risk")
 c1, c2, c3, c4, c5 = st.columns([1.4, 1, 1, 1, 1])
 model = c1.selectbox("Model", list(clv.MODELS), format_func=clv.MODELS.get, key="clv_model")
-months = c2.slider("Horizon (months of 30 days)", 1, 36, 12, key="clv_months")
-discount = c3.slider("Discount rate per month (%)", 0.0, 5.0, 1.0, 0.1, key="clv_discount")
-margin = c4.slider("Gross margin (%)", 5, 100, 100, 5, key="clv_margin")
-horizon = c5.number_input("Churn horizon (days)", 30, 365, 90, 15, key="churn_days")
+months = c2.slider("Horizon (months of 30 days)", 1, 36, key="clv_months")
+discount = c3.slider("Discount rate per month (%)", 0.0, 5.0, step=0.1, key="clv_discount")
+margin = c4.slider("Gross margin (%)", 5, 100, step=5, key="clv_margin")
+horizon = c5.number_input("Churn horizon (days)", 30, 365, step=15, key="churn_days")
 subtitle = (
     f"{dataset.name} · {clv.MODELS[model]} fitted on orders to {s.ref_date:%d %b %Y} · CLV over "
     f"{months} months of 30 days, {discount:g}%/month discount, {margin}% margin"
@@ -56,16 +56,16 @@ view = (
 )
 
 if view == "Value":
-    st.altair_chart(
+    show.chart(
         charts.histogram(table["clv"], "Predicted CLV", "How predicted value is spread", subtitle),
-        theme=None,
+        "value_1",
     )
     by_stage = table.groupby("stage", observed=True)["clv"].mean().reindex(lc.STAGES[1:])
-    st.altair_chart(
+    show.chart(
         charts.value_bars(
             by_stage.rename("clv").to_frame(), "stage", "clv", "Average CLV per stage", subtitle
         ),
-        theme=None,
+        "value_2",
     )
     groups = cohorts.acquisition_attributes(dataset.base)
     first = summary["first_order"].dt.to_period("Q").astype(str).rename("Cohort (quarter)")
@@ -73,7 +73,7 @@ if view == "Value":
     split = st.selectbox("Average CLV by", list(options), key="clv_group")
     values = options[split].reindex(table.index)
     by_group = table.groupby(values.to_numpy(), dropna=True)["clv"].mean().rename("clv")
-    st.altair_chart(
+    show.chart(
         charts.value_bars(
             by_group.rename_axis("group").to_frame().head(30),
             "group",
@@ -81,20 +81,20 @@ if view == "Value":
             f"Average CLV by {split.lower()}",
             subtitle,
         ),
-        theme=None,
+        "value_3",
     )
     st.markdown("**Top customers by predicted CLV**")
     st.dataframe(table.nlargest(100, "clv"), width="stretch")
 
 elif view == "Churn risk":
-    st.altair_chart(
+    show.chart(
         charts.histogram(
             table["p_alive"] * 100, "P(alive), %", "Who is probably still a customer", subtitle
         ),
-        theme=None,
+        "value_4",
     )
     grid = clv.alive_grid(summary, table["p_alive"].to_numpy())
-    st.altair_chart(
+    show.chart(
         charts.mean_heatmap(
             grid,
             "days_since_last",
@@ -103,7 +103,7 @@ elif view == "Churn risk":
             "P(alive) by repeat purchases and days since the last one",
             subtitle,
         ),
-        theme=None,
+        "value_5",
     )
     counts = table["churn_risk"].value_counts().reindex(clv.CHURN_BANDS)
     st.markdown(
@@ -132,7 +132,7 @@ elif view == "Backtest":
     deciles = result.deciles.rename(
         columns={"predicted_revenue": "predicted", "actual_revenue": "actual"}
     )
-    st.altair_chart(
+    show.chart(
         charts.predicted_vs_actual(
             deciles,
             "decile",
@@ -140,9 +140,9 @@ elif view == "Backtest":
             "Holdout revenue: predicted vs real",
             bt_sub,
         ),
-        theme=None,
+        "value_6",
     )
-    st.altair_chart(
+    show.chart(
         charts.predicted_vs_actual(
             result.by_frequency,
             "frequency_group",
@@ -151,7 +151,7 @@ elif view == "Backtest":
             bt_sub,
             kind="line",
         ),
-        theme=None,
+        "value_7",
     )
     st.markdown(
         f"**Models compared** — recommended: **{clv.MODELS[best]}** (lowest mean absolute error)"
@@ -168,9 +168,9 @@ elif view == "Backtest":
             f"for {clv.MODELS[model]}; top-decile lift {duel.lift_model:.1f}× vs "
             f"{duel.lift_bgnbd:.1f}×. Better: **{duel.winner}**."
         )
-        st.altair_chart(
+        show.chart(
             charts.calibration_lines(duel.calibration, "Predicted vs real chance to order", bt_sub),
-            theme=None,
+            "value_8",
         )
 
 else:

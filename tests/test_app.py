@@ -215,3 +215,36 @@ def test_one_time_buyers_get_a_message_not_an_exception(app):
     assert any("repeat buyers" in w.value for w in at.warning)
     at.switch_page("app_pages/segments.py").run()
     no_errors(at)  # the rest of the app is unaffected
+
+
+def test_settings_come_from_and_go_to_the_url():
+    at = app_test()
+    at.query_params.update(
+        {"window": "90", "ref_date": "2025-06-30", "hero_pct": "10", "clv_model": "nope"}
+    )
+    at.run()
+    no_errors(at)
+    assert at.slider(key="window").value == 90
+    assert str(at.date_input(key="ref_date").value) == "2025-06-30"
+    assert at.session_state["clv_model"] == "bgnbd"  # an invalid value is ignored
+    at.switch_page("app_pages/segments.py").run()
+    assert at.slider(key="hero_pct").value == 10
+    at.slider(key="hero_pct").set_value(7).run()
+    at.switch_page("app_pages/lifecycle.py").run()
+    at.slider(key="at_risk_factor").set_value(2.0).run()
+    params = dict(at.query_params)
+    assert {k: params[k] for k in ["window", "hero_pct", "at_risk_factor"]} == {
+        "window": "90",
+        "hero_pct": "7",  # kept while its page was not shown
+        "at_risk_factor": "2.0",
+    }
+
+
+def test_presentation_mode_hides_the_controls(app):
+    assert not app.get("html")
+    app.toggle(key="presentation").set_value(True).run()
+    no_errors(app)
+    (style,) = app.get("html")
+    assert "stSidebar" in style.proto.body and ".stSlider" in style.proto.body
+    assert dict(app.query_params)["presentation"] == "True"
+    assert len(app.metric) == 7  # KPIs stay

@@ -159,6 +159,10 @@ def test_every_page_opens_on_demo_with_charts(page):
         assert assert_clean_and_charts_drawn(page) >= 1, view
     open_page(page, "cohorts", ready=".vega-embed")
     assert assert_clean_and_charts_drawn(page) == 2
+    open_page(page, "value", ready=".vega-embed")
+    for view in ["Value", "Churn risk", "Backtest"]:
+        click_text(page, view)
+        assert assert_clean_and_charts_drawn(page) >= 2, view
     open_page(page, "segments", ready=".vega-embed")
     assert assert_clean_and_charts_drawn(page) == 2
     click_text(page, "Hero customers")
@@ -224,3 +228,16 @@ def test_download_a_built_segment(page):
     frame = pd.read_csv(io.BytesIO(Path(info.value.path()).read_bytes()))
     assert f"{len(frame):,}" == shown
     assert {"customer_id", "stage", "rfm_segment", "R", "F", "M", "hero"} <= set(frame.columns)
+
+
+def test_download_the_pdf_report_and_a_chart_png(page):
+    open_page(page)
+    with page.expect_download() as info:
+        page.get_by_text("Download PDF report").first.click()
+    data = Path(info.value.path()).read_bytes()
+    assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:]
+    assert info.value.suggested_filename.endswith(".pdf")
+    with page.expect_download() as info:
+        page.locator(".stDownloadButton button", has_text="PNG").first.click()
+    image = Path(info.value.path()).read_bytes()
+    assert image.startswith(b"\x89PNG") and len(image) > 10_000

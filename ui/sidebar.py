@@ -7,10 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from ui.state import Dataset
-
-WINDOW_DEFAULT = 180
-AT_RISK_DEFAULT = 1.5
+from analytics import report
+from analytics.report import ReportSettings
+from ui.state import Dataset, lifecycle_index
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,6 @@ def settings() -> Settings:
 
 
 def render_sidebar(dataset: Dataset) -> None:
-    st.session_state.setdefault("window", WINDOW_DEFAULT)
-    st.session_state.setdefault("at_risk_factor", AT_RISK_DEFAULT)
     with st.sidebar:
         st.markdown(f"**Data:** {dataset.name}")
         st.caption(
@@ -72,3 +69,47 @@ def render_sidebar(dataset: Dataset) -> None:
             help="A repeat customer is At risk when the days since their last order exceed "
             "this many times their usual gap between orders. Default 1.5.",
         )
+        st.divider()
+        s = settings()
+        index = lifecycle_index(dataset)
+        report_settings = ReportSettings(
+            dataset.name,
+            s.ref_date,
+            s.window,
+            s.at_risk_factor,
+            st.session_state.get("clv_model", "bgnbd"),
+            int(st.session_state.get("clv_months", 12)),
+        )
+        st.download_button(
+            "Download PDF report",
+            lambda: report.build(index, report_settings),  # built when clicked
+            file_name=f"lifecycle_report_{s.ref_date:%Y%m%d}.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            key="pdf_report",
+            help="KPIs, stage mix and its evolution, funnel, cohort retention, customer value "
+            "with its backtest, and every definition, for the current settings.",
+        )
+
+
+# In presentation mode only titles, KPIs, captions and charts stay on screen.
+PRESENTATION_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], .stSlider, .stSelectbox, .stMultiSelect, .stNumberInput,
+.stDateInput, .stButton, .stDownloadButton, [data-testid="stExpander"],
+[data-testid="stDataFrame"], .stFileUploader { display: none !important; }
+</style>
+"""
+
+
+def presentation_toggle() -> bool:
+    """The toggle stays visible in presentation mode, so it can be switched off."""
+    on = st.toggle(
+        "Presentation mode",
+        key="presentation",
+        help="Hide the controls: only titled charts and KPIs, for clean screenshots.",
+    )
+    if on:
+        st.html(PRESENTATION_CSS)
+    return on

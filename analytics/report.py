@@ -1,0 +1,241 @@
+"""The management report: one PDF (fpdf2) with KPIs, charts and definitions.
+
+Used by the app's "Download PDF report" button and by ``python -m analytics report``.
+Charts are the app's own Altair charts, rendered to PNG by vl-convert (no browser).
+A part that cannot be computed (no contacts, too little history for CLV) is replaced by
+one line saying why, never by an empty or broken page.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import vl_convert
+from fpdf import FPDF
+
+from analytics import backtest, charts, clv, cohorts, lifecycle, rfm
+from analytics.customers import summarise
+from analytics.errors import LensError
+from analytics.lifecycle import LifecycleIndex
+
+PAGE_WIDTH = 190  # mm inside the margins of an A4 portrait page
+COHORT_ROWS = 12
+_PLAIN = str.maketrans({"–": "-", "—": "-", "…": "...", "’": "'", "“": '"', "”": '"', "→": "->"})
+
+
+def png(chart: alt.Chart, scale: float = 2) -> bytes:
+    """An Altair chart as PNG bytes (vl-convert; no browser needed)."""
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
+
+
+def _text(value: str) -> str:
+    """PDF core fonts are Latin-1: common typography mapped, anything else replaced."""
+    return value.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    name: str
+    ref_date: pd.Timestamp
+    window: int
+    at_risk_factor: float
+    model: str = "bgnbd"
+    horizon_months: int = 12
+
+    def caption(self) -> str:
+        return (
+            f"{self.name} - reference date {self.ref_date:%d %b %Y} - inactivity window "
+            f"{self.window} days - at-risk factor {self.at_risk_factor:g}"
+        )
+
+
+class _Pdf(FPDF):
+    def __init__(self, title: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.report_title = title
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(10, 12, 10)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("helvetica", size=8)
+        self.set_text_color(120)
+        self.cell(0, 6, _text(self.report_title), align="L")
+        self.set_x(10)
+        self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def heading(self, text: str) -> None:
+        self.set_font("helvetica", "B", 15)
+        self.set_text_color(20)
+        self.cell(0, 10, _text(text), new_x="LMARGIN", new_y="NEXT")
+
+    def line_of_text(self, text: str, size: float = 10, style: str = "") -> None:
+        self.set_font("helvetica", style, size)
+        self.set_text_color(40)
+        self.multi_cell(0, size * 0.5, _text(text), new_x="LMARGIN", new_y="NEXT")
+
+    def chart(self, chart: alt.Chart) -> None:
+        image = png(chart)
+        self.image(io.BytesIO(image), w=PAGE_WIDTH)
+        self.ln(3)
+
+
+def kpis(index: LifecycleIndex, snap: lifecycle.Snapshot, total_clv: float | None) -> dict:
+    """The cover's figures at the reference date."""
+    counts = lifecycle.stage_counts(snap)
+    customers = int((snap.n > 0).sum())
+    revenue = float(rfm.customer_facts(index, snap)["revenue"].sum())
+    return {
+        "Customers": f"{customers:,}",
+        "Revenue to date": f"{revenue:,.0f}",
+        "Repeat rate": f"{(snap.n >= 2).sum() / max(customers, 1):.0%}",
+        "Share loyal": f"{counts['Loyal'] / max(customers, 1):.0%}",
+        "Share inactive": f"{counts['Inactive'] / max(customers, 1):.0%}",
+        "Predicted CLV": "n/a" if total_clv is None else f"{total_clv:,.0f}",
+    }
+
+
+def _tiles(pdf: _Pdf, figures: dict) -> None:
+    width = PAGE_WIDTH / 3
+    y = pdf.get_y()
+    for i, (label, value) in enumerate(figures.items()):
+        x = 10 + (i % 3) * width
+        pdf.set_xy(x, y)
+        pdf.set_fill_color(238, 243, 250)
+        pdf.rect(x + 1, y, width - 2, 20, style="F")
+        pdf.set_xy(x + 3, y + 2)
+        pdf.set_font("helvetica", size=9)
+        pdf.set_text_color(90)
+        pdf.cell(width - 6, 5, _text(label))
+        pdf.set_xy(x + 3, y + 8)
+        pdf.set_font("helvetica", "B", 16)
+        pdf.set_text_color(20)
+        pdf.cell(width - 6, 9, _text(value))
+        if i % 3 == 2:
+            pdf.set_y(y + 23)
+    pdf.ln(2)
+
+
+def _value_part(index: LifecycleIndex, s: ReportSettings) -> tuple[float | None, list[str]]:
+    """Total CLV and the lines that summarise the model and its backtest."""
+    try:
+        summary = summarise(index.base, s.ref_date)
+        fitted = clv.fit(summary, s.model)
+        fc = clv.forecast(fitted, summary, s.horizon_months)
+        total = float(clv.clv(fc, s.horizon_months).sum())
+    except LensError as exc:
+        return None, [f"Customer value is not shown: {exc}"]
+    lines = [
+        f"Predicted CLV over {s.horizon_months} months of 30 days ({fitted.name} + "
+        f"{fitted.spend.method}, 1%/month discount, revenue basis): {total:,.0f} for "
+        f"{len(summary):,} customers; average P(alive) {fc.table['p_alive'].mean():.0%}."
+    ]
+    lines += list(fitted.warnings)
+    try:
+        result = backtest.run(index.base, s.model)
+        t = result.totals
+        lines.append(
+            f"Backtest: fitted on orders to {result.calibration_end:%d %b %Y} and asked for the "
+            f"next {result.holdout_days} days, the model predicted {t['predicted_orders']:,.0f} "
+            f"orders against {t['actual_orders']:,} real ({t['aggregate_error_pct']:+.1f}%) and "
+            f"revenue {t['predicted_revenue']:,.0f} against {t['actual_revenue']:,.0f} "
+            f"({t['revenue_error_pct']:+.1f}%)."
+        )
+    except LensError as exc:
+        lines.append(f"Backtest not available: {exc}")
+    return total, lines
+
+
+def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
+    """The whole report as PDF bytes."""
+    base = index.base
+    snap = lifecycle.snapshot(index, s.ref_date, s.window, s.at_risk_factor)
+    total_clv, value_lines = _value_part(index, s)
+    pdf = _Pdf(f"Lifecycle Lens - {s.name} - {s.ref_date:%d %b %Y}")
+    pdf.alias_nb_pages()
+    caption = s.caption()
+
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 24)
+    pdf.cell(0, 14, "Customer lifecycle report", new_x="LMARGIN", new_y="NEXT")
+    pdf.line_of_text(
+        f"Data: {s.name}, orders {base.data_start:%d %b %Y} to {base.data_end:%d %b %Y}. "
+        f"Reference date {s.ref_date:%d %b %Y}; inactivity window {s.window} days; at-risk "
+        f"factor {s.at_risk_factor:g}. Report made on {date.today():%d %b %Y}.",
+        size=11,
+    )
+    pdf.ln(3)
+    _tiles(pdf, kpis(index, snap, total_clv))
+    if snap.prospects is None:
+        pdf.line_of_text("Prospects are not counted: no contacts file was loaded.", size=9)
+    mix = lifecycle.stage_mix(index, snap, s.window)
+    pdf.chart(charts.stage_bars(mix, f"Lifecycle stages on {s.ref_date:%d %b %Y}", caption))
+
+    pdf.add_page()
+    pdf.heading("How the stage mix moves")
+    evo = lifecycle.evolution(index, s.window, s.at_risk_factor)
+    pdf.chart(charts.evolution_area(evo, "Stage mix at the end of each month", caption))
+    pdf.chart(
+        charts.funnel_bars(
+            lifecycle.funnel(index, snap), "Purchase funnel: how many come back", caption
+        )
+    )
+    for sentence in lifecycle.funnel_sentences(lifecycle.funnel(index, snap)):
+        pdf.line_of_text(sentence, size=9)
+
+    pdf.add_page()
+    pdf.heading("Who comes back: cohort retention")
+    table = cohorts.cohort_table(base, "month", "retention")
+    recent = _last_cohorts(table, COHORT_ROWS)
+    pdf.chart(
+        charts.cohort_heatmap(
+            recent,
+            f"Share of each monthly cohort ordering k months later (last {COHORT_ROWS} cohorts)",
+            f"{s.name} - data to {base.data_end:%d %b %Y}; blank = month not over yet",
+        )
+    )
+    pdf.heading("Customer value")
+    for line in value_lines:
+        pdf.line_of_text(line, size=10)
+
+    pdf.add_page()
+    pdf.heading("Definitions")
+    pdf.line_of_text("Lifecycle stages (first match wins):", size=10, style="B")
+    for stage in lifecycle.RULE_ORDER:
+        pdf.line_of_text(f"{stage}: {lifecycle.STAGE_RULES[stage]}", size=9)
+    pdf.ln(2)
+    pdf.line_of_text("Metrics:", size=10, style="B")
+    for name, text in DEFINITIONS.items():
+        pdf.line_of_text(f"{name}: {text}", size=9)
+    return bytes(pdf.output())
+
+
+def _last_cohorts(table: cohorts.CohortTable, rows: int) -> cohorts.CohortTable:
+    keep = table.values.index[-rows:]
+    return cohorts.CohortTable(
+        values=table.values.loc[keep].dropna(axis=1, how="all"),
+        size=table.size.loc[keep],
+        eligible=table.eligible.loc[keep] if hasattr(table.eligible, "loc") else table.eligible,
+        period=table.period,
+        metric=table.metric,
+        average=table.average,
+    )
+
+
+DEFINITIONS = {
+    "Customers": "people with at least one kept order on or before the reference date.",
+    "Revenue to date": "sum of kept order amounts on or before the reference date (refunds "
+    "netted, cancelled orders left out).",
+    "Repeat rate": "share of customers with two or more orders.",
+    "Share loyal / inactive": "customers in that stage divided by all customers.",
+    "Cohort retention": "share of a month's new customers who ordered in the k-th month after "
+    "their first; months not over at the data's end are blank.",
+    "Predicted CLV": "expected purchases per 30-day month (BG/NBD family) x expected spend per "
+    "order (Gamma-Gamma), discounted 1% per month, summed over the horizon.",
+    "P(alive)": "the model's probability that a customer has not silently stopped buying.",
+    "Backtest error": "(predicted - real) / real over the held-out last quarter of the data.",
+}

@@ -1,0 +1,67 @@
+"""The management PDF: pages, KPIs and definitions in its text, and a page that is not blank."""
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from analytics import lifecycle
+from analytics.cli import main as cli
+
+
+def pdf_text(path) -> tuple[int, str]:
+    reader = PdfReader(path)
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_cli_report_on_demo_has_kpis_definitions_and_page_numbers(tmp_path, capsys):
+    out = tmp_path / "report.pdf"
+    assert cli(["report", "demo", "--window", "120", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert cli(["lifecycle", "demo", "--window", "120"]) == 0
+    counts = __import__("json").loads(capsys.readouterr().out)["stages"]
+    pages, text = pdf_text(out)
+    assert pages == 4
+    flat = " ".join(text.split())
+    for kpi in ["Customers", "Revenue to date", "Repeat rate", "Share loyal", "Predicted CLV"]:
+        assert kpi in flat
+    assert "inactivity window 120 days" in flat
+    customers = sum(v for k, v in counts.items() if k != "Prospect")
+    assert f"Customers {customers:,}" in flat  # the KPI tile equals the CLI's count
+    for stage in lifecycle.RULE_ORDER:
+        assert f"{stage}: {lifecycle.STAGE_RULES[stage][:30]}" in flat
+    assert "Backtest: fitted on orders to" in flat
+    assert "Page 1 of 4" in flat and "Page 4 of 4" in flat
+
+
+def test_report_without_contacts_or_value_says_so_in_one_line(tmp_path, capsys):
+    orders = tmp_path / "once.csv"
+    rows = "".join(f"o{i},c{i},2024-0{1 + i % 9}-10,{10 + i}\n" for i in range(40))
+    orders.write_text("order id,customer,date,amount\n" + rows)
+    out = tmp_path / "r.pdf"
+    assert cli(["report", str(orders), "--out", str(out)]) == 0
+    pages, text = pdf_text(out)
+    flat = " ".join(text.split())
+    assert pages == 4
+    assert "no contacts file was loaded" in flat
+    assert "Customer value is not shown: Not enough history" in flat
+    assert cli(["report", str(orders), "--out", str(tmp_path / "r.txt")]) == 2
+
+
+def test_a_rendered_page_is_not_blank(tmp_path, capsys):
+    if shutil.which("pdftoppm") is None:
+        if __import__("os").environ.get("CI") == "true":
+            pytest.fail("pdftoppm (poppler-utils) is missing in CI")
+        pytest.skip("pdftoppm not installed (apt-get install poppler-utils)")
+    out = tmp_path / "report.pdf"
+    assert cli(["report", "demo", "--out", str(out)]) == 0
+    subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", "40", "-gray", str(out), str(tmp_path / "p")],
+        check=True,
+    )
+    (image,) = tmp_path.glob("p*.pgm")
+    pixels = np.frombuffer(image.read_bytes()[-200_000:], dtype=np.uint8)
+    # A blank page is all white; ours has tiles, bars and text.
+    assert (pixels < 200).mean() > 0.03

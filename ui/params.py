@@ -1,0 +1,103 @@
+"""Shareable settings: every setting below lives in the URL's query parameters.
+
+On a session's first run the URL's values (when valid) become the settings; after each
+run the URL is rewritten from the settings, so a copied link reopens the same view.
+The data source is never in the URL. Widgets read their value from session state only
+(no default argument), which is what lets the URL set them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from analytics import clv
+from analytics.cohorts import METRICS, PERIODS
+
+
+def _number(kind, low, high):
+    def parse(text: str):
+        value = kind(float(text)) if kind is int else kind(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+
+    return parse
+
+
+def _choice(options):
+    def parse(text: str):
+        if text not in options:
+            raise ValueError(text)
+        return text
+
+    return parse
+
+
+def _flag(text: str) -> bool:
+    return text.lower() in ("1", "true", "yes", "on")
+
+
+DEFAULTS = {
+    "window": 180,
+    "at_risk_factor": 1.5,
+    "presentation": False,
+    "hero_pct": 5,
+    "clv_model": "bgnbd",
+    "clv_months": 12,
+    "clv_discount": 1.0,
+    "clv_margin": 100,
+    "churn_days": 90,
+    "co_period": "month",
+    "co_metric": "retention",
+}
+PARSERS = {
+    "window": _number(int, 30, 730),
+    "at_risk_factor": _number(float, 1.0, 4.0),
+    "presentation": _flag,
+    "hero_pct": _number(int, 1, 25),
+    "clv_model": _choice(clv.MODELS),
+    "clv_months": _number(int, 1, 36),
+    "clv_discount": _number(float, 0.0, 5.0),
+    "clv_margin": _number(int, 5, 100),
+    "churn_days": _number(int, 30, 365),
+    "co_period": _choice(PERIODS),
+    "co_metric": _choice(METRICS),
+}
+
+
+def init(first_day: date, last_day: date) -> None:
+    """Defaults for every shared setting, then (once per session) the URL's valid values."""
+    for key, value in DEFAULTS.items():
+        # Re-committing a widget's value keeps it while its page is not shown (Streamlit
+        # forgets the state of widgets that were not drawn in a run).
+        st.session_state[key] = st.session_state.get(key, value)
+    if st.session_state.get("_url_read"):
+        return
+    st.session_state["_url_read"] = True
+    for key, text in st.query_params.items():
+        try:
+            if key == "ref_date":
+                value = date.fromisoformat(text)
+                if not first_day <= value <= last_day:
+                    continue
+            elif key in PARSERS:
+                value = PARSERS[key](text)
+            else:
+                continue
+        except ValueError:
+            continue  # a hand-edited or stale link: keep the default
+        st.session_state[key] = value
+
+
+def write() -> None:
+    """Rewrite the URL from the current settings (only what differs from the defaults)."""
+    wanted = {}
+    for key in ["ref_date", *DEFAULTS]:
+        value = st.session_state.get(key)
+        if value is None or DEFAULTS.get(key) == value:
+            continue
+        wanted[key] = value.isoformat() if isinstance(value, date) else str(value)
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
