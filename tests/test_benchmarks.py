@@ -16,8 +16,12 @@ def test_benchmark_smoke_size_gives_the_same_numbers_as_the_plain_way():
         "stage_assignment",
         "cohort_matrix",
         "sensitivity_curve",
+        "rfm_scoring",
+        "segment_filter",
+        "clv_fit_score",
     ]:
         assert result[stage]["same_numbers"], stage
         assert result[stage]["seconds"] > 0
     assert result["evolution"]["snapshots"] == 36
+    assert result["pdf_report"]["seconds"] > 0 and "clv_rescore" in result
     assert "Stage assignment" in run.table(report["results"])
