@@ -60,20 +60,37 @@ def stage_bars(mix: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
         for c, s in zip(data["customers"], data["share"].fillna(0), strict=False)
     ]
     order = [s for s in STAGES if s in set(data["stage"])]
+    tooltip = [
+        "stage",
+        alt.Tooltip("customers:Q", format=","),
+        alt.Tooltip("share:Q", format=".1%"),
+    ]
+    colour = alt.Color("stage:N", scale=stage_scale(order), legend=None)
+    return labelled_bars(
+        data, "stage", "customers", "Customers", colour, tooltip, 40, title, subtitle
+    )
+
+
+def labelled_bars(
+    data: pd.DataFrame,
+    y: str,
+    x: str,
+    x_title: str | None,
+    colour,
+    tooltip: list,
+    row_height: int,
+    title: str,
+    subtitle: str,
+    x_format: str | None = None,
+) -> alt.Chart:
+    """Horizontal bars in the data's row order, each labelled with its ``label`` column."""
     base = alt.Chart(data).encode(
-        y=alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontSize=13)),
-        x=alt.X("customers:Q", title="Customers"),
+        y=alt.Y(f"{y}:N", sort=list(data[y]), title=None, axis=alt.Axis(labelFontSize=13)),
+        x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format) if x_format else None),
     )
-    bars = base.mark_bar(cornerRadiusEnd=3).encode(
-        color=alt.Color("stage:N", scale=stage_scale(order), legend=None),
-        tooltip=[
-            "stage",
-            alt.Tooltip("customers:Q", format=","),
-            alt.Tooltip("share:Q", format=".1%"),
-        ],
-    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(color=colour, tooltip=tooltip)
     text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
-    return finish(bars + text, title, subtitle, height=40 * len(order))
+    return finish(bars + text, title, subtitle, height=max(120, row_height * len(data)))
 
 
 def evolution_area(evo: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
@@ -111,13 +128,11 @@ def funnel_bars(funnel: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
             strict=False,
         )
     ]
-    base = alt.Chart(data).encode(
-        y=alt.Y("step:N", sort=list(data["step"]), title=None, axis=alt.Axis(labelFontSize=13)),
-        x=alt.X("customers:Q", title="Customers"),
+    tooltip = ["step", alt.Tooltip("customers:Q", format=",")]
+    colour = alt.value(ACCENT)
+    return labelled_bars(
+        data, "step", "customers", "Customers", colour, tooltip, 45, title, subtitle
     )
-    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3)
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
-    return finish(bars + text, title, subtitle, height=45 * len(data))
 
 
 def transition_heatmap(
@@ -343,19 +358,15 @@ def segment_bars(sizes: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
             data["customers"], data["share_customers"], data["share_revenue"], strict=False
         )
     ]
-    base = alt.Chart(data).encode(
-        y=alt.Y("segment:N", sort=list(data["segment"]), title=None),
-        x=alt.X("customers:Q", title="Customers", scale=alt.Scale(nice=True)),
+    tooltip = [
+        "segment",
+        alt.Tooltip("customers:Q", format=","),
+        alt.Tooltip("share_revenue:Q", format=".1%"),
+    ]
+    colour = alt.value(ACCENT)
+    return labelled_bars(
+        data, "segment", "customers", "Customers", colour, tooltip, 30, title, subtitle
     )
-    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3).encode(
-        tooltip=[
-            "segment",
-            alt.Tooltip("customers:Q", format=","),
-            alt.Tooltip("share_revenue:Q", format=".1%"),
-        ]
-    )
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
-    return finish(bars + text, title, subtitle, height=30 * len(data))
 
 
 def value_bars(
@@ -370,15 +381,8 @@ def value_bars(
         if set(order) <= set(STAGES)
         else alt.value(ACCENT)
     )
-    base = alt.Chart(data).encode(
-        y=alt.Y(f"{category}:N", sort=order, title=None),
-        x=alt.X(f"{value}:Q", title=None, axis=alt.Axis(format=fmt)),
-    )
-    bars = base.mark_bar(cornerRadiusEnd=3).encode(
-        color=colour, tooltip=[category, alt.Tooltip(f"{value}:Q", format=fmt)]
-    )
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
-    return finish(bars + text, title, subtitle, height=max(120, 32 * len(data)))
+    tooltip = [category, alt.Tooltip(f"{value}:Q", format=fmt)]
+    return labelled_bars(data, category, value, None, colour, tooltip, 32, title, subtitle, fmt)
 
 
 def predicted_vs_actual(

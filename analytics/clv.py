@@ -290,7 +290,10 @@ def forecast(
     table = pd.DataFrame(index=summary.index)
     table["p_alive"] = _p_alive(model, unique)[row]
     for days in (30, 90, 365):
-        table[f"purchases_{days}d"] = _expected_purchases(model, days, unique)[row]
+        month = days // DAYS_PER_MONTH
+        known = days % DAYS_PER_MONTH == 0 and month <= months  # already on the curve
+        ahead = cumulative[:, month] if known else _expected_purchases(model, days, unique)
+        table[f"purchases_{days}d"] = ahead[row]
     table["expected_spend"] = np.nan_to_num(spend, nan=model.spend.shop_mean)
     if end is not None and model.model != "pareto":
         # Median days to the next purchase if still active: solve no-purchase chance = 1/2.

@@ -4,7 +4,7 @@ Scores use the customers with an order on or before the reference date ``t``:
 
 - **R** (recency): days from the last order to ``t``; fewer days score higher.
 - **F** (frequency): orders on or before ``t``.
-- **M** (monetary): revenue on or before ``t``.
+- **M** (monetary): revenue on or before ``t``, in cents (so equal revenues tie).
 
 Each score is ``1 + floor(5 x share of customers with a strictly worse value)``: quintiles
 in which equal values always get the same score (so when 60% of customers have one order,
@@ -66,10 +66,16 @@ HERO_DEFAULT_PCT = 5.0
 
 def quintile_scores(values: np.ndarray) -> np.ndarray:
     """Scores 1-5, higher for higher values; equal values always get equal scores."""
-    values = np.asarray(values, dtype="float64")
+    values = np.asarray(values)
     if not len(values):
         return np.zeros(0, dtype=np.int8)
-    below = np.searchsorted(np.sort(values), values, side="left")
+    if values.dtype.kind in "iu" and np.ptp(values) < 10 * len(values):
+        # Whole numbers in a short range (orders, days): count instead of sorting.
+        shifted = values - values.min()
+        counts = np.bincount(shifted)
+        below = (np.cumsum(counts) - counts)[shifted]
+    else:
+        below = np.searchsorted(np.sort(values), values, side="left")
     return (1 + (5 * below) // len(values)).astype(np.int8)
 
 
@@ -86,7 +92,8 @@ def customer_facts(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:
         {
             "recency_days": snap.day - base.day[start + n - 1],
             "orders": n,
-            "revenue": index.cum_amount[start + n] - index.cum_amount[start],
+            # In cents: running sums differ in the last bits, and equal revenues must tie.
+            "revenue": np.round(index.cum_amount[start + n] - index.cum_amount[start], 2),
         },
         index=valid,
     )
@@ -94,7 +101,7 @@ def customer_facts(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:
 
 def score(facts: pd.DataFrame) -> pd.DataFrame:
     """R, F, M and FM scores and the RFM segment for each row of :func:`customer_facts`."""
-    r = quintile_scores(-facts["recency_days"].to_numpy())
+    r = quintile_scores(-facts["recency_days"].to_numpy(dtype=np.int64))
     f = quintile_scores(facts["orders"].to_numpy())
     m = quintile_scores(facts["revenue"].to_numpy())
     fm = (f.astype(np.int16) + m + 1) // 2

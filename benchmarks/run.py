@@ -113,7 +113,8 @@ def plain_rfm(orders: pd.DataFrame, t: pd.Timestamp) -> pd.DataFrame:
         return 1 + (5 * (values.rank(method="min") - 1) // len(values)).astype(int)
 
     days = (t - per["last"]).dt.days
-    return pd.DataFrame({"R": score(-days), "F": score(per["orders"]), "M": score(per["revenue"])})
+    revenue = per["revenue"].round(2)  # the documented rule: revenue in cents
+    return pd.DataFrame({"R": score(-days), "F": score(per["orders"]), "M": score(revenue)})
 
 
 def plain_clv(summary: pd.DataFrame, penalizer: float) -> tuple[dict, float]:
