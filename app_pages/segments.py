@@ -24,8 +24,9 @@ with st.expander("How scores and segments are defined"):
     st.markdown(
         "Scored on the customers with an order on or before the reference date. "
         "**R** = days since the last order (fewer is better), **F** = number of orders, "
-        "**M** = revenue (in cents). Each score is 1 + ⌊5 × share of customers with a strictly worse "
-        "value⌋, so equal values always get equal scores. **FM** = (F + M) / 2 rounded up. "
+        "**M** = revenue (in cents). Each score is 1 + ⌊5 × share of customers with a "
+        "strictly worse value⌋, so equal values always get equal scores. "
+        "**FM** = (F + M) / 2 rounded up. "
         f"**Hero customers** are the top {hero_pct}% by revenue (customers tied with the last "
         "one included)."
     )
