@@ -84,9 +84,16 @@ def labelled_bars(
     x_format: str | None = None,
 ) -> alt.Chart:
     """Horizontal bars in the data's row order, each labelled with its ``label`` column."""
+    top = float(data[x].max()) if len(data) else 0.0
     base = alt.Chart(data).encode(
         y=alt.Y(f"{y}:N", sort=list(data[y]), title=None, axis=alt.Axis(labelFontSize=13)),
-        x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format) if x_format else None),
+        x=alt.X(
+            f"{x}:Q",
+            title=x_title,
+            axis=alt.Axis(format=x_format or alt.Undefined),
+            # Room on the right for the labels of the longest bars.
+            scale=alt.Scale(domain=[min(0.0, float(data[x].min())), top * 1.3 if top > 0 else 1]),
+        ),
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(color=colour, tooltip=tooltip)
     text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
@@ -215,7 +222,7 @@ def histogram(
         alt.Chart(data)
         .mark_bar(color=ACCENT)
         .encode(
-            x=alt.X("start:Q", bin="binned", title=x_title),
+            x=alt.X("start:Q", bin="binned", title=f"{x_title} (last bar includes the top 1%)"),
             x2="end:Q",
             y=alt.Y("count:Q", title="Count"),
             tooltip=[
