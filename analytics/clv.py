@@ -160,9 +160,14 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
     if len(repeat) < MIN_REPEAT_BUYERS:
         return fallback, corr, notes
     fitter = GammaGammaFitter(penalizer_coef=0.0)
+    # Equal (frequency, spend) rows are common (one repeat order at a usual price): fit each
+    # once with its count as weight, the same likelihood as one row per customer.
+    pairs, counts = np.unique(
+        repeat[["frequency", "monetary_value"]].to_numpy(), axis=0, return_counts=True
+    )
     try:
         with _quiet():
-            fitter.fit(repeat["frequency"].to_numpy(), repeat["monetary_value"].to_numpy())
+            fitter.fit(pairs[:, 0], pairs[:, 1], weights=counts)
         params = {k: float(v) for k, v in fitter.params_.items()}
     except Exception:  # noqa: BLE001 - ConvergenceError and friends
         params = None

@@ -156,7 +156,7 @@ elif view == "Backtest":
     st.markdown(
         f"**Models compared** — recommended: **{clv.MODELS[best]}** (lowest mean absolute error)"
     )
-    st.dataframe(compare, width="stretch")
+    st.dataframe(compare, width="stretch", placeholder="—")
     try:
         duel = state.challenge(dataset.source.key, dataset, result.calibration_end, horizon, model)
     except LensError as exc:

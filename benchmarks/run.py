@@ -235,6 +235,22 @@ def run_size(n_customers: int, repeat: int) -> dict:
     settings = report.ReportSettings("benchmark", t, 180, 1.5)
     t_ours, _ = best(lambda: report.build(index, settings), 1)
     out["pdf_report"] = {"seconds": round(t_ours, 3)}
+
+    # Peak memory of each stage, traced in a separate run (tracing slows the timed ones).
+    traced = {
+        "lifecycle_prepare_once": lambda: lifecycle.prepare(base),
+        "stage_assignment": lambda: lifecycle.snapshot(index, t, 180, 1.5),
+        "evolution": lambda: lifecycle.evolution(index, 180, 1.5),
+        "cohort_matrix": lambda: cohorts.cohort_table(base, "month", "retention"),
+        "sensitivity_curve": lambda: lifecycle.window_sensitivity(index, snap),
+        "rfm_scoring": ours_rfm,
+        "segment_filter": lambda: segments.select(table, pick),
+        "clv_fit_score": lambda: ours_clv(summary),
+        "clv_rescore": lambda: clv.clv(fc, 12, 0.02, 0.5),
+        "pdf_report": lambda: report.build(index, settings),
+    }
+    for stage, func in traced.items():
+        out[stage]["peak_mb"] = peak_mb(func)
     return out
 
 

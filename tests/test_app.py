@@ -248,3 +248,17 @@ def test_presentation_mode_hides_the_controls(app):
     assert "stSidebar" in style.proto.body and ".stSlider" in style.proto.body
     assert dict(app.query_params)["presentation"] == "True"
     assert len(app.metric) == 7  # KPIs stay
+
+
+def test_cdnow_backtest_on_the_value_page(app, capsys):
+    at = app.switch_page("app_pages/data.py").run()
+    at.segmented_control(key="source_choice").set_value("CDNOW (CD retailer, 1997-98)").run()
+    no_errors(at)
+    at.switch_page("app_pages/value.py").run()
+    at.segmented_control(key="clv_view").set_value("Backtest").run()
+    no_errors(at)
+    assert cli(["clv", "cdnow"]) == 0
+    real = json.loads(capsys.readouterr().out)["backtest"]["actual_orders"]
+    shown = [m.value for m in at.markdown if "orders vs" in m.value]
+    assert shown and f"orders vs {real:,} real" in shown[0]
+    assert "Fitted on orders to 14 Feb 1998" in shown[0]

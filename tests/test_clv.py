@@ -41,6 +41,9 @@ def test_weighted_fit_on_unique_rows_equals_the_plain_fit(cdnow_weeks):
     plain = BetaGeoFitter().fit(cdnow_weeks["frequency"], cdnow_weeks["recency"], cdnow_weeks["T"])
     ours = clv.fit(cdnow_weeks, "bgnbd")
     assert ours.params == pytest.approx(plain.params_.to_dict(), rel=1e-4)
+    repeat = cdnow_weeks[cdnow_weeks["frequency"] > 0]
+    spend = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+    assert ours.spend.params == pytest.approx(spend.params_.to_dict(), rel=1e-4)
     unique, counts, row = clv._unique_rows(cdnow_weeks)
     assert len(unique) < len(cdnow_weeks) and counts.sum() == len(cdnow_weeks)
     assert np.array_equal(unique[row], cdnow_weeks[["frequency", "recency", "T"]].to_numpy())
