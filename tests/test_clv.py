@@ -101,13 +101,13 @@ def test_convergence_failure_retries_with_a_penalizer(cdnow_weeks, monkeypatch):
 
 
 def test_spend_falls_back_when_gamma_gamma_gives_q_below_one(cdnow_weeks, monkeypatch):
-    class BadQ(GammaGammaFitter):
+    class BadQ(clv._SpendFitter):
         def fit(self, *args, **kwargs):
             super().fit(*args, **kwargs)
             self.params_["q"] = 0.8
             return self
 
-    monkeypatch.setattr(clv, "GammaGammaFitter", BadQ)
+    monkeypatch.setattr(clv, "_SpendFitter", BadQ)
     model = clv.fit(cdnow_weeks)
     assert model.spend.method == "shrunk average"
     assert any("q = 0.80" in w for w in model.warnings)
