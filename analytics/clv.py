@@ -335,10 +335,9 @@ def forecast(
     from :func:`clv`.
     """
     unique, _, row = _unique_rows(summary)
-    cumulative = np.stack(
-        [_expected_purchases(model, m * DAYS_PER_MONTH, unique) for m in range(months + 1)],
-        axis=1,
-    )
+    cumulative = np.zeros((len(unique), months + 1))  # nothing is expected in 0 days
+    for m in range(1, months + 1):
+        cumulative[:, m] = _expected_purchases(model, m * DAYS_PER_MONTH, unique)
     monthly = np.diff(cumulative, axis=1)
     spend = model.spend.expected(
         summary["frequency"].to_numpy(), summary["monetary_value"].to_numpy()
