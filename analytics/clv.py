@@ -37,6 +37,8 @@ class _NoStandardErrors:
     optimisation itself is lifetimes' own (BFGS on its autograd likelihood), unchanged.
     """
 
+    accept_flat_optimum = False
+
     def _fit(self, args, initial_params, params_size, disp, tol=1e-7, bounds=None, **kwargs):
         x0 = 0.1 * np.ones(params_size) if initial_params is None else initial_params
         output = minimize(
@@ -49,7 +51,8 @@ class _NoStandardErrors:
             options={"disp": disp, **kwargs},
             bounds=bounds,
         )
-        if not output.success:
+        flat = output.status == 2 and np.max(np.abs(output.jac)) < FLAT_GRADIENT
+        if not (output.success or (flat and self.accept_flat_optimum)):
             raise ConvergenceError("The model did not converge.")
         return output.x, output.fun, None
 
@@ -72,7 +75,12 @@ class _ModifiedBetaGeo(_NoStandardErrors, ModifiedBetaGeoFitter):
 
 
 class _SpendFitter(_NoStandardErrors, GammaGammaFitter):
-    pass
+    """Gamma-Gamma. When spend hardly varies between customers, q and v grow together
+    without bound and BFGS stops on "precision loss" on a flat ridge; the expected spend
+    v p / (q - 1) is still well defined there, so a stop with a gradient below
+    FLAT_GRADIENT is accepted (lifetimes would call it a failure at random)."""
+
+    accept_flat_optimum = True
 
 
 MODELS = {"bgnbd": "BG/NBD", "mbgnbd": "Modified BG/NBD", "pareto": "Pareto/NBD"}
@@ -82,6 +90,7 @@ DAYS_PER_MONTH = 30
 RETRY_PENALIZER = 0.001
 MIN_CUSTOMERS = 30
 MIN_REPEAT_BUYERS = 10
+FLAT_GRADIENT = 1e-4
 SHRINK_ORDERS = 2  # fallback spend: observed average shrunk as if 2 orders at the shop mean
 PARAM_MEANINGS = {
     "r": "shape of how often customers buy (with alpha)",

@@ -98,10 +98,9 @@ else:
             attributes.append((col, tuple(picked)))
     ranges = {}
     if "clv" in table:
-        top = float(table["clv"].max()) if len(table) else 1.0
-        ranges["clv"] = f3.slider(
-            "Predicted CLV", 0.0, max(top, 1.0), (0.0, max(top, 1.0)), key="sb_clv"
-        )
+        low = min(0.0, float(table["clv"].min()))  # refunds can make CLV negative
+        top = max(float(table["clv"].max()), low + 1.0)
+        ranges["clv"] = f3.slider("Predicted CLV", low, top, (low, top), key="sb_clv")
         ranges["p_alive"] = f3.slider("P(alive)", 0.0, 1.0, (0.0, 1.0), key="sb_alive")
     chosen = sg.SegmentFilter(
         stages=tuple(stages),

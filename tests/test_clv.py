@@ -166,3 +166,19 @@ def test_challenger_beats_chance_on_the_same_holdout(demo_base):
     assert 0.6 < result.roc_auc_model <= 1 and 0.6 < result.roc_auc_bgnbd <= 1
     assert result.lift_model > 1.5
     assert set(result.calibration["model"]) == {"Classifier", "BG/NBD"}
+
+
+def test_gamma_gamma_on_homogeneous_spend_keeps_the_population_mean():
+    """Spend drawn from one distribution for everyone: q is huge or runs off on a flat
+    ridge; either way the fit is kept and expected spend stays near the population mean."""
+    rng = np.random.default_rng(3)
+    frequency = rng.integers(1, 6, 3000).astype(float)
+    monetary = np.array([rng.gamma(4, 20, int(f)).mean() for f in frequency])
+    summary = pd.DataFrame(
+        {"frequency": frequency, "recency": frequency * 30, "T": 400.0, "monetary_value": monetary}
+    )
+    model = clv.fit(summary)
+    assert model.spend.method == "Gamma-Gamma"
+    expected = model.spend.expected(frequency, monetary)
+    assert np.allclose(expected, expected.mean(), rtol=0.1)
+    assert expected.mean() == pytest.approx(80, rel=0.05)  # the mean of gamma(4, 20)
