@@ -128,6 +128,12 @@ def compare(
     customer on holdout orders. Models that cannot be fitted are listed with the reason."""
     rows, runs = {}, {}
     for model, name in clv.MODELS.items():
+        if model == "pareto" and base.n_customers > clv.PARETO_COMPARE_LIMIT:
+            rows[name] = {
+                "problem": f"left out above {clv.PARETO_COMPARE_LIMIT:,} customers (its fit "
+                "takes minutes); choose it as the model to backtest it alone"
+            }
+            continue
         try:
             runs[model] = result = run(base, model, holdout_days)
         except LensError as exc:

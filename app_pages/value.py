@@ -13,7 +13,15 @@ dataset = state.current_dataset()
 s = settings()
 st.title("Customer value and churn risk")
 c1, c2, c3, c4, c5 = st.columns([1.4, 1, 1, 1, 1])
-model = c1.selectbox("Model", list(clv.MODELS), format_func=clv.MODELS.get, key="clv_model")
+model = c1.selectbox(
+    "Model",
+    list(clv.MODELS),
+    format_func=clv.MODELS.get,
+    key="clv_model",
+    help="BG/NBD (default): customers may stop right after a purchase. Modified BG/NBD: "
+    "also right after the first, so one-time buyers are not surely alive. Pareto/NBD: at "
+    "any time; its fit is much slower on large data.",
+)
 months = c2.slider("Horizon (months of 30 days)", 1, 36, key="clv_months")
 discount = c3.slider("Discount rate per month (%)", 0.0, 5.0, step=0.1, key="clv_discount")
 margin = c4.slider("Gross margin (%)", 5, 100, step=5, key="clv_margin")
@@ -115,10 +123,12 @@ elif view == "Churn risk":
 elif view == "Backtest":
     try:
         compare, best, runs = state.backtests(dataset.source.key, dataset.base, None)
+        result = runs.get(model) or state.backtest_one(
+            dataset.source.key, dataset.base, model, None
+        )
     except LensError as exc:
         st.warning(str(exc))
         st.stop()
-    result = runs.get(model) or runs[best]
     t = result.totals
     st.markdown(
         f"**Fitted on orders to {result.calibration_end:%d %b %Y}, predicting the next "

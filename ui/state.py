@@ -265,6 +265,11 @@ def backtests(key, _base, holdout_days):
     return backtest.compare(_base, holdout_days)
 
 
+@st.cache_resource(max_entries=4, show_spinner="Backtesting the model…")
+def backtest_one(key, _base, model, holdout_days):
+    return backtest.run(_base, model, holdout_days)
+
+
 @st.cache_resource(max_entries=4, show_spinner="Training the challenger…")
 def challenge(key, _dataset, cal_end, horizon, model):
     return propensity.challenge(lifecycle_index(_dataset), cal_end, horizon, model)
