@@ -262,3 +262,30 @@ def test_cdnow_backtest_on_the_value_page(app, capsys):
     shown = [m.value for m in at.markdown if "orders vs" in m.value]
     assert shown and f"orders vs {real:,} real" in shown[0]
     assert "Fitted on orders to 14 Feb 1998" in shown[0]
+
+
+PAGE_VIEWS = {
+    "app_pages/lifecycle.py": ("lc_view", VIEWS),
+    "app_pages/cohorts.py": (None, []),
+    "app_pages/value.py": (None, []),  # too little history: a message instead of views
+    "app_pages/segments.py": (
+        "sg_view",
+        ["Segment map", "Hero customers", "Stage × segment", "Segment builder"],
+    ),
+}
+
+
+def test_every_page_and_view_survives_a_tiny_upload(app):
+    at = open_data_page(app)
+    at.file_uploader(key="orders_file").set_value(
+        ("orders_export.csv", exports.SHOPIFY.encode(), "text/csv")
+    ).run()
+    assert kpis(at)["Customers"] == "2"
+    for page, (key, views) in PAGE_VIEWS.items():
+        at.switch_page(page).run()
+        no_errors(at)
+        for view in views:
+            at.segmented_control(key=key).set_value(view).run()
+            no_errors(at)
+    at.switch_page("app_pages/value.py").run()
+    assert any("Not enough history" in w.value for w in at.warning)
