@@ -60,6 +60,7 @@ class Backtest:
     deciles: pd.DataFrame
     by_frequency: pd.DataFrame
     warnings: tuple[str, ...]
+    fitted: clv.ClvModel  # the model fitted on the calibration period
 
     def summary(self) -> dict:
         return {
@@ -118,24 +119,27 @@ def run(base: CustomerBase, model: str = "bgnbd", holdout_days: int | None = Non
         deciles=deciles,
         by_frequency=by_frequency,
         warnings=fitted.warnings,
+        fitted=fitted,
     )
 
 
 def compare(
-    base: CustomerBase, holdout_days: int | None = None
+    base: CustomerBase, holdout_days: int | None = None, done: dict[str, Backtest] | None = None
 ) -> tuple[pd.DataFrame, str, dict[str, Backtest]]:
     """Backtest every model; the recommended one has the lowest mean absolute error per
-    customer on holdout orders. Models that cannot be fitted are listed with the reason."""
-    rows, runs = {}, {}
+    customer on holdout orders. Models that cannot be fitted are listed with the reason.
+    ``done`` holds backtests already run (same holdout), which are reused."""
+    rows, runs = {}, dict(done or {})
     for model, name in clv.MODELS.items():
-        if model == "pareto" and base.n_customers > clv.PARETO_COMPARE_LIMIT:
+        slow = model == "pareto" and base.n_customers > clv.PARETO_COMPARE_LIMIT
+        if slow and model not in runs:
             rows[name] = {
                 "problem": f"left out above {clv.PARETO_COMPARE_LIMIT:,} customers (its fit "
                 "takes minutes); choose it as the model to backtest it alone"
             }
             continue
         try:
-            runs[model] = result = run(base, model, holdout_days)
+            runs[model] = result = runs.get(model) or run(base, model, holdout_days)
         except LensError as exc:
             rows[name] = {"problem": str(exc)}
             continue

@@ -294,7 +294,7 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     result = backtest.run(base, args.model, args.holdout_days)
     try:
         index = lifecycle.prepare(base)
-        duel = propensity.challenge(index, result.calibration_end, args.churn_days, args.model)
+        duel = propensity.challenge(index, result.calibration_end, args.churn_days, result.fitted)
         duel_result = {
             "horizon_days": duel.horizon,
             "roc_auc_model": duel.roc_auc_model,

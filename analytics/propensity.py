@@ -76,8 +76,13 @@ def _lift(y: np.ndarray, score: np.ndarray) -> float:
     return float(y[top].mean() / y.mean()) if y.mean() else float("nan")
 
 
-def challenge(index: LifecycleIndex, cal_end: pd.Timestamp, horizon: int, model: str) -> Challenge:
-    """Classifier vs the CLV model's P(order within horizon), on the same held-out period."""
+def challenge(
+    index: LifecycleIndex, cal_end: pd.Timestamp, horizon: int, fitted: clv.ClvModel
+) -> Challenge:
+    """Classifier vs the CLV model's P(order within horizon), on the same held-out period.
+
+    ``fitted`` is the CLV model fitted on the orders up to ``cal_end`` (the backtest's).
+    """
     base = index.base
     if cal_end + pd.Timedelta(days=horizon) > base.data_end:
         raise LensError(
@@ -87,7 +92,6 @@ def challenge(index: LifecycleIndex, cal_end: pd.Timestamp, horizon: int, model:
     classifier = train(index, cal_end, horizon)
     x, y = features(index, cal_end), orders_after(index, cal_end, horizon).to_numpy()
     ours = classifier.predict_proba(x.to_numpy())[:, 1]
-    fitted = clv.fit(summarise(base, cal_end), model)
     theirs = clv.predict_order_chance(fitted, summarise(base, cal_end), horizon)
     curves = []
     for name, score in [("Classifier", ours), (fitted.name, theirs)]:

@@ -122,10 +122,8 @@ elif view == "Churn risk":
 
 elif view == "Backtest":
     try:
-        compare, best, runs = state.backtests(dataset.source.key, dataset.base, None)
-        result = runs.get(model) or state.backtest_one(
-            dataset.source.key, dataset.base, model, None
-        )
+        compare, best, runs = state.backtests(dataset, model)
+        result = runs[model]
     except LensError as exc:
         st.warning(str(exc))
         st.stop()
@@ -168,7 +166,7 @@ elif view == "Backtest":
     )
     st.dataframe(compare, width="stretch", placeholder="—")
     try:
-        duel = state.challenge(dataset.source.key, dataset, result.calibration_end, horizon, model)
+        duel = state.challenge(dataset, model, horizon)
     except LensError as exc:
         st.info(f"Challenger not run: {exc}")
     else:

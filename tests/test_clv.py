@@ -161,8 +161,8 @@ def test_backtest_and_model_comparison_on_cdnow(cdnow_base):
 
 def test_challenger_beats_chance_on_the_same_holdout(demo_base):
     index = lifecycle.prepare(demo_base)
-    end, _ = backtest.split(demo_base)
-    result = propensity.challenge(index, end, 90, "bgnbd")
+    run = backtest.run(demo_base, "bgnbd")
+    result = propensity.challenge(index, run.calibration_end, 90, run.fitted)
     assert 0.6 < result.roc_auc_model <= 1 and 0.6 < result.roc_auc_bgnbd <= 1
     assert result.lift_model > 1.5
     assert set(result.calibration["model"]) == {"Classifier", "BG/NBD"}

@@ -261,8 +261,14 @@ def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
 
 
 @st.cache_resource(max_entries=4, show_spinner="Backtesting every model…")
-def backtests(key, _base, holdout_days):
-    return backtest.compare(_base, holdout_days)
+def _backtests(key, _base, _done, model):
+    return backtest.compare(_base, None, _done)
+
+
+def backtests(dataset: Dataset, model: str):
+    """Every model's backtest (the chosen model's is shared with the churn challenger)."""
+    done = {model: backtest_one(dataset.source.key, dataset.base, model, None)}
+    return _backtests(dataset.source.key, dataset.base, done, model)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Backtesting the model…")
@@ -271,8 +277,15 @@ def backtest_one(key, _base, model, holdout_days):
 
 
 @st.cache_resource(max_entries=4, show_spinner="Training the challenger…")
-def challenge(key, _dataset, cal_end, horizon, model):
-    return propensity.challenge(lifecycle_index(_dataset), cal_end, horizon, model)
+def _challenge(key, _dataset, _result, model, horizon):
+    index = lifecycle_index(_dataset)
+    return propensity.challenge(index, _result.calibration_end, horizon, _result.fitted)
+
+
+def challenge(dataset: Dataset, model: str, horizon: int):
+    """Classifier vs the CLV model on the backtest's holdout (cached per model, horizon)."""
+    result = backtest_one(dataset.source.key, dataset.base, model, None)
+    return _challenge(dataset.source.key, dataset, result, model, horizon)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Scoring churn risk…")
@@ -286,8 +299,7 @@ def churn_chance(dataset: Dataset, ref_date, model: str, horizon: int):
     fitted = _clv_fit(dataset.source.key, dataset.base, ref_date, model)
     summary = summarise(dataset.base, ref_date)
     try:
-        cal_end, _ = backtest.split(dataset.base)
-        duel = challenge(dataset.source.key, dataset, cal_end, horizon, model)
+        duel = challenge(dataset, model, horizon)
         if duel.winner == "classifier":
             chance = classifier_chance(dataset.source.key, dataset, ref_date, horizon)
             return chance.to_numpy(), "the classifier"
@@ -299,4 +311,5 @@ def churn_chance(dataset: Dataset, ref_date, model: str, horizon: int):
 def remember_scores(dataset: Dataset, ref_date, scores: pd.DataFrame, settings: tuple) -> None:
     """Share the value scores with the Segments page (per dataset and reference date)."""
     scores.attrs["key"] = repr(settings)
-    st.session_state.setdefault("model_scores", {})[(dataset.source.key, ref_date)] = scores
+    # Only the latest: a table per reference date visited would pile up in memory.
+    st.session_state["model_scores"] = {(dataset.source.key, ref_date): scores}
