@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import charts, export
 from analytics import lifecycle as lc
-from ui import show, state
+from ui import params, show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
@@ -36,15 +36,7 @@ for col, stage in zip(cols, lc.STAGES, strict=False):
         help="Needs a contacts file" if pd.isna(value) else lc.STAGE_RULES[stage],
     )
 
-view = (
-    st.segmented_control(
-        "View",
-        ["Stage mix", "Funnel", "Evolution", "Transitions", "What-if", "Win-back", "Members"],
-        default="Stage mix",
-        key="lc_view",
-    )
-    or "Stage mix"
-)
+view = st.segmented_control("View", params.VIEWS["lc_view"], key="lc_view") or "Stage mix"
 
 if view == "Stage mix":
     show.chart(

@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import charts, export, rfm
 from analytics import segments as sg
 from analytics.lifecycle import STAGES
-from ui import show, state
+from ui import params, show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
@@ -33,15 +33,7 @@ with st.expander("How scores and segments are defined"):
     for name in rfm.SEGMENTS:
         st.markdown(f"**{name}** — {rfm.SEGMENT_RULES[name]}")
 
-view = (
-    st.segmented_control(
-        "View",
-        ["Segment map", "Hero customers", "Stage × segment", "Segment builder"],
-        default="Segment map",
-        key="sg_view",
-    )
-    or "Segment map"
-)
+view = st.segmented_control("View", params.VIEWS["sg_view"], key="sg_view") or "Segment map"
 rfm_scores = table[["R", "FM", "rfm_segment"]]
 
 if view == "Segment map":

@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import LensError, charts, clv, cohorts
 from analytics import lifecycle as lc
 from analytics.customers import positions, summarise
-from ui import show, state
+from ui import params, show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
@@ -56,12 +56,7 @@ m2.metric(f"Predicted CLV, {months} months", f"{table['clv'].sum():,.0f}")
 m3.metric("Average P(alive)", f"{table['p_alive'].mean():.0%}")
 m4.metric("Expected orders, next 90 days", f"{table['purchases_90d'].sum():,.0f}")
 
-view = (
-    st.segmented_control(
-        "View", ["Value", "Churn risk", "Backtest", "Model"], default="Value", key="clv_view"
-    )
-    or "Value"
-)
+view = st.segmented_control("View", params.VIEWS["clv_view"], key="clv_view") or "Value"
 
 if view == "Value":
     show.chart(

@@ -220,10 +220,17 @@ def test_one_time_buyers_get_a_message_not_an_exception(app):
 def test_settings_come_from_and_go_to_the_url():
     at = app_test()
     at.query_params.update(
-        {"window": "90", "ref_date": "2025-06-30", "hero_pct": "10", "clv_model": "nope"}
+        {
+            "window": "90",
+            "ref_date": "2025-06-30",
+            "hero_pct": "10",
+            "clv_model": "nope",
+            "lc_view": "Funnel",
+        }
     )
     at.run()
     no_errors(at)
+    assert at.segmented_control(key="lc_view").value == "Funnel"  # the same view reopens
     assert at.slider(key="window").value == 90
     assert str(at.date_input(key="ref_date").value) == "2025-06-30"
     assert at.session_state["clv_model"] == "bgnbd"  # an invalid value is ignored
@@ -232,7 +239,9 @@ def test_settings_come_from_and_go_to_the_url():
     at.slider(key="hero_pct").set_value(7).run()
     at.switch_page("app_pages/lifecycle.py").run()
     at.slider(key="at_risk_factor").set_value(2.0).run()
+    at.segmented_control(key="lc_view").set_value("Evolution").run()
     params = dict(at.query_params)
+    assert params["lc_view"] == "Evolution"
     assert {k: params[k] for k in ["window", "hero_pct", "at_risk_factor"]} == {
         "window": "90",
         "hero_pct": "7",  # kept while its page was not shown

@@ -39,6 +39,20 @@ def _flag(text: str) -> bool:
     return text.lower() in ("1", "true", "yes", "on")
 
 
+# Each page's views; the first is the default.
+VIEWS = {
+    "lc_view": [
+        "Stage mix",
+        "Funnel",
+        "Evolution",
+        "Transitions",
+        "What-if",
+        "Win-back",
+        "Members",
+    ],
+    "clv_view": ["Value", "Churn risk", "Backtest", "Model"],
+    "sg_view": ["Segment map", "Hero customers", "Stage × segment", "Segment builder"],
+}
 DEFAULTS = {
     "window": 180,
     "at_risk_factor": 1.5,
@@ -51,6 +65,7 @@ DEFAULTS = {
     "churn_days": 90,
     "co_period": "month",
     "co_metric": "retention",
+    **{key: views[0] for key, views in VIEWS.items()},
 }
 PARSERS = {
     "window": _number(int, 30, 730),
@@ -64,6 +79,7 @@ PARSERS = {
     "churn_days": _number(int, 30, 365),
     "co_period": _choice(PERIODS),
     "co_metric": _choice(METRICS),
+    **{key: _choice(views) for key, views in VIEWS.items()},
 }
 
 
