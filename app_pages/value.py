@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, charts, clv, cohorts
+from analytics import LensError, charts, clv, cohorts, export
 from analytics import lifecycle as lc
 from analytics.customers import positions, summarise
 from ui import params, show, state
@@ -88,6 +88,13 @@ if view == "Value":
     )
     st.markdown("**Top customers by predicted CLV**")
     st.dataframe(table.nlargest(100, "clv"), width="stretch")
+    st.download_button(
+        "Download every customer's scores (CSV)",
+        lambda: export.to_csv_bytes(table.reset_index()),  # built on click
+        file_name=f"customer_value_{s.ref_date:%Y%m%d}.csv",
+        mime="text/csv",
+        key="clv_download",
+    )
 
 elif view == "Churn risk":
     show.chart(
