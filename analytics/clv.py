@@ -166,8 +166,20 @@ def _unique_rows(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
             key, return_index=True, return_inverse=True, return_counts=True
         )
         return rows[first], counts, inverse
-    unique, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
-    return unique, counts, inverse.ravel()
+    return _unique(rows)
+
+
+def _unique(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique rows (sorted), their counts, and each row's unique row; a lexsort is several
+    times faster than ``np.unique(axis=0)``."""
+    order = np.lexsort(rows.T[::-1])
+    ordered = rows[order]
+    new = np.ones(len(rows), dtype=bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    starts = np.flatnonzero(new)
+    inverse = np.empty(len(rows), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[starts], np.diff(np.append(starts, len(rows))), inverse
 
 
 def _check_enough(summary: pd.DataFrame) -> None:
@@ -229,9 +241,7 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
     fitter = _SpendFitter(penalizer_coef=0.0)
     # Equal (frequency, spend) rows are common (one repeat order at a usual price): fit each
     # once with its count as weight, the same likelihood as one row per customer.
-    pairs, counts = np.unique(
-        repeat[["frequency", "monetary_value"]].to_numpy(), axis=0, return_counts=True
-    )
+    pairs, counts, _ = _unique(repeat[["frequency", "monetary_value"]].to_numpy(dtype="float64"))
     try:
         with _quiet():
             fitter.fit(pairs[:, 0], pairs[:, 1], weights=counts)

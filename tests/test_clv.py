@@ -182,3 +182,11 @@ def test_gamma_gamma_on_homogeneous_spend_keeps_the_population_mean():
     expected = model.spend.expected(frequency, monetary)
     assert np.allclose(expected, expected.mean(), rtol=0.1)
     assert expected.mean() == pytest.approx(80, rel=0.05)  # the mean of gamma(4, 20)
+
+
+def test_unique_rows_match_numpy():
+    rows = np.random.default_rng(1).integers(0, 4, (500, 3)).astype(float) / 2
+    unique, counts, inverse = clv._unique(rows)
+    ref, ref_inverse, ref_counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+    assert np.array_equal(unique, ref) and np.array_equal(counts, ref_counts)
+    assert np.array_equal(unique[inverse], rows) and np.array_equal(inverse, ref_inverse.ravel())
