@@ -119,7 +119,8 @@ def export_table(table: pd.DataFrame, mask: np.ndarray | None = None) -> pd.Data
 
 
 def cross_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Customers per lifecycle stage (rows) and RFM segment (columns)."""
-    return pd.crosstab(table["stage"], table["rfm_segment"], dropna=False).rename_axis(
-        index="Lifecycle stage", columns="RFM segment"
-    )
+    """Customers per lifecycle stage (rows; prospects have no orders, so no RFM) and RFM
+    segment (columns)."""
+    counts = pd.crosstab(table["stage"], table["rfm_segment"], dropna=False)
+    counts = counts.drop(index="Prospect", errors="ignore")
+    return counts.rename_axis(index="Lifecycle stage", columns="RFM segment")

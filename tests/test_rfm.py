@@ -124,3 +124,10 @@ def test_export_table_has_the_campaign_columns(table):
     ]
     assert {"orders", "revenue", "last_order", "channel"} <= set(out.columns)
     assert "clv" not in out  # no model fitted: no empty CLV column
+
+
+def test_cross_table_counts_every_customer_once(table):
+    cross = segments.cross_table(table)
+    assert "Prospect" not in cross.index and list(cross.columns) == rfm.SEGMENTS
+    assert cross.to_numpy().sum() == len(table)
+    assert cross.loc["Inactive", "Hibernating"] == 1 and cross.loc["Inactive", "At risk"] == 1
