@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import charts, export, rfm
+from analytics import charts, rfm
 from analytics import segments as sg
 from analytics.lifecycle import STAGES
 from ui import params, show, state
@@ -43,6 +43,10 @@ if view == "Segment map":
     show.chart(
         charts.segment_bars(sizes, "Customers and revenue per RFM segment", subtitle), "segments_2"
     )
+    pick = st.selectbox("Campaign list of one segment", rfm.SEGMENTS, key="sg_pick")
+    rows = sg.export_table(table, (table["rfm_segment"] == pick).to_numpy())
+    st.caption(f"{len(rows):,} customers in {pick} on {s.ref_date:%d %b %Y}.")
+    show.campaign_list(rows, f"{pick}_{s.ref_date:%Y%m%d}", "sg_list")
 
 elif view == "Hero customers":
     heroes = rfm.hero_summary(table["revenue"].to_numpy(), table["hero"].to_numpy())
@@ -57,11 +61,10 @@ elif view == "Hero customers":
         charts.stage_bars(mix, f"Where the top {hero_pct}% customers stand today", subtitle),
         "segments_3",
     )
-    st.dataframe(
-        sg.export_table(table, table["hero"].to_numpy()).sort_values("revenue", ascending=False),
-        hide_index=True,
-        width="stretch",
-    )
+    hero_rows = sg.export_table(table, table["hero"].to_numpy())
+    hero_rows = hero_rows.sort_values("revenue", ascending=False)
+    st.dataframe(hero_rows, hide_index=True, width="stretch")
+    show.campaign_list(hero_rows, f"hero_customers_{s.ref_date:%Y%m%d}", "hero_list")
 
 elif view == "Stage × segment":
     st.markdown(f"**Customers per lifecycle stage and RFM segment** — {subtitle}")
@@ -110,20 +113,4 @@ else:
     m3.metric("Share of revenue", f"{result['share_revenue']:.0%}" if result["customers"] else "—")
     chosen_rows = sg.export_table(table, mask)
     st.dataframe(chosen_rows.head(5000), hide_index=True, width="stretch", key="sb_table")
-    name = f"segment_{s.ref_date:%Y%m%d}"
-    d1, d2 = st.columns(2)
-    d1.download_button(
-        "Download CSV",
-        lambda: export.to_csv_bytes(chosen_rows),  # built on click: large lists stay cheap
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key="sb_csv",
-        disabled=chosen_rows.empty,
-    )
-    d2.download_button(
-        "Download Excel",
-        lambda: export.to_xlsx_bytes(chosen_rows),
-        file_name=f"{name}.xlsx",
-        key="sb_xlsx",
-        disabled=chosen_rows.empty,
-    )
+    show.campaign_list(chosen_rows, f"segment_{s.ref_date:%Y%m%d}", "sb")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
-from analytics import report
+from analytics import export, report
 
 
 def chart(figure: alt.Chart, name: str) -> None:
@@ -24,4 +25,25 @@ def chart(figure: alt.Chart, name: str) -> None:
         icon=":material/image:",
         key=f"png_{slug}",
         type="tertiary",
+    )
+
+
+def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel downloads of a customer list, built only when clicked."""
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV",
+        lambda: export.to_csv_bytes(rows),
+        file_name=f"{slug}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        disabled=rows.empty,
+    )
+    right.download_button(
+        "Download Excel",
+        lambda: export.to_xlsx_bytes(rows),
+        file_name=f"{slug}.xlsx",
+        key=f"{key}_xlsx",
+        disabled=rows.empty,
     )
