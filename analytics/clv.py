@@ -8,8 +8,8 @@ purchase days - 1, recency and T in days, as in :func:`analytics.customers.summa
   (the same likelihood as one row per customer, a fraction of the work), and a spend model.
 - :func:`forecast` scores every customer once per fit and horizon; :func:`clv` turns it into
   money for any discount rate and margin without touching the model again.
-- :func:`backtest` splits the data in time, fits on the first part and compares the
-  predictions with what customers really did in the held-out part.
+- :mod:`analytics.backtest` splits the data in time, fits on the first part and compares
+  the predictions with what customers really did in the held-out part.
 """
 
 from __future__ import annotations
@@ -27,6 +27,27 @@ from lifetimes.utils import ConvergenceError
 from scipy.optimize import minimize
 
 from analytics.errors import LensError
+
+MODELS = {"bgnbd": "BG/NBD", "mbgnbd": "Modified BG/NBD", "pareto": "Pareto/NBD"}
+DAYS_PER_MONTH = 30
+RETRY_PENALIZER = 0.001
+MIN_CUSTOMERS = 30
+MIN_REPEAT_BUYERS = 10
+FLAT_GRADIENT = 1e-4
+PARETO_START = np.random.default_rng(0).normal(1.0, 0.05, 4)
+PARETO_COMPARE_LIMIT = 200_000  # customers; above, its Nelder-Mead fit takes minutes
+SHRINK_ORDERS = 2  # fallback spend: observed average shrunk as if 2 orders at the shop mean
+PARAM_MEANINGS = {
+    "r": "shape of how often customers buy (with alpha)",
+    "alpha": "scale of the time between purchases, in days (with r)",
+    "a": "shape of the chance to stop after a purchase (with b)",
+    "b": "shape of the chance to stop after a purchase (with a)",
+    "s": "shape of how long customers stay (with beta)",
+    "beta": "scale of how long customers stay, in days (with s)",
+    "p": "shape of each customer's spend per order",
+    "q": "shape of how spend varies between customers (must be above 1)",
+    "v": "scale of how spend varies between customers",
+}
 
 
 class _NoStandardErrors:
@@ -83,28 +104,8 @@ class _SpendFitter(_NoStandardErrors, GammaGammaFitter):
     accept_flat_optimum = True
 
 
-MODELS = {"bgnbd": "BG/NBD", "mbgnbd": "Modified BG/NBD", "pareto": "Pareto/NBD"}
 # Pareto/NBD keeps lifetimes' own fit (Nelder-Mead, its own code path).
 _FITTERS = {"bgnbd": _BetaGeo, "mbgnbd": _ModifiedBetaGeo, "pareto": ParetoNBDFitter}
-DAYS_PER_MONTH = 30
-RETRY_PENALIZER = 0.001
-MIN_CUSTOMERS = 30
-MIN_REPEAT_BUYERS = 10
-FLAT_GRADIENT = 1e-4
-PARETO_START = np.random.default_rng(0).normal(1.0, 0.05, 4)
-PARETO_COMPARE_LIMIT = 200_000  # customers; above, its Nelder-Mead fit takes minutes
-SHRINK_ORDERS = 2  # fallback spend: observed average shrunk as if 2 orders at the shop mean
-PARAM_MEANINGS = {
-    "r": "shape of how often customers buy (with alpha)",
-    "alpha": "scale of the time between purchases, in days (with r)",
-    "a": "shape of the chance to stop after a purchase (with b)",
-    "b": "shape of the chance to stop after a purchase (with a)",
-    "s": "shape of how long customers stay (with beta)",
-    "beta": "scale of how long customers stay, in days (with s)",
-    "p": "shape of each customer's spend per order",
-    "q": "shape of how spend varies between customers (must be above 1)",
-    "v": "scale of how spend varies between customers",
-}
 
 
 @contextlib.contextmanager
