@@ -377,8 +377,9 @@ def forecast(
         ahead = cumulative[:, month] if known else _expected_purchases(model, days, unique)
         table[f"purchases_{days}d"] = ahead[row]
     table["expected_spend"] = np.nan_to_num(spend, nan=model.spend.shop_mean)
-    if end is not None and model.model != "pareto":
-        # Median days to the next purchase if still active: solve no-purchase chance = 1/2.
+    if end is not None:
+        # Median days to the next purchase if still active: in all three models the purchase
+        # rate given the history is Gamma(r + x, alpha + T); solve no-purchase chance = 1/2.
         r, alpha = model.params["r"], model.params["alpha"]
         wait = (alpha + unique[:, 2]) * (2 ** (1 / (r + unique[:, 0])) - 1)
         # One-time buyers have no rhythm of their own yet: no date rather than a guess.

@@ -65,6 +65,14 @@ def test_clv_equals_lifetimes_customer_lifetime_value(cdnow_base):
     assert clv.clv(fc, 12, 0.05, 1.0).sum() < ours.sum()
     assert clv.clv(fc, 6, 0.01, 1.0).sum() < ours.sum()
     assert np.isfinite(fc.table.select_dtypes("number").to_numpy()).all()
+    nxt = fc.table["next_order_if_active"]
+    assert nxt.isna().to_numpy().tolist() == (summary["frequency"] == 0).tolist()
+    assert (nxt.dropna() > cdnow_base.data_end).all()
+    # A customer with x repeat purchases waits (alpha + T) (2 ** (1 / (r + x)) - 1) days.
+    one = summary.index[summary["frequency"] == 3][0]
+    r, alpha = model.params["r"], model.params["alpha"]
+    wait = (alpha + summary.loc[one, "T"]) * (2 ** (1 / (r + 3)) - 1)
+    assert (nxt[one] - cdnow_base.data_end).days == round(wait)
 
 
 def test_order_chance_agrees_with_expected_purchases_for_short_spans(cdnow_base):
