@@ -12,7 +12,7 @@ dataset = state.current_dataset()
 s = settings()
 index = state.lifecycle_index(dataset)
 snap = lc.snapshot(index, s.ref_date, s.window, s.at_risk_factor)
-subtitle = f"{dataset.name} · {s.caption()}"
+subtitle = f"{dataset.label} · {s.caption()}"
 
 st.title("Customer lifecycle")
 st.caption(subtitle)

@@ -15,7 +15,7 @@ c1, c2 = st.columns([1, 3])
 hero_pct = c1.slider("Hero customers: top % by revenue", 1, 25, key="hero_pct")
 scores = state.model_scores(dataset, s)
 table = state.customer_table(dataset, s, hero_pct, scores)
-subtitle = f"{dataset.name} · {s.caption()} · heroes = top {hero_pct}% by revenue"
+subtitle = f"{dataset.label} · {s.caption()} · heroes = top {hero_pct}% by revenue"
 c2.caption(subtitle)
 if scores is None:
     c2.caption("CLV and P(alive) appear here once the model is fitted on the Value page.")

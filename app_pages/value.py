@@ -27,7 +27,7 @@ discount = c3.slider("Discount rate per month (%)", 0.0, 5.0, step=0.1, key="clv
 margin = c4.slider("Gross margin (%)", 5, 100, step=5, key="clv_margin")
 horizon = c5.number_input("Churn horizon (days)", 30, 365, step=15, key="churn_days")
 subtitle = (
-    f"{dataset.name} · {clv.MODELS[model]} fitted on orders to {s.ref_date:%d %b %Y} · CLV over "
+    f"{dataset.label} · {clv.MODELS[model]} fitted on orders to {s.ref_date:%d %b %Y} · CLV over "
     f"{months} months of 30 days, {discount:g}%/month discount, {margin}% margin"
 )
 st.caption(subtitle)
@@ -138,7 +138,10 @@ elif view == "Backtest":
         f"{t['actual_revenue']:,.0f} ({t['revenue_error_pct']:+.1f}%); mean absolute error "
         f"{t['mae_orders']:.2f} orders per customer."
     )
-    bt_sub = f"{dataset.name} · {clv.MODELS[result.model]} · holdout {result.holdout_days} days"
+    bt_sub = (
+        f"{dataset.label} · {clv.MODELS[result.model]} fitted to "
+        f"{result.calibration_end:%d %b %Y}, holdout {result.holdout_days} days"
+    )
     deciles = result.deciles.rename(
         columns={"predicted_revenue": "predicted", "actual_revenue": "actual"}
     )

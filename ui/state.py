@@ -59,6 +59,11 @@ class Dataset:
     def name(self) -> str:
         return self.source.orders_name or self.source.label
 
+    @property
+    def label(self) -> str:
+        """Name and period, the start of every chart's subtitle."""
+        return f"{self.name} ({self.base.data_start:%d %b %Y} – {self.base.data_end:%d %b %Y})"
+
 
 def _options_json(options: dict) -> str:
     return json.dumps(options, sort_keys=True, default=str)
