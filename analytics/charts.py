@@ -23,6 +23,7 @@ STAGE_COLORS = {
 }
 ACCENT = "#2f6db5"
 WIDTH = 720
+SUBTITLE_CHARACTERS = 105  # at 12 px, about the chart's width
 
 
 def stage_scale(stages: list[str] | None = None) -> alt.Scale:
@@ -30,8 +31,21 @@ def stage_scale(stages: list[str] | None = None) -> alt.Scale:
     return alt.Scale(domain=names, range=[STAGE_COLORS[s] for s in names])
 
 
+def wrap(text: str, width: int = SUBTITLE_CHARACTERS) -> list[str]:
+    """Split a " · "-separated subtitle into lines that fit the chart's width."""
+    lines: list[str] = []
+    for part in text.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
+
+
 def finish(chart: alt.Chart, title: str, subtitle: str | list[str], height: int = 320) -> alt.Chart:
     """Title, subtitle and the slide-friendly look shared by every chart."""
+    if isinstance(subtitle, str):
+        subtitle = wrap(subtitle)
     return (
         chart.properties(
             title=alt.TitleParams(
@@ -84,15 +98,17 @@ def labelled_bars(
     x_format: str | None = None,
 ) -> alt.Chart:
     """Horizontal bars in the data's row order, each labelled with its ``label`` column."""
-    top = float(data[x].max()) if len(data) else 0.0
+    # Room on the right of each bar for its label (about 6.5 px a character at 12 px).
+    label_px = np.minimum(6.5 * data["label"].str.len().to_numpy() + 10, 0.6 * WIDTH)
+    needed = data[x].to_numpy(dtype="float64") * WIDTH / (WIDTH - label_px)
+    top = float(needed.max()) if len(data) and needed.max() > 0 else 1.0
     base = alt.Chart(data).encode(
         y=alt.Y(f"{y}:N", sort=list(data[y]), title=None, axis=alt.Axis(labelFontSize=13)),
         x=alt.X(
             f"{x}:Q",
             title=x_title,
             axis=alt.Axis(format=x_format or alt.Undefined),
-            # Room on the right for the labels of the longest bars.
-            scale=alt.Scale(domain=[min(0.0, float(data[x].min())), top * 1.3 if top > 0 else 1]),
+            scale=alt.Scale(domain=[min(0.0, float(data[x].min())), top]),
         ),
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(color=colour, tooltip=tooltip)
