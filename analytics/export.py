@@ -6,6 +6,10 @@ import io
 
 import pandas as pd
 
+from analytics.errors import LensError
+
+EXCEL_MAX_ROWS = 1_048_575  # rows below the header
+
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,6 +36,12 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "customers") -> bytes:
+    """One sheet, formulas neutralised; raises LensError beyond Excel's row limit."""
+    if len(frame) > EXCEL_MAX_ROWS:
+        raise LensError(
+            f"An Excel sheet holds at most {EXCEL_MAX_ROWS:,} customers and this list has "
+            f"{len(frame):,}: export it as CSV instead."
+        )
     buffer = io.BytesIO()
     data = neutralise(frame)
     for col in data.columns:

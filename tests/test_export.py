@@ -42,3 +42,13 @@ def test_files_hold_no_formula(writer):
         cells = [row for row in book.active.iter_rows(min_row=2, values_only=True)]
         assert all(isinstance(n, str) and n.startswith("'") for n, _ in cells)
         assert [v for _, v in cells] == [-1.0, 2.0, 3.0, 4.0]
+
+
+def test_excel_row_limit_is_a_clear_message(monkeypatch):
+    from analytics import export
+    from analytics.errors import LensError
+
+    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 3)
+    with pytest.raises(LensError, match="at most 3 customers.*CSV"):
+        to_xlsx_bytes(pd.DataFrame({"a": range(4)}))
+    assert to_xlsx_bytes(pd.DataFrame({"a": range(3)})).startswith(b"PK")

@@ -40,10 +40,12 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
         key=f"{key}_csv",
         disabled=rows.empty,
     )
+    too_long = len(rows) > export.EXCEL_MAX_ROWS
     right.download_button(
         "Download Excel",
         lambda: export.to_xlsx_bytes(rows),
         file_name=f"{slug}.xlsx",
         key=f"{key}_xlsx",
-        disabled=rows.empty,
+        disabled=rows.empty or too_long,
+        help=f"Excel holds at most {export.EXCEL_MAX_ROWS:,} rows: use CSV." if too_long else None,
     )

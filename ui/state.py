@@ -253,7 +253,8 @@ def _clv_fit(key, _base, ref_date, model):
     return clv.fit(summarise(_base, ref_date), model)
 
 
-@st.cache_resource(max_entries=6, show_spinner="Forecasting purchases…")
+# Few entries: a forecast holds a (unique rows x months) matrix, ~100 MB at 1M customers.
+@st.cache_resource(max_entries=3, show_spinner="Forecasting purchases…")
 def _clv_forecast(key, _base, _model, ref_date, model, months):
     return clv.forecast(_model, summarise(_base, ref_date), months, ref_date)
 
