@@ -9,6 +9,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics import lifecycle as lc
 from analytics import rfm, segments
@@ -131,3 +133,33 @@ def test_cross_table_counts_every_customer_once(table):
     assert "Prospect" not in cross.index and list(cross.columns) == rfm.SEGMENTS
     assert cross.to_numpy().sum() == len(table)
     assert cross.loc["Inactive", "Hibernating"] == 1 and cross.loc["Inactive", "At risk"] == 1
+
+
+@given(st.lists(st.integers(-50, 50) | st.floats(-1e6, 1e6), min_size=1, max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_scores_are_monotonic_tie_preserving_quintiles(values):
+    values = np.array(values, dtype="float64")
+    scores = rfm.quintile_scores(values).astype(np.int64)
+    order = np.argsort(values, kind="stable")
+    assert np.all(np.diff(scores[order]) >= 0)  # a higher value never scores lower
+    for v in np.unique(values):
+        assert len(set(scores[values == v])) == 1  # equal values, equal scores
+    # Score k needs at least (k - 1) / 5 of customers strictly below.
+    below = np.array([(values < v).sum() for v in values])
+    assert np.all(below >= (scores - 1) * len(values) / 5)
+    assert np.all(below < scores * len(values) / 5)
+
+
+@given(
+    st.lists(st.floats(0, 1e4), min_size=1, max_size=200),
+    st.floats(0.5, 100),
+)
+@settings(max_examples=200, deadline=None)
+def test_heroes_cover_the_top_share_and_only_the_top(revenue, pct):
+    revenue = np.array(revenue)
+    hero = rfm.hero_mask(revenue, pct)
+    wanted = int(np.ceil(len(revenue) * pct / 100))
+    positive = int((revenue > 0).sum())
+    assert hero.sum() >= min(wanted, positive)
+    if hero.any():  # nobody outside is worth more than a hero
+        assert revenue[~hero].max(initial=0) <= revenue[hero].min()
