@@ -65,3 +65,13 @@ def test_a_rendered_page_is_not_blank(tmp_path, capsys):
     pixels = np.frombuffer(image.read_bytes()[-200_000:], dtype=np.uint8)
     # A blank page is all white; ours has tiles, bars and text.
     assert (pixels < 200).mean() > 0.03
+
+
+def test_any_file_name_prints(tmp_path, capsys):
+    orders = tmp_path / "commandes_été_→_🚀.csv"
+    rows = "".join(f"o{i},c{i % 35},2024-0{1 + i % 9}-1{i % 10},{10 + i}\n" for i in range(120))
+    orders.write_text("order id,customer,date,amount\n" + rows)
+    out = tmp_path / "r.pdf"
+    assert cli(["report", str(orders), "--out", str(out)]) == 0
+    _, text = pdf_text(out)
+    assert "commandes_été_->_?.csv" in text
