@@ -59,6 +59,9 @@ def finish(chart: alt.Chart, title: str, subtitle: str | list[str], height: int 
             ),
             width=WIDTH,
             height=height,
+            # Fit the width only: the plot keeps its height below the title and axes
+            # (a chart that must fit both squeezes small bar charts flat).
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         )
         .configure_axis(labelFontSize=12, titleFontSize=13, grid=False)
         .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom")
@@ -99,8 +102,9 @@ def labelled_bars(
 ) -> alt.Chart:
     """Horizontal bars in the data's row order, each labelled with its ``label`` column."""
     # Room on the right of each bar for its label (about 6.5 px a character at 12 px).
-    label_px = np.minimum(6.5 * data["label"].str.len().to_numpy() + 10, 0.6 * WIDTH)
-    needed = data[x].to_numpy(dtype="float64") * WIDTH / (WIDTH - label_px)
+    plot = WIDTH - 140  # the chart's width less the category labels on the left
+    label_px = np.minimum(6.5 * data["label"].str.len().to_numpy() + 10, 0.6 * plot)
+    needed = data[x].to_numpy(dtype="float64") * plot / (plot - label_px)
     top = float(needed.max()) if len(data) and needed.max() > 0 else 1.0
     base = alt.Chart(data).encode(
         y=alt.Y(f"{y}:N", sort=list(data[y]), title=None, axis=alt.Axis(labelFontSize=13)),
@@ -454,15 +458,33 @@ def calibration_lines(data: pd.DataFrame, title: str, subtitle: str) -> alt.Char
 
 
 def mean_heatmap(
-    data: pd.DataFrame, x: str, y: str, value: str, title: str, subtitle: str
+    data: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    title: str,
+    subtitle: str,
+    x_title: str | None = None,
+    y_title: str | None = None,
 ) -> alt.Chart:
     """Mean of ``value`` per (x, y) cell, already aggregated by the caller."""
+    x_order = (
+        list(data[x].cat.categories)
+        if isinstance(data[x].dtype, pd.CategoricalDtype)
+        else "ascending"
+    )
+    data = data.assign(**{x: data[x].astype(str)}) if x_order != "ascending" else data
     chart = (
         alt.Chart(data)
         .mark_rect()
         .encode(
-            x=alt.X(f"{x}:O", title=x.replace("_", " ").capitalize(), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{y}:O", title=y.replace("_", " ").capitalize(), sort="descending"),
+            x=alt.X(
+                f"{x}:O",
+                sort=x_order,
+                title=x_title or x.replace("_", " ").capitalize(),
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y(f"{y}:O", title=y_title or y.replace("_", " ").capitalize(), sort="descending"),
             color=alt.Color(
                 f"{value}:Q",
                 scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]),

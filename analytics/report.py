@@ -101,9 +101,9 @@ def kpis(index: LifecycleIndex, snap: lifecycle.Snapshot, total_clv: float | Non
 
 def _tiles(pdf: _Pdf, figures: dict) -> None:
     width = PAGE_WIDTH / 3
-    y = pdf.get_y()
+    top = pdf.get_y()
     for i, (label, value) in enumerate(figures.items()):
-        x = 10 + (i % 3) * width
+        x, y = 10 + (i % 3) * width, top + (i // 3) * 23  # three tiles a row
         pdf.set_xy(x, y)
         pdf.set_fill_color(238, 243, 250)
         pdf.rect(x + 1, y, width - 2, 20, style="F")
@@ -115,8 +115,7 @@ def _tiles(pdf: _Pdf, figures: dict) -> None:
         pdf.set_font("helvetica", "B", 16)
         pdf.set_text_color(20)
         pdf.cell(width - 6, 9, _text(value))
-        if i % 3 == 2:
-            pdf.set_y(y + 23)
+    pdf.set_y(top + 23 * -(-len(figures) // 3))
     pdf.ln(2)
 
 

@@ -112,15 +112,30 @@ elif view == "Churn risk":
             "p_alive",
             "P(alive) by repeat purchases and days since the last one",
             subtitle,
+            "Days since the last purchase (10 bands of equal size)",
+            "Repeat purchases (10 = 10 or more)",
         ),
         "value_5",
     )
-    counts = table["churn_risk"].value_counts().reindex(clv.CHURN_BANDS)
-    st.markdown(
-        f"**Churn risk** from the chance to order within {horizon} days, by {churn_source} "
-        "(the better of the two in the backtest): high below 20%, medium 20–50%, low 50% or "
-        "more. " + ", ".join(f"{band}: {int(n):,} customers" for band, n in counts.items())
+    bands = table["churn_risk"].value_counts().reindex(clv.CHURN_BANDS).rename("customers")
+    show.chart(
+        charts.value_bars(
+            bands.rename_axis("risk").to_frame(),
+            "risk",
+            "customers",
+            f"Churn risk: chance to order within {horizon} days",
+            f"{subtitle} · scored by {churn_source}",
+        ),
+        "value_6",
     )
+    st.caption(
+        f"Risk bands from the chance to order within {horizon} days, by {churn_source} (the "
+        "better of the two in the backtest): high below 20%, medium 20–50%, low 50% or more."
+    )
+    leaving = table[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
+    st.markdown(f"**{len(leaving):,} customers at high risk**, most valuable first")
+    st.dataframe(leaving.head(100), width="stretch")
+    show.campaign_list(leaving.reset_index(), f"high_churn_risk_{s.ref_date:%Y%m%d}", "churn")
 
 elif view == "Backtest":
     try:

@@ -75,3 +75,18 @@ def test_any_file_name_prints(tmp_path, capsys):
     assert cli(["report", str(orders), "--out", str(out)]) == 0
     _, text = pdf_text(out)
     assert "commandes_été_->_?.csv" in text
+
+
+def test_kpi_tiles_sit_in_two_rows(tmp_path, capsys):
+    out = tmp_path / "report.pdf"
+    assert cli(["report", "demo", "--out", str(out)]) == 0
+    heights = {}
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() in {"Customers", "Repeat rate", "Share loyal", "Predicted CLV"}:
+            heights.setdefault(text.strip(), round(tm[5] + cm[5]))
+
+    PdfReader(out).pages[0].extract_text(visitor_text=visit)
+    assert heights["Customers"] == heights["Repeat rate"]  # first row
+    assert heights["Share loyal"] == heights["Predicted CLV"]  # second row
+    assert heights["Customers"] != heights["Share loyal"]  # no tile drawn over another
