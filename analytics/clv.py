@@ -431,3 +431,16 @@ def alive_grid(summary: pd.DataFrame, p_alive: np.ndarray, cap: int = 10) -> pd.
     )
     grid = frame.groupby(["repeat_purchases", "days_since_last"], observed=True)
     return grid["p_alive"].agg(p_alive="mean", customers="size").reset_index()
+
+
+TOP_GROUPS = 15
+
+
+def average_by(values: pd.Series, groups: pd.Series, chronological: bool = False) -> pd.DataFrame:
+    """Mean of ``values`` per group (aligned on the customer index): the largest
+    :data:`TOP_GROUPS` groups, by average (or in label order when ``chronological``)."""
+    frame = pd.DataFrame({"value": values, "group": groups.reindex(values.index)})
+    stats = frame.dropna().groupby("group", observed=True)["value"].agg(["mean", "size"])
+    top = stats.nlargest(TOP_GROUPS, "size")
+    top = top.sort_index() if chronological else top.sort_values("mean", ascending=False)
+    return top["mean"].rename("clv").rename_axis("group").to_frame()

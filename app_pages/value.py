@@ -74,18 +74,14 @@ if view == "Value":
     first = summary["first_order"].dt.to_period("Q").astype(str).rename("Cohort (quarter)")
     options = {"Cohort (quarter)": first, **groups}
     split = st.selectbox("Average CLV by", list(options), key="clv_group")
-    values = options[split].reindex(table.index)
-    by_group = table.groupby(values.to_numpy(), dropna=True)["clv"].mean().rename("clv")
+    by_group = clv.average_by(
+        table["clv"], options[split], chronological=split == "Cohort (quarter)"
+    )
     show.chart(
-        charts.value_bars(
-            by_group.rename_axis("group").to_frame().head(30),
-            "group",
-            "clv",
-            f"Average CLV by {split.lower()}",
-            subtitle,
-        ),
+        charts.value_bars(by_group, "group", "clv", f"Average CLV by {split.lower()}", subtitle),
         "value_3",
     )
+    st.caption(f"The {clv.TOP_GROUPS} largest groups at most; quarters in time order.")
     st.markdown("**Top customers by predicted CLV**")
     st.dataframe(table.nlargest(100, "clv"), width="stretch")
     st.download_button(

@@ -198,3 +198,20 @@ def test_unique_rows_match_numpy():
     ref, ref_inverse, ref_counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
     assert np.array_equal(unique, ref) and np.array_equal(counts, ref_counts)
     assert np.array_equal(unique[inverse], rows) and np.array_equal(inverse, ref_inverse.ravel())
+
+
+def test_average_by_keeps_the_largest_groups(monkeypatch):
+    values = pd.Series([1.0, 3.0, 10.0, 20.0, 5.0], index=list("abcde"))
+    groups = pd.Series(["x", "x", "y", "y", "z"], index=list("edcba"))  # aligned by index
+    # e=x, d=x, c=y, b=y, a=z: x = (5 + 20) / 2, y = (10 + 3) / 2, z = 1.
+    out = clv.average_by(values, groups)["clv"]
+    assert list(out.items()) == [("x", 12.5), ("y", 6.5), ("z", 1.0)]
+    monkeypatch.setattr(clv, "TOP_GROUPS", 2)
+    assert list(clv.average_by(values, groups)["clv"].index) == ["x", "y"]  # z is smallest
+    backwards = pd.Series(
+        ["2024-Q2", "2024-Q2", "2024-Q1", "2024-Q1", "2023-Q4"], index=list("abcde")
+    )
+    assert list(clv.average_by(values, backwards, chronological=True).index) == [
+        "2024-Q1",
+        "2024-Q2",
+    ]
