@@ -344,10 +344,10 @@ class Forecast:
     """Per customer (rows of the summary it was made from) what the model expects.
 
     ``monthly`` holds, per unique (frequency, recency, T) row, the expected purchases in each
-    30-day month of the horizon; ``row`` maps each customer to its unique row.
+    30-day month of the horizon; ``row`` maps each customer to its unique row; ``table`` has
+    one row per customer (indexed like the summary).
     """
 
-    index: pd.Index
     row: np.ndarray
     monthly: np.ndarray
     table: pd.DataFrame
@@ -385,7 +385,7 @@ def forecast(
         # One-time buyers have no rhythm of their own yet: no date rather than a guess.
         wait = np.where(unique[:, 0] > 0, np.round(np.minimum(wait, 3650)), np.nan)[row]
         table["next_order_if_active"] = pd.Timestamp(end) + pd.to_timedelta(wait, unit="D")
-    return Forecast(summary.index, row, monthly, table)
+    return Forecast(row, monthly, table)
 
 
 def clv(
