@@ -202,10 +202,36 @@ def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
         pdf.line_of_text(line, size=10)
 
     pdf.add_page()
+    pdf.heading("RFM segments and hero customers")
+    facts = rfm.customer_facts(index, snap)
+    scores = rfm.score(facts)
+    sizes = rfm.segment_sizes(scores, facts["revenue"])
+    pdf.chart(charts.segment_bars(sizes, "Customers and revenue per RFM segment", caption))
+    heroes = rfm.hero_summary(
+        facts["revenue"].to_numpy(), rfm.hero_mask(facts["revenue"].to_numpy())
+    )
+    if heroes["heroes"]:
+        pdf.line_of_text(
+            f"Hero customers: the top {rfm.HERO_DEFAULT_PCT:g}% by revenue ({heroes['heroes']:,} "
+            f"customers) bring {heroes['share_of_revenue']:.0%} of revenue, "
+            f"{heroes['times_average']:.1f} times what the average customer spends.",
+            size=10,
+        )
+
+    pdf.add_page()
     pdf.heading("Definitions")
     pdf.line_of_text("Lifecycle stages (first match wins):", size=10, style="B")
     for stage in lifecycle.RULE_ORDER:
         pdf.line_of_text(f"{stage}: {lifecycle.STAGE_RULES[stage]}", size=9)
+    pdf.ln(2)
+    pdf.line_of_text(
+        "RFM segments (R = recency, F = orders, M = revenue, each scored 1-5 in quintiles "
+        "where equal values share a score; FM = (F + M) / 2 rounded up):",
+        size=10,
+        style="B",
+    )
+    for name in rfm.SEGMENTS:
+        pdf.line_of_text(f"{name}: {rfm.SEGMENT_RULES[name]}", size=9)
     pdf.ln(2)
     pdf.line_of_text("Metrics:", size=10, style="B")
     for name, text in DEFINITIONS.items():

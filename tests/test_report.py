@@ -23,7 +23,7 @@ def test_cli_report_on_demo_has_kpis_definitions_and_page_numbers(tmp_path, caps
     assert cli(["lifecycle", "demo", "--window", "120"]) == 0
     counts = __import__("json").loads(capsys.readouterr().out)["stages"]
     pages, text = pdf_text(out)
-    assert pages == 4
+    assert pages == 5
     flat = " ".join(text.split())
     for kpi in ["Customers", "Revenue to date", "Repeat rate", "Share loyal", "Predicted CLV"]:
         assert kpi in flat
@@ -33,7 +33,8 @@ def test_cli_report_on_demo_has_kpis_definitions_and_page_numbers(tmp_path, caps
     for stage in lifecycle.RULE_ORDER:
         assert f"{stage}: {lifecycle.STAGE_RULES[stage][:30]}" in flat
     assert "Backtest: fitted on orders to" in flat
-    assert "Page 1 of 4" in flat and "Page 4 of 4" in flat
+    assert "Page 1 of 5" in flat and "Page 5 of 5" in flat
+    assert "Champions: R 5 and FM 4-5" in flat and "Hero customers: the top 5%" in flat
 
 
 def test_report_without_contacts_or_value_says_so_in_one_line(tmp_path, capsys):
@@ -44,7 +45,7 @@ def test_report_without_contacts_or_value_says_so_in_one_line(tmp_path, capsys):
     assert cli(["report", str(orders), "--out", str(out)]) == 0
     pages, text = pdf_text(out)
     flat = " ".join(text.split())
-    assert pages == 4
+    assert pages == 5
     assert "no contacts file was loaded" in flat
     assert "Customer value is not shown: Not enough history" in flat
     assert cli(["report", str(orders), "--out", str(tmp_path / "r.txt")]) == 2
