@@ -96,6 +96,11 @@ def challenge(
         )
     classifier = train(index, cal_end, horizon)
     x, y = features(index, cal_end), orders_after(index, cal_end, horizon).to_numpy()
+    if y.all() or not y.any():
+        raise LensError(
+            f"{'Every' if y.all() else 'No'} customer ordered in the {horizon} days after "
+            f"{cal_end:%d %b %Y}: the challenger cannot be judged on that."
+        )
     ours = classifier.predict_proba(x.to_numpy())[:, 1]
     theirs = clv.predict_order_chance(fitted, summarise(base, cal_end), horizon)
     curves = []

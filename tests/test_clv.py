@@ -7,7 +7,7 @@ from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
 
 from analytics import backtest, clv, lifecycle, propensity
-from analytics.customers import build_customer_base
+from analytics.customers import build_customer_base, summarise
 from analytics.errors import LensError
 from analytics.io import CDNOW_NAME, DEMO_ORDERS, load_dataset
 
@@ -215,3 +215,16 @@ def test_average_by_keeps_the_largest_groups(monkeypatch):
         "2024-Q1",
         "2024-Q2",
     ]
+
+
+def test_challenger_says_why_when_nobody_orders_in_the_holdout():
+    days = pd.date_range("2024-01-01", "2024-06-30", freq="7D")
+    # Half the customers buy until June, the other half stop in March.
+    rows = [(f"c{i}", d) for i in range(40) for d in days[i % 5 :: 5] if i < 20 or d.month < 4]
+    rows += [("late", pd.Timestamp("2024-12-31"))]  # a newcomer stretches the data to Dec
+    orders = pd.DataFrame(rows, columns=["customer_id", "order_date"]).assign(amount=10.0)
+    orders["order_id"] = [str(i) for i in range(len(orders))]
+    index = lifecycle.prepare(build_customer_base(orders))
+    fitted = clv.fit(summarise(index.base, pd.Timestamp("2024-07-31")))
+    with pytest.raises(LensError, match="No customer ordered in the 90 days after"):
+        propensity.challenge(index, pd.Timestamp("2024-07-31"), 90, fitted)
