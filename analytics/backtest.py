@@ -62,6 +62,22 @@ class Backtest:
     warnings: tuple[str, ...]
     fitted: clv.ClvModel  # the model fitted on the calibration period
 
+    def sentence(self) -> str:
+        """The result in one plain sentence (the page and the PDF)."""
+        t = self.totals
+
+        def error(pct: float) -> str:
+            return f"{pct:+.1f}%" if np.isfinite(pct) else "no real ones to compare"
+
+        return (
+            f"Fitted on orders to {self.calibration_end:%d %b %Y} and asked for the next "
+            f"{self.holdout_days} days ({self.customers:,} customers), the model predicted "
+            f"{t['predicted_orders']:,.0f} orders against {t['actual_orders']:,} real "
+            f"({error(t['aggregate_error_pct'])}) and revenue {t['predicted_revenue']:,.0f} "
+            f"against {t['actual_revenue']:,.0f} ({error(t['revenue_error_pct'])}); mean "
+            f"absolute error {t['mae_orders']:.2f} orders per customer."
+        )
+
     def summary(self) -> dict:
         return {
             "model": self.model,

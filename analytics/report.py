@@ -136,14 +136,7 @@ def _value_part(index: LifecycleIndex, s: ReportSettings) -> tuple[float | None,
     lines += list(fitted.warnings)
     try:
         result = backtest.run(index.base, s.model)
-        t = result.totals
-        lines.append(
-            f"Backtest: fitted on orders to {result.calibration_end:%d %b %Y} and asked for the "
-            f"next {result.holdout_days} days, the model predicted {t['predicted_orders']:,.0f} "
-            f"orders against {t['actual_orders']:,} real ({t['aggregate_error_pct']:+.1f}%) and "
-            f"revenue {t['predicted_revenue']:,.0f} against {t['actual_revenue']:,.0f} "
-            f"({t['revenue_error_pct']:+.1f}%)."
-        )
+        lines.append(f"Backtest: {result.sentence()}")
     except LensError as exc:
         lines.append(f"Backtest not available: {exc}")
     return total, lines

@@ -140,15 +140,7 @@ elif view == "Backtest":
     except LensError as exc:
         st.warning(str(exc))
         st.stop()
-    t = result.totals
-    st.markdown(
-        f"**Fitted on orders to {result.calibration_end:%d %b %Y}, predicting the next "
-        f"{result.holdout_days} days** ({result.customers:,} customers). Predicted "
-        f"{t['predicted_orders']:,.0f} orders vs {t['actual_orders']:,} real "
-        f"({t['aggregate_error_pct']:+.1f}%); revenue {t['predicted_revenue']:,.0f} vs "
-        f"{t['actual_revenue']:,.0f} ({t['revenue_error_pct']:+.1f}%); mean absolute error "
-        f"{t['mae_orders']:.2f} orders per customer."
-    )
+    st.markdown(result.sentence())
     bt_sub = (
         f"{dataset.label} · {clv.MODELS[result.model]} fitted to "
         f"{result.calibration_end:%d %b %Y}, holdout {result.holdout_days} days"

@@ -191,7 +191,9 @@ def test_value_page_views_and_horizon_change(app):
         no_errors(at)
         assert not at.error, view
     at.segmented_control(key="clv_view").set_value("Backtest").run()
-    assert any("orders vs" in m.value and "mean absolute error" in m.value for m in at.markdown)
+    assert any(
+        "orders against" in m.value and "mean absolute error" in m.value for m in at.markdown
+    )
     at.slider(key="clv_months").set_value(24).run()
     no_errors(at)
     after = kpis(at)["Predicted CLV, 24 months"]
@@ -268,8 +270,8 @@ def test_cdnow_backtest_on_the_value_page(app, capsys):
     no_errors(at)
     assert cli(["clv", "cdnow"]) == 0
     real = json.loads(capsys.readouterr().out)["backtest"]["actual_orders"]
-    shown = [m.value for m in at.markdown if "orders vs" in m.value]
-    assert shown and f"orders vs {real:,} real" in shown[0]
+    shown = [m.value for m in at.markdown if "orders against" in m.value]
+    assert shown and f"orders against {real:,} real" in shown[0]
     assert "Fitted on orders to 14 Feb 1998" in shown[0]
 
 

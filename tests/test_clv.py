@@ -127,6 +127,32 @@ def test_spend_falls_back_when_gamma_gamma_gives_q_below_one(cdnow_weeks, monkey
     assert model.spend.expected(np.array([0.0]), np.array([0.0]))[0] == pytest.approx(mean)
 
 
+def test_backtest_sentence_never_prints_nan():
+    result = backtest.Backtest(
+        "bgnbd",
+        pd.Timestamp("2024-01-31"),
+        pd.Timestamp("2024-03-31"),
+        60,
+        12,
+        {
+            "predicted_orders": 3.2,
+            "actual_orders": 0,
+            "predicted_revenue": 50.0,
+            "actual_revenue": 0.0,
+            "mae_orders": 0.27,
+            "aggregate_error_pct": float("nan"),
+            "revenue_error_pct": float("nan"),
+        },
+        pd.DataFrame(),
+        pd.DataFrame(),
+        (),
+        None,
+    )
+    text = result.sentence()
+    assert "nan" not in text.lower() and "no real ones to compare" in text
+    assert "next 60 days (12 customers)" in text
+
+
 def test_holdout_activity_by_hand():
     orders = pd.DataFrame(
         {

@@ -32,7 +32,7 @@ def test_cli_report_on_demo_has_kpis_definitions_and_page_numbers(tmp_path, caps
     assert f"Customers {customers:,}" in flat  # the KPI tile equals the CLI's count
     for stage in lifecycle.RULE_ORDER:
         assert f"{stage}: {lifecycle.STAGE_RULES[stage][:30]}" in flat
-    assert "Backtest: fitted on orders to" in flat
+    assert "Backtest: Fitted on orders to" in flat
     assert "Page 1 of 5" in flat and "Page 5 of 5" in flat
     assert "Champions: R 5 and FM 4-5" in flat and "Hero customers: the top 5%" in flat
 
