@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, export
+from analytics import charts
 from analytics import lifecycle as lc
 from ui import params, show, state
 from ui.sidebar import settings
@@ -184,11 +184,4 @@ elif view == "Members":
         people = lc.members(index, snap).query("stage == @stage")
     st.markdown(f"**{len(people):,} customers** in {stage} on {s.ref_date:%d %b %Y}")
     st.dataframe(people.head(5000), hide_index=True, width="stretch")
-    st.download_button(
-        "Download CSV",
-        export.to_csv_bytes(people),
-        file_name=f"{stage.lower().replace(' ', '_')}_{s.ref_date:%Y%m%d}.csv",
-        mime="text/csv",
-        key="download_members",
-        disabled=people.empty,
-    )
+    show.campaign_list(people, f"{stage}_{s.ref_date:%Y%m%d}", "members")
