@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--segment", choices=[*rfm.SEGMENTS, "all"], help="an RFM segment, or 'all' customers"
     )
     export.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
+    export.add_argument(
+        "--with-value",
+        action="store_true",
+        help="add CLV (BG/NBD + Gamma-Gamma, 12 months of 30 days, 1%%/month, revenue), "
+        "P(alive) and churn risk (90 days), as the app's defaults",
+    )
     value = commands.add_parser("clv", help="customer lifetime value, backtest and challenger")
     _reading_options(value)
     value.add_argument("--as-of", help="fit on orders up to this date (default: last order)")
@@ -211,12 +217,28 @@ def segments_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     }
 
 
+def _value_scores(index, snap):
+    """The Value page's defaults: 12 months, 1%/month, margin 100%, churn within 90 days."""
+    base, t = index.base, pd.Timestamp(customers.from_days(snap.day))
+    summary = customers.summarise(base, t)
+    fitted = clv.fit(summary, "bgnbd")
+    fc = clv.forecast(fitted, summary, 12)
+    try:
+        result = backtest.run(base, "bgnbd")
+        duel = propensity.challenge(index, result.calibration_end, 90, result.fitted)
+    except LensError:
+        duel = None
+    chance, _ = propensity.best_order_chance(index, fitted, t, 90, duel)
+    return segments.value_scores(base, t, clv.clv(fc, 12), fc.table["p_alive"], chance)
+
+
 def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise LensError("--out must end in .csv or .xlsx.")
     index, snap = _snapshot(log, contacts, args)
-    table = segments.customer_table(index, snap, args.hero_pct)
+    scores = _value_scores(index, snap) if args.with_value else None
+    table = segments.customer_table(index, snap, args.hero_pct, scores)
     if args.stage:
         mask = segments.select(table, segments.SegmentFilter(stages=(args.stage,)))
     elif args.segment != "all":

@@ -124,3 +124,21 @@ def order_chance_now(index: LifecycleIndex, day: pd.Timestamp, horizon: int) -> 
     classifier = train(index, day, horizon)
     x = features(index, day)
     return pd.Series(classifier.predict_proba(x.to_numpy())[:, 1], index=x.index)
+
+
+def best_order_chance(
+    index: LifecycleIndex,
+    fitted: clv.ClvModel,
+    day: pd.Timestamp,
+    horizon: int,
+    duel: Challenge | None,
+) -> tuple[np.ndarray, str]:
+    """P(order within ``horizon`` days) at ``day`` for each customer with an order by then,
+    from the better of the two on the backtest (the CLV model ``fitted`` at ``day`` when
+    there was no duel), and the name of the one used."""
+    if duel is not None and duel.winner == "classifier":
+        try:
+            return order_chance_now(index, day, horizon).to_numpy(), "the classifier"
+        except LensError:
+            pass
+    return clv.predict_order_chance(fitted, summarise(index.base, day), horizon), fitted.name

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import lifecycle, rfm
+from analytics import clv, lifecycle, rfm
+from analytics.customers import CustomerBase, positions
 from analytics.lifecycle import LifecycleIndex, Snapshot
 
 EXPORT_COLUMNS = [
@@ -124,3 +125,20 @@ def cross_table(table: pd.DataFrame) -> pd.DataFrame:
     counts = pd.crosstab(table["stage"], table["rfm_segment"], dropna=False)
     counts = counts.drop(index="Prospect", errors="ignore")
     return counts.rename_axis(index="Lifecycle stage", columns="RFM segment")
+
+
+def value_scores(
+    base: CustomerBase, day: pd.Timestamp, clv_values, p_alive, chance_to_order
+) -> pd.DataFrame:
+    """CLV, P(alive) and churn risk per customer position, for :func:`customer_table`.
+
+    The three arrays follow the customers with an order by ``day`` (the rows of
+    :func:`analytics.customers.summarise` at ``day``)."""
+    return pd.DataFrame(
+        {
+            "clv": np.asarray(clv_values, dtype="float64"),
+            "p_alive": np.asarray(p_alive, dtype="float64"),
+            "churn_risk": clv.churn_band(np.asarray(chance_to_order, dtype="float64")),
+        },
+        index=positions(base, day),
+    )

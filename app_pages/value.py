@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, charts, clv, cohorts, export
+from analytics import LensError, charts, clv, cohorts, export, segments
 from analytics import lifecycle as lc
-from analytics.customers import positions, summarise
+from analytics.customers import summarise
 from ui import params, show, state
 from ui.sidebar import settings
 
@@ -47,7 +47,9 @@ snap = lc.snapshot(state.lifecycle_index(dataset), s.ref_date, s.window, s.at_ri
 table["stage"] = pd.Categorical.from_codes(snap.codes[snap.n > 0], lc.STAGES)
 table["chance_to_order"], churn_source = state.churn_chance(dataset, s.ref_date, model, horizon)
 table["churn_risk"] = clv.churn_band(table["chance_to_order"].to_numpy())
-scores = table[["clv", "p_alive", "churn_risk"]].set_axis(positions(dataset.base, s.ref_date))
+scores = segments.value_scores(
+    dataset.base, s.ref_date, table["clv"], table["p_alive"], table["chance_to_order"]
+)
 state.remember_scores(dataset, s.ref_date, scores, (model, months, discount, margin, horizon))
 
 m1, m2, m3, m4 = st.columns(4)

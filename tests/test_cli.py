@@ -174,3 +174,16 @@ def test_clv_command_on_one_time_buyers_exits_2(tmp_path, capsys):
     path.write_text("order id,customer,date,amount\n" + rows)
     code, _, err = run(capsys, "clv", path)
     assert code == 2 and "repeat buyers" in err and len(err.strip().splitlines()) == 1
+
+
+def test_export_with_value_matches_the_clv_command(tmp_path, capsys):
+    out_file = tmp_path / "all.csv"
+    code, out, _ = run(
+        capsys, "export", "demo", "--segment", "all", "--with-value", "--out", out_file
+    )
+    assert code == 0 and {"clv", "p_alive", "churn_risk"} <= set(out["columns"])
+    frame = pd.read_csv(out_file, encoding="utf-8-sig")
+    code, value, _ = run(capsys, "clv", "demo")
+    assert frame["clv"].sum() == pytest.approx(value["total_clv"], rel=1e-9)
+    assert frame["p_alive"].between(0, 1).all()
+    assert set(frame["churn_risk"]) <= {"low", "medium", "high"}

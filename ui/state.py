@@ -295,23 +295,20 @@ def challenge(dataset: Dataset, model: str, horizon: int):
 
 
 @st.cache_resource(max_entries=4, show_spinner="Scoring churn risk…")
-def classifier_chance(key, _dataset, ref_date, horizon):
-    return propensity.order_chance_now(lifecycle_index(_dataset), ref_date, horizon)
+def _churn_chance(key, _dataset, _fitted, ref_date, model, horizon):
+    try:
+        duel = challenge(_dataset, model, horizon)
+    except LensError:
+        duel = None
+    index = lifecycle_index(_dataset)
+    return propensity.best_order_chance(index, _fitted, ref_date, horizon, duel)
 
 
 def churn_chance(dataset: Dataset, ref_date, model: str, horizon: int):
     """P(order within ``horizon`` days) per customer from the better of the CLV model and
     the classifier on the backtest (ROC AUC), and the name of the one used."""
     fitted = _clv_fit(dataset.source.key, dataset.base, ref_date, model)
-    summary = summarise(dataset.base, ref_date)
-    try:
-        duel = challenge(dataset, model, horizon)
-        if duel.winner == "classifier":
-            chance = classifier_chance(dataset.source.key, dataset, ref_date, horizon)
-            return chance.to_numpy(), "the classifier"
-    except LensError:
-        pass
-    return clv.predict_order_chance(fitted, summary, horizon), fitted.name
+    return _churn_chance(dataset.source.key, dataset, fitted, ref_date, model, horizon)
 
 
 def remember_scores(dataset: Dataset, ref_date, scores: pd.DataFrame, settings: tuple) -> None:
