@@ -11,12 +11,16 @@ import streamlit as st
 from analytics import export, report
 
 
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
 def chart(figure: alt.Chart, name: str) -> None:
     """Draw a chart and offer it as a PNG, unless presentation mode hides the controls."""
     st.altair_chart(figure, theme=None)
     if st.session_state.get("presentation"):
         return
-    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    slug = _slug(name)
     st.download_button(
         "PNG",
         lambda: report.png(figure, scale=2),  # rendered only when clicked
@@ -30,7 +34,7 @@ def chart(figure: alt.Chart, name: str) -> None:
 
 def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel downloads of a customer list, built only when clicked."""
-    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    slug = _slug(name)
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",

@@ -88,7 +88,8 @@ def render_sidebar(dataset: Dataset) -> None:
             icon=":material/picture_as_pdf:",
             key="pdf_report",
             help="KPIs, stage mix and its evolution, funnel, cohort retention, customer value "
-            "with its backtest, and every definition, for the current settings.",
+            "with its backtest, RFM segments and hero customers, and every definition, for "
+            "the current settings.",
         )
 
 
