@@ -8,6 +8,7 @@ from analytics.lifecycle import STAGES
 from ui import params, show, state
 from ui.sidebar import settings
 
+SHOWN = 5000  # rows drawn in the table; downloads hold every row
 dataset = state.current_dataset()
 s = settings()
 st.title("RFM segments and hero customers")
@@ -110,7 +111,10 @@ else:
     m1, m2, m3 = st.columns(3)
     m1.metric("Customers selected", f"{result['customers']:,}")
     m2.metric("Their revenue", f"{result['revenue']:,.0f}")
-    m3.metric("Share of revenue", f"{result['share_revenue']:.0%}" if result["customers"] else "—")
+    share = result["share_revenue"]
+    m3.metric("Share of revenue", f"{share:.0%}" if result["customers"] and share == share else "—")
     chosen_rows = sg.export_table(table, mask)
-    st.dataframe(chosen_rows.head(5000), hide_index=True, width="stretch", key="sb_table")
+    st.dataframe(chosen_rows.head(SHOWN), hide_index=True, width="stretch", key="sb_table")
+    if len(chosen_rows) > SHOWN:
+        st.caption(f"The first {SHOWN:,} rows are shown; the downloads hold all of them.")
     show.campaign_list(chosen_rows, f"segment_{s.ref_date:%Y%m%d}", "sb")
