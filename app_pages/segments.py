@@ -1,5 +1,6 @@
 """Segments page: RFM segments, hero customers, and campaign lists to download."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics import charts, rfm
@@ -112,7 +113,9 @@ else:
     m1.metric("Customers selected", f"{result['customers']:,}")
     m2.metric("Their revenue", f"{result['revenue']:,.0f}")
     share = result["share_revenue"]
-    m3.metric("Share of revenue", f"{share:.0%}" if result["customers"] and share == share else "—")
+    m3.metric(
+        "Share of revenue", f"{share:.0%}" if result["customers"] and pd.notna(share) else "—"
+    )
     chosen_rows = sg.export_table(table, mask)
     st.dataframe(chosen_rows.head(SHOWN), hide_index=True, width="stretch", key="sb_table")
     if len(chosen_rows) > SHOWN:
