@@ -36,6 +36,7 @@ MIN_REPEAT_BUYERS = 10
 FLAT_GRADIENT = 1e-4
 PARETO_START = np.random.default_rng(0).normal(1.0, 0.05, 4)
 PARETO_COMPARE_LIMIT = 200_000  # customers; above, its Nelder-Mead fit takes minutes
+GAMMA_GAMMA, SHRUNK_AVERAGE = "Gamma-Gamma", "shrunk average"  # the two spend models
 SHRINK_ORDERS = 2  # fallback spend: observed average shrunk as if 2 orders at the shop mean
 PARAM_MEANINGS = {
     "r": "shape of how often customers buy (with alpha)",
@@ -121,15 +122,14 @@ def _quiet():
 class SpendModel:
     """Expected spend per order: Gamma-Gamma, or the shrunk observed average as fallback."""
 
-    method: str  # "Gamma-Gamma" or "shrunk average"
+    method: str  # GAMMA_GAMMA or SHRUNK_AVERAGE
     params: dict
     shop_mean: float
-    fitter: object | None = None  # the fitted Gamma-Gamma model
 
     def expected(self, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
         frequency = np.asarray(frequency, dtype="float64")
         monetary = np.asarray(monetary, dtype="float64")
-        if self.fitter is not None:
+        if self.method == GAMMA_GAMMA:
             p, q, v = (self.params[k] for k in "pqv")
             # Gamma-Gamma's conditional mean, written out (lifetimes' takes Series only).
             weight = p * frequency / (p * frequency + q - 1)
@@ -163,7 +163,7 @@ def _unique_rows(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
         # Whole days: one int64 key per customer sorts far faster than rows of floats.
         whole = rows.astype(np.int64)
         key = (whole[:, 0] << 40) | (whole[:, 1] << 20) | whole[:, 2]
-        keys, first, inverse, counts = np.unique(
+        _, first, inverse, counts = np.unique(
             key, return_index=True, return_inverse=True, return_counts=True
         )
         return rows[first], counts, inverse
@@ -236,7 +236,7 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
             f"Spend per order and number of orders are correlated ({corr:+.2f}); Gamma-Gamma "
             "assumes they are not, so expected spend may be biased."
         )
-    fallback = SpendModel("shrunk average", {"shop_mean": shop_mean}, shop_mean)
+    fallback = SpendModel(SHRUNK_AVERAGE, {"shop_mean": shop_mean}, shop_mean)
     if len(repeat) < MIN_REPEAT_BUYERS:
         return fallback, corr, notes
     fitter = _SpendFitter(penalizer_coef=0.0)
@@ -257,7 +257,7 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
             f"shop mean ({shop_mean:,.2f}) as if {SHRINK_ORDERS} more orders at that mean."
         )
         return fallback, corr, notes
-    return SpendModel("Gamma-Gamma", params, shop_mean, fitter), corr, notes
+    return SpendModel(GAMMA_GAMMA, params, shop_mean), corr, notes
 
 
 def fit(summary: pd.DataFrame, model: str = "bgnbd") -> ClvModel:
@@ -388,13 +388,7 @@ def forecast(
     return Forecast(row, monthly, table)
 
 
-def clv(
-    fc: Forecast,
-    months: int,
-    discount_rate: float = 0.01,
-    margin: float = 1.0,
-    spend: np.ndarray | None = None,
-) -> np.ndarray:
+def clv(fc: Forecast, months: int, discount_rate: float = 0.01, margin: float = 1.0) -> np.ndarray:
     """CLV per customer over ``months`` 30-day months, on profit (spend x margin).
 
     Month ``i``'s expected purchases are discounted by ``(1 + discount_rate) ** i``, as in
@@ -403,17 +397,16 @@ def clv(
     months = min(months, fc.monthly.shape[1])
     factors = (1 + discount_rate) ** -np.arange(1, months + 1)
     purchases = fc.monthly[:, :months] @ factors
-    spend = fc.table["expected_spend"].to_numpy() if spend is None else spend
-    return purchases[fc.row] * spend * margin
+    return purchases[fc.row] * fc.table["expected_spend"].to_numpy() * margin
+
+
+CHURN_BANDS = ["low", "medium", "high"]
 
 
 def churn_band(p_order: np.ndarray) -> pd.Categorical:
     """Churn risk from the chance of ordering in the horizon: high < 20% <= medium < 50%."""
     codes = np.where(p_order < 0.2, 2, np.where(p_order < 0.5, 1, 0))
     return pd.Categorical.from_codes(codes, CHURN_BANDS)
-
-
-CHURN_BANDS = ["low", "medium", "high"]
 
 
 def alive_grid(summary: pd.DataFrame, p_alive: np.ndarray, cap: int = 10) -> pd.DataFrame:
