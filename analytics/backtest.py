@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from analytics import clv
-from analytics.customers import CustomerBase, from_days, summarise, to_days
+from analytics.customers import (
+    CustomerBase,
+    from_days,
+    positions,
+    purchase_day_starts,
+    summarise,
+    to_days,
+)
 from analytics.errors import LensError
 
 HOLDOUT_SHARE = 0.25
@@ -36,16 +43,15 @@ def split(base: CustomerBase, holdout_days: int | None = None) -> tuple[pd.Times
 def holdout_activity(base: CustomerBase, cal_end: pd.Timestamp, days: int) -> pd.DataFrame:
     """Per customer with an order by ``cal_end``: purchase days and revenue after it."""
     end = int(to_days(np.datetime64(cal_end, "D")))
-    before = np.bincount(base.code[base.day <= end], minlength=base.n_customers) > 0
+    kept = positions(base, cal_end)
     after = (base.day > end) & (base.day <= end + days)
-    code, day = base.code[after], base.day[after]
-    new_day = np.ones(len(code), dtype=bool)
-    new_day[1:] = (code[1:] != code[:-1]) | (day[1:] != day[:-1])
-    purchases = np.bincount(code[new_day], minlength=base.n_customers)
+    code = base.code[after]
+    starts = purchase_day_starts(code, base.day[after])
+    purchases = np.bincount(code[starts], minlength=base.n_customers)
     revenue = np.bincount(code, weights=base.amount[after], minlength=base.n_customers)
     return pd.DataFrame(
-        {"actual_orders": purchases[before], "actual_revenue": revenue[before]},
-        index=pd.Index(base.ids[before], name="customer_id"),
+        {"actual_orders": purchases[kept], "actual_revenue": revenue[kept]},
+        index=pd.Index(base.ids[kept], name="customer_id"),
     )
 
 
@@ -59,7 +65,6 @@ class Backtest:
     totals: dict
     deciles: pd.DataFrame
     by_frequency: pd.DataFrame
-    warnings: tuple[str, ...]
     fitted: clv.ClvModel  # the model fitted on the calibration period
 
     def sentence(self) -> str:
@@ -134,7 +139,6 @@ def run(base: CustomerBase, model: str = "bgnbd", holdout_days: int | None = Non
         totals=totals,
         deciles=deciles,
         by_frequency=by_frequency,
-        warnings=fitted.warnings,
         fitted=fitted,
     )
 

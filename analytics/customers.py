@@ -111,6 +111,13 @@ def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
     return base
 
 
+def purchase_day_starts(code: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """In orders sorted by customer then day: True at each customer's first order of a day."""
+    new_day = np.ones(len(code), dtype=bool)
+    new_day[1:] = (code[1:] != code[:-1]) | (day[1:] != day[:-1])
+    return new_day
+
+
 def positions(base: CustomerBase, end: pd.Timestamp | None = None) -> np.ndarray:
     """Positions of the customers :func:`summarise` keeps (an order on or before ``end``)."""
     end_day = base.last_day if end is None else int(to_days(np.datetime64(end, "D")))
@@ -133,9 +140,7 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
     orders = np.bincount(code, minlength=n)
     revenue = np.bincount(code, weights=amount, minlength=n)
     # Purchase days: runs of equal (customer, day) in the sorted arrays.
-    new_day = np.ones(len(code), dtype=bool)
-    new_day[1:] = (code[1:] != code[:-1]) | (day[1:] != day[:-1])
-    day_pos = np.flatnonzero(new_day)
+    day_pos = np.flatnonzero(purchase_day_starts(code, day))
     day_code = code[day_pos]
     day_total = np.add.reduceat(amount, day_pos) if len(day_pos) else np.zeros(0)
     purchase_days = np.bincount(day_code, minlength=n)

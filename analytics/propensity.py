@@ -16,7 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
 from analytics import clv, lifecycle
-from analytics.customers import summarise, to_days
+from analytics.customers import positions, summarise, to_days
 from analytics.errors import LensError
 from analytics.lifecycle import LifecycleIndex
 
@@ -43,10 +43,10 @@ def orders_after(index: LifecycleIndex, day: pd.Timestamp, horizon: int) -> pd.S
     """Per customer with an order by ``day``: ordered again in ``(day, day + horizon]``."""
     base = index.base
     start = int(to_days(np.datetime64(day, "D")))
-    before = np.bincount(base.code[base.day <= start], minlength=base.n_customers) > 0
+    kept = positions(base, day)
     inside = (base.day > start) & (base.day <= start + horizon)
     later = np.bincount(base.code[inside], minlength=base.n_customers) > 0
-    return pd.Series(later[before], index=pd.Index(base.ids[before], name="customer_id"))
+    return pd.Series(later[kept], index=pd.Index(base.ids[kept], name="customer_id"))
 
 
 def train(index: LifecycleIndex, day: pd.Timestamp, horizon: int):
@@ -102,7 +102,7 @@ def challenge(
             f"{cal_end:%d %b %Y}: the challenger cannot be judged on that."
         )
     ours = classifier.predict_proba(x.to_numpy())[:, 1]
-    theirs = clv.predict_order_chance(fitted, summarise(base, cal_end), horizon)
+    theirs = clv.predict_order_chance(fitted, x, horizon)  # x holds the summary's columns
     curves = []
     for name, score in [("Classifier", ours), (fitted.name, theirs)]:
         observed, predicted = calibration_curve(y, score, n_bins=10, strategy="quantile")

@@ -145,7 +145,6 @@ def test_backtest_sentence_never_prints_nan():
         },
         pd.DataFrame(),
         pd.DataFrame(),
-        (),
         None,
     )
     text = result.sentence()
