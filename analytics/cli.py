@@ -148,6 +148,13 @@ def read_inputs(args: argparse.Namespace) -> tuple[OrderLog, Contacts | None]:
     return load_dataset(path.name, _read_bytes(path), options, *contacts)
 
 
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise LensError(f"Cannot write {path} ({exc.strerror}).") from exc
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -247,10 +254,7 @@ def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         mask = None
     rows = segments.export_table(table, mask)
     data = export.to_csv_bytes(rows) if out.suffix.lower() == ".csv" else export.to_xlsx_bytes(rows)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise LensError(f"Cannot write {out} ({exc.strerror}).") from exc
+    _write(out, data)
     return {**_settings(snap, args), "out": str(out), "rows": len(rows), "columns": list(rows)}
 
 
@@ -353,10 +357,7 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         name, t, args.window, args.at_risk_factor, args.model, args.horizon_months
     )
     data = report.build(index, settings)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise LensError(f"Cannot write {out} ({exc.strerror}).") from exc
+    _write(out, data)
     return {**_settings(snap, args), "out": str(out), "bytes": len(data)}
 
 

@@ -84,11 +84,11 @@ class _Pdf(FPDF):
         self.ln(3)
 
 
-def kpis(index: LifecycleIndex, snap: lifecycle.Snapshot, total_clv: float | None) -> dict:
-    """The cover's figures at the reference date."""
+def kpis(snap: lifecycle.Snapshot, facts: pd.DataFrame, total_clv: float | None) -> dict:
+    """The cover's figures at the reference date (``facts``: :func:`rfm.customer_facts`)."""
     counts = lifecycle.stage_counts(snap)
     customers = int((snap.n > 0).sum())
-    revenue = float(rfm.customer_facts(index, snap)["revenue"].sum())
+    revenue = float(facts["revenue"].sum())
     return {
         "Customers": f"{customers:,}",
         "Revenue to date": f"{revenue:,.0f}",
@@ -146,6 +146,7 @@ def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
     """The whole report as PDF bytes."""
     base = index.base
     snap = lifecycle.snapshot(index, s.ref_date, s.window, s.at_risk_factor)
+    facts = rfm.customer_facts(index, snap)  # recency, orders, revenue: KPIs and RFM
     total_clv, value_lines = _value_part(index, s)
     pdf = _Pdf(f"Lifecycle Lens - {s.name} - {s.ref_date:%d %b %Y}")
     pdf.alias_nb_pages()
@@ -161,7 +162,7 @@ def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
         size=11,
     )
     pdf.ln(3)
-    _tiles(pdf, kpis(index, snap, total_clv))
+    _tiles(pdf, kpis(snap, facts, total_clv))
     if snap.prospects is None:
         pdf.line_of_text("Prospects are not counted: no contacts file was loaded.", size=9)
     mix = lifecycle.stage_mix(index, snap, s.window)
@@ -196,7 +197,6 @@ def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
 
     pdf.add_page()
     pdf.heading("RFM segments and hero customers")
-    facts = rfm.customer_facts(index, snap)
     scores = rfm.score(facts)
     sizes = rfm.segment_sizes(scores, facts["revenue"])
     pdf.chart(charts.segment_bars(sizes, "Customers and revenue per RFM segment", caption))

@@ -52,16 +52,16 @@ def customer_table(
     """
     table = lifecycle.members(index, snap)
     facts = rfm.customer_facts(index, snap)
-    positions = facts.index.to_numpy()
-    table.index = positions
+    kept = facts.index.to_numpy()  # customer positions
+    table.index = kept
     table = table.join(rfm.score(facts))
     table["hero"] = rfm.hero_mask(facts["revenue"].to_numpy(), hero_pct)
     attributes = index.base.first_attributes
     for col in FILTER_ATTRIBUTES:
         if col in attributes and attributes[col].notna().any():
-            table[col] = attributes[col].to_numpy()[positions]
+            table[col] = attributes[col].to_numpy()[kept]
     if scores is not None:
-        table = table.join(scores.reindex(positions))
+        table = table.join(scores.reindex(kept))
     return table
 
 
