@@ -5,7 +5,6 @@ import streamlit as st
 
 from analytics import LensError, charts, clv, cohorts, export, segments
 from analytics import lifecycle as lc
-from analytics.customers import summarise
 from ui import params, show, state
 from ui.sidebar import settings
 
@@ -40,7 +39,7 @@ except LensError as exc:
 for note in fitted.warnings:
     st.warning(note, icon=":material/warning:")
 
-summary = summarise(dataset.base, s.ref_date)
+summary = state.summary(dataset, s.ref_date)
 table = fc.table.copy()
 table["clv"] = clv.clv(fc, months, discount / 100, margin / 100)
 snap = lc.snapshot(state.lifecycle_index(dataset), s.ref_date, s.window, s.at_risk_factor)

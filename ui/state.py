@@ -248,15 +248,26 @@ def model_scores(dataset: Dataset, settings) -> pd.DataFrame | None:
 # --- customer value (CLV) ---------------------------------------------------------------------
 
 
+@st.cache_resource(max_entries=4, show_spinner="Summarising customers…")
+def _summary(key, _base, ref_date):
+    return summarise(_base, ref_date)
+
+
+def summary(dataset: Dataset, ref_date) -> pd.DataFrame:
+    """Per-customer summary at the reference date: one pass over the orders per date, not
+    per slider move (read only: it is shared)."""
+    return _summary(dataset.source.key, dataset.base, ref_date)
+
+
 @st.cache_resource(max_entries=6, show_spinner="Fitting the value model…")
 def _clv_fit(key, _base, ref_date, model):
-    return clv.fit(summarise(_base, ref_date), model)
+    return clv.fit(_summary(key, _base, ref_date), model)
 
 
 # Few entries: a forecast holds a (unique rows x months) matrix, ~100 MB at 1M customers.
 @st.cache_resource(max_entries=3, show_spinner="Forecasting purchases…")
 def _clv_forecast(key, _base, _model, ref_date, model, months):
-    return clv.forecast(_model, summarise(_base, ref_date), months, ref_date)
+    return clv.forecast(_model, _summary(key, _base, ref_date), months, ref_date)
 
 
 def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
