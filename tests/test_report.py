@@ -2,6 +2,7 @@
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,13 +38,19 @@ def test_cli_report_on_demo_has_kpis_definitions_and_page_numbers(tmp_path, caps
     assert "Champions: R 5 and FM 4-5" in flat and "Hero customers: the top 5%" in flat
 
 
-def test_report_without_contacts_or_value_says_so_in_one_line(tmp_path, capsys):
-    orders = tmp_path / "once.csv"
-    rows = "".join(f"o{i},c{i},2024-0{1 + i % 9}-10,{10 + i}\n" for i in range(40))
+def report_of(tmp_path, name: str, rows: str) -> tuple[int, str, Path]:
+    """Write an orders file, run the report command on it: pages, text, and the file."""
+    orders = tmp_path / name
     orders.write_text("order id,customer,date,amount\n" + rows)
     out = tmp_path / "r.pdf"
     assert cli(["report", str(orders), "--out", str(out)]) == 0
     pages, text = pdf_text(out)
+    return pages, text, orders
+
+
+def test_report_without_contacts_or_value_says_so_in_one_line(tmp_path, capsys):
+    rows = "".join(f"o{i},c{i},2024-0{1 + i % 9}-10,{10 + i}\n" for i in range(40))
+    pages, text, orders = report_of(tmp_path, "once.csv", rows)
     flat = " ".join(text.split())
     assert pages == 5
     assert "no contacts file was loaded" in flat
@@ -69,12 +76,8 @@ def test_a_rendered_page_is_not_blank(tmp_path, capsys):
 
 
 def test_any_file_name_prints(tmp_path, capsys):
-    orders = tmp_path / "commandes_été_→_🚀.csv"
     rows = "".join(f"o{i},c{i % 35},2024-0{1 + i % 9}-1{i % 10},{10 + i}\n" for i in range(120))
-    orders.write_text("order id,customer,date,amount\n" + rows)
-    out = tmp_path / "r.pdf"
-    assert cli(["report", str(orders), "--out", str(out)]) == 0
-    _, text = pdf_text(out)
+    _, text, _ = report_of(tmp_path, "commandes_été_→_🚀.csv", rows)
     assert "commandes_été_->_?.csv" in text
 
 
