@@ -237,6 +237,7 @@ def test_download_the_pdf_report_and_a_chart_png(page):
     data = Path(info.value.path()).read_bytes()
     assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:]
     assert info.value.suggested_filename.endswith(".pdf")
+    settle(page)  # a download click reruns the app; the next click waits for it to finish
     with page.expect_download() as info:
         page.locator(".stDownloadButton button", has_text="PNG").first.click()
     image = Path(info.value.path()).read_bytes()
