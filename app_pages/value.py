@@ -91,6 +91,7 @@ if view == "Value":
         file_name=f"customer_value_{s.ref_date:%Y%m%d}.csv",
         mime="text/csv",
         key="clv_download",
+        on_click="ignore",  # see ui/show.py
     )
 
 elif view == "Churn risk":

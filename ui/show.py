@@ -1,4 +1,8 @@
-"""Charts on the page, each with its PNG download (2x, rendered by vl-convert on click)."""
+"""Charts on the page, each with its PNG download (2x, rendered by vl-convert on click).
+
+Downloads built on click use ``on_click="ignore"``: a rerun on click can retire the button's
+deferred file before the browser fetches it, leaving the download spinning forever.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ def chart(figure: alt.Chart, name: str) -> None:
         mime="image/png",
         icon=":material/image:",
         key=f"png_{slug}",
+        on_click="ignore",
         type="tertiary",
     )
 
@@ -42,6 +47,7 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
         file_name=f"{slug}.csv",
         mime="text/csv",
         key=f"{key}_csv",
+        on_click="ignore",
         disabled=rows.empty,
     )
     too_long = len(rows) > export.EXCEL_MAX_ROWS
@@ -50,6 +56,7 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
         lambda: export.to_xlsx_bytes(rows),
         file_name=f"{slug}.xlsx",
         key=f"{key}_xlsx",
+        on_click="ignore",
         disabled=rows.empty or too_long,
         help=f"Excel holds at most {export.EXCEL_MAX_ROWS:,} rows: use CSV." if too_long else None,
     )

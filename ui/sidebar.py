@@ -87,6 +87,7 @@ def render_sidebar(dataset: Dataset) -> None:
             mime="application/pdf",
             icon=":material/picture_as_pdf:",
             key="pdf_report",
+            on_click="ignore",  # see ui/show.py
             help="KPIs, stage mix and its evolution, funnel, cohort retention, customer value "
             "with its backtest, RFM segments and hero customers, and every definition, for "
             "the current settings.",
