@@ -26,6 +26,13 @@ WIDTH = 720
 SUBTITLE_CHARACTERS = 105  # at 12 px, about the chart's width
 
 
+def png(chart: alt.Chart, scale: float = 2) -> bytes:
+    """A chart as PNG bytes (vl-convert, loaded on the first PNG; no browser needed)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
+
+
 def stage_scale(stages: list[str] | None = None) -> alt.Scale:
     names = stages or STAGES
     return alt.Scale(domain=names, range=[STAGE_COLORS[s] for s in names])

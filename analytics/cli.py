@@ -15,18 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics import (
-    backtest,
-    clv,
-    cohorts,
-    customers,
-    export,
-    lifecycle,
-    propensity,
-    report,
-    rfm,
-    segments,
-)
+# Light modules only: lifetimes, scikit-learn, fpdf2 and vl-convert load inside the
+# commands that use them (clv, backtest, propensity, report), so `inspect` starts fast.
+from analytics import clv, cohorts, customers, export, lifecycle, propensity, rfm, segments
 from analytics.customers import build_customer_base
 from analytics.errors import LensError
 from analytics.formats import FORMATS
@@ -226,6 +217,8 @@ def segments_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
 
 def _value_scores(index, snap):
     """The Value page's defaults: 12 months, 1%/month, margin 100%, churn within 90 days."""
+    from analytics import backtest
+
     base, t = index.base, pd.Timestamp(customers.from_days(snap.day))
     summary = customers.summarise(base, t)
     fitted = clv.fit(summary, "bgnbd")
@@ -311,6 +304,8 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         raise LensError("--horizon-months must be 1-120 and --discount-rate between 0 and 1.")
     if not 0 < args.margin <= 1:
         raise LensError("--margin is a share: above 0 and at most 1 (0.4 = 40%).")
+    from analytics import backtest
+
     base = build_customer_base(log.orders)
     t = _as_of(args.as_of, base)
     summary = customers.summarise(base, t)
@@ -350,6 +345,8 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise LensError("--out must end in .pdf.")
+    from analytics import report
+
     index, snap = _snapshot(log, contacts, args)
     t = pd.Timestamp(customers.from_days(snap.day))
     name = Path(args.orders).name

@@ -1,7 +1,8 @@
 """Customer lifetime value and churn risk: BG/NBD-family models + Gamma-Gamma (lifetimes).
 
-The only module that imports ``lifetimes``. Time is counted in days (frequency = distinct
-purchase days - 1, recency and T in days, as in :func:`analytics.customers.summarise`); a
+lifetimes itself is imported only by :mod:`analytics.fitters`, on the first fit, so that
+commands and pages that fit no model do not pay for it. Time is counted in days (frequency =
+distinct purchase days - 1, recency and T in days, as in :func:`analytics.customers.summarise`); a
 "month" in a CLV horizon is 30 days, as in lifetimes' ``customer_lifetime_value``.
 
 - :func:`fit` fits a purchase model on the unique (frequency, recency, T) rows with weights
@@ -21,10 +22,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from autograd import value_and_grad
-from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
-from lifetimes.utils import ConvergenceError
-from scipy.optimize import minimize
 
 from analytics.errors import LensError
 
@@ -33,7 +30,6 @@ DAYS_PER_MONTH = 30
 RETRY_PENALIZER = 0.001
 MIN_CUSTOMERS = 30
 MIN_REPEAT_BUYERS = 10
-FLAT_GRADIENT = 1e-4
 PARETO_START = np.random.default_rng(0).normal(1.0, 0.05, 4)
 PARETO_COMPARE_LIMIT = 200_000  # customers; above, its Nelder-Mead fit takes minutes
 GAMMA_GAMMA, SHRUNK_AVERAGE = "Gamma-Gamma", "shrunk average"  # the two spend models
@@ -49,64 +45,6 @@ PARAM_MEANINGS = {
     "q": "shape of how spend varies between customers (must be above 1)",
     "v": "scale of how spend varies between customers",
 }
-
-
-class _NoStandardErrors:
-    """A lifetimes fitter minus the Hessian it computes after converging.
-
-    lifetimes uses that Hessian only for standard errors and confidence intervals, which
-    Lifecycle Lens does not show; it is half of a fit's time on a million customers. The
-    optimisation itself is lifetimes' own (BFGS on its autograd likelihood), unchanged.
-    """
-
-    accept_flat_optimum = False
-
-    def _fit(self, args, initial_params, params_size, disp, tol=1e-7, bounds=None, **kwargs):
-        x0 = 0.1 * np.ones(params_size) if initial_params is None else initial_params
-        output = minimize(
-            value_and_grad(self._negative_log_likelihood),
-            jac=True,
-            method=None,
-            tol=tol,
-            x0=x0,
-            args=args,
-            options={"disp": disp, **kwargs},
-            bounds=bounds,
-        )
-        flat = output.status == 2 and np.max(np.abs(output.jac)) < FLAT_GRADIENT
-        if not (output.success or (flat and self.accept_flat_optimum)):
-            raise ConvergenceError("The model did not converge.")
-        return output.x, output.fun, None
-
-    def _compute_variance_matrix(self):
-        return None
-
-    def _compute_standard_errors(self):
-        return None
-
-    def _compute_confidence_intervals(self):
-        return None
-
-
-class _BetaGeo(_NoStandardErrors, BetaGeoFitter):
-    pass
-
-
-class _ModifiedBetaGeo(_NoStandardErrors, ModifiedBetaGeoFitter):
-    pass
-
-
-class _SpendFitter(_NoStandardErrors, GammaGammaFitter):
-    """Gamma-Gamma. When spend hardly varies between customers, q and v grow together
-    without bound and BFGS stops on "precision loss" on a flat ridge; the expected spend
-    v p / (q - 1) is still well defined there, so a stop with a gradient below
-    FLAT_GRADIENT is accepted (lifetimes would call it a failure at random)."""
-
-    accept_flat_optimum = True
-
-
-# Pareto/NBD keeps lifetimes' own fit (Nelder-Mead, its own code path).
-_FITTERS = {"bgnbd": _BetaGeo, "mbgnbd": _ModifiedBetaGeo, "pareto": ParetoNBDFitter}
 
 
 @contextlib.contextmanager
@@ -195,10 +133,12 @@ def _check_enough(summary: pd.DataFrame) -> None:
 
 
 def _fit_purchases(model: str, summary: pd.DataFrame) -> tuple[object, float, list[str]]:
+    from analytics.fitters import FITTERS
+
     unique, counts, _ = _unique_rows(summary)
     notes = []
     for penalizer in (0.0, RETRY_PENALIZER):
-        fitter = _FITTERS[model](penalizer_coef=penalizer)
+        fitter = FITTERS[model](penalizer_coef=penalizer)
         try:
             # lifetimes starts Pareto/NBD from an unseeded random draw; a seeded draw from
             # the same distribution makes the fit repeatable.
@@ -239,7 +179,9 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
     fallback = SpendModel(SHRUNK_AVERAGE, {"shop_mean": shop_mean}, shop_mean)
     if len(repeat) < MIN_REPEAT_BUYERS:
         return fallback, corr, notes
-    fitter = _SpendFitter(penalizer_coef=0.0)
+    from analytics.fitters import SpendFitter
+
+    fitter = SpendFitter(penalizer_coef=0.0)
     # Equal (frequency, spend) rows are common (one repeat order at a usual price): fit each
     # once with its count as weight, the same likelihood as one row per customer.
     pairs, counts, _ = _unique(repeat[["frequency", "monetary_value"]].to_numpy(dtype="float64"))

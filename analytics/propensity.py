@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import calibration_curve
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import roc_auc_score
 
 from analytics import clv, lifecycle
 from analytics.customers import positions, summarise, to_days
@@ -57,6 +54,8 @@ def train(index: LifecycleIndex, day: pd.Timestamp, horizon: int):
     x, y = features(index, start), orders_after(index, start, horizon)
     if y.nunique() < 2:
         raise LensError("Every customer behaved the same in the training period: nothing to learn.")
+    from sklearn.ensemble import HistGradientBoostingClassifier  # only when a model trains
+
     x, y = x.to_numpy(), y.to_numpy()
     if len(x) > TRAIN_LIMIT:  # a seeded sample: same model quality, a fraction of the time
         keep = np.random.default_rng(0).choice(len(x), TRAIN_LIMIT, replace=False)
@@ -101,6 +100,9 @@ def challenge(
             f"{'Every' if y.all() else 'No'} customer ordered in the {horizon} days after "
             f"{cal_end:%d %b %Y}: the challenger cannot be judged on that."
         )
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import roc_auc_score
+
     ours = classifier.predict_proba(x.to_numpy())[:, 1]
     theirs = clv.predict_order_chance(fitted, x, horizon)  # x holds the summary's columns
     curves = []

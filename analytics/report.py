@@ -8,33 +8,17 @@ one line saying why, never by an empty or broken page.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
-import altair as alt
 import pandas as pd
-import vl_convert
-from fpdf import FPDF
 
-from analytics import backtest, charts, clv, cohorts, lifecycle, rfm
+from analytics import backtest, clv, cohorts, lifecycle, rfm
 from analytics.customers import summarise
 from analytics.errors import LensError
 from analytics.lifecycle import LifecycleIndex
 
-PAGE_WIDTH = 190  # mm inside the margins of an A4 portrait page
 COHORT_ROWS = 12
-_PLAIN = str.maketrans({"–": "-", "—": "-", "…": "...", "’": "'", "“": '"', "”": '"', "→": "->"})
-
-
-def png(chart: alt.Chart, scale: float = 2) -> bytes:
-    """An Altair chart as PNG bytes (vl-convert; no browser needed)."""
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
-
-
-def _text(value: str) -> str:
-    """PDF core fonts are Latin-1: common typography mapped, anything else replaced."""
-    return value.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 @dataclass(frozen=True)
@@ -53,37 +37,6 @@ class ReportSettings:
         )
 
 
-class _Pdf(FPDF):
-    def __init__(self, title: str):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.report_title = title
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(10, 12, 10)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("helvetica", size=8)
-        self.set_text_color(120)
-        self.cell(0, 6, _text(self.report_title), align="L")
-        self.set_x(10)
-        self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="R")
-
-    def heading(self, text: str) -> None:
-        self.set_font("helvetica", "B", 15)
-        self.set_text_color(20)
-        self.cell(0, 10, _text(text), new_x="LMARGIN", new_y="NEXT")
-
-    def line_of_text(self, text: str, size: float = 10, style: str = "") -> None:
-        self.set_font("helvetica", style, size)
-        self.set_text_color(40)
-        self.multi_cell(0, size * 0.5, _text(text), new_x="LMARGIN", new_y="NEXT")
-
-    def chart(self, chart: alt.Chart) -> None:
-        image = png(chart)
-        self.image(io.BytesIO(image), w=PAGE_WIDTH)
-        self.ln(3)
-
-
 def kpis(snap: lifecycle.Snapshot, facts: pd.DataFrame, total_clv: float | None) -> dict:
     """The cover's figures at the reference date (``facts``: :func:`rfm.customer_facts`)."""
     counts = lifecycle.stage_counts(snap)
@@ -97,26 +50,6 @@ def kpis(snap: lifecycle.Snapshot, facts: pd.DataFrame, total_clv: float | None)
         "Share inactive": f"{counts['Inactive'] / max(customers, 1):.0%}",
         "Predicted CLV": "n/a" if total_clv is None else f"{total_clv:,.0f}",
     }
-
-
-def _tiles(pdf: _Pdf, figures: dict) -> None:
-    width = PAGE_WIDTH / 3
-    top = pdf.get_y()
-    for i, (label, value) in enumerate(figures.items()):
-        x, y = 10 + (i % 3) * width, top + (i // 3) * 23  # three tiles a row
-        pdf.set_xy(x, y)
-        pdf.set_fill_color(238, 243, 250)
-        pdf.rect(x + 1, y, width - 2, 20, style="F")
-        pdf.set_xy(x + 3, y + 2)
-        pdf.set_font("helvetica", size=9)
-        pdf.set_text_color(90)
-        pdf.cell(width - 6, 5, _text(label))
-        pdf.set_xy(x + 3, y + 8)
-        pdf.set_font("helvetica", "B", 16)
-        pdf.set_text_color(20)
-        pdf.cell(width - 6, 9, _text(value))
-    pdf.set_y(top + 23 * -(-len(figures) // 3))
-    pdf.ln(2)
 
 
 def _value_part(index: LifecycleIndex, s: ReportSettings) -> tuple[float | None, list[str]]:
@@ -144,11 +77,14 @@ def _value_part(index: LifecycleIndex, s: ReportSettings) -> tuple[float | None,
 
 def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
     """The whole report as PDF bytes."""
+    from analytics import charts  # Altair, fpdf2 and vl-convert load only for a report
+    from analytics.pdf import Pdf, tiles
+
     base = index.base
     snap = lifecycle.snapshot(index, s.ref_date, s.window, s.at_risk_factor)
     facts = rfm.customer_facts(index, snap)  # recency, orders, revenue: KPIs and RFM
     total_clv, value_lines = _value_part(index, s)
-    pdf = _Pdf(f"Lifecycle Lens - {s.name} - {s.ref_date:%d %b %Y}")
+    pdf = Pdf(f"Lifecycle Lens - {s.name} - {s.ref_date:%d %b %Y}")
     pdf.alias_nb_pages()
     caption = s.caption()
 
@@ -162,7 +98,7 @@ def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
         size=11,
     )
     pdf.ln(3)
-    _tiles(pdf, kpis(snap, facts, total_clv))
+    tiles(pdf, kpis(snap, facts, total_clv))
     if snap.prospects is None:
         pdf.line_of_text("Prospects are not counted: no contacts file was loaded.", size=9)
     mix = lifecycle.stage_mix(index, snap, s.window)

@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 from analytics import clv, cohorts, lifecycle, report, rfm, segments  # noqa: E402
 from analytics.customers import build_customer_base  # noqa: E402
 from analytics.io import load_orders  # noqa: E402
+from benchmarks import startup  # noqa: E402
 from benchmarks.generate import shop_files  # noqa: E402
 
 SUMMARY = ["frequency", "recency", "T", "monetary_value"]
@@ -330,6 +331,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=1, help="the synthetic shop's seed")
     parser.add_argument("--json", help="also write the JSON here")
     parser.add_argument("--no-table", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument(
+        "--no-startup", action="store_true", help="skip the command-line start-up timings"
+    )
     args = parser.parse_args(argv)
     results = [run_size(n, args.repeat, args.seed) for n in args.sizes]
     report = {
@@ -337,6 +341,8 @@ def main(argv=None) -> dict:
         f"Python {platform.python_version()}, pandas {pd.__version__}",
         "results": results,
     }
+    if not (args.no_table or args.no_startup):  # whole processes: only for the written table
+        report["startup"] = startup.measure()
     text = json.dumps(report, indent=2)
     print(text)
     if args.json:
@@ -347,6 +353,13 @@ def main(argv=None) -> dict:
             f"`python benchmarks/run.py --sizes {' '.join(map(str, args.sizes))}`.\n\n"
             + table(results)
             + "\n"
+            + (
+                "\n## Command-line start-up (demo shop, median of 5 runs)\n\n"
+                + startup.table(report["startup"])
+                + "\n"
+                if "startup" in report
+                else ""
+            )
         )
     return report
 

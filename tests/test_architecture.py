@@ -18,3 +18,40 @@ def test_analytics_never_imports_streamlit():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+HEAVY = ["lifetimes", "autograd", "scipy", "sklearn", "fpdf", "vl_convert", "altair"]
+
+
+def _loaded_after(code: str) -> set[str]:
+    code += "\nprint(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys\n" + code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(out.stdout.split()) & set(HEAVY)
+
+
+def test_inspect_loads_no_model_pdf_or_chart_library():
+    """`python -m analytics inspect` pays only for reading: each command imports what it runs."""
+    loaded = _loaded_after(
+        "import contextlib, io\n"
+        "from analytics.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['inspect', 'data/demo_orders.csv']) == 0\n"
+    )
+    assert loaded == set()
+
+
+def test_the_first_page_loads_no_model_or_pdf_library():
+    """The app opens on Lifecycle: lifetimes, scikit-learn and fpdf2 wait for Value or PDF."""
+    loaded = _loaded_after(
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=90)\n"
+        "at.run()\n"
+        "assert not at.exception\n"
+    )
+    assert loaded <= {"altair"}  # the first page draws charts

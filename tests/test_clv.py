@@ -6,7 +6,7 @@ import pytest
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
 
-from analytics import backtest, clv, lifecycle, propensity
+from analytics import backtest, clv, fitters, lifecycle, propensity
 from analytics.customers import build_customer_base, summarise
 from analytics.errors import LensError
 from analytics.io import CDNOW_NAME, DEMO_ORDERS, load_dataset
@@ -94,7 +94,7 @@ def test_only_one_time_buyers_get_a_clear_message():
 
 
 def test_convergence_failure_retries_with_a_penalizer(cdnow_weeks, monkeypatch):
-    real = clv._FITTERS["bgnbd"]
+    real = fitters.FITTERS["bgnbd"]
 
     class Stubborn(real):
         def fit(self, *args, **kwargs):
@@ -102,20 +102,20 @@ def test_convergence_failure_retries_with_a_penalizer(cdnow_weeks, monkeypatch):
                 raise RuntimeError("did not converge")
             return super().fit(*args, **kwargs)
 
-    monkeypatch.setitem(clv._FITTERS, "bgnbd", Stubborn)
+    monkeypatch.setitem(fitters.FITTERS, "bgnbd", Stubborn)
     model = clv.fit(cdnow_weeks, "bgnbd")
     assert model.penalizer == clv.RETRY_PENALIZER
     assert any("penalizer" in w for w in model.warnings)
 
 
 def test_spend_falls_back_when_gamma_gamma_gives_q_below_one(cdnow_weeks, monkeypatch):
-    class BadQ(clv._SpendFitter):
+    class BadQ(fitters.SpendFitter):
         def fit(self, *args, **kwargs):
             super().fit(*args, **kwargs)
             self.params_["q"] = 0.8
             return self
 
-    monkeypatch.setattr(clv, "_SpendFitter", BadQ)
+    monkeypatch.setattr(fitters, "SpendFitter", BadQ)
     model = clv.fit(cdnow_weeks)
     assert model.spend.method == "shrunk average"
     assert any("q = 0.80" in w for w in model.warnings)

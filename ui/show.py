@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import export, report
+from analytics import charts, export
 
 
 def _slug(name: str) -> str:
@@ -27,7 +27,7 @@ def chart(figure: alt.Chart, name: str) -> None:
     slug = _slug(name)
     st.download_button(
         "PNG",
-        lambda: report.png(figure, scale=2),  # rendered only when clicked
+        lambda: charts.png(figure, scale=2),  # rendered only when clicked
         file_name=f"{slug}.png",
         mime="image/png",
         icon=":material/image:",
