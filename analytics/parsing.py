@@ -205,15 +205,44 @@ def parse_dates(
 
 
 def _strptime(text: pd.Series, fmt: str) -> pd.Series:
-    """Parse with one format (NaT where it does not fit): pyarrow's kernel, else pandas."""
+    """Parse with one format (NaT where it does not fit): pyarrow's kernel, else pandas.
+
+    pyarrow rolls a day that the month does not have over into the next month
+    (``2023-02-30`` becomes 2 March); such a date does not exist and is NaT here, as it is
+    for pandas.
+    """
     if fmt != "ISO8601" and "%b" not in fmt and "%B" not in fmt and "%p" not in fmt:
         array = _arrow_text(text)
         try:
             parsed = pc.strptime(array, format=fmt, unit="us", error_is_null=True)
-            return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
+        else:
+            out = pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index)
+            written = _written_day(array, fmt)
+            if written is not None:
+                out = out.where(~(out.notna() & (out.dt.day != written)))
+            return out
     return pd.to_datetime(text, format=fmt, errors="coerce")
+
+
+# Each strptime field as a regular expression (RE2 syntax); only the day is captured.
+_FIELDS = {"%d": r"(?P<day>\d{1,2})", "%Y": r"\d{4}", "%y": r"\d{2}"}
+
+
+def _written_day(array: pa.Array, fmt: str) -> np.ndarray | None:
+    """The day of the month as written in each value (NaN where the value does not fit)."""
+    if "%d" not in fmt:
+        return None
+    pattern = "^" + re.sub(
+        r"%[A-Za-z]|[^%]+",
+        lambda m: _FIELDS.get(
+            m.group(), r"\d{1,2}" if m.group()[0] == "%" else re.escape(m.group())
+        ),
+        fmt,
+    )
+    day = pc.struct_field(pc.extract_regex(array, pattern), "day")
+    return pc.cast(day, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
 
 
 def _naive(value):

@@ -187,3 +187,13 @@ def test_export_with_value_matches_the_clv_command(tmp_path, capsys):
     assert frame["clv"].sum() == pytest.approx(value["total_clv"], rel=1e-9)
     assert frame["p_alive"].between(0, 1).all()
     assert set(frame["churn_risk"]) <= {"low", "medium", "high"}
+
+
+def test_inspect_counts_impossible_dates_as_bad_dates(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order,customer,date,amount\n1,a,2023-02-28,10\n2,b,2023-02-30,10\n3,c,2023-13-01,10\n"
+    )
+    code, out, _ = run(capsys, "inspect", path)
+    assert code == 0 and out["orders"] == 1
+    assert out["dropped"] == {"bad_date": 2}

@@ -154,3 +154,39 @@ def test_excel_and_parquet_give_the_same_log_as_csv():
     assert as_dict(load(parquet, "o.parquet")) == expected
     tz = frame.assign(**{"Order Date": frame["Order Date"].dt.tz_localize("Europe/Paris")})
     assert as_dict(load(exports.parquet_bytes(tz), "tz.parquet")) == expected
+
+
+def _with_impossible_dates(dates: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "order": [str(i) for i in range(len(dates))],
+            "customer": "a",
+            "date": dates,
+            "amount": "10",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "dates, kept",
+    [
+        (["2023-02-28", "2023-02-30", "2023-04-31 10:00:00", "2024-02-29"], 2),  # ISO
+        (["28/02/2023", "30/02/2023", "31/04/2023 10:30", "25/12/2023"], 2),  # day-first
+        (["02/28/2023", "02/30/2023", "04/31/2023", "12/25/2023"], 2),  # month-first
+    ],
+)
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
+def test_dates_that_do_not_exist_are_bad_dates_in_every_reader(tmp_path, dates, kept, kind):
+    """30 February is not 2 March: it is counted as unreadable, with its row number."""
+    frame = _with_impossible_dates(dates)
+    path = tmp_path / f"orders.{kind}"
+    if kind == "csv":
+        frame.to_csv(path, index=False)
+    elif kind == "xlsx":
+        frame.to_excel(path, index=False)  # text cells, as a shop's export writes them
+    else:
+        frame.to_parquet(path, index=False)  # strings in a Parquet file
+    log = load(path.read_bytes(), path.name)
+    assert len(log.orders) == kept
+    assert log.report.dropped == {"bad_date": 2}
+    assert log.report.examples["bad_date"] == [3, 4]  # file rows, the header being row 1
