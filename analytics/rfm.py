@@ -21,44 +21,43 @@ from analytics.lifecycle import LifecycleIndex, Snapshot
 
 SEGMENTS = [
     "Champions",
-    "Loyal customers",
-    "Potential loyalists",
-    "New customers",
+    "Regulars",
+    "Potential regulars",
+    "First-timers",
     "Promising",
     "Need attention",
     "About to sleep",
-    "At risk",
+    "Slipping away",
     "Cannot lose them",
     "Hibernating",
     "Lost",
 ]
 SEGMENT_RULES = {
     "Champions": "R 5 and FM 4-5: bought recently, often, and spend the most.",
-    "Loyal customers": "R 3-4 and FM 4-5: buy often and spend well, a little less recently.",
-    "Potential loyalists": "R 4-5 and FM 2-3: recent customers with average frequency and spend.",
-    "New customers": "R 5 and FM 1: bought very recently, once or for little.",
+    "Regulars": "R 3-4 and FM 4-5: buy often and spend well, a little less recently.",
+    "Potential regulars": "R 4-5 and FM 2-3: recent customers with average frequency and spend.",
+    "First-timers": "R 5 and FM 1: bought very recently, once or for little.",
     "Promising": "R 4 and FM 1: recent, but little bought so far.",
     "Need attention": "R 3 and FM 3: average on every score.",
     "About to sleep": "R 3 and FM 1-2: below average recency, frequency and spend.",
-    "At risk": "R 1-2 and FM 3-4: spent well and often, but long ago (RFM segment, not the "
-    "lifecycle stage of the same name).",
+    "Slipping away": "R 1-2 and FM 3-4: spent well and often, but long ago.",
     "Cannot lose them": "R 1-2 and FM 5: among the best customers, but not seen for long.",
     "Hibernating": "R 2 and FM 1-2: last order long ago, few orders, low spend.",
     "Lost": "R 1 and FM 1-2: the lowest recency, few orders, low spend.",
 }
 # SEGMENT_GRID[R - 1][FM - 1] -> segment name.
 SEGMENT_GRID = [
-    ["Lost", "Lost", "At risk", "At risk", "Cannot lose them"],
-    ["Hibernating", "Hibernating", "At risk", "At risk", "Cannot lose them"],
-    ["About to sleep", "About to sleep", "Need attention", "Loyal customers", "Loyal customers"],
+    ["Lost", "Lost", "Slipping away", "Slipping away", "Cannot lose them"],
+    ["Hibernating", "Hibernating", "Slipping away", "Slipping away", "Cannot lose them"],
+    ["About to sleep", "About to sleep", "Need attention", "Regulars", "Regulars"],
     [
         "Promising",
-        "Potential loyalists",
-        "Potential loyalists",
-        "Loyal customers",
-        "Loyal customers",
+        "Potential regulars",
+        "Potential regulars",
+        "Regulars",
+        "Regulars",
     ],
-    ["New customers", "Potential loyalists", "Potential loyalists", "Champions", "Champions"],
+    ["First-timers", "Potential regulars", "Potential regulars", "Champions", "Champions"],
 ]
 _GRID_CODES = np.array([[SEGMENTS.index(s) for s in row] for row in SEGMENT_GRID], dtype=np.int8)
 HERO_DEFAULT_PCT = 5.0

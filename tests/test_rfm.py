@@ -26,10 +26,10 @@ ORDERS = {  # customer -> [(date, amount)]
 }
 EXPECTED = {  # R, F, M, FM, segment
     "a": (5, 5, 4, 5, "Champions"),
-    "b": (4, 1, 5, 3, "Potential loyalists"),
+    "b": (4, 1, 5, 3, "Potential regulars"),
     "c": (3, 3, 2, 3, "Need attention"),
     "d": (2, 1, 1, 1, "Hibernating"),
-    "e": (1, 3, 2, 3, "At risk"),
+    "e": (1, 3, 2, 3, "Slipping away"),
 }
 
 
@@ -112,7 +112,7 @@ def test_segment_builder_filters_combine(table):
     assert table.index[segments.select(table, pick(stages=("Inactive",)))].tolist() == ["d", "e"]
     web = pick(attributes=(("channel", ("web",)),))
     assert table.index[segments.select(table, web)].tolist() == ["a", "c"]  # first order
-    both = pick(segments=("At risk", "Need attention"), days_since=(0, 200))
+    both = pick(segments=("Slipping away", "Need attention"), days_since=(0, 200))
     assert table.index[segments.select(table, both)].tolist() == ["c"]
     mask = segments.select(table, pick(hero_only=True))
     assert segments.summary(table, mask)["share_revenue"] == pytest.approx(100 / 180)
@@ -132,7 +132,7 @@ def test_cross_table_counts_every_customer_once(table):
     cross = segments.cross_table(table)
     assert "Prospect" not in cross.index and list(cross.columns) == rfm.SEGMENTS
     assert cross.to_numpy().sum() == len(table)
-    assert cross.loc["Inactive", "Hibernating"] == 1 and cross.loc["Inactive", "At risk"] == 1
+    assert cross.loc["Inactive", "Hibernating"] == 1 and cross.loc["Inactive", "Slipping away"] == 1
 
 
 @given(st.lists(st.integers(-50, 50) | st.floats(-1e6, 1e6), min_size=1, max_size=300))
@@ -163,3 +163,12 @@ def test_heroes_cover_the_top_share_and_only_the_top(revenue, pct):
     assert hero.sum() >= min(wanted, positive)
     if hero.any():  # nobody outside is worth more than a hero
         assert revenue[~hero].max(initial=0) <= revenue[hero].min()
+
+
+def test_no_segment_name_contains_a_stage_name():
+    """One word, one meaning: an RFM segment never borrows a lifecycle stage's name."""
+    for segment in rfm.SEGMENTS:
+        for stage in lc.STAGES:
+            assert stage.lower() not in segment.lower(), (segment, stage)
+    assert set(rfm.SEGMENT_RULES) == set(rfm.SEGMENTS)
+    assert {name for row in rfm.SEGMENT_GRID for name in row} == set(rfm.SEGMENTS)
