@@ -12,9 +12,13 @@ from ui.sidebar import presentation_toggle, render_sidebar
 
 st.set_page_config(page_title="Lifecycle Lens", page_icon=":material/donut_large:", layout="wide")
 
+state.open_link(st.query_params.get("data"))
 dataset = state.current_dataset()
 params.init(dataset.base.data_start.date(), dataset.base.data_end.date())
 presentation_toggle()
+problem = st.session_state.pop("link_problem", None)
+if problem:
+    st.warning(problem, icon=":material/link_off:")
 render_sidebar(dataset)
 
 PAGES = [
@@ -27,4 +31,4 @@ PAGES = [
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
 ]
 st.navigation(PAGES).run()
-params.write()
+params.write(data=state.data_link_key())

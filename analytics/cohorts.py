@@ -208,6 +208,9 @@ ATTRIBUTE_LABELS = {
 }
 
 
+BY_FIRST_PERIOD = "Period of first order"  # cohorts by date, the default grouping
+
+
 def acquisition_attributes(
     base: CustomerBase, contacts: pd.DataFrame | None = None
 ) -> dict[str, pd.Series]:

@@ -3,18 +3,20 @@
 import streamlit as st
 
 from analytics import charts, export
-from analytics.cohorts import METRICS, acquisition_attributes
-from ui import show, state
+from analytics.cohorts import BY_FIRST_PERIOD as BY_DATE
+from analytics.cohorts import METRICS, PERIODS, acquisition_attributes
+from ui import params, show, state
 
-BY_DATE = "Period of first order"
 dataset = state.current_dataset()
 contacts = dataset.contacts.contacts if dataset.contacts is not None else None
 attributes = acquisition_attributes(dataset.base, contacts)
 
 st.title("Cohort retention")
 c1, c2, c3 = st.columns([1.2, 1.6, 1.4])
-period = c1.segmented_control("Period", ["month", "week", "quarter"], key="co_period") or "month"
+period = params.segmented("Period", list(PERIODS), key="co_period", container=c1)
 metric = c2.selectbox("Show", list(METRICS), format_func=METRICS.get, key="co_metric")
+if st.session_state.get("co_group") not in [BY_DATE, *attributes]:
+    st.session_state["co_group"] = BY_DATE  # a link from a shop with other attributes
 group_by = c3.selectbox("Cohorts by", [BY_DATE, *attributes], key="co_group")
 c4, c5 = st.columns([2, 1])
 start, end = dataset.base.data_start.date(), dataset.base.data_end.date()

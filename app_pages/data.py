@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.formats import FORMAT_LABELS, ORDER_ROLES, ROLE_LABELS
 from analytics.readers import DELIMITER_NAMES
-from ui import state
+from ui import params, state
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = {
@@ -45,19 +45,20 @@ st.caption(
     "ordered). Nothing leaves this app."
 )
 
-choice = st.segmented_control(
-    "Data source",
-    [state.DEMO, state.CDNOW, "Upload my export"],
-    key="source_choice",
-    default=state.DEMO,
-)
+UPLOAD = "Upload my export"
 active: state.Source = st.session_state.get("source") or state.demo_source()
+if st.session_state.get("source_choice") is None:
+    # Coming back to this page shows the active data's source; switching is the user's pick.
+    st.session_state["source_choice"] = (
+        active.label if active.label in (state.DEMO, state.CDNOW) else UPLOAD
+    )
+choice = params.segmented("Data source", [state.DEMO, state.CDNOW, UPLOAD], key="source_choice")
 
 if choice == state.DEMO and active.label != state.DEMO:
     state.try_open(state.demo_source())
 elif choice == state.CDNOW and active.label != state.CDNOW:
     state.try_open(state.Source(state.CDNOW, orders_name="CDNOW_master.txt"))
-elif choice == "Upload my export":
+elif choice == UPLOAD:
     left, right = st.columns(2)
     orders_file = left.file_uploader("Orders file", type=UPLOAD_TYPES, key="orders_file")
     contacts_file = right.file_uploader(

@@ -36,7 +36,7 @@ for col, stage in zip(cols, lc.STAGES, strict=False):
         help="Needs a contacts file" if pd.isna(value) else lc.STAGE_RULES[stage],
     )
 
-view = st.segmented_control("View", params.VIEWS["lc_view"], key="lc_view") or "Stage mix"
+view = params.segmented("View", params.VIEWS["lc_view"], key="lc_view")
 
 if view == "Stage mix":
     show.chart(
@@ -68,12 +68,7 @@ elif view == "Funnel":
         st.caption(line)
 
 elif view == "Evolution":
-    freq = (
-        st.segmented_control(
-            "Snapshot at the end of each", ["month", "week"], default="month", key="lc_freq"
-        )
-        or "month"
-    )
+    freq = params.segmented("Snapshot at the end of each", ["month", "week"], key="lc_freq")
     evo = state.evolution(dataset.source.key, index, s.window, s.at_risk_factor, freq)
     show.chart(
         charts.evolution_area(

@@ -35,7 +35,7 @@ with st.expander("How scores and segments are defined"):
     for name in rfm.SEGMENTS:
         st.markdown(f"**{name}** — {rfm.SEGMENT_RULES[name]}")
 
-view = st.segmented_control("View", params.VIEWS["sg_view"], key="sg_view") or "Segment map"
+view = params.segmented("View", params.VIEWS["sg_view"], key="sg_view")
 rfm_scores = table[["R", "FM", "rfm_segment"]]
 
 if view == "Segment map":

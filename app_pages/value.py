@@ -57,7 +57,7 @@ m2.metric(f"Predicted CLV, {months} months", f"{table['clv'].sum():,.0f}")
 m3.metric("Average P(alive)", f"{table['p_alive'].mean():.0%}")
 m4.metric("Expected orders, next 90 days", f"{table['purchases_90d'].sum():,.0f}")
 
-view = st.segmented_control("View", params.VIEWS["clv_view"], key="clv_view") or "Value"
+view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
 
 if view == "Value":
     show.chart(

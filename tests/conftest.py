@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEVEN_STAGES = ["Prospect", "New", "Active", "Loyal", "At risk", "Inactive", "Reactivated"]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# Datasets the app keeps on disk go to a folder of this test run (servers started by the
+# browser tests inherit it), never to the user's own store.
+os.environ["LENS_STORE_DIR"] = tempfile.mkdtemp(prefix="lens-test-store-")
 
 
 def app_test(timeout: float = 90):

@@ -300,3 +300,85 @@ def test_every_page_and_view_survives_a_tiny_upload(app):
             no_errors(at)
     at.switch_page("app_pages/value.py").run()
     assert any("Not enough history" in w.value for w in at.warning)
+
+
+def upload_shopify(app):
+    at = open_data_page(app)
+    at.file_uploader(key="orders_file").set_value(
+        ("orders_export.csv", exports.SHOPIFY.encode(), "text/csv")
+    ).run()
+    no_errors(at)
+    assert kpis(at)["Orders"] == "3"
+    return at
+
+
+def test_the_upload_stays_when_coming_back_to_the_data_page(app):
+    at = upload_shopify(app)
+    at.switch_page("app_pages/lifecycle.py").run()
+    no_errors(at)
+    at.switch_page("app_pages/data.py").run()
+    no_errors(at)
+    assert at.segmented_control(key="source_choice").value == "Upload my export"
+    assert kpis(at)["Orders"] == "3" and at.subheader[0].value == "Loaded: orders_export.csv"
+
+
+def test_the_link_reopens_the_upload_in_a_new_session(app):
+    at = upload_shopify(app)
+    key = at.query_params["data"]
+    key = key[0] if isinstance(key, list) else key
+    assert len(key) == 32
+    fresh = app_test()  # another browser: a new session with only the link
+    fresh.query_params["data"] = key
+    fresh.switch_page("app_pages/data.py").run()
+    no_errors(fresh)
+    assert kpis(fresh)["Orders"] == "3" and kpis(fresh)["Customers"] == "2"
+    assert fresh.subheader[0].value == "Loaded: orders_export.csv"
+    assert fresh.segmented_control(key="source_choice").value == "Upload my export"
+
+
+def test_an_unknown_link_says_so_and_shows_the_demo():
+    at = app_test()
+    at.query_params["data"] = "0" * 32
+    at.run()
+    no_errors(at)
+    assert any("no longer kept on this server" in w.value for w in at.warning)
+    assert stage_metrics(at)["New"] != "n/a"  # the demo shop, every page usable
+    assert "data" not in dict(at.query_params)
+    fresh = app_test()  # a hostile link is just an unknown one
+    fresh.query_params["data"] = "../../etc/passwd"
+    fresh.run()
+    no_errors(fresh)
+    assert any("no longer kept" in w.value for w in fresh.warning)
+
+
+@pytest.mark.parametrize(
+    "page, key, view",
+    [
+        ("app_pages/lifecycle.py", "lc_view", "Funnel"),
+        ("app_pages/segments.py", "sg_view", "Hero customers"),
+        ("app_pages/cohorts.py", "co_period", "week"),
+        ("app_pages/data.py", "source_choice", "Demo shop"),
+    ],
+)
+def test_clicking_the_selected_option_keeps_it_selected(app, page, key, view):
+    at = app.switch_page(page).run()
+    at.segmented_control(key=key).set_value(view).run()
+    at.segmented_control(key=key).set_value(None).run()  # what a click on it sends
+    no_errors(at)
+    assert at.segmented_control(key=key).value == view
+    if key != "source_choice":
+        assert dict(at.query_params)[key] == view
+
+
+def test_the_cohorts_link_keeps_cohorts_by():
+    at = app_test()
+    at.query_params.update({"co_group": "Country (first order)", "co_period": "quarter"})
+    at.switch_page("app_pages/cohorts.py").run()
+    no_errors(at)
+    assert at.selectbox(key="co_group").value == "Country (first order)"
+    assert dict(at.query_params)["co_group"] == "Country (first order)"
+    odd = app_test()  # an attribute this shop does not have: back to the default
+    odd.query_params["co_group"] = "Planet (first order)"
+    odd.switch_page("app_pages/cohorts.py").run()
+    no_errors(odd)
+    assert odd.selectbox(key="co_group").value == "Period of first order"

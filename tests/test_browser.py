@@ -208,6 +208,30 @@ def test_uploads_shopify_french_and_broken_files(page):
     assert page.locator("[data-testid=stException]").count() == 0
 
 
+def test_the_link_reopens_the_upload_in_another_browser(page, browser):
+    open_page(page, "data")
+    click_text(page, "Upload my export")
+    upload(page, "orders_export.csv", exports.SHOPIFY.encode())
+    page.get_by_role("link", name="Cohorts").click()  # away and back: still the upload
+    settle(page, ".vega-embed")
+    page.get_by_role("link", name="Data").click()
+    settle(page, "[data-testid=stMetric]")
+    assert stage_counts(page)["Orders"] == "3"
+    page.reload()  # a reload: a new session, the same link
+    settle(page, "[data-testid=stMetric]")
+    assert stage_counts(page)["Orders"] == "3"
+    link = page.url
+    assert "data=" in link
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})  # no shared state
+    tab = other.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(link)
+    settle(tab, "[data-testid=stMetric]")
+    assert stage_counts(tab)["Orders"] == "3"
+    assert "Loaded: orders_export.csv" in tab.inner_text("body")
+    other.close()
+
+
 def test_download_the_csv_of_a_stage(page):
     open_page(page)
     click_text(page, "Members")

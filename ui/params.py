@@ -2,8 +2,9 @@
 
 On a session's first run the URL's values (when valid) become the settings; after each
 run the URL is rewritten from the settings, so a copied link reopens the same view.
-The data source is never in the URL. Widgets read their value from session state only
-(no default argument), which is what lets the URL set them.
+The data is in the URL only as ``data=<key>``, the key of a dataset kept on disk (see
+ui/state.py). Widgets read their value from session state only (no default argument),
+which is what lets the URL set them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 import streamlit as st
 
 from analytics import clv
-from analytics.cohorts import METRICS, PERIODS
+from analytics.cohorts import BY_FIRST_PERIOD, METRICS, PERIODS
 
 
 def _number(kind, low, high):
@@ -33,6 +34,13 @@ def _choice(options):
         return text
 
     return parse
+
+
+def _label(text: str) -> str:
+    """A free label (checked against the page's own options when the page draws)."""
+    if not 0 < len(text) <= 100:
+        raise ValueError(text)
+    return text
 
 
 def _flag(text: str) -> bool:
@@ -65,6 +73,7 @@ DEFAULTS = {
     "churn_days": 90,
     "co_period": "month",
     "co_metric": "retention",
+    "co_group": BY_FIRST_PERIOD,
     **{key: views[0] for key, views in VIEWS.items()},
 }
 PARSERS = {
@@ -79,6 +88,7 @@ PARSERS = {
     "churn_days": _number(int, 30, 365),
     "co_period": _choice(PERIODS),
     "co_metric": _choice(METRICS),
+    "co_group": _label,
     **{key: _choice(views) for key, views in VIEWS.items()},
 }
 
@@ -107,9 +117,10 @@ def init(first_day: date, last_day: date) -> None:
         st.session_state[key] = value
 
 
-def write() -> None:
-    """Rewrite the URL from the current settings (only what differs from the defaults)."""
-    wanted = {}
+def write(data: str | None = None) -> None:
+    """Rewrite the URL from the current settings (only what differs from the defaults) and
+    the active dataset's key (none for the demo shop)."""
+    wanted = {"data": data} if data else {}
     for key in ["ref_date", *DEFAULTS]:
         value = st.session_state.get(key)
         if value is None or DEFAULTS.get(key) == value:
@@ -117,3 +128,19 @@ def write() -> None:
         wanted[key] = value.isoformat() if isinstance(value, date) else str(value)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+
+
+def segmented(label: str, options: list[str], key: str, container=st, **kwargs) -> str:
+    """A segmented control that is never empty: clicking the selected option keeps it
+    selected (Streamlit would unselect it, and the page would fall back to its default)."""
+    last = f"_last_{key}"
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = st.session_state.get(last) or options[0]
+
+    def keep() -> None:
+        if st.session_state.get(key) is None:
+            st.session_state[key] = st.session_state.get(last) or options[0]
+
+    value = container.segmented_control(label, options, key=key, on_change=keep, **kwargs)
+    st.session_state[last] = value
+    return value

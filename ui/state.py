@@ -3,6 +3,8 @@
 The active data source lives in ``st.session_state["source"]``. A new file becomes active
 only once it has been read successfully, so a bad upload never loses what was loaded.
 Heavy results are cached per dataset key (a hash of the file bytes and read options).
+Every dataset read is also kept on disk (:mod:`analytics.store`) and its key goes in the
+URL (``?data=<key>``), so a reload or the link opened elsewhere reopens the same data.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, backtest, clv, cohorts, lifecycle, propensity, segments
+from analytics import LensError, backtest, clv, cohorts, lifecycle, propensity, segments, store
 from analytics.customers import CustomerBase, build_customer_base, summarise
 from analytics.formats import detect_format, suggest_mapping
 from analytics.io import CDNOW_NAME, DEMO_CONTACTS, DEMO_ORDERS, Contacts, load_dataset
@@ -37,15 +39,28 @@ class Source:
     contacts_name: str = ""
     contacts_bytes: bytes = b""
     options: dict = field(default_factory=dict)
+    kept_key: str = ""  # a dataset reopened from disk by its link: no bytes, just the key
 
     @cached_property  # hashing a large upload once, not on every rerun
     def key(self) -> str:
+        """128 bits of a content hash: the dataset's name in caches, on disk and in links."""
+        if self.kept_key:
+            return self.kept_key
         digest = hashlib.sha256()
         for part in (self.label, self.orders_name, self.contacts_name, _options_json(self.options)):
             digest.update(part.encode() + b"\x00")
         digest.update(hashlib.sha256(self.orders_bytes).digest())
         digest.update(hashlib.sha256(self.contacts_bytes).digest())
-        return digest.hexdigest()[:16]
+        return digest.hexdigest()[:32]
+
+    def describe(self) -> dict:
+        """What the disk store keeps of the source (never the bytes)."""
+        return {
+            "label": self.label,
+            "orders_name": self.orders_name,
+            "contacts_name": self.contacts_name,
+            "options": self.options,
+        }
 
 
 @dataclass
@@ -85,14 +100,59 @@ def read_options(options: dict) -> ReadOptions:
 
 @st.cache_data(max_entries=6, show_spinner="Reading orders…")
 def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
+    kept_on_disk = store.default_store()
+    if _source.label != DEMO and kept_on_disk is not None:
+        kept = kept_on_disk.load(key)
+        if kept is not None:
+            return kept.log, kept.contacts
+    if _source.kept_key:
+        raise LensError(LINK_GONE)
     name = CDNOW_NAME if _source.label == CDNOW else _source.orders_name
-    return load_dataset(
+    log, contacts = load_dataset(
         name,
         _source.orders_bytes,
         read_options(_source.options),
         _source.contacts_name,
         _source.contacts_bytes,
     )
+    if _source.label != DEMO and kept_on_disk is not None:  # the demo is always at hand
+        kept_on_disk.save(key, _source.describe(), log, contacts)
+    return log, contacts
+
+
+LINK_GONE = (
+    "The data of this link is no longer kept on this server (datasets not opened for a "
+    "while are removed, or keeping data is turned off). Showing the demo shop: load your "
+    "export again on the Data page."
+)
+
+
+def open_link(key: str | None) -> None:
+    """Once per session: make the dataset named by the URL's ``data`` key active."""
+    if st.session_state.get("_link_read"):
+        return
+    st.session_state["_link_read"] = True
+    if not key or st.session_state.get("source") is not None:
+        return
+    kept_on_disk = store.default_store()
+    kept = kept_on_disk.load(key) if kept_on_disk is not None else None
+    if kept is None:
+        st.session_state["link_problem"] = LINK_GONE
+        return
+    described = kept.source
+    st.session_state["source"] = Source(
+        described["label"],
+        orders_name=described["orders_name"],
+        contacts_name=described["contacts_name"],
+        options=described["options"],
+        kept_key=key,
+    )
+
+
+def data_link_key() -> str | None:
+    """The key the URL should carry: the active dataset's, unless it is the demo shop."""
+    source = st.session_state.get("source")
+    return None if source is None or source.label == DEMO else source.key
 
 
 # cache_resource, not cache_data: the base holds large arrays that analytics never mutates,
@@ -152,7 +212,13 @@ def current_dataset() -> Dataset:
     source = st.session_state.get("source") or demo_source()
     try:
         dataset = open_dataset(source)
-    except Exception:  # noqa: BLE001 - a source that loaded once and fails now: back to demo
+    except Exception as exc:  # noqa: BLE001 - a source that loaded once and fails now: demo
+        st.session_state["link_problem"] = (
+            str(exc)
+            if isinstance(exc, LensError)
+            else f"{source.orders_name} could not be "
+            "opened again. Showing the demo shop: load your export again on the Data page."
+        )
         source = demo_source()
         dataset = open_dataset(source)
     st.session_state["source"] = source

@@ -1,0 +1,69 @@
+"""Datasets kept on disk: what is read back equals what was kept; the cap and the switch."""
+
+import os
+
+import pandas as pd
+import pytest
+
+from analytics import store
+from analytics.customers import build_customer_base
+from analytics.io import DEMO_CONTACTS, DEMO_ORDERS, load_dataset
+
+KEY_A, KEY_B, KEY_C = "a" * 32, "b" * 32, "c" * 32
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_dataset(
+        "demo_orders.csv",
+        DEMO_ORDERS.read_bytes(),
+        None,
+        "demo_contacts.csv",
+        DEMO_CONTACTS.read_bytes(),
+    )
+
+
+def test_a_kept_dataset_reads_back_the_same(tmp_path, demo):
+    log, contacts = demo
+    kept = store.Store(tmp_path, 10**9)
+    source = {"label": "Upload", "orders_name": "x.csv", "contacts_name": "", "options": {}}
+    kept.save(KEY_A, source, log, contacts)
+    back = kept.load(KEY_A)
+    assert back.source == source
+    pd.testing.assert_frame_equal(back.log.orders, log.orders)
+    pd.testing.assert_frame_equal(back.contacts.contacts, contacts.contacts)
+    assert back.log.report == log.report and back.log.mapping == log.mapping
+    assert back.log.table_info == log.table_info and back.log.format == log.format
+    # Every page works from the customer base: it is the same one.
+    ours, theirs = build_customer_base(back.log.orders), build_customer_base(log.orders)
+    pd.testing.assert_frame_equal(ours.summary, theirs.summary)
+    assert kept.load(KEY_B) is None
+
+
+@pytest.mark.parametrize("key", ["../" + "a" * 29, "A" * 32, "", "a" * 31, "/etc/passwd"])
+def test_a_key_that_is_not_a_hash_is_never_a_path(tmp_path, demo, key):
+    kept = store.Store(tmp_path / "store", 10**9)
+    kept.save(key, {}, *demo)
+    assert kept.load(key) is None and not (tmp_path / "store").exists()
+
+
+def test_the_least_recently_opened_go_first(tmp_path, demo):
+    log, _ = demo
+    one = store.Store(tmp_path, 10**9)
+    one.save(KEY_A, {}, log, None)
+    size = sum(f.stat().st_size for f in (tmp_path / KEY_A).iterdir())
+    one.save(KEY_B, {}, log, None)
+    os.utime(tmp_path / KEY_A / "meta.json", (1, 1))  # A opened long ago
+    os.utime(tmp_path / KEY_B / "meta.json", (2, 2))
+    assert one.load(KEY_A) is not None  # opening A makes it the most recent
+    capped = store.Store(tmp_path, int(2.5 * size))  # room for two datasets
+    capped.save(KEY_C, {}, log, None)
+    assert capped.load(KEY_B) is None  # B was the least recently opened
+    assert capped.load(KEY_A) is not None and capped.load(KEY_C) is not None
+
+
+def test_keeping_can_be_turned_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("LENS_STORE_DIR", str(tmp_path))
+    assert store.default_store().folder == tmp_path
+    monkeypatch.setenv("LENS_KEEP_DATA", "0")
+    assert store.default_store() is None
