@@ -77,11 +77,12 @@ def finish(chart: alt.Chart, title: str, subtitle: str | list[str], height: int 
 
 
 def stage_bars(mix: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
-    """Customers per stage, in lifecycle order, labelled with count and share."""
+    """Customers per stage, in lifecycle order, labelled with count and share (of the
+    customers who have ordered, as the subtitle says; prospects have a count only)."""
     data = mix.reset_index().dropna(subset=["customers"])
     data["label"] = [
-        f"{int(c):,} ({s:.0%})"
-        for c, s in zip(data["customers"], data["share"].fillna(0), strict=False)
+        f"{int(c):,}" if pd.isna(s) else f"{int(c):,} ({s:.0%})"
+        for c, s in zip(data["customers"], data["share"], strict=False)
     ]
     order = [s for s in STAGES if s in set(data["stage"])]
     tooltip = [
@@ -217,7 +218,9 @@ def sensitivity_line(
         .encode(
             x=alt.X("window_days:Q", title="Inactivity window (days)"),
             y=alt.Y(
-                "share_inactive:Q", title="Share of customers inactive", axis=alt.Axis(format="%")
+                "share_inactive:Q",
+                title="Inactive, share of customers who have ordered",
+                axis=alt.Axis(format="%"),
             ),
             tooltip=["window_days", alt.Tooltip("share_inactive:Q", format=".1%")],
         )

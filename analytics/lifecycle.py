@@ -267,8 +267,21 @@ def stage_counts(snap: Snapshot) -> pd.Series:
     return pd.Series(counts, index=pd.Index(STAGES, name="stage"), name="customers")
 
 
+# Every stage share has this one base; prospects (no order yet) are counted, not shared.
+SHARE_BASE = "customers who have ordered"
+
+
+def share_of_buyers(counts: pd.Series) -> pd.Series:
+    """Each stage's customers over the customers who have ordered (:data:`SHARE_BASE`);
+    Prospect gets no share (it is not part of that base)."""
+    buyers = counts.drop("Prospect", errors="ignore").sum(skipna=True)
+    shares = counts / buyers if buyers else counts * np.nan
+    return shares.where(shares.index != "Prospect")
+
+
 def stage_mix(index: LifecycleIndex, snap: Snapshot, window: int) -> pd.DataFrame:
-    """Per stage: customers, share of base, revenue and orders in the window, AOV."""
+    """Per stage: customers, share of the customers who have ordered, revenue and orders in
+    the window, average order value."""
     base = index.base
     valid = snap.codes >= 0
     end = base.start + snap.n
@@ -280,8 +293,7 @@ def stage_mix(index: LifecycleIndex, snap: Snapshot, window: int) -> pd.DataFram
     table["orders_in_window"] = np.bincount(
         codes, weights=snap.in_window[valid], minlength=len(STAGES)
     )
-    total = table["customers"].sum(skipna=True)
-    table["share"] = table["customers"] / total if total else np.nan
+    table["share"] = share_of_buyers(table["customers"])
     with np.errstate(invalid="ignore", divide="ignore"):
         table["avg_order_value"] = table["revenue_in_window"] / table["orders_in_window"]
     if snap.prospects is None:

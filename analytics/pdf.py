@@ -52,10 +52,11 @@ class Pdf(FPDF):
         self.ln(3)
 
 
-def tiles(pdf: Pdf, figures: dict) -> None:
+def tiles(pdf: Pdf, figures: dict[str, tuple[str, str]]) -> None:
+    """Figures as tiles, three a row: label, value, and a small line naming its base."""
     width = PAGE_WIDTH / 3
     top = pdf.get_y()
-    for i, (label, value) in enumerate(figures.items()):
+    for i, (label, (value, note)) in enumerate(figures.items()):
         x, y = 10 + (i % 3) * width, top + (i // 3) * 23  # three tiles a row
         pdf.set_xy(x, y)
         pdf.set_fill_color(238, 243, 250)
@@ -67,6 +68,10 @@ def tiles(pdf: Pdf, figures: dict) -> None:
         pdf.set_xy(x + 3, y + 8)
         pdf.set_font("helvetica", "B", 16)
         pdf.set_text_color(20)
-        pdf.cell(width - 6, 9, _text(value))
+        pdf.cell(width - 6, 7, _text(value))
+        pdf.set_xy(x + 3, y + 15)
+        pdf.set_font("helvetica", size=7)
+        pdf.set_text_color(90)
+        pdf.cell(width - 6, 4, _text(note))
     pdf.set_y(top + 23 * -(-len(figures) // 3))
     pdf.ln(2)

@@ -39,16 +39,17 @@ class ReportSettings:
 
 def kpis(snap: lifecycle.Snapshot, facts: pd.DataFrame, total_clv: float | None) -> dict:
     """The cover's figures at the reference date (``facts``: :func:`rfm.customer_facts`)."""
-    counts = lifecycle.stage_counts(snap)
+    shares = lifecycle.share_of_buyers(lifecycle.stage_counts(snap))
     customers = int((snap.n > 0).sum())
     revenue = float(facts["revenue"].sum())
+    base = f"of the {customers:,} {lifecycle.SHARE_BASE}"
     return {
-        "Customers": f"{customers:,}",
-        "Revenue to date": f"{revenue:,.0f}",
-        "Repeat rate": f"{(snap.n >= 2).sum() / max(customers, 1):.0%}",
-        "Share loyal": f"{counts['Loyal'] / max(customers, 1):.0%}",
-        "Share inactive": f"{counts['Inactive'] / max(customers, 1):.0%}",
-        "Predicted CLV": "n/a" if total_clv is None else f"{total_clv:,.0f}",
+        "Customers who have ordered": (f"{customers:,}", "by the reference date"),
+        "Revenue to date": (f"{revenue:,.0f}", "their kept orders, refunds netted"),
+        "Repeat rate": (f"{(snap.n >= 2).sum() / max(customers, 1):.0%}", base),
+        "Loyal": (f"{shares['Loyal']:.0%}", base),
+        "Inactive": (f"{shares['Inactive']:.0%}", base),
+        "Predicted CLV": ("n/a" if total_clv is None else f"{total_clv:,.0f}", "all customers"),
     }
 
 
@@ -102,7 +103,14 @@ def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
     if snap.prospects is None:
         pdf.line_of_text("Prospects are not counted: no contacts file was loaded.", size=9)
     mix = lifecycle.stage_mix(index, snap, s.window)
-    pdf.chart(charts.stage_bars(mix, f"Lifecycle stages on {s.ref_date:%d %b %Y}", caption))
+    buyers = int((snap.n > 0).sum())
+    pdf.chart(
+        charts.stage_bars(
+            mix,
+            f"Lifecycle stages on {s.ref_date:%d %b %Y}",
+            f"{caption} · shares of the {buyers:,} {lifecycle.SHARE_BASE}",
+        )
+    )
 
     pdf.add_page()
     pdf.heading("How the stage mix moves")
@@ -181,11 +189,13 @@ def _last_cohorts(table: cohorts.CohortTable, rows: int) -> cohorts.CohortTable:
 
 
 DEFINITIONS = {
-    "Customers": "people with at least one kept order on or before the reference date.",
+    "Customers who have ordered": "people with at least one kept order on or before the "
+    "reference date. Every stage share in this report is a share of them; prospects (contacts "
+    "with no order) are counted, never shared.",
     "Revenue to date": "sum of kept order amounts on or before the reference date (refunds "
     "netted, cancelled orders left out).",
-    "Repeat rate": "share of customers with two or more orders.",
-    "Share loyal / inactive": "customers in that stage divided by all customers.",
+    "Repeat rate": "share of the customers who have ordered with two or more orders.",
+    "Loyal / Inactive": "customers in that stage divided by the customers who have ordered.",
     "Cohort retention": "share of a month's new customers who ordered in the k-th month after "
     "their first; months not over at the data's end are blank.",
     "Predicted CLV": "expected purchases per 30-day month (BG/NBD family) x expected spend per "

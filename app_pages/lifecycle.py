@@ -38,9 +38,14 @@ for col, stage in zip(cols, lc.STAGES, strict=False):
 
 view = params.segmented("View", params.VIEWS["lc_view"], key="lc_view")
 
+buyers = int(counts.drop("Prospect").sum())
 if view == "Stage mix":
     show.chart(
-        charts.stage_bars(mix, f"Lifecycle stages on {s.ref_date:%d %b %Y}", subtitle),
+        charts.stage_bars(
+            mix,
+            f"Lifecycle stages on {s.ref_date:%d %b %Y}",
+            f"{subtitle} · shares of the {buyers:,} {lc.SHARE_BASE}",
+        ),
         "lifecycle_1",
     )
     number = st.column_config.NumberColumn
@@ -50,7 +55,12 @@ if view == "Stage mix":
         placeholder="—",
         column_config={
             "customers": number("Customers", format="localized"),
-            "share": number("Share of base", format="percent"),
+            "share": number(
+                "Share",
+                format="percent",
+                help=f"Customers in the stage / the {buyers:,} {lc.SHARE_BASE}. Prospects "
+                "have not ordered, so they have no share of that base.",
+            ),
             "revenue_in_window": number("Revenue in window", format="localized"),
             "orders_in_window": number("Orders in window", format="localized"),
             "avg_order_value": number("Average order value", format="%.2f"),
@@ -58,6 +68,13 @@ if view == "Stage mix":
     )
     if snap.prospects is None:
         st.caption("Prospect is unavailable: load a contacts file on the Data page to see it.")
+    else:
+        contacts = buyers + int(counts["Prospect"])
+        st.caption(
+            f"Shares are of the {buyers:,} {lc.SHARE_BASE}. The {int(counts['Prospect']):,} "
+            f"prospects are {counts['Prospect'] / max(contacts, 1):.0%} of all {contacts:,} "
+            "known contacts."
+        )
 
 elif view == "Funnel":
     funnel = lc.funnel(index, snap)
@@ -141,7 +158,8 @@ elif view == "What-if":
             suggested,
             pct,
             "How many customers are inactive, by window length",
-            f"{subtitle} · suggested window {suggested:.0f} days",
+            f"{subtitle} · share of the {buyers:,} {lc.SHARE_BASE} · suggested window "
+            f"{suggested:.0f} days",
         ),
         "lifecycle_5",
     )

@@ -60,7 +60,11 @@ elif view == "Hero customers":
     mix["share"] = mix["customers"] / max(heroes["heroes"], 1)
     mix.index.name = "stage"
     show.chart(
-        charts.stage_bars(mix, f"Where the top {hero_pct}% customers stand today", subtitle),
+        charts.stage_bars(
+            mix,
+            f"Where the top {hero_pct}% customers stand today",
+            f"{subtitle} · shares of the {heroes['heroes']:,} hero customers",
+        ),
         "segments_3",
     )
     hero_rows = sg.export_table(table, table["hero"].to_numpy())

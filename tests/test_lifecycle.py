@@ -112,7 +112,11 @@ def test_stage_mix_counts_revenue_and_shares():
     assert mix.loc["At risk", "customers"] == 2
     assert mix.loc["Loyal", "revenue_in_window"] == 20.0  # two orders of 10 in the window
     assert mix.loc["Inactive", "revenue_in_window"] == 0.0
-    assert mix["share"].sum() == pytest.approx(1.0)
+    # One base for every share: the customers who have ordered; prospects get none.
+    buyers = mix["customers"].drop("Prospect").sum()
+    assert mix["share"].drop("Prospect").sum() == pytest.approx(1.0)
+    assert mix.loc["At risk", "share"] == pytest.approx(2 / buyers)
+    assert np.isnan(mix.loc["Prospect", "share"])
     assert mix.loc["Loyal", "avg_order_value"] == 10.0
 
 

@@ -1,5 +1,6 @@
 """The management PDF: pages, KPIs and definitions in its text, and a page that is not blank."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,11 +27,11 @@ def test_cli_report_on_demo_has_kpis_definitions_and_page_numbers(tmp_path, caps
     pages, text = pdf_text(out)
     assert pages == 5
     flat = " ".join(text.split())
-    for kpi in ["Customers", "Revenue to date", "Repeat rate", "Share loyal", "Predicted CLV"]:
+    for kpi in ["Customers who have ordered", "Revenue to date", "Repeat rate", "Predicted CLV"]:
         assert kpi in flat
     assert "inactivity window 120 days" in flat
     customers = sum(v for k, v in counts.items() if k != "Prospect")
-    assert f"Customers {customers:,}" in flat  # the KPI tile equals the CLI's count
+    assert f"Customers who have ordered {customers:,}" in flat  # the tile equals the CLI's
     for stage in lifecycle.RULE_ORDER:
         assert f"{stage}: {lifecycle.STAGE_RULES[stage][:30]}" in flat
     assert "Backtest: Fitted on orders to" in flat
@@ -87,10 +88,26 @@ def test_kpi_tiles_sit_in_two_rows(tmp_path, capsys):
     heights = {}
 
     def visit(text, cm, tm, font, size):
-        if text.strip() in {"Customers", "Repeat rate", "Share loyal", "Predicted CLV"}:
+        if text.strip() in {"Customers who have ordered", "Repeat rate", "Loyal", "Predicted CLV"}:
             heights.setdefault(text.strip(), round(tm[5] + cm[5]))
 
     PdfReader(out).pages[0].extract_text(visitor_text=visit)
-    assert heights["Customers"] == heights["Repeat rate"]  # first row
-    assert heights["Share loyal"] == heights["Predicted CLV"]  # second row
-    assert heights["Customers"] != heights["Share loyal"]  # no tile drawn over another
+    assert heights["Customers who have ordered"] == heights["Repeat rate"]  # first row
+    assert heights["Loyal"] == heights["Predicted CLV"]  # second row
+    assert heights["Customers who have ordered"] != heights["Loyal"]  # no tile over another
+
+
+def test_page_one_gives_each_stage_one_share_and_names_its_base(tmp_path, capsys):
+    """The tiles and the stage chart share one base: the customers who have ordered."""
+    out = tmp_path / "report.pdf"
+    assert cli(["report", "demo", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert cli(["lifecycle", "demo"]) == 0
+    counts = __import__("json").loads(capsys.readouterr().out)["stages"]
+    buyers = sum(v for k, v in counts.items() if k != "Prospect")
+    page_one = " ".join(PdfReader(out).pages[0].extract_text().split())
+    for stage in ["Loyal", "Inactive"]:
+        share = f"{counts[stage] / buyers:.0%}"
+        found = re.findall(rf"{stage} (\d+%)", page_one)
+        assert found == [share], (stage, found)  # one share, the same as the CLI's count
+    assert page_one.count(f"of the {buyers:,} customers who have ordered") >= 3
