@@ -271,7 +271,11 @@ SHARE_METRICS = {"retention", "rolling", "net_revenue_retention"}
 def cohort_heatmap(table, title: str, subtitle: str, max_labelled_cells: int = 400) -> alt.Chart:
     """Cohorts (rows, with their size) by period k (columns); blank where k is incomplete."""
     values = table.values
-    rows = [f"{name}  ·  {size:,}" for name, size in table.size.items()]
+    # Small cohorts are marked: one of their customers moves a share by several points.
+    rows = [
+        f"{name}  ·  {size:,}" + ("  (small)" if small else "")
+        for (name, size), small in zip(table.size.items(), table.small, strict=True)
+    ]
     data = values.set_axis(rows).rename_axis("cohort").stack(future_stack=True)
     data = data.rename("value").reset_index()
     share = table.metric in SHARE_METRICS
@@ -311,7 +315,12 @@ def cohort_lines(table, chosen: list[str], title: str, subtitle: str) -> alt.Cha
     """Chosen cohorts as lines over k, and the weighted average as a thick dark line."""
     values = table.values.loc[[c for c in chosen if c in table.values.index]]
     data = values.rename_axis("cohort").stack().rename("value").reset_index()
-    average = table.average.dropna().rename("value").reset_index().assign(cohort="Average")
+    average = (
+        pd.concat([table.average.rename("value"), table.support], axis=1)
+        .dropna(subset=["value"])
+        .reset_index()
+        .assign(cohort="Average")
+    )
     share = table.metric in SHARE_METRICS
     y = alt.Y(
         "value:Q",
@@ -331,7 +340,16 @@ def cohort_lines(table, chosen: list[str], title: str, subtitle: str) -> alt.Cha
     avg = (
         alt.Chart(average)
         .mark_line(color="#222", strokeWidth=3.5)
-        .encode(x=x, y=y, tooltip=["k", alt.Tooltip("value:Q", title="weighted average")])
+        .encode(
+            x=x,
+            y=y,
+            tooltip=[
+                "k",
+                alt.Tooltip("value:Q", title="weighted average", format=".3~f"),
+                alt.Tooltip("cohorts:Q", title="cohorts behind it"),
+                alt.Tooltip("customers:Q", title="customers behind it", format=","),
+            ],
+        )
     )
     return finish(lines + avg, title, subtitle)
 

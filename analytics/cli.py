@@ -269,6 +269,8 @@ def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "data_end": base.data_end.date().isoformat(),
         "cohorts": cohorts.to_records(table),
         "average": [None if pd.isna(v) else round(float(v), 6) for v in table.average],
+        "average_support": table.support.to_dict("records"),
+        "average_same_customers": table.same_cohorts,
     }
 
 

@@ -25,6 +25,10 @@ METRICS = {
     "net_revenue_retention": "Revenue in period k / revenue in period 0",
 }
 UNKNOWN = "(unknown)"
+# An average point needs at least this many cohorts and customers behind it; below that
+# one small cohort decides it, and the curve stops (both adjustable on the page).
+MIN_COHORTS, MIN_CUSTOMERS = 3, 100
+SMALL_COHORT = 30  # customers: one of them moves a share by more than 3 points
 
 
 def period_of(days: np.ndarray, period: str) -> np.ndarray:
@@ -67,7 +71,14 @@ class CohortTable:
     eligible: pd.DataFrame  # customers whose period k is complete
     period: str
     metric: str
-    average: pd.Series  # the weighted average over groups, per k
+    average: pd.Series  # the weighted average over groups, per k (NaN where too few)
+    support: pd.DataFrame  # per k: the cohorts and customers behind the average
+    same_cohorts: bool = False  # every average point follows the same customers
+
+    @property
+    def small(self) -> pd.Series:
+        """Cohorts too small to read one cell on its own (fewer than SMALL_COHORT)."""
+        return self.size < SMALL_COHORT
 
 
 def cohort_table(
@@ -78,6 +89,8 @@ def cohort_table(
     first_from: pd.Timestamp | None = None,
     first_to: pd.Timestamp | None = None,
     min_size: int = 1,
+    min_cohorts: int = MIN_COHORTS,
+    min_customers: int = MIN_CUSTOMERS,
 ) -> CohortTable:
     """The cohort matrix for one metric.
 
@@ -90,6 +103,11 @@ def cohort_table(
         Only customers whose first order falls in this date range.
     min_size:
         Groups with fewer customers are left out.
+    min_cohorts, min_customers:
+        The weighted average is shown only where at least this many cohorts and customers
+        stand behind it. For the cumulative revenue per customer it follows one set of
+        customers at every point (those whose last shown period is complete), so it can
+        only grow; older cohorts never drop out of it half-way.
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}")
@@ -175,9 +193,24 @@ def cohort_table(
             values = numerator / denominator
             average = numerator.sum(axis=0) / denominator.sum(axis=0)
     values = np.where(eligible > 0, values, np.nan)
-    average = np.where(eligible.sum(axis=0) > 0, average, np.nan)
+    cohorts_at, customers_at = (eligible > 0).sum(axis=0), eligible.sum(axis=0)
+    enough = (cohorts_at >= max(min_cohorts, 1)) & (customers_at >= max(min_customers, 1))
+    average = np.where(enough, average, np.nan)
+    same = metric == "cumulative_revenue_per_customer"
+    if same:
+        average = np.full(width, np.nan)
+        reach = np.flatnonzero(enough)
+        if len(reach):
+            last_k = int(reach.max())
+            followed = cust & keep[group] & (horizon >= last_k)
+            cohorts_at = np.where(np.arange(width) <= last_k, len(np.unique(group[followed])), 0)
+            customers_at = np.where(np.arange(width) <= last_k, followed.sum(), 0)
+            o = counted & followed[base.code] & (k <= last_k)
+            per_k = np.bincount(k[o], weights=base.amount[o], minlength=last_k + 1)
+            average[: last_k + 1] = np.cumsum(per_k) / followed.sum()
     index = pd.Index(np.asarray(labels, dtype=object)[keep], name="cohort")
     columns = pd.RangeIndex(width, name="k")
+    support = pd.DataFrame({"cohorts": cohorts_at, "customers": customers_at}, index=columns)
     return CohortTable(
         values=pd.DataFrame(values, index=index, columns=columns),
         size=pd.Series(size[keep], index=index, name="size"),
@@ -185,6 +218,8 @@ def cohort_table(
         period=period,
         metric=metric,
         average=pd.Series(average, index=columns, name="average"),
+        support=support.astype("int64"),
+        same_cohorts=same,
     )
 
 

@@ -327,6 +327,30 @@ def members(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:
     )
 
 
+def winback(
+    index: LifecycleIndex, snap: Snapshot, clv_values: pd.Series | None = None
+) -> pd.DataFrame:
+    """The At-risk customers, most valuable first, with how late they are.
+
+    ``days_overdue`` = days since the last order - the expected gap (rule 4), so it counts
+    the days since the customer was expected back; At risk means it is positive. Value is
+    ``clv_values`` (per customer position, once the model is fitted), else revenue to date.
+    """
+    people = members(index, snap).set_axis(np.flatnonzero(snap.codes >= 0))
+    late = people[people["stage"] == "At risk"].copy()
+    late.insert(
+        2,
+        "days_overdue",
+        (late["days_since_last_order"] - late["expected_gap_days"].round()).astype("int64"),
+    )
+    value = "revenue"
+    if clv_values is not None:
+        late.insert(2, "clv", clv_values.reindex(late.index).to_numpy())
+        value = "clv"
+    late = late.sort_values([value, "days_overdue"], ascending=[False, False], kind="stable")
+    return late.drop(columns=["stage", "orders_in_window"]).reset_index(drop=True)
+
+
 def prospects(index: LifecycleIndex, snap: Snapshot, contacts: pd.DataFrame) -> pd.DataFrame:
     """The contacts who are prospects at ``t``."""
     mask = _prospect_mask(index, snap.day)

@@ -8,7 +8,7 @@ one line saying why, never by an empty or broken page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -178,13 +178,11 @@ def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
 
 def _last_cohorts(table: cohorts.CohortTable, rows: int) -> cohorts.CohortTable:
     keep = table.values.index[-rows:]
-    return cohorts.CohortTable(
+    return replace(
+        table,
         values=table.values.loc[keep].dropna(axis=1, how="all"),
         size=table.size.loc[keep],
-        eligible=table.eligible.loc[keep] if hasattr(table.eligible, "loc") else table.eligible,
-        period=table.period,
-        metric=table.metric,
-        average=table.average,
+        eligible=table.eligible.loc[keep],
     )
 
 

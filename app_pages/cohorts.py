@@ -4,7 +4,14 @@ import streamlit as st
 
 from analytics import charts, export
 from analytics.cohorts import BY_FIRST_PERIOD as BY_DATE
-from analytics.cohorts import METRICS, PERIODS, acquisition_attributes
+from analytics.cohorts import (
+    METRICS,
+    MIN_COHORTS,
+    MIN_CUSTOMERS,
+    PERIODS,
+    SMALL_COHORT,
+    acquisition_attributes,
+)
 from ui import params, show, state
 
 dataset = state.current_dataset()
@@ -24,6 +31,16 @@ span = c4.date_input(
     "First orders between", value=(start, end), min_value=start, max_value=end, key="co_range"
 )
 min_size = c5.number_input("Minimum cohort size", min_value=1, value=1, step=5, key="co_min")
+with st.expander("What the average needs behind each point"):
+    a1, a2 = st.columns(2)
+    min_cohorts = int(
+        a1.number_input("At least this many cohorts", 1, value=MIN_COHORTS, key="co_avg_cohorts")
+    )
+    min_customers = int(
+        a2.number_input(
+            "At least this many customers", 1, value=MIN_CUSTOMERS, step=50, key="co_avg_customers"
+        )
+    )
 first_from, first_to = (span[0], span[1]) if len(span) == 2 else (span[0], end)
 
 table = state.cohort_table(
@@ -34,6 +51,8 @@ table = state.cohort_table(
     first_from,
     first_to,
     int(min_size),
+    min_cohorts,
+    min_customers,
 )
 what = "acquisition " + group_by.lower() if group_by != BY_DATE else f"{period} of first order"
 subtitle = (
@@ -54,12 +73,35 @@ st.caption(
 names = list(table.values.index)
 default = names[-7:-1] if len(names) > 6 else names
 chosen = st.multiselect("Cohorts on the curve", names, default=default, key="co_chosen")
+shown = table.support[table.average.notna()]
+reach = (
+    f"the average stops at {period} {shown.index.max()}, the last one with at least "
+    f"{min_cohorts} cohorts and {min_customers:,} customers behind it"
+    if len(shown)
+    else f"no {period} has {min_cohorts} cohorts and {min_customers:,} customers behind it, "
+    "so there is no average: lower the minimums"
+)
 show.chart(
     charts.cohort_lines(
-        table, chosen, f"{METRICS[metric]}: chosen cohorts and the weighted average", subtitle
+        table,
+        chosen,
+        f"{METRICS[metric]}: chosen cohorts and the weighted average",
+        f"{subtitle} · {reach}",
     ),
     "cohorts_2",
 )
+if table.same_cohorts and len(shown):
+    st.caption(
+        f"The average follows the same {shown['customers'].iloc[0]:,} customers (the "
+        f"{shown['cohorts'].iloc[0]} cohorts that reached {period} {shown.index.max()}) at "
+        "every point, so it can only grow."
+    )
+else:
+    st.caption(
+        f"Each point of the average is over the cohorts that have completed that {period} "
+        "(the tooltip says how many cohorts and customers); cohorts marked (small) have "
+        f"fewer than {SMALL_COHORT} customers."
+    )
 
 with st.expander("The numbers"):
     numbers = table.values.rename(columns=lambda k: f"{period} {k}")

@@ -179,11 +179,48 @@ elif view == "Win-back":
         ),
         "lifecycle_6",
     )
-    at_risk = lc.members(index, snap).query("stage == 'At risk'").sort_values("expected_next_order")
-    st.markdown(
-        f"**{len(at_risk):,} at-risk customers** — send the win-back before the expected date:"
+    scores = state.model_scores(dataset, s)
+    late = lc.winback(index, snap, None if scores is None else scores["clv"])
+    value = "predicted CLV" if scores is not None else "revenue to date"
+    if late.empty:
+        st.markdown("**No at-risk customers** with these settings.")
+    else:
+        st.markdown(
+            f"**{len(late):,} at-risk customers**, all past the day they usually order again "
+            f"(half of them by more than {late['days_overdue'].median():,.0f} days). Contact "
+            f"them now, the most valuable first (by {value})."
+        )
+    if scores is None:
+        st.caption("Open the Value page once to rank this list by predicted CLV.")
+    number, date = st.column_config.NumberColumn, st.column_config.DateColumn
+    st.dataframe(
+        late.head(5000),
+        hide_index=True,
+        width="stretch",
+        column_order=[
+            "customer_id",
+            "email",
+            "clv",
+            "revenue",
+            "days_overdue",
+            "last_order",
+            "expected_next_order",
+            "orders",
+        ],
+        column_config={
+            "customer_id": "Customer",
+            "email": "Email",
+            "clv": number("Predicted CLV", format="localized"),
+            "revenue": number("Revenue to date", format="localized"),
+            "days_overdue": number(
+                "Days overdue", help="Days since the day they were expected to order again."
+            ),
+            "last_order": date("Last order", format="D MMM YYYY"),
+            "expected_next_order": date("Expected back", format="D MMM YYYY"),
+            "orders": number("Orders"),
+        },
     )
-    st.dataframe(at_risk, hide_index=True, width="stretch")
+    show.campaign_list(late, f"winback_{s.ref_date:%Y%m%d}", "winback")
 
 elif view == "Members":
     stage = st.selectbox("Stage", lc.STAGES, index=lc.STAGES.index("Loyal"), key="member_stage")

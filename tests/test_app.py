@@ -382,3 +382,17 @@ def test_the_cohorts_link_keeps_cohorts_by():
     odd.switch_page("app_pages/cohorts.py").run()
     no_errors(odd)
     assert odd.selectbox(key="co_group").value == "Period of first order"
+
+
+def test_the_winback_list_shows_days_overdue_and_downloads(app, capsys):
+    app.segmented_control(key="lc_view").set_value("Win-back").run()
+    no_errors(app)
+    shown = app.dataframe[0].value
+    assert (shown["days_overdue"] > 0).all() and len(shown) > 0
+    assert shown["revenue"].is_monotonic_decreasing  # most valuable first (no model yet)
+    text = " ".join(m.value for m in app.markdown)
+    assert "all past the day they usually order again" in text
+    assert app.get("download_button")  # CSV and Excel, like every other list
+    assert cli(["lifecycle", "demo"]) == 0
+    at_risk = json.loads(capsys.readouterr().out)["stages"]["At risk"]
+    assert f"**{at_risk:,} at-risk customers**" in text

@@ -45,7 +45,7 @@ def rows(table):
 
 
 def test_retention_with_incomplete_periods_blank(base):
-    t = cohort_table(base, "month", "retention")
+    t = cohort_table(base, "month", "retention", min_cohorts=1, min_customers=1)
     assert rows(t) == {
         "2024-01": [1.0, 0.5, 0.0],
         "2024-02": [1.0, 1.0, None],
@@ -55,6 +55,34 @@ def test_retention_with_incomplete_periods_blank(base):
     assert t.size.to_dict() == {"2024-01": 2, "2024-02": 1, "2024-03": 1, "2024-04": 1}
     # Weighted average: k1 = (1 + 1) / (2 + 1), k2 = 0 / 2
     assert [round(v, 4) for v in t.average] == [1.0, 0.6667, 0.0]
+    # Behind each point: k0 Jan, Feb, Mar (4 customers); k1 Jan, Feb (3); k2 Jan (2).
+    assert t.support.to_dict("list") == {"cohorts": [3, 2, 1], "customers": [4, 3, 2]}
+
+
+def test_the_average_stops_where_too_few_stand_behind_it(base):
+    t = cohort_table(base, "month", "retention", min_cohorts=2, min_customers=1)
+    assert [None if math.isnan(v) else round(v, 4) for v in t.average] == [1.0, 0.6667, None]
+    t = cohort_table(base, "month", "retention", min_cohorts=1, min_customers=3)
+    assert [None if math.isnan(v) else round(v, 4) for v in t.average] == [1.0, 0.6667, None]
+    assert cohort_table(base, "month", "retention").average.isna().all()  # 3 and 100 by default
+    assert cohort_table(base, "month", "retention").small.all()  # every cohort under 30
+
+
+def test_the_cumulative_average_follows_the_same_customers_at_every_point(base):
+    """The old way averaged each k over the cohorts that reached it: 32.5, 40, then 30 when
+    the Feb cohort drops out. A cumulative figure cannot fall; ours follows one set."""
+    t = cohort_table(
+        base, "month", "cumulative_revenue_per_customer", min_cohorts=1, min_customers=1
+    )
+    # Only Jan reaches k2: a and b at every point, (10 + 30) / 2, + 20 / 2, + 0.
+    assert t.same_cohorts and t.average.tolist() == [20.0, 30.0, 30.0]
+    assert t.support.to_dict("list") == {"cohorts": [1, 1, 1], "customers": [2, 2, 2]}
+    t = cohort_table(
+        base, "month", "cumulative_revenue_per_customer", min_cohorts=2, min_customers=1
+    )
+    # Two cohorts reach k1 (Jan, Feb): a, b, c; k0 = (10 + 30 + 40) / 3, k1 = + (20 + 20) / 3.
+    assert [None if math.isnan(v) else round(v, 4) for v in t.average] == [26.6667, 40.0, None]
+    assert t.support.to_dict("list") == {"cohorts": [2, 2, 0], "customers": [3, 3, 0]}
 
 
 def test_rolling_revenue_cumulative_and_net_revenue_retention(base):

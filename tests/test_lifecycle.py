@@ -168,3 +168,18 @@ def test_without_the_gap_table_the_answers_are_the_same(monkeypatch):
         assert a.shop_gap == b.shop_gap or (np.isnan(a.shop_gap) and np.isnan(b.shop_gap))
         assert (a.codes == b.codes).all()
     assert lc.evolution(with_table, 90, 2.0).equals(lc.evolution(without, 90, 2.0))
+
+
+def test_winback_list_says_how_late_and_puts_the_most_valuable_first():
+    _, snap, index = stages_at(CUSTOMERS)
+    plain = lc.winback(index, snap)
+    # risk_own: last order 30 Jan, own gap 10 -> expected 9 Feb, 142 days late, revenue 30.
+    # risk_shop: last order 1 Feb, shop median gap 77 -> 150 - 77 = 73 days late, revenue 20.
+    assert plain["customer_id"].tolist() == ["risk_own", "risk_shop"]  # by revenue
+    assert plain["days_overdue"].tolist() == [142, 73]
+    assert (plain["days_overdue"] > 0).all()  # At risk: always past the expected day
+    positions = pd.Series(index.base.ids).reset_index().set_index(0)["index"]
+    clv = pd.Series({positions["risk_shop"]: 100.0, positions["risk_own"]: 5.0})
+    valued = lc.winback(index, snap, clv)
+    assert valued["customer_id"].tolist() == ["risk_shop", "risk_own"]  # by CLV
+    assert valued["clv"].tolist() == [100.0, 5.0]

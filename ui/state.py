@@ -266,21 +266,22 @@ def file_layout(source: Source) -> dict | None:
 
 @st.cache_data(max_entries=32, show_spinner="Computing cohorts…")
 def _cohort_table(
-    key: str, _dataset: Dataset, period, metric, group_by, first_from, first_to, min_size
+    key: str, _dataset: Dataset, period, metric, group_by, first_from, first_to, *minimums
 ):
     groups = None
     if group_by is not None:
         contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
         groups = cohorts.acquisition_attributes(_dataset.base, contacts)[group_by]
     return cohorts.cohort_table(
-        _dataset.base, period, metric, groups, first_from, first_to, min_size
+        _dataset.base, period, metric, groups, first_from, first_to, *minimums
     )
 
 
-def cohort_table(dataset: Dataset, period, metric, group_by, first_from, first_to, min_size):
-    """Cohort matrix for the page, cached per dataset and settings."""
+def cohort_table(dataset: Dataset, period, metric, group_by, first_from, first_to, *minimums):
+    """Cohort matrix for the page, cached per dataset and settings (``minimums``: size of a
+    cohort, and the cohorts and customers an average point needs)."""
     return _cohort_table(
-        dataset.source.key, dataset, period, metric, group_by, first_from, first_to, min_size
+        dataset.source.key, dataset, period, metric, group_by, first_from, first_to, *minimums
     )
 
 
