@@ -75,6 +75,12 @@ elif view == "Hero customers":
 elif view == "Stage × segment":
     st.markdown(f"**Customers per lifecycle stage and RFM segment** — {subtitle}")
     st.dataframe(sg.cross_table(table), width="stretch")
+    st.caption(
+        "The two views can disagree about one customer, and that is expected: a lifecycle "
+        "stage applies fixed rules to time (the inactivity window, the customer's own rhythm), "
+        "while an RFM segment ranks customers against each other. A weekly buyer quiet for "
+        "three weeks can be a Champion by rank yet At risk by the clock."
+    )
     if "clv" in table:
         st.markdown("**Average predicted CLV per lifecycle stage and RFM segment**")
         clv = table.pivot_table("clv", "stage", "rfm_segment", aggfunc="mean", observed=True)

@@ -63,13 +63,18 @@ def kpis(at):
     return {m.label: m.value for m in at.metric}
 
 
-def test_upload_then_bad_file_keeps_the_good_one(app):
+def upload_shopify(app):
     at = open_data_page(app)
     at.file_uploader(key="orders_file").set_value(
         ("orders_export.csv", exports.SHOPIFY.encode(), "text/csv")
     ).run()
     no_errors(at)
     assert kpis(at)["Orders"] == "3" and kpis(at)["Customers"] == "2"
+    return at
+
+
+def test_upload_then_bad_file_keeps_the_good_one(app):
+    at = upload_shopify(app)
     at.file_uploader(key="orders_file").set_value(
         ("broken.csv", b"\x00\x01\x02" * 50, "text/csv")
     ).run()
@@ -300,16 +305,6 @@ def test_every_page_and_view_survives_a_tiny_upload(app):
             no_errors(at)
     at.switch_page("app_pages/value.py").run()
     assert any("Not enough history" in w.value for w in at.warning)
-
-
-def upload_shopify(app):
-    at = open_data_page(app)
-    at.file_uploader(key="orders_file").set_value(
-        ("orders_export.csv", exports.SHOPIFY.encode(), "text/csv")
-    ).run()
-    no_errors(at)
-    assert kpis(at)["Orders"] == "3"
-    return at
 
 
 def test_the_upload_stays_when_coming_back_to_the_data_page(app):
