@@ -28,6 +28,7 @@ PAGES = [
     st.Page("app_pages/cohorts.py", title="Cohorts", icon=":material/grid_on:"),
     st.Page("app_pages/value.py", title="Value", icon=":material/savings:"),
     st.Page("app_pages/segments.py", title="Segments", icon=":material/group_work:"),
+    st.Page("app_pages/campaigns.py", title="Campaigns", icon=":material/campaign:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
 ]
 st.navigation(PAGES).run()

@@ -523,3 +523,23 @@ def mean_heatmap(
         )
     )
     return finish(chart, title, subtitle, height=300)
+
+
+def lift_lines(daily: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
+    """Both campaign groups' cumulative conversion by day (treatment in the accent colour)."""
+    scale = alt.Scale(domain=["treatment", "control"], range=[ACCENT, "#888888"])
+    chart = (
+        alt.Chart(daily)
+        .mark_line(strokeWidth=2.5, interpolate="step-after")
+        .encode(
+            x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True)),
+            y=alt.Y("conversion:Q", title="Share who have ordered", axis=alt.Axis(format="%")),
+            color=alt.Color("group:N", scale=scale, title="Group"),
+            tooltip=[
+                alt.Tooltip("day:T", format="%d %b %Y"),
+                "group",
+                alt.Tooltip("conversion:Q", format=".1%"),
+            ],
+        )
+    )
+    return finish(chart, title, subtitle)

@@ -17,12 +17,23 @@ import pandas as pd
 
 # Light modules only: lifetimes, scikit-learn, fpdf2 and vl-convert load inside the
 # commands that use them (clv, backtest, propensity, report), so `inspect` starts fast.
-from analytics import clv, cohorts, customers, export, lifecycle, propensity, rfm, segments
+from analytics import (
+    campaign,
+    clv,
+    cohorts,
+    customers,
+    export,
+    lifecycle,
+    propensity,
+    rfm,
+    segments,
+)
 from analytics.customers import build_customer_base
 from analytics.errors import LensError
 from analytics.formats import FORMATS
 from analytics.io import CDNOW_NAME, DEMO_CONTACTS, DEMO_ORDERS, Contacts, load_dataset
 from analytics.orders import OrderLog, ReadOptions
+from analytics.readers import read_table
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
     export.add_argument(
+        "--control",
+        type=float,
+        help="hold out this share (0.1-0.5) as a control group: adds group and list_date",
+    )
+    export.add_argument("--seed", type=int, default=1, help="the control group's draw")
+    export.add_argument(
         "--with-value",
         action="store_true",
         help="add CLV (BG/NBD + Gamma-Gamma, 12 months of 30 days, 1%%/month, revenue), "
@@ -96,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     value.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
     value.add_argument("--holdout-days", type=int, help="default: the last 25%% of the period")
     value.add_argument("--churn-days", type=int, default=propensity.HORIZON_DEFAULT)
+    measure = commands.add_parser("lift", help="did a campaign list with a control group work?")
+    measure.add_argument("list", help="the campaign list file (CSV or .xlsx) with its group column")
+    _reading_options(measure)
+    measure.add_argument("--since", help="count orders from this date (default: list date + 1)")
+    measure.add_argument("--until", help="count orders up to this date (default: data's end)")
     pdf = commands.add_parser("report", help="write the management report as PDF")
     _reading_options(pdf)
     _stage_settings(pdf)
@@ -246,7 +268,23 @@ def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     else:
         mask = None
     rows = segments.export_table(table, mask)
-    data = export.to_csv_bytes(rows) if out.suffix.lower() == ".csv" else export.to_xlsx_bytes(rows)
+    about = None
+    if args.control is not None:
+        day = pd.Timestamp(customers.from_days(snap.day))
+        rows = campaign.with_control(rows, args.control, args.seed, day)
+        what = f"stage {args.stage}" if args.stage else f"RFM segment {args.segment}"
+        about = campaign.definition(
+            Path(args.orders).name,
+            f"reference date {day.date()}, inactivity window {args.window} days, at-risk "
+            f"factor {args.at_risk_factor:g}",
+            args.control,
+            args.seed,
+            what,
+        )
+    if out.suffix.lower() == ".csv":
+        data = export.to_csv_bytes(rows, about)
+    else:
+        data = export.to_xlsx_bytes(rows, definition=about)
     _write(out, data)
     return {**_settings(snap, args), "out": str(out), "rows": len(rows), "columns": list(rows)}
 
@@ -360,7 +398,27 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     return {**_settings(snap, args), "out": str(out), "bytes": len(data)}
 
 
+def lift_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    path = Path(args.list)
+    listed = read_table(_read_bytes(path), path.name).frame
+    base = build_customer_base(log.orders)
+    since, until = (
+        _date(v, flag) for v, flag in [(args.since, "--since"), (args.until, "--until")]
+    )
+    return campaign.lift(listed, base, since, until).to_dict()
+
+
+def _date(text: str | None, flag: str) -> pd.Timestamp | None:
+    if not text:
+        return None
+    try:
+        return pd.Timestamp(text).normalize()
+    except ValueError as exc:
+        raise LensError(f"{flag} '{text}' is not a date: write it as YYYY-MM-DD.") from exc
+
+
 COMMANDS = {
+    "lift": lift_result,
     "report": report_result,
     "clv": clv_result,
     "lifecycle": lifecycle_result,

@@ -30,13 +30,27 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, so Excel opens accents correctly; formulas neutralised."""
-    return neutralise(frame).to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig")
+def definition_line(definition: dict) -> str:
+    """A campaign list's definition as one ``#`` line (the CSV's first line)."""
+    text = "; ".join(f"{k}: {v}" for k, v in definition.items())
+    return "# Lifecycle Lens campaign list. " + text.replace("\n", " ").replace("\r", " ")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "customers") -> bytes:
-    """One sheet, formulas neutralised; raises LensError beyond Excel's row limit."""
+def to_csv_bytes(frame: pd.DataFrame, definition: dict | None = None) -> bytes:
+    """UTF-8 with BOM, so Excel opens accents correctly; formulas neutralised. A campaign
+    list's ``definition`` goes in a first line starting with ``#`` (pandas reads it with
+    ``comment="#"``, Lifecycle Lens skips it; a spreadsheet shows it above the header)."""
+    body = neutralise(frame).to_csv(index=False, date_format="%Y-%m-%d")
+    if definition:
+        body = definition_line(definition) + "\n" + body
+    return body.encode("utf-8-sig")
+
+
+def to_xlsx_bytes(
+    frame: pd.DataFrame, sheet: str = "customers", definition: dict | None = None
+) -> bytes:
+    """Formulas neutralised; a campaign list's ``definition`` in a second sheet, "List
+    definition". Raises LensError beyond Excel's row limit."""
     if len(frame) > EXCEL_MAX_ROWS:
         raise LensError(
             f"An Excel sheet holds at most {EXCEL_MAX_ROWS:,} customers and this list has "
@@ -49,4 +63,9 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "customers") -> bytes:
             data[col] = data[col].astype("str")
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         data.to_excel(writer, index=False, sheet_name=sheet)
+        if definition:
+            about = pd.DataFrame({"what": list(definition), "value": list(definition.values())})
+            neutralise(about.astype("str")).to_excel(
+                writer, index=False, sheet_name="List definition"
+            )
     return buffer.getvalue()

@@ -7,7 +7,7 @@ import pytest
 
 from analytics.cli import main as cli
 from tests import exports
-from tests.conftest import SEVEN_STAGES, app_test
+from tests.conftest import ROOT, SEVEN_STAGES, app_test
 
 VIEWS = ["Stage mix", "Funnel", "Evolution", "Transitions", "What-if", "Win-back", "Members"]
 
@@ -391,3 +391,28 @@ def test_the_winback_list_shows_days_overdue_and_downloads(app, capsys):
     assert cli(["lifecycle", "demo"]) == 0
     at_risk = json.loads(capsys.readouterr().out)["stages"]["At risk"]
     assert f"**{at_risk:,} at-risk customers**" in text
+
+
+def test_a_list_with_a_control_group_then_its_campaign_results(app, tmp_path):
+    app.segmented_control(key="lc_view").set_value("Members").run()
+    app.toggle(key="members_control").set_value(True).run()
+    no_errors(app)
+    assert any("Send only to the treatment rows" in i.value for i in app.info)
+    # The same draw from the command line (the app and the CLI share campaign.with_control),
+    # made on 30 June so that the demo's later orders measure it.
+    out = tmp_path / "loyal.csv"
+    assert cli(["export", "demo", "--stage", "Loyal", "--as-of", "2025-06-30", "--control",
+                "0.2", "--out", str(out)]) == 0  # fmt: skip
+    at = app.switch_page("app_pages/campaigns.py").run()
+    no_errors(at)
+    at.file_uploader(key="lift_file").set_value(("loyal.csv", out.read_bytes(), "text/csv")).run()
+    no_errors(at)
+    assert not at.error
+    text = " ".join(m.value for m in at.markdown)
+    assert "of the treatment group ordered between 01 Jul 2025 and 31 Oct 2025" in text
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Treatment", "Control", "Difference", "95% interval"]
+    at.file_uploader(key="lift_file").set_value(
+        ("orders.csv", (ROOT / "data" / "demo_orders.csv").read_bytes(), "text/csv")
+    ).run()
+    assert any("Expected columns: customer_id, group, list_date" in e.value for e in at.error)

@@ -232,6 +232,20 @@ def test_the_link_reopens_the_upload_in_another_browser(page, browser):
     other.close()
 
 
+def test_campaign_results_draw_their_chart(page, tmp_path):
+    from analytics.cli import main as cli
+
+    out = tmp_path / "inactive.csv"
+    args = ["export", "demo", "--stage", "Inactive", "--as-of", "2025-06-30", "--control", "0.2"]
+    assert cli([*args, "--out", str(out)]) == 0
+    open_page(page, "campaigns", ready="[data-testid=stFileUploader]")
+    upload(page, "inactive.csv", out.read_bytes())
+    settle(page, ".vega-embed")
+    assert assert_clean_and_charts_drawn(page) == 1
+    body = page.inner_text("body")
+    assert "of the treatment group ordered" in body and "95% interval" in body
+
+
 def test_download_the_csv_of_a_stage(page):
     open_page(page)
     click_text(page, "Members")

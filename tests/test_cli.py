@@ -197,3 +197,31 @@ def test_inspect_counts_impossible_dates_as_bad_dates(tmp_path, capsys):
     code, out, _ = run(capsys, "inspect", path)
     assert code == 0 and out["orders"] == 1
     assert out["dropped"] == {"bad_date": 2}
+
+
+def test_export_with_a_control_group_then_lift(tmp_path, capsys):
+    """A list made on 30 June, measured on the orders up to 31 October."""
+    out_file = tmp_path / "inactive.csv"
+    code, out, _ = run(
+        capsys, "export", "demo", "--stage", "Inactive", "--as-of", "2025-06-30",
+        "--control", "0.2", "--seed", "3", "--out", out_file,
+    )  # fmt: skip
+    assert code == 0
+    text = out_file.read_text(encoding="utf-8-sig")
+    assert text.startswith("# Lifecycle Lens campaign list.") and "seed: 3" in text
+    frame = pd.read_csv(out_file, comment="#", encoding="utf-8-sig")
+    assert list(frame.columns[:2]) == ["group", "list_date"] and len(frame) == out["rows"]
+    assert set(frame["list_date"]) == {"2025-06-30"}
+    assert abs((frame["group"] == "control").mean() - 0.2) < 0.03
+    code, result, _ = run(capsys, "lift", out_file, "demo")
+    assert code == 0
+    assert (result["since"], result["until"]) == ("2025-07-01", "2025-10-31")
+    groups = result["treatment"]["customers"] + result["control"]["customers"]
+    assert groups == len(frame)
+    low, high = result["conversion_diff_ci"]
+    assert low <= result["conversion_diff"] <= high and result["warnings"] == []
+    assert set(result) >= {"incremental_revenue", "incremental_revenue_ci", "sentence"}
+    # A file without the group column: exit 2, one line naming the expected columns.
+    code, _, err = run(capsys, "lift", ROOT / "data" / "demo_orders.csv", "demo")
+    assert code == 2 and "Expected columns: customer_id, group, list_date" in err
+    assert len(err.strip().splitlines()) == 1

@@ -12,7 +12,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, export
+from analytics import campaign, charts, export
+from ui import state
+from ui.sidebar import settings
 
 
 def _slug(name: str) -> str:
@@ -38,12 +40,37 @@ def chart(figure: alt.Chart, name: str) -> None:
 
 
 def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel downloads of a customer list, built only when clicked."""
+    """CSV and Excel downloads of a customer list, built only when clicked, optionally with
+    a random control group (see analytics/campaign.py and the Campaigns page)."""
+    if st.session_state.get("presentation"):
+        return
+    about = None
+    if not rows.empty and st.toggle(
+        "Keep a control group",
+        key=f"{key}_control",
+        help="A random part of the list that you do not contact, to measure the campaign's "
+        "effect later on the Campaigns page.",
+    ):
+        c1, c2 = st.columns(2)
+        share = c1.slider("Control group (% of the list)", 10, 50, 20, 5, key=f"{key}_share")
+        seed = int(c2.number_input("Draw number", 1, 1_000_000, 1, key=f"{key}_seed"))
+        s = settings()
+        rows = campaign.with_control(rows, share / 100, seed, s.ref_date)
+        about = campaign.definition(
+            state.current_dataset().name, s.caption(), share / 100, seed, name
+        )
+        control = int((rows["group"] == campaign.CONTROL).sum())
+        st.info(
+            f"Send only to the treatment rows ({len(rows) - control:,} customers). The "
+            f"{control:,} control rows are the customers you do not contact; keep the file, "
+            "and upload it on the Campaigns page once newer orders are in.",
+            icon=":material/campaign:",
+        )
     slug = _slug(name)
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        lambda: export.to_csv_bytes(rows),
+        lambda: export.to_csv_bytes(rows, about),
         file_name=f"{slug}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -53,7 +80,7 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
     too_long = len(rows) > export.EXCEL_MAX_ROWS
     right.download_button(
         "Download Excel",
-        lambda: export.to_xlsx_bytes(rows),
+        lambda: export.to_xlsx_bytes(rows, definition=about),
         file_name=f"{slug}.xlsx",
         key=f"{key}_xlsx",
         on_click="ignore",

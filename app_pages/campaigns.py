@@ -1,0 +1,56 @@
+"""Campaign results: a list exported with a control group, measured on the current orders."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics import LensError, campaign, charts
+from analytics.readers import read_table
+from ui import show, state
+
+dataset = state.current_dataset()
+st.title("Campaign results")
+st.caption(
+    "Export any customer list with a control group (Lifecycle, Value or Segments page), send "
+    "the campaign to the treatment rows only, and once newer orders are loaded here, upload "
+    "the list back: the two groups' orders after the list date show whether it worked."
+)
+with st.expander("How to read this"):
+    st.markdown(
+        "The **control group** is a random part of the list that you did not contact. Both "
+        "groups were drawn alike (same stages and RFM segments), so what the control group did "
+        "is what the treatment group would have done without the campaign. The difference is "
+        "the campaign's effect, plus chance. The **95% interval** is the range of effects that "
+        "fit the data: when it does not include zero, chance alone does not explain the "
+        "difference."
+    )
+
+listed = st.file_uploader("Campaign list (CSV or Excel)", type=["csv", "xlsx"], key="lift_file")
+if listed is None:
+    st.info("Upload a campaign list exported with a control group to see its results.")
+    st.stop()
+try:
+    frame = read_table(listed.getvalue(), listed.name).frame
+    _, list_date = campaign.read_list(frame)
+except LensError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+end = dataset.base.data_end.date()
+c1, c2 = st.columns(2)
+first = (list_date + pd.Timedelta(days=1)).date()
+since = c1.date_input("Count orders from", value=min(first, end), key="lift_since")
+until = c2.date_input("Up to", value=end, max_value=end, key="lift_until")
+try:
+    result = campaign.lift(frame, dataset.base, since, until)
+except LensError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+st.markdown(f"**{result.sentence()}**")
+for warning in result.warnings:
+    st.warning(warning, icon=":material/warning:")
+subtitle = f"{listed.name}, list date {list_date:%d %b %Y} · orders in {dataset.label}"
+show.chart(
+    charts.lift_lines(result.daily, "Who ordered after the list date, by group", subtitle),
+    "campaign_1",
+)
+st.dataframe(result.table(), width="stretch")
