@@ -87,6 +87,7 @@ class Lift:
     incremental_revenue_ci: tuple[float, float]
     daily: pd.DataFrame  # day, group, cumulative conversion
     warnings: list[str] = field(default_factory=list)
+    name: str = "campaign list"  # the list's file name, for titles
 
     def sentence(self) -> str:
         """One plain sentence: the effect, and whether chance alone could explain it."""
@@ -198,6 +199,7 @@ def lift(
     base: CustomerBase,
     since: pd.Timestamp | None = None,
     until: pd.Timestamp | None = None,
+    name: str = "campaign list",
 ) -> Lift:
     """Treatment vs control after the list date, from the orders in ``base``."""
     rows, list_date = read_list(frame)
@@ -238,9 +240,9 @@ def lift(
         first_day=np.where(known, first_day[pos], np.iinfo(np.int64).max),
     )
     groups = _group_figures(rows)
-    for name in (TREATMENT, CONTROL):
-        if groups.loc[name, "customers"] == 0:
-            raise LensError(f"The list has no {name} customers: nothing to compare.")
+    for group in (TREATMENT, CONTROL):
+        if groups.loc[group, "customers"] == 0:
+            raise LensError(f"The list has no {group} customers: nothing to compare.")
     t, c = groups.loc[TREATMENT], groups.loc[CONTROL]
     diff = t["conversion"] - c["conversion"]
     se = math.sqrt(
@@ -274,6 +276,7 @@ def lift(
         incremental_revenue_ci=(spend_ci[0] * n_t, spend_ci[1] * n_t),
         daily=_daily(rows, first, last),
         warnings=warnings,
+        name=name,
     )
 
 

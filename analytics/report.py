@@ -76,8 +76,10 @@ def _value_part(index: LifecycleIndex, s: ReportSettings) -> tuple[float | None,
     return total, lines
 
 
-def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
-    """The whole report as PDF bytes."""
+def build(index: LifecycleIndex, s: ReportSettings, lift=None) -> bytes:
+    """The whole report as PDF bytes; with ``lift`` (a :class:`analytics.campaign.Lift`,
+    the campaign result open in the app), a page of campaign results before the
+    definitions."""
     from analytics import charts  # Altair, fpdf2 and vl-convert load only for a report
     from analytics.pdf import Pdf, tiles
 
@@ -153,6 +155,21 @@ def build(index: LifecycleIndex, s: ReportSettings) -> bytes:
             f"customers) bring {heroes['share_of_revenue']:.0%} of revenue, "
             f"{heroes['times_average']:.1f} times what the average customer spends.",
             size=10,
+        )
+
+    if lift is not None:
+        pdf.add_page()
+        pdf.heading(f"Campaign results: {lift.name}")
+        pdf.line_of_text(lift.sentence(), size=10)
+        pdf.chart(
+            charts.lift_lines(lift.daily, "Who ordered after the list date, by group", lift.name)
+        )
+        for label, row in lift.table().iterrows():
+            cells = [v for v in row if v]
+            pdf.line_of_text(f"{label}: " + " | ".join(cells), size=9)
+        pdf.line_of_text(
+            "Columns: treatment | control | difference | 95% interval. " + " ".join(lift.warnings),
+            size=8,
         )
 
     pdf.add_page()

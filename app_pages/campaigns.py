@@ -40,10 +40,11 @@ first = (list_date + pd.Timedelta(days=1)).date()
 since = c1.date_input("Count orders from", value=min(first, end), key="lift_since")
 until = c2.date_input("Up to", value=end, max_value=end, key="lift_until")
 try:
-    result = campaign.lift(frame, dataset.base, since, until)
+    result = campaign.lift(frame, dataset.base, since, until, listed.name)
 except LensError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
+state.open_campaign(dataset, result)  # the sidebar's PDF report gains a page of it
 
 st.markdown(f"**{result.sentence()}**")
 for warning in result.warnings:
@@ -54,3 +55,4 @@ show.chart(
     "campaign_1",
 )
 st.dataframe(result.table(), width="stretch")
+st.caption("The sidebar's PDF report now includes these results as a page.")

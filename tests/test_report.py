@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -111,3 +112,27 @@ def test_page_one_gives_each_stage_one_share_and_names_its_base(tmp_path, capsys
         found = re.findall(rf"{stage} (\d+%)", page_one)
         assert found == [share], (stage, found)  # one share, the same as the CLI's count
     assert page_one.count(f"of the {buyers:,} customers who have ordered") >= 3
+
+
+def test_an_open_campaign_result_gets_a_page(tmp_path, capsys):
+    """The campaign result open in the app becomes a page: its sentence, chart and table."""
+    import io
+
+    from analytics import campaign, report
+    from analytics.customers import build_customer_base
+    from analytics.io import DEMO_ORDERS, load_dataset
+
+    listed = tmp_path / "list.csv"
+    args = ["export", "demo", "--stage", "Inactive", "--as-of", "2025-06-30", "--control", "0.2"]
+    assert cli([*args, "--out", str(listed)]) == 0
+    base = build_customer_base(load_dataset("demo_orders.csv", DEMO_ORDERS.read_bytes())[0].orders)
+    frame = pd.read_csv(listed, comment="#", encoding="utf-8-sig")
+    result = campaign.lift(frame, base, name="list.csv")
+    index = lifecycle.prepare(base)
+    settings = report.ReportSettings("demo", base.data_end, 180, 1.5)
+    reader = PdfReader(io.BytesIO(report.build(index, settings, result)))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert len(reader.pages) == 6
+    assert "Campaign results: list.csv" in text
+    assert " ".join(result.sentence().split())[:60] in text
+    assert "Conversion:" in text and "95% interval" in text

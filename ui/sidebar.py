@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import report
 from analytics.report import ReportSettings
-from ui.state import Dataset, lifecycle_index
+from ui.state import Dataset, lifecycle_index, open_campaigns
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ def render_sidebar(dataset: Dataset) -> None:
         st.divider()
         s = settings()
         index = lifecycle_index(dataset)
+        campaigns, key = open_campaigns(), dataset.source.key
         report_settings = ReportSettings(
             dataset.name,
             s.ref_date,
@@ -82,7 +83,7 @@ def render_sidebar(dataset: Dataset) -> None:
         )
         st.download_button(
             "Download PDF report",
-            lambda: report.build(index, report_settings),  # built when clicked
+            lambda: report.build(index, report_settings, campaigns.get(key)),  # on click
             file_name=f"lifecycle_report_{s.ref_date:%Y%m%d}.pdf",
             mime="application/pdf",
             icon=":material/picture_as_pdf:",

@@ -394,3 +394,14 @@ def remember_scores(dataset: Dataset, ref_date, scores: pd.DataFrame, settings: 
     scores.attrs["key"] = repr(settings)
     # Only the latest: a table per reference date visited would pile up in memory.
     st.session_state["model_scores"] = {(dataset.source.key, ref_date): scores}
+
+
+def open_campaign(dataset: Dataset, result) -> None:
+    """Remember the campaign result shown, for the PDF report (see :func:`open_campaigns`)."""
+    open_campaigns()[dataset.source.key] = result
+
+
+def open_campaigns() -> dict:
+    """The session's open campaign result per dataset key, in a holder the PDF button reads
+    when clicked (the Campaigns page runs after the sidebar has drawn the button)."""
+    return st.session_state.setdefault("open_campaign", {})
