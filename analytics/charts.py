@@ -532,7 +532,7 @@ def lift_lines(daily: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
         alt.Chart(daily)
         .mark_line(strokeWidth=2.5, interpolate="step-after")
         .encode(
-            x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True)),
+            x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", tickCount=8)),
             y=alt.Y("conversion:Q", title="Share who have ordered", axis=alt.Axis(format="%")),
             color=alt.Color("group:N", scale=scale, title="Group"),
             tooltip=[
