@@ -229,7 +229,7 @@ def lift(
     inside = (base.day >= first) & (base.day <= last)
     orders = np.bincount(code[inside], minlength=base.n_customers)
     revenue = np.bincount(code[inside], weights=base.amount[inside], minlength=base.n_customers)
-    # First order day inside the period (for the daily curve): orders are sorted by day.
+    # Each customer's first order day inside the period (for the daily curve).
     first_day = np.full(base.n_customers, np.iinfo(np.int64).max)
     np.minimum.at(first_day, code[inside], base.day[inside])
     known = where.notna().to_numpy()

@@ -402,9 +402,7 @@ def lift_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     path = Path(args.list)
     listed = read_table(_read_bytes(path), path.name).frame
     base = build_customer_base(log.orders)
-    since, until = (
-        _date(v, flag) for v, flag in [(args.since, "--since"), (args.until, "--until")]
-    )
+    since, until = _date(args.since, "--since"), _date(args.until, "--until")
     return campaign.lift(listed, base, since, until).to_dict()
 
 

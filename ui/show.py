@@ -52,7 +52,15 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
         "effect later on the Campaigns page.",
     ):
         c1, c2 = st.columns(2)
-        share = c1.slider("Control group (% of the list)", 10, 50, 20, 5, key=f"{key}_share")
+        low, high = (round(100 * v) for v in campaign.CONTROL_RANGE)
+        share = c1.slider(
+            "Control group (% of the list)",
+            low,
+            high,
+            round(100 * campaign.CONTROL_DEFAULT),
+            5,
+            key=f"{key}_share",
+        )
         seed = int(c2.number_input("Draw number", 1, 1_000_000, 1, key=f"{key}_seed"))
         s = settings()
         rows = campaign.with_control(rows, share / 100, seed, s.ref_date)
