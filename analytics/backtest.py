@@ -80,7 +80,8 @@ class Backtest:
             f"{t['predicted_orders']:,.0f} orders against {t['actual_orders']:,} real "
             f"({error(t['aggregate_error_pct'])}) and revenue {t['predicted_revenue']:,.0f} "
             f"against {t['actual_revenue']:,.0f} ({error(t['revenue_error_pct'])}); mean "
-            f"absolute error {t['mae_orders']:.2f} orders per customer."
+            f"absolute error {t['mae_orders']:.2f} orders per customer. "
+            f"{coverage_sentence(t['coverage'])}"
         )
 
     def summary(self) -> dict:
@@ -92,21 +93,31 @@ class Backtest:
         }
 
 
+def coverage_sentence(coverage: float) -> str:
+    """The backtest's coverage in plain words (page, PDF)."""
+    return (
+        f"{coverage * 10:.0f} in 10 customers landed inside their 80% range of orders "
+        f"({coverage:.0%}; near 80% means the ranges can be trusted)."
+    )
+
+
 def _error_pct(predicted: float, actual: float) -> float:
     return 100 * (predicted - actual) / actual if actual else float("nan")
 
 
-def run(base: CustomerBase, model: str = "bgnbd", holdout_days: int | None = None) -> Backtest:
+def run(
+    base: CustomerBase, model: str = clv.DEFAULT_MODEL, holdout_days: int | None = None
+) -> Backtest:
     """Fit on the calibration period, predict the holdout, compare with what happened."""
     cal_end, days = split(base, holdout_days)
     calibration = summarise(base, cal_end)
     fitted = clv.fit(calibration, model)
     actual = holdout_activity(base, cal_end, days)
-    predicted_orders = clv.predict_purchases(fitted, calibration, days)
+    predicted = clv.predict_purchases(fitted, calibration, days)
     spend = fitted.spend.expected(calibration["frequency"], calibration["monetary_value"])
     frame = actual.assign(
-        predicted_orders=predicted_orders,
-        predicted_revenue=predicted_orders * spend,
+        predicted_orders=predicted.expected,
+        predicted_revenue=predicted.expected * spend,
         frequency=calibration["frequency"].to_numpy(),
     )
     totals = {
@@ -115,6 +126,13 @@ def run(base: CustomerBase, model: str = "bgnbd", holdout_days: int | None = Non
         "predicted_revenue": float(frame["predicted_revenue"].sum()),
         "actual_revenue": float(frame["actual_revenue"].sum()),
         "mae_orders": float((frame["predicted_orders"] - frame["actual_orders"]).abs().mean()),
+        # Share of customers whose real holdout orders fell inside their 80% range.
+        "coverage": float(
+            np.mean(
+                (frame["actual_orders"] >= predicted.low)
+                & (frame["actual_orders"] <= predicted.high)
+            )
+        ),
     }
     totals["aggregate_error_pct"] = _error_pct(totals["predicted_orders"], totals["actual_orders"])
     totals["revenue_error_pct"] = _error_pct(totals["predicted_revenue"], totals["actual_revenue"])
@@ -164,7 +182,8 @@ def compare(
             rows[name] = {"problem": str(exc)}
             continue
         rows[name] = {
-            k: result.totals[k] for k in ["mae_orders", "aggregate_error_pct", "revenue_error_pct"]
+            k: result.totals[k]
+            for k in ["mae_orders", "aggregate_error_pct", "revenue_error_pct", "coverage"]
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     if not runs:

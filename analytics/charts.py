@@ -440,6 +440,34 @@ def value_bars(
     return labelled_bars(data, category, value, None, colour, tooltip, 32, title, subtitle, fmt)
 
 
+def range_points(
+    data: pd.DataFrame,
+    label: str,
+    value: str,
+    low: str,
+    high: str,
+    x_title: str,
+    title: str,
+    subtitle: str,
+) -> alt.Chart:
+    """One row per item (in the given order): its value as a dot and its 80% range as a
+    bar from ``low`` to ``high``."""
+    data = data[[label, value, low, high]].reset_index(drop=True)
+    y = alt.Y(f"{label}:N", sort=list(data[label]), title=None)
+    tooltip = [label] + [alt.Tooltip(f"{c}:Q", format=",.0f") for c in (value, low, high)]
+    bars = (
+        alt.Chart(data)
+        .mark_rule(strokeWidth=6, color="#9dbbe0")
+        .encode(x=alt.X(f"{low}:Q", title=x_title), x2=f"{high}:Q", y=y, tooltip=tooltip)
+    )
+    dots = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=70, color="#1f3b63")
+        .encode(x=f"{value}:Q", y=y, tooltip=tooltip)
+    )
+    return finish(alt.layer(bars, dots), title, subtitle, height=max(160, 22 * len(data)))
+
+
 def predicted_vs_actual(
     data: pd.DataFrame, x: str, x_title: str, title: str, subtitle: str, kind: str = "bar"
 ) -> alt.Chart:

@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     value = commands.add_parser("clv", help="customer lifetime value, backtest and challenger")
     _reading_options(value)
     value.add_argument("--as-of", help="fit on orders up to this date (default: last order)")
-    value.add_argument("--model", choices=list(clv.MODELS), default="bgnbd")
+    value.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
     value.add_argument("--horizon-months", type=int, default=12, help="months of 30 days")
     value.add_argument("--discount-rate", type=float, default=0.01, help="per month, 0.01 = 1%%")
     value.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     pdf = commands.add_parser("report", help="write the management report as PDF")
     _reading_options(pdf)
     _stage_settings(pdf)
-    pdf.add_argument("--model", choices=list(clv.MODELS), default="bgnbd")
+    pdf.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
     pdf.add_argument("--horizon-months", type=int, default=12, help="months of 30 days")
     pdf.add_argument("--out", required=True, help="FILE.pdf")
     return parser
@@ -238,20 +238,14 @@ def segments_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
 
 
 def _value_scores(index, snap):
-    """The Value page's defaults: 12 months, 1%/month, margin 100%, churn within 90 days."""
-    from analytics import backtest
-
+    """The Value page's defaults (:class:`analytics.clv.Settings`) and default model."""
     base, t = index.base, pd.Timestamp(customers.from_days(snap.day))
     summary = customers.summarise(base, t)
-    fitted = clv.fit(summary, "bgnbd")
-    fc = clv.forecast(fitted, summary, 12)
-    try:
-        result = backtest.run(base, "bgnbd")
-        duel = propensity.challenge(index, result.calibration_end, 90, result.fitted)
-    except LensError:
-        duel = None
-    chance, _ = propensity.best_order_chance(index, fitted, t, 90, duel)
-    return segments.value_scores(base, t, clv.clv(fc, 12), fc.table["p_alive"], chance)
+    settings = clv.Settings()
+    fitted = clv.fit(summary)
+    fc = clv.forecast(fitted, summary, settings.months)
+    table = clv.score_table(fitted, fc, summary, settings, clv.outlier_limit(base, t))
+    return segments.value_scores(base, t, table)
 
 
 def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
@@ -352,22 +346,33 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     fitted = clv.fit(summary, args.model)
     fc = clv.forecast(fitted, summary, args.horizon_months)
     values = clv.clv(fc, args.horizon_months, args.discount_rate, args.margin)
-    result = backtest.run(base, args.model, args.holdout_days)
+    interval = clv.total_interval(fitted, fc, values)
+    notes = list(fitted.warnings)
     try:
-        index = lifecycle.prepare(base)
-        duel = propensity.challenge(index, result.calibration_end, args.churn_days, result.fitted)
-        duel_result = {
-            "horizon_days": duel.horizon,
-            "roc_auc_model": duel.roc_auc_model,
-            "roc_auc_bgnbd": duel.roc_auc_bgnbd,
-            "top_decile_lift_model": duel.lift_model,
-            "top_decile_lift_bgnbd": duel.lift_bgnbd,
-        }
+        result = backtest.run(base, args.model, args.holdout_days)
     except LensError as exc:
-        duel_result = {"problem": str(exc)}
+        result = None
+        notes.append(f"The backtest could not be run: {exc}")
+    duel_result = {"problem": "no backtest to judge it on"}
+    if result is not None:
+        try:
+            index = lifecycle.prepare(base)
+            duel = propensity.challenge(
+                index, result.calibration_end, args.churn_days, result.fitted
+            )
+            duel_result = {
+                "horizon_days": duel.horizon,
+                "roc_auc_model": duel.roc_auc_model,
+                "roc_auc_clv_model": duel.roc_auc_clv,
+                "top_decile_lift_model": duel.lift_model,
+                "top_decile_lift_clv_model": duel.lift_clv,
+            }
+        except LensError as exc:
+            duel_result = {"problem": str(exc)}
     return {
         "as_of": t.date().isoformat(),
         "model": args.model,
+        "model_reason": fitted.reason,
         "params": fitted.params,
         "spend_model": fitted.spend.method,
         "spend_params": fitted.spend.params,
@@ -375,9 +380,12 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "customers": fitted.customers,
         "horizon_months": args.horizon_months,
         "total_clv": float(values.sum()),
-        "backtest": result.summary(),
+        "total_clv_interval": [float(interval[0]), float(interval[1])],
+        "interval": clv.INTERVAL,
+        "cannot_tell_dropout": fitted.cannot_tell_dropout,
+        "backtest": None if result is None else result.summary(),
         "propensity": duel_result,
-        "warnings": list(fitted.warnings),
+        "warnings": notes,
     }
 
 

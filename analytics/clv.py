@@ -23,17 +23,36 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics import predictive
+from analytics.customers import CustomerBase, to_days
 from analytics.errors import LensError
 
-MODELS = {"bgnbd": "BG/NBD", "mbgnbd": "Modified BG/NBD", "pareto": "Pareto/NBD"}
+MODELS = {"mbgnbd": "Modified BG/NBD", "bgnbd": "BG/NBD", "pareto": "Pareto/NBD"}
+DEFAULT_MODEL = "mbgnbd"
+# Why each model, in one line (the model picker's help, the Model view, the CLI's
+# model_reason and the README say the same).
+MODEL_REASONS = {
+    "mbgnbd": "Modified BG/NBD (the default): a customer may leave right after any purchase, "
+    "the first one included, so a one-time buyer's chance of still being a customer falls "
+    "the longer they stay away; as fast to fit as BG/NBD.",
+    "bgnbd": "BG/NBD: a customer can only leave after a repeat purchase, so every one-time "
+    "buyer counts as surely still a customer (100%), however long ago they ordered.",
+    "pareto": "Pareto/NBD: a customer may leave at any moment; the slowest to fit on large data.",
+}
 DAYS_PER_MONTH = 30
 RETRY_PENALIZER = 0.001
 MIN_CUSTOMERS = 30
 MIN_REPEAT_BUYERS = 10
-PARETO_START = np.random.default_rng(0).normal(1.0, 0.05, 4)
 PARETO_COMPARE_LIMIT = 200_000  # customers; above, its Nelder-Mead fit takes minutes
 GAMMA_GAMMA, SHRUNK_AVERAGE = "Gamma-Gamma", "shrunk average"  # the two spend models
 SHRINK_ORDERS = 2  # fallback spend: observed average shrunk as if 2 orders at the shop mean
+INTERVAL = 0.8  # every range is an 80% range
+Z80 = 1.2815515655446004  # the normal 90th percentile: a symmetric 80% interval
+# Drop-out cannot be told when, among the customers the model can judge, nearly everyone is
+# almost surely still a customer, or the average P(alive) is near 1, or the chance to leave
+# after a purchase is almost nil (on CDNOW, the demo and the benchmark shops the average
+# P(alive) is 0.4-0.6; on a one-year wholesale log, 0.98).
+SURE_ALIVE, NEARLY_EVERYONE, MOSTLY_ALIVE, TINY_DROPOUT = 0.99, 0.9, 0.95, 0.01
 PARAM_MEANINGS = {
     "r": "shape of how often customers buy (with alpha)",
     "alpha": "scale of the time between purchases, in days (with r)",
@@ -45,6 +64,7 @@ PARAM_MEANINGS = {
     "q": "shape of how spend varies between customers (must be above 1)",
     "v": "scale of how spend varies between customers",
 }
+PURCHASE_PARAMS = {"bgnbd": "r alpha a b", "mbgnbd": "r alpha a b", "pareto": "r alpha s beta"}
 
 
 @contextlib.contextmanager
@@ -63,12 +83,13 @@ class SpendModel:
     method: str  # GAMMA_GAMMA or SHRUNK_AVERAGE
     params: dict
     shop_mean: float
+    log_covariance: np.ndarray | None = None  # of log p, log q, log v (Gamma-Gamma only)
 
-    def expected(self, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+    def expected(self, frequency, monetary, params: dict | None = None) -> np.ndarray:
         frequency = np.asarray(frequency, dtype="float64")
         monetary = np.asarray(monetary, dtype="float64")
         if self.method == GAMMA_GAMMA:
-            p, q, v = (self.params[k] for k in "pqv")
+            p, q, v = ((params or self.params)[k] for k in "pqv")
             # Gamma-Gamma's conditional mean, written out (lifetimes' takes Series only).
             weight = p * frequency / (p * frequency + q - 1)
             return (1 - weight) * (v * p / (q - 1)) + weight * monetary
@@ -77,30 +98,47 @@ class SpendModel:
 
 @dataclass(frozen=True)
 class ClvModel:
-    """A fitted purchase model and spend model, with what the user should know about them."""
+    """A fitted purchase model and spend model, with what the user should know about them.
+
+    ``cannot_tell_dropout`` is set when the data shows almost nobody leaving (see
+    :func:`fit`): then the model's churn and value figures are shown only beside that
+    warning, which is the first of ``warnings``.
+    """
 
     model: str
     fitter: object
     params: dict
+    log_covariance: np.ndarray  # of the purchase model's log-parameters (Laplace)
     penalizer: float
     spend: SpendModel
     customers: int
     repeat_buyers: int
     frequency_spend_correlation: float
+    history_months: float
+    cannot_tell_dropout: bool = False
     warnings: tuple[str, ...] = field(default=())
 
     @property
     def name(self) -> str:
         return MODELS[self.model]
 
+    @property
+    def reason(self) -> str:
+        return MODEL_REASONS[self.model]
+
 
 def _unique_rows(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unique (frequency, recency, T) rows, their counts, and each customer's row."""
-    rows = summary[["frequency", "recency", "T"]].to_numpy(dtype="float64")
+    return _unique_whole_days(summary[["frequency", "recency", "T"]].to_numpy(dtype="float64"))
+
+
+def _unique_whole_days(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if np.all(rows == np.round(rows)) and rows.min(initial=0) >= 0 and rows.max(initial=0) < 2**20:
-        # Whole days: one int64 key per customer sorts far faster than rows of floats.
+        # Whole days: one int64 key per row sorts far faster than rows of floats.
         whole = rows.astype(np.int64)
-        key = (whole[:, 0] << 40) | (whole[:, 1] << 20) | whole[:, 2]
+        key = np.zeros(len(rows), dtype=np.int64)
+        for column in range(rows.shape[1]):
+            key = (key << 20) | whole[:, column]
         _, first, inverse, counts = np.unique(
             key, return_index=True, return_inverse=True, return_counts=True
         )
@@ -121,6 +159,12 @@ def _unique(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.append(starts, len(rows))), inverse
 
 
+def _pairs(unique: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (frequency, T) pairs of the unique histories, and each history's pair."""
+    pairs, _, pair = _unique_whole_days(unique[:, [0, 2]])
+    return pairs, pair
+
+
 def _check_enough(summary: pd.DataFrame) -> None:
     repeat = int((summary["frequency"] > 0).sum())
     if len(summary) < MIN_CUSTOMERS or repeat < MIN_REPEAT_BUYERS:
@@ -132,21 +176,14 @@ def _check_enough(summary: pd.DataFrame) -> None:
         )
 
 
-def _fit_purchases(model: str, summary: pd.DataFrame) -> tuple[object, float, list[str]]:
-    from analytics.fitters import FITTERS
+def _fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray):
+    from analytics.fitters import fit_purchases
 
-    unique, counts, _ = _unique_rows(summary)
     notes = []
     for penalizer in (0.0, RETRY_PENALIZER):
-        fitter = FITTERS[model](penalizer_coef=penalizer)
         try:
-            # lifetimes starts Pareto/NBD from an unseeded random draw; a seeded draw from
-            # the same distribution makes the fit repeatable.
-            start = {"initial_params": PARETO_START} if model == "pareto" else {}
             with _quiet():
-                fitter.fit(
-                    unique[:, 0].astype(int), unique[:, 1], unique[:, 2], weights=counts, **start
-                )
+                fitter = fit_purchases(model, unique, counts, penalizer)
             params = fitter.params_.to_numpy()
             if np.all(np.isfinite(params)) and np.all(params > 0):
                 return fitter, penalizer, notes
@@ -157,8 +194,8 @@ def _fit_purchases(model: str, summary: pd.DataFrame) -> tuple[object, float, li
             f"penalizer ({RETRY_PENALIZER}), which pulls the parameters slightly toward zero."
         )
     raise LensError(
-        f"The {MODELS[model]} model could not be fitted on this data, even with a penalty. "
-        "Try another model, or a longer export."
+        f"The {MODELS[model]} model could not be fitted on this data, even with a penalty, "
+        "so no predicted value is shown. Try another model, or a longer export."
     )
 
 
@@ -173,12 +210,20 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
     notes = []
     if abs(corr) > 0.3:
         notes.append(
-            f"Spend per order and number of orders are correlated ({corr:+.2f}); Gamma-Gamma "
-            "assumes they are not, so expected spend may be biased."
+            f"Spend per order and number of orders are correlated ({corr:+.2f}); the spend "
+            "model (Gamma-Gamma) assumes they are not, so expected spend may be biased."
         )
     fallback = SpendModel(SHRUNK_AVERAGE, {"shop_mean": shop_mean}, shop_mean)
+    fallback_note = (
+        "Expected spend per order is each customer's observed average, shrunk toward the "
+        f"shop mean ({shop_mean:,.2f}) as if {SHRINK_ORDERS} more orders at that mean."
+    )
     if len(repeat) < MIN_REPEAT_BUYERS:
-        return fallback, corr, notes
+        return (
+            fallback,
+            corr,
+            [*notes, f"Too few repeat buyers for the spend model. {fallback_note}"],
+        )
     from analytics.fitters import SpendFitter
 
     fitter = SpendFitter(penalizer_coef=0.0)
@@ -194,66 +239,140 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
     if params is None or not all(np.isfinite(list(params.values()))) or params["q"] <= 1:
         why = "did not converge" if params is None else f"gave q = {params['q']:.2f} (needs > 1)"
         notes.append(
-            f"Gamma-Gamma {why}: spend per order is not gamma-like here (e.g. two price "
-            f"tiers). Expected spend is each customer's observed average, shrunk toward the "
-            f"shop mean ({shop_mean:,.2f}) as if {SHRINK_ORDERS} more orders at that mean."
+            f"The spend model (Gamma-Gamma) {why}: spend per order is not gamma-like here "
+            f"(e.g. two price tiers). {fallback_note}"
         )
         return fallback, corr, notes
-    return SpendModel(GAMMA_GAMMA, params, shop_mean), corr, notes
+    return SpendModel(GAMMA_GAMMA, params, shop_mean, fitter.log_covariance_), corr, notes
 
 
-def fit(summary: pd.DataFrame, model: str = "bgnbd") -> ClvModel:
+def _cannot_tell_dropout(model: str, params: dict, unique: np.ndarray, counts: np.ndarray):
+    """True when the fit sees almost nobody leave (see :data:`SURE_ALIVE`)."""
+    alive = predictive.p_alive(model, params, unique[:, 0], unique[:, 1], unique[:, 2])
+    judged = unique[:, 0] > 0 if model == "bgnbd" else np.ones(len(unique), dtype=bool)
+    weight = counts[judged] / max(counts[judged].sum(), 1)
+    sure = np.sum(weight * (alive[judged] > SURE_ALIVE))
+    average = np.sum(weight * alive[judged])
+    if model == "pareto":
+        # Share expected to leave within the history seen, for an average customer.
+        span = unique[:, 2].max(initial=0)
+        leaving = 1 - (params["beta"] / (params["beta"] + span)) ** params["s"]
+    else:
+        leaving = params["a"] / (params["a"] + params["b"])
+    return bool(sure >= NEARLY_EVERYONE or average >= MOSTLY_ALIVE or leaving < TINY_DROPOUT)
+
+
+def cannot_tell_sentence(history_months: float) -> str:
+    return (
+        f"With {history_months:.0f} months of history the model sees almost no customers "
+        "leaving; use the lifecycle stages for churn. Its chance-still-a-customer and value "
+        "figures assume nearly everyone stays."
+    )
+
+
+def fit(summary: pd.DataFrame, model: str = DEFAULT_MODEL) -> ClvModel:
     """Fit the purchase model and the spend model on a per-customer summary.
 
     ``summary`` needs ``frequency``, ``recency``, ``T`` and ``monetary_value`` (see
-    :func:`analytics.customers.summarise`). Raises LensError when the data is too thin.
+    :func:`analytics.customers.summarise`). Raises LensError when the data is too thin or
+    the model cannot be fitted.
     """
     if model not in MODELS:
         raise LensError(f"Unknown model '{model}': choose one of {', '.join(MODELS)}.")
     _check_enough(summary)
-    fitter, penalizer, notes = _fit_purchases(model, summary)
+    unique, counts, _ = _unique_rows(summary)
+    fitter, penalizer, notes = _fit_purchases(model, unique, counts)
     spend, corr, spend_notes = _fit_spend(summary)
+    params = {k: float(v) for k, v in fitter.params_.items()}
+    history = float(unique[:, 2].max(initial=0)) / DAYS_PER_MONTH
+    degenerate = _cannot_tell_dropout(model, params, unique, counts)
+    first = [cannot_tell_sentence(history)] if degenerate else []
     return ClvModel(
         model=model,
         fitter=fitter,
-        params={k: float(v) for k, v in fitter.params_.items()},
+        params=params,
+        log_covariance=fitter.log_covariance_,
         penalizer=penalizer,
         spend=spend,
         customers=len(summary),
         repeat_buyers=int((summary["frequency"] > 0).sum()),
         frequency_spend_correlation=corr,
-        warnings=tuple(notes + spend_notes),
+        history_months=history,
+        cannot_tell_dropout=degenerate,
+        warnings=tuple(first + notes + spend_notes),
     )
 
 
 # --- scoring ---------------------------------------------------------------------------------
 
 
-def _expected_purchases(model: ClvModel, days, rows: np.ndarray) -> np.ndarray:
-    with _quiet():
-        out = model.fitter.conditional_expected_number_of_purchases_up_to_time(
-            days, rows[:, 0], rows[:, 1], rows[:, 2]
+def _vary(params: dict, names: list[str], i: int, step: float) -> dict:
+    """The parameters with the i-th log-parameter moved by ``step``."""
+    return {**params, names[i]: params[names[i]] * np.exp(step)}
+
+
+def _alive_range(model: ClvModel, unique: np.ndarray, alive: np.ndarray):
+    """80% range of P(alive) from the parameters' uncertainty: the delta method on the
+    log-odds, with the fit's curvature (Laplace approximation)."""
+    names, step = PURCHASE_PARAMS[model.model].split(), 1e-4
+    with np.errstate(all="ignore"):
+        odds = np.log(alive) - np.log1p(-alive)
+        slopes = []
+        for i in range(len(names)):
+            moved = predictive.p_alive(model.model, _vary(model.params, names, i, step), *unique.T)
+            slopes.append((np.log(moved) - np.log1p(-moved) - odds) / step)
+        slope = np.nan_to_num(np.column_stack(slopes), nan=0.0, posinf=0.0, neginf=0.0)
+        sd = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", slope, model.log_covariance, slope), 0))
+        low, high = 1 / (1 + np.exp(Z80 * sd - odds)), 1 / (1 + np.exp(-odds - Z80 * sd))
+    sure = ~np.isfinite(odds)  # exactly 0 or 1 (BG/NBD one-time buyers): no range to draw
+    return np.where(sure, alive, low), np.where(sure, alive, high)
+
+
+@dataclass(frozen=True)
+class Purchases:
+    """What the purchase model says of each unique history for the next ``days``."""
+
+    days: float
+    alive: np.ndarray  # P(alive) per unique history
+    expected: np.ndarray  # expected purchases per unique history
+    low: np.ndarray  # 80% range of the number of purchases (10th and 90th percentiles)
+    high: np.ndarray
+    variance: np.ndarray
+
+
+def purchases(model: ClvModel, unique: np.ndarray, days: float) -> Purchases:
+    """The predictive distribution of each history's purchases in the next ``days``: the
+    customer's own buying rate and whether they are still a customer (both as the model
+    infers them from the history) and the chance in buying, at the fitted parameters."""
+    pairs, pair = _pairs(unique)
+    alive = predictive.p_alive(model.model, model.params, *unique.T)
+    with np.errstate(all="ignore"):
+        mean = predictive.purchases_if_alive(
+            model.model, model.params, pairs[:, 0], pairs[:, 1], days
         )
-    return np.nan_to_num(np.asarray(out, dtype="float64"), nan=0.0, posinf=0.0)
+        tail, second = predictive.purchase_distribution(
+            model.model, model.params, pairs[:, 0], pairs[:, 1], days
+        )
+    low, high = (predictive.percentile_counts(alive, tail, pair, q) for q in predictive.LEVELS)
+    expected = alive * mean[pair]
+    variance = np.maximum(alive * second[pair] - expected**2, 0)
+    return Purchases(days, alive, expected, low, high, variance)
 
 
-def _p_alive(model: ClvModel, rows: np.ndarray) -> np.ndarray:
-    with _quiet():
-        out = model.fitter.conditional_probability_alive(rows[:, 0], rows[:, 1], rows[:, 2])
-    return np.clip(np.nan_to_num(np.asarray(out, dtype="float64"), nan=0.0), 0, 1)
-
-
-def _no_purchase_if_active(model: ClvModel, days: float, rows: np.ndarray) -> np.ndarray:
-    """P(no purchase in the next ``days`` | still active): the posterior purchase rate is
-    Gamma(r + x, alpha + T), so this is ((alpha + T) / (alpha + T + days)) ** (r + x)."""
-    r, alpha = model.params["r"], model.params["alpha"]
-    return ((alpha + rows[:, 2]) / (alpha + rows[:, 2] + days)) ** (r + rows[:, 0])
-
-
-def predict_purchases(model: ClvModel, summary: pd.DataFrame, days: float) -> np.ndarray:
-    """Expected purchases in the next ``days`` for each customer of ``summary``."""
+def predict_purchases(model: ClvModel, summary: pd.DataFrame, days: float) -> Purchases:
+    """:func:`purchases` per customer of ``summary`` (rows in its order)."""
     unique, _, row = _unique_rows(summary)
-    return _expected_purchases(model, days, unique)[row]
+    p = purchases(model, unique, days)
+    return Purchases(days, p.alive[row], p.expected[row], p.low[row], p.high[row], p.variance[row])
+
+
+def prob_order_within(model: ClvModel, days: float, rows: np.ndarray) -> np.ndarray:
+    """P(at least one purchase in the next ``days``) per (frequency, recency, T) row."""
+    pairs, pair = _pairs(rows)
+    alive = predictive.p_alive(model.model, model.params, *rows.T)
+    with np.errstate(all="ignore"):
+        some = predictive.at_least(model.model, model.params, pairs[:, 0], pairs[:, 1], days, 1)
+    return np.clip(np.nan_to_num(alive * some[pair], nan=0.0), 0, 1)
 
 
 def predict_order_chance(model: ClvModel, summary: pd.DataFrame, days: float) -> np.ndarray:
@@ -262,72 +381,136 @@ def predict_order_chance(model: ClvModel, summary: pd.DataFrame, days: float) ->
     return prob_order_within(model, days, unique)[row]
 
 
-def prob_order_within(model: ClvModel, days: float, rows: np.ndarray) -> np.ndarray:
-    """P(at least one purchase in the next ``days``) per (frequency, recency, T) row.
-
-    BG/NBD and its modified form drop customers only right after a purchase, so no purchase
-    means: inactive, or active and no purchase (exact). Pareto/NBD uses lifetimes' own
-    conditional probability of zero purchases.
-    """
-    if model.model == "pareto":
-        with _quiet():
-            none = model.fitter.conditional_probability_of_n_purchases_up_to_time(
-                0, days, rows[:, 0], rows[:, 1], rows[:, 2]
-            )
-        none = np.asarray(none, dtype="float64")
-    else:
-        alive = _p_alive(model, rows)
-        none = (1 - alive) + alive * _no_purchase_if_active(model, days, rows)
-    return np.clip(np.nan_to_num(1 - none, nan=0.0), 0, 1)
-
-
 @dataclass(frozen=True)
 class Forecast:
-    """Per customer (rows of the summary it was made from) what the model expects.
+    """Per customer (rows of the summary it was made from) what the model expects over a
+    horizon of ``months`` 30-day months.
 
-    ``monthly`` holds, per unique (frequency, recency, T) row, the expected purchases in each
-    30-day month of the horizon; ``row`` maps each customer to its unique row; ``table`` has
-    one row per customer (indexed like the summary).
+    ``monthly`` holds, per (frequency, T) pair, the expected purchases in each month if still
+    active; ``alive`` and ``pair`` are per unique (frequency, recency, T) history; ``row``
+    maps each customer to its history; ``table`` has one row per customer (indexed like the
+    summary); ``horizon`` is the predictive distribution over the whole horizon;
+    ``sensitivity`` and ``spend_sensitivity`` the change of log(total expected spend) per
+    log-parameter of the purchase and spend models.
     """
 
+    months: int
     row: np.ndarray
+    pair: np.ndarray
+    alive: np.ndarray
     monthly: np.ndarray
+    horizon: Purchases
+    sensitivity: np.ndarray
+    spend_sensitivity: np.ndarray
     table: pd.DataFrame
 
 
 def forecast(
     model: ClvModel, summary: pd.DataFrame, months: int, end: pd.Timestamp | None = None
 ) -> Forecast:
-    """Score every customer of ``summary``: P(alive), expected purchases, spend, next order.
+    """Score every customer of ``summary``: P(alive) with its range, expected purchases
+    (30, 90, 365 days and the horizon, with its range), spend, next order.
 
     ``end`` is the date the summary runs to (for the next-order date); the CLV itself comes
     from :func:`clv`.
     """
     unique, _, row = _unique_rows(summary)
-    cumulative = np.zeros((len(unique), months + 1))  # nothing is expected in 0 days
-    for m in range(1, months + 1):
-        cumulative[:, m] = _expected_purchases(model, m * DAYS_PER_MONTH, unique)
-    monthly = np.diff(cumulative, axis=1)
-    spend = model.spend.expected(
-        summary["frequency"].to_numpy(), summary["monetary_value"].to_numpy()
-    )
+    pairs, pair = _pairs(unique)
+    x, age = pairs[:, 0], pairs[:, 1]
+    name, params = model.model, model.params
+    with np.errstate(all="ignore"):
+        cumulative = np.zeros((len(pairs), months + 1))  # nothing is expected in 0 days
+        for m in range(1, months + 1):
+            cumulative[:, m] = predictive.purchases_if_alive(
+                name, params, x, age, m * DAYS_PER_MONTH
+            )
+    horizon = purchases(model, unique, months * DAYS_PER_MONTH)
+    alive = horizon.alive
+    spend = model.spend.expected(summary["frequency"], summary["monetary_value"])
+    spend = np.nan_to_num(spend, nan=model.spend.shop_mean)
     table = pd.DataFrame(index=summary.index)
-    table["p_alive"] = _p_alive(model, unique)[row]
+    table["p_alive"] = alive[row]
+    table["p_alive_low"], table["p_alive_high"] = (
+        v[row] for v in _alive_range(model, unique, alive)
+    )
     for days in (30, 90, 365):
         month = days // DAYS_PER_MONTH
         known = days % DAYS_PER_MONTH == 0 and month <= months  # already on the curve
-        ahead = cumulative[:, month] if known else _expected_purchases(model, days, unique)
-        table[f"purchases_{days}d"] = ahead[row]
-    table["expected_spend"] = np.nan_to_num(spend, nan=model.spend.shop_mean)
+        with np.errstate(all="ignore"):
+            ahead = (
+                cumulative[:, month]
+                if known
+                else predictive.purchases_if_alive(name, params, x, age, days)
+            )
+        table[f"purchases_{days}d"] = (alive * ahead[pair])[row]
+    table["purchases"] = horizon.expected[row]
+    table["purchases_low"], table["purchases_high"] = horizon.low[row], horizon.high[row]
+    table["expected_spend"] = spend
     if end is not None:
         # Median days to the next purchase if still active: in all three models the purchase
         # rate given the history is Gamma(r + x, alpha + T); solve no-purchase chance = 1/2.
-        r, alpha = model.params["r"], model.params["alpha"]
+        r, alpha = params["r"], params["alpha"]
         wait = (alpha + unique[:, 2]) * (2 ** (1 / (r + unique[:, 0])) - 1)
         # One-time buyers have no rhythm of their own yet: no date rather than a guess.
         wait = np.where(unique[:, 0] > 0, np.round(np.minimum(wait, 3650)), np.nan)[row]
         table["next_order_if_active"] = pd.Timestamp(end) + pd.to_timedelta(wait, unit="D")
-    return Forecast(row, monthly, table)
+    weight = np.bincount(row, weights=spend, minlength=len(unique))
+    sensitivity = _sensitivity(model, unique, pairs, pair, weight, months * DAYS_PER_MONTH)
+    spend_sensitivity = _spend_sensitivity(model.spend, summary, table["purchases"].to_numpy())
+    return Forecast(
+        months,
+        row,
+        pair,
+        alive,
+        np.diff(cumulative, axis=1),
+        horizon,
+        sensitivity,
+        spend_sensitivity,
+        table,
+    )
+
+
+def _sensitivity(model, unique, pairs, pair, weight, days, step: float = 1e-4) -> np.ndarray:
+    """d log(sum of expected purchases x spend) / d log-parameter, by forward differences."""
+    names = PURCHASE_PARAMS[model.model].split()
+
+    def total(params):
+        with np.errstate(all="ignore"):
+            alive = predictive.p_alive(model.model, params, *unique.T)
+            mean = predictive.purchases_if_alive(
+                model.model, params, pairs[:, 0], pairs[:, 1], days
+            )
+        return float(np.nansum(alive * mean[pair] * weight))
+
+    base = total(model.params)
+    if not base > 0:
+        return np.zeros(len(names))
+    return np.array(
+        [(total(_vary(model.params, names, i, step)) / base - 1) / step for i in range(len(names))]
+    )
+
+
+def _spend_sensitivity(spend: SpendModel, summary, weight, step: float = 1e-4) -> np.ndarray:
+    """d log(sum of expected purchases x spend) / d log-parameter of the spend model."""
+    if spend.log_covariance is None:
+        return np.zeros(0)
+    f, m = summary["frequency"].to_numpy(), summary["monetary_value"].to_numpy()
+    base = float(np.sum(weight * spend.expected(f, m)))
+    if not base > 0:
+        return np.zeros(len(spend.params))
+    return np.array(
+        [
+            (
+                float(
+                    np.sum(weight * spend.expected(f, m, _vary(spend.params, list("pqv"), i, step)))
+                )
+                / base
+                - 1
+            )
+            / step
+            for i in range(3)
+        ]
+    )
 
 
 def clv(fc: Forecast, months: int, discount_rate: float = 0.01, margin: float = 1.0) -> np.ndarray:
@@ -338,8 +521,37 @@ def clv(fc: Forecast, months: int, discount_rate: float = 0.01, margin: float = 
     """
     months = min(months, fc.monthly.shape[1])
     factors = (1 + discount_rate) ** -np.arange(1, months + 1)
-    purchases = fc.monthly[:, :months] @ factors
+    purchases = fc.alive * (fc.monthly[:, :months] @ factors)[fc.pair]
     return purchases[fc.row] * fc.table["expected_spend"].to_numpy() * margin
+
+
+def clv_range(fc: Forecast, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """80% range of each customer's value over the forecast's horizon: the range of their
+    number of purchases, each at their expected (discounted, margin-weighted) value."""
+    expected = fc.table["purchases"].to_numpy()
+    with np.errstate(all="ignore"):
+        per_purchase = np.where(expected > 0, np.asarray(values) / expected, 0.0)
+    return per_purchase * fc.table["purchases_low"].to_numpy(), per_purchase * fc.table[
+        "purchases_high"
+    ].to_numpy()
+
+
+def total_interval(model: ClvModel, fc: Forecast, values: np.ndarray) -> tuple[float, float]:
+    """80% interval of the total CLV: the parameters' uncertainty (delta method with the
+    fits' curvature, purchase and spend models) plus the chance in each customer's buying
+    (the sum of their variances), as a normal interval around the total."""
+    values = np.asarray(values, dtype="float64")
+    total = float(values.sum())
+    relative = float(fc.sensitivity @ model.log_covariance @ fc.sensitivity)
+    if model.spend.log_covariance is not None:
+        slope = fc.spend_sensitivity
+        relative += float(slope @ model.spend.log_covariance @ slope)
+    expected = fc.table["purchases"].to_numpy()
+    with np.errstate(all="ignore"):
+        per_purchase = np.where(expected > 0, values / expected, 0.0)
+    chance = float(np.sum(fc.horizon.variance[fc.row] * per_purchase**2))
+    sd = np.sqrt(total**2 * max(relative, 0) + chance)
+    return max(total - Z80 * sd, 0.0), total + Z80 * sd
 
 
 CHURN_BANDS = ["low", "medium", "high"]
@@ -349,6 +561,105 @@ def churn_band(p_order: np.ndarray) -> pd.Categorical:
     """Churn risk from the chance of ordering in the horizon: high < 20% <= medium < 50%."""
     codes = np.where(p_order < 0.2, 2, np.where(p_order < 0.5, 1, 0))
     return pd.Categorical.from_codes(codes, CHURN_BANDS)
+
+
+OUTLIER_PERCENTILE = 99.9
+OUTLIER_SHARE = 0.5
+
+
+def outlier_limit(base: CustomerBase, end: pd.Timestamp) -> float:
+    """The shop's 99.9th percentile of order amounts, orders up to ``end``."""
+    amounts = base.amount[base.day <= int(to_days(np.datetime64(end, "D")))]
+    return float(np.percentile(amounts, OUTLIER_PERCENTILE)) if len(amounts) else float("inf")
+
+
+def outliers(summary: pd.DataFrame, limit: float) -> np.ndarray:
+    """Customers whose expected spend rests on one order far above the shop's: a repeat
+    purchase day above ``limit`` (:func:`outlier_limit`) that makes at least half of the
+    spend their expected spend is learnt from (repeat purchases)."""
+    largest = summary["largest_repeat"].to_numpy()
+    repeat_spend = (summary["frequency"] * summary["monetary_value"]).to_numpy()
+    return (largest > limit) & (largest >= OUTLIER_SHARE * repeat_spend)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The Value page's what-if settings (the CLI's defaults are the same)."""
+
+    months: int = 12
+    discount_rate: float = 0.01  # per month
+    margin: float = 1.0
+    churn_days: int = 90
+
+
+def score_table(
+    model: ClvModel, fc: Forecast, summary: pd.DataFrame, settings: Settings, limit: float
+) -> pd.DataFrame:
+    """Every prediction per customer (index like ``summary``), with its 80% range: the one
+    table the Value page, the exports, the CLI and the PDF read.
+
+    ``limit`` is the outlier threshold (:func:`outlier_limit`).
+    """
+    table = fc.table.copy()
+    values = clv(fc, settings.months, settings.discount_rate, settings.margin)
+    table["clv"] = values
+    table["clv_low"], table["clv_high"] = clv_range(fc, values)
+    unique, _, row = _unique_rows(summary)
+    table["chance_to_order"] = prob_order_within(model, settings.churn_days, unique)[row]
+    table["churn_risk"] = churn_band(table["chance_to_order"].to_numpy())
+    table["outlier"] = outliers(summary, limit)
+    return table
+
+
+def dominated(values: np.ndarray) -> bool:
+    """A mean pulled up by a few customers: more than twice the median (then the median is
+    shown beside it)."""
+    values = np.asarray(values, dtype="float64")
+    return bool(len(values) and np.mean(values) > 2 * max(np.median(values), 0))
+
+
+# Where the lifecycle stage (a rule on days since the last order) and the model's P(alive)
+# (the customer's own rhythm) disagree strongly: (stages, P(alive) test, what it means).
+DISAGREEMENTS = [
+    (
+        ("Inactive",),
+        "above",
+        0.8,
+        "No order within the inactivity window, yet the model expects them back: they have "
+        "always ordered rarely, so a long gap is normal for them. Check before writing them off.",
+    ),
+    (
+        ("Active", "Loyal"),
+        "below",
+        0.2,
+        "Ordered within the inactivity window, yet the model thinks they have left: they "
+        "used to order far more often than they have lately. A win-back may come too late.",
+    ),
+]
+
+
+def disagreements(stage: pd.Series, p_alive: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Customers whose stage and P(alive) disagree strongly (see :data:`DISAGREEMENTS`).
+
+    Returns one row per rule (stage, model says, customers, out of, why) and, per
+    customer in any rule, the rule's label (for the downloadable list).
+    """
+    rows, label = [], pd.Series(pd.NA, index=stage.index, dtype="object")
+    for stages, side, threshold, why in DISAGREEMENTS:
+        in_stage = stage.isin(stages).to_numpy()
+        model_says = p_alive.to_numpy() > threshold if side == "above" else p_alive < threshold
+        hit = in_stage & np.asarray(model_says)
+        name = f"{' or '.join(stages)}, yet P(alive) {side} {threshold:.0%}"
+        label[hit] = name
+        rows.append(
+            {
+                "disagreement": name,
+                "customers": int(hit.sum()),
+                "out_of": int(in_stage.sum()),
+                "why": why,
+            }
+        )
+    return pd.DataFrame(rows), label.dropna()
 
 
 def alive_grid(summary: pd.DataFrame, p_alive: np.ndarray, cap: int = 10) -> pd.DataFrame:
@@ -369,6 +680,13 @@ def alive_grid(summary: pd.DataFrame, p_alive: np.ndarray, cap: int = 10) -> pd.
 
 
 TOP_GROUPS = 15
+
+
+def by_stage(values: pd.Series, stage: pd.Series, stages: list[str]) -> pd.DataFrame:
+    """Average and median of ``values`` per lifecycle stage, in ``stages`` order."""
+    grouped = pd.DataFrame({"value": values, "stage": stage}).groupby("stage", observed=True)
+    table = grouped["value"].agg(average="mean", median="median", customers="size")
+    return table.reindex([s for s in stages if s in table.index])
 
 
 def average_by(values: pd.Series, groups: pd.Series, chronological: bool = False) -> pd.DataFrame:

@@ -131,6 +131,7 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
     ``revenue``, and the lifetimes-style ``frequency`` (distinct purchase days - 1),
     ``recency`` (days from first to last purchase day), ``T`` (days from first purchase to
     ``end``) and ``monetary_value`` (mean spend per repeat purchase day, first day excluded;
+    0 without repeat) and ``largest_repeat`` (the largest of those repeat purchase days' spend,
     0 without repeat). Customers with no order by ``end`` are left out.
     """
     end_day = base.last_day if end is None else int(to_days(np.datetime64(end, "D")))
@@ -149,6 +150,8 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
     repeat_spend = np.bincount(
         day_code[~first_of_customer], weights=day_total[~first_of_customer], minlength=n
     )
+    largest_repeat = np.zeros(n)
+    np.maximum.at(largest_repeat, day_code[~first_of_customer], day_total[~first_of_customer])
     has = orders > 0
     first_day = np.full(n, -1, dtype=np.int64)
     last_day = np.full(n, -1, dtype=np.int64)
@@ -171,6 +174,7 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
             "recency": (last_day - first_day).astype("float64"),
             "T": (end_day - first_day).astype("float64"),
             "monetary_value": monetary,
+            "largest_repeat": largest_repeat,
         },
         index=pd.Index(base.ids, name="customer_id"),
     )

@@ -68,9 +68,9 @@ def train(index: LifecycleIndex, day: pd.Timestamp, horizon: int):
 class Challenge:
     horizon: int
     roc_auc_model: float
-    roc_auc_bgnbd: float
+    roc_auc_clv: float
     lift_model: float
-    lift_bgnbd: float
+    lift_clv: float
     calibration: pd.DataFrame  # model, predicted, observed
     winner: str  # "classifier" or the CLV model's name
 
@@ -113,34 +113,9 @@ def challenge(
     return Challenge(
         horizon=horizon,
         roc_auc_model=float(auc_ours),
-        roc_auc_bgnbd=float(auc_theirs),
+        roc_auc_clv=float(auc_theirs),
         lift_model=_lift(y, ours),
-        lift_bgnbd=_lift(y, theirs),
+        lift_clv=_lift(y, theirs),
         calibration=pd.concat(curves, ignore_index=True),
         winner="classifier" if auc_ours > auc_theirs else fitted.name,
     )
-
-
-def order_chance_now(index: LifecycleIndex, day: pd.Timestamp, horizon: int) -> pd.Series:
-    """The classifier's P(order within horizon) at ``day``, per customer with an order."""
-    classifier = train(index, day, horizon)
-    x = features(index, day)
-    return pd.Series(classifier.predict_proba(x.to_numpy())[:, 1], index=x.index)
-
-
-def best_order_chance(
-    index: LifecycleIndex,
-    fitted: clv.ClvModel,
-    day: pd.Timestamp,
-    horizon: int,
-    duel: Challenge | None,
-) -> tuple[np.ndarray, str]:
-    """P(order within ``horizon`` days) at ``day`` for each customer with an order by then,
-    from the better of the two on the backtest (the CLV model ``fitted`` at ``day`` when
-    there was no duel), and the name of the one used."""
-    if duel is not None and duel.winner == "classifier":
-        try:
-            return order_chance_now(index, day, horizon).to_numpy(), "the classifier"
-        except LensError:
-            pass
-    return clv.predict_order_chance(fitted, summarise(index.base, day), horizon), fitted.name

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from analytics import backtest, clv, cohorts, lifecycle, rfm
@@ -27,7 +28,7 @@ class ReportSettings:
     ref_date: pd.Timestamp
     window: int
     at_risk_factor: float
-    model: str = "bgnbd"
+    model: str = clv.DEFAULT_MODEL
     horizon_months: int = 12
 
     def caption(self) -> str:
@@ -37,43 +38,61 @@ class ReportSettings:
         )
 
 
-def kpis(snap: lifecycle.Snapshot, facts: pd.DataFrame, total_clv: float | None) -> dict:
-    """The cover's figures at the reference date (``facts``: :func:`rfm.customer_facts`)."""
+def kpis(snap: lifecycle.Snapshot, facts: pd.DataFrame, value: dict | None) -> dict:
+    """The cover's figures at the reference date (``facts``: :func:`rfm.customer_facts`;
+    ``value``: :func:`value_part`'s figures, None when no model could be fitted)."""
     shares = lifecycle.share_of_buyers(lifecycle.stage_counts(snap))
     customers = int((snap.n > 0).sum())
     revenue = float(facts["revenue"].sum())
     base = f"of the {customers:,} {lifecycle.SHARE_BASE}"
+    if value is None:
+        clv_tile = ("n/a", "no model could be fitted")
+    elif value["cannot_tell"]:
+        # Never alone: the figure carries the warning that the model cannot tell drop-out.
+        clv_tile = (f"{value['total']:,.0f}*", "*model sees almost no one leave: see Value")
+    else:
+        clv_tile = (
+            f"{value['total']:,.0f}",
+            f"80% range {value['low']:,.0f} to {value['high']:,.0f}",
+        )
     return {
         "Customers who have ordered": (f"{customers:,}", "by the reference date"),
         "Revenue to date": (f"{revenue:,.0f}", "their kept orders, refunds netted"),
         "Repeat rate": (f"{(snap.n >= 2).sum() / max(customers, 1):.0%}", base),
         "Loyal": (f"{shares['Loyal']:.0%}", base),
         "Inactive": (f"{shares['Inactive']:.0%}", base),
-        "Predicted CLV": ("n/a" if total_clv is None else f"{total_clv:,.0f}", "all customers"),
+        "Predicted CLV": clv_tile,
     }
 
 
-def _value_part(index: LifecycleIndex, s: ReportSettings) -> tuple[float | None, list[str]]:
-    """Total CLV and the lines that summarise the model and its backtest."""
+def value_part(index: LifecycleIndex, s: ReportSettings) -> tuple[dict | None, list[str]]:
+    """Total CLV with its 80% range, and the lines that summarise the model, its warnings
+    (the first says when drop-out cannot be told) and its backtest."""
     try:
         summary = summarise(index.base, s.ref_date)
         fitted = clv.fit(summary, s.model)
         fc = clv.forecast(fitted, summary, s.horizon_months)
-        total = float(clv.clv(fc, s.horizon_months).sum())
+        values = clv.clv(fc, s.horizon_months)
+        low, high = clv.total_interval(fitted, fc, values)
     except LensError as exc:
         return None, [f"Customer value is not shown: {exc}"]
-    lines = [
-        f"Predicted CLV over {s.horizon_months} months of 30 days ({fitted.name} + "
-        f"{fitted.spend.method}, 1%/month discount, revenue basis): {total:,.0f} for "
-        f"{len(summary):,} customers; average P(alive) {fc.table['p_alive'].mean():.0%}."
-    ]
-    lines += list(fitted.warnings)
+    total = float(values.sum())
+    value = {"total": total, "low": low, "high": high, "cannot_tell": fitted.cannot_tell_dropout}
+    lines = list(fitted.warnings[:1]) if fitted.cannot_tell_dropout else []
+    lines.append(
+        f"Predicted CLV over {s.horizon_months} months of 30 days ({fitted.name} for "
+        f"purchases, {fitted.spend.method} for spend, 1%/month discount, revenue basis): "
+        f"{total:,.0f} for {len(summary):,} customers (80% range {low:,.0f} to {high:,.0f}); "
+        f"median per customer {np.median(values):,.0f}; average chance still a customer "
+        f"{fc.table['p_alive'].mean():.0%}. {fitted.reason}"
+    )
+    lines += list(fitted.warnings[1:] if fitted.cannot_tell_dropout else fitted.warnings)
     try:
         result = backtest.run(index.base, s.model)
         lines.append(f"Backtest: {result.sentence()}")
     except LensError as exc:
-        lines.append(f"Backtest not available: {exc}")
-    return total, lines
+        lines.append(f"The backtest could not be run, so the figures above are unchecked: {exc}")
+    return value, lines
 
 
 def build(index: LifecycleIndex, s: ReportSettings, lift=None) -> bytes:
@@ -86,7 +105,7 @@ def build(index: LifecycleIndex, s: ReportSettings, lift=None) -> bytes:
     base = index.base
     snap = lifecycle.snapshot(index, s.ref_date, s.window, s.at_risk_factor)
     facts = rfm.customer_facts(index, snap)  # recency, orders, revenue: KPIs and RFM
-    total_clv, value_lines = _value_part(index, s)
+    value, value_lines = value_part(index, s)
     pdf = Pdf(f"Lifecycle Lens - {s.name} - {s.ref_date:%d %b %Y}")
     pdf.alias_nb_pages()
     caption = s.caption()
@@ -101,7 +120,7 @@ def build(index: LifecycleIndex, s: ReportSettings, lift=None) -> bytes:
         size=11,
     )
     pdf.ln(3)
-    tiles(pdf, kpis(snap, facts, total_clv))
+    tiles(pdf, kpis(snap, facts, value))
     if snap.prospects is None:
         pdf.line_of_text("Prospects are not counted: no contacts file was loaded.", size=9)
     mix = lifecycle.stage_mix(index, snap, s.window)

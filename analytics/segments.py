@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import clv, lifecycle, rfm
+from analytics import lifecycle, rfm
 from analytics.customers import CustomerBase, positions
 from analytics.lifecycle import LifecycleIndex, Snapshot
 
@@ -33,9 +33,15 @@ EXPORT_COLUMNS = [
     "channel",
     "country",
     "clv",
+    "clv_low",
+    "clv_high",
     "p_alive",
+    "p_alive_low",
+    "p_alive_high",
     "churn_risk",
+    "outlier",
 ]
+SCORE_COLUMNS = EXPORT_COLUMNS[EXPORT_COLUMNS.index("clv") :]
 FILTER_ATTRIBUTES = ["channel", "country"]
 
 
@@ -127,18 +133,11 @@ def cross_table(table: pd.DataFrame) -> pd.DataFrame:
     return counts.rename_axis(index="Lifecycle stage", columns="RFM segment")
 
 
-def value_scores(
-    base: CustomerBase, day: pd.Timestamp, clv_values, p_alive, chance_to_order
-) -> pd.DataFrame:
-    """CLV, P(alive) and churn risk per customer position, for :func:`customer_table`.
+def value_scores(base: CustomerBase, day: pd.Timestamp, scores: pd.DataFrame) -> pd.DataFrame:
+    """The model's scores per customer position, for :func:`customer_table`.
 
-    The three arrays follow the customers with an order by ``day`` (the rows of
-    :func:`analytics.customers.summarise` at ``day``)."""
-    return pd.DataFrame(
-        {
-            "clv": np.asarray(clv_values, dtype="float64"),
-            "p_alive": np.asarray(p_alive, dtype="float64"),
-            "churn_risk": clv.churn_band(np.asarray(chance_to_order, dtype="float64")),
-        },
-        index=positions(base, day),
-    )
+    ``scores`` is :func:`analytics.clv.score_table` at ``day`` (rows: the customers with an
+    order by then, in the order of :func:`analytics.customers.summarise`)."""
+    table = scores[SCORE_COLUMNS].copy()
+    table.index = positions(base, day)
+    return table

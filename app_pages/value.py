@@ -1,4 +1,4 @@
-"""Value page: predicted CLV, P(alive), churn risk, and how accurate the model was."""
+"""Value page: predicted CLV with ranges, churn risk, and how accurate the model was."""
 
 import pandas as pd
 import streamlit as st
@@ -17,14 +17,13 @@ model = c1.selectbox(
     list(clv.MODELS),
     format_func=clv.MODELS.get,
     key="clv_model",
-    help="BG/NBD (default): customers may stop right after a purchase. Modified BG/NBD: "
-    "also right after the first, so one-time buyers are not surely alive. Pareto/NBD: at "
-    "any time; its fit is much slower on large data.",
+    help=" ".join(clv.MODEL_REASONS.values()),
 )
 months = c2.slider("Horizon (months of 30 days)", 1, 36, key="clv_months")
 discount = c3.slider("Discount rate per month (%)", 0.0, 5.0, step=0.1, key="clv_discount")
 margin = c4.slider("Gross margin (%)", 5, 100, step=5, key="clv_margin")
 horizon = c5.number_input("Churn horizon (days)", 30, 365, step=15, key="churn_days")
+what_if = clv.Settings(months, discount / 100, margin / 100, int(horizon))
 subtitle = (
     f"{dataset.label} · {clv.MODELS[model]} fitted on orders to {s.ref_date:%d %b %Y} · CLV over "
     f"{months} months of 30 days, {discount:g}%/month discount, {margin}% margin"
@@ -32,45 +31,78 @@ subtitle = (
 st.caption(subtitle)
 
 try:
-    fitted, fc = state.clv_forecast(dataset, s.ref_date, model, months)
+    fitted, table, (total_low, total_high) = state.clv_scores(dataset, s.ref_date, model, what_if)
 except LensError as exc:
-    st.warning(str(exc), icon=":material/info:")
+    st.warning(str(exc), icon=":material/info:")  # no value figure from a failed model
     st.stop()
-for note in fitted.warnings:
-    st.warning(note, icon=":material/warning:")
+if fitted.cannot_tell_dropout:  # the figures below are only shown beside this warning
+    st.warning(fitted.warnings[0], icon=":material/warning:")
+for note in fitted.warnings[1 if fitted.cannot_tell_dropout else 0 :]:
+    st.warning(note, icon=":material/info:")
+if model == "bgnbd":
+    st.info(clv.MODEL_REASONS["bgnbd"], icon=":material/info:")
 
 summary = state.summary(dataset, s.ref_date)
-table = fc.table.copy()
-table["clv"] = clv.clv(fc, months, discount / 100, margin / 100)
 snap = lc.snapshot(state.lifecycle_index(dataset), s.ref_date, s.window, s.at_risk_factor)
 table["stage"] = pd.Categorical.from_codes(snap.codes[snap.n > 0], lc.STAGES)
-table["chance_to_order"], churn_source = state.churn_chance(dataset, s.ref_date, model, horizon)
-table["churn_risk"] = clv.churn_band(table["chance_to_order"].to_numpy())
-scores = segments.value_scores(
-    dataset.base, s.ref_date, table["clv"], table["p_alive"], table["chance_to_order"]
-)
+scores = segments.value_scores(dataset.base, s.ref_date, table)
 state.remember_scores(dataset, s.ref_date, scores, (model, months, discount, margin, horizon))
 
+star = "*" if fitted.cannot_tell_dropout else ""
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Customers scored", f"{len(table):,}")
-m2.metric(f"Predicted CLV, {months} months", f"{table['clv'].sum():,.0f}")
-m3.metric("Average P(alive)", f"{table['p_alive'].mean():.0%}")
-m4.metric("Expected orders, next 90 days", f"{table['purchases_90d'].sum():,.0f}")
+m2.metric(
+    f"Predicted CLV, {months} months",
+    f"{table['clv'].sum():,.0f}{star}",
+    help="The sum over every customer. *: see the warning above.",
+)
+m3.metric(
+    "80% range of that total",
+    f"{total_low:,.0f} – {total_high:,.0f}",
+    help="The model's uncertainty about its parameters plus the chance in each customer's "
+    "buying: 8 times in 10 the real total should fall in this range.",
+)
+m4.metric(
+    "Average chance still a customer",
+    f"{table['p_alive'].mean():.0%}{star}",
+    help="P(alive): the model's chance that a customer has not left for good, averaged "
+    "over the customers who have ordered.",
+)
+if clv.dominated(table["clv"]):
+    st.caption(
+        f"Average CLV per customer {table['clv'].mean():,.0f}, median {table['clv'].median():,.0f}:"
+        " a few customers pull the average up."
+    )
 
 view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
 
 if view == "Value":
+    top = table.nlargest(20, "clv").reset_index()
+    top["customer"] = top["customer_id"].astype(str) + top["outlier"].map({True: " ⚠", False: ""})
     show.chart(
-        charts.histogram(table["clv"], "Predicted CLV", "How predicted value is spread", subtitle),
+        charts.range_points(
+            top,
+            "customer",
+            "clv",
+            "clv_low",
+            "clv_high",
+            "Predicted CLV (dot) and its 80% range",
+            "The 20 customers with the highest predicted value",
+            subtitle,
+        ),
         "value_1",
     )
-    by_stage = table.groupby("stage", observed=True)["clv"].mean().reindex(lc.STAGES[1:])
+    st.caption("⚠ = expected spend rests on one order above the shop's 99.9th percentile.")
+    stages = clv.by_stage(table["clv"], table["stage"], lc.STAGES[1:])
     show.chart(
         charts.value_bars(
-            by_stage.rename("clv").to_frame(), "stage", "clv", "Average CLV per stage", subtitle
+            stages[["average"]], "stage", "average", "Average CLV per stage", subtitle
         ),
         "value_2",
     )
+    if clv.dominated(table["clv"]):
+        medians = ", ".join(f"{k} {v:,.0f}" for k, v in stages["median"].items())
+        st.caption(f"Median CLV per stage (a few customers pull the averages up): {medians}.")
     groups = cohorts.acquisition_attributes(dataset.base)
     first = summary["first_order"].dt.to_period("Q").astype(str).rename("Cohort (quarter)")
     options = {"Cohort (quarter)": first, **groups}
@@ -83,8 +115,12 @@ if view == "Value":
         "value_3",
     )
     st.caption(f"The {clv.TOP_GROUPS} largest groups at most; quarters in time order.")
-    st.markdown("**Top customers by predicted CLV**")
-    st.dataframe(table.nlargest(100, "clv"), width="stretch")
+    flagged = int(table["outlier"].sum())
+    st.markdown(
+        f"**Top customers by predicted CLV** · {flagged:,} customer(s) flagged: their expected "
+        "spend rests on one order above the shop's 99.9th percentile"
+    )
+    st.dataframe(show.value_table(table.nlargest(100, "clv")), width="stretch")
     st.download_button(
         "Download every customer's scores (CSV)",
         lambda: export.to_csv_bytes(table.reset_index()),  # built on click
@@ -97,7 +133,10 @@ if view == "Value":
 elif view == "Churn risk":
     show.chart(
         charts.histogram(
-            table["p_alive"] * 100, "P(alive), %", "Who is probably still a customer", subtitle
+            table["p_alive"] * 100,
+            "Chance still a customer, %",
+            "Who is probably still a customer",
+            subtitle,
         ),
         "value_4",
     )
@@ -108,7 +147,7 @@ elif view == "Churn risk":
             "days_since_last",
             "repeat_purchases",
             "p_alive",
-            "P(alive) by repeat purchases and days since the last one",
+            "Chance still a customer by repeat purchases and days since the last one",
             subtitle,
             "Days since the last purchase (10 bands of equal size)",
             "Repeat purchases (10 = 10 or more)",
@@ -122,26 +161,38 @@ elif view == "Churn risk":
             "risk",
             "customers",
             f"Churn risk: chance to order within {horizon} days",
-            f"{subtitle} · scored by {churn_source}",
+            subtitle,
         ),
         "value_6",
     )
     st.caption(
-        f"Risk bands from the chance to order within {horizon} days, by {churn_source} (the "
-        "better of the two in the backtest): high below 20%, medium 20–50%, low 50% or more."
+        f"Risk bands from {fitted.name}'s chance to order within {horizon} days: high below "
+        "20%, medium 20–50%, low 50% or more."
     )
+    st.markdown("**Where the lifecycle stages and the model disagree**")
+    rules, members = clv.disagreements(table["stage"], table["p_alive"])
+    st.dataframe(show.disagreement_table(rules), hide_index=True, width="stretch")
+    st.caption(
+        "The stages follow a rule on days since the last order (the inactivity window); the "
+        "model's chance still a customer follows each customer's own rhythm."
+    )
+    listed = table.loc[members.index].assign(disagreement=members).reset_index()
+    show.campaign_list(listed, f"stage_model_disagreements_{s.ref_date:%Y%m%d}", "disagree")
     leaving = table[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
     st.markdown(f"**{len(leaving):,} customers at high risk**, most valuable first")
-    st.dataframe(leaving.head(100), width="stretch")
+    st.dataframe(show.value_table(leaving.head(100)), width="stretch")
     show.campaign_list(leaving.reset_index(), f"high_churn_risk_{s.ref_date:%Y%m%d}", "churn")
 
 elif view == "Backtest":
-    try:
-        compare, best, runs = state.backtests(dataset, model)
-        result = runs[model]
-    except LensError as exc:
-        st.warning(str(exc))
-        st.stop()
+    with st.status("Backtesting: refitting every model on the older orders…") as status:
+        try:
+            compare, best, runs = state.backtests(dataset, model)
+            result = runs[model]
+        except LensError as exc:
+            status.update(label="The backtest could not be run", state="error")
+            st.error(f"The backtest could not be run, so the figures above are unchecked: {exc}")
+            st.stop()
+        status.update(label="Backtest done", state="complete", expanded=False)
     st.markdown(result.sentence())
     bt_sub = (
         f"{dataset.label} · {clv.MODELS[result.model]} fitted to "
@@ -172,19 +223,23 @@ elif view == "Backtest":
         "value_7",
     )
     st.markdown(
-        f"**Models compared** — recommended: **{clv.MODELS[best]}** (lowest mean absolute error)"
+        f"**Models compared** — recommended: **{clv.MODELS[best]}** (smallest average error "
+        "in orders per customer)"
     )
-    st.dataframe(compare, width="stretch", placeholder="—")
+    st.dataframe(show.backtest_table(compare), width="stretch", placeholder="—")
     try:
-        duel = state.challenge(dataset, model, horizon)
+        with st.spinner("Training the challenger (gradient boosting)…"):
+            duel = state.challenge(dataset, model, horizon)
     except LensError as exc:
         st.info(f"Challenger not run: {exc}")
     else:
         st.markdown(
             f"**Challenger** (gradient boosting on RFM and lifecycle features), ordering again "
-            f"within {horizon} days: ROC AUC {duel.roc_auc_model:.3f} vs {duel.roc_auc_bgnbd:.3f} "
-            f"for {clv.MODELS[model]}; top-decile lift {duel.lift_model:.1f}× vs "
-            f"{duel.lift_bgnbd:.1f}×. Better: **{duel.winner}**."
+            f"within {horizon} days. How well each ranks who orders (ROC AUC, 0.5 = a coin, "
+            f"1 = perfect): {duel.roc_auc_model:.2f} vs {duel.roc_auc_clv:.2f} for "
+            f"{clv.MODELS[model]}. Orders among the top tenth it picks, against average "
+            f"(top-decile lift): {duel.lift_model:.1f}× vs {duel.lift_clv:.1f}×. Better at "
+            f"ranking: **{duel.winner}**. Churn risk on this page comes from {fitted.name}."
         )
         show.chart(
             charts.calibration_lines(duel.calibration, "Predicted vs real chance to order", bt_sub),
@@ -192,18 +247,13 @@ elif view == "Backtest":
         )
 
 else:
-    rows = [
-        {"parameter": k, "value": round(v, 4), "meaning": clv.PARAM_MEANINGS.get(k, "")}
-        for k, v in fitted.params.items()
-    ]
-    rows += [
-        {"parameter": k, "value": round(v, 4), "meaning": clv.PARAM_MEANINGS.get(k, "")}
-        for k, v in fitted.spend.params.items()
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.markdown(f"**Why this model.** {fitted.reason}")
+    st.dataframe(show.parameter_table(fitted), hide_index=True, width="stretch")
     st.markdown(
         f"Purchase model **{fitted.name}** on {fitted.customers:,} customers "
-        f"({fitted.repeat_buyers:,} repeat buyers), penalizer {fitted.penalizer:g}. Spend "
+        f"({fitted.repeat_buyers:,} repeat buyers), penalty {fitted.penalizer:g}. Spend "
         f"model: **{fitted.spend.method}**. Correlation between repeat purchases and spend "
-        f"per order: {fitted.frequency_spend_correlation:+.2f} (Gamma-Gamma assumes about 0)."
+        f"per order: {fitted.frequency_spend_correlation:+.2f} (the spend model assumes about "
+        "0). Ranges: 80%, from the fit's curvature (parameters) and the chance in buying "
+        "(orders); see the README."
     )

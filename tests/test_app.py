@@ -240,7 +240,7 @@ def test_settings_come_from_and_go_to_the_url():
     assert at.segmented_control(key="lc_view").value == "Funnel"  # the same view reopens
     assert at.slider(key="window").value == 90
     assert str(at.date_input(key="ref_date").value) == "2025-06-30"
-    assert at.session_state["clv_model"] == "bgnbd"  # an invalid value is ignored
+    assert at.session_state["clv_model"] == "mbgnbd"  # an invalid value is ignored (default)
     at.switch_page("app_pages/segments.py").run()
     assert at.slider(key="hero_pct").value == 10
     at.slider(key="hero_pct").set_value(7).run()

@@ -156,14 +156,18 @@ def test_export_by_stage_and_segment_match_segments(tmp_path, capsys):
 
 def test_clv_command(capsys):
     code, out, _ = run(capsys, "clv", "cdnow", "--horizon-months", "6", "--margin", "0.3")
-    assert code == 0 and out["model"] == "bgnbd" and set(out["params"]) == {"r", "alpha", "a", "b"}
+    assert code == 0 and out["model"] == "mbgnbd" and set(out["params"]) == {"r", "alpha", "a", "b"}
+    assert "one-time buyer" in out["model_reason"] and out["interval"] == 0.8
+    low, high = out["total_clv_interval"]
+    assert low < out["total_clv"] < high and not out["cannot_tell_dropout"]
     assert out["customers"] == 23502 and out["total_clv"] > 0
     backtest = out["backtest"]
     assert backtest["holdout_end"] == "1998-06-30" and backtest["actual_orders"] > 0
     assert set(backtest) >= {"predicted_orders", "predicted_revenue", "actual_revenue"}
     assert set(backtest) >= {"holdout_start", "aggregate_error_pct", "mae_orders"}
     assert 0.5 < out["propensity"]["roc_auc_model"] <= 1
-    assert 0.5 < out["propensity"]["roc_auc_bgnbd"] <= 1
+    assert 0.5 < out["propensity"]["roc_auc_clv_model"] <= 1
+    assert 0.7 <= backtest["coverage"] <= 0.95
     code, full, _ = run(capsys, "clv", "cdnow", "--horizon-months", "6", "--margin", "0.6")
     assert full["total_clv"] == pytest.approx(2 * out["total_clv"])
 
@@ -181,12 +185,16 @@ def test_export_with_value_matches_the_clv_command(tmp_path, capsys):
     code, out, _ = run(
         capsys, "export", "demo", "--segment", "all", "--with-value", "--out", out_file
     )
-    assert code == 0 and {"clv", "p_alive", "churn_risk"} <= set(out["columns"])
+    ranges = {"clv_low", "clv_high", "p_alive_low", "p_alive_high", "outlier"}
+    assert code == 0 and {"clv", "p_alive", "churn_risk"} | ranges <= set(out["columns"])
     frame = pd.read_csv(out_file, encoding="utf-8-sig")
     code, value, _ = run(capsys, "clv", "demo")
     assert frame["clv"].sum() == pytest.approx(value["total_clv"], rel=1e-9)
     assert frame["p_alive"].between(0, 1).all()
     assert set(frame["churn_risk"]) <= {"low", "medium", "high"}
+    assert (frame["clv_low"] <= frame["clv_high"]).all()
+    assert (frame["p_alive_low"] <= frame["p_alive"] + 1e-9).all()
+    assert (frame["p_alive"] <= frame["p_alive_high"] + 1e-9).all()
 
 
 def test_inspect_counts_impossible_dates_as_bad_dates(tmp_path, capsys):

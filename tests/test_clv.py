@@ -79,7 +79,7 @@ def test_order_chance_agrees_with_expected_purchases_for_short_spans(cdnow_base)
     """For a very short span P(at least one order) and E[orders] must coincide."""
     model = clv.fit(cdnow_base.summary, "bgnbd")
     chance = clv.predict_order_chance(model, cdnow_base.summary, 0.001)
-    expected = clv.predict_purchases(model, cdnow_base.summary, 0.001)
+    expected = clv.predict_purchases(model, cdnow_base.summary, 0.001).expected
     assert chance == pytest.approx(expected, rel=1e-3, abs=1e-9)
     year = clv.predict_order_chance(model, cdnow_base.summary, 365)
     assert ((year >= chance) & (year <= 1)).all()
@@ -142,6 +142,7 @@ def test_backtest_sentence_never_prints_nan():
             "mae_orders": 0.27,
             "aggregate_error_pct": float("nan"),
             "revenue_error_pct": float("nan"),
+            "coverage": 0.8,
         },
         pd.DataFrame(),
         pd.DataFrame(),
@@ -150,6 +151,7 @@ def test_backtest_sentence_never_prints_nan():
     text = result.sentence()
     assert "nan" not in text.lower() and "no real ones to compare" in text
     assert "next 60 days (12 customers)" in text
+    assert "8 in 10 customers landed inside their 80% range" in text
 
 
 def test_holdout_activity_by_hand():
@@ -196,7 +198,7 @@ def test_challenger_beats_chance_on_the_same_holdout(demo_base):
     index = lifecycle.prepare(demo_base)
     run = backtest.run(demo_base, "bgnbd")
     result = propensity.challenge(index, run.calibration_end, 90, run.fitted)
-    assert 0.6 < result.roc_auc_model <= 1 and 0.6 < result.roc_auc_bgnbd <= 1
+    assert 0.6 < result.roc_auc_model <= 1 and 0.6 < result.roc_auc_clv <= 1
     assert result.lift_model > 1.5
     assert set(result.calibration["model"]) == {"Classifier", "BG/NBD"}
 

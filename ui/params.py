@@ -66,7 +66,7 @@ DEFAULTS = {
     "at_risk_factor": 1.5,
     "presentation": False,
     "hero_pct": 5,
-    "clv_model": "bgnbd",
+    "clv_model": clv.DEFAULT_MODEL,
     "clv_months": 12,
     "clv_discount": 1.0,
     "clv_margin": 100,

@@ -95,3 +95,73 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
         disabled=rows.empty or too_long,
         help=f"Excel holds at most {export.EXCEL_MAX_ROWS:,} rows: use CSV." if too_long else None,
     )
+
+
+def _money(v) -> str:
+    return "" if pd.isna(v) else f"{v:,.0f}"
+
+
+def _span(table: pd.DataFrame, column: str, fmt) -> list[str]:
+    """A column's 80% range as "low–high" (columns ``<column>_low`` and ``<column>_high``)."""
+    pairs = zip(table[f"{column}_low"], table[f"{column}_high"], strict=True)
+    return ["" if pd.isna(a) else f"{fmt(a)}–{fmt(b)}" for a, b in pairs]
+
+
+def value_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Customers' predictions in plain words, ranges as "low–high" (index: customer id)."""
+    pct = lambda v: f"{v:.0%}"  # noqa: E731
+    out = pd.DataFrame(index=table.index.rename("Customer"))
+    out["Stage"] = table.get("stage")
+    out["Predicted CLV"] = table["clv"].map(_money)
+    out["CLV, 80% range"] = _span(table, "clv", _money)
+    out["Chance still a customer"] = table["p_alive"].map(pct)
+    out["Chance, 80% range"] = _span(table, "p_alive", pct)
+    out["Expected orders"] = table["purchases"].map(lambda v: f"{v:.1f}")
+    out["Orders, 80% range"] = _span(table, "purchases", lambda v: f"{v:.0f}")
+    out["Expected spend per order"] = table["expected_spend"].map(_money)
+    out["Churn risk"] = table["churn_risk"]
+    out["One giant order"] = table["outlier"].map({True: "⚠ yes", False: ""})
+    return out
+
+
+def disagreement_table(rules: pd.DataFrame) -> pd.DataFrame:
+    return rules.rename(
+        columns={
+            "disagreement": "Where they disagree",
+            "customers": "Customers",
+            "out_of": "Out of (in those stages)",
+            "why": "What it usually means",
+        }
+    )
+
+
+def backtest_table(compare: pd.DataFrame) -> pd.DataFrame:
+    """The models' backtest figures in plain words."""
+    out = pd.DataFrame(index=compare.index.rename("Model"))
+    if "mae_orders" in compare:
+        out["Average error, orders per customer"] = compare["mae_orders"].map(
+            lambda v: "" if pd.isna(v) else f"{v:.2f}"
+        )
+        for col, name in [
+            ("aggregate_error_pct", "Total orders, error"),
+            ("revenue_error_pct", "Total revenue, error"),
+        ]:
+            out[name] = compare[col].map(lambda v: "" if pd.isna(v) else f"{v:+.1f}%")
+        out["Inside their 80% range"] = compare["coverage"].map(
+            lambda v: "" if pd.isna(v) else f"{v:.0%}"
+        )
+    if "problem" in compare:
+        out["Problem"] = compare["problem"].fillna("")
+    return out
+
+
+def parameter_table(fitted) -> pd.DataFrame:
+    from analytics import clv
+
+    params = {**fitted.params, **fitted.spend.params}
+    return pd.DataFrame(
+        [
+            {"Parameter": k, "Value": f"{v:,.4g}", "Meaning": clv.PARAM_MEANINGS.get(k, "")}
+            for k, v in params.items()
+        ]
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from analytics import report
+from analytics import clv, report
 from analytics.report import ReportSettings
 from ui.state import Dataset, lifecycle_index, open_campaigns
 
@@ -78,7 +78,7 @@ def render_sidebar(dataset: Dataset) -> None:
             s.ref_date,
             s.window,
             s.at_risk_factor,
-            st.session_state.get("clv_model", "bgnbd"),
+            st.session_state.get("clv_model", clv.DEFAULT_MODEL),
             int(st.session_state.get("clv_months", 12)),
         )
         st.download_button(

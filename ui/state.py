@@ -372,21 +372,31 @@ def challenge(dataset: Dataset, model: str, horizon: int):
     return _challenge(dataset.source.key, dataset, result, model, horizon)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Scoring churn risk…")
-def _churn_chance(key, _dataset, _fitted, ref_date, model, horizon):
-    try:
-        duel = challenge(_dataset, model, horizon)
-    except LensError:
-        duel = None
-    index = lifecycle_index(_dataset)
-    return propensity.best_order_chance(index, _fitted, ref_date, horizon, duel)
+@st.cache_resource(max_entries=2, show_spinner="Scoring every customer…")
+def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
+    summary = _summary(key, _base, ref_date)
+    settings = clv.Settings(months, discount, margin, days)
+    table = clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
+    return table, clv.total_interval(_fitted, _fc, table["clv"].to_numpy())
 
 
-def churn_chance(dataset: Dataset, ref_date, model: str, horizon: int):
-    """P(order within ``horizon`` days) per customer from the better of the CLV model and
-    the classifier on the backtest (ROC AUC), and the name of the one used."""
-    fitted = _clv_fit(dataset.source.key, dataset.base, ref_date, model)
-    return _churn_chance(dataset.source.key, dataset, fitted, ref_date, model, horizon)
+def clv_scores(dataset: Dataset, ref_date, model: str, settings: clv.Settings):
+    """The fitted model, every customer's scores with their ranges
+    (:func:`analytics.clv.score_table`), and the 80% interval of the total CLV (cached)."""
+    fitted, fc = clv_forecast(dataset, ref_date, model, settings.months)
+    table, interval = _clv_scores(
+        dataset.source.key,
+        dataset.base,
+        fitted,
+        fc,
+        ref_date,
+        model,
+        settings.months,
+        settings.discount_rate,
+        settings.margin,
+        settings.churn_days,
+    )
+    return fitted, table, interval
 
 
 def remember_scores(dataset: Dataset, ref_date, scores: pd.DataFrame, settings: tuple) -> None:

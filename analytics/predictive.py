@@ -1,0 +1,162 @@
+"""What a fitted purchase model predicts for one customer history, written out for speed.
+
+The BG/NBD, Modified BG/NBD and Pareto/NBD formulas (Fader, Hardie and Lee 2005; Batislam
+et al. 2007; Fader and Hardie 2005 note 009), split in two:
+
+- :func:`p_alive` depends on the whole history (frequency ``x``, recency ``t_x``, age ``T``);
+- everything else depends only on ``x`` and ``T`` and the horizon ``t``: given that the
+  customer is still active, the purchase rate is Gamma(r + x, alpha + T) and (BG family) the
+  chance to leave after a purchase is Beta(a, b'), b' = b + x (+ 1 for the modified model,
+  which also lets customers leave right after their first purchase); (Pareto/NBD) the
+  drop-out rate is Gamma(s, beta + T).
+
+So the expensive hypergeometric and incomplete-beta functions run once per distinct
+(frequency, age) pair (a few thousand) rather than once per customer history (hundreds of
+thousands): expected purchases = P(alive) x :func:`purchases_if_alive`, and the whole
+distribution of the number of purchases in the horizon is P(alive) x :func:`at_least`.
+Every time is in days. lifetimes' own methods give the same numbers (tests/test_clv.py).
+scipy is imported in the functions, so that importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LEVELS = (0.1, 0.9)  # an 80% range: the 10th and 90th percentiles
+TAIL = 1e-7  # the distribution of purchases is summed until P(N >= n) falls below this
+MAX_PURCHASES = 2000
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(24)  # Pareto/NBD: lifetime quadrature
+
+
+def _bg_b(model: str, params: dict, x):
+    """b' of the posterior Beta(a, b') of the drop-out chance of an active customer."""
+    return params["b"] + x + (1.0 if model == "mbgnbd" else 0.0)
+
+
+def p_alive(model: str, params: dict, x, t_x, T) -> np.ndarray:
+    """P(the customer is still active at T) given x repeat purchases, the last at t_x."""
+    from scipy.special import expit
+
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    r, alpha = params["r"], params["alpha"]
+    with np.errstate(all="ignore"):
+        if model == "pareto":
+            s, beta = params["s"], params["beta"]
+            log_odds = (
+                np.log(s)
+                - np.log(r + s + x)
+                + (r + x) * np.log(alpha + T)
+                + s * np.log(beta + T)
+                + _pareto_log_a0(params, x, t_x, T)
+            )
+            return np.clip(np.nan_to_num(expit(-log_odds), nan=0.0), 0, 1)
+        a = params["a"]
+        # BG/NBD: the number of drop-out chances so far is x (none without a repeat);
+        # modified: x + 1 (one right after the first purchase).
+        b = params["b"] + (np.maximum(x, 1) - 1 if model == "bgnbd" else x)
+        log_odds = np.log(a) - np.log(b) + (r + x) * np.log((alpha + T) / (alpha + t_x))
+        out = expit(-log_odds)
+        if model == "bgnbd":
+            out = np.where(x == 0, 1.0, out)
+    return np.clip(np.nan_to_num(out, nan=0.0), 0, 1)
+
+
+def _pareto_log_a0(params: dict, x, t_x, T):
+    """log A0 of the Pareto/NBD likelihood (note 009, eq. 19-20), as lifetimes writes it."""
+    from scipy.special import hyp2f1, logsumexp
+
+    r, alpha, s, beta = (params[k] for k in ("r", "alpha", "s", "beta"))
+    if alpha < beta:
+        low, high, third = alpha, beta, r + x
+    else:
+        low, high, third = beta, alpha, s + 1
+    rsx = r + s + x
+    p1 = hyp2f1(rsx, third, rsx + 1.0, (high - low) / (high + t_x))
+    p2 = hyp2f1(rsx, third, rsx + 1.0, (high - low) / (high + T))
+    q1, q2 = high + t_x, high + T
+    terms = np.stack([np.log(p1) + rsx * np.log(q2), np.log(p2) + rsx * np.log(q1)])
+    signs = np.stack([np.ones_like(q1), -np.ones_like(q1)])
+    return logsumexp(terms, axis=0, b=signs) - rsx * np.log(q1 * q2)
+
+
+def purchases_if_alive(model: str, params: dict, x, T, t) -> np.ndarray:
+    """Expected purchases in the next ``t`` days of a customer still active at ``T``."""
+    from scipy.special import hyp2f1
+
+    x, T = np.asarray(x, dtype="float64"), np.asarray(T, dtype="float64")
+    r, alpha = params["r"], params["alpha"]
+    with np.errstate(all="ignore"):
+        if model == "pareto":
+            s, beta = params["s"], params["beta"]
+            rate = (r + x) / (alpha + T)
+            if abs(s - 1) < 1e-8:  # the limit of the formula below at s = 1
+                return rate * (beta + T) * np.log1p(t / (beta + T))
+            survive = ((beta + T) / (beta + T + t)) ** (s - 1)
+            return rate * (beta + T) / (s - 1) * (1 - survive)
+        a = params["a"]
+        b = _bg_b(model, params, x)
+        big_a, c, z = r + x, a + b - 1, t / (alpha + T + t)
+        ln_hyp = np.log(hyp2f1(big_a, b, c, z))
+        # Where 2F1 overflows, Euler's transformation gives the same value (as lifetimes does).
+        alt = np.log(hyp2f1(c - big_a, c - b, c, z)) + (c - big_a - b) * np.log(1 - z)
+        ln_hyp = np.where(np.isinf(ln_hyp), alt, ln_hyp)
+        out = c / (a - 1) * (1 - np.exp(ln_hyp + big_a * np.log((alpha + T) / (alpha + T + t))))
+    return np.nan_to_num(out, nan=0.0, posinf=0.0)
+
+
+def _rate_at_least(n, x, T, t, params: dict):
+    """P(at least n purchase chances in t days) for a Gamma(r + x, alpha + T) rate."""
+    from scipy.special import betainc
+
+    return betainc(n, params["r"] + x, t / (params["alpha"] + T + t))
+
+
+def at_least(model: str, params: dict, x, T, t, n: int) -> np.ndarray:
+    """P(at least ``n`` >= 1 purchases in the next ``t`` days | still active at ``T``)."""
+    from scipy.special import gammaln
+
+    x, T = np.asarray(x, dtype="float64"), np.asarray(T, dtype="float64")
+    if model != "pareto":
+        # Purchases come at the (gamma-mixed Poisson) rate, and after each one the customer
+        # stays with chance 1 - p: reaching n purchases means n chances and n - 1 stays.
+        a, b = params["a"], _bg_b(model, params, x)
+        stay = np.exp(gammaln(b + n - 1) + gammaln(a + b) - gammaln(b) - gammaln(a + b + n - 1))
+        return _rate_at_least(n, x, T, t, params) * stay
+    # Pareto/NBD: the customer stays active for an exponential time with a Gamma(s, beta + T)
+    # rate; buying goes on until then. Integrate over the time they stay, within t.
+    s, beta = params["s"], params["beta"]
+    tau = (_NODES[:, None] + 1) * t / 2  # nodes x customers
+    survive = ((beta + T) / (beta + T + tau)) ** s
+    density = s / (beta + T + tau) * survive
+    within = (_WEIGHTS[:, None] * t / 2 * density * _rate_at_least(n, x, T, tau, params)).sum(0)
+    stays = ((beta + T) / (beta + T + t)) ** s * _rate_at_least(n, x, T, t, params)
+    return within + stays
+
+
+def purchase_distribution(model: str, params: dict, x, T, t) -> tuple[np.ndarray, np.ndarray]:
+    """P(N >= n | active) for n = 1, 2, ... per (x, T) pair, as a (pairs x n) matrix, summed
+    until every pair's tail is below :data:`TAIL`, and E[N^2 | active] per pair."""
+    x, T = np.asarray(x, dtype="float64"), np.asarray(T, dtype="float64")
+    columns, second = [], np.zeros(len(x))
+    active = np.arange(len(x))
+    for n in range(1, MAX_PURCHASES + 1):
+        column = np.zeros(len(x))
+        column[active] = at_least(model, params, x[active], T[active], t, n)
+        columns.append(column)
+        second += (2 * n - 1) * column
+        active = active[column[active] > TAIL]
+        if not len(active):
+            break
+    return np.column_stack(columns) if columns else np.zeros((len(x), 0)), second
+
+
+def percentile_counts(alive: np.ndarray, tail: np.ndarray, pair: np.ndarray, level: float):
+    """The ``level`` percentile of the number of purchases per history: the number of n >= 1
+    with P(N >= n) = alive x tail[pair, n] above 1 - level (tail decreases with n)."""
+    count = np.zeros(len(alive), dtype=np.int64)
+    for n in range(tail.shape[1]):
+        column = tail[:, n]
+        if column.max(initial=0) * alive.max(initial=0) <= 1 - level:
+            break
+        count += alive * column[pair] > 1 - level
+    return count
