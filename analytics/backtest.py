@@ -95,9 +95,17 @@ class Backtest:
 
 def coverage_sentence(coverage: float) -> str:
     """The backtest's coverage in plain words (page, PDF)."""
+    if not np.isfinite(coverage):
+        return ""
+    verdict = (
+        "the ranges are too narrow: trust them less"
+        if coverage < 0.7
+        else "the ranges can be trusted"
+        if coverage <= 0.9
+        else "the ranges are on the cautious side (whole orders make a range hold at least 80%)"
+    )
     return (
-        f"{coverage * 10:.0f} in 10 customers landed inside their 80% range of orders "
-        f"({coverage:.0%}; near 80% means the ranges can be trusted)."
+        f"{coverage * 100:.0f} in 100 customers landed inside their 80% range of orders: {verdict}."
     )
 
 

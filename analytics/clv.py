@@ -649,7 +649,7 @@ def disagreements(stage: pd.Series, p_alive: pd.Series) -> tuple[pd.DataFrame, p
         in_stage = stage.isin(stages).to_numpy()
         model_says = p_alive.to_numpy() > threshold if side == "above" else p_alive < threshold
         hit = in_stage & np.asarray(model_says)
-        name = f"{' or '.join(stages)}, yet P(alive) {side} {threshold:.0%}"
+        name = f"{' or '.join(stages)}, yet chance still a customer {side} {threshold:.0%}"
         label[hit] = name
         rows.append(
             {

@@ -29,6 +29,12 @@ subtitle = (
     f"{months} months of 30 days, {discount:g}%/month discount, {margin}% margin"
 )
 st.caption(subtitle)
+if model == "pareto" and dataset.base.n_customers > clv.PARETO_COMPARE_LIMIT:
+    st.info(
+        f"Pareto/NBD is slow on {dataset.base.n_customers:,} customers: its fit can take "
+        "several minutes. Modified BG/NBD is the quick choice.",
+        icon=":material/hourglass:",
+    )
 
 try:
     fitted, table, (total_low, total_high) = state.clv_scores(dataset, s.ref_date, model, what_if)
@@ -58,7 +64,7 @@ m2.metric(
 )
 m3.metric(
     "80% range of that total",
-    f"{total_low:,.0f} – {total_high:,.0f}",
+    f"{show.compact(total_low)} – {show.compact(total_high)}",
     help="The model's uncertainty about its parameters plus the chance in each customer's "
     "buying: 8 times in 10 the real total should fall in this range.",
 )
@@ -117,8 +123,13 @@ if view == "Value":
     st.caption(f"The {clv.TOP_GROUPS} largest groups at most; quarters in time order.")
     flagged = int(table["outlier"].sum())
     st.markdown(
-        f"**Top customers by predicted CLV** · {flagged:,} customer(s) flagged: their expected "
-        "spend rests on one order above the shop's 99.9th percentile"
+        "**Top customers by predicted CLV** · "
+        + (
+            f"{flagged:,} flagged ⚠: their expected spend rests on one order above the "
+            "shop's 99.9th percentile"
+            if flagged
+            else "no customer's value rests on one giant order"
+        )
     )
     st.dataframe(show.value_table(table.nlargest(100, "clv")), width="stretch")
     st.download_button(
@@ -172,6 +183,8 @@ elif view == "Churn risk":
     st.markdown("**Where the lifecycle stages and the model disagree**")
     rules, members = clv.disagreements(table["stage"], table["p_alive"])
     st.dataframe(show.disagreement_table(rules), hide_index=True, width="stretch")
+    for rule in rules.itertuples():
+        st.caption(f"**{rule.disagreement}:** {rule.why}")
     st.caption(
         "The stages follow a rule on days since the last order (the inactivity window); the "
         "model's chance still a customer follows each customer's own rhythm."

@@ -416,3 +416,33 @@ def test_a_list_with_a_control_group_then_its_campaign_results(app, tmp_path):
         ("orders.csv", (ROOT / "data" / "demo_orders.csv").read_bytes(), "text/csv")
     ).run()
     assert any("Expected columns: customer_id, group, list_date" in e.value for e in at.error)
+
+
+def test_value_page_on_a_one_year_log_never_shows_value_alone(app):
+    """Drop-out cannot be told from one year of a wholesaler's invoices: the warning comes
+    first, the CLV figures carry a star, and the tables show ranges in plain words."""
+    from tests.shops import one_year_invoices
+
+    at = open_data_page(app)
+    data = one_year_invoices().to_csv(index=False).encode()
+    at.file_uploader(key="orders_file").set_value(("invoices.csv", data, "text/csv")).run()
+    no_errors(at)
+    at.switch_page("app_pages/value.py").run()
+    no_errors(at)
+    assert at.warning[0].value.startswith("With 12 months of history the model sees almost no")
+    figures = kpis(at)
+    assert figures["Predicted CLV, 12 months"].endswith("*")
+    assert " – " in figures["80% range of that total"]
+    top = at.dataframe[0].value
+    assert {"CLV, 80% range", "Chance still a customer (80% range)", "One giant order"} <= set(
+        top.columns
+    )
+    assert not [c for c in top.columns if "_" in c]
+    assert (top["One giant order"] == "⚠ yes").sum() >= 1  # the 168,000 invoice
+    at.segmented_control(key="clv_view").set_value("Churn risk").run()
+    no_errors(at)
+    rules = at.dataframe[0].value
+    assert list(rules["Where they disagree"]) == [
+        "Inactive, yet chance still a customer above 80%",
+        "Active or Loyal, yet chance still a customer below 20%",
+    ]

@@ -136,3 +136,29 @@ def test_an_open_campaign_result_gets_a_page(tmp_path, capsys):
     assert "Campaign results: list.csv" in text
     assert " ".join(result.sentence().split())[:60] in text
     assert "Conversion:" in text and "95% interval" in text
+
+
+def test_report_never_shows_a_degenerate_clv_alone(tmp_path):
+    from tests.shops import one_year_invoices
+
+    orders = tmp_path / "invoices.csv"
+    one_year_invoices().to_csv(orders, index=False)
+    out = tmp_path / "r.pdf"
+    assert cli(["report", str(orders), "--out", str(out)]) == 0
+    flat = " ".join(pdf_text(out)[1].split())
+    tile = re.search(r"Predicted CLV ([\d,]+)(\*?)", flat)
+    assert tile and tile.group(2) == "*" and "model sees almost no one leave" in flat
+    assert "With 12 months of history the model sees almost no customers leaving" in flat
+
+
+def test_report_gives_the_clv_range(tmp_path):
+    out = tmp_path / "r.pdf"
+    assert cli(["report", "demo", "--out", str(out)]) == 0
+    flat = " ".join(pdf_text(out)[1].split())
+    low, high = (
+        float(v.replace(",", ""))
+        for v in re.search(r"80% range ([\d,]+) to ([\d,]+)", flat).groups()
+    )
+    total = float(re.search(r"Predicted CLV ([\d,]+)", flat).group(1).replace(",", ""))
+    assert low < total < high
+    assert "landed inside their 80% range" in flat

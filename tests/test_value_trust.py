@@ -220,9 +220,9 @@ def test_stage_and_model_disagreements_by_hand():
     rules, members = clv.disagreements(stage, alive)
     assert rules["customers"].tolist() == [1, 2] and rules["out_of"].tolist() == [2, 2]
     assert members.to_dict() == {
-        "a": "Inactive, yet P(alive) above 80%",
-        "c": "Active or Loyal, yet P(alive) below 20%",
-        "d": "Active or Loyal, yet P(alive) below 20%",
+        "a": "Inactive, yet chance still a customer above 80%",
+        "c": "Active or Loyal, yet chance still a customer below 20%",
+        "d": "Active or Loyal, yet chance still a customer below 20%",
     }
     assert all(len(why) > 40 for why in rules["why"])
 
@@ -230,3 +230,15 @@ def test_stage_and_model_disagreements_by_hand():
 def test_dominated_means_get_a_median():
     assert clv.dominated(np.array([1.0] * 99 + [1000.0]))
     assert not clv.dominated(np.array([9.0, 10.0, 11.0]))
+
+
+def test_compact_figures_keep_their_size():
+    from ui.show import compact
+
+    assert [compact(v) for v in (9_876, 41_200, 374_682, 1_234_567, 2.5e9)] == [
+        "9,876",
+        "41.2k",
+        "375k",
+        "1.23M",
+        "2.5B",
+    ]

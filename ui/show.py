@@ -97,6 +97,15 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
     )
 
 
+def compact(v: float) -> str:
+    """A large figure in few characters for a metric: 412,345 -> 412k, 1,234,567 -> 1.23M."""
+    for size, unit, start in ((1e9, "B", 1e9), (1e6, "M", 1e6), (1e3, "k", 1e4)):
+        if abs(v) >= start:
+            x = v / size
+            return f"{x:.3g}{unit}" if abs(x) < 100 else f"{x:,.0f}{unit}"
+    return f"{v:,.0f}"
+
+
 def _money(v) -> str:
     return "" if pd.isna(v) else f"{v:,.0f}"
 
@@ -114,23 +123,24 @@ def value_table(table: pd.DataFrame) -> pd.DataFrame:
     out["Stage"] = table.get("stage")
     out["Predicted CLV"] = table["clv"].map(_money)
     out["CLV, 80% range"] = _span(table, "clv", _money)
-    out["Chance still a customer"] = table["p_alive"].map(pct)
-    out["Chance, 80% range"] = _span(table, "p_alive", pct)
-    out["Expected orders"] = table["purchases"].map(lambda v: f"{v:.1f}")
-    out["Orders, 80% range"] = _span(table, "purchases", lambda v: f"{v:.0f}")
-    out["Expected spend per order"] = table["expected_spend"].map(_money)
+    chance = table["p_alive"].map(pct)
+    out["Chance still a customer (80% range)"] = chance + " (" + _span(table, "p_alive", pct) + ")"
+    orders = table["purchases"].map(lambda v: f"{v:.1f}")
+    spread = _span(table, "purchases", lambda v: f"{v:.0f}")
+    out["Expected orders (80% range)"] = orders + " (" + pd.Series(spread, index=table.index) + ")"
+    out["Spend per order"] = table["expected_spend"].map(_money)
     out["Churn risk"] = table["churn_risk"]
     out["One giant order"] = table["outlier"].map({True: "⚠ yes", False: ""})
     return out
 
 
 def disagreement_table(rules: pd.DataFrame) -> pd.DataFrame:
-    return rules.rename(
-        columns={
-            "disagreement": "Where they disagree",
-            "customers": "Customers",
-            "out_of": "Out of (in those stages)",
-            "why": "What it usually means",
+    """The stage/model disagreements, counts with separators (the reasons go in captions)."""
+    return pd.DataFrame(
+        {
+            "Where they disagree": rules["disagreement"],
+            "Customers": rules["customers"].map("{:,}".format),
+            "Out of, in those stages": rules["out_of"].map("{:,}".format),
         }
     )
 
