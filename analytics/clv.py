@@ -340,11 +340,12 @@ class Purchases:
     variance: np.ndarray
 
 
-def purchases(model: ClvModel, unique: np.ndarray, days: float) -> Purchases:
+def purchases(model: ClvModel, unique: np.ndarray, days: float, pairs=None) -> Purchases:
     """The predictive distribution of each history's purchases in the next ``days``: the
     customer's own buying rate and whether they are still a customer (both as the model
-    infers them from the history) and the chance in buying, at the fitted parameters."""
-    pairs, pair = _pairs(unique)
+    infers them from the history) and the chance in buying, at the fitted parameters.
+    ``pairs``: :func:`_pairs` of ``unique`` when already known."""
+    pairs, pair = _pairs(unique) if pairs is None else pairs
     alive = predictive.p_alive(model.model, model.params, *unique.T)
     with np.errstate(all="ignore"):
         mean = predictive.purchases_if_alive(
@@ -395,6 +396,7 @@ class Forecast:
     """
 
     months: int
+    unique: np.ndarray
     row: np.ndarray
     pair: np.ndarray
     alive: np.ndarray
@@ -424,7 +426,7 @@ def forecast(
             cumulative[:, m] = predictive.purchases_if_alive(
                 name, params, x, age, m * DAYS_PER_MONTH
             )
-    horizon = purchases(model, unique, months * DAYS_PER_MONTH)
+    horizon = purchases(model, unique, months * DAYS_PER_MONTH, (pairs, pair))
     alive = horizon.alive
     spend = model.spend.expected(summary["frequency"], summary["monetary_value"])
     spend = np.nan_to_num(spend, nan=model.spend.shop_mean)
@@ -459,6 +461,7 @@ def forecast(
     spend_sensitivity = _spend_sensitivity(model.spend, summary, table["purchases"].to_numpy())
     return Forecast(
         months,
+        unique,
         row,
         pair,
         alive,
@@ -604,8 +607,8 @@ def score_table(
     values = clv(fc, settings.months, settings.discount_rate, settings.margin)
     table["clv"] = values
     table["clv_low"], table["clv_high"] = clv_range(fc, values)
-    unique, _, row = _unique_rows(summary)
-    table["chance_to_order"] = prob_order_within(model, settings.churn_days, unique)[row]
+    chance = prob_order_within(model, settings.churn_days, fc.unique)
+    table["chance_to_order"] = chance[fc.row]
     table["churn_risk"] = churn_band(table["chance_to_order"].to_numpy())
     table["outlier"] = outliers(summary, limit)
     return table

@@ -280,3 +280,16 @@ def test_download_the_pdf_report_and_a_chart_png(page):
         page.locator(".stDownloadButton button", has_text="PNG").first.click()
     image = Path(info.value.path()).read_bytes()
     assert image.startswith(b"\x89PNG") and len(image) > 10_000
+
+
+def test_value_page_shows_ranges_in_plain_headers(page):
+    open_page(page, "value", ready=".vega-embed")
+    figures = stage_counts(page)
+    low, high = figures["80% range of that total"].split(" – ")
+    assert low and high and figures["Predicted CLV, 12 months"]
+    assert assert_clean_and_charts_drawn(page) >= 3  # the range chart among them
+    headers = page.locator("[data-testid=stDataFrame] [role=columnheader]").all_inner_texts()
+    assert "CLV, 80% range" in headers and "Chance still a customer (80% range)" in headers
+    assert not [h for h in headers if "_" in h]
+    click_text(page, "Backtest")
+    assert page.get_by_text("landed inside their 80% range").count() >= 1
