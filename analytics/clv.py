@@ -528,15 +528,19 @@ def clv(fc: Forecast, months: int, discount_rate: float = 0.01, margin: float = 
     return purchases[fc.row] * fc.table["expected_spend"].to_numpy() * margin
 
 
-def clv_range(fc: Forecast, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """80% range of each customer's value over the forecast's horizon: the range of their
-    number of purchases, each at their expected (discounted, margin-weighted) value."""
+def _per_purchase(fc: Forecast, values: np.ndarray) -> np.ndarray:
+    """Each customer's expected (discounted, margin-weighted) value of one purchase."""
     expected = fc.table["purchases"].to_numpy()
     with np.errstate(all="ignore"):
-        per_purchase = np.where(expected > 0, np.asarray(values) / expected, 0.0)
-    return per_purchase * fc.table["purchases_low"].to_numpy(), per_purchase * fc.table[
-        "purchases_high"
-    ].to_numpy()
+        return np.where(expected > 0, np.asarray(values, dtype="float64") / expected, 0.0)
+
+
+def clv_range(fc: Forecast, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """80% range of each customer's value over the forecast's horizon: the range of their
+    number of purchases, each at their expected value per purchase."""
+    per_purchase = _per_purchase(fc, values)
+    low, high = fc.table["purchases_low"].to_numpy(), fc.table["purchases_high"].to_numpy()
+    return per_purchase * low, per_purchase * high
 
 
 def total_interval(model: ClvModel, fc: Forecast, values: np.ndarray) -> tuple[float, float]:
@@ -549,10 +553,7 @@ def total_interval(model: ClvModel, fc: Forecast, values: np.ndarray) -> tuple[f
     if model.spend.log_covariance is not None:
         slope = fc.spend_sensitivity
         relative += float(slope @ model.spend.log_covariance @ slope)
-    expected = fc.table["purchases"].to_numpy()
-    with np.errstate(all="ignore"):
-        per_purchase = np.where(expected > 0, values / expected, 0.0)
-    chance = float(np.sum(fc.horizon.variance[fc.row] * per_purchase**2))
+    chance = float(np.sum(fc.horizon.variance[fc.row] * _per_purchase(fc, values) ** 2))
     sd = np.sqrt(total**2 * max(relative, 0) + chance)
     return max(total - Z80 * sd, 0.0), total + Z80 * sd
 
