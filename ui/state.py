@@ -349,10 +349,21 @@ def _backtests(key, _base, _done, model):
     return backtest.compare(_base, None, _done)
 
 
-def backtests(dataset: Dataset, model: str):
-    """Every model's backtest (the chosen model's is shared with the churn challenger)."""
-    done = {model: backtest_one(dataset.source.key, dataset.base, model, None)}
-    return _backtests(dataset.source.key, dataset.base, done, model)
+def backtests(dataset: Dataset, model: str, progress=None):
+    """Every model's backtest, one model at a time (each cached; the chosen model's is
+    shared with the churn challenger). ``progress(fraction, text)`` hears of each step."""
+    key, base = dataset.source.key, dataset.base
+    slow = base.n_customers > clv.PARETO_COMPARE_LIMIT  # compare leaves Pareto/NBD out then
+    models = [m for m in clv.MODELS if m == model or not (m == "pareto" and slow)]
+    done = {}
+    for i, name in enumerate(models):
+        if progress is not None:
+            progress(i / len(models), f"Backtesting {clv.MODELS[name]} ({i + 1} of {len(models)})…")
+        try:
+            done[name] = backtest_one(key, base, name, None)
+        except LensError:
+            pass  # compare() lists it with the reason
+    return _backtests(key, base, done, model)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Backtesting the model…")
