@@ -20,7 +20,7 @@ from analytics.formats import (
     preset,
     suggest_mapping,
 )
-from analytics.parsing import parse_amounts, parse_dates
+from analytics.parsing import currency_of_text, parse_amounts, parse_dates
 from analytics.readers import RawTable
 
 ORDER_LOG_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]
@@ -55,6 +55,7 @@ class ReadOptions:
     decimal: str | None = None  # None (detect), "," or "."
     mapping: dict[str, str | None] = field(default_factory=dict)  # role -> column overrides
     end_date: str | None = None  # orders after this date are left out; default: today
+    currency: str | None = None  # the amounts' currency when the file names none (ISO code)
 
 
 @dataclass
@@ -96,6 +97,8 @@ class OrderLog:
     mapping: dict[str, str | None]
     columns: list[str]
     table_info: dict
+    currency: str | None = None  # the file's currency (most orders), or None when unknown
+    currencies: dict[str, int] = field(default_factory=dict)  # kept orders per currency
 
 
 def build_order_log(
@@ -138,6 +141,12 @@ def build_order_log(
         }
     )
 
+    if "currency" in rows:
+        rows["currency"] = by_unique(rows["currency"], currency_of_text)
+    elif not pd.api.types.is_numeric_dtype(rows["amount"].dtype):  # "€12", "12 EUR"
+        named = by_unique(rows["amount"], currency_of_text)
+        if named.notna().any():
+            rows["currency"] = named
     amounts, mark = parse_amounts(rows["amount"], options.decimal)
     european = european or mark == ","
     rows["amount"] = amounts
@@ -186,7 +195,7 @@ def build_order_log(
             f"{len(raw.bad_rows)} rows did not have as many fields as the header and were "
             "skipped (a separator inside an unquoted value, or a damaged or cut-off file)."
         )
-    _currency_warning(kept, warnings)
+    currencies = _currencies(kept, warnings)
     log = _finish(kept)
     if log.empty:
         counted = ", ".join(f"{REASONS.get(k, k).lower()}: {v}" for k, v in dropped.items() if v)
@@ -212,7 +221,8 @@ def build_order_log(
         "date_order": reading.order,
         "decimal": mark,
     }
-    return OrderLog(log, report, fmt, mapping, columns, info)
+    currency = next(iter(currencies), None) or options.currency
+    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies)
 
 
 def _require(mapping: dict, columns: list[str]) -> None:
@@ -410,15 +420,23 @@ def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> np.ndarray:
     return reason
 
 
-def _currency_warning(kept: pd.DataFrame, warnings: list[str]) -> None:
+def _currencies(kept: pd.DataFrame, warnings: list[str]) -> dict[str, int]:
+    """Kept orders per currency named in the file, most first; several are a warning."""
     if "currency" not in kept:
-        return
-    codes = kept["currency"].dropna().astype("str").str.strip().str.upper().unique()
-    if len(codes) > 1:
-        warnings.append(
-            f"Orders are in several currencies ({', '.join(sorted(codes)[:5])}): amounts were "
-            "added up as they are, without conversion."
+        return {}
+    counts = kept["currency"].value_counts()
+    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+    found = {str(code): int(n) for code, n in counts.items()}
+    if len(found) > 1:
+        listed = ", ".join(
+            f"{code} {n:,} order{'' if n == 1 else 's'}" for code, n in found.items()
         )
+        warnings.append(
+            f"Orders are in several currencies ({listed}). Their amounts were added up as they "
+            "are, without conversion, so revenue and value mix currencies: export one "
+            "currency at a time for true totals."
+        )
+    return found
 
 
 def _finish(kept: pd.DataFrame) -> pd.DataFrame:

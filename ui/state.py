@@ -20,7 +20,14 @@ import streamlit as st
 from analytics import LensError, backtest, clv, cohorts, lifecycle, propensity, segments, store
 from analytics.customers import CustomerBase, build_customer_base, summarise
 from analytics.formats import detect_format, suggest_mapping
-from analytics.io import CDNOW_NAME, DEMO_CONTACTS, DEMO_ORDERS, Contacts, load_dataset
+from analytics.io import (
+    CDNOW_NAME,
+    DEMO_CONTACTS,
+    DEMO_CURRENCY,
+    DEMO_ORDERS,
+    Contacts,
+    load_dataset,
+)
 from analytics.lifecycle import LifecycleIndex, prepare
 from analytics.orders import OrderLog, ReadOptions
 from analytics.readers import read_table
@@ -91,6 +98,7 @@ def demo_source() -> Source:
         orders_bytes=DEMO_ORDERS.read_bytes(),
         contacts_name="demo_contacts.csv",
         contacts_bytes=DEMO_CONTACTS.read_bytes(),
+        options={"currency": DEMO_CURRENCY},
     )
 
 
