@@ -502,3 +502,11 @@ def compare(current: pd.Series, baseline: pd.Series) -> pd.DataFrame:
     table = pd.DataFrame({"baseline": baseline, "current": current})
     table["change"] = table["current"] - table["baseline"]
     return table
+
+
+def average_by_stage(values: pd.Series, stages: pd.Series) -> pd.Series:
+    """Mean of ``values`` per lifecycle stage of the customers who have ordered (New to
+    Reactivated, in lifecycle order; NaN for a stage nobody is in). Prospects have no
+    orders, so they have no row."""
+    means = values.groupby(stages.to_numpy(), observed=True).mean()
+    return means.reindex(STAGES[1:]).rename_axis("stage").rename(values.name)

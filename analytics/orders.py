@@ -21,7 +21,7 @@ from analytics.formats import (
     suggest_mapping,
 )
 from analytics.parsing import currency_of_text, parse_amounts, parse_dates
-from analytics.readers import RawTable
+from analytics.readers import DELIMITER_NAMES, ENCODING_NAMES, RawTable
 
 ORDER_LOG_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]
 ATTRIBUTE_ROLES = ["channel", "country", "discount_code", "category"]
@@ -470,3 +470,19 @@ def _finish(kept: pd.DataFrame) -> pd.DataFrame:
             out[role] = by_unique(kept[role], _strip_text)
     # File order is kept: every later step sorts what it needs, by customer and day.
     return out.reset_index(drop=True)
+
+
+def read_as(log: OrderLog, currency: str | None) -> str:
+    """How the file was read, in one line of plain words (the Data page's "Read as")."""
+    info = log.table_info
+    parts = [FORMAT_LABELS.get(log.format, log.format)]
+    if info.get("kind") == "csv":
+        separator = DELIMITER_NAMES.get(info["delimiter"], info["delimiter"])
+        encoding = ENCODING_NAMES.get(info["encoding"], info["encoding"])
+        parts.append(f"{encoding} text, {separator}-separated")
+    if info.get("date_order") in ("dayfirst", "monthfirst"):
+        parts.append("dates " + info["date_order"].replace("first", "-first"))
+    if info.get("decimal") == ",":
+        parts.append("decimal comma")
+    parts.append(f"amounts in {currency}" if currency else "no currency named")
+    return " · ".join(parts)

@@ -71,12 +71,18 @@ def symbol(currency: str | None) -> str:
     return SYMBOLS.get(currency, currency + " ")
 
 
-def money(value, currency: str | None = None, decimals: int = 0) -> str:
-    """``€12,346``, ``-$1,234.50``, ``CHF 900``; ``n/a`` for a missing value."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
+def money(value, currency: str | None = None, decimals: int = 0, signed: bool = False) -> str:
+    """``€12,346``, ``-$1,234.50``, ``CHF 900`` (``+€12`` when ``signed``); ``n/a`` for a
+    missing value."""
+    if value is None or pd.isna(value) or not np.isfinite(value):
         return "n/a"
-    sign = "-" if value < 0 else ""
+    sign = "-" if value < 0 else ("+" if signed and value > 0 else "")
     return f"{sign}{symbol(currency)}{abs(value):,.{decimals}f}"
+
+
+def span(low: str, high: str) -> str:
+    """A range as people write it: ``€1,200 – €1,900``."""
+    return f"{low} – {high}"
 
 
 def money_title(title: str, currency: str | None) -> str:
@@ -269,7 +275,9 @@ def readable(
     plain_rows = data.index.name is None and pd.api.types.is_integer_dtype(data.index.dtype)
     data = data.reset_index(drop=plain_rows)
     data.columns = [str(c) for c in data.columns]
-    order = [c for c in (first if first is not None else PRIORITY) if c in data.columns]
+    if first is None:  # customer lists read best in one order; other tables keep theirs
+        first = PRIORITY if "customer_id" in data.columns else []
+    order = [c for c in first if c in data.columns]
     data = data[order + [c for c in data.columns if c not in order]]
     labels, kinds = labels or {}, kinds or {}
     out: dict[str, pd.Series] = {}

@@ -54,5 +54,5 @@ show.chart(
     charts.lift_lines(result.daily, "Who ordered after the list date, by group", subtitle),
     "campaign_1",
 )
-st.dataframe(result.table(), width="stretch")
+show.table(result.table(state.currency(dataset)))
 st.caption("The sidebar's PDF report now includes these results as a page.")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import charts, export
+from analytics.charts import SHARE_METRICS
 from analytics.cohorts import BY_FIRST_PERIOD as BY_DATE
 from analytics.cohorts import (
     METRICS,
@@ -106,7 +107,8 @@ else:
 with st.expander("The numbers"):
     numbers = table.values.rename(columns=lambda k: f"{period} {k}")
     numbers.insert(0, "customers", table.size)
-    st.dataframe(numbers, width="stretch", placeholder="—")
+    kind = "share" if metric in SHARE_METRICS else "money"
+    show.table(numbers, kinds={c: kind for c in numbers.columns[1:]})
     st.download_button(
         "Download CSV",
         export.to_csv_bytes(numbers.reset_index()),

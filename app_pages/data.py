@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from analytics import present
 from analytics.formats import FORMAT_LABELS, ORDER_ROLES, ROLE_LABELS
-from analytics.readers import DELIMITER_NAMES
-from ui import params, state
+from analytics.orders import read_as
+from analytics.readers import ENCODING_NAMES
+from ui import params, show, state
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = {
@@ -35,6 +37,34 @@ def mapping_form(layout: dict, overrides: dict) -> None:
                 role: (None if col == NONE else col) for role, col in picks.items()
             }
             st.rerun()
+
+
+def currency_picker(dataset: state.Dataset, log) -> None:
+    """The currency money is shown in: read from the file, changeable here."""
+    found = log.currency
+    options = [found or "", *[c for c in present.CURRENCIES if c != found]]
+    if found is None:
+        options = ["", *present.CURRENCIES]
+    current = state.currency(dataset) or ""
+    if st.session_state.get("presentation"):
+        return
+    picked = st.selectbox(
+        "Currency",
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=lambda c: (
+            (f"{c} (read from the file)" if c == found and log.currencies else c)
+            if c
+            else "None: show plain numbers"
+        ),
+        key=f"currency_{dataset.source.key[:8]}",
+        help="Money is shown in this currency on every page, in the lists and in the PDF. "
+        "Nothing is converted: this only names the currency of the amounts in the file.",
+        width=320,
+    )
+    if picked != current:
+        state.choose_currency(dataset, picked)
+        st.rerun()
 
 
 st.title("Your data")
@@ -79,7 +109,13 @@ elif choice == UPLOAD:
                 format_func=lambda f: "Automatic" if f == "auto" else FORMAT_LABELS[f],
             )
             date_order = c2.selectbox("Date order", list(DATE_ORDERS), key="opt_date_order")
-            encoding = c3.selectbox("Encoding", ENCODINGS, key="opt_encoding")
+            encoding = c3.selectbox(
+                "Text encoding",
+                ENCODINGS,
+                key="opt_encoding",
+                format_func=lambda e: ENCODING_NAMES.get(e, e),
+                help="Automatic tries UTF-8, then Windows Western (cp1252), then Latin-1.",
+            )
             decimal = c4.selectbox("Decimal mark", list(DECIMALS), key="opt_decimal")
             sheets = st.session_state.get("upload_sheets", [])
             sheet = (
@@ -111,22 +147,20 @@ dataset = state.current_dataset()
 log, report = dataset.log, dataset.log.report
 st.subheader(f"Loaded: {dataset.name}")
 orders = log.orders
-k1, k2, k3, k4 = st.columns(4)
+currency = state.currency(dataset)
+span = present.period(dataset.base.data_start, dataset.base.data_end)
+k1, k2, k3, k4 = st.columns([1, 1, 1.3, 2])
 k1.metric("Orders", f"{len(orders):,}")
 k2.metric("Customers", f"{dataset.base.n_customers:,}")
-k3.metric("Revenue", f"{orders['amount'].sum():,.0f}")
-k4.metric("Period", f"{dataset.base.data_start:%b %Y} – {dataset.base.data_end:%b %Y}")
+k3.metric("Revenue", present.money(orders["amount"].sum(), currency))
+k4.metric(
+    "Period",
+    f"{dataset.base.data_start:%b %Y} – {dataset.base.data_end:%b %Y}",
+    help=f"First and last kept order: {span}.",
+)
 
-info = log.table_info
-read_as = [FORMAT_LABELS.get(log.format, log.format)]
-if info.get("kind") == "csv":
-    separator = DELIMITER_NAMES.get(info["delimiter"], info["delimiter"])
-    read_as.append(f"{info['encoding']} text, {separator}-separated")
-if info.get("date_order") in ("dayfirst", "monthfirst"):
-    read_as.append("dates " + info["date_order"].replace("first", "-first"))
-if info.get("decimal") == ",":
-    read_as.append("decimal comma")
-st.caption("Read as: " + " · ".join(read_as))
+st.caption(f"Read as: {read_as(log, currency)}. Orders from {span}.")
+currency_picker(dataset, log)
 if log.mapping and dataset.source.label != "Upload":
     st.caption(
         "Columns: " + ", ".join(f"{ROLE_LABELS[r]} = {c}" for r, c in log.mapping.items() if c)
@@ -140,11 +174,12 @@ st.write(
 )
 table = report.dropped_table()
 if not table.empty:
-    st.dataframe(table, hide_index=True, width="stretch")
+    show.table(table, first=["reason", "orders", "example rows"])
 for warning in report.warnings:
     st.warning(warning, icon=":material/warning:")
 for note in report.notes:
-    st.caption(note)
+    if not note.startswith("Read as:"):  # said once, above
+        st.caption(note)
 if dataset.contacts is not None:
     c = dataset.contacts
     st.markdown(f"**Contacts:** {len(c.contacts):,} from {dataset.source.contacts_name}")
@@ -156,4 +191,8 @@ else:
     st.caption("No contacts file: the Prospect stage is unavailable.")
 
 st.markdown("#### Preview of the order log")
-st.dataframe(orders.head(200), hide_index=True, width="stretch")
+show.table(
+    orders.head(200),
+    first=["order_id", "order_date", "customer_id", "email", "amount"],
+    labels={"channel": "Channel", "country": "Country"},
+)

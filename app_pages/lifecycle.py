@@ -48,23 +48,9 @@ if view == "Stage mix":
         ),
         "lifecycle_1",
     )
-    number = st.column_config.NumberColumn
-    st.dataframe(
+    show.table(
         mix,
-        width="stretch",
-        placeholder="—",
-        column_config={
-            "customers": number("Customers", format="localized"),
-            "share": number(
-                "Share",
-                format="percent",
-                help=f"Customers in the stage / the {buyers:,} {lc.SHARE_BASE}. Prospects "
-                "have not ordered, so they have no share of that base.",
-            ),
-            "revenue_in_window": number("Revenue in window", format="localized"),
-            "orders_in_window": number("Orders in window", format="localized"),
-            "avg_order_value": number("Average order value", format="%.2f"),
-        },
+        labels={"share": f"Share of the {buyers:,} {lc.SHARE_BASE}"},
     )
     if snap.prospects is None:
         st.caption("Prospect is unavailable: load a contacts file on the Data page to see it.")
@@ -124,7 +110,7 @@ elif view == "Transitions":
         ),
         "lifecycle_4",
     )
-    st.dataframe(matrix, width="stretch")
+    show.table(matrix, labels={"from": "Stage at the first date"})
 
 elif view == "What-if":
     pinned = st.session_state.get("baseline")
@@ -134,12 +120,7 @@ elif view == "What-if":
     if pinned is not None:
         base_snap = lc.snapshot(index, pinned.ref_date, pinned.window, pinned.at_risk_factor)
         c2.caption(f"Baseline: {pinned.caption()}")
-        st.dataframe(
-            lc.compare(counts, lc.stage_counts(base_snap))
-            .style.format("{:+,.0f}", subset=["change"], na_rep="n/a")
-            .format("{:,.0f}", subset=["baseline", "current"], na_rep="n/a"),
-            width="stretch",
-        )
+        show.table(lc.compare(counts, lc.stage_counts(base_snap)), kinds={"change": "signed"})
     else:
         c2.caption("Pin the current settings, then move the sliders to compare stage counts.")
     pct = st.slider(
@@ -192,12 +173,9 @@ elif view == "Win-back":
         )
     if scores is None:
         st.caption("Open the Value page once to rank this list by predicted CLV.")
-    number, date = st.column_config.NumberColumn, st.column_config.DateColumn
-    st.dataframe(
+    show.table(
         late.head(5000),
-        hide_index=True,
-        width="stretch",
-        column_order=[
+        first=[
             "customer_id",
             "email",
             "clv",
@@ -207,18 +185,6 @@ elif view == "Win-back":
             "expected_next_order",
             "orders",
         ],
-        column_config={
-            "customer_id": "Customer",
-            "email": "Email",
-            "clv": number("Predicted CLV", format="localized"),
-            "revenue": number("Revenue to date", format="localized"),
-            "days_overdue": number(
-                "Days overdue", help="Days since the day they were expected to order again."
-            ),
-            "last_order": date("Last order", format="D MMM YYYY"),
-            "expected_next_order": date("Expected back", format="D MMM YYYY"),
-            "orders": number("Orders"),
-        },
     )
     show.campaign_list(late, f"winback_{s.ref_date:%Y%m%d}", "winback")
 
@@ -233,5 +199,5 @@ elif view == "Members":
     else:
         people = lc.members(index, snap).query("stage == @stage")
     st.markdown(f"**{len(people):,} customers** in {stage} on {s.ref_date:%d %b %Y}")
-    st.dataframe(people.head(5000), hide_index=True, width="stretch")
+    show.table(people.head(5000))
     show.campaign_list(people, f"{stage}_{s.ref_date:%Y%m%d}", "members")

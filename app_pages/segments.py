@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, rfm
+from analytics import charts, present, rfm
 from analytics import segments as sg
 from analytics.lifecycle import STAGES
 from ui import params, show, state
@@ -69,12 +69,12 @@ elif view == "Hero customers":
     )
     hero_rows = sg.export_table(table, table["hero"].to_numpy())
     hero_rows = hero_rows.sort_values("revenue", ascending=False)
-    st.dataframe(hero_rows, hide_index=True, width="stretch")
+    show.table(hero_rows)
     show.campaign_list(hero_rows, f"hero_customers_{s.ref_date:%Y%m%d}", "hero_list")
 
 elif view == "Stage × segment":
     st.markdown(f"**Customers per lifecycle stage and RFM segment** — {subtitle}")
-    st.dataframe(sg.cross_table(table), width="stretch")
+    show.table(sg.cross_table(table))
     st.caption(
         "The two views can disagree about one customer, and that is expected: a lifecycle "
         "stage applies fixed rules to time (the inactivity window, the customer's own rhythm), "
@@ -83,8 +83,8 @@ elif view == "Stage × segment":
     )
     if "clv" in table:
         st.markdown("**Average predicted CLV per lifecycle stage and RFM segment**")
-        clv = table.pivot_table("clv", "stage", "rfm_segment", aggfunc="mean", observed=True)
-        st.dataframe(clv.round(2), width="stretch", placeholder="—")
+        means = sg.average_by_stage_and_segment(table, "clv")
+        show.table(means, kinds={c: "money" for c in means.columns})
 
 else:
     st.markdown("Combine filters; the count and revenue follow at once.")
@@ -121,13 +121,13 @@ else:
     result = sg.summary(table, mask)
     m1, m2, m3 = st.columns(3)
     m1.metric("Customers selected", f"{result['customers']:,}")
-    m2.metric("Their revenue", f"{result['revenue']:,.0f}")
+    m2.metric("Their revenue", present.money(result["revenue"], state.currency(dataset)))
     share = result["share_revenue"]
     m3.metric(
         "Share of revenue", f"{share:.0%}" if result["customers"] and pd.notna(share) else "—"
     )
     chosen_rows = sg.export_table(table, mask)
-    st.dataframe(chosen_rows.head(SHOWN), hide_index=True, width="stretch", key="sb_table")
+    show.table(chosen_rows.head(SHOWN), key="sb_table")
     if len(chosen_rows) > SHOWN:
         st.caption(f"The first {SHOWN:,} rows are shown; the downloads hold all of them.")
     show.campaign_list(chosen_rows, f"segment_{s.ref_date:%Y%m%d}", "sb")

@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, charts, clv, cohorts, export, segments
+from analytics import LensError, charts, clv, cohorts, export, present, segments
 from analytics import lifecycle as lc
 from ui import params, show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
+currency = state.currency(dataset)
 s = settings()
 st.title("Customer value and churn risk")
 c1, c2, c3, c4, c5 = st.columns([1.4, 1, 1, 1, 1])
@@ -53,7 +54,7 @@ state.remember_scores(dataset, s.ref_date, scores, (model, months, discount, mar
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Customers scored", f"{len(table):,}")
-m2.metric(f"Predicted CLV, {months} months", f"{table['clv'].sum():,.0f}")
+m2.metric(f"Predicted CLV, {months} months", present.money(table["clv"].sum(), currency))
 m3.metric("Average P(alive)", f"{table['p_alive'].mean():.0%}")
 m4.metric("Expected orders, next 90 days", f"{table['purchases_90d'].sum():,.0f}")
 
@@ -64,7 +65,7 @@ if view == "Value":
         charts.histogram(table["clv"], "Predicted CLV", "How predicted value is spread", subtitle),
         "value_1",
     )
-    by_stage = table.groupby("stage", observed=True)["clv"].mean().reindex(lc.STAGES[1:])
+    by_stage = lc.average_by_stage(table["clv"], table["stage"])
     show.chart(
         charts.value_bars(
             by_stage.rename("clv").to_frame(), "stage", "clv", "Average CLV per stage", subtitle
@@ -84,7 +85,7 @@ if view == "Value":
     )
     st.caption(f"The {clv.TOP_GROUPS} largest groups at most; quarters in time order.")
     st.markdown("**Top customers by predicted CLV**")
-    st.dataframe(table.nlargest(100, "clv"), width="stretch")
+    show.table(table.nlargest(100, "clv"))
     st.download_button(
         "Download every customer's scores (CSV)",
         lambda: export.to_csv_bytes(table.reset_index()),  # built on click
@@ -132,7 +133,7 @@ elif view == "Churn risk":
     )
     leaving = table[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
     st.markdown(f"**{len(leaving):,} customers at high risk**, most valuable first")
-    st.dataframe(leaving.head(100), width="stretch")
+    show.table(leaving.head(100))
     show.campaign_list(leaving.reset_index(), f"high_churn_risk_{s.ref_date:%Y%m%d}", "churn")
 
 elif view == "Backtest":
@@ -174,7 +175,7 @@ elif view == "Backtest":
     st.markdown(
         f"**Models compared** — recommended: **{clv.MODELS[best]}** (lowest mean absolute error)"
     )
-    st.dataframe(compare, width="stretch", placeholder="—")
+    show.table(compare.rename_axis("model"))
     try:
         duel = state.challenge(dataset, model, horizon)
     except LensError as exc:
@@ -200,7 +201,7 @@ else:
         {"parameter": k, "value": round(v, 4), "meaning": clv.PARAM_MEANINGS.get(k, "")}
         for k, v in fitted.spend.params.items()
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    show.table(pd.DataFrame(rows), labels={"meaning": "What it means"}, kinds={"value": "number"})
     st.markdown(
         f"Purchase model **{fitted.name}** on {fitted.customers:,} customers "
         f"({fitted.repeat_buyers:,} repeat buyers), penalizer {fitted.penalizer:g}. Spend "

@@ -136,10 +136,11 @@ def test_cohorts_page_switches_period_metric_and_grouping(app, capsys):
     shown = at.dataframe[0].value
     assert cli(["cohorts", "demo", "--group-by", "Channel (first order)"]) == 0
     records = json.loads(capsys.readouterr().out)["cohorts"]
-    assert list(shown.index) == [r["cohort"] for r in records]
-    assert shown["customers"].tolist() == [r["size"] for r in records]
-    first_row = [None if v != v else round(v, 6) for v in shown.iloc[0, 1:].tolist()]
-    assert first_row == records[0]["values"]
+    assert shown.iloc[:, 0].tolist() == [r["cohort"] for r in records]
+    assert shown["Customers"].tolist() == [r["size"] for r in records]
+    first_row = [None if v != v else round(v / 100, 6) for v in shown.iloc[0, 2:].tolist()]
+    assert first_row == records[0]["values"]  # shares shown as %, the CLI's as fractions
+    assert list(shown.columns[:3]) == ["Cohort", "Customers", "Month 0"]
 
 
 def test_cdnow_source_shows_prospects_as_unavailable(app):
@@ -163,7 +164,7 @@ def test_prospect_members_come_from_the_contacts_file(app):
     no_errors(app)
     shown = app.dataframe[0].value
     assert len(shown) == int(stage_metrics(app)["Prospect"].replace(",", ""))
-    assert set(shown["stage"]) == {"Prospect"}
+    assert set(shown["Stage"]) == {"Prospect"}
 
 
 def test_segment_builder_shows_what_the_export_writes(app, tmp_path, capsys):
@@ -181,7 +182,7 @@ def test_segment_builder_shows_what_the_export_writes(app, tmp_path, capsys):
     assert cli(["export", "demo", "--segment", "Champions", "--out", str(out)]) == 0
     capsys.readouterr()
     written = pd.read_csv(out, encoding="utf-8-sig")
-    assert written["customer_id"].tolist() == shown["customer_id"].tolist()
+    assert written["customer_id"].tolist() == shown["Customer"].tolist()
     app.slider(key="hero_pct").set_value(10).run()
     app.toggle(key="sb_hero").set_value(True).run()
     assert int(app.metric[0].value.replace(",", "")) < len(shown)
@@ -191,6 +192,7 @@ def test_value_page_views_and_horizon_change(app):
     at = app.switch_page("app_pages/value.py").run()
     no_errors(at)
     before = kpis(at)["Predicted CLV, 12 months"]
+    assert before.startswith("€")  # the demo shop sells in euros
     for view in ["Value", "Churn risk", "Backtest", "Model"]:
         at.segmented_control(key="clv_view").set_value(view).run()
         no_errors(at)
@@ -202,12 +204,13 @@ def test_value_page_views_and_horizon_change(app):
     at.slider(key="clv_months").set_value(24).run()
     no_errors(at)
     after = kpis(at)["Predicted CLV, 24 months"]
-    assert float(after.replace(",", "")) > float(before.replace(",", ""))
+    assert float(after.strip("€").replace(",", "")) > float(before.strip("€").replace(",", ""))
     # The segment builder now offers CLV and P(alive) for the same customers.
     at.switch_page("app_pages/segments.py").run()
     at.segmented_control(key="sg_view").set_value("Segment builder").run()
     no_errors(at)
-    assert {"clv", "p_alive", "churn_risk"} <= set(at.dataframe[0].value.columns)
+    shown = set(at.dataframe[0].value.columns)
+    assert {"Predicted CLV", "Chance still a customer (P(alive))", "Churn risk"} <= shown
 
 
 def test_one_time_buyers_get_a_message_not_an_exception(app):
@@ -383,8 +386,8 @@ def test_the_winback_list_shows_days_overdue_and_downloads(app, capsys):
     app.segmented_control(key="lc_view").set_value("Win-back").run()
     no_errors(app)
     shown = app.dataframe[0].value
-    assert (shown["days_overdue"] > 0).all() and len(shown) > 0
-    assert shown["revenue"].is_monotonic_decreasing  # most valuable first (no model yet)
+    assert (shown["Days overdue"] > 0).all() and len(shown) > 0
+    assert shown["Revenue to date"].is_monotonic_decreasing  # most valuable first (no model)
     text = " ".join(m.value for m in app.markdown)
     assert "all past the day they usually order again" in text
     assert app.get("download_button")  # CSV and Excel, like every other list
@@ -411,8 +414,50 @@ def test_a_list_with_a_control_group_then_its_campaign_results(app, tmp_path):
     text = " ".join(m.value for m in at.markdown)
     assert "of the treatment group ordered between 01 Jul 2025 and 31 Oct 2025" in text
     table = at.dataframe[0].value
-    assert list(table.columns) == ["Treatment", "Control", "Difference", "95% interval"]
+    assert list(table.columns) == ["Figure", "Treatment", "Control", "Difference", "95% interval"]
     at.file_uploader(key="lift_file").set_value(
         ("orders.csv", (ROOT / "data" / "demo_orders.csv").read_bytes(), "text/csv")
     ).run()
     assert any("Expected columns: customer_id, group, list_date" in e.value for e in at.error)
+
+
+ALL_VIEWS = {
+    "app_pages/lifecycle.py": ("lc_view", VIEWS),
+    "app_pages/cohorts.py": (None, [None]),
+    "app_pages/value.py": ("clv_view", ["Value", "Churn risk", "Backtest", "Model"]),
+    "app_pages/segments.py": (
+        "sg_view",
+        ["Segment map", "Hero customers", "Stage × segment", "Segment builder"],
+    ),
+    "app_pages/data.py": (None, [None]),
+}
+
+
+def assert_readable_tables(at, where: str) -> int:
+    """Every table: human headers (no code names) and dates without a time of day."""
+    for frame in at.dataframe:
+        shown = frame.value
+        for column in shown.columns:
+            assert "_" not in str(column), (where, column)
+            values = shown[column]
+            assert not pd.api.types.is_datetime64_any_dtype(values.dtype), (where, column)
+            text = values.dropna().astype(str)
+            assert not text.str.contains(r"\d{2}:\d{2}:\d{2}").any(), (where, column)
+    return len(at.dataframe)
+
+
+def test_every_table_on_every_page_reads_as_words(app):
+    """Every page and view, after the value model has run (so lists carry CLV columns)."""
+    tables = 0
+    app.switch_page("app_pages/value.py").run()  # fits the model: lists gain value columns
+    for page, (key, views) in ALL_VIEWS.items():
+        app.switch_page(page).run()
+        no_errors(app)
+        for view in views:
+            if key is not None:
+                app.segmented_control(key=key).set_value(view).run()
+                no_errors(app)
+            if view == "What-if":
+                app.button(key="pin_baseline").click().run()
+            tables += assert_readable_tables(app, f"{page} {view}")
+    assert tables >= 14

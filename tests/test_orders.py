@@ -218,3 +218,15 @@ def test_dates_that_do_not_exist_are_bad_dates_in_every_reader(tmp_path, dates, 
     assert len(log.orders) == kept
     assert log.report.dropped == {"bad_date": 2}
     assert log.report.examples["bad_date"] == [3, 4]  # file rows, the header being row 1
+
+
+def test_read_as_is_one_line_of_plain_words():
+    from analytics.orders import read_as
+
+    log = load(exports.french_bytes(), "commandes.csv")
+    line = read_as(log, log.currency)
+    assert line == (
+        "Generic order table · Windows Western (cp1252) text, semicolon-separated · dates "
+        "day-first · decimal comma · amounts in EUR"
+    )
+    assert read_as(log, None).endswith("no currency named")

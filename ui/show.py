@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import campaign, charts, export
+from analytics import campaign, charts, export, present
 from ui import state
 from ui.sidebar import settings
 
@@ -94,4 +94,48 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
         on_click="ignore",
         disabled=rows.empty or too_long,
         help=f"Excel holds at most {export.EXCEL_MAX_ROWS:,} rows: use CSV." if too_long else None,
+    )
+
+
+def _column_config(spec: present.Column, currency: str | None):
+    config = st.column_config
+    help_text = spec.help or None
+    if spec.kind == "money":
+        return config.NumberColumn(
+            spec.label, help=help_text, format=present.money_printf(currency, spec.decimals)
+        )
+    if spec.kind == "share":
+        return config.NumberColumn(spec.label, help=help_text, format=f"%.{spec.decimals}f%%")
+    if spec.kind in ("count", "score"):
+        return config.NumberColumn(spec.label, help=help_text, format="%,d")
+    if spec.kind == "signed":
+        return config.NumberColumn(spec.label, help=help_text, format="%+,d")
+    if spec.kind == "number":
+        return config.NumberColumn(spec.label, help=help_text, format=f"%,.{spec.decimals}f")
+    if spec.kind == "date":
+        return config.DateColumn(spec.label, help=help_text, format="D MMM YYYY")
+    if spec.kind == "flag":
+        return config.CheckboxColumn(spec.label, help=help_text)
+    return config.TextColumn(spec.label, help=help_text)
+
+
+def table(
+    frame: pd.DataFrame,
+    first: list[str] | None = None,
+    labels: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+    currency: str | None | bool = True,
+    **kwargs,
+) -> None:
+    """Every table on screen: through :func:`analytics.present.readable` (human headers,
+    money in the shop's currency, shares as %, dates without times, blanks as blanks)."""
+    shown = present.readable(frame, first, labels, kinds)
+    money = state.currency() if currency is True else (currency or None)
+    st.dataframe(
+        shown.frame,
+        hide_index=True,
+        width="stretch",
+        placeholder="",
+        column_config={label: _column_config(spec, money) for label, spec in shown.columns.items()},
+        **kwargs,
     )

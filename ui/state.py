@@ -157,6 +157,21 @@ def open_link(key: str | None) -> None:
     )
 
 
+def currency(dataset: Dataset | None = None) -> str | None:
+    """The currency money is shown in: the user's choice on the Data page for this dataset,
+    else the one read from the file; None when neither names one (plain numbers)."""
+    dataset = dataset or current_dataset()
+    chosen = st.session_state.get("currency_choice", {}).get(dataset.source.key)
+    if chosen is None:
+        return dataset.log.currency
+    return chosen or None  # "" is the user's "no currency"
+
+
+def choose_currency(dataset: Dataset, code: str | None) -> None:
+    """Remember the user's currency for this dataset ("" for plain numbers)."""
+    st.session_state.setdefault("currency_choice", {})[dataset.source.key] = code
+
+
 def data_link_key() -> str | None:
     """The key the URL should carry: the active dataset's, unless it is the demo shop."""
     source = st.session_state.get("source")
