@@ -6,7 +6,7 @@ from analytics import present
 from analytics.formats import FORMAT_LABELS, ORDER_ROLES, ROLE_LABELS
 from analytics.orders import read_as
 from analytics.readers import ENCODING_NAMES
-from ui import params, show, state
+from ui import controls, params, show, state
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = {
@@ -68,6 +68,7 @@ def currency_picker(dataset: state.Dataset, log) -> None:
 
 
 st.title("Your data")
+controls.settings_line()
 limit = st.get_option("server.maxUploadSize")
 st.caption(
     f"Drop an order export from Shopify, Magento, WooCommerce or any shop: CSV, Excel .xlsx or "
@@ -89,10 +90,10 @@ if choice == state.DEMO and active.label != state.DEMO:
 elif choice == state.CDNOW and active.label != state.CDNOW:
     state.try_open(state.Source(state.CDNOW, orders_name="CDNOW_master.txt"))
 elif choice == UPLOAD:
-    left, right = st.columns(2)
-    orders_file = left.file_uploader("Orders file", type=UPLOAD_TYPES, key="orders_file")
-    contacts_file = right.file_uploader(
-        "Contacts file (optional)", type=UPLOAD_TYPES, key="contacts_file"
+    left, right = controls.columns(2)
+    orders_file = controls.file_uploader(left, "Orders file", type=UPLOAD_TYPES, key="orders_file")
+    contacts_file = controls.file_uploader(
+        right, "Contacts file (optional)", type=UPLOAD_TYPES, key="contacts_file"
     )
     if orders_file is not None:
         # Mapping choices belong to one file: a new file starts from the automatic mapping.

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics import lifecycle as lc
-from ui import params, show, state
+from ui import controls, params, show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
@@ -16,6 +16,7 @@ subtitle = f"{dataset.label} · {s.caption()}"
 
 st.title("Customer lifecycle")
 st.caption(subtitle)
+controls.settings_line()
 with st.expander("Stage definitions (first match wins)"):
     for stage in lc.RULE_ORDER:
         st.markdown(f"**{stage}** — {lc.STAGE_RULES[stage]}")
@@ -83,16 +84,18 @@ elif view == "Evolution":
     )
 
 elif view == "Transitions":
-    c1, c2 = st.columns(2)
+    c1, c2 = controls.columns(2)
     default_from = max(dataset.base.data_start, s.ref_date - pd.DateOffset(months=3)).date()
-    d1 = c1.date_input(
+    d1 = controls.date_input(
+        c1,
         "First date",
         value=default_from,
         min_value=dataset.base.data_start.date(),
         max_value=s.ref_date.date(),
         key="tr_from",
     )
-    d2 = c2.date_input(
+    d2 = controls.date_input(
+        c2,
         "Second date",
         value=s.ref_date.date(),
         min_value=d1,
@@ -114,16 +117,17 @@ elif view == "Transitions":
 
 elif view == "What-if":
     pinned = st.session_state.get("baseline")
-    c1, c2 = st.columns([1, 3])
-    if c1.button("Pin current settings as baseline", key="pin_baseline"):
+    c1, c2 = controls.columns([1, 3])
+    if controls.button(c1, "Pin current settings as baseline", key="pin_baseline"):
         st.session_state["baseline"] = pinned = s
     if pinned is not None:
         base_snap = lc.snapshot(index, pinned.ref_date, pinned.window, pinned.at_risk_factor)
         c2.caption(f"Baseline: {pinned.caption()}")
         show.table(lc.compare(counts, lc.stage_counts(base_snap)), kinds={"change": "signed"})
-    else:
+    elif not controls.presenting():
         c2.caption("Pin the current settings, then move the sliders to compare stage counts.")
-    pct = st.slider(
+    pct = controls.slider(
+        st,
         "Suggest a window covering this share of repeat-purchase gaps (%)",
         50,
         99,
@@ -189,7 +193,9 @@ elif view == "Win-back":
     show.campaign_list(late, f"winback_{s.ref_date:%Y%m%d}", "winback")
 
 elif view == "Members":
-    stage = st.selectbox("Stage", lc.STAGES, index=lc.STAGES.index("Loyal"), key="member_stage")
+    stage = controls.selectbox(
+        st, "Stage", lc.STAGES, index=lc.STAGES.index("Loyal"), key="member_stage"
+    )
     if stage == "Prospect":
         if dataset.contacts is None:
             st.info("Prospects need a contacts file: load one on the Data page.")

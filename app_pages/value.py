@@ -5,15 +5,17 @@ import streamlit as st
 
 from analytics import LensError, charts, clv, cohorts, export, present, segments
 from analytics import lifecycle as lc
-from ui import params, show, state
+from ui import controls, params, show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
 currency = state.currency(dataset)
 s = settings()
 st.title("Customer value and churn risk")
-c1, c2, c3, c4, c5 = st.columns([1.4, 1, 1, 1, 1])
-model = c1.selectbox(
+controls.settings_line()
+c1, c2, c3, c4, c5 = controls.columns([1.4, 1, 1, 1, 1])
+model = controls.selectbox(
+    c1,
     "Model",
     list(clv.MODELS),
     format_func=clv.MODELS.get,
@@ -22,10 +24,12 @@ model = c1.selectbox(
     "also right after the first, so one-time buyers are not surely alive. Pareto/NBD: at "
     "any time; its fit is much slower on large data.",
 )
-months = c2.slider("Horizon (months of 30 days)", 1, 36, key="clv_months")
-discount = c3.slider("Discount rate per month (%)", 0.0, 5.0, step=0.1, key="clv_discount")
-margin = c4.slider("Gross margin (%)", 5, 100, step=5, key="clv_margin")
-horizon = c5.number_input("Churn horizon (days)", 30, 365, step=15, key="churn_days")
+months = controls.slider(c2, "Horizon (months of 30 days)", 1, 36, key="clv_months")
+discount = controls.slider(
+    c3, "Discount rate per month (%)", 0.0, 5.0, step=0.1, key="clv_discount"
+)
+margin = controls.slider(c4, "Gross margin (%)", 5, 100, step=5, key="clv_margin")
+horizon = controls.number_input(c5, "Churn horizon (days)", 30, 365, step=15, key="churn_days")
 subtitle = (
     f"{dataset.label} · {clv.MODELS[model]} fitted on orders to {s.ref_date:%d %b %Y} · CLV over "
     f"{months} months of 30 days, {discount:g}%/month discount, {margin}% margin"
@@ -75,7 +79,7 @@ if view == "Value":
     groups = cohorts.acquisition_attributes(dataset.base)
     first = summary["first_order"].dt.to_period("Q").astype(str).rename("Cohort (quarter)")
     options = {"Cohort (quarter)": first, **groups}
-    split = st.selectbox("Average CLV by", list(options), key="clv_group")
+    split = controls.selectbox(st, "Average CLV by", list(options), key="clv_group")
     by_group = clv.average_by(
         table["clv"], options[split], chronological=split == "Cohort (quarter)"
     )
@@ -86,7 +90,8 @@ if view == "Value":
     st.caption(f"The {clv.TOP_GROUPS} largest groups at most; quarters in time order.")
     st.markdown("**Top customers by predicted CLV**")
     show.table(table.nlargest(100, "clv"))
-    st.download_button(
+    controls.download_button(
+        st,
         "Download every customer's scores (CSV)",
         lambda: export.to_csv_bytes(table.reset_index()),  # built on click
         file_name=f"customer_value_{s.ref_date:%Y%m%d}.csv",

@@ -259,14 +259,70 @@ def test_settings_come_from_and_go_to_the_url():
     }
 
 
-def test_presentation_mode_hides_the_controls(app):
-    assert not app.get("html")
+CONTROLS = [
+    "slider",
+    "select_slider",
+    "selectbox",
+    "multiselect",
+    "number_input",
+    "date_input",
+    "segmented_control",
+    "file_uploader",
+    "download_button",
+    "button",
+    "radio",
+]
+
+
+def assert_no_controls(at, where: str) -> None:
+    for kind in CONTROLS:
+        found = at.get(kind)
+        assert not found, (where, kind, [getattr(w, "label", "") for w in found])
+    assert [t.key for t in at.toggle] == ["presentation"], where  # only the way back
+
+
+def settings_line(at) -> str:
+    return " ".join(c.value for c in at.caption if c.value.startswith("Settings: "))
+
+
+def test_presentation_mode_keeps_every_result_and_no_control(app):
+    # What-if with a pinned baseline, and a built segment, set up before presenting.
+    app.segmented_control(key="lc_view").set_value("What-if").run()
+    app.button(key="pin_baseline").click().run()
+    app.slider(key="window").set_value(90).run()
     app.toggle(key="presentation").set_value(True).run()
     no_errors(app)
     (style,) = app.get("html")
-    assert "stSidebar" in style.proto.body and ".stSlider" in style.proto.body
+    assert "stSidebar" in style.proto.body
     assert dict(app.query_params)["presentation"] == "True"
     assert len(app.metric) == 7  # KPIs stay
+    comparison = app.dataframe[0].value  # the what-if comparison stays
+    assert list(comparison.columns) == ["Stage", "Baseline", "Now", "Change"]
+    assert any(c.value.startswith("Baseline: Reference date") for c in app.caption)
+    assert "View: What-if" in settings_line(app)
+    assert "inactivity window 90 days" in " ".join(c.value for c in app.caption)
+    assert_no_controls(app, "What-if")
+
+    app.toggle(key="presentation").set_value(False).run()
+    app.switch_page("app_pages/segments.py").run()
+    app.segmented_control(key="sg_view").set_value("Segment builder").run()
+    app.multiselect(key="sb_segments").set_value(["Champions"]).run()
+    chosen = app.metric[0].value
+    app.toggle(key="presentation").set_value(True).run()
+    no_errors(app)
+    assert app.metric[0].value == chosen  # the builder's result, not everyone
+    assert f"{len(app.dataframe[0].value):,}" == chosen
+    assert "RFM segments: Champions" in settings_line(app)
+    assert_no_controls(app, "Segment builder")
+    app.toggle(key="presentation").set_value(False).run()  # and back: the choices are kept
+    assert app.multiselect(key="sb_segments").value == ["Champions"]
+    assert app.slider(key="window").value == 90
+
+    app.toggle(key="presentation").set_value(True).run()
+    for page in ["lifecycle", "cohorts", "value", "segments", "campaigns", "data"]:
+        app.switch_page(f"app_pages/{page}.py").run()
+        no_errors(app)
+        assert_no_controls(app, page)
 
 
 def test_cdnow_backtest_on_the_value_page(app, capsys):

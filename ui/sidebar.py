@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics import report
 from analytics.report import ReportSettings
+from ui import controls
 from ui.state import Dataset, lifecycle_index, open_campaigns
 
 
@@ -36,6 +37,9 @@ def settings() -> Settings:
 
 
 def render_sidebar(dataset: Dataset) -> None:
+    if controls.presenting():  # hidden: its settings are in every page's subtitle
+        controls._kept("ref_date", st.session_state["ref_date"], None)
+        return
     with st.sidebar:
         st.markdown(f"**Data:** {dataset.name}")
         st.caption(
@@ -95,13 +99,12 @@ def render_sidebar(dataset: Dataset) -> None:
         )
 
 
-# In presentation mode only titles, KPIs, captions and charts stay on screen.
+# In presentation mode the pages draw no controls (see ui/controls.py); the sidebar and the
+# app's header go too, so a screenshot holds only titles, settings, KPIs, tables and charts.
 PRESENTATION_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"], .stSlider, .stSelectbox, .stMultiSelect, .stNumberInput,
-.stDateInput, .stButton, .stDownloadButton, [data-testid="stExpander"],
-[data-testid="stDataFrame"], .stFileUploader { display: none !important; }
+header[data-testid="stHeader"] { display: none !important; }
 </style>
 """
 
@@ -111,7 +114,8 @@ def presentation_toggle() -> bool:
     on = st.toggle(
         "Presentation mode",
         key="presentation",
-        help="Hide the controls: only titled charts and KPIs, for clean screenshots.",
+        help="Hide the controls (sidebar, selectors, sliders, uploads, downloads) for clean "
+        "screenshots: every result stays, and each page names its settings under its title.",
     )
     if on:
         st.html(PRESENTATION_CSS)
