@@ -408,11 +408,16 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     t = pd.Timestamp(customers.from_days(snap.day))
     name = Path(args.orders).name
     settings = report.ReportSettings(
-        name, t, args.window, args.at_risk_factor, args.model, args.horizon_months
+        name, t, args.window, args.at_risk_factor, args.model, args.horizon_months, log.currency
     )
     data = report.build(index, settings)
     _write(out, data)
-    return {**_settings(snap, args), "out": str(out), "bytes": len(data)}
+    return {
+        **_settings(snap, args),
+        "currency": log.currency,
+        "out": str(out),
+        "bytes": len(data),
+    }
 
 
 def lift_result(log: OrderLog, contacts: Contacts | None, args) -> dict:

@@ -74,11 +74,12 @@ if table.values.empty:
     st.info("No cohort matches these filters: widen the date range or lower the minimum size.")
     st.stop()
 
-show.chart(charts.cohort_heatmap(table, METRICS[metric], subtitle), "cohorts_1")
+currency = state.currency(dataset)
+show.chart(charts.cohort_heatmap(table, METRICS[metric], subtitle, currency=currency), "cohorts_1")
 st.caption(
-    "Each row is a cohort with its number of customers; column k is the k-th "
-    f"{period} after the {period} of their first order. Periods that are not over at the "
-    "data's end are left blank, so they never show as a drop."
+    f"Each row is a cohort with its number of customers; each column counts {period}s since "
+    f"their first order (0 = the {period} of the first order, 1 = the next one). A {period} "
+    "not over at the data's end is left blank, so it never shows as a drop."
 )
 
 names = list(table.values.index)
@@ -98,6 +99,7 @@ show.chart(
         chosen,
         f"{METRICS[metric]}: chosen cohorts and the weighted average",
         f"{subtitle} · {reach}",
+        currency=currency,
     ),
     "cohorts_2",
 )
