@@ -584,7 +584,7 @@ def mean_heatmap(
             color=alt.Color(
                 f"{value}:Q",
                 scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]),
-                title="P(alive)",
+                title="Chance still a customer",
                 legend=alt.Legend(format="%"),
             ),
             tooltip=[x, y, alt.Tooltip(f"{value}:Q", format=".0%"), "customers"],

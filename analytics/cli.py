@@ -29,7 +29,7 @@ from analytics import (
     segments,
 )
 from analytics.customers import build_customer_base
-from analytics.errors import LensError
+from analytics.errors import LensError, MissingColumn
 from analytics.formats import FORMATS
 from analytics.io import (
     CDNOW_NAME,
@@ -456,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
             result = inspect_result(log)
         else:
             result = COMMANDS[args.command](log, contacts, args)
+    except MissingColumn as exc:  # the app says "column mapping"; here, the option
+        print(f"error: {exc} On the command line: {exc.flag} COL.", file=sys.stderr)
+        return 2
     except LensError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

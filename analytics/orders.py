@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.errors import LensError
+from analytics.errors import LensError, MissingColumn
 from analytics.formats import (
     FORMAT_LABELS,
     ORDER_ROLES,
@@ -228,19 +228,22 @@ def build_order_log(
 def _require(mapping: dict, columns: list[str]) -> None:
     shown = ", ".join(columns[:15])
     if not mapping.get("order_date"):
-        raise LensError(
+        raise MissingColumn(
             f"No order date column found among: {shown}. Choose the order date column in the "
-            "mapping (or pass --date COL)."
+            "column mapping.",
+            "--date",
         )
     if not mapping.get("amount"):
-        raise LensError(
+        raise MissingColumn(
             f"No amount column found among: {shown}. Choose the order total column in the "
-            "mapping (or pass --amount COL)."
+            "column mapping.",
+            "--amount",
         )
     if not mapping.get("customer_id") and not mapping.get("email"):
-        raise LensError(
+        raise MissingColumn(
             f"No customer id or email column found among: {shown}. Choose the customer column "
-            "in the mapping (or pass --customer COL)."
+            "in the column mapping.",
+            "--customer",
         )
 
 

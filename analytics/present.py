@@ -126,7 +126,14 @@ class Column:
     decimals: int = 2
 
 
+# Technical terms in plain words, the technical name kept in brackets for those who know it:
+# one name per concept on every page, in the exports' preview and in the PDF.
 CHANCE_STILL = "Chance still a customer (P(alive))"
+RANKING = "How well the model ranks (ROC AUC)"
+TOP_TENTH = "Hit rate of its top 10% vs average (top-decile lift)"
+AVERAGE_MISS = "Average miss per customer (mean absolute error)"
+SMOOTHING = "smoothing (penalizer)"
+SPEND_MODEL = "spend model (Gamma-Gamma)"
 COLUMNS: dict[str, Column] = {
     "customer_id": Column("Customer", help="The customer id in the export, else the email."),
     "email": Column("Email"),
@@ -191,7 +198,7 @@ COLUMNS: dict[str, Column] = {
     "purchases_365d": Column("Expected orders, next 365 days", "number"),
     "expected_spend": Column("Expected spend per order", "money"),
     "mae_orders": Column(
-        "Average miss per customer (orders)",
+        "Average miss per customer in orders (mean absolute error)",
         "number",
         "Mean absolute error: how far the predicted holdout orders of a customer are from "
         "the real ones, on average.",

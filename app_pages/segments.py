@@ -22,13 +22,16 @@ table = state.customer_table(dataset, s, hero_pct, scores)
 subtitle = f"{dataset.label} · {s.caption()} · heroes = top {hero_pct}% by revenue"
 c2.caption(subtitle)
 if scores is None:
-    c2.caption("CLV and P(alive) appear here once the model is fitted on the Value page.")
+    c2.caption(
+        "Predicted CLV and the chance still a customer appear here once the model is fitted "
+        "on the Value page."
+    )
 
 with st.expander("How scores and segments are defined"):
     st.markdown(
         "Scored on the customers with an order on or before the reference date. "
         "**R** = days since the last order (fewer is better), **F** = number of orders, "
-        "**M** = revenue (in cents). Each score is 1 + ⌊5 × share of customers with a "
+        "**M** = revenue. Each score is 1 + ⌊5 × share of customers with a "
         "strictly worse value⌋, so equal values always get equal scores. "
         "**FM** = (F + M) / 2 rounded up. "
         f"**Hero customers** are the top {hero_pct}% by revenue (customers tied with the last "

@@ -59,7 +59,11 @@ state.remember_scores(dataset, s.ref_date, scores, (model, months, discount, mar
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Customers scored", f"{len(table):,}")
 m2.metric(f"Predicted CLV, {months} months", present.money(table["clv"].sum(), currency))
-m3.metric("Average P(alive)", f"{table['p_alive'].mean():.0%}")
+m3.metric(
+    "Chance still a customer, average",
+    f"{table['p_alive'].mean():.0%}",
+    help=present.COLUMNS["p_alive"].help,
+)
 m4.metric("Expected orders, next 90 days", f"{table['purchases_90d'].sum():,.0f}")
 
 view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
@@ -103,7 +107,10 @@ if view == "Value":
 elif view == "Churn risk":
     show.chart(
         charts.histogram(
-            table["p_alive"] * 100, "P(alive), %", "Who is probably still a customer", subtitle
+            table["p_alive"] * 100,
+            "Chance still a customer (P(alive)), %",
+            "Who is probably still a customer",
+            subtitle,
         ),
         "value_4",
     )
@@ -114,7 +121,7 @@ elif view == "Churn risk":
             "days_since_last",
             "repeat_purchases",
             "p_alive",
-            "P(alive) by repeat purchases and days since the last one",
+            "Chance still a customer by repeat purchases and days since the last one",
             subtitle,
             "Days since the last purchase (10 bands of equal size)",
             "Repeat purchases (10 = 10 or more)",
@@ -178,7 +185,8 @@ elif view == "Backtest":
         "value_7",
     )
     st.markdown(
-        f"**Models compared** — recommended: **{clv.MODELS[best]}** (lowest mean absolute error)"
+        f"**Models compared** — recommended: **{clv.MODELS[best]}** (the smallest "
+        f"{present.AVERAGE_MISS.lower()})"
     )
     show.table(compare.rename_axis("model"))
     try:
@@ -188,9 +196,10 @@ elif view == "Backtest":
     else:
         st.markdown(
             f"**Challenger** (gradient boosting on RFM and lifecycle features), ordering again "
-            f"within {horizon} days: ROC AUC {duel.roc_auc_model:.3f} vs {duel.roc_auc_bgnbd:.3f} "
-            f"for {clv.MODELS[model]}; top-decile lift {duel.lift_model:.1f}× vs "
-            f"{duel.lift_bgnbd:.1f}×. Better: **{duel.winner}**."
+            f"within {horizon} days. {present.RANKING}: {duel.roc_auc_model:.3f} vs "
+            f"{duel.roc_auc_bgnbd:.3f} for {clv.MODELS[model]} (1 = perfect, 0.5 = chance). "
+            f"{present.TOP_TENTH}: {duel.lift_model:.1f}× vs {duel.lift_bgnbd:.1f}×. "
+            f"Better: **{duel.winner}**."
         )
         show.chart(
             charts.calibration_lines(duel.calibration, "Predicted vs real chance to order", bt_sub),
@@ -209,7 +218,8 @@ else:
     show.table(pd.DataFrame(rows), labels={"meaning": "What it means"}, kinds={"value": "number"})
     st.markdown(
         f"Purchase model **{fitted.name}** on {fitted.customers:,} customers "
-        f"({fitted.repeat_buyers:,} repeat buyers), penalizer {fitted.penalizer:g}. Spend "
-        f"model: **{fitted.spend.method}**. Correlation between repeat purchases and spend "
-        f"per order: {fitted.frequency_spend_correlation:+.2f} (Gamma-Gamma assumes about 0)."
+        f"({fitted.repeat_buyers:,} repeat buyers), {present.SMOOTHING} "
+        f"{fitted.penalizer:g}. Spend model: **{fitted.spend.method}**. Correlation between "
+        f"repeat purchases and spend per order: {fitted.frequency_spend_correlation:+.2f} "
+        f"(the {present.SPEND_MODEL} assumes about 0)."
     )
