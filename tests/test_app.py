@@ -518,3 +518,30 @@ def test_every_table_on_every_page_reads_as_words(app):
                 app.button(key="pin_baseline").click().run()
             tables += assert_readable_tables(app, f"{page} {view}")
     assert tables >= 14
+
+
+def test_a_shopify_export_in_euros_shows_euros_and_the_currency_can_be_changed(app):
+    at = upload_shopify(app)
+    assert kpis(at)["Revenue"] == "€1,130"  # 100 + 1,000 + 30, in the file's EUR
+    assert any("amounts in EUR" in c.value for c in at.caption)
+    key = next(w.key for w in at.selectbox if w.key and w.key.startswith("currency_"))
+    at.selectbox(key=key).set_value("USD").run()
+    no_errors(at)
+    assert kpis(at)["Revenue"] == "$1,130"  # named, never converted
+    at.switch_page("app_pages/segments.py").run()
+    at.segmented_control(key="sg_view").set_value("Segment builder").run()
+    assert kpis(at)["Their revenue"] == "$1,130"
+
+
+def test_a_file_in_two_currencies_warns_with_the_count_of_each(app):
+    at = open_data_page(app)
+    rows = "".join(
+        f"o{i},c{i % 4},2024-0{1 + i % 6}-1{i % 9},{10 + i},{'USD' if i % 5 == 0 else 'EUR'}\n"
+        for i in range(20)
+    )
+    data = ("order id,customer,date,amount,currency\n" + rows).encode()
+    at.file_uploader(key="orders_file").set_value(("two.csv", data, "text/csv")).run()
+    no_errors(at)
+    (warning,) = [w.value for w in at.warning if "several currencies" in w.value]
+    assert "EUR 16 orders, USD 4 orders" in warning
+    assert kpis(at)["Revenue"].startswith("€")  # the currency of most orders

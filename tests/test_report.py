@@ -163,3 +163,16 @@ def test_an_open_campaign_result_gets_a_page(tmp_path, capsys):
     assert "Campaign results: list.csv" in text
     assert " ".join(result.sentence().split())[:60] in text
     assert "Conversion:" in text and "95% interval" in text
+
+
+def test_a_shopify_export_in_euros_prints_euros(tmp_path, capsys):
+    from tests import exports
+
+    orders = tmp_path / "orders_export.csv"
+    orders.write_text(exports.SHOPIFY)
+    out = tmp_path / "r.pdf"
+    assert cli(["report", str(orders), "--out", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["currency"] == "EUR"
+    _, text = pdf_text(out)
+    flat = " ".join(text.split())
+    assert "Amounts in EUR" in flat and re.search(r"€\d", flat)
