@@ -504,7 +504,7 @@ def value_bars(
         else alt.value(ACCENT)
     )
     tooltip = [category, alt.Tooltip("label:N", title=present.money_title(value, currency))]
-    x_title = present.money_title("Amount", currency) if currency else None
+    x_title = currency or None  # the title says what; the axis says in which currency
     return labelled_bars(data, category, value, x_title, colour, tooltip, 32, title, subtitle, fmt)
 
 

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from analytics import present
-from analytics.formats import FORMAT_LABELS, ORDER_ROLES, ROLE_LABELS
+from analytics.formats import FORMAT_LABELS, ROLE_LABELS
 from analytics.orders import read_as
 from analytics.readers import ENCODING_NAMES
-from ui import controls, params, show, state
+from ui import controls, params, pickers, show, state
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = {
@@ -16,57 +16,6 @@ DATE_ORDERS = {
 }
 ENCODINGS = ["Automatic", "utf-8", "cp1252", "latin-1", "utf-16"]
 DECIMALS = {"Automatic": None, "Decimal point (1,234.50)": ".", "Decimal comma (1.234,50)": ","}
-NONE = "—"
-
-
-def mapping_form(layout: dict, overrides: dict) -> None:
-    """Role -> column pickers for the uploaded file; applying re-reads it."""
-    with st.form("mapping_form"):
-        st.markdown("#### Column mapping")
-        st.caption("Which column holds what. Change a choice and apply to read the file again.")
-        cols = st.columns(4)
-        picks = {}
-        choices = [NONE, *layout["columns"]]
-        for i, role in enumerate(ORDER_ROLES):
-            current = overrides.get(role, layout["mapping"].get(role)) or NONE
-            picks[role] = cols[i % 4].selectbox(
-                ROLE_LABELS[role], choices, index=choices.index(current), key=f"map_{role}"
-            )
-        if st.form_submit_button("Apply mapping", type="primary"):
-            st.session_state["mapping_overrides"] = {
-                role: (None if col == NONE else col) for role, col in picks.items()
-            }
-            st.rerun()
-
-
-def currency_picker(dataset: state.Dataset, log) -> None:
-    """The currency money is shown in: read from the file, changeable here."""
-    found = log.currency
-    options = [found or "", *[c for c in present.CURRENCIES if c != found]]
-    if found is None:
-        options = ["", *present.CURRENCIES]
-    current = state.currency(dataset) or ""
-    if st.session_state.get("presentation"):
-        return
-    picked = st.selectbox(
-        "Currency",
-        options,
-        index=options.index(current) if current in options else 0,
-        format_func=lambda c: (
-            (f"{c} (read from the file)" if c == found and log.currencies else c)
-            if c
-            else "None: show plain numbers"
-        ),
-        key=f"currency_{dataset.source.key[:8]}",
-        help="Money is shown in this currency on every page, in the lists and in the PDF. "
-        "Nothing is converted: this only names the currency of the amounts in the file.",
-        width=320,
-    )
-    if picked != current:
-        state.choose_currency(dataset, picked)
-        st.rerun()
-
-
 st.title("Your data")
 controls.settings_line()
 limit = st.get_option("server.maxUploadSize")
@@ -142,7 +91,7 @@ elif choice == UPLOAD:
         layout = state.file_layout(candidate)
         if layout is not None:
             st.session_state["upload_sheets"] = layout["sheets"]
-            mapping_form(layout, overrides)
+            pickers.mapping_form(layout, overrides)
 
 dataset = state.current_dataset()
 log, report = dataset.log, dataset.log.report
@@ -161,7 +110,7 @@ k4.metric(
 )
 
 st.caption(f"Read as: {read_as(log, currency)}. Orders from {span}.")
-currency_picker(dataset, log)
+pickers.currency_picker(dataset)
 if log.mapping and dataset.source.label != "Upload":
     st.caption(
         "Columns: " + ", ".join(f"{ROLE_LABELS[r]} = {c}" for r, c in log.mapping.items() if c)

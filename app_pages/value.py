@@ -70,13 +70,23 @@ view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
 
 if view == "Value":
     show.chart(
-        charts.histogram(table["clv"], "Predicted CLV", "How predicted value is spread", subtitle),
+        charts.histogram(
+            table["clv"],
+            present.money_title("Predicted CLV", currency),
+            "How predicted value is spread",
+            subtitle,
+        ),
         "value_1",
     )
     by_stage = lc.average_by_stage(table["clv"], table["stage"])
     show.chart(
         charts.value_bars(
-            by_stage.rename("clv").to_frame(), "stage", "clv", "Average CLV per stage", subtitle
+            by_stage.rename("clv").to_frame(),
+            "stage",
+            "clv",
+            "Average CLV per stage",
+            subtitle,
+            currency=currency,
         ),
         "value_2",
     )
@@ -88,7 +98,9 @@ if view == "Value":
         table["clv"], options[split], chronological=split == "Cohort (quarter)"
     )
     show.chart(
-        charts.value_bars(by_group, "group", "clv", f"Average CLV by {split.lower()}", subtitle),
+        charts.value_bars(
+            by_group, "group", "clv", f"Average CLV by {split.lower()}", subtitle, currency=currency
+        ),
         "value_3",
     )
     st.caption(f"The {clv.TOP_GROUPS} largest groups at most; quarters in time order.")
