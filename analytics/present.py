@@ -270,12 +270,13 @@ def readable(
     first: list[str] | None = None,
     labels: dict[str, str] | None = None,
     kinds: dict[str, str] | None = None,
+    helps: dict[str, str] | None = None,
 ) -> Readable:
     """The table as a person reads it.
 
     A meaningful index (named, or not a plain row number) becomes the first column. Columns
     named in ``first`` (default: :data:`PRIORITY`) come first, in that order. ``labels``
-    and ``kinds`` override the registry for this table (by machine name). Dates lose their
+    ``kinds`` and ``helps`` override the registry for this table (by machine name). Dates lose their
     time of day; shares become percentages (0.4375 -> 43.75, shown "43.8%").
     """
     data = frame
@@ -286,15 +287,18 @@ def readable(
         first = PRIORITY if "customer_id" in data.columns else []
     order = [c for c in first if c in data.columns]
     data = data[order + [c for c in data.columns if c not in order]]
-    labels, kinds = labels or {}, kinds or {}
+    labels, kinds, helps = labels or {}, kinds or {}, helps or {}
     out: dict[str, pd.Series] = {}
     specs: dict[str, Column] = {}
     for name in data.columns:
         values = data[name]
         spec = COLUMNS.get(name) or _guess(name, values)
-        if name in labels or name in kinds:
+        if name in labels or name in kinds or name in helps:
             spec = Column(
-                labels.get(name, spec.label), kinds.get(name, spec.kind), spec.help, spec.decimals
+                labels.get(name, spec.label),
+                kinds.get(name, spec.kind),
+                helps.get(name, spec.help),
+                spec.decimals,
             )
         if spec.kind == "date":
             values = pd.to_datetime(values).dt.date.astype("object")

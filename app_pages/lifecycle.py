@@ -51,7 +51,10 @@ if view == "Stage mix":
     )
     show.table(
         mix,
-        labels={"share": f"Share of the {buyers:,} {lc.SHARE_BASE}"},
+        helps={
+            "share": f"Customers in the stage / the {buyers:,} {lc.SHARE_BASE}. Prospects "
+            "have not ordered, so they have no share of that base."
+        },
     )
     if snap.prospects is None:
         st.caption("Prospect is unavailable: load a contacts file on the Data page to see it.")

@@ -124,12 +124,13 @@ def table(
     first: list[str] | None = None,
     labels: dict[str, str] | None = None,
     kinds: dict[str, str] | None = None,
+    helps: dict[str, str] | None = None,
     currency: str | None | bool = True,
     **kwargs,
 ) -> None:
     """Every table on screen: through :func:`analytics.present.readable` (human headers,
     money in the shop's currency, shares as %, dates without times, blanks as blanks)."""
-    shown = present.readable(frame, first, labels, kinds)
+    shown = present.readable(frame, first, labels, kinds, helps)
     money = state.currency() if currency is True else (currency or None)
     st.dataframe(
         shown.frame,
