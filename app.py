@@ -7,11 +7,12 @@ that page without this script (no sidebar, no settings).
 
 import streamlit as st
 
-from ui import params, state
+from ui import controls, params, state
 from ui.sidebar import presentation_toggle, render_sidebar
 
 st.set_page_config(page_title="Lifecycle Lens", page_icon=":material/donut_large:", layout="wide")
 
+controls.start_run()
 state.open_link(st.query_params.get("data"))
 dataset = state.current_dataset()
 params.init(dataset.base.data_start.date(), dataset.base.data_end.date())

@@ -10,6 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analytics import present
 from analytics.lifecycle import STAGES
 
 STAGE_COLORS = {
@@ -30,7 +31,14 @@ def png(chart: alt.Chart, scale: float = 2) -> bytes:
     """A chart as PNG bytes (vl-convert, loaded on the first PNG; no browser needed)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
+    return vl_convert.vegalite_to_png(spec(chart), scale=scale)
+
+
+def spec(chart: alt.Chart) -> dict:
+    """The Vega-Lite spec with its data inline (charts get aggregated data, but a weekly
+    cohort grid can pass Altair's 5,000-row guard)."""
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict(validate=False)  # built by our own code: checked by the tests
 
 
 def stage_scale(stages: list[str] | None = None) -> alt.Scale:
@@ -70,13 +78,21 @@ def finish(chart: alt.Chart, title: str, subtitle: str | list[str], height: int 
             # (a chart that must fit both squeezes small bar charts flat).
             autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         )
-        .configure_axis(labelFontSize=12, titleFontSize=13, grid=False)
+        # Labels that would overlap are thinned out: every other one, then every fourth...
+        # (parity keeps them evenly spaced, as people read a time axis).
+        .configure_axis(
+            labelFontSize=12,
+            titleFontSize=13,
+            grid=False,
+            labelOverlap="parity",
+            labelSeparation=6,
+        )
         .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom")
         .configure_view(stroke=None)
     )
 
 
-def stage_bars(mix: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
+def stage_bars(mix: pd.DataFrame, title: str, subtitle: str, height_per_row: int = 40) -> alt.Chart:
     """Customers per stage, in lifecycle order, labelled with count and share (of the
     customers who have ordered, as the subtitle says; prospects have a count only)."""
     data = mix.reset_index().dropna(subset=["customers"])
@@ -92,7 +108,7 @@ def stage_bars(mix: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     ]
     colour = alt.Color("stage:N", scale=stage_scale(order), legend=None)
     return labelled_bars(
-        data, "stage", "customers", "Customers", colour, tooltip, 40, title, subtitle
+        data, "stage", "customers", "Customers", colour, tooltip, height_per_row, title, subtitle
     )
 
 
@@ -119,7 +135,7 @@ def labelled_bars(
         x=alt.X(
             f"{x}:Q",
             title=x_title,
-            axis=alt.Axis(format=x_format or alt.Undefined),
+            axis=alt.Axis(format=x_format or alt.Undefined, tickCount=6),
             scale=alt.Scale(domain=[min(0.0, float(data[x].min())), top]),
         ),
     )
@@ -266,9 +282,34 @@ def histogram(
 
 
 SHARE_METRICS = {"retention", "rolling", "net_revenue_retention"}
+CHAR_WIDTH = 0.62  # a digit or % at font size f is about 0.62 f px wide (Helvetica, Arial)
+MIN_CELL_FONT = 7  # below this, cell labels are left out: the colour and tooltip remain
 
 
-def cohort_heatmap(table, title: str, subtitle: str, max_labelled_cells: int = 400) -> alt.Chart:
+def text_px(text: str, size: float) -> float:
+    """Approximate width in px of ``text`` at font ``size``."""
+    return CHAR_WIDTH * size * len(text)
+
+
+def cell_font(cell_width: float, cell_height: float, labels, largest: float = 11) -> float:
+    """The largest font (at most ``largest``) at which every label fits inside its cell
+    with 2 px either side; 0 when even the smallest readable font would not fit."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    if longest == 0:
+        return 0.0
+    size = min(largest, (cell_width - 4) / (CHAR_WIDTH * longest), 0.8 * cell_height)
+    return float(size) if size >= MIN_CELL_FONT else 0.0
+
+
+def plot_width(row_labels, width: int = WIDTH) -> float:
+    """The plot's width once the y axis labels (12 px) and title have taken their room."""
+    longest = max((len(str(label)) for label in row_labels), default=0)
+    return width - text_px("x" * longest, 12) - 30
+
+
+def cohort_heatmap(
+    table, title: str, subtitle: str, max_labelled_cells: int = 400, currency: str | None = None
+) -> alt.Chart:
     """Cohorts (rows, with their size) by period k (columns); blank where k is incomplete."""
     values = table.values
     # Small cohorts are marked: one of their customers moves a share by several points.
@@ -295,23 +336,33 @@ def cohort_heatmap(table, title: str, subtitle: str, max_labelled_cells: int = 4
         y=alt.Y("cohort:N", sort=rows, title="Cohort  ·  customers"),
     )
     heat = base.mark_rect().encode(
-        color=alt.Color("value:Q", scale=scale, title=None, legend=alt.Legend(format=fmt)),
+        color=alt.Color(
+            "value:Q",
+            scale=scale,
+            title=currency if table.metric in MONEY_METRICS else None,
+            legend=alt.Legend(format=fmt),
+        ),
         tooltip=["cohort", "k", alt.Tooltip("value:Q", format=fmt)],
     )
     chart = heat
-    if values.size <= max_labelled_cells:
-        text = base.mark_text(fontSize=11).encode(
+    height = max(160, min(22 * len(rows), 900))
+    size = cell_font(
+        plot_width(rows) / max(values.shape[1], 1), height / max(len(rows), 1), data["label"]
+    )
+    if values.size <= max_labelled_cells and size:
+        text = base.mark_text(fontSize=size).encode(
             text="label:N",
             color=alt.condition(
                 f"datum.value > {top * 0.6}", alt.value("white"), alt.value("#222")
             ),
         )
         chart = heat + text
-    height = max(160, min(22 * len(rows), 900))
     return finish(chart, title, subtitle, height=height)
 
 
-def cohort_lines(table, chosen: list[str], title: str, subtitle: str) -> alt.Chart:
+def cohort_lines(
+    table, chosen: list[str], title: str, subtitle: str, currency: str | None = None
+) -> alt.Chart:
     """Chosen cohorts as lines over k, and the weighted average as a thick dark line."""
     values = table.values.loc[[c for c in chosen if c in table.values.index]]
     data = values.rename_axis("cohort").stack().rename("value").reset_index()
@@ -322,9 +373,10 @@ def cohort_lines(table, chosen: list[str], title: str, subtitle: str) -> alt.Cha
         .assign(cohort="Average")
     )
     share = table.metric in SHARE_METRICS
+    y_title = METRIC_TITLES.get(table.metric, table.metric)
     y = alt.Y(
         "value:Q",
-        title=METRIC_TITLES.get(table.metric, table.metric),
+        title=present.money_title(y_title, currency) if table.metric in MONEY_METRICS else y_title,
         axis=alt.Axis(format=".0%" if share else ",.0f"),
     )
     x = alt.X(
@@ -359,8 +411,9 @@ METRIC_TITLES = {
     "rolling": "Share who ordered then or later",
     "revenue": "Revenue",
     "cumulative_revenue_per_customer": "Revenue per customer so far",
-    "net_revenue_retention": "Revenue vs period 0",
+    "net_revenue_retention": "Revenue vs the first period",
 }
+MONEY_METRICS = {"revenue", "cumulative_revenue_per_customer"}
 
 
 def segment_map(grid: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
@@ -425,19 +478,34 @@ def segment_bars(sizes: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
 
 
 def value_bars(
-    data: pd.DataFrame, category: str, value: str, title: str, subtitle: str, fmt: str = ",.0f"
+    data: pd.DataFrame,
+    category: str,
+    value: str,
+    title: str,
+    subtitle: str,
+    fmt: str = ",.0f",
+    currency: str | None = None,
+    labels: list[str] | None = None,
 ) -> alt.Chart:
-    """One bar per category (lifecycle stages keep their colours), labelled with the value."""
-    data = data.reset_index()[[category, value]].dropna()
-    data["label"] = [format(v, fmt) for v in data[value]]
+    """One bar per category (lifecycle stages keep their colours), labelled with the value
+    (money in ``currency`` when given, or the caller's ``labels``, one per row)."""
+    data = data.reset_index()
+    if labels is not None:
+        data["label"] = labels
+    elif currency is not None:
+        data["label"] = [present.money(v, currency) for v in data[value]]
+    else:
+        data["label"] = [format(v, fmt) if pd.notna(v) else "" for v in data[value]]
+    data = data[[category, value, "label"]].dropna(subset=[value])
     order = list(data[category])
     colour = (
         alt.Color(f"{category}:N", scale=stage_scale(order), legend=None)
         if set(order) <= set(STAGES)
         else alt.value(ACCENT)
     )
-    tooltip = [category, alt.Tooltip(f"{value}:Q", format=fmt)]
-    return labelled_bars(data, category, value, None, colour, tooltip, 32, title, subtitle, fmt)
+    tooltip = [category, alt.Tooltip("label:N", title=present.money_title(value, currency))]
+    x_title = currency or None  # the title says what; the axis says in which currency
+    return labelled_bars(data, category, value, x_title, colour, tooltip, 32, title, subtitle, fmt)
 
 
 def range_points(
@@ -544,7 +612,7 @@ def mean_heatmap(
             color=alt.Color(
                 f"{value}:Q",
                 scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]),
-                title="P(alive)",
+                title="Chance still a customer",
                 legend=alt.Legend(format="%"),
             ),
             tooltip=[x, y, alt.Tooltip(f"{value}:Q", format=".0%"), "customers"],

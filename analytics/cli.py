@@ -29,9 +29,16 @@ from analytics import (
     segments,
 )
 from analytics.customers import build_customer_base
-from analytics.errors import LensError
+from analytics.errors import LensError, MissingColumn
 from analytics.formats import FORMATS
-from analytics.io import CDNOW_NAME, DEMO_CONTACTS, DEMO_ORDERS, Contacts, load_dataset
+from analytics.io import (
+    CDNOW_NAME,
+    DEMO_CONTACTS,
+    DEMO_CURRENCY,
+    DEMO_ORDERS,
+    Contacts,
+    load_dataset,
+)
 from analytics.orders import OrderLog, ReadOptions
 from analytics.readers import read_table
 
@@ -51,6 +58,12 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding")
     parser.add_argument("--sheet", help="Excel sheet name")
     parser.add_argument("--decimal", choices=[",", "."])
+    parser.add_argument(
+        "--currency",
+        metavar="CODE",
+        type=str.upper,
+        help="ISO code of the amounts' currency when the file names none (e.g. EUR)",
+    )
     for role, flag in [
         ("customer_id", "--customer"),
         ("order_date", "--date"),
@@ -146,11 +159,13 @@ def read_inputs(args: argparse.Namespace) -> tuple[OrderLog, Contacts | None]:
         sheet=args.sheet,
         decimal=args.decimal,
         mapping=mapping,
+        currency=args.currency,
     )
     contacts_path = args.contacts
     if args.orders == "demo" and not Path("demo").exists():
         path = DEMO_ORDERS
         contacts_path = contacts_path or str(DEMO_CONTACTS)
+        options.currency = options.currency or DEMO_CURRENCY
     else:
         path = Path(args.orders)
     contacts = (
@@ -188,6 +203,8 @@ def inspect_result(log: OrderLog) -> dict:
         "orders": len(orders),
         "customers": int(orders["customer_id"].nunique()),
         "revenue": round(float(orders["amount"].sum()), 2),
+        "currency": log.currency,
+        "orders_per_currency": log.currencies,
         "first_order": orders["order_date"].min().date().isoformat(),
         "last_order": orders["order_date"].max().date().isoformat(),
         "dropped": report.dropped,
@@ -399,11 +416,16 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     t = pd.Timestamp(customers.from_days(snap.day))
     name = Path(args.orders).name
     settings = report.ReportSettings(
-        name, t, args.window, args.at_risk_factor, args.model, args.horizon_months
+        name, t, args.window, args.at_risk_factor, args.model, args.horizon_months, log.currency
     )
     data = report.build(index, settings)
     _write(out, data)
-    return {**_settings(snap, args), "out": str(out), "bytes": len(data)}
+    return {
+        **_settings(snap, args),
+        "currency": log.currency,
+        "out": str(out),
+        "bytes": len(data),
+    }
 
 
 def lift_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
@@ -442,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
             result = inspect_result(log)
         else:
             result = COMMANDS[args.command](log, contacts, args)
+    except MissingColumn as exc:  # the app says "column mapping"; here, the option
+        print(f"error: {exc} On the command line: {exc.flag} COL.", file=sys.stderr)
+        return 2
     except LensError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

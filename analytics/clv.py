@@ -686,13 +686,6 @@ def alive_grid(summary: pd.DataFrame, p_alive: np.ndarray, cap: int = 10) -> pd.
 TOP_GROUPS = 15
 
 
-def by_stage(values: pd.Series, stage: pd.Series, stages: list[str]) -> pd.DataFrame:
-    """Average and median of ``values`` per lifecycle stage, in ``stages`` order."""
-    grouped = pd.DataFrame({"value": values, "stage": stage}).groupby("stage", observed=True)
-    table = grouped["value"].agg(average="mean", median="median", customers="size")
-    return table.reindex([s for s in stages if s in table.index])
-
-
 def average_by(values: pd.Series, groups: pd.Series, chronological: bool = False) -> pd.DataFrame:
     """Mean of ``values`` per group (aligned on the customer index): the largest
     :data:`TOP_GROUPS` groups, by average (or in label order when ``chronological``)."""

@@ -17,12 +17,13 @@ import pandas as pd
 from analytics.customers import EPOCH, CustomerBase, from_days
 
 PERIODS = ["month", "week", "quarter"]
+# In plain words; the columns of every table and chart count periods since the first order.
 METRICS = {
-    "retention": "Share of the cohort who ordered in period k",
-    "rolling": "Share of the cohort who ordered in period k or later",
-    "revenue": "Revenue in period k",
-    "cumulative_revenue_per_customer": "Revenue per customer from period 0 to k (historic LTV)",
-    "net_revenue_retention": "Revenue in period k / revenue in period 0",
+    "retention": "Share of the cohort who ordered again",
+    "rolling": "Share of the cohort still ordering then or later",
+    "revenue": "Revenue of the cohort",
+    "cumulative_revenue_per_customer": "Revenue per customer so far (historic LTV)",
+    "net_revenue_retention": "Revenue kept vs the first period (net revenue retention)",
 }
 UNKNOWN = "(unknown)"
 # An average point needs at least this many cohorts and customers behind it; below that

@@ -176,7 +176,7 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "montant rembourse",
         "refunds",
     ],
-    "currency": ["currency", "devise", "currency code"],
+    "currency": ["currency", "order currency", "devise", "currency code", "currency iso"],
     "channel": [
         "channel",
         "acquisition channel",
@@ -307,6 +307,7 @@ PRESETS = [
             "country": ["billing country", "billing_country"],
             "discount_code": ["coupon code", "coupons", "coupon items"],
             "channel": ["order source", "origin", "source"],
+            "currency": ["order currency", "currency"],
         },
     ),
 ]

@@ -24,6 +24,7 @@ from analytics.readers import read_table
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_ORDERS = DATA_DIR / "demo_orders.csv"
 DEMO_CONTACTS = DATA_DIR / "demo_contacts.csv"
+DEMO_CURRENCY = "EUR"  # the demo shop sells in euros; its file has no currency column
 CONTACT_COLUMNS = ["customer_id", "email", "created_at", "channel", "country", "accepts_marketing"]
 
 
@@ -159,7 +160,9 @@ def load_cdnow() -> OrderLog:
         warnings=[],
         notes=["CDNOW: each line of the file is one purchase (no order ids or statuses)."],
     )
-    return OrderLog(orders, report, "generic", {}, list(raw.columns), {"kind": "cdnow"})
+    return OrderLog(
+        orders, report, "generic", {}, list(raw.columns), {"kind": "cdnow"}, currency="USD"
+    )
 
 
 CDNOW_NAME = "cdnow"

@@ -502,3 +502,56 @@ def compare(current: pd.Series, baseline: pd.Series) -> pd.DataFrame:
     table = pd.DataFrame({"baseline": baseline, "current": current})
     table["change"] = table["current"] - table["baseline"]
     return table
+
+
+def average_by_stage(values: pd.Series, stages: pd.Series, statistic: str = "mean") -> pd.Series:
+    """Mean (or ``statistic``, e.g. "median") of ``values`` per lifecycle stage of the
+    customers who have ordered (New to Reactivated, in lifecycle order; NaN for a stage
+    nobody is in). Prospects have no orders, so they have no row."""
+    means = values.groupby(stages.to_numpy(), observed=True).agg(statistic)
+    return means.reindex(STAGES[1:]).rename_axis("stage").rename(values.name)
+
+
+@dataclass(frozen=True)
+class Change:
+    """How the stage counts moved between two reference dates."""
+
+    since: pd.Timestamp
+    until: pd.Timestamp
+    before: pd.Series  # customers per stage at ``since`` (New to Reactivated)
+    after: pd.Series  # ... and at ``until``
+
+    @property
+    def biggest(self) -> str:
+        """The stage whose number of customers moved most (the first in lifecycle order
+        on a tie)."""
+        return str((self.after - self.before).abs().idxmax())
+
+    def sentence(self) -> str:
+        stage = self.biggest
+        old, new = int(self.before[stage]), int(self.after[stage])
+        buyers_old, buyers_new = int(self.before.sum()), int(self.after.sum())
+        if old == new:
+            return f"No stage count moved since {self.since:%d %b %Y} (same settings)."
+        verb = "rose" if new > old else "fell"
+        return (
+            f"Since {self.since:%d %b %Y}, {stage} {verb} from {old:,} to {new:,} customers "
+            f"({new - old:+,}), the largest move of any stage; customers who have ordered went "
+            f"from {buyers_old:,} to {buyers_new:,}."
+        )
+
+
+def change_since(
+    index: LifecycleIndex, t, window: int, at_risk_factor: float, months: int = 1
+) -> Change | None:
+    """Stage counts at ``t`` and ``months`` earlier with the same settings; None when the
+    data does not reach back that far."""
+    until = pd.Timestamp(t).normalize()
+    since = until - pd.DateOffset(months=months)
+    if since < index.base.data_start:
+        return None
+    counts = [
+        stage_counts(snapshot(index, day, window, at_risk_factor)).drop("Prospect")
+        for day in (since, until)
+    ]
+    return Change(since, until, counts[0], counts[1])

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.errors import LensError
+from analytics.errors import LensError, MissingColumn
 from analytics.formats import (
     FORMAT_LABELS,
     ORDER_ROLES,
@@ -20,8 +20,8 @@ from analytics.formats import (
     preset,
     suggest_mapping,
 )
-from analytics.parsing import parse_amounts, parse_dates
-from analytics.readers import RawTable
+from analytics.parsing import currency_of_text, parse_amounts, parse_dates
+from analytics.readers import DELIMITER_NAMES, ENCODING_NAMES, RawTable
 
 ORDER_LOG_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]
 ATTRIBUTE_ROLES = ["channel", "country", "discount_code", "category"]
@@ -55,6 +55,7 @@ class ReadOptions:
     decimal: str | None = None  # None (detect), "," or "."
     mapping: dict[str, str | None] = field(default_factory=dict)  # role -> column overrides
     end_date: str | None = None  # orders after this date are left out; default: today
+    currency: str | None = None  # the amounts' currency when the file names none (ISO code)
 
 
 @dataclass
@@ -96,6 +97,8 @@ class OrderLog:
     mapping: dict[str, str | None]
     columns: list[str]
     table_info: dict
+    currency: str | None = None  # the file's currency (most orders), or None when unknown
+    currencies: dict[str, int] = field(default_factory=dict)  # kept orders per currency
 
 
 def build_order_log(
@@ -138,6 +141,12 @@ def build_order_log(
         }
     )
 
+    if "currency" in rows:
+        rows["currency"] = by_unique(rows["currency"], currency_of_text)
+    elif not pd.api.types.is_numeric_dtype(rows["amount"].dtype):  # "€12", "12 EUR"
+        named = by_unique(rows["amount"], currency_of_text)
+        if named.notna().any():
+            rows["currency"] = named
     amounts, mark = parse_amounts(rows["amount"], options.decimal)
     european = european or mark == ","
     rows["amount"] = amounts
@@ -186,7 +195,7 @@ def build_order_log(
             f"{len(raw.bad_rows)} rows did not have as many fields as the header and were "
             "skipped (a separator inside an unquoted value, or a damaged or cut-off file)."
         )
-    _currency_warning(kept, warnings)
+    currencies = _currencies(kept, warnings)
     log = _finish(kept)
     if log.empty:
         counted = ", ".join(f"{REASONS.get(k, k).lower()}: {v}" for k, v in dropped.items() if v)
@@ -212,25 +221,29 @@ def build_order_log(
         "date_order": reading.order,
         "decimal": mark,
     }
-    return OrderLog(log, report, fmt, mapping, columns, info)
+    currency = next(iter(currencies), None) or options.currency
+    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies)
 
 
 def _require(mapping: dict, columns: list[str]) -> None:
     shown = ", ".join(columns[:15])
     if not mapping.get("order_date"):
-        raise LensError(
+        raise MissingColumn(
             f"No order date column found among: {shown}. Choose the order date column in the "
-            "mapping (or pass --date COL)."
+            "column mapping.",
+            "--date",
         )
     if not mapping.get("amount"):
-        raise LensError(
+        raise MissingColumn(
             f"No amount column found among: {shown}. Choose the order total column in the "
-            "mapping (or pass --amount COL)."
+            "column mapping.",
+            "--amount",
         )
     if not mapping.get("customer_id") and not mapping.get("email"):
-        raise LensError(
+        raise MissingColumn(
             f"No customer id or email column found among: {shown}. Choose the customer column "
-            "in the mapping (or pass --customer COL)."
+            "in the column mapping.",
+            "--customer",
         )
 
 
@@ -410,15 +423,23 @@ def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> np.ndarray:
     return reason
 
 
-def _currency_warning(kept: pd.DataFrame, warnings: list[str]) -> None:
+def _currencies(kept: pd.DataFrame, warnings: list[str]) -> dict[str, int]:
+    """Kept orders per currency named in the file, most first; several are a warning."""
     if "currency" not in kept:
-        return
-    codes = kept["currency"].dropna().astype("str").str.strip().str.upper().unique()
-    if len(codes) > 1:
-        warnings.append(
-            f"Orders are in several currencies ({', '.join(sorted(codes)[:5])}): amounts were "
-            "added up as they are, without conversion."
+        return {}
+    counts = kept["currency"].value_counts()
+    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+    found = {str(code): int(n) for code, n in counts.items()}
+    if len(found) > 1:
+        listed = ", ".join(
+            f"{code} {n:,} order{'' if n == 1 else 's'}" for code, n in found.items()
         )
+        warnings.append(
+            f"Orders are in several currencies ({listed}). Their amounts were added up as they "
+            "are, without conversion, so revenue and value mix currencies: export one "
+            "currency at a time for true totals."
+        )
+    return found
 
 
 def _finish(kept: pd.DataFrame) -> pd.DataFrame:
@@ -452,3 +473,19 @@ def _finish(kept: pd.DataFrame) -> pd.DataFrame:
             out[role] = by_unique(kept[role], _strip_text)
     # File order is kept: every later step sorts what it needs, by customer and day.
     return out.reset_index(drop=True)
+
+
+def read_as(log: OrderLog, currency: str | None) -> str:
+    """How the file was read, in one line of plain words (the Data page's "Read as")."""
+    info = log.table_info
+    parts = [FORMAT_LABELS.get(log.format, log.format)]
+    if info.get("kind") == "csv":
+        separator = DELIMITER_NAMES.get(info["delimiter"], info["delimiter"])
+        encoding = ENCODING_NAMES.get(info["encoding"], info["encoding"])
+        parts.append(f"{encoding} text, {separator}-separated")
+    if info.get("date_order") in ("dayfirst", "monthfirst"):
+        parts.append("dates " + info["date_order"].replace("first", "-first"))
+    if info.get("decimal") == ",":
+        parts.append("decimal comma")
+    parts.append(f"amounts in {currency}" if currency else "no currency named")
+    return " · ".join(parts)

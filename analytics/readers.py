@@ -19,6 +19,15 @@ from analytics.errors import LensError
 
 DELIMITERS = [",", ";", "\t", "|"]
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# Encodings in words a person recognises (the technical name is what Python calls it).
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf8": "UTF-8",
+    "cp1252": "Windows Western (cp1252)",
+    "latin-1": "Latin-1 (ISO 8859-1)",
+    "utf-16": "UTF-16",
+}
 FALLBACK_ENCODINGS = ["utf-8-sig", "cp1252", "latin-1"]
 
 # Excel safety limits, checked on the zip directory before anything is decompressed.

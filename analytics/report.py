@@ -8,13 +8,15 @@ one line saying why, never by an empty or broken page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from analytics import backtest, clv, cohorts, lifecycle, rfm
+from analytics import backtest, clv, cohorts, lifecycle, present, rfm
 from analytics.customers import summarise
 from analytics.errors import LensError
 from analytics.lifecycle import LifecycleIndex
@@ -30,137 +32,266 @@ class ReportSettings:
     at_risk_factor: float
     model: str = clv.DEFAULT_MODEL
     horizon_months: int = 12
+    currency: str | None = None  # ISO code the amounts are in; None: plain numbers
 
     def caption(self) -> str:
         return (
-            f"{self.name} - reference date {self.ref_date:%d %b %Y} - inactivity window "
-            f"{self.window} days - at-risk factor {self.at_risk_factor:g}"
+            f"{self.name} · reference date {self.ref_date:%d %b %Y} · inactivity window "
+            f"{self.window} days · at-risk factor {self.at_risk_factor:g}"
         )
 
 
-def kpis(snap: lifecycle.Snapshot, facts: pd.DataFrame, value: dict | None) -> dict:
-    """The cover's figures at the reference date (``facts``: :func:`rfm.customer_facts`;
-    ``value``: :func:`value_part`'s figures, None when no model could be fitted)."""
-    shares = lifecycle.share_of_buyers(lifecycle.stage_counts(snap))
-    customers = int((snap.n > 0).sum())
-    revenue = float(facts["revenue"].sum())
-    base = f"of the {customers:,} {lifecycle.SHARE_BASE}"
-    if value is None:
-        clv_tile = ("n/a", "no model could be fitted")
-    elif value["cannot_tell"]:
-        # Never alone: the figure carries the warning that the model cannot tell drop-out.
-        clv_tile = (f"{value['total']:,.0f}*", "*model sees almost no one leave: see Value")
-    else:
-        clv_tile = (
-            f"{value['total']:,.0f}",
-            f"80% range {value['low']:,.0f} to {value['high']:,.0f}",
-        )
-    return {
-        "Customers who have ordered": (f"{customers:,}", "by the reference date"),
-        "Revenue to date": (f"{revenue:,.0f}", "their kept orders, refunds netted"),
-        "Repeat rate": (f"{(snap.n >= 2).sum() / max(customers, 1):.0%}", base),
-        "Loyal": (f"{shares['Loyal']:.0%}", base),
-        "Inactive": (f"{shares['Inactive']:.0%}", base),
-        "Predicted CLV": clv_tile,
-    }
+@dataclass
+class Known:
+    """Results the app has already computed for these settings (by the same functions),
+    so the report does not compute them again. Anything left as None is computed."""
+
+    fitted: object | None = None  # clv.fit on the summary at the reference date
+    forecast: object | None = None  # clv.forecast of it over the report's horizon
+    backtest: object | None = None  # backtest.run with the report's model
+    evolution: pd.DataFrame | None = None  # lifecycle.evolution, monthly
 
 
-def value_part(index: LifecycleIndex, s: ReportSettings) -> tuple[dict | None, list[str]]:
-    """Total CLV with its 80% range, and the lines that summarise the model, its warnings
-    (the first says when drop-out cannot be told) and its backtest."""
+@dataclass
+class ValuePart:
+    """What the report says about customer value: the total (with its range when the model
+    gives one), the lines of text, and the figures behind its chart."""
+
+    total: float | None
+    interval: tuple[float, float] | None
+    lines: list[str]
+    by_stage: pd.DataFrame | None = None  # per stage: customers, total and average CLV
+    cannot_tell: bool = False  # drop-out cannot be told: the figure never stands alone
+    warning: str = ""  # then, the sentence that says so
+
+
+def _value_part(
+    index: LifecycleIndex, s: ReportSettings, snap: lifecycle.Snapshot, known: Known
+) -> ValuePart:
+    """Customer value: the model, its total over the horizon and its backtest, in words.
+
+    The text of the report's value section is written here and only here."""
+    money = partial(present.money, currency=s.currency)
     try:
-        summary = summarise(index.base, s.ref_date)
-        fitted = clv.fit(summary, s.model)
-        fc = clv.forecast(fitted, summary, s.horizon_months)
+        fitted, fc = known.fitted, known.forecast
+        if fitted is None or fc is None:
+            summary = summarise(index.base, s.ref_date)
+            fitted = fitted if fitted is not None else clv.fit(summary, s.model)
+            fc = clv.forecast(fitted, summary, s.horizon_months, s.ref_date)
         values = clv.clv(fc, s.horizon_months)
-        low, high = clv.total_interval(fitted, fc, values)
+        total = float(values.sum())
     except LensError as exc:
-        return None, [f"Customer value is not shown: {exc}"]
-    total = float(values.sum())
-    value = {"total": total, "low": low, "high": high, "cannot_tell": fitted.cannot_tell_dropout}
-    lines = list(fitted.warnings[:1]) if fitted.cannot_tell_dropout else []
+        return ValuePart(None, None, [f"Customer value is not shown: {exc}"])
+    customers = fc.table.index  # the customers with an order by the reference date
+    interval = clv.total_interval(fitted, fc, values)
+    warning = fitted.warnings[0] if fitted.cannot_tell_dropout else ""
+    lines = [warning] if warning else []
     lines.append(
         f"Predicted CLV over {s.horizon_months} months of 30 days ({fitted.name} for "
         f"purchases, {fitted.spend.method} for spend, 1%/month discount, revenue basis): "
-        f"{total:,.0f} for {len(summary):,} customers (80% range {low:,.0f} to {high:,.0f}); "
-        f"median per customer {np.median(values):,.0f}; average chance still a customer "
-        f"{fc.table['p_alive'].mean():.0%}. {fitted.reason}"
+        f"{money(total)} for {len(customers):,} customers (80% range "
+        f"{present.span(money(interval[0]), money(interval[1]))}); median per customer "
+        f"{money(float(np.median(values)))}; on average a {fc.table['p_alive'].mean():.0%} "
+        f"chance that a customer is still buying (P(alive)). {fitted.reason}"
     )
-    lines += list(fitted.warnings[1:] if fitted.cannot_tell_dropout else fitted.warnings)
+    lines += list(fitted.warnings[1:] if warning else fitted.warnings)
     try:
-        result = backtest.run(index.base, s.model)
+        result = known.backtest if known.backtest is not None else backtest.run(index.base, s.model)
         lines.append(f"Backtest: {result.sentence()}")
     except LensError as exc:
         lines.append(f"The backtest could not be run, so the figures above are unchecked: {exc}")
-    return value, lines
+    stages = pd.Series(
+        pd.Categorical.from_codes(snap.codes[snap.n > 0], lifecycle.STAGES), index=customers
+    )
+    values = pd.Series(np.asarray(values, dtype="float64"), index=customers, name="clv")
+    by_stage = pd.DataFrame(
+        {
+            "customers": stages.value_counts().reindex(lifecycle.STAGES[1:]),
+            "total": values.groupby(stages.to_numpy(), observed=True).sum(),
+            "average": lifecycle.average_by_stage(values, stages),
+        }
+    ).reindex(lifecycle.STAGES[1:])
+    return ValuePart(total, interval, lines, by_stage.rename_axis("stage"), bool(warning), warning)
 
 
-def build(index: LifecycleIndex, s: ReportSettings, lift=None) -> bytes:
-    """The whole report as PDF bytes; with ``lift`` (a :class:`analytics.campaign.Lift`,
-    the campaign result open in the app), a page of campaign results before the
-    definitions."""
+def summary_figures(
+    mix: pd.DataFrame,
+    repeat_rate: float,
+    value: ValuePart,
+    change: lifecycle.Change | None,
+    s: ReportSettings,
+) -> list[tuple[str, str, str]]:
+    """Page 1: the five figures a manager reads first, each (figure, label, one sentence).
+
+    The predicted value comes with its 80% range; when the model cannot tell drop-out, its
+    figure carries a star and the sentence says why (never a figure alone)."""
+    money = partial(present.money, currency=s.currency)
+    counts, shares = mix["customers"], mix["share"]
+    buyers = int(counts.drop("Prospect").sum())
+    order = shares.drop("Prospect").sort_values(ascending=False, kind="stable")
+    mix_words = ", ".join(f"{stage} {shares[stage]:.0%}" for stage in order.index)
+    prospects = (
+        f"; plus {int(counts['Prospect']):,} prospects (contacts with no order yet)"
+        if pd.notna(counts["Prospect"])
+        else "; prospects are not counted: no contacts file was loaded"
+    )
+    at_risk = float(mix.loc["At risk", "revenue_in_window"])
+    window_revenue = float(mix["revenue_in_window"].sum(skipna=True))
+    figures = [
+        (
+            f"{buyers:,}",
+            "Customers who have ordered, by stage",
+            f"The base of every share in this report: {mix_words}{prospects}.",
+        ),
+        (
+            f"{repeat_rate:.0%}",
+            "Repeat rate",
+            f"of the {buyers:,} {lifecycle.SHARE_BASE} have ordered two or more times.",
+        ),
+        (
+            money(at_risk),
+            "Revenue at risk",
+            f"What the {int(counts['At risk']):,} At-risk customers spent in the last "
+            f"{s.window} days ({at_risk / window_revenue if window_revenue else 0:.0%} of that "
+            "period's revenue). They are past the day they usually order again: win them "
+            "back first.",
+        ),
+    ]
+    if value.total is None:
+        figures.append(("n/a", "Predicted value (CLV)", "No model could be fitted: see Value."))
+    else:
+        low, high = (money(v) for v in value.interval)
+        figures.append(
+            (
+                money(value.total) + ("*" if value.cannot_tell else ""),
+                "Predicted value (CLV)",
+                f"Expected revenue from today's customers over the next {s.horizon_months} "
+                f"months (80% range {present.span(low, high)}), discounted 1% a month."
+                + (f" *{value.warning}" if value.cannot_tell else ""),
+            )
+        )
+    figures.append(
+        (
+            f"{change.biggest} "
+            f"{int(change.after[change.biggest] - change.before[change.biggest]):+,}"
+            if change is not None
+            else "n/a",
+            "Change since last month",
+            change.sentence() if change else "The data does not reach back a month.",
+        )
+    )
+    return figures
+
+
+def build(
+    index: LifecycleIndex,
+    s: ReportSettings,
+    lift=None,
+    known: Known | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> bytes:
+    """The whole report as PDF bytes.
+
+    Page 1 is a summary a manager reads in 30 seconds (five figures, one sentence each, and
+    the stage mix); the details flow after it. ``lift`` (an :class:`analytics.campaign.Lift`,
+    the campaign result open in the app) adds its results before the definitions. ``known``
+    holds results the app already has; ``progress(fraction, what)`` hears each step.
+    """
     from analytics import charts  # Altair, fpdf2 and vl-convert load only for a report
-    from analytics.pdf import Pdf, tiles
+    from analytics.pdf import Pdf
 
+    def step(fraction: float, what: str) -> None:
+        if progress is not None:
+            progress(fraction, what)
+
+    known = known or Known()
+    money = partial(present.money, currency=s.currency)
     base = index.base
+    step(0.02, "Computing stages…")
     snap = lifecycle.snapshot(index, s.ref_date, s.window, s.at_risk_factor)
-    facts = rfm.customer_facts(index, snap)  # recency, orders, revenue: KPIs and RFM
-    value, value_lines = value_part(index, s)
+    facts = rfm.customer_facts(index, snap)  # recency, orders, revenue: RFM
+    mix = lifecycle.stage_mix(index, snap, s.window)
+    buyers = int((snap.n > 0).sum())
+    change = lifecycle.change_since(index, s.ref_date, s.window, s.at_risk_factor)
+    step(0.1, "Fitting the value model…" if known.fitted is None else "Customer value…")
+    value = _value_part(index, s, snap, known)
+    step(0.45, "Page 1: the summary…")
     pdf = Pdf(f"Lifecycle Lens - {s.name} - {s.ref_date:%d %b %Y}")
     pdf.alias_nb_pages()
     caption = s.caption()
 
     pdf.add_page()
-    pdf.set_font("helvetica", "B", 24)
-    pdf.cell(0, 14, "Customer lifecycle report", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "B", 22)
+    pdf.cell(0, 12, "Customer lifecycle report", new_x="LMARGIN", new_y="NEXT")
+    currency = f" Amounts in {s.currency}." if s.currency else ""
     pdf.line_of_text(
-        f"Data: {s.name}, orders {base.data_start:%d %b %Y} to {base.data_end:%d %b %Y}. "
-        f"Reference date {s.ref_date:%d %b %Y}; inactivity window {s.window} days; at-risk "
-        f"factor {s.at_risk_factor:g}. Report made on {date.today():%d %b %Y}.",
-        size=11,
+        f"{s.name}: orders {present.period(base.data_start, base.data_end)}. Reference date "
+        f"{s.ref_date:%d %b %Y}, inactivity window {s.window} days, at-risk factor "
+        f"{s.at_risk_factor:g}.{currency} Made on {date.today():%d %b %Y}.",
+        size=9,
     )
-    pdf.ln(3)
-    tiles(pdf, kpis(snap, facts, value))
-    if snap.prospects is None:
-        pdf.line_of_text("Prospects are not counted: no contacts file was loaded.", size=9)
-    mix = lifecycle.stage_mix(index, snap, s.window)
-    buyers = int((snap.n > 0).sum())
+    pdf.ln(2)
+    repeat = (snap.n >= 2).sum() / max(buyers, 1)
+    for figure in summary_figures(mix, repeat, value, change, s):
+        pdf.figure(*figure)
     pdf.chart(
         charts.stage_bars(
             mix,
             f"Lifecycle stages on {s.ref_date:%d %b %Y}",
             f"{caption} · shares of the {buyers:,} {lifecycle.SHARE_BASE}",
+            height_per_row=30,
         )
     )
 
-    pdf.add_page()
-    pdf.heading("How the stage mix moves")
-    evo = lifecycle.evolution(index, s.window, s.at_risk_factor)
-    pdf.chart(charts.evolution_area(evo, "Stage mix at the end of each month", caption))
-    pdf.chart(
-        charts.funnel_bars(
-            lifecycle.funnel(index, snap), "Purchase funnel: how many come back", caption
-        )
+    step(0.55, "Stage mix over time and funnel…")
+    pdf.heading("How the stage mix moves", keep=80)
+    evo = (
+        known.evolution
+        if known.evolution is not None
+        else lifecycle.evolution(index, s.window, s.at_risk_factor)
     )
-    for sentence in lifecycle.funnel_sentences(lifecycle.funnel(index, snap)):
+    pdf.chart(charts.evolution_area(evo, "Stage mix at the end of each month", caption))
+    funnel = lifecycle.funnel(index, snap)
+    pdf.chart(charts.funnel_bars(funnel, "Purchase funnel: how many come back", caption))
+    for sentence in lifecycle.funnel_sentences(funnel):
         pdf.line_of_text(sentence, size=9)
 
-    pdf.add_page()
+    step(0.68, "Cohort retention…")
     pdf.heading("Who comes back: cohort retention")
     table = cohorts.cohort_table(base, "month", "retention")
     recent = _last_cohorts(table, COHORT_ROWS)
     pdf.chart(
         charts.cohort_heatmap(
             recent,
-            f"Share of each monthly cohort ordering k months later (last {COHORT_ROWS} cohorts)",
-            f"{s.name} - data to {base.data_end:%d %b %Y}; blank = month not over yet",
+            f"Share of each monthly cohort ordering again (last {COHORT_ROWS} cohorts)",
+            f"{s.name} · data to {base.data_end:%d %b %Y} · blank = month not over yet",
         )
     )
-    pdf.heading("Customer value")
-    for line in value_lines:
-        pdf.line_of_text(line, size=10)
 
-    pdf.add_page()
+    step(0.78, "Customer value…")
+    pdf.heading("Customer value", keep=40)
+    for line in value.lines:
+        pdf.line_of_text(line, size=10)
+    if value.by_stage is not None:
+        pdf.ln(2)
+        pdf.chart(
+            charts.value_bars(
+                value.by_stage,
+                "stage",
+                "total",
+                f"Predicted CLV per lifecycle stage, next {s.horizon_months} months",
+                f"{caption} · total of each stage, and per customer",
+                currency=s.currency,
+                labels=[
+                    f"{money(total)} · {money(average)} per customer"
+                    for total, average in zip(
+                        value.by_stage["total"], value.by_stage["average"], strict=True
+                    )
+                ],
+            )
+        )
+
+    step(0.86, "RFM segments…")
     pdf.heading("RFM segments and hero customers")
     scores = rfm.score(facts)
     sizes = rfm.segment_sizes(scores, facts["revenue"])
@@ -177,13 +308,13 @@ def build(index: LifecycleIndex, s: ReportSettings, lift=None) -> bytes:
         )
 
     if lift is not None:
-        pdf.add_page()
+        step(0.92, "Campaign results…")
         pdf.heading(f"Campaign results: {lift.name}")
         pdf.line_of_text(lift.sentence(), size=10)
         pdf.chart(
             charts.lift_lines(lift.daily, "Who ordered after the list date, by group", lift.name)
         )
-        for label, row in lift.table().iterrows():
+        for label, row in lift.table(s.currency).iterrows():
             cells = [v for v in row if v]
             pdf.line_of_text(f"{label}: " + " | ".join(cells), size=9)
         pdf.line_of_text(
@@ -191,24 +322,24 @@ def build(index: LifecycleIndex, s: ReportSettings, lift=None) -> bytes:
             size=8,
         )
 
-    pdf.add_page()
-    pdf.heading("Definitions")
-    pdf.line_of_text("Lifecycle stages (first match wins):", size=10, style="B")
-    for stage in lifecycle.RULE_ORDER:
-        pdf.line_of_text(f"{stage}: {lifecycle.STAGE_RULES[stage]}", size=9)
-    pdf.ln(2)
-    pdf.line_of_text(
-        "RFM segments (R = recency, F = orders, M = revenue, each scored 1-5 in quintiles "
-        "where equal values share a score; FM = (F + M) / 2 rounded up):",
-        size=10,
-        style="B",
+    step(0.96, "Definitions…")
+    pdf.heading("Definitions", keep=40)
+    paragraphs = [("B", "Lifecycle stages (first match wins)")]
+    paragraphs += [
+        ("", f"{stage}: {lifecycle.STAGE_RULES[stage]}") for stage in lifecycle.RULE_ORDER
+    ]
+    paragraphs.append(
+        (
+            "B",
+            "RFM segments (R = recency, F = orders, M = revenue, each scored 1-5 in quintiles "
+            "where equal values share a score; FM = (F + M) / 2 rounded up)",
+        )
     )
-    for name in rfm.SEGMENTS:
-        pdf.line_of_text(f"{name}: {rfm.SEGMENT_RULES[name]}", size=9)
-    pdf.ln(2)
-    pdf.line_of_text("Metrics:", size=10, style="B")
-    for name, text in DEFINITIONS.items():
-        pdf.line_of_text(f"{name}: {text}", size=9)
+    paragraphs += [("", f"{name}: {rfm.SEGMENT_RULES[name]}") for name in rfm.SEGMENTS]
+    paragraphs.append(("B", "Figures"))
+    paragraphs += [("", f"{name}: {text}") for name, text in DEFINITIONS.items()]
+    pdf.columns_of_text(paragraphs)
+    step(1.0, "Done")
     return bytes(pdf.output())
 
 
@@ -226,14 +357,18 @@ DEFINITIONS = {
     "Customers who have ordered": "people with at least one kept order on or before the "
     "reference date. Every stage share in this report is a share of them; prospects (contacts "
     "with no order) are counted, never shared.",
-    "Revenue to date": "sum of kept order amounts on or before the reference date (refunds "
-    "netted, cancelled orders left out).",
+    "Revenue": "kept order amounts (refunds netted, cancelled orders left out), as in the "
+    "file: amounts in several currencies are not converted.",
     "Repeat rate": "share of the customers who have ordered with two or more orders.",
-    "Loyal / Inactive": "customers in that stage divided by the customers who have ordered.",
+    "Revenue at risk": "what the At-risk customers spent in the inactivity window before the "
+    "reference date.",
+    "Change since last month": "the stage counts on the reference date against one month "
+    "earlier with the same settings; the stage that moved most is named.",
     "Cohort retention": "share of a month's new customers who ordered in the k-th month after "
     "their first; months not over at the data's end are blank.",
     "Predicted CLV": "expected purchases per 30-day month (BG/NBD family) x expected spend per "
     "order (Gamma-Gamma), discounted 1% per month, summed over the horizon.",
-    "P(alive)": "the model's probability that a customer has not silently stopped buying.",
+    "Chance still a customer (P(alive))": "the model's probability that a customer has not "
+    "silently stopped buying.",
     "Backtest error": "(predicted - real) / real over the held-out last quarter of the data.",
 }

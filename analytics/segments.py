@@ -133,6 +133,17 @@ def cross_table(table: pd.DataFrame) -> pd.DataFrame:
     return counts.rename_axis(index="Lifecycle stage", columns="RFM segment")
 
 
+def average_by_stage_and_segment(table: pd.DataFrame, value: str = "clv") -> pd.DataFrame:
+    """Mean of ``value`` per lifecycle stage (rows, lifecycle order) and RFM segment
+    (columns, in :data:`rfm.SEGMENTS` order); NaN where no customer is in both."""
+    means = table.pivot_table(value, "stage", "rfm_segment", aggfunc="mean", observed=True)
+    rows = [s for s in lifecycle.STAGES if s in means.index]
+    columns = [s for s in rfm.SEGMENTS if s in means.columns]
+    return means.reindex(index=rows, columns=columns).rename_axis(
+        index="Lifecycle stage", columns="RFM segment"
+    )
+
+
 def value_scores(base: CustomerBase, day: pd.Timestamp, scores: pd.DataFrame) -> pd.DataFrame:
     """The model's scores per customer position, for :func:`customer_table`.
 

@@ -64,6 +64,8 @@ class Store:
                 "mapping": log.mapping,
                 "columns": log.columns,
                 "table_info": log.table_info,
+                "currency": log.currency,
+                "currencies": log.currencies,
             }
             if contacts is not None:
                 contacts.contacts.to_parquet(work / "contacts.parquet", index=False)
@@ -100,6 +102,8 @@ class Store:
             meta["mapping"],
             meta["columns"],
             meta["table_info"],
+            meta.get("currency"),  # kept before currencies were detected: unknown
+            meta.get("currencies", {}),
         )
         return Kept(meta["source"], log, contacts)
 

@@ -5,10 +5,11 @@ import streamlit as st
 
 from analytics import LensError, campaign, charts
 from analytics.readers import read_table
-from ui import show, state
+from ui import controls, show, state
 
 dataset = state.current_dataset()
 st.title("Campaign results")
+controls.settings_line()
 st.caption(
     "Export any customer list with a control group (Lifecycle, Value or Segments page), send "
     "the campaign to the treatment rows only, and once newer orders are loaded here, upload "
@@ -24,35 +25,52 @@ with st.expander("How to read this"):
         "difference."
     )
 
-listed = st.file_uploader("Campaign list (CSV or Excel)", type=["csv", "xlsx"], key="lift_file")
-if listed is None:
-    st.info("Upload a campaign list exported with a control group to see its results.")
+
+def measure(dataset: state.Dataset):
+    """The uploaded list measured on the current orders (None, with a message, otherwise)."""
+    listed = st.file_uploader("Campaign list (CSV or Excel)", type=["csv", "xlsx"], key="lift_file")
+    if listed is None:
+        st.info("Upload a campaign list exported with a control group to see its results.")
+        return None
+    try:
+        frame = read_table(listed.getvalue(), listed.name).frame
+        _, list_date = campaign.read_list(frame)
+    except LensError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return None
+    end = dataset.base.data_end.date()
+    c1, c2 = st.columns(2)
+    first = (list_date + pd.Timedelta(days=1)).date()
+    since = c1.date_input("Count orders from", value=min(first, end), key="lift_since")
+    until = c2.date_input("Up to", value=end, max_value=end, key="lift_until")
+    try:
+        result = campaign.lift(frame, dataset.base, since, until, listed.name)
+    except LensError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return None
+    state.open_campaign(dataset, result)  # the sidebar's PDF report gains a page of it
+    return result
+
+
+if controls.presenting():  # no uploader: the result open before stays on screen
+    result = state.open_campaigns().get(dataset.source.key)
+    if result is None:
+        st.info("No campaign result is open: turn presentation mode off to upload a list.")
+else:
+    result = measure(dataset)
+if result is None:
     st.stop()
-try:
-    frame = read_table(listed.getvalue(), listed.name).frame
-    _, list_date = campaign.read_list(frame)
-except LensError as exc:
-    st.error(str(exc), icon=":material/error:")
-    st.stop()
-end = dataset.base.data_end.date()
-c1, c2 = st.columns(2)
-first = (list_date + pd.Timedelta(days=1)).date()
-since = c1.date_input("Count orders from", value=min(first, end), key="lift_since")
-until = c2.date_input("Up to", value=end, max_value=end, key="lift_until")
-try:
-    result = campaign.lift(frame, dataset.base, since, until, listed.name)
-except LensError as exc:
-    st.error(str(exc), icon=":material/error:")
-    st.stop()
-state.open_campaign(dataset, result)  # the sidebar's PDF report gains a page of it
 
 st.markdown(f"**{result.sentence()}**")
 for warning in result.warnings:
     st.warning(warning, icon=":material/warning:")
-subtitle = f"{listed.name}, list date {list_date:%d %b %Y} · orders in {dataset.label}"
+subtitle = (
+    f"{result.name} · orders {result.since:%d %b %Y} – {result.until:%d %b %Y} in {dataset.label}"
+)
 show.chart(
     charts.lift_lines(result.daily, "Who ordered after the list date, by group", subtitle),
     "campaign_1",
 )
-st.dataframe(result.table(), width="stretch")
-st.caption("The sidebar's PDF report now includes these results as a page.")
+show.table(result.table(state.currency(dataset)))
+if not controls.presenting():
+    st.caption("The sidebar's PDF report now includes these results as a page.")

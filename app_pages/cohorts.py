@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import charts, export
+from analytics.charts import SHARE_METRICS
 from analytics.cohorts import BY_FIRST_PERIOD as BY_DATE
 from analytics.cohorts import (
     METRICS,
@@ -12,33 +13,43 @@ from analytics.cohorts import (
     SMALL_COHORT,
     acquisition_attributes,
 )
-from ui import params, show, state
+from ui import controls, params, show, state
 
 dataset = state.current_dataset()
 contacts = dataset.contacts.contacts if dataset.contacts is not None else None
 attributes = acquisition_attributes(dataset.base, contacts)
 
 st.title("Cohort retention")
-c1, c2, c3 = st.columns([1.2, 1.6, 1.4])
+controls.settings_line()
+c1, c2, c3 = controls.columns([1.2, 1.6, 1.4])
 period = params.segmented("Period", list(PERIODS), key="co_period", container=c1)
-metric = c2.selectbox("Show", list(METRICS), format_func=METRICS.get, key="co_metric")
+metric = controls.selectbox(c2, "Show", list(METRICS), format_func=METRICS.get, key="co_metric")
 if st.session_state.get("co_group") not in [BY_DATE, *attributes]:
     st.session_state["co_group"] = BY_DATE  # a link from a shop with other attributes
-group_by = c3.selectbox("Cohorts by", [BY_DATE, *attributes], key="co_group")
-c4, c5 = st.columns([2, 1])
+group_by = controls.selectbox(c3, "Cohorts by", [BY_DATE, *attributes], key="co_group")
+c4, c5 = controls.columns([2, 1])
 start, end = dataset.base.data_start.date(), dataset.base.data_end.date()
-span = c4.date_input(
-    "First orders between", value=(start, end), min_value=start, max_value=end, key="co_range"
+span = controls.date_input(
+    c4, "First orders between", value=(start, end), min_value=start, max_value=end, key="co_range"
 )
-min_size = c5.number_input("Minimum cohort size", min_value=1, value=1, step=5, key="co_min")
-with st.expander("What the average needs behind each point"):
-    a1, a2 = st.columns(2)
+min_size = controls.number_input(
+    c5, "Minimum cohort size", min_value=1, value=1, step=5, key="co_min"
+)
+with controls.expander("What the average needs behind each point"):
+    a1, a2 = controls.columns(2)
     min_cohorts = int(
-        a1.number_input("At least this many cohorts", 1, value=MIN_COHORTS, key="co_avg_cohorts")
+        controls.number_input(
+            a1, "Cohorts behind an average point", 1, value=MIN_COHORTS, key="co_avg_cohorts"
+        )
     )
     min_customers = int(
-        a2.number_input(
-            "At least this many customers", 1, value=MIN_CUSTOMERS, step=50, key="co_avg_customers"
+        controls.number_input(
+            a2,
+            "Customers behind an average point",
+            1,
+            value=MIN_CUSTOMERS,
+            step=50,
+            key="co_avg_customers",
         )
     )
 first_from, first_to = (span[0], span[1]) if len(span) == 2 else (span[0], end)
@@ -63,16 +74,17 @@ if table.values.empty:
     st.info("No cohort matches these filters: widen the date range or lower the minimum size.")
     st.stop()
 
-show.chart(charts.cohort_heatmap(table, METRICS[metric], subtitle), "cohorts_1")
+currency = state.currency(dataset)
+show.chart(charts.cohort_heatmap(table, METRICS[metric], subtitle, currency=currency), "cohorts_1")
 st.caption(
-    "Each row is a cohort with its number of customers; column k is the k-th "
-    f"{period} after the {period} of their first order. Periods that are not over at the "
-    "data's end are left blank, so they never show as a drop."
+    f"Each row is a cohort with its number of customers; each column counts {period}s since "
+    f"their first order (0 = the {period} of the first order, 1 = the next one). A {period} "
+    "not over at the data's end is left blank, so it never shows as a drop."
 )
 
 names = list(table.values.index)
 default = names[-7:-1] if len(names) > 6 else names
-chosen = st.multiselect("Cohorts on the curve", names, default=default, key="co_chosen")
+chosen = controls.multiselect(st, "Cohorts on the curve", names, default=default, key="co_chosen")
 shown = table.support[table.average.notna()]
 reach = (
     f"the average stops at {period} {shown.index.max()}, the last one with at least "
@@ -87,6 +99,7 @@ show.chart(
         chosen,
         f"{METRICS[metric]}: chosen cohorts and the weighted average",
         f"{subtitle} · {reach}",
+        currency=currency,
     ),
     "cohorts_2",
 )
@@ -106,8 +119,10 @@ else:
 with st.expander("The numbers"):
     numbers = table.values.rename(columns=lambda k: f"{period} {k}")
     numbers.insert(0, "customers", table.size)
-    st.dataframe(numbers, width="stretch", placeholder="—")
-    st.download_button(
+    kind = "share" if metric in SHARE_METRICS else "money"
+    show.table(numbers, kinds={c: kind for c in numbers.columns[1:]})
+    controls.download_button(
+        st,
         "Download CSV",
         export.to_csv_bytes(numbers.reset_index()),
         file_name=f"cohorts_{metric}_{period}.csv",

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from analytics.formats import FORMAT_LABELS, ORDER_ROLES, ROLE_LABELS
-from analytics.readers import DELIMITER_NAMES
-from ui import params, state
+from analytics import present
+from analytics.formats import FORMAT_LABELS, ROLE_LABELS
+from analytics.orders import read_as
+from analytics.readers import ENCODING_NAMES
+from ui import controls, params, pickers, show, state
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = {
@@ -14,30 +16,8 @@ DATE_ORDERS = {
 }
 ENCODINGS = ["Automatic", "utf-8", "cp1252", "latin-1", "utf-16"]
 DECIMALS = {"Automatic": None, "Decimal point (1,234.50)": ".", "Decimal comma (1.234,50)": ","}
-NONE = "—"
-
-
-def mapping_form(layout: dict, overrides: dict) -> None:
-    """Role -> column pickers for the uploaded file; applying re-reads it."""
-    with st.form("mapping_form"):
-        st.markdown("#### Column mapping")
-        st.caption("Which column holds what. Change a choice and apply to read the file again.")
-        cols = st.columns(4)
-        picks = {}
-        choices = [NONE, *layout["columns"]]
-        for i, role in enumerate(ORDER_ROLES):
-            current = overrides.get(role, layout["mapping"].get(role)) or NONE
-            picks[role] = cols[i % 4].selectbox(
-                ROLE_LABELS[role], choices, index=choices.index(current), key=f"map_{role}"
-            )
-        if st.form_submit_button("Apply mapping", type="primary"):
-            st.session_state["mapping_overrides"] = {
-                role: (None if col == NONE else col) for role, col in picks.items()
-            }
-            st.rerun()
-
-
 st.title("Your data")
+controls.settings_line()
 limit = st.get_option("server.maxUploadSize")
 st.caption(
     f"Drop an order export from Shopify, Magento, WooCommerce or any shop: CSV, Excel .xlsx or "
@@ -59,10 +39,10 @@ if choice == state.DEMO and active.label != state.DEMO:
 elif choice == state.CDNOW and active.label != state.CDNOW:
     state.try_open(state.Source(state.CDNOW, orders_name="CDNOW_master.txt"))
 elif choice == UPLOAD:
-    left, right = st.columns(2)
-    orders_file = left.file_uploader("Orders file", type=UPLOAD_TYPES, key="orders_file")
-    contacts_file = right.file_uploader(
-        "Contacts file (optional)", type=UPLOAD_TYPES, key="contacts_file"
+    left, right = controls.columns(2)
+    orders_file = controls.file_uploader(left, "Orders file", type=UPLOAD_TYPES, key="orders_file")
+    contacts_file = controls.file_uploader(
+        right, "Contacts file (optional)", type=UPLOAD_TYPES, key="contacts_file"
     )
     if orders_file is not None:
         # Mapping choices belong to one file: a new file starts from the automatic mapping.
@@ -79,7 +59,13 @@ elif choice == UPLOAD:
                 format_func=lambda f: "Automatic" if f == "auto" else FORMAT_LABELS[f],
             )
             date_order = c2.selectbox("Date order", list(DATE_ORDERS), key="opt_date_order")
-            encoding = c3.selectbox("Encoding", ENCODINGS, key="opt_encoding")
+            encoding = c3.selectbox(
+                "Text encoding",
+                ENCODINGS,
+                key="opt_encoding",
+                format_func=lambda e: ENCODING_NAMES.get(e, e),
+                help="Automatic tries UTF-8, then Windows Western (cp1252), then Latin-1.",
+            )
             decimal = c4.selectbox("Decimal mark", list(DECIMALS), key="opt_decimal")
             sheets = st.session_state.get("upload_sheets", [])
             sheet = (
@@ -105,28 +91,26 @@ elif choice == UPLOAD:
         layout = state.file_layout(candidate)
         if layout is not None:
             st.session_state["upload_sheets"] = layout["sheets"]
-            mapping_form(layout, overrides)
+            pickers.mapping_form(layout, overrides)
 
 dataset = state.current_dataset()
 log, report = dataset.log, dataset.log.report
 st.subheader(f"Loaded: {dataset.name}")
 orders = log.orders
-k1, k2, k3, k4 = st.columns(4)
+currency = state.currency(dataset)
+span = present.period(dataset.base.data_start, dataset.base.data_end)
+k1, k2, k3, k4 = st.columns([1, 1, 1.3, 2])
 k1.metric("Orders", f"{len(orders):,}")
 k2.metric("Customers", f"{dataset.base.n_customers:,}")
-k3.metric("Revenue", f"{orders['amount'].sum():,.0f}")
-k4.metric("Period", f"{dataset.base.data_start:%b %Y} – {dataset.base.data_end:%b %Y}")
+k3.metric("Revenue", present.money(orders["amount"].sum(), currency))
+k4.metric(
+    "Period",
+    f"{dataset.base.data_start:%b %Y} – {dataset.base.data_end:%b %Y}",
+    help=f"First and last kept order: {span}.",
+)
 
-info = log.table_info
-read_as = [FORMAT_LABELS.get(log.format, log.format)]
-if info.get("kind") == "csv":
-    separator = DELIMITER_NAMES.get(info["delimiter"], info["delimiter"])
-    read_as.append(f"{info['encoding']} text, {separator}-separated")
-if info.get("date_order") in ("dayfirst", "monthfirst"):
-    read_as.append("dates " + info["date_order"].replace("first", "-first"))
-if info.get("decimal") == ",":
-    read_as.append("decimal comma")
-st.caption("Read as: " + " · ".join(read_as))
+st.caption(f"Read as: {read_as(log, currency)}. Orders from {span}.")
+pickers.currency_picker(dataset)
 if log.mapping and dataset.source.label != "Upload":
     st.caption(
         "Columns: " + ", ".join(f"{ROLE_LABELS[r]} = {c}" for r, c in log.mapping.items() if c)
@@ -140,11 +124,12 @@ st.write(
 )
 table = report.dropped_table()
 if not table.empty:
-    st.dataframe(table, hide_index=True, width="stretch")
+    show.table(table, first=["reason", "orders", "example rows"])
 for warning in report.warnings:
     st.warning(warning, icon=":material/warning:")
 for note in report.notes:
-    st.caption(note)
+    if not note.startswith("Read as:"):  # said once, above
+        st.caption(note)
 if dataset.contacts is not None:
     c = dataset.contacts
     st.markdown(f"**Contacts:** {len(c.contacts):,} from {dataset.source.contacts_name}")
@@ -156,4 +141,8 @@ else:
     st.caption("No contacts file: the Prospect stage is unavailable.")
 
 st.markdown("#### Preview of the order log")
-st.dataframe(orders.head(200), hide_index=True, width="stretch")
+show.table(
+    orders.head(200),
+    first=["order_id", "order_date", "customer_id", "email", "amount"],
+    labels={"channel": "Channel", "country": "Country"},
+)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics import lifecycle as lc
-from ui import params, show, state
+from ui import controls, params, show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
@@ -16,6 +16,7 @@ subtitle = f"{dataset.label} · {s.caption()}"
 
 st.title("Customer lifecycle")
 st.caption(subtitle)
+controls.settings_line()
 with st.expander("Stage definitions (first match wins)"):
     for stage in lc.RULE_ORDER:
         st.markdown(f"**{stage}** — {lc.STAGE_RULES[stage]}")
@@ -48,22 +49,11 @@ if view == "Stage mix":
         ),
         "lifecycle_1",
     )
-    number = st.column_config.NumberColumn
-    st.dataframe(
+    show.table(
         mix,
-        width="stretch",
-        placeholder="—",
-        column_config={
-            "customers": number("Customers", format="localized"),
-            "share": number(
-                "Share",
-                format="percent",
-                help=f"Customers in the stage / the {buyers:,} {lc.SHARE_BASE}. Prospects "
-                "have not ordered, so they have no share of that base.",
-            ),
-            "revenue_in_window": number("Revenue in window", format="localized"),
-            "orders_in_window": number("Orders in window", format="localized"),
-            "avg_order_value": number("Average order value", format="%.2f"),
+        helps={
+            "share": f"Customers in the stage / the {buyers:,} {lc.SHARE_BASE}. Prospects "
+            "have not ordered, so they have no share of that base."
         },
     )
     if snap.prospects is None:
@@ -97,16 +87,18 @@ elif view == "Evolution":
     )
 
 elif view == "Transitions":
-    c1, c2 = st.columns(2)
+    c1, c2 = controls.columns(2)
     default_from = max(dataset.base.data_start, s.ref_date - pd.DateOffset(months=3)).date()
-    d1 = c1.date_input(
+    d1 = controls.date_input(
+        c1,
         "First date",
         value=default_from,
         min_value=dataset.base.data_start.date(),
         max_value=s.ref_date.date(),
         key="tr_from",
     )
-    d2 = c2.date_input(
+    d2 = controls.date_input(
+        c2,
         "Second date",
         value=s.ref_date.date(),
         min_value=d1,
@@ -124,25 +116,21 @@ elif view == "Transitions":
         ),
         "lifecycle_4",
     )
-    st.dataframe(matrix, width="stretch")
+    show.table(matrix, labels={"from": "Stage at the first date"})
 
 elif view == "What-if":
     pinned = st.session_state.get("baseline")
-    c1, c2 = st.columns([1, 3])
-    if c1.button("Pin current settings as baseline", key="pin_baseline"):
+    c1, c2 = controls.columns([1, 3])
+    if controls.button(c1, "Pin current settings as baseline", key="pin_baseline"):
         st.session_state["baseline"] = pinned = s
     if pinned is not None:
         base_snap = lc.snapshot(index, pinned.ref_date, pinned.window, pinned.at_risk_factor)
         c2.caption(f"Baseline: {pinned.caption()}")
-        st.dataframe(
-            lc.compare(counts, lc.stage_counts(base_snap))
-            .style.format("{:+,.0f}", subset=["change"], na_rep="n/a")
-            .format("{:,.0f}", subset=["baseline", "current"], na_rep="n/a"),
-            width="stretch",
-        )
-    else:
+        show.table(lc.compare(counts, lc.stage_counts(base_snap)), kinds={"change": "signed"})
+    elif not controls.presenting():
         c2.caption("Pin the current settings, then move the sliders to compare stage counts.")
-    pct = st.slider(
+    pct = controls.slider(
+        st,
         "Suggest a window covering this share of repeat-purchase gaps (%)",
         50,
         99,
@@ -192,12 +180,9 @@ elif view == "Win-back":
         )
     if scores is None:
         st.caption("Open the Value page once to rank this list by predicted CLV.")
-    number, date = st.column_config.NumberColumn, st.column_config.DateColumn
-    st.dataframe(
+    show.table(
         late.head(5000),
-        hide_index=True,
-        width="stretch",
-        column_order=[
+        first=[
             "customer_id",
             "email",
             "clv",
@@ -207,23 +192,13 @@ elif view == "Win-back":
             "expected_next_order",
             "orders",
         ],
-        column_config={
-            "customer_id": "Customer",
-            "email": "Email",
-            "clv": number("Predicted CLV", format="localized"),
-            "revenue": number("Revenue to date", format="localized"),
-            "days_overdue": number(
-                "Days overdue", help="Days since the day they were expected to order again."
-            ),
-            "last_order": date("Last order", format="D MMM YYYY"),
-            "expected_next_order": date("Expected back", format="D MMM YYYY"),
-            "orders": number("Orders"),
-        },
     )
     show.campaign_list(late, f"winback_{s.ref_date:%Y%m%d}", "winback")
 
 elif view == "Members":
-    stage = st.selectbox("Stage", lc.STAGES, index=lc.STAGES.index("Loyal"), key="member_stage")
+    stage = controls.selectbox(
+        st, "Stage", lc.STAGES, index=lc.STAGES.index("Loyal"), key="member_stage"
+    )
     if stage == "Prospect":
         if dataset.contacts is None:
             st.info("Prospects need a contacts file: load one on the Data page.")
@@ -233,5 +208,5 @@ elif view == "Members":
     else:
         people = lc.members(index, snap).query("stage == @stage")
     st.markdown(f"**{len(people):,} customers** in {stage} on {s.ref_date:%d %b %Y}")
-    st.dataframe(people.head(5000), hide_index=True, width="stretch")
+    show.table(people.head(5000))
     show.campaign_list(people, f"{stage}_{s.ref_date:%Y%m%d}", "members")

@@ -3,30 +3,35 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, rfm
+from analytics import charts, present, rfm
 from analytics import segments as sg
 from analytics.lifecycle import STAGES
-from ui import params, show, state
+from ui import controls, params, show, state
 from ui.sidebar import settings
 
 SHOWN = 5000  # rows drawn in the table; downloads hold every row
 dataset = state.current_dataset()
 s = settings()
 st.title("RFM segments and hero customers")
-c1, c2 = st.columns([1, 3])
-hero_pct = c1.slider("Hero customers: top % by revenue", 1, 25, key="hero_pct")
+controls.settings_line()
+c1, c2 = controls.columns([1, 3])
+hero_pct = controls.slider(c1, "Hero customers: top % by revenue", 1, 25, key="hero_pct")
 scores = state.model_scores(dataset, s)
+currency = state.currency(dataset)
 table = state.customer_table(dataset, s, hero_pct, scores)
 subtitle = f"{dataset.label} · {s.caption()} · heroes = top {hero_pct}% by revenue"
 c2.caption(subtitle)
 if scores is None:
-    c2.caption("CLV and P(alive) appear here once the model is fitted on the Value page.")
+    c2.caption(
+        "Predicted CLV and the chance still a customer appear here once the model is fitted "
+        "on the Value page."
+    )
 
 with st.expander("How scores and segments are defined"):
     st.markdown(
         "Scored on the customers with an order on or before the reference date. "
         "**R** = days since the last order (fewer is better), **F** = number of orders, "
-        "**M** = revenue (in cents). Each score is 1 + ⌊5 × share of customers with a "
+        "**M** = revenue. Each score is 1 + ⌊5 × share of customers with a "
         "strictly worse value⌋, so equal values always get equal scores. "
         "**FM** = (F + M) / 2 rounded up. "
         f"**Hero customers** are the top {hero_pct}% by revenue (customers tied with the last "
@@ -45,7 +50,7 @@ if view == "Segment map":
     show.chart(
         charts.segment_bars(sizes, "Customers and revenue per RFM segment", subtitle), "segments_2"
     )
-    pick = st.selectbox("Campaign list of one segment", rfm.SEGMENTS, key="sg_pick")
+    pick = controls.selectbox(st, "Campaign list of one segment", rfm.SEGMENTS, key="sg_pick")
     rows = sg.export_table(table, (table["rfm_segment"] == pick).to_numpy())
     st.caption(f"{len(rows):,} customers in {pick} on {s.ref_date:%d %b %Y}.")
     show.campaign_list(rows, f"{pick}_{s.ref_date:%Y%m%d}", "sg_list")
@@ -69,12 +74,12 @@ elif view == "Hero customers":
     )
     hero_rows = sg.export_table(table, table["hero"].to_numpy())
     hero_rows = hero_rows.sort_values("revenue", ascending=False)
-    st.dataframe(hero_rows, hide_index=True, width="stretch")
+    show.table(hero_rows)
     show.campaign_list(hero_rows, f"hero_customers_{s.ref_date:%Y%m%d}", "hero_list")
 
 elif view == "Stage × segment":
     st.markdown(f"**Customers per lifecycle stage and RFM segment** — {subtitle}")
-    st.dataframe(sg.cross_table(table), width="stretch")
+    show.table(sg.cross_table(table))
     st.caption(
         "The two views can disagree about one customer, and that is expected: a lifecycle "
         "stage applies fixed rules to time (the inactivity window, the customer's own rhythm), "
@@ -83,32 +88,53 @@ elif view == "Stage × segment":
     )
     if "clv" in table:
         st.markdown("**Average predicted CLV per lifecycle stage and RFM segment**")
-        clv = table.pivot_table("clv", "stage", "rfm_segment", aggfunc="mean", observed=True)
-        st.dataframe(clv.round(2), width="stretch", placeholder="—")
+        means = sg.average_by_stage_and_segment(table, "clv")
+        show.table(means, kinds={c: "money" for c in means.columns})
 
 else:
-    st.markdown("Combine filters; the count and revenue follow at once.")
-    f1, f2 = st.columns(2)
-    stages = f1.multiselect("Lifecycle stages", STAGES[1:], key="sb_stages")
-    chosen_segments = f2.multiselect("RFM segments", rfm.SEGMENTS, key="sb_segments")
-    f3, f4 = st.columns(2)
+    if not controls.presenting():
+        st.markdown("Combine filters; the count and revenue follow at once.")
+    f1, f2 = controls.columns(2)
+    stages = controls.multiselect(f1, "Lifecycle stages", STAGES[1:], key="sb_stages")
+    chosen_segments = controls.multiselect(f2, "RFM segments", rfm.SEGMENTS, key="sb_segments")
+    f3, f4 = controls.columns(2)
     longest = int(table["days_since_last_order"].max()) if len(table) else 0
-    days = f3.slider(
-        "Days since last order", 0, max(longest, 1), (0, max(longest, 1)), key="sb_days"
+    days = controls.slider(
+        f3, "Days since last order", 0, max(longest, 1), (0, max(longest, 1)), key="sb_days"
     )
-    hero_only = f4.toggle(f"Hero customers only (top {hero_pct}%)", key="sb_hero")
+    hero_only = controls.toggle(f4, f"Hero customers only (top {hero_pct}%)", key="sb_hero")
     attributes = []
     for col in sg.FILTER_ATTRIBUTES:
         if col in table:
             options = sorted(table[col].dropna().astype(str).unique())[:500]
-            picked = f4.multiselect(col.capitalize() + " (first order)", options, key=f"sb_{col}")
+            label = col.capitalize() + " (first order)"
+            picked = controls.multiselect(f4, label, options, key=f"sb_{col}")
             attributes.append((col, tuple(picked)))
     ranges = {}
     if "clv" in table:
         low = min(0.0, float(table["clv"].min()))  # refunds can make CLV negative
         top = max(float(table["clv"].max()), low + 1.0)
-        ranges["clv"] = f3.slider("Predicted CLV", low, top, (low, top), key="sb_clv")
-        ranges["p_alive"] = f3.slider("P(alive)", 0.0, 1.0, (0.0, 1.0), key="sb_alive")
+        ranges["clv"] = controls.slider(
+            f3,
+            "Predicted CLV",
+            low,
+            top,
+            (low, top),
+            key="sb_clv",
+            format=present.money_printf(currency, 0),
+            shown=lambda v: present.span(
+                present.money(v[0], currency), present.money(v[1], currency)
+            ),
+        )
+        ranges["p_alive"] = controls.slider(
+            f3,
+            present.CHANCE_STILL,
+            0.0,
+            1.0,
+            (0.0, 1.0),
+            key="sb_alive",
+            shown=lambda v: present.span(present.share(v[0]), present.share(v[1])),
+        )
     chosen = sg.SegmentFilter(
         stages=tuple(stages),
         segments=tuple(chosen_segments),
@@ -121,13 +147,13 @@ else:
     result = sg.summary(table, mask)
     m1, m2, m3 = st.columns(3)
     m1.metric("Customers selected", f"{result['customers']:,}")
-    m2.metric("Their revenue", f"{result['revenue']:,.0f}")
+    m2.metric("Their revenue", present.money(result["revenue"], currency))
     share = result["share_revenue"]
     m3.metric(
         "Share of revenue", f"{share:.0%}" if result["customers"] and pd.notna(share) else "—"
     )
     chosen_rows = sg.export_table(table, mask)
-    st.dataframe(chosen_rows.head(SHOWN), hide_index=True, width="stretch", key="sb_table")
+    show.table(chosen_rows.head(SHOWN), key="sb_table")
     if len(chosen_rows) > SHOWN:
         st.caption(f"The first {SHOWN:,} rows are shown; the downloads hold all of them.")
     show.campaign_list(chosen_rows, f"segment_{s.ref_date:%Y%m%d}", "sb")

@@ -3,26 +3,32 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, charts, clv, cohorts, export, segments
+from analytics import LensError, charts, clv, cohorts, export, present, segments
 from analytics import lifecycle as lc
-from ui import params, show, state
+from ui import controls, params, show, state
 from ui.sidebar import settings
 
 dataset = state.current_dataset()
+currency = state.currency(dataset)
+money = lambda v: present.money(v, currency)  # noqa: E731
 s = settings()
 st.title("Customer value and churn risk")
-c1, c2, c3, c4, c5 = st.columns([1.4, 1, 1, 1, 1])
-model = c1.selectbox(
+controls.settings_line()
+c1, c2, c3, c4, c5 = controls.columns([1.4, 1, 1, 1, 1])
+model = controls.selectbox(
+    c1,
     "Model",
     list(clv.MODELS),
     format_func=clv.MODELS.get,
     key="clv_model",
     help=" ".join(clv.MODEL_REASONS.values()),
 )
-months = c2.slider("Horizon (months of 30 days)", 1, 36, key="clv_months")
-discount = c3.slider("Discount rate per month (%)", 0.0, 5.0, step=0.1, key="clv_discount")
-margin = c4.slider("Gross margin (%)", 5, 100, step=5, key="clv_margin")
-horizon = c5.number_input("Churn horizon (days)", 30, 365, step=15, key="churn_days")
+months = controls.slider(c2, "Horizon (months of 30 days)", 1, 36, key="clv_months")
+discount = controls.slider(
+    c3, "Discount rate per month (%)", 0.0, 5.0, step=0.1, key="clv_discount"
+)
+margin = controls.slider(c4, "Gross margin (%)", 5, 100, step=5, key="clv_margin")
+horizon = controls.number_input(c5, "Churn horizon (days)", 30, 365, step=15, key="churn_days")
 what_if = clv.Settings(months, discount / 100, margin / 100, int(horizon))
 subtitle = (
     f"{dataset.label} · {clv.MODELS[model]} fitted on orders to {s.ref_date:%d %b %Y} · CLV over "
@@ -59,28 +65,30 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric("Customers scored", f"{len(table):,}")
 m2.metric(
     f"Predicted CLV, {months} months",
-    f"{table['clv'].sum():,.0f}{star}",
+    money(table["clv"].sum()) + star,
     help="The sum over every customer. *: see the warning above.",
 )
 m3.metric(
     "80% range of that total",
-    f"{show.compact(total_low)} – {show.compact(total_high)}",
+    present.span(*(present.symbol(currency) + show.compact(v) for v in (total_low, total_high))),
     help="The model's uncertainty about its parameters plus the chance in each customer's "
     "buying: 8 times in 10 the real total should fall in this range.",
 )
 m4.metric(
-    "Average chance still a customer",
+    "Chance still a customer, average",
     f"{table['p_alive'].mean():.0%}{star}",
-    help="P(alive): the model's chance that a customer has not left for good, averaged "
-    "over the customers who have ordered.",
+    help=present.COLUMNS["p_alive"].help,
 )
 if clv.dominated(table["clv"]):
     st.caption(
-        f"Average CLV per customer {table['clv'].mean():,.0f}, median {table['clv'].median():,.0f}:"
-        " a few customers pull the average up."
+        f"Average CLV per customer {money(table['clv'].mean())}, median "
+        f"{money(table['clv'].median())}: a few customers pull the average up."
     )
 
 view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
+shown = present.ranges(table, currency)
+columns = ["customer_id", "stage", "clv", "clv_range", "p_alive", "p_alive_range", "purchases"]
+columns += ["purchases_range", "expected_spend", "churn_risk", "outlier"]
 
 if view == "Value":
     top = table.nlargest(20, "clv").reset_index()
@@ -92,32 +100,40 @@ if view == "Value":
             "clv",
             "clv_low",
             "clv_high",
-            "Predicted CLV (dot) and its 80% range",
+            present.money_title("Predicted CLV (dot) and its 80% range", currency),
             "The 20 customers with the highest predicted value",
             subtitle,
         ),
         "value_1",
     )
     st.caption("⚠ = expected spend rests on one order above the shop's 99.9th percentile.")
-    stages = clv.by_stage(table["clv"], table["stage"], lc.STAGES[1:])
+    by_stage = lc.average_by_stage(table["clv"], table["stage"])
     show.chart(
         charts.value_bars(
-            stages[["average"]], "stage", "average", "Average CLV per stage", subtitle
+            by_stage.rename("clv").to_frame(),
+            "stage",
+            "clv",
+            "Average CLV per stage",
+            subtitle,
+            currency=currency,
         ),
         "value_2",
     )
     if clv.dominated(table["clv"]):
-        medians = ", ".join(f"{k} {v:,.0f}" for k, v in stages["median"].items())
-        st.caption(f"Median CLV per stage (a few customers pull the averages up): {medians}.")
+        medians = lc.average_by_stage(table["clv"], table["stage"], "median").dropna()
+        words = ", ".join(f"{k} {money(v)}" for k, v in medians.items())
+        st.caption(f"Median CLV per stage (a few customers pull the averages up): {words}.")
     groups = cohorts.acquisition_attributes(dataset.base)
     first = summary["first_order"].dt.to_period("Q").astype(str).rename("Cohort (quarter)")
     options = {"Cohort (quarter)": first, **groups}
-    split = st.selectbox("Average CLV by", list(options), key="clv_group")
+    split = controls.selectbox(st, "Average CLV by", list(options), key="clv_group")
     by_group = clv.average_by(
         table["clv"], options[split], chronological=split == "Cohort (quarter)"
     )
     show.chart(
-        charts.value_bars(by_group, "group", "clv", f"Average CLV by {split.lower()}", subtitle),
+        charts.value_bars(
+            by_group, "group", "clv", f"Average CLV by {split.lower()}", subtitle, currency=currency
+        ),
         "value_3",
     )
     st.caption(f"The {clv.TOP_GROUPS} largest groups at most; quarters in time order.")
@@ -131,8 +147,9 @@ if view == "Value":
             else "no customer's value rests on one giant order"
         )
     )
-    st.dataframe(show.value_table(table.nlargest(100, "clv")), width="stretch")
-    st.download_button(
+    show.table(shown.nlargest(100, "clv").reset_index()[columns], first=columns)
+    controls.download_button(
+        st,
         "Download every customer's scores (CSV)",
         lambda: export.to_csv_bytes(table.reset_index()),  # built on click
         file_name=f"customer_value_{s.ref_date:%Y%m%d}.csv",
@@ -145,7 +162,7 @@ elif view == "Churn risk":
     show.chart(
         charts.histogram(
             table["p_alive"] * 100,
-            "Chance still a customer, %",
+            "Chance still a customer (P(alive)), %",
             "Who is probably still a customer",
             subtitle,
         ),
@@ -182,7 +199,7 @@ elif view == "Churn risk":
     )
     st.markdown("**Where the lifecycle stages and the model disagree**")
     rules, members = clv.disagreements(table["stage"], table["p_alive"])
-    st.dataframe(show.disagreement_table(rules), hide_index=True, width="stretch")
+    show.table(rules.drop(columns="why"), first=["disagreement"])
     for rule in rules.itertuples():
         st.caption(f"**{rule.disagreement}:** {rule.why}")
     st.caption(
@@ -191,21 +208,25 @@ elif view == "Churn risk":
     )
     listed = table.loc[members.index].assign(disagreement=members).reset_index()
     show.campaign_list(listed, f"stage_model_disagreements_{s.ref_date:%Y%m%d}", "disagree")
-    leaving = table[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
+    leaving = shown[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
     st.markdown(f"**{len(leaving):,} customers at high risk**, most valuable first")
-    st.dataframe(show.value_table(leaving.head(100)), width="stretch")
-    show.campaign_list(leaving.reset_index(), f"high_churn_risk_{s.ref_date:%Y%m%d}", "churn")
+    show.table(leaving.head(100).reset_index()[columns], first=columns)
+    show.campaign_list(
+        table.loc[leaving.index].reset_index(), f"high_churn_risk_{s.ref_date:%Y%m%d}", "churn"
+    )
 
 elif view == "Backtest":
-    with st.status("Backtesting: refitting every model on the older orders…") as status:
-        try:
-            compare, best, runs = state.backtests(dataset, model)
-            result = runs[model]
-        except LensError as exc:
-            status.update(label="The backtest could not be run", state="error")
-            st.error(f"The backtest could not be run, so the figures above are unchecked: {exc}")
-            st.stop()
-        status.update(label="Backtest done", state="complete", expanded=False)
+    bar = st.progress(0.0, "Backtesting: refitting each model on the older orders…")
+    try:
+        compare, best, runs = state.backtests(
+            dataset, model, lambda done, text: bar.progress(done, text)
+        )
+        result = runs[model]
+    except (LensError, KeyError) as exc:
+        bar.empty()
+        st.error(f"The backtest could not be run, so the figures above are unchecked: {exc}")
+        st.stop()
+    bar.empty()
     st.markdown(result.sentence())
     bt_sub = (
         f"{dataset.label} · {clv.MODELS[result.model]} fitted to "
@@ -236,10 +257,10 @@ elif view == "Backtest":
         "value_7",
     )
     st.markdown(
-        f"**Models compared** — recommended: **{clv.MODELS[best]}** (smallest average error "
-        "in orders per customer)"
+        f"**Models compared** — recommended: **{clv.MODELS[best]}** (the smallest "
+        f"{present.AVERAGE_MISS.lower()})"
     )
-    st.dataframe(show.backtest_table(compare), width="stretch", placeholder="—")
+    show.table(compare.rename_axis("model"))
     try:
         with st.spinner("Training the challenger (gradient boosting)…"):
             duel = state.challenge(dataset, model, horizon)
@@ -248,10 +269,9 @@ elif view == "Backtest":
     else:
         st.markdown(
             f"**Challenger** (gradient boosting on RFM and lifecycle features), ordering again "
-            f"within {horizon} days. How well each ranks who orders (ROC AUC, 0.5 = a coin, "
-            f"1 = perfect): {duel.roc_auc_model:.2f} vs {duel.roc_auc_clv:.2f} for "
-            f"{clv.MODELS[model]}. Orders among the top tenth it picks, against average "
-            f"(top-decile lift): {duel.lift_model:.1f}× vs {duel.lift_clv:.1f}×. Better at "
+            f"within {horizon} days. {present.RANKING}: {duel.roc_auc_model:.2f} vs "
+            f"{duel.roc_auc_clv:.2f} for {clv.MODELS[model]} (1 = perfect, 0.5 = chance). "
+            f"{present.TOP_TENTH}: {duel.lift_model:.1f}× vs {duel.lift_clv:.1f}×. Better at "
             f"ranking: **{duel.winner}**. Churn risk on this page comes from {fitted.name}."
         )
         show.chart(
@@ -261,12 +281,16 @@ elif view == "Backtest":
 
 else:
     st.markdown(f"**Why this model.** {fitted.reason}")
-    st.dataframe(show.parameter_table(fitted), hide_index=True, width="stretch")
+    rows = [
+        {"parameter": k, "value": v, "meaning": clv.PARAM_MEANINGS.get(k, "")}
+        for k, v in {**fitted.params, **fitted.spend.params}.items()
+    ]
+    show.table(pd.DataFrame(rows), labels={"meaning": "What it means"}, kinds={"value": "number"})
     st.markdown(
         f"Purchase model **{fitted.name}** on {fitted.customers:,} customers "
-        f"({fitted.repeat_buyers:,} repeat buyers), penalty {fitted.penalizer:g}. Spend "
-        f"model: **{fitted.spend.method}**. Correlation between repeat purchases and spend "
-        f"per order: {fitted.frequency_spend_correlation:+.2f} (the spend model assumes about "
-        "0). Ranges: 80%, from the fit's curvature (parameters) and the chance in buying "
-        "(orders); see the README."
+        f"({fitted.repeat_buyers:,} repeat buyers), {present.SMOOTHING} "
+        f"{fitted.penalizer:g}. Spend model: **{fitted.spend.method}**. Correlation between "
+        f"repeat purchases and spend per order: {fitted.frequency_spend_correlation:+.2f} "
+        f"(the {present.SPEND_MODEL} assumes about 0). Ranges: 80%, from the fit's curvature "
+        "(parameters) and the chance in buying (orders); see the README."
     )

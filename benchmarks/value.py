@@ -62,8 +62,9 @@ def plain_first_open(summary):
 
 def run(n_customers: int, seed: int = 1, pareto_limit: int = 100_000) -> dict:
     warnings.simplefilter("ignore")
-    import analytics.fitters  # noqa: F401 - load lifetimes, autograd, scipy before timing
     import lifetimes  # noqa: F401
+
+    import analytics.fitters  # noqa: F401 - load lifetimes, autograd, scipy before timing
 
     parquet = shop_files(n_customers, seed)[0]
     base = build_customer_base(load_orders(parquet.read_bytes(), parquet.name).orders)
@@ -89,6 +90,7 @@ def run(n_customers: int, seed: int = 1, pareto_limit: int = 100_000) -> dict:
         return clv.score_table(fitted, fc13, summary, clv.Settings(13), limit)
 
     out["horizon"] = timed(horizon)[0]
+
     def model_change():  # the summary is cached per reference date in the app
         other = clv.fit(summary, "bgnbd")
         fc_other = clv.forecast(other, summary, default.months, end)

@@ -268,13 +268,29 @@ def test_download_a_built_segment(page):
     assert {"customer_id", "stage", "rfm_segment", "R", "F", "M", "hero"} <= set(frame.columns)
 
 
-def test_download_the_pdf_report_and_a_chart_png(page):
+def test_download_the_pdf_report_and_a_chart_png(page, tmp_path):
+    from pypdf import PdfReader
+
+    from analytics.cli import main as cli
+
     open_page(page)
+    page.get_by_text("Prepare PDF report").first.click()
+    page.wait_for_selector("[data-testid=stProgress]")  # it says what it is doing
+    settle(page, "text=Download PDF report")
     with page.expect_download() as info:
         page.get_by_text("Download PDF report").first.click()
     data = Path(info.value.path()).read_bytes()
     assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:]
     assert info.value.suggested_filename.endswith(".pdf")
+    # The button and the command line make the same report (the name line aside).
+    out = tmp_path / "cli.pdf"
+    assert cli(["report", "demo", "--out", str(out)]) == 0
+
+    def text(source) -> str:
+        words = " ".join(p.extract_text() for p in PdfReader(source).pages).split()
+        return " ".join(words).replace("demo_orders.csv", "demo")
+
+    assert text(io.BytesIO(data)) == text(out)
     settle(page)  # a download click reruns the app; the next click waits for it to finish
     with page.expect_download() as info:
         page.locator(".stDownloadButton button", has_text="PNG").first.click()
@@ -289,7 +305,58 @@ def test_value_page_shows_ranges_in_plain_headers(page):
     assert low and high and figures["Predicted CLV, 12 months"]
     assert assert_clean_and_charts_drawn(page) >= 3  # the range chart among them
     headers = page.locator("[data-testid=stDataFrame] [role=columnheader]").all_inner_texts()
-    assert "CLV, 80% range" in headers and "Chance still a customer (80% range)" in headers
+    assert "CLV, 80% range" in headers and "Chance still a customer, 80% range" in headers
     assert not [h for h in headers if "_" in h]
     click_text(page, "Backtest")
     assert page.get_by_text("landed inside their 80% range").count() >= 1
+
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+EVERY_VIEW = {
+    "": ["Stage mix", "Funnel", "Evolution", "Transitions", "What-if", "Win-back", "Members"],
+    "cohorts": [None],
+    "value": ["Value", "Churn risk", "Backtest", "Model"],
+    "segments": ["Segment map", "Hero customers", "Stage × segment", "Segment builder"],
+    "campaigns": [None],
+    "data": [None],
+}
+
+
+def full_page_shot(tab, path: Path) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so the
+    window is made as tall as that block first."""
+    width = tab.viewport_size["width"]
+    tall = tab.evaluate(
+        "() => Math.max(...Array.from(document.querySelectorAll("
+        "'[data-testid=stMain], section')).map(e => e.scrollHeight))"
+    )
+    tab.set_viewport_size({"width": width, "height": min(int(tall) + 40, 12_000)})
+    time.sleep(0.8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(path), full_page=True)
+    tab.set_viewport_size({"width": width, "height": 1000})
+
+
+def test_screenshots_of_every_page_at_slide_and_phone_width(page, browser, server):
+    """Every page and view at 1,400 px (and each page at 390 px, a phone) into
+    artifacts/screenshots/, for people to look at; nothing broken on any of them."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    for path, views in EVERY_VIEW.items():
+        open_page(page, path, ready="[data-testid=stHeading]")
+        for view in views:
+            if view is not None:
+                click_text(page, view)
+            assert page.locator("[data-testid=stException]").count() == 0, (path, view)
+            name = f"1400_{path or 'lifecycle'}" + (f"_{view}" if view else "")
+            full_page_shot(page, SCREENSHOTS / (name.replace(" ", "_") + ".png"))
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tab = phone.new_page()
+    tab.set_default_timeout(60_000)
+    tab.base_url = server
+    for path in EVERY_VIEW:
+        open_page(tab, path, ready="[data-testid=stHeading]")
+        assert tab.locator("[data-testid=stException]").count() == 0, path
+        full_page_shot(tab, SCREENSHOTS / f"390_{path or 'lifecycle'}.png")
+    phone.close()
+    shots = list(SCREENSHOTS.glob("*.png"))
+    assert len(shots) >= 24 and all(p.stat().st_size > 10_000 for p in shots)

@@ -1,6 +1,11 @@
-"""Chart helpers: subtitles that fit a slide."""
+"""Chart helpers: subtitles that fit a slide, labels that fit their cells and axes."""
 
+import pytest
+
+from analytics import charts, cohorts, report
 from analytics.charts import SUBTITLE_CHARACTERS, wrap
+from analytics.customers import build_customer_base
+from analytics.io import DEMO_ORDERS, load_dataset
 
 
 def test_long_chart_subtitles_wrap_at_the_separators():
@@ -9,3 +14,50 @@ def test_long_chart_subtitles_wrap_at_the_separators():
     assert len(lines) > 1 and all(len(line) <= SUBTITLE_CHARACTERS for line in lines)
     assert " · ".join(lines) == " · ".join(parts)  # nothing lost, nothing reordered
     assert wrap("short") == ["short"]
+
+
+def test_cell_labels_get_a_font_that_fits_or_none():
+    assert charts.cell_font(60, 22, ["100%", "5%"]) == 11  # room to spare: the usual size
+    size = charts.cell_font(24, 22, ["100%"])
+    assert 7 <= size < 11 and charts.text_px("100%", size) <= 24 - 4  # shrunk to fit
+    assert charts.cell_font(12, 22, ["100%"]) == 0  # too narrow to read: no labels
+    assert charts.cell_font(60, 6, ["5%"]) == 0  # rows too thin (weekly cohorts)
+
+
+@pytest.fixture(scope="module")
+def demo_base():
+    log, _ = load_dataset("demo_orders.csv", DEMO_ORDERS.read_bytes())
+    return build_customer_base(log.orders)
+
+
+def layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+@pytest.mark.parametrize(
+    "period, group", [("month", None), ("week", None), ("month", "Channel (first order)")]
+)
+def test_heatmap_labels_fit_their_cells_and_axes_thin_their_labels(demo_base, period, group):
+    groups = None if group is None else cohorts.acquisition_attributes(demo_base)[group]
+    table = cohorts.cohort_table(demo_base, period, "retention", groups)
+    if period == "month" and group is None:  # the PDF's last 12 cohorts
+        table = report._last_cohorts(table, 12)
+    spec = charts.spec(charts.cohort_heatmap(table, "t", "s"))
+    assert spec["config"]["axis"]["labelOverlap"] == "parity"  # no label over another
+    rows = len(table.values)
+    height = spec["height"]
+    cell_w = charts.plot_width(list(table.values.index)) / table.values.shape[1]
+    texts = [
+        layer["mark"]
+        for layer in layers(spec)
+        if isinstance(layer["mark"], dict) and layer["mark"].get("type") == "text"
+    ]
+    # The PDF's grid is labelled; where cells are too small to read a label (weekly rows,
+    # 36 months of a channel), only colour and tooltip remain: never a clipped "00%".
+    assert texts or period == "week" or group is not None
+    for layer in layers(spec):
+        mark = layer["mark"]
+        if isinstance(mark, dict) and mark.get("type") == "text":
+            size = mark["fontSize"]
+            assert charts.text_px("100%", size) <= cell_w - 4  # the widest label fits
+            assert size <= 0.8 * height / rows

@@ -36,6 +36,15 @@ def test_inspect_exports(tmp_path, capsys, name, content, fmt, orders, customers
     assert (out["format"], out["orders"], out["customers"]) == (fmt, orders, customers)
     assert out["revenue"] == pytest.approx(revenue)
     assert set(out) >= {"rows_read", "first_order", "last_order", "dropped", "warnings"}
+    assert out["currency"] == {"magento.csv": "USD", "woo.csv": None}.get(name, "EUR")
+
+
+def test_a_missing_column_names_the_option_on_the_command_line(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    path.write_text("ref,who,paid\n1,a,5\n")
+    code, _, err = run(capsys, "inspect", path)
+    assert code == 2 and "column mapping" in err and "--date COL" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_inspect_reading_options(tmp_path, capsys):

@@ -183,3 +183,23 @@ def test_winback_list_says_how_late_and_puts_the_most_valuable_first():
     valued = lc.winback(index, snap, clv)
     assert valued["customer_id"].tolist() == ["risk_shop", "risk_own"]  # by CLV
     assert valued["clv"].tolist() == [100.0, 5.0]
+
+
+def test_change_since_last_month_equals_two_runs_of_the_command_line(capsys):
+    import json
+
+    from analytics.cli import main as cli
+    from analytics.customers import build_customer_base
+    from analytics.io import DEMO_ORDERS, load_dataset
+
+    base = build_customer_base(load_dataset("demo_orders.csv", DEMO_ORDERS.read_bytes())[0].orders)
+    change = lc.change_since(lc.prepare(base), "2025-06-30", 180, 1.5)
+    assert change.since == pd.Timestamp("2025-05-30")
+    for day, counts in [("2025-05-30", change.before), ("2025-06-30", change.after)]:
+        assert cli(["lifecycle", "demo", "--as-of", day]) == 0
+        stages = json.loads(capsys.readouterr().out)["stages"]
+        assert counts.to_dict() == {k: v for k, v in stages.items() if k != "Prospect"}
+    moved = (change.after - change.before).abs()
+    assert moved[change.biggest] == moved.max()
+    assert change.biggest in change.sentence() and "largest move" in change.sentence()
+    assert lc.change_since(lc.prepare(base), base.data_start, 180, 1.5) is None  # no month

@@ -132,9 +132,37 @@ def test_all_rows_unusable_says_why():
         )
 
 
-def test_mixed_currencies_warn():
-    csv = "order,customer,date,amount,currency\n1,a,2024-01-01,5,EUR\n2,b,2024-01-01,5,USD\n"
-    assert any("several currencies" in w for w in load(csv).report.warnings)
+def test_mixed_currencies_warn_with_counts_per_currency():
+    csv = (
+        "order,customer,date,amount,currency\n1,a,2024-01-01,5,EUR\n2,b,2024-01-01,5,USD\n"
+        "3,c,2024-01-02,7, eur\n4,d,2024-01-03,9,EUR\n"
+    )
+    log = load(csv)
+    assert log.currencies == {"EUR": 3, "USD": 1} and log.currency == "EUR"
+    (warning,) = [w for w in log.report.warnings if "several currencies" in w]
+    assert "EUR 3 orders, USD 1 order" in warning and "without conversion" in warning
+
+
+@pytest.mark.parametrize(
+    "data, name, currency",
+    [
+        (exports.SHOPIFY, "orders_export.csv", "EUR"),  # the Currency column
+        (exports.MAGENTO, "export.csv", "USD"),  # "$1,234.50"
+        (exports.french_bytes(), "commandes.csv", "EUR"),  # "1 234,50 €"
+        ("order,customer,date,amount\n1,a,2024-01-01,CHF 12.50\n", "x.csv", "CHF"),
+    ],
+)
+def test_the_currency_is_read_from_the_file(data, name, currency):
+    log = load(data, name)
+    assert log.currency == currency and not any("several" in w for w in log.report.warnings)
+
+
+def test_woocommerce_order_currency_and_the_fallback():
+    woo = exports.WOOCOMMERCE.replace("Coupon Code\n", "Coupon Code,Order Currency\n")
+    woo = woo.replace(",SPRING\n", ",SPRING,GBP\n").replace(",\n", ",,GBP\n")
+    assert load(woo, "woo.csv").currency == "GBP"
+    assert load(exports.WOOCOMMERCE, "woo.csv").currency is None  # nothing names one
+    assert load(exports.WOOCOMMERCE, "woo.csv", currency="SEK").currency == "SEK"
 
 
 def test_excel_and_parquet_give_the_same_log_as_csv():
@@ -190,3 +218,15 @@ def test_dates_that_do_not_exist_are_bad_dates_in_every_reader(tmp_path, dates, 
     assert len(log.orders) == kept
     assert log.report.dropped == {"bad_date": 2}
     assert log.report.examples["bad_date"] == [3, 4]  # file rows, the header being row 1
+
+
+def test_read_as_is_one_line_of_plain_words():
+    from analytics.orders import read_as
+
+    log = load(exports.french_bytes(), "commandes.csv")
+    line = read_as(log, log.currency)
+    assert line == (
+        "Generic order table · Windows Western (cp1252) text, semicolon-separated · dates "
+        "day-first · decimal comma · amounts in EUR"
+    )
+    assert read_as(log, None).endswith("no currency named")

@@ -1,6 +1,7 @@
 """Datasets kept on disk: what is read back equals what was kept; the cap and the switch."""
 
 import os
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -25,6 +26,7 @@ def demo():
 
 def test_a_kept_dataset_reads_back_the_same(tmp_path, demo):
     log, contacts = demo
+    log = replace(log, currency="EUR", currencies={"EUR": 10, "USD": 2})
     kept = store.Store(tmp_path, 10**9)
     source = {"label": "Upload", "orders_name": "x.csv", "contacts_name": "", "options": {}}
     kept.save(KEY_A, source, log, contacts)
@@ -34,6 +36,7 @@ def test_a_kept_dataset_reads_back_the_same(tmp_path, demo):
     pd.testing.assert_frame_equal(back.contacts.contacts, contacts.contacts)
     assert back.log.report == log.report and back.log.mapping == log.mapping
     assert back.log.table_info == log.table_info and back.log.format == log.format
+    assert back.log.currency == "EUR" and back.log.currencies == {"EUR": 10, "USD": 2}
     # Every page works from the customer base: it is the same one.
     ours, theirs = build_customer_base(back.log.orders), build_customer_base(log.orders)
     pd.testing.assert_frame_equal(ours.summary, theirs.summary)

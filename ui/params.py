@@ -15,6 +15,7 @@ import streamlit as st
 
 from analytics import clv
 from analytics.cohorts import BY_FIRST_PERIOD, METRICS, PERIODS
+from ui import controls
 
 
 def _number(kind, low, high):
@@ -136,6 +137,9 @@ def segmented(label: str, options: list[str], key: str, container=st, **kwargs) 
     last = f"_last_{key}"
     if st.session_state.get(key) not in options:
         st.session_state[key] = st.session_state.get(last) or options[0]
+    if controls.presenting():  # not drawn: the choice is named in the settings line
+        st.session_state[last] = st.session_state[key]
+        return controls._kept(key, st.session_state[key], label)
 
     def keep() -> None:
         if st.session_state.get(key) is None:

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import campaign, charts, export
+from analytics import campaign, charts, export, present
 from ui import state
 from ui.sidebar import settings
 
@@ -97,6 +97,51 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
     )
 
 
+def _column_config(spec: present.Column, currency: str | None):
+    config = st.column_config
+    help_text = spec.help or None
+    if spec.kind == "money":
+        return config.NumberColumn(
+            spec.label, help=help_text, format=present.money_printf(currency, spec.decimals)
+        )
+    if spec.kind == "share":
+        return config.NumberColumn(spec.label, help=help_text, format=f"%.{spec.decimals}f%%")
+    if spec.kind in ("count", "score"):
+        return config.NumberColumn(spec.label, help=help_text, format="%,d")
+    if spec.kind == "signed":
+        return config.NumberColumn(spec.label, help=help_text, format="%+,d")
+    if spec.kind == "number":
+        return config.NumberColumn(spec.label, help=help_text, format=f"%,.{spec.decimals}f")
+    if spec.kind == "date":
+        return config.DateColumn(spec.label, help=help_text, format="D MMM YYYY")
+    if spec.kind == "flag":
+        return config.CheckboxColumn(spec.label, help=help_text)
+    return config.TextColumn(spec.label, help=help_text)
+
+
+def table(
+    frame: pd.DataFrame,
+    first: list[str] | None = None,
+    labels: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+    helps: dict[str, str] | None = None,
+    currency: str | None | bool = True,
+    **kwargs,
+) -> None:
+    """Every table on screen: through :func:`analytics.present.readable` (human headers,
+    money in the shop's currency, shares as %, dates without times, blanks as blanks)."""
+    shown = present.readable(frame, first, labels, kinds, helps)
+    money = state.currency() if currency is True else (currency or None)
+    st.dataframe(
+        shown.frame,
+        hide_index=True,
+        width="stretch",
+        placeholder="",
+        column_config={label: _column_config(spec, money) for label, spec in shown.columns.items()},
+        **kwargs,
+    )
+
+
 def compact(v: float) -> str:
     """A large figure in few characters for a metric: 412,345 -> 412k, 1,234,567 -> 1.23M."""
     for size, unit, start in ((1e9, "B", 1e9), (1e6, "M", 1e6), (1e3, "k", 1e4)):
@@ -104,74 +149,3 @@ def compact(v: float) -> str:
             x = v / size
             return f"{x:.3g}{unit}" if abs(x) < 100 else f"{x:,.0f}{unit}"
     return f"{v:,.0f}"
-
-
-def _money(v) -> str:
-    return "" if pd.isna(v) else f"{v:,.0f}"
-
-
-def _span(table: pd.DataFrame, column: str, fmt) -> list[str]:
-    """A column's 80% range as "low–high" (columns ``<column>_low`` and ``<column>_high``)."""
-    pairs = zip(table[f"{column}_low"], table[f"{column}_high"], strict=True)
-    return ["" if pd.isna(a) else f"{fmt(a)}–{fmt(b)}" for a, b in pairs]
-
-
-def value_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Customers' predictions in plain words, ranges as "low–high" (index: customer id)."""
-    pct = lambda v: f"{v:.0%}"  # noqa: E731
-    out = pd.DataFrame(index=table.index.rename("Customer"))
-    out["Stage"] = table.get("stage")
-    out["Predicted CLV"] = table["clv"].map(_money)
-    out["CLV, 80% range"] = _span(table, "clv", _money)
-    chance = table["p_alive"].map(pct)
-    out["Chance still a customer (80% range)"] = chance + " (" + _span(table, "p_alive", pct) + ")"
-    orders = table["purchases"].map(lambda v: f"{v:.1f}")
-    spread = _span(table, "purchases", lambda v: f"{v:.0f}")
-    out["Expected orders (80% range)"] = orders + " (" + pd.Series(spread, index=table.index) + ")"
-    out["Spend per order"] = table["expected_spend"].map(_money)
-    out["Churn risk"] = table["churn_risk"]
-    out["One giant order"] = table["outlier"].map({True: "⚠ yes", False: ""})
-    return out
-
-
-def disagreement_table(rules: pd.DataFrame) -> pd.DataFrame:
-    """The stage/model disagreements, counts with separators (the reasons go in captions)."""
-    return pd.DataFrame(
-        {
-            "Where they disagree": rules["disagreement"],
-            "Customers": rules["customers"].map("{:,}".format),
-            "Out of, in those stages": rules["out_of"].map("{:,}".format),
-        }
-    )
-
-
-def backtest_table(compare: pd.DataFrame) -> pd.DataFrame:
-    """The models' backtest figures in plain words."""
-    out = pd.DataFrame(index=compare.index.rename("Model"))
-    if "mae_orders" in compare:
-        out["Average error, orders per customer"] = compare["mae_orders"].map(
-            lambda v: "" if pd.isna(v) else f"{v:.2f}"
-        )
-        for col, name in [
-            ("aggregate_error_pct", "Total orders, error"),
-            ("revenue_error_pct", "Total revenue, error"),
-        ]:
-            out[name] = compare[col].map(lambda v: "" if pd.isna(v) else f"{v:+.1f}%")
-        out["Inside their 80% range"] = compare["coverage"].map(
-            lambda v: "" if pd.isna(v) else f"{v:.0%}"
-        )
-    if "problem" in compare:
-        out["Problem"] = compare["problem"].fillna("")
-    return out
-
-
-def parameter_table(fitted) -> pd.DataFrame:
-    from analytics import clv
-
-    params = {**fitted.params, **fitted.spend.params}
-    return pd.DataFrame(
-        [
-            {"Parameter": k, "Value": f"{v:,.4g}", "Meaning": clv.PARAM_MEANINGS.get(k, "")}
-            for k, v in params.items()
-        ]
-    )

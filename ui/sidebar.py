@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from analytics import clv, report
+from analytics import LensError, clv, report
 from analytics.report import ReportSettings
+from ui import controls, state
 from ui.state import Dataset, lifecycle_index, open_campaigns
 
 
@@ -36,6 +37,9 @@ def settings() -> Settings:
 
 
 def render_sidebar(dataset: Dataset) -> None:
+    if controls.presenting():  # hidden: its settings are in every page's subtitle
+        controls._kept("ref_date", st.session_state["ref_date"], None)
+        return
     with st.sidebar:
         st.markdown(f"**Data:** {dataset.name}")
         st.caption(
@@ -70,38 +74,88 @@ def render_sidebar(dataset: Dataset) -> None:
             "this many times their usual gap between orders. Default 1.5.",
         )
         st.divider()
-        s = settings()
-        index = lifecycle_index(dataset)
-        campaigns, key = open_campaigns(), dataset.source.key
-        report_settings = ReportSettings(
-            dataset.name,
-            s.ref_date,
-            s.window,
-            s.at_risk_factor,
-            st.session_state.get("clv_model", clv.DEFAULT_MODEL),
-            int(st.session_state.get("clv_months", 12)),
-        )
+        pdf_report(dataset)
+
+
+def pdf_report(dataset: Dataset) -> None:
+    """Prepare the PDF with a progress bar naming each step, then offer it for download.
+
+    The value model, its backtest and the monthly evolution come from the app's caches (the
+    same functions the command line's ``report`` runs), so a report after a visit to the
+    Value page skips the slowest steps."""
+    s = settings()
+    campaign = open_campaigns().get(dataset.source.key)
+    report_settings = ReportSettings(
+        dataset.name,
+        s.ref_date,
+        s.window,
+        s.at_risk_factor,
+        st.session_state.get("clv_model", clv.DEFAULT_MODEL),
+        int(st.session_state.get("clv_months", 12)),
+        state.currency(dataset),
+    )
+    wanted = (dataset.source.key, report_settings, id(campaign))
+    ready = st.session_state.get("pdf_ready")
+    if ready is not None and ready[0] == wanted:
         st.download_button(
             "Download PDF report",
-            lambda: report.build(index, report_settings, campaigns.get(key)),  # on click
+            ready[1],
             file_name=f"lifecycle_report_{s.ref_date:%Y%m%d}.pdf",
             mime="application/pdf",
             icon=":material/picture_as_pdf:",
             key="pdf_report",
             on_click="ignore",  # see ui/show.py
-            help="KPIs, stage mix and its evolution, funnel, cohort retention, customer value "
-            "with its backtest, RFM segments and hero customers, and every definition, for "
-            "the current settings.",
+            type="primary",
         )
+        st.caption("Ready for these settings. Change a setting to prepare a new one.")
+        return
+    if not st.button(
+        "Prepare PDF report",
+        icon=":material/picture_as_pdf:",
+        key="pdf_prepare",
+        help="A summary page (five figures in plain words), then stage mix and its "
+        "evolution, funnel, cohort retention, customer value with its backtest, RFM segments "
+        "and hero customers, and every definition, for the current settings.",
+    ):
+        return
+    bar = st.progress(0.0, text="Preparing the report…")
+    known = _known_results(dataset, report_settings, bar)
+    data = report.build(
+        lifecycle_index(dataset),
+        report_settings,
+        campaign,
+        known,
+        progress=lambda done, what: bar.progress(0.4 + 0.6 * done, text=what),
+    )
+    st.session_state["pdf_ready"] = (wanted, data)
+    st.rerun()  # draws the download button in place of this one
 
 
-# In presentation mode only titles, KPIs, captions and charts stay on screen.
+def _known_results(dataset: Dataset, s: ReportSettings, bar) -> report.Known:
+    """The slow parts of the report from the app's caches (computed now if not yet)."""
+    known = report.Known()
+    bar.progress(0.02, text="Stages over time…")
+    known.evolution = state.evolution(
+        dataset.source.key, lifecycle_index(dataset), s.window, s.at_risk_factor, "month"
+    )
+    bar.progress(0.1, text="Fitting the value model…")
+    try:
+        known.fitted, known.forecast = state.clv_forecast(
+            dataset, s.ref_date, s.model, s.horizon_months
+        )
+        bar.progress(0.25, text="Backtesting the value model…")
+        known.backtest = state.backtest_one(dataset.source.key, dataset.base, s.model, None)
+    except LensError:
+        pass  # the report says why in one line
+    return known
+
+
+# In presentation mode the pages draw no controls (see ui/controls.py); the sidebar and the
+# app's header go too, so a screenshot holds only titles, settings, KPIs, tables and charts.
 PRESENTATION_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"], .stSlider, .stSelectbox, .stMultiSelect, .stNumberInput,
-.stDateInput, .stButton, .stDownloadButton, [data-testid="stExpander"],
-[data-testid="stDataFrame"], .stFileUploader { display: none !important; }
+header[data-testid="stHeader"] { display: none !important; }
 </style>
 """
 
@@ -111,7 +165,8 @@ def presentation_toggle() -> bool:
     on = st.toggle(
         "Presentation mode",
         key="presentation",
-        help="Hide the controls: only titled charts and KPIs, for clean screenshots.",
+        help="Hide the controls (sidebar, selectors, sliders, uploads, downloads) for clean "
+        "screenshots: every result stays, and each page names its settings under its title.",
     )
     if on:
         st.html(PRESENTATION_CSS)

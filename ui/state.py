@@ -20,7 +20,14 @@ import streamlit as st
 from analytics import LensError, backtest, clv, cohorts, lifecycle, propensity, segments, store
 from analytics.customers import CustomerBase, build_customer_base, summarise
 from analytics.formats import detect_format, suggest_mapping
-from analytics.io import CDNOW_NAME, DEMO_CONTACTS, DEMO_ORDERS, Contacts, load_dataset
+from analytics.io import (
+    CDNOW_NAME,
+    DEMO_CONTACTS,
+    DEMO_CURRENCY,
+    DEMO_ORDERS,
+    Contacts,
+    load_dataset,
+)
 from analytics.lifecycle import LifecycleIndex, prepare
 from analytics.orders import OrderLog, ReadOptions
 from analytics.readers import read_table
@@ -91,6 +98,7 @@ def demo_source() -> Source:
         orders_bytes=DEMO_ORDERS.read_bytes(),
         contacts_name="demo_contacts.csv",
         contacts_bytes=DEMO_CONTACTS.read_bytes(),
+        options={"currency": DEMO_CURRENCY},
     )
 
 
@@ -98,7 +106,9 @@ def read_options(options: dict) -> ReadOptions:
     return ReadOptions(**options)
 
 
-@st.cache_data(max_entries=6, show_spinner="Reading orders…")
+# cache_resource, not cache_data: cache_data would unpickle the whole order log on every
+# rerun (seconds at a million customers, with no message on screen). Nothing mutates it.
+@st.cache_resource(max_entries=4, show_spinner="Reading and cleaning the orders…")
 def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
     kept_on_disk = store.default_store()
     if _source.label != DEMO and kept_on_disk is not None:
@@ -115,9 +125,14 @@ def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
         _source.contacts_name,
         _source.contacts_bytes,
     )
-    if _source.label != DEMO and kept_on_disk is not None:  # the demo is always at hand
-        kept_on_disk.save(key, _source.describe(), log, contacts)
     return log, contacts
+
+
+def _keep(source: Source, log: OrderLog, contacts: Contacts | None) -> None:
+    """Keep a dataset on disk, so a reload or its link reopens it (the demo is at hand)."""
+    kept_on_disk = store.default_store()
+    if source.label != DEMO and not source.kept_key and kept_on_disk is not None:
+        kept_on_disk.save(source.key, source.describe(), log, contacts)
 
 
 LINK_GONE = (
@@ -149,6 +164,21 @@ def open_link(key: str | None) -> None:
     )
 
 
+def currency(dataset: Dataset | None = None) -> str | None:
+    """The currency money is shown in: the user's choice on the Data page for this dataset,
+    else the one read from the file; None when neither names one (plain numbers)."""
+    dataset = dataset or current_dataset()
+    chosen = st.session_state.get("currency_choice", {}).get(dataset.source.key)
+    if chosen is None:
+        return dataset.log.currency
+    return chosen or None  # "" is the user's "no currency"
+
+
+def choose_currency(dataset: Dataset, code: str | None) -> None:
+    """Remember the user's currency for this dataset ("" for plain numbers)."""
+    st.session_state.setdefault("currency_choice", {})[dataset.source.key] = code
+
+
 def data_link_key() -> str | None:
     """The key the URL should carry: the active dataset's, unless it is the demo shop."""
     source = st.session_state.get("source")
@@ -169,10 +199,24 @@ def open_dataset(source: Source) -> Dataset:
     return Dataset(source, log, _customer_base(key, log.orders), contacts)
 
 
+def _open_with_progress(source: Source) -> None:
+    """Every step of opening a dataset, each named on a progress bar."""
+    bar = st.progress(0.0, text=f"Reading and cleaning {source.orders_name or source.label}…")
+    key = source.key
+    log, contacts = _inputs(key, source)
+    bar.progress(0.55, text=f"Keeping {len(log.orders):,} orders on this server for the link…")
+    _keep(source, log, contacts)
+    bar.progress(0.7, text=f"Summarising {log.orders['customer_id'].nunique():,} customers…")
+    dataset = Dataset(source, log, _customer_base(key, log.orders), contacts)
+    bar.progress(0.85, text="Preparing lifecycle stages…")
+    lifecycle_index(dataset)
+    bar.progress(1.0, text="Ready: drawing the pages…")
+
+
 def try_open(source: Source) -> None:
     """Open a source and make it active; on failure show why and keep the previous one."""
     try:
-        open_dataset(source)
+        _open_with_progress(source)
     except LensError as exc:
         return _refuse(source, str(exc))
     except Exception as exc:  # noqa: BLE001 - a user must never see a traceback
@@ -245,7 +289,7 @@ def evolution(key: str, _index: LifecycleIndex, window: int, factor: float, freq
     return lifecycle.evolution(_index, window, factor, freq)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner="Reading the file's columns…")
 def _file_layout(key: str, _source: Source) -> dict:
     options = read_options(_source.options)
     raw = read_table(
@@ -258,6 +302,14 @@ def _file_layout(key: str, _source: Source) -> dict:
 
 def file_layout(source: Source) -> dict | None:
     """Columns, sheets and suggested mapping of an uploaded file, or None if unreadable."""
+    active = st.session_state.get("source")
+    if active is not None and active.key == source.key:  # read already: no second reading
+        log = _inputs(source.key, source)[0]
+        return {
+            "columns": log.columns,
+            "sheets": log.table_info.get("sheets") or [],
+            "mapping": suggest_mapping(log.columns, log.format),
+        }
     try:
         return _file_layout(source.key, source)
     except Exception:  # noqa: BLE001 - the reason is already shown by try_open

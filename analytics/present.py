@@ -1,0 +1,354 @@
+"""The one formatting layer: how a number, a date or a table reads on screen, in exports'
+previews and in the PDF.
+
+Pure Python (no streamlit). Machine column names (``p_alive``, ``days_since_last_order``)
+stay in the code and in the export files; everything a person reads goes through here:
+human column names with the technical name in the help, money in the shop's currency with
+thousands separators, shares as %, dates without times, blanks as blanks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# ISO 4217 codes a shop export commonly carries, and the symbol written before the amount.
+# A code without a symbol here is written as the code ("CHF 1,234").
+SYMBOLS = {
+    "EUR": "€",
+    "USD": "$",
+    "GBP": "£",
+    "JPY": "¥",
+    "CNY": "CN¥",
+    "INR": "₹",
+    "KRW": "₩",
+    "BRL": "R$",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "NZD": "NZ$",
+    "MXN": "MX$",
+    "ILS": "₪",
+    "TRY": "₺",
+    "PLN": "zł",
+}
+CURRENCIES = [
+    "EUR",
+    "USD",
+    "GBP",
+    "CHF",
+    "CAD",
+    "AUD",
+    "NZD",
+    "JPY",
+    "CNY",
+    "INR",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "CZK",
+    "HUF",
+    "RON",
+    "BGN",
+    "TRY",
+    "ILS",
+    "BRL",
+    "MXN",
+    "KRW",
+    "SGD",
+    "HKD",
+    "ZAR",
+    "AED",
+]
+
+
+def symbol(currency: str | None) -> str:
+    """What stands before an amount: ``€``, ``$``, ``CHF `` (code and space), or nothing."""
+    if not currency:
+        return ""
+    return SYMBOLS.get(currency, currency + " ")
+
+
+def money(value, currency: str | None = None, decimals: int = 0, signed: bool = False) -> str:
+    """``€12,346``, ``-$1,234.50``, ``CHF 900`` (``+€12`` when ``signed``); ``n/a`` for a
+    missing value."""
+    if value is None or pd.isna(value) or not np.isfinite(value):
+        return "n/a"
+    sign = "-" if value < 0 else ("+" if signed and value > 0 else "")
+    return f"{sign}{symbol(currency)}{abs(value):,.{decimals}f}"
+
+
+def span(low: str, high: str) -> str:
+    """A range as people write it: ``€1,200 – €1,900``."""
+    return f"{low} – {high}"
+
+
+def money_title(title: str, currency: str | None) -> str:
+    """An axis or column title that names the currency: ``Revenue (EUR)``."""
+    return f"{title} ({currency})" if currency else title
+
+
+def money_printf(currency: str | None, decimals: int = 2) -> str:
+    """A printf-style format for a table column (``€%,.2f``: symbol, separators)."""
+    return symbol(currency).replace("%", "%%") + f"%,.{decimals}f"
+
+
+def share(value, decimals: int = 0) -> str:
+    """``44%``; ``n/a`` for a missing value."""
+    return "n/a" if value is None or pd.isna(value) else f"{value:.{decimals}%}"
+
+
+def count(value) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def period(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    return f"{start:%d %b %Y} – {end:%d %b %Y}"
+
+
+def ranges(table: pd.DataFrame, currency: str | None = None) -> pd.DataFrame:
+    """The model's scores with each 80% range as one "low – high" text column
+    (``clv_range``, ``p_alive_range``, ``purchases_range``) in place of its two ends."""
+    out = table.copy()
+    formats = {
+        "clv": lambda v: money(v, currency),
+        "p_alive": share,
+        "purchases": lambda v: f"{v:,.0f}",
+    }
+    for name, fmt in formats.items():
+        low, high = out.pop(f"{name}_low"), out.pop(f"{name}_high")
+        out[f"{name}_range"] = [
+            "" if pd.isna(a) else span(fmt(a), fmt(b)) for a, b in zip(low, high, strict=True)
+        ]
+    return out
+
+
+# --- tables -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """How a column reads: its label, its kind and a help text (which names the technical
+    term when the label is plain words).
+
+    Kinds: ``text``, ``count`` (whole numbers, separators), ``money``, ``share`` (a fraction
+    shown as %), ``date``, ``number`` (decimals), ``score`` (small whole numbers), ``flag``.
+    """
+
+    label: str
+    kind: str = "text"
+    help: str = ""
+    decimals: int = 2
+
+
+# Technical terms in plain words, the technical name kept in brackets for those who know it:
+# one name per concept on every page, in the exports' preview and in the PDF.
+CHANCE_STILL = "Chance still a customer (P(alive))"
+RANKING = "How well the model ranks (ROC AUC)"
+TOP_TENTH = "Hit rate of its top 10% vs average (top-decile lift)"
+AVERAGE_MISS = "Average miss per customer (mean absolute error)"
+SMOOTHING = "smoothing (penalizer)"
+SPEND_MODEL = "spend model (Gamma-Gamma)"
+COLUMNS: dict[str, Column] = {
+    "customer_id": Column("Customer", help="The customer id in the export, else the email."),
+    "email": Column("Email"),
+    "stage": Column("Stage", help="Lifecycle stage on the reference date."),
+    "rfm_segment": Column("RFM segment", help="Named from the R and FM scores."),
+    "hero": Column("Hero customer", "flag", "In the top % of customers by revenue."),
+    "group": Column("Group", help="treatment: contact them; control: do not."),
+    "list_date": Column("List date", "date"),
+    "clv": Column(
+        "Predicted CLV",
+        "money",
+        "Predicted customer lifetime value over the chosen horizon (CLV).",
+    ),
+    "p_alive": Column(
+        CHANCE_STILL,
+        "share",
+        "The model's chance that the customer has not silently stopped buying (P(alive)).",
+        0,
+    ),
+    "churn_risk": Column(
+        "Churn risk", help="High below a 20% chance to order within the churn horizon."
+    ),
+    "chance_to_order": Column(
+        "Chance to order within the churn horizon", "share", "From the chosen model.", 0
+    ),
+    "revenue": Column("Revenue to date", "money", "Kept orders, refunds netted."),
+    "orders": Column("Orders", "count", "Kept orders on or before the reference date."),
+    "days_overdue": Column(
+        "Days overdue", "count", "Days since the day they were expected to order again."
+    ),
+    "last_order": Column("Last order", "date"),
+    "expected_next_order": Column(
+        "Expected back", "date", "Last order plus their usual gap between orders."
+    ),
+    "days_since_last_order": Column("Days since last order", "count"),
+    "first_order": Column("First order", "date"),
+    "orders_in_window": Column("Orders in window", "count", "Orders in the inactivity window."),
+    "expected_gap_days": Column(
+        "Usual gap (days)",
+        "number",
+        "Their own median gap between orders (3 orders or more), else the shop's.",
+        1,
+    ),
+    "channel": Column("Channel (first order)"),
+    "country": Column("Country (first order)"),
+    "created_at": Column("Sign-up date", "date"),
+    "R": Column("R", "score", "Recency score, 1-5 (5 = ordered most recently)."),
+    "F": Column("F", "score", "Frequency score, 1-5 (5 = most orders)."),
+    "M": Column("M", "score", "Monetary score, 1-5 (5 = most revenue)."),
+    "FM": Column("FM", "score", "(F + M) / 2 rounded up."),
+    "customers": Column("Customers", "count"),
+    "share": Column("Share", "share", "Of the customers who have ordered.", 0),
+    "revenue_in_window": Column(
+        "Revenue in window", "money", "Orders in the inactivity window.", 0
+    ),
+    "avg_order_value": Column("Average order value", "money"),
+    "baseline": Column("Baseline", "count", "Customers with the pinned settings."),
+    "current": Column("Now", "count", "Customers with the current settings."),
+    "change": Column("Change", "count"),
+    "purchases_30d": Column("Expected orders, next 30 days", "number"),
+    "purchases_90d": Column("Expected orders, next 90 days", "number"),
+    "purchases_365d": Column("Expected orders, next 365 days", "number"),
+    "expected_spend": Column("Expected spend per order", "money"),
+    "purchases": Column("Expected orders in the horizon", "number", decimals=1),
+    "clv_range": Column(
+        "CLV, 80% range", help="8 times in 10 the customer's value should fall in this range."
+    ),
+    "p_alive_range": Column(
+        "Chance still a customer, 80% range", help="From the model's uncertainty (P(alive))."
+    ),
+    "purchases_range": Column(
+        "Orders in the horizon, 80% range",
+        help="8 times in 10 the customer's orders should fall in this range.",
+    ),
+    "outlier": Column(
+        "One giant order",
+        "flag",
+        "Their expected spend rests on one order above the shop's 99.9th percentile.",
+    ),
+    "disagreement": Column("Where stage and model disagree"),
+    "out_of": Column("Out of, in those stages", "count"),
+    "why": Column("What it usually means"),
+    "coverage": Column(
+        "Inside their 80% range",
+        "share",
+        "Share of customers whose real holdout orders fell inside their 80% range (coverage).",
+        0,
+    ),
+    "mae_orders": Column(
+        "Average miss per customer in orders (mean absolute error)",
+        "number",
+        "Mean absolute error: how far the predicted holdout orders of a customer are from "
+        "the real ones, on average.",
+    ),
+    "aggregate_error_pct": Column(
+        "Error on total orders (%)", "number", "(predicted - real) / real, all customers.", 1
+    ),
+    "revenue_error_pct": Column(
+        "Error on total revenue (%)", "number", "(predicted - real) / real, all customers.", 1
+    ),
+    "order_id": Column("Order"),
+    "order_date": Column("Order date", "date"),
+    "amount": Column("Amount", "money"),
+    "discount_code": Column("Discount code"),
+    "category": Column("Product category"),
+    "accepts_marketing": Column("Accepts marketing"),
+    "reason": Column("Reason"),
+    "example rows": Column("Example rows", help="Row numbers in the file."),
+    "model": Column("Model"),
+    "cohort": Column("Cohort"),
+    "step": Column("Step"),
+}
+# Customer lists: who first, then where they stand and what they are worth, then the rest.
+PRIORITY = [
+    "group",
+    "customer_id",
+    "email",
+    "stage",
+    "rfm_segment",
+    "hero",
+    "clv",
+    "churn_risk",
+    "p_alive",
+    "days_overdue",
+    "revenue",
+    "orders",
+    "last_order",
+    "expected_next_order",
+    "days_since_last_order",
+]
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A table ready to show: human column names, and how each column reads."""
+
+    frame: pd.DataFrame
+    columns: dict[str, Column]
+
+
+def _guess(name: str, values: pd.Series) -> Column:
+    label = name.replace("_", " ").strip()
+    label = label[:1].upper() + label[1:]
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return Column(label, "flag")
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return Column(label, "date")
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return Column(label, "count")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        whole = values.dropna()
+        is_whole = len(whole) and np.all(np.mod(whole.to_numpy(dtype="float64"), 1) == 0)
+        return Column(label, "count" if is_whole else "number")
+    return Column(label)
+
+
+def readable(
+    frame: pd.DataFrame,
+    first: list[str] | None = None,
+    labels: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+    helps: dict[str, str] | None = None,
+) -> Readable:
+    """The table as a person reads it.
+
+    A meaningful index (named, or not a plain row number) becomes the first column. Columns
+    named in ``first`` (default: :data:`PRIORITY`) come first, in that order. ``labels``
+    ``kinds`` and ``helps`` override the registry for this table (by machine name). Dates lose their
+    time of day; shares become percentages (0.4375 -> 43.75, shown "43.8%").
+    """
+    data = frame
+    plain_rows = data.index.name is None and pd.api.types.is_integer_dtype(data.index.dtype)
+    data = data.reset_index(drop=plain_rows)
+    data.columns = [str(c) for c in data.columns]
+    if first is None:  # customer lists read best in one order; other tables keep theirs
+        first = PRIORITY if "customer_id" in data.columns else []
+    order = [c for c in first if c in data.columns]
+    data = data[order + [c for c in data.columns if c not in order]]
+    labels, kinds, helps = labels or {}, kinds or {}, helps or {}
+    out: dict[str, pd.Series] = {}
+    specs: dict[str, Column] = {}
+    for name in data.columns:
+        values = data[name]
+        spec = COLUMNS.get(name) or _guess(name, values)
+        if name in labels or name in kinds or name in helps:
+            spec = Column(
+                labels.get(name, spec.label),
+                kinds.get(name, spec.kind),
+                helps.get(name, spec.help),
+                spec.decimals,
+            )
+        if spec.kind == "date":
+            values = pd.to_datetime(values).dt.date.astype("object")
+            values = values.where(values.notna(), None)
+        elif spec.kind == "share":
+            values = values.astype("float64") * 100
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("str")
+        out[spec.label] = values.reset_index(drop=True)
+        specs[spec.label] = spec
+    return Readable(pd.DataFrame(out), specs)

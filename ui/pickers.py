@@ -1,0 +1,61 @@
+"""The Data page's forms: which column holds what, and which currency the amounts are in."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import present
+from analytics.formats import ORDER_ROLES, ROLE_LABELS
+from ui import controls, state
+
+NONE = "—"
+
+
+def mapping_form(layout: dict, overrides: dict) -> None:
+    """Role -> column pickers for the uploaded file; applying re-reads it."""
+    with st.form("mapping_form"):
+        st.markdown("#### Column mapping")
+        st.caption("Which column holds what. Change a choice and apply to read the file again.")
+        cols = st.columns(4)
+        picks = {}
+        choices = [NONE, *layout["columns"]]
+        for i, role in enumerate(ORDER_ROLES):
+            current = overrides.get(role, layout["mapping"].get(role)) or NONE
+            picks[role] = cols[i % 4].selectbox(
+                ROLE_LABELS[role], choices, index=choices.index(current), key=f"map_{role}"
+            )
+        if st.form_submit_button("Apply mapping", type="primary"):
+            st.session_state["mapping_overrides"] = {
+                role: (None if col == NONE else col) for role, col in picks.items()
+            }
+            st.rerun()
+
+
+def currency_picker(dataset: state.Dataset) -> None:
+    """The currency money is shown in: read from the file, changeable here (nothing is
+    converted; several currencies in one file are a warning of the quality report)."""
+    log = dataset.log
+    found = log.currency
+    options = [found or "", *[c for c in present.CURRENCIES if c != found]]
+    if found is None:
+        options = ["", *present.CURRENCIES]
+    current = state.currency(dataset) or ""
+    if controls.presenting():
+        return
+    picked = st.selectbox(
+        "Currency",
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=lambda c: (
+            (f"{c} (read from the file)" if c == found and log.currencies else c)
+            if c
+            else "None: show plain numbers"
+        ),
+        key=f"currency_{dataset.source.key[:8]}",
+        help="Money is shown in this currency on every page, in the lists and in the PDF. "
+        "Nothing is converted: this only names the currency of the amounts in the file.",
+        width=320,
+    )
+    if picked != current:
+        state.choose_currency(dataset, picked)
+        st.rerun()
