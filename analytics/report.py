@@ -140,7 +140,7 @@ def summary_figures(
         (
             f"{repeat_rate:.0%}",
             "Repeat rate",
-            f"of the {buyers:,} {lifecycle.SHARE_BASE} have ordered two or more times.",
+            f"of the {buyers:,} {lifecycle.SHARE_BASE} have two or more orders.",
         ),
         (
             money(at_risk),
@@ -152,7 +152,7 @@ def summary_figures(
         ),
     ]
     if value_total is None:
-        figures.append(("n/a", "Predicted value (CLV)", "Too little history to predict it."))
+        figures.append(("n/a", "Predicted CLV", "Too little history to predict it."))
     else:
         span = (
             f" (80% range {present.span(money(value_interval[0]), money(value_interval[1]))})"
@@ -162,9 +162,9 @@ def summary_figures(
         figures.append(
             (
                 money(value_total),
-                "Predicted value (CLV)",
-                f"Expected revenue from today's customers over the next {s.horizon_months} "
-                f"months{span}, discounted 1% a month.",
+                "Predicted CLV",
+                f"Customer lifetime value: the revenue expected from today's customers over "
+                f"the next {s.horizon_months} months{span}, discounted 1% a month.",
             )
         )
     figures.append(

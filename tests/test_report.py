@@ -77,12 +77,12 @@ def test_page_one_is_a_full_summary_in_the_shop_currency(tmp_path, capsys):
         "Customers who have ordered, by stage",
         "Repeat rate",
         "Revenue at risk",
-        "Predicted value (CLV)",
+        "Predicted CLV",
         "Change since last month",
     ]:
         assert label in page_one, label
     assert re.search(r"€[\d,]+ Revenue at risk", page_one)
-    assert re.search(r"€[\d,]+ Predicted value \(CLV\)", page_one)
+    assert re.search(r"€[\d,]+ Predicted CLV", page_one)
     assert "Amounts in EUR" in page_one
     if shutil.which("pdftoppm") is None:
         if __import__("os").environ.get("CI") == "true":
@@ -112,7 +112,7 @@ def test_the_five_figures_sit_in_order_one_under_another(tmp_path, capsys):
         "Customers who have ordered, by stage",
         "Repeat rate",
         "Revenue at risk",
-        "Predicted value (CLV)",
+        "Predicted CLV",
         "Change since last month",
     ]
 
