@@ -146,7 +146,7 @@ def summary_figures(
         (
             f"{repeat_rate:.0%}",
             "Repeat rate",
-            f"of the {buyers:,} {lifecycle.SHARE_BASE} have ordered two or more times.",
+            f"of the {buyers:,} {lifecycle.SHARE_BASE} have two or more orders.",
         ),
         (
             money(at_risk),
@@ -158,16 +158,16 @@ def summary_figures(
         ),
     ]
     if value.total is None:
-        figures.append(("n/a", "Predicted value (CLV)", "No model could be fitted: see Value."))
+        figures.append(("n/a", "Predicted CLV", "No model could be fitted: see Value."))
     else:
         low, high = (money(v) for v in value.interval)
         figures.append(
             (
                 money(value.total) + ("*" if value.cannot_tell else ""),
-                "Predicted value (CLV)",
-                f"Expected revenue from today's customers over the next {s.horizon_months} "
-                f"months (80% range {present.span(low, high)}), discounted 1% a month."
-                + (f" *{value.warning}" if value.cannot_tell else ""),
+                "Predicted CLV",
+                f"Customer lifetime value: the revenue expected from today's customers over "
+                f"the next {s.horizon_months} months (80% range {present.span(low, high)}), "
+                "discounted 1% a month." + (f" *{value.warning}" if value.cannot_tell else ""),
             )
         )
     figures.append(

@@ -77,12 +77,12 @@ def test_page_one_is_a_full_summary_in_the_shop_currency(tmp_path, capsys):
         "Customers who have ordered, by stage",
         "Repeat rate",
         "Revenue at risk",
-        "Predicted value (CLV)",
+        "Predicted CLV",
         "Change since last month",
     ]:
         assert label in page_one, label
     assert re.search(r"€[\d,]+ Revenue at risk", page_one)
-    assert re.search(r"€[\d,]+ Predicted value \(CLV\)", page_one)
+    assert re.search(r"€[\d,]+ Predicted CLV", page_one)
     assert "Amounts in EUR" in page_one
     if shutil.which("pdftoppm") is None:
         if __import__("os").environ.get("CI") == "true":
@@ -112,7 +112,7 @@ def test_the_five_figures_sit_in_order_one_under_another(tmp_path, capsys):
         "Customers who have ordered, by stage",
         "Repeat rate",
         "Revenue at risk",
-        "Predicted value (CLV)",
+        "Predicted CLV",
         "Change since last month",
     ]
 
@@ -173,7 +173,7 @@ def test_report_never_shows_a_degenerate_clv_alone(tmp_path):
     out = tmp_path / "r.pdf"
     assert cli(["report", str(orders), "--out", str(out)]) == 0
     flat = " ".join(pdf_text(out)[1].split())
-    figure = re.search(r"([\d,]+)(\*?) Predicted value \(CLV\)", flat)
+    figure = re.search(r"([\d,]+)(\*?) Predicted CLV", flat)
     assert figure and figure.group(2) == "*", flat[:600]
     warning = "With 12 months of history the model sees almost no customers leaving"
     assert flat.count(warning) >= 2  # beside the figure on page 1, and in the value section
@@ -187,7 +187,7 @@ def test_report_gives_the_clv_range(tmp_path):
         float(v.replace(",", ""))
         for v in re.search(r"80% range €?([\d,]+) – €?([\d,]+)", flat).groups()
     )
-    total = float(re.search(r"€?([\d,]+) Predicted value", flat).group(1).replace(",", ""))
+    total = float(re.search(r"€?([\d,]+) Predicted CLV", flat).group(1).replace(",", ""))
     assert low < total < high
     assert "landed inside their 80% range" in flat
 
