@@ -214,15 +214,17 @@ COLUMNS: dict[str, Column] = {
     "purchases_90d": Column("Expected orders, next 90 days", "number"),
     "purchases_365d": Column("Expected orders, next 365 days", "number"),
     "expected_spend": Column("Expected spend per order", "money"),
-    "purchases": Column("Expected orders in the horizon", "number", decimals=1),
+    "purchases": Column(
+        "Expected orders", "number", "Expected orders over the CLV horizon.", decimals=1
+    ),
     "clv_range": Column(
         "CLV, 80% range", help="8 times in 10 the customer's value should fall in this range."
     ),
     "p_alive_range": Column(
-        "Chance still a customer, 80% range", help="From the model's uncertainty (P(alive))."
+        "Chance, 80% range", help="Chance still a customer: the model's uncertainty (P(alive))."
     ),
     "purchases_range": Column(
-        "Orders in the horizon, 80% range",
+        "Orders, 80% range",
         help="8 times in 10 the customer's orders should fall in this range.",
     ),
     "outlier": Column(

@@ -494,9 +494,7 @@ def test_value_page_on_a_one_year_log_never_shows_value_alone(app):
     assert figures["Predicted CLV, 12 months"].endswith("*")
     assert " – " in figures["80% range of that total"]
     top = at.dataframe[0].value
-    assert {"CLV, 80% range", "Chance still a customer, 80% range", "One giant order"} <= set(
-        top.columns
-    )
+    assert {"CLV, 80% range", "Chance, 80% range", "One giant order"} <= set(top.columns)
     assert not [c for c in top.columns if "_" in c]
     assert top["One giant order"].sum() >= 1  # the 168,000 invoice
     at.segmented_control(key="clv_view").set_value("Churn risk").run()

@@ -305,7 +305,7 @@ def test_value_page_shows_ranges_in_plain_headers(page):
     assert low and high and figures["Predicted CLV, 12 months"]
     assert assert_clean_and_charts_drawn(page) >= 3  # the range chart among them
     headers = page.locator("[data-testid=stDataFrame] [role=columnheader]").all_inner_texts()
-    assert "CLV, 80% range" in headers and "Chance still a customer, 80% range" in headers
+    assert "CLV, 80% range" in headers and "Chance, 80% range" in headers
     assert not [h for h in headers if "_" in h]
     click_text(page, "Backtest")
     assert page.get_by_text("landed inside their 80% range").count() >= 1
