@@ -260,6 +260,7 @@ def test_download_the_csv_of_a_stage(page):
 def test_download_a_built_segment(page):
     open_page(page, "segments", ready=".vega-embed")
     click_text(page, "Segment builder")
+    settle(page, "text=Customers selected")  # a busy machine may still be drawing the view
     shown = stage_counts(page)["Customers selected"]
     with page.expect_download() as info:
         page.get_by_text("Download CSV").first.click()
