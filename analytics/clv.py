@@ -369,8 +369,12 @@ def predict_purchases(model: ClvModel, summary: pd.DataFrame, days: float) -> Pu
 
 def prob_order_within(model: ClvModel, days: float, rows: np.ndarray) -> np.ndarray:
     """P(at least one purchase in the next ``days``) per (frequency, recency, T) row."""
-    pairs, pair = _pairs(rows)
     alive = predictive.p_alive(model.model, model.params, *rows.T)
+    return _order_chance(model, days, alive, *_pairs(rows))
+
+
+def _order_chance(model: ClvModel, days: float, alive, pairs, pair) -> np.ndarray:
+    """P(alive) x P(at least one purchase | active), the latter once per (frequency, T)."""
     with np.errstate(all="ignore"):
         some = predictive.at_least(model.model, model.params, pairs[:, 0], pairs[:, 1], days, 1)
     return np.clip(np.nan_to_num(alive * some[pair], nan=0.0), 0, 1)
@@ -388,7 +392,8 @@ class Forecast:
     horizon of ``months`` 30-day months.
 
     ``monthly`` holds, per (frequency, T) pair, the expected purchases in each month if still
-    active; ``alive`` and ``pair`` are per unique (frequency, recency, T) history; ``row``
+    active; ``alive`` and ``pair`` (an index into ``pairs``, the distinct (frequency, T))
+    are per unique (frequency, recency, T) history; ``row``
     maps each customer to its history; ``table`` has one row per customer (indexed like the
     summary); ``horizon`` is the predictive distribution over the whole horizon;
     ``sensitivity`` and ``spend_sensitivity`` the change of log(total expected spend) per
@@ -396,8 +401,8 @@ class Forecast:
     """
 
     months: int
-    unique: np.ndarray
     row: np.ndarray
+    pairs: np.ndarray
     pair: np.ndarray
     alive: np.ndarray
     monthly: np.ndarray
@@ -461,8 +466,8 @@ def forecast(
     spend_sensitivity = _spend_sensitivity(model.spend, summary, table["purchases"].to_numpy())
     return Forecast(
         months,
-        unique,
         row,
+        pairs,
         pair,
         alive,
         np.diff(cumulative, axis=1),
@@ -608,7 +613,7 @@ def score_table(
     values = clv(fc, settings.months, settings.discount_rate, settings.margin)
     table["clv"] = values
     table["clv_low"], table["clv_high"] = clv_range(fc, values)
-    chance = prob_order_within(model, settings.churn_days, fc.unique)
+    chance = _order_chance(model, settings.churn_days, fc.alive, fc.pairs, fc.pair)
     table["chance_to_order"] = chance[fc.row]
     table["churn_risk"] = churn_band(table["chance_to_order"].to_numpy())
     table["outlier"] = outliers(summary, limit)
