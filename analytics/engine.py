@@ -270,6 +270,8 @@ def clean(
     stats = _stats(con, t, roles)
     folded, notes, warnings = fold_line_items(con, t, roles, stats)
     keyed = customer_key(folded, roles)
+    if cache:  # smaller plans to compile and run: keyed orders kept, then classified
+        keyed = materialise(con, keyed)
     classified = classify(keyed, roles, end, refunded_statuses or [])
     for role in ATTRIBUTE_ROLES:
         if role in roles:
@@ -350,7 +352,7 @@ def _examples(
 def duckdb() -> ibis.BaseBackend:
     """An embedded DuckDB for files: in memory, spilling to a temporary folder if needed."""
     try:
-        return ibis.duckdb.connect()
+        return quiet(ibis.duckdb.connect())
     except Exception as exc:  # noqa: BLE001 - a broken install is said in one line
         raise LensError(f"The embedded DuckDB engine could not start ({exc}).") from exc
 
@@ -379,3 +381,9 @@ def clean_contact_keys(ids: pa.Array | None, emails: pa.Array | None) -> tuple:
         cleaned["emails"] = clean_emails(t.emails)
     out = duckdb().to_pyarrow(t.select(**cleaned))
     return tuple(out[k] if k in columns else None for k in ("ids", "emails"))
+
+
+def quiet(con: ibis.BaseBackend) -> ibis.BaseBackend:
+    """No progress bar: DuckDB would draw it on the terminal, amid the command's output."""
+    con.raw_sql("SET enable_progress_bar = false")
+    return con

@@ -182,9 +182,12 @@ def build_order_log(
 
     end = end_day(options.end_date, today)
     con = engine.duckdb()
-    cleaned = engine.clean(
-        con, engine.from_arrow(staged), roles, end.date(), refunded_statuses_of(fmt)
-    )
+    try:
+        cleaned = engine.clean(
+            con, engine.from_arrow(staged), roles, end.date(), refunded_statuses_of(fmt), cache=True
+        )
+    finally:
+        con.disconnect()
     notes += cleaned.notes
     warnings += cleaned.warnings
     dropped, examples = cleaned.dropped, cleaned.examples

@@ -192,6 +192,8 @@ def connect(location: Location):
     """(backend, ibis table, scrub) for a location, opened read-only."""
     import ibis
 
+    from analytics import engine
+
     secret = password_for(location.url) if location.kind == "postgresql" else None
     scrub = _Scrub(secret)
     try:
@@ -203,7 +205,7 @@ def connect(location: Location):
             path = path[1:] if path.startswith("/") and path[1:2] == "/" else path
             if not Path(path).is_file():
                 raise LensError(f"There is no DuckDB file at {path}.")
-            con = ibis.duckdb.connect(path, read_only=True)
+            con = engine.quiet(ibis.duckdb.connect(path, read_only=True))
             con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         elif location.kind == "postgresql":
             con = _postgres(location.url, secret)
@@ -219,7 +221,9 @@ def connect(location: Location):
 def _duckdb():
     import ibis
 
-    con = ibis.duckdb.connect()
+    from analytics import engine
+
+    con = engine.quiet(ibis.duckdb.connect())
     con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     return con
 
