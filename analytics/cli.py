@@ -27,6 +27,7 @@ from analytics import (
     propensity,
     rfm,
     segments,
+    sources,
 )
 from analytics.customers import build_customer_base
 from analytics.errors import LensError, MissingColumn
@@ -49,7 +50,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _reading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("orders", help="orders file (CSV, .xlsx, .parquet), or 'demo' / 'cdnow'")
+    parser.add_argument(
+        "orders",
+        help="orders file (CSV, .xlsx, .parquet), a Parquet folder or glob, a database URL "
+        "(postgresql://user@host:port/db, duckdb:///file.duckdb, spark://local[2]), "
+        "or 'demo' / 'cdnow'",
+    )
+    parser.add_argument("--table", help="with a database URL: the table (or Spark Parquet path)")
+    parser.add_argument("--sql", help="with a database URL: one SELECT query to read instead")
     parser.add_argument("--contacts", help="contacts file (makes prospects visible)")
     parser.add_argument("--format", choices=FORMATS, default="auto", dest="fmt")
     dates = parser.add_mutually_exclusive_group()
@@ -162,6 +170,14 @@ def read_inputs(args: argparse.Namespace) -> tuple[OrderLog, Contacts | None]:
         currency=args.currency,
     )
     contacts_path = args.contacts
+    location = sources.locate(args.orders, args.table, args.sql)
+    if location is not None:
+        contacts = (
+            (Path(contacts_path).name, _read_bytes(Path(contacts_path)))
+            if contacts_path
+            else ("", b"")
+        )
+        return load_dataset(location.name, b"", options, *contacts, location=location)
     if args.orders == "demo" and not Path("demo").exists():
         path = DEMO_ORDERS
         contacts_path = contacts_path or str(DEMO_CONTACTS)
@@ -174,6 +190,13 @@ def read_inputs(args: argparse.Namespace) -> tuple[OrderLog, Contacts | None]:
     if args.orders == CDNOW_NAME and not path.exists():
         return load_dataset(CDNOW_NAME, contacts_name=contacts[0], contacts=contacts[1])
     return load_dataset(path.name, _read_bytes(path), options, *contacts)
+
+
+def source_name(args: argparse.Namespace) -> str:
+    """The data's name in lists and reports: a location's name (never a password), or the
+    file's name."""
+    location = sources.locate(args.orders, args.table, args.sql)
+    return location.name if location is not None else Path(args.orders).name
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -285,7 +308,7 @@ def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         rows = campaign.with_control(rows, args.control, args.seed, day)
         what = f"stage {args.stage}" if args.stage else f"RFM segment {args.segment}"
         about = campaign.definition(
-            Path(args.orders).name,
+            source_name(args),
             f"reference date {day.date()}, inactivity window {args.window} days, at-risk "
             f"factor {args.at_risk_factor:g}",
             args.control,
@@ -414,7 +437,7 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
 
     index, snap = _snapshot(log, contacts, args)
     t = pd.Timestamp(customers.from_days(snap.day))
-    name = Path(args.orders).name
+    name = source_name(args)
     settings = report.ReportSettings(
         name, t, args.window, args.at_risk_factor, args.model, args.horizon_months, log.currency
     )

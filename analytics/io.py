@@ -15,11 +15,11 @@ from analytics.orders import (
     QualityReport,
     ReadOptions,
     build_order_log,
-    clean_emails,
-    clean_ids,
+    text_array,
 )
 from analytics.parsing import parse_dates
 from analytics.readers import read_table
+from analytics.sources import Location, load_location
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_ORDERS = DATA_DIR / "demo_orders.csv"
@@ -69,12 +69,14 @@ def load_contacts(
         )
     frame = raw.frame
     out = pd.DataFrame(index=frame.index)
-    ids = (
-        clean_ids(frame[mapping["customer_id"]]).astype("str")
-        if mapping.get("customer_id")
-        else None
+    from analytics import engine  # the same id and email rules as for orders
+
+    ids, email = engine.clean_contact_keys(
+        text_array(frame[mapping["customer_id"]]) if mapping.get("customer_id") else None,
+        text_array(frame[mapping["email"]]) if mapping.get("email") else None,
     )
-    email = clean_emails(frame[mapping["email"]]).astype("str") if mapping.get("email") else None
+    ids = None if ids is None else pd.Series(ids.to_pandas(), index=frame.index, dtype="str")
+    email = None if email is None else pd.Series(email.to_pandas(), index=frame.index, dtype="str")
     out["customer_id"] = ids if ids is not None else email
     if ids is not None and email is not None:
         out["customer_id"] = ids.fillna(email)
@@ -174,10 +176,17 @@ def load_dataset(
     options: ReadOptions | None = None,
     contacts_name: str = "",
     contacts: bytes = b"",
+    location: Location | None = None,
 ) -> tuple[OrderLog, Contacts | None]:
     """An order log and, when given, contacts keyed like it; ``orders_name`` 'cdnow' loads
-    the CDNOW data set. The one way the app and the command line read their inputs."""
-    log = load_cdnow() if orders_name == CDNOW_NAME else load_orders(orders, orders_name, options)
+    the CDNOW data set, a ``location`` reads a database or Parquet dataset where it lives.
+    The one way the app and the command line read their inputs."""
+    if location is not None:
+        log = load_location(location, options)
+    elif orders_name == CDNOW_NAME:
+        log = load_cdnow()
+    else:
+        log = load_orders(orders, orders_name, options)
     known = None
     if contacts:
         known = load_contacts(contacts, contacts_name)

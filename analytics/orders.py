@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analytics.errors import LensError, MissingColumn
 from analytics.formats import (
@@ -38,10 +39,12 @@ REASONS = {
     "not_positive": "Zero or negative amount (returns, corrections)",
     "unreadable_row": "Row could not be split into columns",
 }
-_CANCELLED = r"cancel|annul|void|storn"
-_FAILED = r"fail|fraud|declin|echou|rejected"
-_REFUNDED = r"^(?:fully[ _-]?)?refunded$|^rembours[ée]+e?s?$|^retourn"
-_MISSING_IDS = {"", "0", "-", "null", "none", "nan", "n/a", "na", "guest", "invite"}
+# Statuses, matched on the status trimmed, lower-cased, without WooCommerce's "wc-".
+CANCELLED = r"cancel|annul|void|storn"
+FAILED = r"fail|fraud|declin|echou|rejected"
+REFUNDED = r"^(?:fully[ _-]?)?refunded$|^rembours[ée]+e?s?$|^retourn"
+# Customer ids that mean "no customer" (a guest checkout).
+MISSING_IDS = ["", "0", "-", "null", "none", "nan", "n/a", "na", "guest", "invite"]
 
 
 @dataclass
@@ -69,19 +72,22 @@ class QualityReport:
     examples: dict[str, list[int]]
     warnings: list[str]
     notes: list[str]
+    # Row numbers in a file; order ids where rows have no number (a database table).
+    examples_are: str = "rows"
 
     def dropped_table(self) -> pd.DataFrame:
         """One line per reason that left orders out, for display."""
+        header = f"example {self.examples_are}"
         rows = [
             {
                 "reason": REASONS.get(key, key),
                 "orders": count,
-                "example rows": ", ".join(str(r) for r in self.examples.get(key, [])),
+                header: ", ".join(str(r) for r in self.examples.get(key, [])),
             }
             for key, count in self.dropped.items()
             if count
         ]
-        return pd.DataFrame(rows, columns=["reason", "orders", "example rows"])
+        return pd.DataFrame(rows, columns=["reason", "orders", header])
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -101,19 +107,11 @@ class OrderLog:
     currencies: dict[str, int] = field(default_factory=dict)  # kept orders per currency
 
 
-def build_order_log(
-    raw: RawTable, options: ReadOptions | None = None, today: pd.Timestamp | None = None
-) -> OrderLog:
-    """Clean a raw table into an order log.
-
-    The log has one row per kept order: ``order_id``, ``customer_id`` (the customer id,
-    else the email trimmed and lower-cased), ``email``, ``order_date`` (the local calendar
-    day), ``amount`` (net of partial refunds), plus any of ``channel``, ``country``,
-    ``discount_code``, ``category`` the file carries.
-    """
-    options = options or ReadOptions()
-    frame = raw.frame
-    columns = list(frame.columns)
+def resolve_mapping(
+    columns: list[str], options: ReadOptions, what: str = "file"
+) -> tuple[str, dict[str, str | None]]:
+    """The format and the role -> column mapping: suggested from the headers, then the user's
+    choices (each checked against the columns)."""
     fmt = detect_format(columns) if options.format == "auto" else options.format
     if fmt not in FORMAT_LABELS:
         raise LensError(
@@ -123,37 +121,56 @@ def build_order_log(
     for role, col in options.mapping.items():
         if col is not None and col not in columns:
             raise LensError(
-                f"There is no column '{col}' in this file for {ROLE_LABELS.get(role, role)}: "
+                f"There is no column '{col}' in this {what} for {ROLE_LABELS.get(role, role)}: "
                 f"choose one of {', '.join(columns[:20])}."
             )
         mapping[role] = col
     _require(mapping, columns)
+    return fmt, mapping
+
+
+def build_order_log(
+    raw: RawTable, options: ReadOptions | None = None, today: pd.Timestamp | None = None
+) -> OrderLog:
+    """Clean a raw table into an order log.
+
+    The text of dates and amounts is parsed here (decimal commas, currency signs, day-first
+    dates); every cleaning rule then runs in the embedded DuckDB (:mod:`analytics.engine`),
+    the same rules as for a database. The log has one row per kept order: ``order_id``,
+    ``customer_id`` (the customer id, else the email trimmed and lower-cased), ``email``,
+    ``order_date`` (the local calendar day), ``amount`` (net of partial refunds), plus any
+    of ``channel``, ``country``, ``discount_code``, ``category`` the file carries.
+    """
+    options = options or ReadOptions()
+    frame = raw.frame
+    columns = list(frame.columns)
+    fmt, mapping = resolve_mapping(columns, options)
 
     warnings: list[str] = []
     notes: list[str] = [f"Read as: {FORMAT_LABELS[fmt]}."]
     european = raw.delimiter == ";"
-    rows = pd.DataFrame(
-        {"row": np.arange(len(frame)) + raw.header_row + 1}
-        | {
-            role: frame[mapping[role]].reset_index(drop=True)
-            for role in ORDER_ROLES
-            if mapping.get(role)
-        }
+    roles = [role for role in ORDER_ROLES if mapping.get(role) and role != "currency"]
+    rows = {"_row": np.arange(len(frame), dtype=np.int64) + raw.header_row + 1}
+    amount_text = frame[mapping["amount"]].reset_index(drop=True)
+    named = _currency_codes(
+        frame[mapping["currency"]].reset_index(drop=True) if mapping.get("currency") else None,
+        amount_text,
     )
-
-    if "currency" in rows:
-        rows["currency"] = by_unique(rows["currency"], currency_of_text)
-    elif not pd.api.types.is_numeric_dtype(rows["amount"].dtype):  # "€12", "12 EUR"
-        named = by_unique(rows["amount"], currency_of_text)
-        if named.notna().any():
-            rows["currency"] = named
-    amounts, mark = parse_amounts(rows["amount"], options.decimal)
+    if named is not None:
+        rows["currency"] = named
+        roles.append("currency")
+    amounts, mark = parse_amounts(amount_text, options.decimal)
     european = european or mark == ","
-    rows["amount"] = amounts
-    if "refunded" in rows:
-        rows["refunded"] = parse_amounts(rows["refunded"], mark)[0].fillna(0.0)
-    dates, reading = parse_dates(rows["order_date"], options.date_order, prefer_dayfirst=european)
-    rows["order_date"] = dates.dt.normalize()
+    rows["amount"] = _numbers(amounts)
+    if "refunded" in roles:
+        refunded = parse_amounts(frame[mapping["refunded"]].reset_index(drop=True), mark)[0]
+        rows["refunded"] = _numbers(refunded.fillna(0.0))
+    dates, reading = parse_dates(
+        frame[mapping["order_date"]].reset_index(drop=True),
+        options.date_order,
+        prefer_dayfirst=european,
+    )
+    rows["order_date"] = pa.array(dates.dt.normalize(), type=pa.timestamp("us")).cast(pa.date32())
     if reading.ambiguous:
         how = "day-first (3 April)" if reading.order == "dayfirst" else "month-first (March 4)"
         warnings.append(
@@ -167,27 +184,24 @@ def build_order_log(
         )
     if mark == ",":
         notes.append("Amounts use a decimal comma.")
+    for role in roles:
+        if role not in rows:
+            rows[role] = text_array(frame[mapping[role]])
+    staged = pa.table(rows)
 
-    rows = _fold_line_items(rows, notes, warnings)
-    orders_found = len(rows)
-    if "email" in rows:
-        rows["email"] = clean_emails(rows["email"])
-    rows["customer_id"] = _customer_key(rows)
-    end = _end_date(options.end_date, today)
-    reason = _reasons(rows, end, fmt)
-    counts = np.bincount(reason[reason >= 0], minlength=len(REASONS))
-    dropped = {key: int(n) for key, n in zip(REASONS, counts, strict=True)}
-    row_numbers = rows["row"].to_numpy()
-    examples = {
-        key: row_numbers[reason == i][:5].tolist() for i, key in enumerate(REASONS) if counts[i]
-    }
-    needed = [c for c in rows.columns if c not in ("status", "cancelled_at", "order_key")]
-    kept = rows.loc[reason < 0, needed]
-    if "refunded" in kept:
-        kept = kept.assign(amount=kept["amount"] - kept["refunded"])
-        partial = int((kept["refunded"] > 0).sum())
-        if partial:
-            notes.append(f"{partial} partly refunded orders count net of the refunded amount.")
+    from analytics import engine  # the engine loads where orders are read, not at start-up
+
+    end = end_day(options.end_date, today)
+    con = engine.duckdb()
+    try:
+        cleaned = engine.clean(
+            con, engine.from_arrow(staged), roles, end.date(), refunded_statuses_of(fmt), cache=True
+        )
+    finally:
+        con.disconnect()
+    notes += cleaned.notes
+    warnings += cleaned.warnings
+    dropped, examples = cleaned.dropped, cleaned.examples
     if raw.bad_rows:
         dropped["unreadable_row"] = len(raw.bad_rows)
         examples["unreadable_row"] = raw.bad_rows[:5]
@@ -195,17 +209,12 @@ def build_order_log(
             f"{len(raw.bad_rows)} rows did not have as many fields as the header and were "
             "skipped (a separator inside an unquoted value, or a damaged or cut-off file)."
         )
-    currencies = _currencies(kept, warnings)
-    log = _finish(kept)
-    if log.empty:
-        counted = ", ".join(f"{REASONS.get(k, k).lower()}: {v}" for k, v in dropped.items() if v)
-        raise LensError(
-            f"No usable order in this file ({counted or 'no rows'}). Check the column mapping "
-            "and the date order."
-        )
+    currencies = currency_counts(cleaned.currencies, warnings)
+    log = log_frame(cleaned.orders)
+    require_orders(log, dropped, "file")
     report = QualityReport(
         rows_read=len(frame) + len(raw.bad_rows),
-        orders_found=orders_found,
+        orders_found=cleaned.orders_found,
         orders_kept=len(log),
         dropped={k: v for k, v in dropped.items() if v},
         examples=examples,
@@ -247,133 +256,7 @@ def _require(mapping: dict, columns: list[str]) -> None:
         )
 
 
-def _fold_line_items(rows: pd.DataFrame, notes: list[str], warnings: list[str]) -> pd.DataFrame:
-    """One row per order: fields from the order's first row that has them.
-
-    The amount is the order total when every multi-row order repeats one value (or has it
-    on one row only, as Shopify does); otherwise the rows are line items and are summed.
-    """
-    if "order_id" not in rows:
-        return rows
-    codes, uniques = distinct(rows["order_id"])
-    codes = codes.astype(np.int64)
-    # Rows without an order id are orders of their own.
-    missing = codes < 0
-    if missing.any():
-        codes[missing] = len(uniques) + np.arange(int(missing.sum()))
-    if int((~missing).sum()) == len(uniques):
-        return rows
-    rows = rows.assign(order_key=codes)
-    group = rows.groupby("order_key", sort=False)
-    sizes = group["row"].transform("size")
-    multi = rows[sizes > 1]
-    amounts_per_order = multi.groupby("order_key", sort=False)["amount"].nunique()
-    line_amounts = bool((amounts_per_order > 1).any())
-    folded = group.first()
-    if line_amounts:
-        folded["amount"] = group["amount"].sum(min_count=1)
-    folded = folded.reset_index(drop=True)
-    n_multi = int(multi["order_key"].nunique())
-    how = "line amounts added up" if line_amounts else "the order total taken once"
-    notes.append(
-        f"{len(rows):,} rows were folded into {len(folded):,} orders ({n_multi:,} orders span "
-        f"several rows; {how})."
-    )
-    if not line_amounts and "amount" in multi and multi["amount"].notna().all() and n_multi:
-        warnings.append(
-            "Orders on several rows repeat the same amount on each row: it was taken as the "
-            "order total, once per order. If it is a per-line amount, the revenue is too low."
-        )
-    return folded
-
-
-def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Codes (-1 for missing) and distinct values: the one hashing pass over a column."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), pd.Series(values.cat.categories)
-    codes, uniques = pd.factorize(values)
-    return codes, pd.Series(uniques)
-
-
-def by_unique(values: pd.Series, func) -> pd.Series:
-    """Apply a text function to each distinct value once; the result is categorical.
-
-    Exports repeat values a lot (statuses, customers), and hashing a long text column is the
-    expensive step, so it happens once here and later steps reuse the category codes.
-    """
-    codes, uniques = distinct(values)
-    text = uniques.astype("str")
-    mapped = func(text)
-    if not (mapped == text).fillna(False).all():  # cleaning changed values: they may merge
-        new_codes, merged = pd.factorize(mapped)
-        codes = np.where(codes >= 0, np.append(new_codes, -1)[codes], -1)
-        text = pd.Series(merged)
-    return pd.Series(
-        pd.Categorical.from_codes(codes, categories=pd.Index(text, dtype="str")),
-        index=values.index,
-    )
-
-
-def compact_categories(values: pd.Series) -> pd.Series:
-    """Drop unused categories (counting codes, not hashing: much faster on long columns)."""
-    codes = values.cat.codes.to_numpy()
-    used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
-    if used.all():
-        return values
-    remap = np.append(np.cumsum(used) - 1, -1)
-    return pd.Series(
-        pd.Categorical.from_codes(remap[codes], categories=values.cat.categories[used]),
-        index=values.index,
-    )
-
-
-def _strip_text(values: pd.Series) -> pd.Series:
-    text = values.astype("str").str.strip()
-    return text.where(values.notna() & text.ne(""))
-
-
-def _clean_id_text(values: pd.Series) -> pd.Series:
-    text = _strip_text(values)
-    text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)  # 123.0 from spreadsheets
-    short = text.str.len() <= 5
-    missing = short & text.str.lower().isin(_MISSING_IDS)
-    return text.where(~missing)
-
-
-def clean_ids(values: pd.Series) -> pd.Series:
-    """Customer ids as trimmed text; blanks and placeholders (0, guest, n/a) are missing."""
-    return by_unique(values, _clean_id_text)
-
-
-def _clean_emails(values: pd.Series) -> pd.Series:
-    email = values.astype("str").str.strip().str.lower()
-    return email.where(values.notna() & email.str.contains("@", regex=False))
-
-
-def clean_emails(values: pd.Series) -> pd.Series:
-    """Emails trimmed and lower-cased; values without @ are missing."""
-    return by_unique(values, _clean_emails)
-
-
-def _customer_key(rows: pd.DataFrame) -> pd.Series:
-    """Customer id, else the email trimmed and lower-cased.
-
-    An email seen with an id elsewhere in the file takes that id, so one person's guest and
-    account orders stay together.
-    """
-    email = rows["email"] if "email" in rows else None
-    if "customer_id" not in rows:
-        return email
-    ids = clean_ids(rows["customer_id"])
-    if email is None or not ids.isna().any():
-        return ids
-    ids, email = ids.astype("str"), email.astype("str")
-    known = pd.DataFrame({"email": email, "id": ids}).dropna().drop_duplicates("email")
-    from_email = email.map(known.set_index("email")["id"])
-    return ids.fillna(from_email).fillna(email).astype("category")
-
-
-def _end_date(end_date: str | None, today: pd.Timestamp | None) -> pd.Timestamp:
+def end_day(end_date: str | None, today: pd.Timestamp | None) -> pd.Timestamp:
     if end_date:
         try:
             return pd.Timestamp(end_date).normalize()
@@ -382,54 +265,35 @@ def _end_date(end_date: str | None, today: pd.Timestamp | None) -> pd.Timestamp:
     return (today or pd.Timestamp.today()).normalize()
 
 
-def _status_kind(status: pd.Series, refunded_statuses: list[str]) -> np.ndarray:
-    """'cancelled', 'refunded', 'failed' or '' per row, classifying each distinct status once."""
-    codes, uniques = distinct(status)
-    text = uniques.astype("str").str.strip().str.lower().str.removeprefix("wc-")
-    kind = np.full(len(text) + 1, "", dtype=object)  # the extra last slot: missing status
-    kind[:-1][text.str.contains(_FAILED).to_numpy(dtype=bool)] = "failed"
-    refunded = text.str.contains(_REFUNDED) | text.isin(refunded_statuses)
-    kind[:-1][refunded.to_numpy(dtype=bool)] = "refunded"
-    kind[:-1][text.str.contains(_CANCELLED).to_numpy(dtype=bool)] = "cancelled"
-    return kind[codes]
+def refunded_statuses_of(fmt: str) -> list[str]:
+    """Statuses a preset's shop uses for a full refund (Magento: closed)."""
+    chosen = preset(fmt)
+    return chosen.refunded_statuses if chosen else []
 
 
-def _reasons(rows: pd.DataFrame, end: pd.Timestamp, fmt: str) -> np.ndarray:
-    """Per order, the position in REASONS of the first reason it is left out, or -1 if kept."""
-    reason = np.full(len(rows), -1, dtype=np.int8)
-    keys = list(REASONS)
-
-    def mark(key: str, mask) -> None:
-        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
-        reason[mask & (reason < 0)] = keys.index(key)
-
-    mark("bad_date", rows["order_date"].isna())
-    mark("future", rows["order_date"] > end)
-    extra = preset(fmt).refunded_statuses if preset(fmt) else []
-    kind = _status_kind(rows["status"], extra) if "status" in rows else np.full(len(rows), "")
-    cancelled = kind == "cancelled"
-    if "cancelled_at" in rows:
-        cancelled |= _strip_text(rows["cancelled_at"]).notna().to_numpy()
-    mark("cancelled", cancelled)
-    refunded = kind == "refunded"
-    if "refunded" in rows:
-        full = (rows["refunded"] > 0) & (rows["refunded"] >= rows["amount"] - 0.005)
-        refunded = refunded | full.to_numpy()
-    mark("refunded", refunded)
-    mark("failed", kind == "failed")
-    mark("guest", rows["customer_id"].isna())
-    mark("bad_amount", rows["amount"].isna())
-    mark("not_positive", rows["amount"] <= 0)
-    return reason
+def _numbers(values: pd.Series) -> pa.Array:
+    """Floats as Arrow, NaN (unreadable) as null: the engine's SQL treats NaN as a number."""
+    return pa.array(values.astype("float64"), type=pa.float64(), from_pandas=True)
 
 
-def _currencies(kept: pd.DataFrame, warnings: list[str]) -> dict[str, int]:
-    """Kept orders per currency named in the file, most first; several are a warning."""
-    if "currency" not in kept:
-        return {}
-    counts = kept["currency"].value_counts()
-    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
-    found = {str(code): int(n) for code, n in counts.items()}
+def _currency_codes(column: pd.Series | None, amounts: pd.Series) -> pa.Array | None:
+    """Per row, the currency code the file names: its currency column, else a code or sign
+    in the amounts ("€12", "12 EUR"); None when the file names none."""
+    if column is None:
+        if pd.api.types.is_numeric_dtype(amounts.dtype):
+            return None
+        column = amounts
+    codes, uniques = pd.factorize(column)
+    named = currency_of_text(pd.Series(uniques, dtype="object").astype("str"))
+    if named.isna().all():
+        return None
+    per_row = np.append(named.to_numpy(dtype=object), None)[codes]  # code -1: missing
+    return pa.array(per_row, type=pa.string(), from_pandas=True)
+
+
+def currency_counts(counts: dict[str, int], warnings: list[str]) -> dict[str, int]:
+    """Kept orders per currency, most first; several are a warning."""
+    found = dict(sorted(((c, n) for c, n in counts.items() if n > 0), key=lambda cn: -cn[1]))
     if len(found) > 1:
         listed = ", ".join(
             f"{code} {n:,} order{'' if n == 1 else 's'}" for code, n in found.items()
@@ -442,37 +306,54 @@ def _currencies(kept: pd.DataFrame, warnings: list[str]) -> dict[str, int]:
     return found
 
 
-def _finish(kept: pd.DataFrame) -> pd.DataFrame:
-    order_id = (
-        _strip_text(kept["order_id"])
-        if "order_id" in kept
-        else pd.Series(np.nan, index=kept.index, dtype="str")
-    )
-    missing = order_id.isna()
-    if missing.any():  # rows without an order id are named by their row in the file
-        order_id[missing] = "row " + kept.loc[missing, "row"].astype("str")
+def text_array(values: pd.Series) -> pa.Array:
+    """A role's column as Arrow text (numbers and dates from typed files written as text)."""
+    if not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        values = values.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
+        values = values.astype("str").where(values.notna())
+    return pa.array(values.reset_index(drop=True), type=pa.string(), from_pandas=True)
+
+
+def require_orders(log: pd.DataFrame, dropped: dict[str, int], what: str) -> None:
+    if log.empty:
+        counted = ", ".join(f"{REASONS.get(k, k).lower()}: {v}" for k, v in dropped.items() if v)
+        raise LensError(
+            f"No usable order in this {what} ({counted or 'no rows'}). Check the column "
+            "mapping and the date order."
+        )
+
+
+def _categorical(values: pa.ChunkedArray) -> pd.Series:
+    """Arrow text -> pandas categorical (categories in order of first appearance)."""
+    encoded = values.cast(pa.string()).dictionary_encode().to_pandas()
+    if len(encoded.cat.categories) == 0:
+        encoded = pd.Series(
+            pd.Categorical.from_codes(
+                np.full(len(encoded), -1), categories=pd.Index([], dtype="str")
+            )
+        )
+    return encoded
+
+
+def log_frame(orders: pa.Table) -> pd.DataFrame:
+    """The engine's kept orders as the order log (customers and attributes categorical)."""
     out = pd.DataFrame(
         {
-            "order_id": order_id,
-            "customer_id": kept["customer_id"],
-            "email": kept["email"]
-            if "email" in kept
-            else pd.Categorical.from_codes(
-                np.full(len(kept), -1), categories=pd.Index([], dtype="str")
-            ),
-            "order_date": kept["order_date"].astype("datetime64[us]"),
-            "amount": kept["amount"].astype("float64"),
+            "order_id": orders["order_id"].to_pandas(),
+            "customer_id": _categorical(orders["customer_id"]),
+            "email": _categorical(orders["email"]),
+            "order_date": orders["order_date"]
+            .cast(pa.timestamp("us"))
+            .to_numpy()
+            .astype("datetime64[us]"),
+            "amount": orders["amount"].to_numpy().astype("float64"),
         }
     )
-    for col in ["customer_id", "email"]:
-        if not isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype("str").astype("category")
-        out[col] = compact_categories(out[col])
     for role in ATTRIBUTE_ROLES:
-        if role in kept:
-            out[role] = by_unique(kept[role], _strip_text)
-    # File order is kept: every later step sorts what it needs, by customer and day.
-    return out.reset_index(drop=True)
+        if role in orders.column_names:
+            out[role] = _categorical(orders[role])
+    # The engine keeps the file's order: every later step sorts what it needs.
+    return out
 
 
 def read_as(log: OrderLog, currency: str | None) -> str:
@@ -487,5 +368,7 @@ def read_as(log: OrderLog, currency: str | None) -> str:
         parts.append("dates " + info["date_order"].replace("first", "-first"))
     if info.get("decimal") == ",":
         parts.append("decimal comma")
+    if info.get("source"):
+        parts.append(f"cleaned in {info['engine']}, where the data lives")
     parts.append(f"amounts in {currency}" if currency else "no currency named")
     return " · ".join(parts)

@@ -6,7 +6,7 @@ from analytics import present
 from analytics.formats import FORMAT_LABELS, ROLE_LABELS
 from analytics.orders import read_as
 from analytics.readers import ENCODING_NAMES
-from ui import controls, params, pickers, show, state
+from ui import controls, database, params, pickers, show, state
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = {
@@ -21,18 +21,24 @@ controls.settings_line()
 limit = st.get_option("server.maxUploadSize")
 st.caption(
     f"Drop an order export from Shopify, Magento, WooCommerce or any shop: CSV, Excel .xlsx or "
-    f"Parquet, up to {limit:,} MB. Add a contacts file to see prospects (contacts who never "
+    f"Parquet, up to {limit:,} MB, or read the orders where they live (PostgreSQL, DuckDB, "
+    "Parquet datasets, Spark). Add a contacts file to see prospects (contacts who never "
     "ordered). Nothing leaves this app."
 )
 
 UPLOAD = "Upload my export"
+CONNECT = "Connect to a database"
 active: state.Source = st.session_state.get("source") or state.demo_source()
 if st.session_state.get("source_choice") is None:
     # Coming back to this page shows the active data's source; switching is the user's pick.
-    st.session_state["source_choice"] = (
-        active.label if active.label in (state.DEMO, state.CDNOW) else UPLOAD
-    )
-choice = params.segmented("Data source", [state.DEMO, state.CDNOW, UPLOAD], key="source_choice")
+    st.session_state["source_choice"] = {
+        state.DEMO: state.DEMO,
+        state.CDNOW: state.CDNOW,
+        state.DATABASE: CONNECT,
+    }.get(active.label, UPLOAD)
+choice = params.segmented(
+    "Data source", [state.DEMO, state.CDNOW, UPLOAD, CONNECT], key="source_choice"
+)
 
 if choice == state.DEMO and active.label != state.DEMO:
     state.try_open(state.demo_source())
@@ -92,6 +98,8 @@ elif choice == UPLOAD:
         if layout is not None:
             st.session_state["upload_sheets"] = layout["sheets"]
             pickers.mapping_form(layout, overrides)
+elif choice == CONNECT:
+    database.panel()
 
 dataset = state.current_dataset()
 log, report = dataset.log, dataset.log.report

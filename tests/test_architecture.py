@@ -20,7 +20,7 @@ def test_analytics_never_imports_streamlit():
     assert out.stdout.strip() == "False"
 
 
-HEAVY = ["lifetimes", "autograd", "scipy", "sklearn", "fpdf", "vl_convert", "altair"]
+HEAVY = ["lifetimes", "autograd", "scipy", "sklearn", "fpdf", "vl_convert", "altair", "pyspark"]
 
 
 def _loaded_after(code: str) -> set[str]:

@@ -10,6 +10,7 @@ from benchmarks import generate, run
 SMOKE_CUSTOMERS, SMOKE_SEED = 2000, 1
 COMPARED = [
     "load_clean_summary_parquet",
+    "load_clean_summary_parquet_duckdb",
     "load_clean_summary_csv",
     "stage_assignment",
     "cohort_matrix",

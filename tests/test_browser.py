@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests import exports
+from tests import exports, postgres
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,6 +60,8 @@ def server():
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # The test database's password, as a server's environment would hold it.
+        env=dict(os.environ, LENS_DB_PASSWORD=postgres.PASSWORD),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -361,3 +363,58 @@ def test_screenshots_of_every_page_at_slide_and_phone_width(page, browser, serve
     phone.close()
     shots = list(SCREENSHOTS.glob("*.png"))
     assert len(shots) >= 24 and all(p.stat().st_size > 10_000 for p in shots)
+
+
+@pytest.fixture(scope="module")
+def shop_database():
+    """The test PostgreSQL with the Shopify export's orders as a typed table."""
+    server = postgres.start()
+    try:
+        server.psql(
+            "CREATE TABLE web_orders (order_ref text, buyer text, created_at timestamp, "
+            "total numeric(10, 2), state text); "
+            "INSERT INTO web_orders VALUES "
+            "('A1', 'ann@x.com', '2024-01-05 10:00', 50, 'paid'), "
+            "('A2', 'ann@x.com', '2024-02-05 11:00', 70, 'paid'), "
+            "('A3', 'bob@x.com', '2024-02-07 12:00', 20, 'cancelled'), "
+            "('A4', 'cy@x.com', '2024-03-01 09:00', 35, 'paid')"
+        )
+        yield server
+    finally:
+        postgres.stop(server)
+
+
+ROLES = ["Order date", "Order amount", "Order status", "Email"]
+
+
+def test_the_data_page_reads_orders_from_postgresql(page, shop_database):
+    open_page(page, "data")
+    click_text(page, "Upload my export")
+    upload(page, "orders_export.csv", exports.SHOPIFY.encode())
+    assert stage_counts(page)["Orders"] == "3"
+    click_text(page, "Connect to a database")
+    page.get_by_label("Where the orders are").fill(shop_database.url())
+    page.get_by_label("Table").fill("web_orders")
+    click_text(page, "Connect")
+    settle(page, "text=Columns of web_orders")
+    chosen = {role: page.get_by_role("combobox", name=role).input_value() for role in ROLES}
+    assert chosen["Order date"].startswith("created_at (timestamp")  # offered from the schema
+    assert chosen["Order amount"].startswith("total (decimal")
+    assert chosen["Order status"] == "state (string)" and chosen["Email"] == "—"
+    assert stage_counts(page)["Orders"] == "3"  # nothing read yet: the upload stays
+    page.get_by_role("combobox", name="Email").click()  # 'buyer' is no name the mapping knows
+    page.get_by_role("option", name="buyer (string)").click()
+    click_text(page, "Read orders")
+    settle(page, "text=Loaded: web_orders @")
+    assert stage_counts(page)["Orders"] == "3"  # A1, A2, A4: A3 is cancelled
+    assert stage_counts(page)["Customers"] == "2"
+    body = page.inner_text("body")
+    assert "cleaned in PostgreSQL" in body and postgres.PASSWORD not in body
+    assert "password" not in page.url.lower() and postgres.PASSWORD not in page.url
+    # A table that is not there: one line, and the orders read before stay.
+    page.get_by_label("Table").fill("nowhere")
+    click_text(page, "Connect")
+    body = page.inner_text("body")
+    assert "There is no table 'nowhere'" in body
+    assert "Loaded: web_orders @" in body and stage_counts(page)["Orders"] == "3"
+    assert page.locator("[data-testid=stException]").count() == 0

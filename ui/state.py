@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+import time
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
 import pandas as pd
@@ -31,9 +32,11 @@ from analytics.io import (
 from analytics.lifecycle import LifecycleIndex, prepare
 from analytics.orders import OrderLog, ReadOptions
 from analytics.readers import read_table
+from analytics.sources import Location
 
 DEMO = "Demo shop"
 CDNOW = "CDNOW (CD retailer, 1997-98)"
+DATABASE = "Database"
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,18 @@ def demo_source() -> Source:
 
 
 def read_options(options: dict) -> ReadOptions:
-    return ReadOptions(**options)
+    fields = ReadOptions.__dataclass_fields__
+    return ReadOptions(**{k: v for k, v in options.items() if k in fields})
+
+
+def location_source(location: Location, mapping: dict) -> Source:
+    """A database (or Parquet dataset) read now: each read is a new dataset, so a link
+    reopens the data as it was read, and a new read sees new orders."""
+    return Source(
+        DATABASE,
+        orders_name=location.name,
+        options={"location": asdict(location), "mapping": mapping, "read_at": time.time()},
+    )
 
 
 # cache_resource, not cache_data: cache_data would unpickle the whole order log on every
@@ -118,12 +132,14 @@ def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
     if _source.kept_key:
         raise LensError(LINK_GONE)
     name = CDNOW_NAME if _source.label == CDNOW else _source.orders_name
+    where = _source.options.get("location")
     log, contacts = load_dataset(
         name,
         _source.orders_bytes,
         read_options(_source.options),
         _source.contacts_name,
         _source.contacts_bytes,
+        location=Location(**where) if where else None,
     )
     return log, contacts
 

@@ -1,0 +1,391 @@
+"""The cleaning rules, written once as Ibis expressions and run in the engine that holds the data.
+
+Files are parsed by the readers (text dates and amounts need the app's parsers), then handed
+to an embedded DuckDB as an Arrow table; Parquet datasets, DuckDB files, PostgreSQL
+and Spark run the same expressions in their own engine, so the rows never leave it. What
+comes back is small: the quality report's counts and examples, and the clean order log
+(one row per kept order) as an Arrow table.
+
+The input is a *staged* table: one column per mapped role (``order_date`` a date, ``amount``
+and ``refunded`` floats, the rest text) and ``_row``, the order of the rows (the row number
+in a file; a stable order elsewhere). This module imports ibis at the top: it is imported
+only where orders are read, so commands that never read stay light.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from analytics.errors import LensError
+from analytics.orders import (
+    ATTRIBUTE_ROLES,
+    CANCELLED,
+    FAILED,
+    MISSING_IDS,
+    REASONS,
+    REFUNDED,
+)
+
+TEXT_ROLES = [
+    "customer_id",
+    "email",
+    "order_id",
+    "status",
+    "cancelled_at",
+    "currency",
+    "channel",
+    "country",
+    "discount_code",
+    "category",
+]
+EXAMPLES = 5
+
+
+@dataclass
+class Cleaned:
+    """What the engine sends back: the kept orders and the quality report's figures."""
+
+    orders: pa.Table  # order_id, customer_id, email, order_date, amount, attributes; in order
+    rows: int  # rows of the staged table (before line items were folded)
+    orders_found: int
+    dropped: dict[str, int]
+    examples: dict[str, list]
+    currencies: dict[str, int]  # kept orders per currency the rows name
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- the rules, one expression each -----------------------------------------------------------
+
+
+# Each rule refers to its input once or twice: SQL repeats an expression at every reference,
+# so rules built on rules would multiply the work per row.
+
+
+def strip_text(value: ir.Value) -> ir.StringValue:
+    """Text trimmed of surrounding whitespace; empty text is missing."""
+    return value.cast("string").strip().nullif("")
+
+
+def clean_ids(value: ir.Value) -> ir.StringValue:
+    """Customer ids as trimmed text; ``123.0`` (a spreadsheet's number) is ``123``; blanks
+    and placeholders (0, guest, n/a, ...) are missing."""
+    text = strip_text(value)
+    text = ibis.coalesce(text.re_extract(r"^([0-9]+)\.0+$", 1).nullif(""), text)
+    # Placeholders are short words ("invite", six letters, never was one).
+    placeholders = [m for m in MISSING_IDS if len(m) <= 5]
+    return ibis.cases((text.lower().isin(placeholders), ibis.null("string")), else_=text)
+
+
+def clean_emails(value: ir.Value) -> ir.StringValue:
+    """Emails trimmed and lower-cased; values without @ are missing."""
+    email = value.cast("string").strip().lower()
+    return ibis.cases((email.contains("@"), email), else_=ibis.null("string"))
+
+
+def _status_kinds(status: ir.Value, refunded_statuses: list[str]):
+    """(cancelled, refunded, failed) flags of a status (trimmed, lower-cased, without
+    WooCommerce's "wc-"). A status can match several: the reasons are checked in the order
+    cancelled, refunded, failed, so the first wins."""
+    text = status.cast("string").strip().lower().re_replace("^wc-", "")
+    cancelled = text.re_search(CANCELLED).fill_null(False)
+    refunded = text.re_search(REFUNDED).fill_null(False)
+    if refunded_statuses:
+        refunded = refunded | text.isin(refunded_statuses).fill_null(False)
+    failed = text.re_search(FAILED).fill_null(False)
+    return cancelled, refunded, failed
+
+
+def per_value(t: ir.Table, column: str, rule) -> ir.Table:
+    """Adds the columns ``rule(value)`` returns (a dict), worked out once per distinct value
+    of ``column`` and joined back: exports repeat statuses, customers and channels, so a
+    text rule runs on a few values rather than on every row. Missing values get nulls."""
+    values = t.select(_value=t[column]).distinct()
+    mapped = values.mutate(**rule(values._value))
+    return t.left_join(mapped, t[column] == mapped._value).drop("_value")
+
+
+def _first(t: ir.Table, column: str) -> ir.Value:
+    """The value of the group's first row (by ``_row``) that has one."""
+    return t[column].argmin(t["_row"], where=t[column].notnull())
+
+
+def fold_line_items(
+    con: ibis.BaseBackend, t: ir.Table, roles: list[str], stats: dict
+) -> tuple[ir.Table, list[str], list[str]]:
+    """One row per order id: fields from the order's first row that has them.
+
+    The amount is the order total when every multi-row order repeats one value (or has it
+    on one row only, as Shopify does); otherwise the rows are line items and are summed.
+    Rows without an order id are orders of their own. ``stats`` comes from :func:`_stats`.
+    """
+    notes: list[str] = []
+    warnings: list[str] = []
+    if "order_id" not in roles or stats["with_id"] == stats["distinct_ids"]:
+        return t, notes, warnings
+    keyed = t.filter(t.order_id.notnull())
+    per_order = keyed.group_by("order_id").aggregate(
+        _row=keyed._row.min(),
+        _n=keyed.count(),
+        _amounts=keyed.amount.nunique(),
+        _with_amount=keyed.amount.count(),
+        _amount_sum=keyed.amount.sum(),
+        **{c: _first(keyed, c) for c in t.columns if c not in ("_row", "order_id")},
+    )
+    shape = con.execute(
+        per_order.aggregate(
+            multi=(per_order._n > 1).sum(),
+            line=((per_order._n > 1) & (per_order._amounts > 1)).any(),
+            gaps=((per_order._n > 1) & (per_order._with_amount < per_order._n)).any(),
+        )
+    )
+    n_multi = int(shape["multi"].iloc[0] or 0)
+    line_amounts = bool(shape["line"].iloc[0])
+    if line_amounts:
+        per_order = per_order.mutate(amount=per_order._amount_sum)
+    folded = per_order.select(*t.columns).union(t.filter(t.order_id.isnull()), distinct=False)
+    orders = stats["distinct_ids"] + stats["rows"] - stats["with_id"]
+    how = "line amounts added up" if line_amounts else "the order total taken once"
+    notes.append(
+        f"{stats['rows']:,} rows were folded into {orders:,} orders ({n_multi:,} orders span "
+        f"several rows; {how})."
+    )
+    if not line_amounts and not bool(shape["gaps"].iloc[0]) and n_multi:
+        warnings.append(
+            "Orders on several rows repeat the same amount on each row: it was taken as the "
+            "order total, once per order. If it is a per-line amount, the revenue is too low."
+        )
+    return folded, notes, warnings
+
+
+def customer_key(t: ir.Table, roles: list[str]) -> ir.Table:
+    """Adds ``_key``: the customer id, else the email trimmed and lower-cased (``_email``).
+
+    An email seen with an id elsewhere takes that id (the first one, in row order), so one
+    person's guest and account orders stay together.
+    """
+    has_id, has_email = "customer_id" in roles, "email" in roles
+    if has_email:
+        t = per_value(t, "email", lambda v: {"_email": clean_emails(v)})
+    else:
+        t = t.mutate(_email=ibis.null("string"))
+    if has_id:
+        t = per_value(t, "customer_id", lambda v: {"_id": clean_ids(v)})
+    else:
+        t = t.mutate(_id=ibis.null("string"))
+    if not (has_id and has_email):
+        return t.mutate(_key=t._id if has_id else t._email)
+    pairs = t.filter(t._id.notnull() & t._email.notnull())
+    known = pairs.group_by(_known_email=pairs._email).aggregate(
+        _known_id=pairs._id.argmin(pairs._row)
+    )
+    t = t.left_join(known, t._email == known._known_email)
+    return t.mutate(_key=ibis.coalesce(t._id, t._known_id, t._email)).drop(
+        "_known_email", "_known_id"
+    )
+
+
+def classify(t: ir.Table, roles: list[str], end: dt.date, refunded_statuses: list[str]) -> ir.Table:
+    """Adds ``_reason``: the position in REASONS of the first reason an order is left out,
+    or null when it is kept."""
+    false = ibis.literal(False)
+    if "status" in roles:
+        names = ["_cancelled", "_refunded", "_failed"]
+        t = per_value(
+            t,
+            "status",
+            lambda v: dict(zip(names, _status_kinds(v, refunded_statuses), strict=True)),
+        )
+        cancelled, refunded, failed = (t[name].fill_null(False) for name in names)
+    else:
+        cancelled = refunded = failed = false
+    if "cancelled_at" in roles:
+        cancelled = cancelled | strip_text(t.cancelled_at).notnull()
+    if "refunded" in roles:
+        full = (t.refunded > 0) & (t.refunded >= t.amount - 0.005)
+        refunded = refunded | full.fill_null(False)
+    keys = list(REASONS)
+    checks = [
+        ("bad_date", t.order_date.isnull()),
+        ("future", (t.order_date > ibis.literal(end, "date")).fill_null(False)),
+        ("cancelled", cancelled),
+        ("refunded", refunded),
+        ("failed", failed),
+        ("guest", t._key.isnull()),
+        ("bad_amount", t.amount.isnull()),
+        ("not_positive", (t.amount <= 0).fill_null(False)),
+    ]
+    reason = ibis.cases(*[(cond, keys.index(key)) for key, cond in checks], else_=ibis.null("int8"))
+    t = t.mutate(_reason=reason.cast("int8"))
+    return t.drop(*[c for c in ("_cancelled", "_refunded", "_failed") if c in t.columns])
+
+
+# --- running it -------------------------------------------------------------------------------
+
+
+def _stats(con: ibis.BaseBackend, t: ir.Table, roles: list[str]) -> dict:
+    if "order_id" in roles:
+        counted = t.aggregate(
+            rows=t.count(), with_id=t.order_id.count(), distinct_ids=t.order_id.nunique()
+        )
+    else:
+        counted = t.aggregate(rows=t.count())
+    frame = con.execute(counted)
+    stats = {k: int(frame[k].iloc[0] or 0) for k in frame.columns}
+    stats.setdefault("with_id", 0)
+    stats.setdefault("distinct_ids", 0)
+    return stats
+
+
+def clean(
+    con: ibis.BaseBackend,
+    t: ir.Table,
+    roles: list[str],
+    end: dt.date,
+    refunded_statuses: list[str] | None = None,
+    examples_as: str = "row",
+    cache: bool = False,
+) -> Cleaned:
+    """Run the cleaning rules on a staged table (see the module's docstring).
+
+    Parameters
+    ----------
+    roles:
+        The roles the staged table has (its columns besides ``_row``).
+    end:
+        Orders dated after this day are left out ("future").
+    examples_as:
+        ``"row"``: examples are row numbers (``_row``, a file's row); ``"order"``: the
+        order ids (a database's rows have no row number).
+    cache:
+        Materialise the classified orders in the engine (DuckDB, Spark) rather than compute
+        them again for each query; a read-only database cannot create tables.
+    """
+    if cache:  # read the source once; every step below scans the copy in the engine
+        t = materialise(con, t)
+    stats = _stats(con, t, roles)
+    folded, notes, warnings = fold_line_items(con, t, roles, stats)
+    keyed = customer_key(folded, roles)
+    if cache:  # smaller plans to compile and run: keyed orders kept, then classified
+        keyed = materialise(con, keyed)
+    classified = classify(keyed, roles, end, refunded_statuses or [])
+    for role in ATTRIBUTE_ROLES:
+        if role in roles:
+            classified = per_value(classified, role, lambda v, r=role: {f"_{r}": strip_text(v)})
+    if "currency" in roles:
+        classified = per_value(
+            classified, "currency", lambda v: {"_currency": v.strip().upper().nullif("")}
+        )
+    order_id = strip_text(classified.order_id) if "order_id" in roles else ibis.null("string")
+    # Orders with no id are named by their row.
+    named = ibis.coalesce(order_id, "row " + classified._row.cast("string"))
+    out = {
+        "_row": classified._row,
+        "_reason": classified._reason,
+        "order_id": named,
+        "customer_id": classified._key,
+        "email": classified._email,
+        "order_date": classified.order_date,
+        "amount": classified.amount - classified.refunded
+        if "refunded" in roles
+        else classified.amount,
+        "_refunded": (classified.refunded > 0).fill_null(False)
+        if "refunded" in roles
+        else ibis.literal(False),
+        "_currency": classified._currency if "currency" in roles else ibis.null("string"),
+    }
+    out |= {role: classified[f"_{role}"] for role in ATTRIBUTE_ROLES if role in roles}
+    result = classified.select(**out)
+    if cache:
+        result = materialise(con, result)
+
+    groups = con.execute(
+        result.group_by(["_reason", "_currency"]).aggregate(
+            n=result.count(), partial=result._refunded.sum()
+        )
+    )
+    kept_groups = groups[groups["_reason"].isna()]
+    counts = groups.dropna(subset=["_reason"]).groupby("_reason")["n"].sum()
+    dropped = {key: int(counts.get(i, 0)) for i, key in enumerate(REASONS)}
+    orders_found = int(groups["n"].sum())
+    partial = int(kept_groups["partial"].sum())
+    if partial:
+        notes.append(f"{partial} partly refunded orders count net of the refunded amount.")
+    currencies = {
+        str(code): int(n)
+        for code, n in kept_groups.groupby("_currency")["n"].sum().items()
+        if str(code)
+    }
+    examples = _examples(con, result, dropped, examples_as)
+    kept = result.filter(result._reason.isnull()).order_by("_row")
+    columns = ["order_id", "customer_id", "email", "order_date", "amount"]
+    columns += [role for role in ATTRIBUTE_ROLES if role in roles]
+    orders = con.to_pyarrow(kept.select(*columns))
+    return Cleaned(
+        orders, stats["rows"], orders_found, dropped, examples, currencies, notes, warnings
+    )
+
+
+def _examples(
+    con: ibis.BaseBackend, result: ir.Table, dropped: dict[str, int], examples_as: str
+) -> dict[str, list]:
+    if not any(dropped.values()):
+        return {}
+    left_out = result.filter(result._reason.notnull())
+    rank = ibis.row_number().over(group_by=left_out._reason, order_by=left_out._row)
+    value = left_out._row if examples_as == "row" else left_out.order_id
+    ranked = left_out.mutate(_rank=rank, _example=value)
+    firsts = con.execute(
+        ranked.filter(ranked._rank < EXAMPLES).select("_reason", "_rank", "_example")
+    ).sort_values(["_reason", "_rank"])
+    keys = list(REASONS)
+    examples: dict[str, list] = {}
+    for reason, example in zip(firsts["_reason"], firsts["_example"], strict=True):
+        value = int(example) if examples_as == "row" else str(example)
+        examples.setdefault(keys[int(reason)], []).append(value)
+    return examples
+
+
+def duckdb() -> ibis.BaseBackend:
+    """An embedded DuckDB for files: in memory, spilling to a temporary folder if needed."""
+    try:
+        return quiet(ibis.duckdb.connect())
+    except Exception as exc:  # noqa: BLE001 - a broken install is said in one line
+        raise LensError(f"The embedded DuckDB engine could not start ({exc}).") from exc
+
+
+def from_arrow(table: pa.Table) -> ir.Table:
+    """An Arrow table as an engine table (DuckDB reads it in place, without a copy)."""
+    return ibis.memtable(table)
+
+
+def materialise(con: ibis.BaseBackend, expr: ir.Table) -> ir.Table:
+    """Compute an expression once and keep the result in the engine (a temporary table)."""
+    import uuid
+
+    if con.name == "pyspark":  # Spark keeps a computed frame in its own cache
+        return expr.cache()
+    return con.create_table(f"_lens_{uuid.uuid4().hex}", expr, temp=True)
+
+
+def clean_contact_keys(ids: pa.Array | None, emails: pa.Array | None) -> tuple:
+    """A contacts file's ids and emails cleaned by the same rules as the orders' (in DuckDB):
+    (ids, emails) as Arrow text, None where the file has no such column."""
+    columns = {name: col for name, col in (("ids", ids), ("emails", emails)) if col is not None}
+    t = ibis.memtable(pa.table({k: v.cast(pa.string()) for k, v in columns.items()}))
+    cleaned = {"ids": clean_ids(t.ids)} if ids is not None else {}
+    if emails is not None:
+        cleaned["emails"] = clean_emails(t.emails)
+    out = duckdb().to_pyarrow(t.select(**cleaned))
+    return tuple(out[k] if k in columns else None for k in ("ids", "emails"))
+
+
+def quiet(con: ibis.BaseBackend) -> ibis.BaseBackend:
+    """No progress bar: DuckDB would draw it on the terminal, amid the command's output."""
+    con.raw_sql("SET enable_progress_bar = false")
+    return con

@@ -1,0 +1,574 @@
+"""Where the orders live: a database, a DuckDB file, a Parquet dataset or Spark.
+
+A *location* is named the way the command line takes ORDERS::
+
+    postgresql://user@host:port/db --table orders      (or --sql "SELECT ...")
+    duckdb:///path/shop.duckdb --table orders
+    lake/orders/  or  'lake/orders/*.parquet'  or  orders.parquet
+    spark://local[2] --table lake/orders/          (a table name, or a Parquet path)
+
+The cleaning rules (:mod:`analytics.engine`) run in the location's own engine; only the
+clean order log comes back. The app only reads: a user's SQL must be one SELECT, and on
+PostgreSQL every statement runs in a read-only transaction. Passwords never go in the URL:
+they come from ``LENS_DB_PASSWORD``, the driver's own (``PGPASSWORD``, ``~/.pgpass``), or
+``.streamlit/secrets.toml`` (``[passwords]``, keyed by the URL as typed), so they never
+reach a cache key, a link, a log, an error message or the PDF.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pandas as pd
+
+from analytics.errors import LensError
+from analytics.orders import (
+    OrderLog,
+    QualityReport,
+    ReadOptions,
+    build_order_log,
+    currency_counts,
+    end_day,
+    log_frame,
+    refunded_statuses_of,
+    require_orders,
+    resolve_mapping,
+)
+from analytics.readers import RawTable
+
+SCHEMES = {
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "mysql": "mysql",
+    "duckdb": "duckdb",
+    "spark": "spark",
+    "sc": "spark",  # Spark Connect
+}
+TIMEOUT_S = 300  # a PostgreSQL statement running longer is cancelled; LENS_DB_TIMEOUT
+CONNECT_TIMEOUT_S = 10
+DUCKDB_MEMORY = "4GB"  # DuckDB spills to disk beyond this, so the app keeps its memory
+DEFAULT_PORTS = {"postgresql": 5432}
+ENGINES = {"postgresql": "PostgreSQL", "duckdb": "DuckDB", "parquet": "DuckDB", "spark": "Spark"}
+EXTRAS = {"spark": "pip install -r requirements-spark.txt"}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Orders that are read where they live, not uploaded."""
+
+    kind: str  # postgresql, duckdb, parquet, spark
+    url: str  # as given; never holds a password
+    table: str | None = None
+    sql: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How the data is named on screen and in the PDF."""
+        if self.kind == "parquet":
+            return self.url
+        what = self.table or "SQL query"
+        return f"{what} @ {self.url}"
+
+
+def locate(text: str, table: str | None = None, sql: str | None = None) -> Location | None:
+    """The location named by ORDERS, or None when it is a file the readers take (or
+    'demo' / 'cdnow'). Raises LensError for a location that cannot work as given."""
+    text = (text or "").strip()
+    scheme = text.split("://", 1)[0].lower() if "://" in text else ""
+    if scheme:
+        if scheme not in SCHEMES:
+            raise LensError(
+                f"Unknown kind of source '{scheme}://': use postgresql://, duckdb:///path, "
+                "spark://, or a file or Parquet path."
+            )
+        kind = SCHEMES[scheme]
+        if kind == "mysql":
+            raise LensError(
+                "MySQL cannot be read directly yet (Ibis 12 cannot write two of the cleaning "
+                "rules in MySQL's SQL): export the orders to CSV or Parquet and load that."
+            )
+        _refuse_password(text)
+        if kind == "spark" and not table:
+            raise LensError("Name the table or Parquet path to read on Spark with --table.")
+        if kind != "spark" and bool(table) == bool(sql):
+            raise LensError(
+                'Name what to read: --table NAME, or --sql "SELECT ..." (one of the two).'
+            )
+        if sql and kind == "spark":
+            raise LensError("On Spark, name a table or a Parquet path with --table.")
+        if sql:
+            check_select(sql, kind)
+        return Location(kind, text, table or None, sql or None)
+    if table or sql:
+        raise LensError("--table and --sql go with a database URL (postgresql://, duckdb://...).")
+    if is_parquet_dataset(text):
+        return Location("parquet", text)
+    return None
+
+
+def is_parquet_dataset(text: str) -> bool:
+    """A folder of Parquet files, a glob, or a path ending in .parquet."""
+    if any(ch in text for ch in "*?["):
+        return True
+    path = Path(text)
+    return path.is_dir() or (text.lower().endswith(".parquet") and path.is_file())
+
+
+def _refuse_password(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the netloc: local[2] is not an address
+    except ValueError:
+        return  # spark://local[2] and the like: no credentials in there
+    if parts.password is not None or re.search(r"(^|&)password=", parts.query, re.I):
+        raise LensError(
+            "Do not put the password in the URL (it would show in links and logs): set "
+            "LENS_DB_PASSWORD, or add it to .streamlit/secrets.toml under [passwords]."
+        )
+
+
+def check_select(sql: str, kind: str = "postgresql") -> None:
+    """Refuse anything but one SELECT (the app only reads)."""
+    import sqlglot
+    from sqlglot import exp
+
+    dialect = {"postgresql": "postgres", "duckdb": "duckdb"}.get(kind)
+    refused = "Only one SELECT query can be used here (the app only reads)"
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except sqlglot.errors.SqlglotError as exc:
+        raise LensError(f"{refused}: this SQL could not be read ({_first_line(exc)}).") from exc
+    if len(statements) != 1:
+        raise LensError(f"{refused}: this SQL has {len(statements)} statements.")
+    (statement,) = statements
+    writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Into)
+    if not isinstance(statement, exp.Query) or any(statement.find_all(*writes, exp.Lock)):
+        raise LensError(f"{refused}: '{_first_line(sql)[:40]}' is not a plain SELECT.")
+
+
+def _first_line(value) -> str:
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+
+def password_for(url: str) -> str | None:
+    """The password for a URL: LENS_DB_PASSWORD, else .streamlit/secrets.toml [passwords]
+    (in this folder, then the home folder). None lets the driver look (PGPASSWORD, .pgpass)."""
+    if os.environ.get("LENS_DB_PASSWORD"):
+        return os.environ["LENS_DB_PASSWORD"]
+    for folder in (Path.cwd(), Path.home()):
+        secrets = folder / ".streamlit" / "secrets.toml"
+        try:
+            passwords = tomllib.loads(secrets.read_text()).get("passwords", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(passwords, dict) and isinstance(passwords.get(url), str):
+            return passwords[url]
+    return None
+
+
+class _Scrub:
+    """Removes a password from any text that could reach a user (errors, logs)."""
+
+    def __init__(self, secret: str | None):
+        self.secret = secret
+
+    def __call__(self, text: str) -> str:
+        return text.replace(self.secret, "***") if self.secret else text
+
+
+# --- connecting --------------------------------------------------------------------------------
+
+
+def connect(location: Location):
+    """(backend, ibis table, scrub) for a location, opened read-only."""
+    import ibis
+
+    from analytics import engine
+
+    secret = password_for(location.url) if location.kind == "postgresql" else None
+    scrub = _Scrub(secret)
+    try:
+        if location.kind == "parquet":
+            con = _duckdb()
+            return con, _parquet_table(con, location.url), scrub
+        if location.kind == "duckdb":
+            path = location.url.split("://", 1)[1]
+            path = path[1:] if path.startswith("/") and path[1:2] == "/" else path
+            if not Path(path).is_file():
+                raise LensError(f"There is no DuckDB file at {path}.")
+            con = engine.quiet(ibis.duckdb.connect(path, read_only=True))
+            con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        elif location.kind == "postgresql":
+            con = _postgres(location.url, secret)
+        else:
+            con = _spark(location.url)
+        return con, _table(con, location), scrub
+    except LensError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds
+        raise LensError(explain(exc, location, scrub)) from None
+
+
+def _duckdb():
+    import ibis
+
+    from analytics import engine
+
+    con = engine.quiet(ibis.duckdb.connect())
+    con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    return con
+
+
+def _address(url: str, kind: str) -> dict:
+    parts = urlsplit(url)
+    database = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not database:
+        raise LensError(
+            f"Write the address as {kind}://user@host:port/database (the database is missing)."
+        )
+    return {
+        "host": parts.hostname,
+        "port": parts.port or DEFAULT_PORTS[kind],
+        "user": unquote(parts.username) if parts.username else None,
+        "database": database,
+    }
+
+
+def _postgres(url: str, secret: str | None):
+    import ibis
+
+    # Every statement of the session is read-only; long ones are cancelled.
+    options = f"-c default_transaction_read_only=on -c statement_timeout={_timeout_ms()}"
+    return ibis.postgres.connect(
+        **_address(url, "postgresql"),
+        password=secret,
+        options=options,
+        connect_timeout=CONNECT_TIMEOUT_S,
+        application_name="lifecycle-lens",
+    )
+
+
+def _timeout_ms() -> int:
+    try:
+        seconds = float(os.environ.get("LENS_DB_TIMEOUT") or TIMEOUT_S)
+    except ValueError:
+        seconds = TIMEOUT_S
+    return max(int(seconds * 1000), 1)
+
+
+def _spark(url: str):
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise LensError(f"Reading with Spark needs PySpark: {EXTRAS['spark']}.") from None
+    import ibis
+
+    scheme, rest = url.split("://", 1)
+    if scheme.lower() == "sc":
+        builder = SparkSession.builder.remote(url)
+    else:
+        master = rest if rest.startswith("local") else f"spark://{rest}"
+        builder = SparkSession.builder.master(master).appName("lifecycle-lens")
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+        )
+    with _quiet_jvm():
+        session = builder.getOrCreate()
+    return ibis.pyspark.connect(session)
+
+
+@contextlib.contextmanager
+def _quiet_jvm():
+    """Start Spark's JVM with its standard error sent nowhere: its log and progress bars
+    would bury the one line a user should read (errors still reach Python)."""
+    saved = os.dup(2)
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(nowhere, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(nowhere)
+
+
+def _table(con, location: Location):
+    """The location's orders as an ibis table."""
+    if location.sql:
+        return _query_table(con, location)
+    name = location.table
+    if location.kind == "spark" and ("/" in name or name.lower().endswith(".parquet")):
+        return con.read_parquet(name)
+    try:
+        return con.table(name)
+    except Exception as exc:  # noqa: BLE001 - the drivers differ in what they raise
+        if _looks_missing(exc):
+            raise LensError(_no_table(con, name)) from None
+        raise
+
+
+def _query_table(con, location: Location):
+    """A user's SELECT as a table. On PostgreSQL the schema is read from the query's result
+    description: ibis would create a temporary view, which a read-only session refuses."""
+    if location.kind != "postgresql":
+        return con.sql(location.sql)
+    import ibis
+    from ibis.backends.sql.datatypes import PostgresType
+
+    with con.con.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({location.sql}) AS _lens_query LIMIT 0")
+        described = cursor.description
+        types = con.con.adapters.types
+        schema = {}
+        for column in described:
+            info = types.get(column.type_code)
+            if info is None:  # a type psycopg does not know by heart: ask the server
+                cursor.execute("SELECT format_type(%s, NULL)", (column.type_code,))
+                type_name = cursor.fetchone()[0]
+            else:
+                type_name = info.name
+            schema[column.name] = PostgresType.from_string(type_name)
+    return con.sql(location.sql, schema=ibis.schema(schema))
+
+
+def _no_table(con, name: str) -> str:
+    try:
+        tables = sorted(con.list_tables())
+    except Exception:  # noqa: BLE001 - the list is a courtesy
+        tables = []
+    shown = ", ".join(tables[:15]) or "none"
+    return f"There is no table '{name}' here: the tables are {shown}."
+
+
+def _looks_missing(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(
+        word in text
+        for word in ("not found", "does not exist", "doesn't exist", "tablenotfound", "no such")
+    )
+
+
+def explain(exc: Exception, location: Location, scrub: _Scrub) -> str:
+    """One line for a driver's error: what happened, and what to do."""
+    text = scrub(_first_line(exc))
+    name = type(exc).__name__
+    lower = f"{name} {text}".lower()
+    where = location.url
+    if "password authentication failed" in lower or "access denied" in lower:
+        return (
+            f"{where} refused the login: check the user, and the password in "
+            "LENS_DB_PASSWORD or .streamlit/secrets.toml."
+        )
+    if "no password supplied" in lower or "fe_sendauth" in lower:
+        return (
+            f"{where} asks for a password: set LENS_DB_PASSWORD, or add it to "
+            ".streamlit/secrets.toml under [passwords]."
+        )
+    if "canceling statement due to statement timeout" in lower or "timeout" in lower:
+        return f"{where} did not answer in time ({text[:120]}): try a smaller query or later."
+    if "connection" in lower or "could not connect" in lower or "operationalerror" in lower:
+        return f"Cannot reach {where} ({text[:160]}): check the address and that it is running."
+    if _looks_missing(exc):
+        return f"{where}: {text[:200]}"
+    return f"Reading {location.name} failed ({name}: {text[:200]})."
+
+
+# --- Parquet ---------------------------------------------------------------------------------
+
+
+def parquet_files(text: str) -> list[str]:
+    """The Parquet files of a file, folder or glob, in name order."""
+    path = Path(text)
+    if path.is_dir():
+        files = sorted(str(p) for p in path.rglob("*.parquet"))
+    elif any(ch in text for ch in "*?["):
+        files = sorted(glob.glob(text, recursive=True))
+    else:
+        files = [text] if path.is_file() else []
+    if not files:
+        raise LensError(f"No Parquet file found at {text}.")
+    return files
+
+
+def _parquet_table(con, text: str):
+    """The files as one table, with each row's position: a file's row number (as a file
+    upload counts it) for one file, the file's rank and row for several."""
+    import ibis
+
+    files = parquet_files(text)
+    try:
+        t = con.read_parquet(files, file_row_number=True, filename=True, union_by_name=True)
+    except Exception as exc:  # noqa: BLE001 - duckdb's own error kinds
+        raise LensError(
+            f"The Parquet data at {text} could not be read ({_first_line(exc)[:160]})."
+        ) from None
+    rank = ibis.cases(*[(t.filename == f, i) for i, f in enumerate(files)], else_=len(files))
+    position = rank.cast("int64") * (1 << 40) + t.file_row_number.cast("int64") + 2
+    return t.mutate(_position=position).drop("filename", "file_row_number")
+
+
+# --- reading orders ----------------------------------------------------------------------------
+
+FILE_ROLES_TYPED = ("order_date", "amount", "refunded")
+
+
+def columns_of(location: Location) -> dict[str, str]:
+    """Column -> type name of a location's table (for the mapping on the Data page)."""
+    con, table, _ = connect(location)
+    try:
+        return {name: str(dtype) for name, dtype in table.schema().items() if name != "_position"}
+    finally:
+        _disconnect(con)
+
+
+def load_location(
+    location: Location, options: ReadOptions | None = None, today: pd.Timestamp | None = None
+) -> OrderLog:
+    """Read and clean the orders of a location in its own engine."""
+    from analytics import engine
+
+    options = options or ReadOptions()
+    con, table, scrub = connect(location)
+    try:
+        columns = [c for c in table.columns if c != "_position"]
+        fmt, mapping = resolve_mapping(columns, options, "table")
+        if location.kind == "parquet" and not _typed(table, mapping):
+            # Text dates or amounts: parsed by the file readers, like an upload.
+            return _read_as_file(con, table, location, options, today)
+        staged, roles = stage(table, mapping, location)
+        end = end_day(options.end_date, today)
+        examples_as = "row" if location.kind == "parquet" and _one_file(location) else "order"
+        cleaned = engine.clean(
+            con,
+            staged,
+            roles,
+            end.date(),
+            refunded_statuses_of(fmt),
+            examples_as=examples_as,
+            cache=location.kind in ("duckdb", "parquet", "spark"),
+        )
+    except LensError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every engine raises its own kinds
+        raise LensError(explain(exc, location, scrub)) from None
+    finally:
+        _disconnect(con)
+    log = log_frame(cleaned.orders)
+    require_orders(log, cleaned.dropped, "table")
+    notes = [f"Read as: {_format_label(fmt)}.", *cleaned.notes]
+    warnings = list(cleaned.warnings)
+    currencies = currency_counts(cleaned.currencies, warnings)
+    report = QualityReport(
+        rows_read=cleaned.rows,
+        orders_found=cleaned.orders_found,
+        orders_kept=len(log),
+        dropped={k: v for k, v in cleaned.dropped.items() if v},
+        examples=cleaned.examples,
+        warnings=warnings,
+        notes=notes,
+        examples_are="rows" if examples_as == "row" else "order ids",
+    )
+    info = {
+        "kind": location.kind,
+        "source": location.name,
+        "engine": ENGINES[location.kind],
+        "date_order": "typed",
+    }
+    currency = next(iter(currencies), None) or options.currency
+    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies)
+
+
+def _format_label(fmt: str) -> str:
+    from analytics.formats import FORMAT_LABELS
+
+    return FORMAT_LABELS[fmt]
+
+
+def _one_file(location: Location) -> bool:
+    return len(parquet_files(location.url)) == 1
+
+
+def _typed(table, mapping: dict) -> bool:
+    schema = table.schema()
+    date, amount = schema[mapping["order_date"]], schema[mapping["amount"]]
+    naive = date.is_date() or (date.is_timestamp() and date.timezone is None)
+    return naive and amount.is_numeric()
+
+
+def _read_as_file(con, table, location: Location, options, today) -> OrderLog:
+    arrow = con.to_pyarrow(table.order_by("_position").drop("_position"))
+    raw = RawTable(frame=arrow.to_pandas(), kind="parquet")
+    log = build_order_log(raw, options, today)
+    log.table_info.update(source=location.name, engine=ENGINES[location.kind])
+    return log
+
+
+def stage(table, mapping: dict, location: Location):
+    """The roles' columns under their role names, typed as the rules expect.
+
+    A date column must hold dates or timestamps and an amount numbers: text there is one
+    clear error (a database has typed columns; convert in --sql). Other roles become text.
+    """
+    import ibis
+
+    from analytics.engine import TEXT_ROLES
+
+    schema = table.schema()
+    roles = [r for r, c in mapping.items() if c]
+    out = {}
+    for role in roles:
+        column = mapping[role]
+        dtype = schema[column]
+        value = table[column]
+        if role == "order_date":
+            if dtype.is_timestamp():
+                value = value.date()
+            elif not dtype.is_date():
+                raise LensError(_wrong_type(column, dtype, "dates", location))
+        elif role in ("amount", "refunded"):
+            if not dtype.is_numeric():
+                raise LensError(_wrong_type(column, dtype, "numbers", location))
+            value = value.cast("float64")
+            if role == "refunded":
+                value = value.fill_null(0.0)
+        elif role in TEXT_ROLES:
+            value = value.cast("string")
+        out[role] = value
+    if "_position" in table.columns:
+        out["_row"] = table._position
+    else:
+        # A stable order for rows that have none: by date, then the other roles.
+        keys = ("order_date", "order_id", "customer_id", "email", "amount")
+        order = [table[mapping[r]] for r in keys if mapping.get(r)]
+        out["_row"] = ibis.row_number().over(order_by=order).cast("int64")
+    return table.select(**out), roles
+
+
+def _wrong_type(column: str, dtype, wanted: str, location: Location) -> str:
+    kind = "text" if dtype.is_string() else str(dtype)
+    fix = (
+        f"convert it in --sql (e.g. CAST({column} AS {'DATE' if wanted == 'dates' else 'NUMERIC'}))"
+        if location.kind in ("postgresql", "duckdb")
+        else "convert it where the data is made"
+    )
+    return f"The column '{column}' holds {kind}, not {wanted}: {fix}, or map another column."
+
+
+def _disconnect(con) -> None:
+    try:
+        if getattr(con, "name", "") != "pyspark":  # a Spark session is shared; keep it
+            con.disconnect()
+    except Exception:  # noqa: BLE001 - closing is best effort
+        pass

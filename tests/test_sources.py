@@ -1,0 +1,260 @@
+"""Data where it lives: PostgreSQL, a Parquet glob and a DuckDB file give what a CSV gives.
+
+One held-back-style order table (statuses, refunds, guests, line items) goes into a real
+PostgreSQL server, Parquet files, a DuckDB file and a CSV file; every command's JSON must be
+identical. The server is started by tests/postgres.py (initdb + pg_ctl as the postgres user).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import LensError, sources
+from analytics.cli import main
+from analytics.io import load_orders
+from analytics.orders import ReadOptions
+from benchmarks.generate import make_shop
+from tests import postgres
+
+MAPPING = [
+    "--customer", "customer_email", "--date", "created_at", "--amount", "total",
+    "--order-id", "order_id", "--status", "status",
+]  # fmt: skip
+COMMANDS = ["inspect", "lifecycle", "cohorts", "clv"]
+
+
+def held_back_orders() -> pd.DataFrame:
+    """About 1,500 orders of 400 customers, with what cleaning must handle: cancelled and
+    refunded statuses, guest rows without an email, upper-case emails with spaces, zero
+    amounts, partial refunds and orders spread over two line-item rows. In the order a
+    database gives them (date, then order id), so every source holds the same sequence."""
+    shop = make_shop(400, seed=7)
+    rng = np.random.default_rng(7)
+    n = len(shop)
+    email = pd.Series([f"client{c[1:]}@shop.example" for c in shop["customer_id"]])
+    shout = rng.random(n) < 0.05
+    email[shout] = "  " + email[shout].str.upper() + " "
+    email[rng.random(n) < 0.01] = None  # guests
+    total = shop["amount"].where(rng.random(n) > 0.01, 0.0)
+    refunded = np.where(rng.random(n) < 0.03, np.round(total / 3, 2), 0.0)
+    frame = pd.DataFrame(
+        {
+            "order_id": shop["order_id"],
+            "customer_email": email,
+            "created_at": shop["order_date"],
+            "total": total,
+            "refunded_amount": refunded,
+            "status": shop["status"],
+            "channel": rng.choice(["web", "app", "store"], n),
+        }
+    )
+    lines = frame.sample(20, random_state=7)  # a second line item: the order total repeated
+    frame = pd.concat([frame, lines.assign(channel=None)], ignore_index=True)
+    return frame.sort_values(["created_at", "order_id", "customer_email", "total"]).reset_index(
+        drop=True
+    )
+
+
+@pytest.fixture(scope="module")
+def orders() -> pd.DataFrame:
+    return held_back_orders()
+
+
+@pytest.fixture(scope="module")
+def csv_file(orders, tmp_path_factory):
+    path = tmp_path_factory.mktemp("csv") / "orders.csv"
+    orders.to_csv(path, index=False, date_format="%Y-%m-%d %H:%M:%S")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(orders, csv_file):
+    pg = postgres.start()
+    try:
+        pg.psql(
+            "CREATE TABLE orders (order_id text, customer_email text, created_at timestamp, "
+            "total numeric(12, 2), refunded_amount numeric(12, 2), status text, channel text)"
+        )
+        pg.copy_csv("orders", csv_file)
+        pg.psql("CREATE TABLE typed_wrong (order_id text, customer_email text, "
+                "created_at text, total text)")  # fmt: skip
+        pg.psql("INSERT INTO typed_wrong VALUES ('1', 'a@x', '2024-01-01', '10')")
+        yield pg
+    finally:
+        postgres.stop(pg)
+
+
+@pytest.fixture
+def password(monkeypatch):
+    monkeypatch.setenv("LENS_DB_PASSWORD", postgres.PASSWORD)
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def same_json_as_csv(capsys, csv_file, source, *extra):
+    for command in COMMANDS:
+        code, expected, err = run(capsys, command, csv_file, *MAPPING)
+        assert code == 0, err
+        code, got, err = run(capsys, command, source, *extra, *MAPPING)
+        assert code == 0, err
+        assert json.loads(got) == json.loads(expected), command
+        assert got == expected, command
+
+
+def test_the_held_back_table_exercises_every_rule(csv_file, capsys):
+    code, out, _ = run(capsys, "inspect", csv_file, *MAPPING)
+    report = json.loads(out)
+    assert code == 0
+    assert {"cancelled", "refunded", "guest", "not_positive"} <= set(report["dropped"])
+    assert any("folded" in note for note in report["notes"])
+    assert any("partly refunded" in note for note in report["notes"])
+
+
+def test_postgresql_table_and_sql_give_the_same_json_as_the_csv(server, csv_file, password, capsys):
+    same_json_as_csv(capsys, csv_file, server.url(), "--table", "orders")
+    same_json_as_csv(capsys, csv_file, server.url(), "--sql", "SELECT * FROM orders")
+
+
+def test_parquet_glob_and_folder_give_the_same_json_as_the_csv(orders, csv_file, tmp_path, capsys):
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    for i, part in enumerate(np.array_split(np.arange(len(orders)), 3)):
+        orders.iloc[part].to_parquet(lake / f"part-{i}.parquet", index=False)
+    same_json_as_csv(capsys, csv_file, f"{lake}/*.parquet")
+    same_json_as_csv(capsys, csv_file, lake)
+
+
+def test_duckdb_file_gives_the_same_json_as_the_csv(orders, csv_file, tmp_path, capsys):
+    import duckdb
+
+    path = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.register("frame", orders)
+        con.execute("CREATE TABLE orders AS SELECT * FROM frame")
+    same_json_as_csv(capsys, csv_file, f"duckdb:///{path}", "--table", "orders")
+
+
+def test_examples_are_order_ids_in_a_database_and_rows_in_a_file(server, csv_file, password):
+    options = ReadOptions(mapping={"customer_id": "customer_email", "order_date": "created_at"})
+    location = sources.locate(server.url(), table="orders")
+    db = sources.load_location(location, options)
+    file = load_orders(csv_file.read_bytes(), "orders.csv", options)
+    assert db.report.dropped == file.report.dropped
+    assert db.report.examples_are == "order ids" and file.report.examples_are == "rows"
+    cancelled = file.orders  # the CSV's example rows name the same orders as the ids
+    assert all(isinstance(x, str) for x in db.report.examples["cancelled"])
+    frame = pd.read_csv(io.BytesIO(csv_file.read_bytes()))
+    named = [frame.loc[row - 2, "order_id"] for row in file.report.examples["cancelled"]]
+    assert named == db.report.examples["cancelled"]
+    assert "order_id" in cancelled
+
+
+@pytest.mark.parametrize(
+    "sql, message",
+    [
+        ("DELETE FROM orders", "Only one SELECT"),
+        ("SELECT 1; DROP TABLE orders", "2 statements"),
+        ("SELECT * INTO copy FROM orders", "not a plain SELECT"),
+        ("SELECT * FROM orders FOR UPDATE", "not a plain SELECT"),
+        ("WITH gone AS (DELETE FROM orders RETURNING *) SELECT * FROM gone", "not a plain"),
+    ],
+)
+def test_only_one_select_is_accepted(server, password, capsys, sql, message):
+    code, out, err = run(capsys, "inspect", server.url(), "--sql", sql, *MAPPING)
+    assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1
+    assert server.psql("SELECT count(*) FROM orders").strip() != "0"
+
+
+def test_the_session_is_read_only_even_past_the_sql_check(server, password):
+    con = sources._postgres(server.url(), postgres.PASSWORD)
+    try:
+        with pytest.raises(Exception, match="read-only transaction"):
+            con.raw_sql("DELETE FROM orders")
+    finally:
+        con.disconnect()
+    assert int(server.psql("SELECT count(*) FROM orders")) > 1000
+
+
+def test_failures_are_one_clear_line_without_the_password(server, password, capsys, tmp_path):
+    cases = [
+        ([server.url(), "--table", "nope"], "There is no table 'nope'"),
+        ([server.url(), "--table", "typed_wrong"], "holds text, not dates"),
+        ([server.url(), "--table", "orders", "--date", "nope"], "no column 'nope'"),
+        ([server.url(), "--sql", "SELECT * FROM nowhere"], "nowhere"),
+        ([f"postgresql://postgres@127.0.0.1:{postgres.free_port()}/postgres", "--table", "x"],
+         "Cannot reach"),
+        ([server.url("no_such_db"), "--table", "orders"], "no_such_db"),
+        ([server.url(), "--table", "orders", "--sql", "SELECT 1"], "one of the two"),
+    ]  # fmt: skip
+    for args, message in cases:
+        code, out, err = run(capsys, "inspect", *args)
+        assert code == 2 and out == "" and message in err, (args, err)
+        assert len(err.strip().splitlines()) == 1 and postgres.PASSWORD not in err
+
+
+def test_a_password_in_the_url_is_refused(server, capsys):
+    url = f"postgresql://postgres:{postgres.PASSWORD}@127.0.0.1:{server.port}/postgres"
+    code, out, err = run(capsys, "inspect", url, "--table", "orders")
+    assert code == 2 and "Do not put the password in the URL" in err
+    assert postgres.PASSWORD not in err + out
+
+
+def test_wrong_password_and_none_say_what_to_do(server, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("LENS_DB_PASSWORD", "wrong")
+    code, _, err = run(capsys, "inspect", server.url(), "--table", "orders")
+    assert code == 2 and "refused the login" in err
+    monkeypatch.delenv("LENS_DB_PASSWORD")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.pgpass, no secrets
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "inspect", server.url(), "--table", "orders")
+    assert code == 2 and "asks for a password" in err
+
+
+def test_the_password_can_come_from_streamlit_secrets(server, monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv("LENS_DB_PASSWORD", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        f'[passwords]\n"{server.url()}" = "{postgres.PASSWORD}"\n'
+    )
+    code, out, err = run(capsys, "lifecycle", server.url(), "--table", "orders", *MAPPING)
+    assert code == 0, err
+    assert postgres.PASSWORD not in out
+
+
+def test_the_pdf_names_the_source_without_a_password(server, password, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    out = tmp_path / "report.pdf"
+    code, _, err = run(capsys, "report", server.url(), "--table", "orders", *MAPPING, "--out", out)
+    assert code == 0, err
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "127.0.0.1" in text and postgres.PASSWORD not in text
+
+
+def test_a_slow_query_is_cancelled_with_one_line(server, password, monkeypatch, capsys):
+    monkeypatch.setenv("LENS_DB_TIMEOUT", "1")
+    sql = "SELECT * FROM orders WHERE pg_sleep(3) IS NOT NULL"
+    code, _, err = run(capsys, "inspect", server.url(), "--sql", sql, *MAPPING)
+    assert code == 2 and "did not answer in time" in err and len(err.strip().splitlines()) == 1
+
+
+def test_locations_are_told_from_files():
+    assert sources.locate("orders.csv") is None and sources.locate("demo") is None
+    assert sources.locate("lake/*.parquet").kind == "parquet"
+    assert sources.locate("spark://local[2]", table="lake/").kind == "spark"
+    with pytest.raises(LensError, match="Unknown kind of source"):
+        sources.locate("oracle://x/y", table="t")
+    with pytest.raises(LensError, match="go with a database URL"):
+        sources.locate("orders.csv", table="t")
