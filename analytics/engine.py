@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -76,10 +77,13 @@ def clean_ids(value: ir.Value) -> ir.StringValue:
     """Customer ids as trimmed text; ``123.0`` (a spreadsheet's number) is ``123``; blanks
     and placeholders (0, guest, n/a, ...) are missing."""
     text = strip_text(value)
-    text = ibis.coalesce(text.re_extract(r"^([0-9]+)\.0+$", 1).nullif(""), text)
+    # Only a value with a dot can be a spreadsheet's number: the pattern runs on those alone.
+    number = text.re_extract(r"^([0-9]+)\.0+$", 1).nullif("")
+    text = ibis.cases((text.contains("."), ibis.coalesce(number, text)), else_=text)
     # Placeholders are short words ("invite", six letters, never was one).
     placeholders = [m for m in MISSING_IDS if len(m) <= 5]
-    return ibis.cases((text.lower().isin(placeholders), ibis.null("string")), else_=text)
+    short = text.length() <= max(len(m) for m in placeholders)
+    return ibis.cases((short & text.lower().isin(placeholders), ibis.null("string")), else_=text)
 
 
 def clean_emails(value: ir.Value) -> ir.StringValue:
@@ -266,7 +270,9 @@ def clean(
         Materialise the classified orders in the engine (DuckDB, Spark) rather than compute
         them again for each query; a read-only database cannot create tables.
     """
-    if cache:  # read the source once; every step below scans the copy in the engine
+    if cache and not isinstance(t.op(), ops.InMemoryTable):
+        # Read the source once; every step below scans the copy in the engine. An Arrow
+        # table is already in memory, where DuckDB scans it in place.
         t = materialise(con, t)
     stats = _stats(con, t, roles)
     folded, notes, warnings = fold_line_items(con, t, roles, stats)
