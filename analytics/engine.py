@@ -270,7 +270,8 @@ def clean(
         Materialise the classified orders in the engine (DuckDB, Spark) rather than compute
         them again for each query; a read-only database cannot create tables.
     """
-    if cache and not isinstance(t.op(), ops.InMemoryTable):
+    copied = cache and not isinstance(t.op(), ops.InMemoryTable)
+    if copied:
         # Read the source once; every step below scans the copy in the engine. An Arrow
         # table is already in memory, where DuckDB scans it in place.
         t = materialise(con, t)
@@ -279,6 +280,8 @@ def clean(
     keyed = customer_key(folded, roles)
     if cache:  # smaller plans to compile and run: keyed orders kept, then classified
         keyed = materialise(con, keyed)
+        if copied:  # each copy is freed once no step reads it
+            release(con, t)
     classified = classify(keyed, roles, end, refunded_statuses or [])
     for role in ATTRIBUTE_ROLES:
         if role in roles:
@@ -309,6 +312,7 @@ def clean(
     result = classified.select(**out)
     if cache:
         result = materialise(con, result)
+        release(con, keyed)
 
     groups = con.execute(
         result.group_by(["_reason", "_currency"]).aggregate(
@@ -377,6 +381,14 @@ def materialise(con: ibis.BaseBackend, expr: ir.Table) -> ir.Table:
     if con.name == "pyspark":  # Spark keeps a computed frame in its own cache
         return expr.cache()
     return con.create_table(f"_lens_{uuid.uuid4().hex}", expr, temp=True)
+
+
+def release(con: ibis.BaseBackend, table: ir.Table) -> None:
+    """Free a table :func:`materialise` made."""
+    if con.name == "pyspark":
+        table.release()
+    else:
+        con.drop_table(table.op().name, force=True)
 
 
 def clean_contact_keys(ids: pa.Array | None, emails: pa.Array | None) -> tuple:
