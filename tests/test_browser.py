@@ -411,6 +411,8 @@ def test_the_data_page_reads_orders_from_postgresql(page, shop_database):
     body = page.inner_text("body")
     assert "cleaned in PostgreSQL" in body and postgres.PASSWORD not in body
     assert "password" not in page.url.lower() and postgres.PASSWORD not in page.url
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    full_page_shot(page, SCREENSHOTS / "1400_data_database.png")
     # A table that is not there: one line, and the orders read before stay.
     page.get_by_label("Table").fill("nowhere")
     click_text(page, "Connect")
