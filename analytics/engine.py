@@ -92,6 +92,18 @@ def clean_emails(value: ir.Value) -> ir.StringValue:
     return ibis.cases((email.contains("@"), email), else_=ibis.null("string"))
 
 
+def currency_code(value: ir.Value) -> ir.StringValue:
+    """The currency a text names: a known three-letter code (``EUR 12``, ``12 chf``, a
+    currency column's ``eur``) or a sign (``€``, ``£``, ``$``); missing where none."""
+    from analytics.parsing import SYMBOL_CODES
+    from analytics.present import CURRENCIES
+
+    upper = value.cast("string").upper()
+    code = upper.re_extract(r"(?:^|[^A-Z])([A-Z]{3})(?:[^A-Z]|$)", 1)  # the first one
+    signs = [(upper.contains(sign), name) for sign, name in SYMBOL_CODES.items()]
+    return ibis.cases((code.isin(CURRENCIES), code), *signs, else_=ibis.null("string"))
+
+
 def _status_kinds(status: ir.Value, refunded_statuses: list[str]):
     """(cancelled, refunded, failed) flags of a status (trimmed, lower-cased, without
     WooCommerce's "wc-"). A status can match several: the reasons are checked in the order
@@ -287,9 +299,7 @@ def clean(
         if role in roles:
             classified = per_value(classified, role, lambda v, r=role: {f"_{r}": strip_text(v)})
     if "currency" in roles:
-        classified = per_value(
-            classified, "currency", lambda v: {"_currency": v.strip().upper().nullif("")}
-        )
+        classified = per_value(classified, "currency", lambda v: {"_currency": currency_code(v)})
     order_id = strip_text(classified.order_id) if "order_id" in roles else ibis.null("string")
     # Orders with no id are named by their row.
     named = ibis.coalesce(order_id, "row " + classified._row.cast("string"))

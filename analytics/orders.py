@@ -21,7 +21,7 @@ from analytics.formats import (
     preset,
     suggest_mapping,
 )
-from analytics.parsing import currency_of_text, parse_amounts, parse_dates
+from analytics.parsing import parse_amounts, parse_dates
 from analytics.readers import DELIMITER_NAMES, ENCODING_NAMES, RawTable
 
 ORDER_LOG_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]
@@ -152,12 +152,12 @@ def build_order_log(
     roles = [role for role in ORDER_ROLES if mapping.get(role) and role != "currency"]
     rows = {"_row": np.arange(len(frame), dtype=np.int64) + raw.header_row + 1}
     amount_text = frame[mapping["amount"]].reset_index(drop=True)
-    named = _currency_codes(
+    currency_text = _currency_text(
         frame[mapping["currency"]].reset_index(drop=True) if mapping.get("currency") else None,
         amount_text,
     )
-    if named is not None:
-        rows["currency"] = named
+    if currency_text is not None:
+        rows["currency"] = currency_text
         roles.append("currency")
     amounts, mark = parse_amounts(amount_text, options.decimal)
     european = european or mark == ","
@@ -276,19 +276,14 @@ def _numbers(values: pd.Series) -> pa.Array:
     return pa.array(values.astype("float64"), type=pa.float64(), from_pandas=True)
 
 
-def _currency_codes(column: pd.Series | None, amounts: pd.Series) -> pa.Array | None:
-    """Per row, the currency code the file names: its currency column, else a code or sign
-    in the amounts ("€12", "12 EUR"); None when the file names none."""
+def _currency_text(column: pd.Series | None, amounts: pd.Series) -> pa.Array | None:
+    """The text the engine reads each row's currency from: the currency column, else the
+    amounts when they are text ("€12", "12 EUR"); None when there is neither."""
     if column is None:
         if pd.api.types.is_numeric_dtype(amounts.dtype):
             return None
         column = amounts
-    codes, uniques = pd.factorize(column)
-    named = currency_of_text(pd.Series(uniques, dtype="object").astype("str"))
-    if named.isna().all():
-        return None
-    per_row = np.append(named.to_numpy(dtype=object), None)[codes]  # code -1: missing
-    return pa.array(per_row, type=pa.string(), from_pandas=True)
+    return text_array(column)
 
 
 def currency_counts(counts: dict[str, int], warnings: list[str]) -> dict[str, int]:

@@ -79,21 +79,9 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     return out, mark
 
 
-# Symbols read as their usual code ("$" alone is taken for US dollars).
-_SYMBOL_CODES = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "$": "USD"}
-
-
-def currency_of_text(text: pd.Series) -> pd.Series:
-    """The currency each text names: a known three-letter code (``EUR 12``, ``12 chf``, a
-    currency column's ``eur``) or a symbol (``€``, ``£``, ``$``); missing where none."""
-    from analytics.present import CURRENCIES
-
-    upper = text.astype("str").str.upper()
-    code = upper.str.extract(r"(?<![A-Z])([A-Z]{3})(?![A-Z])", expand=False)
-    code = code.where(code.isin(CURRENCIES))
-    for sign, name in _SYMBOL_CODES.items():
-        code = code.mask(code.isna() & upper.str.contains(sign, regex=False), name)
-    return code
+# Symbols read as their usual code ("$" alone is taken for US dollars); the engine's
+# currency rule (analytics.engine.currency_code) checks them in this order.
+SYMBOL_CODES = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "$": "USD"}
 
 
 def _arrow_text(text: pd.Series) -> pa.Array:

@@ -51,6 +51,8 @@ def held_back_orders() -> pd.DataFrame:
             "refunded_amount": refunded,
             "status": shop["status"],
             "channel": rng.choice(["web", "app", "store"], n),
+            # One currency written three ways, and a few orders in another.
+            "currency": rng.choice(["EUR", " eur", "€", "USD"], n, p=[0.6, 0.2, 0.15, 0.05]),
         }
     )
     lines = frame.sample(20, random_state=7)  # a second line item: the order total repeated
@@ -78,7 +80,8 @@ def server(orders, csv_file):
     try:
         pg.psql(
             "CREATE TABLE orders (order_id text, customer_email text, created_at timestamp, "
-            "total numeric(12, 2), refunded_amount numeric(12, 2), status text, channel text)"
+            "total numeric(12, 2), refunded_amount numeric(12, 2), status text, channel text, "
+            "currency text)"
         )
         pg.copy_csv("orders", csv_file)
         pg.psql("CREATE TABLE typed_wrong (order_id text, customer_email text, "
@@ -117,6 +120,8 @@ def test_the_held_back_table_exercises_every_rule(csv_file, capsys):
     assert {"cancelled", "refunded", "guest", "not_positive"} <= set(report["dropped"])
     assert any("folded" in note for note in report["notes"])
     assert any("partly refunded" in note for note in report["notes"])
+    assert report["currency"] == "EUR" and set(report["orders_per_currency"]) == {"EUR", "USD"}
+    assert any("several currencies (EUR" in warning for warning in report["warnings"])
 
 
 def test_postgresql_table_and_sql_give_the_same_json_as_the_csv(server, csv_file, password, capsys):
