@@ -421,8 +421,6 @@ def _parquet_table(con, text: str):
 
 # --- reading orders ----------------------------------------------------------------------------
 
-FILE_ROLES_TYPED = ("order_date", "amount", "refunded")
-
 
 def columns_of(location: Location) -> dict[str, str]:
     """Column -> type name of a location's table (for the mapping on the Data page)."""
