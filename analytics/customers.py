@@ -135,8 +135,10 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
     0 without repeat). Customers with no order by ``end`` are left out.
     """
     end_day = base.last_day if end is None else int(to_days(np.datetime64(end, "D")))
-    keep = base.day <= end_day
-    code, day, amount = base.code[keep], base.day[keep], base.amount[keep]
+    code, day, amount = base.code, base.day, base.amount
+    if end_day < base.last_day:  # copies only when some orders come after the end
+        keep = day <= end_day
+        code, day, amount = code[keep], day[keep], amount[keep]
     n = base.n_customers
     orders = np.bincount(code, minlength=n)
     revenue = np.bincount(code, weights=amount, minlength=n)
@@ -178,4 +180,4 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
         },
         index=pd.Index(base.ids, name="customer_id"),
     )
-    return table[has]
+    return table if has.all() else table[has]
