@@ -409,7 +409,11 @@ def clean_contact_keys(ids: pa.Array | None, emails: pa.Array | None) -> tuple:
     cleaned = {"ids": clean_ids(t.ids)} if ids is not None else {}
     if emails is not None:
         cleaned["emails"] = clean_emails(t.emails)
-    out = duckdb().to_pyarrow(t.select(**cleaned))
+    con = duckdb()
+    try:
+        out = con.to_pyarrow(t.select(**cleaned))
+    finally:
+        con.disconnect()
     return tuple(out[k] if k in columns else None for k in ("ids", "emails"))
 
 
