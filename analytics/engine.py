@@ -51,7 +51,8 @@ EXAMPLES = 5
 class Cleaned:
     """What the engine sends back: the kept orders and the quality report's figures."""
 
-    orders: pa.Table  # order_id, customer_id, email, order_date, amount, attributes; in order
+    orders: pa.Table  # _code, order_id, email, order_date, amount, attributes (by_customer)
+    customers: pa.ChunkedArray  # the customers' keys, by _code
     rows: int  # rows of the staged table (before line items were folded)
     orders_found: int
     dropped: dict[str, int]
@@ -194,15 +195,16 @@ def customer_key(t: ir.Table, roles: list[str]) -> ir.Table:
         t = per_value(t, "customer_id", lambda v: {"_id": clean_ids(v)})
     else:
         t = t.mutate(_id=ibis.null("string"))
-    if not (has_id and has_email):
-        return t.mutate(_key=t._id if has_id else t._email)
+    raw = [role for role in ("customer_id", "email") if role in roles]
+    if not (has_id and has_email):  # the raw columns are done with: a narrower table to keep
+        return t.mutate(_key=t._id if has_id else t._email).drop(*raw, "_id")
     pairs = t.filter(t._id.notnull() & t._email.notnull())
     known = pairs.group_by(_known_email=pairs._email).aggregate(
         _known_id=pairs._id.argmin(pairs._row)
     )
     t = t.left_join(known, t._email == known._known_email)
     return t.mutate(_key=ibis.coalesce(t._id, t._known_id, t._email)).drop(
-        "_known_email", "_known_id"
+        "_known_email", "_known_id", *raw, "_id"
     )
 
 
@@ -342,13 +344,39 @@ def clean(
         if str(code)
     }
     examples = _examples(con, result, dropped, examples_as)
-    kept = result.filter(result._reason.isnull()).order_by("_row")
-    columns = ["order_id", "customer_id", "email", "order_date", "amount"]
-    columns += [role for role in ATTRIBUTE_ROLES if role in roles]
-    orders = con.to_pyarrow(kept.select(*columns))
+    customers, orders = by_customer(con, result.filter(result._reason.isnull()), roles, cache)
     return Cleaned(
-        orders, stats["rows"], orders_found, dropped, examples, currencies, notes, warnings
+        orders,
+        customers,
+        stats["rows"],
+        orders_found,
+        dropped,
+        examples,
+        currencies,
+        notes,
+        warnings,
     )
+
+
+def by_customer(
+    con: ibis.BaseBackend, kept: ir.Table, roles: list[str], cache: bool
+) -> tuple[pa.ChunkedArray, pa.Table]:
+    """The kept orders numbered by customer and sorted, so the app neither hashes customer
+    keys nor sorts orders: (the customers' keys, by number; the orders with ``_code``, their
+    customer's number, sorted by customer, day, then row). Customers are numbered in the
+    order of their first order in the rows."""
+    firsts = kept.group_by(_key=kept.customer_id).aggregate(_first=kept._row.min())
+    numbered = firsts.mutate(_code=ibis.row_number().over(order_by=firsts._first).cast("int32"))
+    if cache:
+        numbered = materialise(con, numbered)
+    keys = con.to_pyarrow(numbered.order_by("_code").select("_key"))["_key"]
+    joined = kept.join(numbered, kept.customer_id == numbered._key)
+    columns = ["_code", "order_id", "email", "order_date", "amount"]
+    columns += [role for role in ATTRIBUTE_ROLES if role in roles]
+    orders = con.to_pyarrow(joined.order_by(["_code", "order_date", "_row"]).select(*columns))
+    if cache:
+        release(con, numbered)
+    return keys, orders
 
 
 def _examples(

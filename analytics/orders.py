@@ -210,7 +210,7 @@ def build_order_log(
             "skipped (a separator inside an unquoted value, or a damaged or cut-off file)."
         )
     currencies = currency_counts(cleaned.currencies, warnings)
-    log = log_frame(cleaned.orders)
+    log = log_frame(cleaned.orders, cleaned.customers)
     require_orders(log, dropped, "file")
     report = QualityReport(
         rows_read=len(frame) + len(raw.bad_rows),
@@ -330,12 +330,16 @@ def _categorical(values: pa.ChunkedArray) -> pd.Series:
     return encoded
 
 
-def log_frame(orders: pa.Table) -> pd.DataFrame:
-    """The engine's kept orders as the order log (customers and attributes categorical)."""
+def log_frame(orders: pa.Table, customers: pa.ChunkedArray) -> pd.DataFrame:
+    """The engine's kept orders (sorted by customer, then day) as the order log: customers
+    categorical with the engine's numbering as codes, attributes categorical."""
+    keys = pd.Index(customers.to_pandas(), dtype="str").rename(None)
     out = pd.DataFrame(
         {
             "order_id": orders["order_id"].to_pandas(),
-            "customer_id": _categorical(orders["customer_id"]),
+            "customer_id": pd.Categorical.from_codes(
+                orders["_code"].to_numpy(), categories=keys, validate=False
+            ),
             "email": _categorical(orders["email"]),
             "order_date": orders["order_date"]
             .cast(pa.timestamp("us"))
@@ -347,7 +351,6 @@ def log_frame(orders: pa.Table) -> pd.DataFrame:
     for role in ATTRIBUTE_ROLES:
         if role in orders.column_names:
             out[role] = _categorical(orders[role])
-    # The engine keeps the file's order: every later step sorts what it needs.
     return out
 
 

@@ -463,7 +463,7 @@ def load_location(
         raise LensError(explain(exc, location, scrub)) from None
     finally:
         _disconnect(con)
-    log = log_frame(cleaned.orders)
+    log = log_frame(cleaned.orders, cleaned.customers)
     require_orders(log, cleaned.dropped, "table")
     notes = [f"Read as: {_format_label(fmt)}.", *cleaned.notes]
     warnings = list(cleaned.warnings)
