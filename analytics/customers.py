@@ -38,7 +38,7 @@ class CustomerBase:
     Attributes
     ----------
     ids, email:
-        Per customer (position ``c``): the customer key and email (or missing).
+        Per customer (position ``c``): the customer key (an index) and email (or missing).
     code, day, amount:
         Per order, sorted by customer then day: customer position, day number, amount.
     start, count:
@@ -47,7 +47,7 @@ class CustomerBase:
         Per customer table at the end of the data (see :func:`summarise`).
     """
 
-    ids: np.ndarray
+    ids: pd.Index
     email: np.ndarray
     code: np.ndarray
     day: np.ndarray
@@ -78,12 +78,13 @@ def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
         raise LensError("There are no orders to analyse.")
     customer = orders["customer_id"]
     if isinstance(customer.dtype, pd.CategoricalDtype):  # codes from the order log: no hashing
-        codes, ids = customer.cat.codes.to_numpy(), customer.cat.categories.to_numpy()
+        codes, ids = customer.cat.codes.to_numpy(), customer.cat.categories
     else:
         codes, ids = pd.factorize(customer, sort=False)
+    ids = pd.Index(ids, name=None)  # text ids stay Arrow text, not Python objects
     days = to_days(orders["order_date"].to_numpy())
     if _sorted(codes, days):  # the engine's order log comes sorted: no copies, no sort
-        order = np.arange(len(codes))
+        order = None
         code, day = codes.astype(np.int64), days
         amount = orders["amount"].to_numpy(dtype="float64")
     else:
@@ -93,14 +94,17 @@ def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
         amount = orders["amount"].to_numpy(dtype="float64")[order]
     count = np.bincount(code, minlength=len(ids))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
-    first_rows = order[start]
-    email = orders["email"].to_numpy()[first_rows] if "email" in orders else np.full(len(ids), None)
+    first_rows = start if order is None else order[start]
+
+    def firsts(column: str) -> np.ndarray:  # each customer's first order's value
+        return orders[column].iloc[first_rows].to_numpy()
+
+    email = firsts("email") if "email" in orders else np.full(len(ids), None)
     attrs = pd.DataFrame(
-        {a: orders[a].to_numpy()[first_rows] for a in ATTRIBUTES if a in orders},
-        index=pd.Index(np.asarray(ids, dtype=object), name="customer_id"),
+        {a: firsts(a) for a in ATTRIBUTES if a in orders}, index=ids.rename("customer_id")
     )
     base = CustomerBase(
-        ids=np.asarray(ids, dtype=object),
+        ids=ids,
         email=email,
         code=code,
         day=day,
@@ -191,6 +195,6 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
             "monetary_value": monetary,
             "largest_repeat": largest_repeat,
         },
-        index=pd.Index(base.ids, name="customer_id"),
+        index=base.ids.rename("customer_id"),
     )
     return table if has.all() else table[has]

@@ -28,6 +28,8 @@ from analytics.orders import (
     CANCELLED,
     FAILED,
     MISSING_IDS,
+    ORDER_LOG_COLUMNS,
+    PREVIEW,
     REASONS,
     REFUNDED,
 )
@@ -51,8 +53,9 @@ EXAMPLES = 5
 class Cleaned:
     """What the engine sends back: the kept orders and the quality report's figures."""
 
-    orders: pa.Table  # _code, order_id, email, order_date, amount, attributes (by_customer)
+    orders: pa.Table  # _code, email, order_date, amount, attributes (see by_customer)
     customers: pa.ChunkedArray  # the customers' keys, by _code
+    preview: pa.Table  # the first kept orders in row order, with order ids and keys
     rows: int  # rows of the staged table (before line items were folded)
     orders_found: int
     dropped: dict[str, int]
@@ -320,7 +323,7 @@ def clean(
         else ibis.literal(False),
         "_currency": classified._currency if "currency" in roles else ibis.null("string"),
     }
-    out |= {role: classified[f"_{role}"] for role in ATTRIBUTE_ROLES if role in roles}
+    out |= {role: classified[f"_{role}"] for role in _attributes(roles)}
     result = classified.select(**out)
     if cache:
         result = materialise(con, result)
@@ -344,10 +347,13 @@ def clean(
         if str(code)
     }
     examples = _examples(con, result, dropped, examples_as)
-    customers, orders = by_customer(con, result.filter(result._reason.isnull()), roles, cache)
+    kept = result.filter(result._reason.isnull())
+    customers, orders = by_customer(con, kept, roles, cache)
+    preview = kept.order_by("_row").limit(PREVIEW)
     return Cleaned(
         orders,
         customers,
+        con.to_pyarrow(preview.select(*ORDER_LOG_COLUMNS, *_attributes(roles))),
         stats["rows"],
         orders_found,
         dropped,
@@ -364,19 +370,23 @@ def by_customer(
     """The kept orders numbered by customer and sorted, so the app neither hashes customer
     keys nor sorts orders: (the customers' keys, by number; the orders with ``_code``, their
     customer's number, sorted by customer, day, then row). Customers are numbered in the
-    order of their first order in the rows."""
+    order of their first order in the rows. Order ids stay in the engine (the preview shows
+    the first ones): the app never needs them all."""
     firsts = kept.group_by(_key=kept.customer_id).aggregate(_first=kept._row.min())
     numbered = firsts.mutate(_code=ibis.row_number().over(order_by=firsts._first).cast("int32"))
     if cache:
         numbered = materialise(con, numbered)
     keys = con.to_pyarrow(numbered.order_by("_code").select("_key"))["_key"]
     joined = kept.join(numbered, kept.customer_id == numbered._key)
-    columns = ["_code", "order_id", "email", "order_date", "amount"]
-    columns += [role for role in ATTRIBUTE_ROLES if role in roles]
+    columns = ["_code", "email", "order_date", "amount", *_attributes(roles)]
     orders = con.to_pyarrow(joined.order_by(["_code", "order_date", "_row"]).select(*columns))
     if cache:
         release(con, numbered)
     return keys, orders
+
+
+def _attributes(roles: list[str]) -> list[str]:
+    return [role for role in ATTRIBUTE_ROLES if role in roles]
 
 
 def _examples(

@@ -11,6 +11,7 @@ import pandas as pd
 from analytics.errors import LensError
 from analytics.formats import CONTACT_ROLES, suggest_mapping
 from analytics.orders import (
+    PREVIEW,
     OrderLog,
     QualityReport,
     ReadOptions,
@@ -163,7 +164,14 @@ def load_cdnow() -> OrderLog:
         notes=["CDNOW: each line of the file is one purchase (no order ids or statuses)."],
     )
     return OrderLog(
-        orders, report, "generic", {}, list(raw.columns), {"kind": "cdnow"}, currency="USD"
+        orders.drop(columns="order_id"),
+        report,
+        "generic",
+        {},
+        list(raw.columns),
+        {"kind": "cdnow"},
+        currency="USD",
+        preview=orders.head(PREVIEW),
     )
 
 

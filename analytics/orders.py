@@ -25,6 +25,7 @@ from analytics.parsing import parse_amounts, parse_dates
 from analytics.readers import DELIMITER_NAMES, ENCODING_NAMES, RawTable
 
 ORDER_LOG_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]
+PREVIEW = 200  # kept orders shown, with their ids, on the Data page
 ATTRIBUTE_ROLES = ["channel", "country", "discount_code", "category"]
 
 # Reasons an order is left out, in the order they are checked (first match counts).
@@ -95,7 +96,12 @@ class QualityReport:
 
 @dataclass
 class OrderLog:
-    """The clean order log and everything the user should know about how it was made."""
+    """The clean order log and everything the user should know about how it was made.
+
+    ``orders`` has one row per kept order, sorted by customer then day, without order ids
+    (they stay where the data was cleaned); ``preview`` is the first kept orders in the
+    data's own order, with their ids.
+    """
 
     orders: pd.DataFrame
     report: QualityReport
@@ -105,6 +111,7 @@ class OrderLog:
     table_info: dict
     currency: str | None = None  # the file's currency (most orders), or None when unknown
     currencies: dict[str, int] = field(default_factory=dict)  # kept orders per currency
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def resolve_mapping(
@@ -136,10 +143,10 @@ def build_order_log(
 
     The text of dates and amounts is parsed here (decimal commas, currency signs, day-first
     dates); every cleaning rule then runs in the embedded DuckDB (:mod:`analytics.engine`),
-    the same rules as for a database. The log has one row per kept order: ``order_id``,
-    ``customer_id`` (the customer id, else the email trimmed and lower-cased), ``email``,
-    ``order_date`` (the local calendar day), ``amount`` (net of partial refunds), plus any
-    of ``channel``, ``country``, ``discount_code``, ``category`` the file carries.
+    the same rules as for a database. The log has one row per kept order: ``customer_id``
+    (the customer id, else the email trimmed and lower-cased), ``email``, ``order_date``
+    (the local calendar day), ``amount`` (net of partial refunds), plus any of ``channel``,
+    ``country``, ``discount_code``, ``category`` the file carries (see :class:`OrderLog`).
     """
     options = options or ReadOptions()
     frame = raw.frame
@@ -231,7 +238,8 @@ def build_order_log(
         "decimal": mark,
     }
     currency = next(iter(currencies), None) or options.currency
-    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies)
+    preview = preview_frame(cleaned.preview)
+    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview)
 
 
 def _require(mapping: dict, columns: list[str]) -> None:
@@ -336,15 +344,11 @@ def log_frame(orders: pa.Table, customers: pa.ChunkedArray) -> pd.DataFrame:
     keys = pd.Index(customers.to_pandas(), dtype="str").rename(None)
     out = pd.DataFrame(
         {
-            "order_id": orders["order_id"].to_pandas(),
             "customer_id": pd.Categorical.from_codes(
                 orders["_code"].to_numpy(), categories=keys, validate=False
             ),
             "email": _categorical(orders["email"]),
-            "order_date": orders["order_date"]
-            .cast(pa.timestamp("us"))
-            .to_numpy()
-            .astype("datetime64[us]"),
+            "order_date": _dates(orders["order_date"]),
             "amount": orders["amount"].to_numpy().astype("float64"),
         }
     )
@@ -352,6 +356,19 @@ def log_frame(orders: pa.Table, customers: pa.ChunkedArray) -> pd.DataFrame:
         if role in orders.column_names:
             out[role] = _categorical(orders[role])
     return out
+
+
+def _dates(days: pa.ChunkedArray) -> np.ndarray:
+    """Arrow dates as datetime64 (Python's dates stop at year 1; an Arrow date need not)."""
+    return days.cast(pa.timestamp("us")).to_numpy().astype("datetime64[us]")
+
+
+def preview_frame(preview: pa.Table) -> pd.DataFrame:
+    """The engine's preview rows (see :class:`OrderLog`)."""
+    dates = _dates(preview["order_date"])
+    frame = preview.drop_columns("order_date").to_pandas()
+    frame.insert(preview.column_names.index("order_date"), "order_date", dates)
+    return frame
 
 
 def read_as(log: OrderLog, currency: str | None) -> str:

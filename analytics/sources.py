@@ -37,6 +37,7 @@ from analytics.orders import (
     currency_counts,
     end_day,
     log_frame,
+    preview_frame,
     refunded_statuses_of,
     require_orders,
     resolve_mapping,
@@ -485,7 +486,8 @@ def load_location(
         "date_order": "typed",
     }
     currency = next(iter(currencies), None) or options.currency
-    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies)
+    preview = preview_frame(cleaned.preview)
+    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview)
 
 
 def _format_label(fmt: str) -> str:

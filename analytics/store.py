@@ -57,6 +57,7 @@ class Store:
         work = Path(tempfile.mkdtemp(prefix=".incoming-", dir=self.folder))
         try:
             log.orders.to_parquet(work / "orders.parquet", index=False)
+            log.preview.to_parquet(work / "preview.parquet", index=False)
             meta = {
                 "source": source,
                 "report": log.report.to_dict(),
@@ -89,6 +90,7 @@ class Store:
         try:
             meta = json.loads((path / "meta.json").read_text())
             orders = pd.read_parquet(path / "orders.parquet")
+            preview = pd.read_parquet(path / "preview.parquet")
             contacts = None
             if "contacts" in meta:
                 contacts = Contacts(pd.read_parquet(path / "contacts.parquet"), **meta["contacts"])
@@ -104,6 +106,7 @@ class Store:
             meta["table_info"],
             meta.get("currency"),  # kept before currencies were detected: unknown
             meta.get("currencies", {}),
+            preview,
         )
         return Kept(meta["source"], log, contacts)
 

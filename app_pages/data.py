@@ -149,8 +149,9 @@ else:
     st.caption("No contacts file: the Prospect stage is unavailable.")
 
 st.markdown("#### Preview of the order log")
+st.caption(f"The first {len(log.preview):,} purchases kept, in the data's own order.")
 show.table(
-    orders.head(200),
+    log.preview,
     first=["order_id", "order_date", "customer_id", "email", "amount"],
     labels={"channel": "Channel", "country": "Country"},
 )

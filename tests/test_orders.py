@@ -5,7 +5,7 @@ import pytest
 
 from analytics import LensError
 from analytics.io import load_orders
-from analytics.orders import ReadOptions
+from analytics.orders import PREVIEW, ReadOptions
 from tests import exports
 
 TODAY = pd.Timestamp("2026-01-01")
@@ -18,7 +18,8 @@ def load(data, name="orders.csv", **options):
 
 
 def as_dict(log):
-    o = log.orders
+    o = log.preview  # every kept order of these small files, with its id
+    assert len(o) == len(log.orders)
     return {
         r.order_id: (r.customer_id, r.order_date.date().isoformat(), round(r.amount, 2))
         for r in o.itertuples()
@@ -59,7 +60,7 @@ def test_woocommerce_guest_user_zero_falls_back_to_email():
         "1004": ("7", "2023-05-01", 19.9),
     }
     assert log.report.dropped == {"failed": 1, "refunded": 1}
-    assert log.orders.loc[log.orders.order_id == "1003", "discount_code"].item() == "SPRING"
+    assert log.preview.loc[log.preview.order_id == "1003", "discount_code"].item() == "SPRING"
 
 
 def test_french_semicolon_cp1252_decimal_comma_day_first():
@@ -92,7 +93,7 @@ def test_customer_key_id_else_email_and_email_joins_known_id():
         "4,123.0,,2024-01-04,5\n"
     )
     log = load(csv)
-    keys = dict(zip(log.orders.order_id, log.orders.customer_id, strict=False))
+    keys = dict(zip(log.preview.order_id, log.preview.customer_id, strict=False))
     assert keys == {"1": "C9", "2": "C9", "3": "bob@x.com", "4": "123"}
 
 
@@ -102,7 +103,7 @@ def test_future_and_unreadable_dates_and_amounts_are_counted():
         "4,a,2024-01-02,abc\n5,a,2024-01-03,0\n"
     )
     log = load(csv)
-    assert list(log.orders.order_id) == ["1"]
+    assert list(log.preview.order_id) == ["1"]
     assert log.report.dropped == {"future": 1, "bad_date": 1, "bad_amount": 1, "not_positive": 1}
     assert log.report.examples["future"] == [3]
 
@@ -110,7 +111,7 @@ def test_future_and_unreadable_dates_and_amounts_are_counted():
 def test_end_date_option_leaves_out_later_orders():
     csv = "order,customer,date,amount\n1,a,2024-01-01,10\n2,a,2024-03-01,10\n"
     log = load(csv, end_date="2024-02-01")
-    assert list(log.orders.order_id) == ["1"] and log.report.dropped == {"future": 1}
+    assert list(log.preview.order_id) == ["1"] and log.report.dropped == {"future": 1}
 
 
 def test_mapping_override_and_clear_errors():
@@ -230,3 +231,19 @@ def test_read_as_is_one_line_of_plain_words():
         "day-first · decimal comma · amounts in EUR"
     )
     assert read_as(log, None).endswith("no currency named")
+
+
+def test_the_preview_shows_the_first_kept_orders_in_file_order_and_the_log_holds_them_all():
+    rows = ["order_id,customer_id,order_date,total,status"]
+    rows += [f"{i},c{i % 7},2023-01-{1 + i % 28:02d},{10 + i},paid" for i in range(1, 260)]
+    rows.append("999,c1,2023-02-01,5,cancelled")
+    log = load("\n".join(rows), format="generic")
+    assert len(log.orders) == 259 and len(log.preview) == PREVIEW
+    assert list(log.preview.order_id) == [str(i) for i in range(1, PREVIEW + 1)]
+    # The log (sorted by customer, then day) holds the same purchases as the file.
+    log_rows = log.orders.assign(customer_id=log.orders.customer_id.astype(str))
+    got = sorted(zip(log_rows.customer_id, log_rows.order_date, log_rows.amount, strict=True))
+    want = sorted(
+        (f"c{i % 7}", pd.Timestamp(f"2023-01-{1 + i % 28:02d}"), 10.0 + i) for i in range(1, 260)
+    )
+    assert got == want

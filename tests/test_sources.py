@@ -155,12 +155,10 @@ def test_examples_are_order_ids_in_a_database_and_rows_in_a_file(server, csv_fil
     file = load_orders(csv_file.read_bytes(), "orders.csv", options)
     assert db.report.dropped == file.report.dropped
     assert db.report.examples_are == "order ids" and file.report.examples_are == "rows"
-    cancelled = file.orders  # the CSV's example rows name the same orders as the ids
     assert all(isinstance(x, str) for x in db.report.examples["cancelled"])
     frame = pd.read_csv(io.BytesIO(csv_file.read_bytes()))
     named = [frame.loc[row - 2, "order_id"] for row in file.report.examples["cancelled"]]
     assert named == db.report.examples["cancelled"]
-    assert "order_id" in cancelled
 
 
 @pytest.mark.parametrize(
