@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.io import Contacts
-from analytics.orders import OrderLog, QualityReport
+from analytics.orders import PREVIEW, OrderLog, QualityReport
 
 KEY = re.compile(r"^[0-9a-f]{32}$")  # anything else (a hand-edited link) is never a path
 DEFAULT_FOLDER = Path.home() / ".cache" / "lifecycle-lens" / "datasets"
@@ -90,7 +90,11 @@ class Store:
         try:
             meta = json.loads((path / "meta.json").read_text())
             orders = pd.read_parquet(path / "orders.parquet")
-            preview = pd.read_parquet(path / "preview.parquet")
+            if (path / "preview.parquet").exists():
+                preview = pd.read_parquet(path / "preview.parquet")
+            else:  # kept while the order log still held every order id, in the file's order
+                preview = orders.head(PREVIEW)
+                orders = orders.drop(columns="order_id", errors="ignore")
             contacts = None
             if "contacts" in meta:
                 contacts = Contacts(pd.read_parquet(path / "contacts.parquet"), **meta["contacts"])

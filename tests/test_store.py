@@ -33,6 +33,7 @@ def test_a_kept_dataset_reads_back_the_same(tmp_path, demo):
     back = kept.load(KEY_A)
     assert back.source == source
     pd.testing.assert_frame_equal(back.log.orders, log.orders)
+    pd.testing.assert_frame_equal(back.log.preview, log.preview)
     pd.testing.assert_frame_equal(back.contacts.contacts, contacts.contacts)
     assert back.log.report == log.report and back.log.mapping == log.mapping
     assert back.log.table_info == log.table_info and back.log.format == log.format
@@ -41,6 +42,20 @@ def test_a_kept_dataset_reads_back_the_same(tmp_path, demo):
     ours, theirs = build_customer_base(back.log.orders), build_customer_base(log.orders)
     pd.testing.assert_frame_equal(ours.summary, theirs.summary)
     assert kept.load(KEY_B) is None
+
+
+def test_a_dataset_kept_before_order_ids_stayed_in_the_engine_still_opens(tmp_path, demo):
+    log, contacts = demo
+    kept = store.Store(tmp_path, 10**9)
+    kept.save(KEY_A, {}, log, None)
+    # As kept then: every order id in the order log, no preview file.
+    old = log.preview.head(3)
+    old.to_parquet(tmp_path / KEY_A / "orders.parquet", index=False)
+    (tmp_path / KEY_A / "preview.parquet").unlink()
+    back = kept.load(KEY_A)
+    assert list(back.log.preview.order_id) == list(old.order_id)
+    assert "order_id" not in back.log.orders and len(back.log.orders) == 3
+    assert build_customer_base(back.log.orders).n_customers == old.customer_id.nunique()
 
 
 @pytest.mark.parametrize("key", ["../" + "a" * 29, "A" * 32, "", "a" * 31, "/etc/passwd"])
