@@ -28,8 +28,8 @@ from analytics.orders import (
     CANCELLED,
     FAILED,
     MISSING_IDS,
-    ORDER_LOG_COLUMNS,
     PREVIEW,
+    PREVIEW_COLUMNS,
     REASONS,
     REFUNDED,
 )
@@ -353,7 +353,7 @@ def clean(
     return Cleaned(
         orders,
         customers,
-        con.to_pyarrow(preview.select(*ORDER_LOG_COLUMNS, *_attributes(roles))),
+        con.to_pyarrow(preview.select(*PREVIEW_COLUMNS, *_attributes(roles))),
         stats["rows"],
         orders_found,
         dropped,

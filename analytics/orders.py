@@ -24,7 +24,7 @@ from analytics.formats import (
 from analytics.parsing import parse_amounts, parse_dates
 from analytics.readers import DELIMITER_NAMES, ENCODING_NAMES, RawTable
 
-ORDER_LOG_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]
+PREVIEW_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]  # + attributes
 PREVIEW = 200  # kept orders shown, with their ids, on the Data page
 ATTRIBUTE_ROLES = ["channel", "country", "discount_code", "category"]
 
