@@ -53,7 +53,8 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "orders",
         help="orders file (CSV, .xlsx, .parquet), a Parquet folder or glob, a database URL "
-        "(postgresql://user@host:port/db, duckdb:///file.duckdb, spark://local[2]), "
+        "(postgresql://user@host:port/db, mysql://user@host:port/db, duckdb:///file.duckdb, "
+        "spark://local[2]), "
         "or 'demo' / 'cdnow'",
     )
     parser.add_argument("--table", help="with a database URL: the table (or Spark Parquet path)")

@@ -112,7 +112,8 @@ def _status_kinds(status: ir.Value, refunded_statuses: list[str]):
     """(cancelled, refunded, failed) flags of a status (trimmed, lower-cased, without
     WooCommerce's "wc-"). A status can match several: the reasons are checked in the order
     cancelled, refunded, failed, so the first wins."""
-    text = status.cast("string").strip().lower().re_replace("^wc-", "")
+    text = status.cast("string").strip().lower()
+    text = ibis.cases((text.startswith("wc-"), text.substr(3)), else_=text)
     cancelled = text.re_search(CANCELLED).fill_null(False)
     refunded = text.re_search(REFUNDED).fill_null(False)
     if refunded_statuses:
@@ -124,15 +125,50 @@ def _status_kinds(status: ir.Value, refunded_statuses: list[str]):
 def per_value(t: ir.Table, column: str, rule) -> ir.Table:
     """Adds the columns ``rule(value)`` returns (a dict), worked out once per distinct value
     of ``column`` and joined back: exports repeat statuses, customers and channels, so a
-    text rule runs on a few values rather than on every row. Missing values get nulls."""
+    text rule runs on a few values rather than on every row. Missing values get nulls.
+    On MySQL the rule runs on every row (see :func:`_recomputes_ctes`)."""
+    if _recomputes_ctes(t):  # a join back would read the table twice at every step
+        return t.mutate(**rule(t[column]))
     values = t.select(_value=t[column]).distinct()
     mapped = values.mutate(**rule(values._value))
     return t.left_join(mapped, t[column] == mapped._value).drop("_value")
 
 
-def _first(t: ir.Table, column: str) -> ir.Value:
-    """The value of the group's first row (by ``_row``) that has one."""
-    return t[column].argmin(t["_row"], where=t[column].notnull())
+def firsts(t: ir.Table, by: str, columns: list[str], **aggregates) -> ir.Table:
+    """One row per value of ``by``: the aggregates, and each column's value on the group's
+    first row (by ``_row``) that has one.
+
+    MySQL has no argmin, and joins its subqueries without an index: there each value is a
+    window over the group (rows with a value first, then by ``_row``) and the group's first
+    row is kept. The same rule, spelled for that engine."""
+    if not _recomputes_ctes(t):
+        first = {c: t[c].argmin(t._row, where=t[c].notnull()) for c in columns}
+        return t.group_by(by).aggregate(**aggregates, **first)
+    group = exact(t, t[by])
+    ranked = t.mutate(
+        _rank=ibis.row_number().over(group_by=group, order_by=t._row),
+        **{name: value.over(group_by=group) for name, value in aggregates.items()},
+        **{c: t[c].first().over(group_by=group, order_by=[t[c].isnull(), t._row]) for c in columns},
+    )
+    return ranked.filter(ranked._rank == 0).select(by, *aggregates, *columns)
+
+
+@ibis.udf.scalar.builtin(name="hex")
+def _hex(value: str) -> str:
+    """MySQL's HEX: the text's bytes as hex digits."""
+
+
+def exact(t: ir.Table, value: ir.Value) -> ir.Value:
+    """Text to group or count by, compared byte for byte. MySQL's usual collations take
+    ``A1`` and ``a1`` (or ``a1 ``) as one value: there the text's hex digits stand in."""
+    return _hex(value) if _recomputes_ctes(t) else value
+
+
+def _recomputes_ctes(t: ir.Table) -> bool:
+    """MySQL and MariaDB compute a WITH clause again at each place a query names it, and
+    have no argmin: rules there are written so each step reads its input once or twice."""
+    backends, _ = t._find_backends()  # none for an Arrow table, which DuckDB reads
+    return any(backend.name == "mysql" for backend in backends)
 
 
 def fold_line_items(
@@ -149,18 +185,21 @@ def fold_line_items(
     if "order_id" not in roles or stats["with_id"] == stats["distinct_ids"]:
         return t, notes, warnings
     keyed = t.filter(t.order_id.notnull())
-    per_order = keyed.group_by("order_id").aggregate(
+    per_order = firsts(
+        keyed,
+        "order_id",
+        [c for c in t.columns if c not in ("_row", "order_id")],
         _row=keyed._row.min(),
-        _n=keyed.count(),
-        _amounts=keyed.amount.nunique(),
+        _n=keyed._row.count(),
+        _lowest=keyed.amount.min(),
+        _highest=keyed.amount.max(),
         _with_amount=keyed.amount.count(),
         _amount_sum=keyed.amount.sum(),
-        **{c: _first(keyed, c) for c in t.columns if c not in ("_row", "order_id")},
     )
     shape = con.execute(
         per_order.aggregate(
             multi=(per_order._n > 1).sum(),
-            line=((per_order._n > 1) & (per_order._amounts > 1)).any(),
+            line=((per_order._n > 1) & (per_order._highest > per_order._lowest)).any(),
             gaps=((per_order._n > 1) & (per_order._with_amount < per_order._n)).any(),
         )
     )
@@ -201,10 +240,13 @@ def customer_key(t: ir.Table, roles: list[str]) -> ir.Table:
     raw = [role for role in ("customer_id", "email") if role in roles]
     if not (has_id and has_email):  # the raw columns are done with: a narrower table to keep
         return t.mutate(_key=t._id if has_id else t._email).drop(*raw, "_id")
+    if _recomputes_ctes(t):  # the email's first id as a window over its rows (see firsts)
+        order = [t._id.isnull(), t._row]
+        first_id = t._id.first().over(group_by=exact(t, t._email), order_by=order)
+        known_id = ibis.cases((t._email.notnull(), first_id), else_=ibis.null("string"))
+        return t.mutate(_key=ibis.coalesce(t._id, known_id, t._email)).drop(*raw, "_id")
     pairs = t.filter(t._id.notnull() & t._email.notnull())
-    known = pairs.group_by(_known_email=pairs._email).aggregate(
-        _known_id=pairs._id.argmin(pairs._row)
-    )
+    known = firsts(pairs, "_email", ["_id"]).select(_known_email="_email", _known_id="_id")
     t = t.left_join(known, t._email == known._known_email)
     return t.mutate(_key=ibis.coalesce(t._id, t._known_id, t._email)).drop(
         "_known_email", "_known_id", *raw, "_id"
@@ -252,7 +294,7 @@ def classify(t: ir.Table, roles: list[str], end: dt.date, refunded_statuses: lis
 def _stats(con: ibis.BaseBackend, t: ir.Table, roles: list[str]) -> dict:
     if "order_id" in roles:
         counted = t.aggregate(
-            rows=t.count(), with_id=t.order_id.count(), distinct_ids=t.order_id.nunique()
+            rows=t.count(), with_id=t.order_id.count(), distinct_ids=exact(t, t.order_id).nunique()
         )
     else:
         counted = t.aggregate(rows=t.count())
@@ -372,13 +414,20 @@ def by_customer(
     customer's number, sorted by customer, day, then row). Customers are numbered in the
     order of their first order in the rows. Order ids stay in the engine (the preview shows
     the first ones): the app never needs them all."""
+    columns = ["_code", "email", "order_date", "amount", *_attributes(roles)]
+    if _recomputes_ctes(kept):  # windows rather than a join (see firsts)
+        first = kept.mutate(_first=kept._row.min().over(group_by=exact(kept, kept.customer_id)))
+        joined = first.mutate(_code=ibis.dense_rank().over(order_by=first._first).cast("int32"))
+        heads = joined.filter(joined._row == joined._first)
+        keys = con.to_pyarrow(heads.order_by("_code").select(_key=heads.customer_id))["_key"]
+        orders = con.to_pyarrow(joined.order_by(["_code", "order_date", "_row"]).select(*columns))
+        return keys, orders
     firsts = kept.group_by(_key=kept.customer_id).aggregate(_first=kept._row.min())
     numbered = firsts.mutate(_code=ibis.row_number().over(order_by=firsts._first).cast("int32"))
     if cache:
         numbered = materialise(con, numbered)
     keys = con.to_pyarrow(numbered.order_by("_code").select("_key"))["_key"]
     joined = kept.join(numbered, kept.customer_id == numbered._key)
-    columns = ["_code", "email", "order_date", "amount", *_attributes(roles)]
     orders = con.to_pyarrow(joined.order_by(["_code", "order_date", "_row"]).select(*columns))
     if cache:
         release(con, numbered)

@@ -3,14 +3,15 @@
 A *location* is named the way the command line takes ORDERS::
 
     postgresql://user@host:port/db --table orders      (or --sql "SELECT ...")
+    mysql://user@host:port/db --table orders           (MySQL or MariaDB; same)
     duckdb:///path/shop.duckdb --table orders
     lake/orders/  or  'lake/orders/*.parquet'  or  orders.parquet
     spark://local[2] --table lake/orders/          (a table name, or a Parquet path)
 
 The cleaning rules (:mod:`analytics.engine`) run in the location's own engine; only the
 clean order log comes back. The app only reads: a user's SQL must be one SELECT, and on
-PostgreSQL every statement runs in a read-only transaction. Passwords never go in the URL:
-they come from ``LENS_DB_PASSWORD``, the driver's own (``PGPASSWORD``, ``~/.pgpass``), or
+PostgreSQL and MySQL every statement runs in a read-only transaction. Passwords never go in
+the URL: they come from ``LENS_DB_PASSWORD``, the driver's own (``PGPASSWORD``, ``~/.pgpass``), or
 ``.streamlit/secrets.toml`` (``[passwords]``, keyed by the URL as typed), so they never
 reach a cache key, a link, a log, an error message or the PDF.
 """
@@ -55,9 +56,18 @@ SCHEMES = {
 TIMEOUT_S = 300  # a PostgreSQL statement running longer is cancelled; LENS_DB_TIMEOUT
 CONNECT_TIMEOUT_S = 10
 DUCKDB_MEMORY = "4GB"  # DuckDB spills to disk beyond this, so the app keeps its memory
-DEFAULT_PORTS = {"postgresql": 5432}
-ENGINES = {"postgresql": "PostgreSQL", "duckdb": "DuckDB", "parquet": "DuckDB", "spark": "Spark"}
-EXTRAS = {"spark": "pip install -r requirements-spark.txt"}
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
+ENGINES = {
+    "postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "duckdb": "DuckDB",
+    "parquet": "DuckDB",
+    "spark": "Spark",
+}
+EXTRAS = {
+    "spark": "pip install -r requirements-spark.txt",
+    "mysql": "pip install -r requirements-mysql.txt",
+}
 
 
 @dataclass(frozen=True)
@@ -86,15 +96,10 @@ def locate(text: str, table: str | None = None, sql: str | None = None) -> Locat
     if scheme:
         if scheme not in SCHEMES:
             raise LensError(
-                f"Unknown kind of source '{scheme}://': use postgresql://, duckdb:///path, "
-                "spark://, or a file or Parquet path."
+                f"Unknown kind of source '{scheme}://': use postgresql://, mysql://, "
+                "duckdb:///path, spark://, or a file or Parquet path."
             )
         kind = SCHEMES[scheme]
-        if kind == "mysql":
-            raise LensError(
-                "MySQL cannot be read directly yet (Ibis 12 cannot write two of the cleaning "
-                "rules in MySQL's SQL): export the orders to CSV or Parquet and load that."
-            )
         _refuse_password(text)
         if kind == "spark" and not table:
             raise LensError("Name the table or Parquet path to read on Spark with --table.")
@@ -108,7 +113,9 @@ def locate(text: str, table: str | None = None, sql: str | None = None) -> Locat
             check_select(sql, kind)
         return Location(kind, text, table or None, sql or None)
     if table or sql:
-        raise LensError("--table and --sql go with a database URL (postgresql://, duckdb://...).")
+        raise LensError(
+            "--table and --sql go with a database URL (postgresql://, mysql://, duckdb://...)."
+        )
     if is_parquet_dataset(text):
         return Location("parquet", text)
     return None
@@ -140,7 +147,7 @@ def check_select(sql: str, kind: str = "postgresql") -> None:
     import sqlglot
     from sqlglot import exp
 
-    dialect = {"postgresql": "postgres", "duckdb": "duckdb"}.get(kind)
+    dialect = {"postgresql": "postgres", "duckdb": "duckdb", "mysql": "mysql"}.get(kind)
     refused = "Only one SELECT query can be used here (the app only reads)"
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
@@ -196,7 +203,7 @@ def connect(location: Location):
 
     from analytics import engine
 
-    secret = password_for(location.url) if location.kind == "postgresql" else None
+    secret = password_for(location.url) if location.kind in ("postgresql", "mysql") else None
     scrub = _Scrub(secret)
     try:
         if location.kind == "parquet":
@@ -211,6 +218,8 @@ def connect(location: Location):
             con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         elif location.kind == "postgresql":
             con = _postgres(location.url, secret)
+        elif location.kind == "mysql":
+            con = _mysql(location.url, secret)
         else:
             con = _spark(location.url)
         return con, _table(con, location), scrub
@@ -257,6 +266,33 @@ def _postgres(url: str, secret: str | None):
         connect_timeout=CONNECT_TIMEOUT_S,
         application_name="lifecycle-lens",
     )
+
+
+def _mysql(url: str, secret: str | None):
+    """MySQL or MariaDB: every statement of the session read-only, long ones cancelled, times
+    in UTC (an offset: MariaDB may have no time-zone names loaded)."""
+    import warnings
+
+    import ibis
+
+    try:
+        import MySQLdb  # noqa: F401 - the driver Ibis reads MySQL with
+    except ImportError:
+        raise LensError(f"Reading MySQL needs its driver: {EXTRAS['mysql']}.") from None
+    with warnings.catch_warnings():  # ibis warns where the server has no zone named UTC
+        warnings.simplefilter("ignore")
+        con = ibis.mysql.connect(
+            **_address(url, "mysql"), password=secret or "", connect_timeout=CONNECT_TIMEOUT_S
+        )
+    seconds = _timeout_ms() / 1000
+    with con.begin() as cursor:
+        cursor.execute("SET SESSION TRANSACTION READ ONLY")
+        cursor.execute("SET time_zone = '+00:00'")
+        try:  # MariaDB's limit, in seconds; MySQL's, in milliseconds
+            cursor.execute(f"SET SESSION max_statement_time = {seconds:.3f}")
+        except Exception:  # noqa: BLE001 - not MariaDB
+            cursor.execute(f"SET SESSION max_execution_time = {int(seconds * 1000)}")
+    return con
 
 
 def _timeout_ms() -> int:
@@ -377,7 +413,7 @@ def explain(exc: Exception, location: Location, scrub: _Scrub) -> str:
             f"{where} asks for a password: set LENS_DB_PASSWORD, or add it to "
             ".streamlit/secrets.toml under [passwords]."
         )
-    if "canceling statement due to statement timeout" in lower or "timeout" in lower:
+    if any(w in lower for w in ("timeout", "max_statement_time", "max_execution_time")):
         return f"{where} did not answer in time ({text[:120]}): try a smaller query or later."
     if "connection" in lower or "could not connect" in lower or "operationalerror" in lower:
         return f"Cannot reach {where} ({text[:160]}): check the address and that it is running."
@@ -523,7 +559,7 @@ def stage(table, mapping: dict, location: Location):
     """
     import ibis
 
-    from analytics.engine import TEXT_ROLES
+    from analytics import engine
 
     schema = table.schema()
     roles = [r for r, c in mapping.items() if c]
@@ -543,7 +579,7 @@ def stage(table, mapping: dict, location: Location):
             value = value.cast("float64")
             if role == "refunded":
                 value = value.fill_null(0.0)
-        elif role in TEXT_ROLES:
+        elif role in engine.TEXT_ROLES:
             value = value.cast("string")
         out[role] = value
     if "_position" in table.columns:
@@ -551,7 +587,8 @@ def stage(table, mapping: dict, location: Location):
     else:
         # A stable order for rows that have none: by date, then the other roles.
         keys = ("order_date", "order_id", "customer_id", "email", "amount")
-        order = [table[mapping[r]] for r in keys if mapping.get(r)]
+        columns = [table[mapping[r]] for r in keys if mapping.get(r)]
+        order = [engine.exact(table, c) if c.type().is_string() else c for c in columns]
         out["_row"] = ibis.row_number().over(order_by=order).cast("int64")
     return table.select(**out), roles
 

@@ -21,8 +21,8 @@ controls.settings_line()
 limit = st.get_option("server.maxUploadSize")
 st.caption(
     f"Drop an order export from Shopify, Magento, WooCommerce or any shop: CSV, Excel .xlsx or "
-    f"Parquet, up to {limit:,} MB, or read the orders where they live (PostgreSQL, DuckDB, "
-    "Parquet datasets, Spark). Add a contacts file to see prospects (contacts who never "
+    f"Parquet, up to {limit:,} MB, or read the orders where they live (PostgreSQL, MySQL, "
+    "DuckDB, Parquet datasets, Spark). Add a contacts file to see prospects (contacts who never "
     "ordered). Nothing leaves this app."
 )
 

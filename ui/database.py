@@ -9,7 +9,10 @@ from analytics.formats import ORDER_ROLES, ROLE_LABELS, detect_format, suggest_m
 from ui import state
 
 NONE = "—"
-PLACEHOLDER = "postgresql://user@host:5432/shop  ·  duckdb:///data/shop.duckdb  ·  lake/*.parquet"
+PLACEHOLDER = (
+    "postgresql://user@host:5432/shop  ·  mysql://user@host:3306/shop  ·  "
+    "duckdb:///data/shop.duckdb  ·  lake/*.parquet"
+)
 
 
 def panel() -> None:
@@ -44,8 +47,9 @@ def _connect(url: str, table: str, sql: str) -> None:
         location = sources.locate(url, None if sql.strip() else table.strip(), sql.strip())
         if location is None:
             raise LensError(
-                "Write where the orders are: a database URL (postgresql://, duckdb:///, "
-                "spark://) or a Parquet file, folder or glob. Files can be uploaded instead."
+                "Write where the orders are: a database URL (postgresql://, mysql://, "
+                "duckdb:///, spark://) or a Parquet file, folder or glob. Files can be uploaded "
+                "instead."
             )
         columns = sources.columns_of(location)
     except LensError as exc:

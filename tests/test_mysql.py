@@ -1,0 +1,118 @@
+"""MySQL (Magento, WooCommerce): the held-back orders in a real MariaDB server give what the
+same rows in a CSV file give, read through a user that may only SELECT.
+
+The server is started by tests/mysql.py. MariaDB compares text without regard to case by
+default: the held-back emails in capitals must still be customers of their own, as in the CSV.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analytics import sources
+from tests import mysql
+from tests.test_sources import MAPPING, held_back_orders, run, same_json_as_csv
+
+COLUMNS = (
+    "order_id varchar(40), customer_email varchar(120), created_at datetime, "
+    "total decimal(12, 2), refunded_amount decimal(12, 2), status varchar(40), "
+    "channel varchar(20), currency varchar(10)"
+)
+
+
+@pytest.fixture(scope="module")
+def orders() -> pd.DataFrame:
+    return held_back_orders()
+
+
+@pytest.fixture(scope="module")
+def csv_file(orders, tmp_path_factory):
+    path = tmp_path_factory.mktemp("csv") / "orders.csv"
+    orders.to_csv(path, index=False, date_format="%Y-%m-%d %H:%M:%S")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(orders):
+    db = mysql.start()
+    try:
+        rows = [
+            tuple(None if pd.isna(v) else v for v in row)
+            for row in orders.astype(object).itertuples(index=False)
+        ]
+        con = db.connect(db=mysql.DATABASE)
+        with con.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE orders ({COLUMNS})")
+            cursor.executemany(f"INSERT INTO orders VALUES ({', '.join(['%s'] * 8)})", rows)
+            cursor.execute("CREATE TABLE typed_wrong (order_id text, created_at text, total text)")
+        con.commit()
+        con.close()
+        # A second user who may write: the session must stay read-only all the same.
+        db.run(
+            f"CREATE USER 'writer'@'127.0.0.1' IDENTIFIED BY '{mysql.PASSWORD}'",
+            f"GRANT ALL ON {mysql.DATABASE}.* TO 'writer'@'127.0.0.1'",
+        )
+        yield db
+    finally:
+        mysql.stop(db)
+
+
+@pytest.fixture
+def password(monkeypatch):
+    monkeypatch.setenv("LENS_DB_PASSWORD", mysql.PASSWORD)
+
+
+def count(server) -> int:
+    con = server.connect(db=mysql.DATABASE)
+    try:
+        with con.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM orders")
+            return cursor.fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_mysql_table_and_sql_give_the_same_json_as_the_csv(server, csv_file, password, capsys):
+    same_json_as_csv(capsys, csv_file, server.url(), "--table", "orders")
+    same_json_as_csv(capsys, csv_file, server.url(), "--sql", "SELECT * FROM orders")
+
+
+def test_the_session_is_read_only_even_for_a_user_who_may_write(server, password):
+    url = server.url().replace(mysql.USER, "writer")
+    con = sources._mysql(url, mysql.PASSWORD)
+    try:
+        with pytest.raises(Exception, match="READ ONLY"):
+            con.raw_sql("DELETE FROM orders")
+    finally:
+        con.disconnect()
+    assert count(server) > 1000
+
+
+def test_mysql_failures_are_one_clear_line_without_the_password(server, password, capsys):
+    cases = [
+        ([server.url(), "--table", "nope"], "There is no table 'nope'"),
+        ([server.url(), "--table", "typed_wrong", "--customer", "order_id",
+          "--date", "created_at", "--amount", "total"], "holds text, not dates"),
+        ([server.url(), "--sql", "DELETE FROM orders"], "Only one SELECT"),
+        ([server.url(), "--sql", "SELECT * FROM nowhere"], "nowhere"),
+        ([f"mysql://lens@127.0.0.1:{mysql.free_port()}/shop", "--table", "x"], "Cannot reach"),
+    ]  # fmt: skip
+    for args, message in cases:
+        code, out, err = run(capsys, "inspect", *args)
+        assert code == 2 and out == "" and message in err, (args, err)
+        assert len(err.strip().splitlines()) == 1 and mysql.PASSWORD not in err
+    assert count(server) > 1000
+
+
+def test_a_wrong_mysql_password_says_what_to_do(server, monkeypatch, capsys):
+    monkeypatch.setenv("LENS_DB_PASSWORD", "wrong")
+    code, _, err = run(capsys, "inspect", server.url(), "--table", "orders")
+    assert code == 2 and "refused the login" in err and "wrong" not in err
+
+
+def test_a_slow_mysql_query_is_cancelled_with_one_line(server, password, monkeypatch, capsys):
+    monkeypatch.setenv("LENS_DB_TIMEOUT", "1")
+    sql = "SELECT * FROM orders WHERE SLEEP(3) = 0"
+    code, _, err = run(capsys, "inspect", server.url(), "--sql", sql, *MAPPING)
+    assert code == 2 and "did not answer in time" in err and len(err.strip().splitlines()) == 1
