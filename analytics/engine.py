@@ -371,14 +371,10 @@ def clean(
         result = materialise(con, result)
         release(con, keyed)
 
-    groups = con.execute(
-        result.group_by(["_reason", "_currency"]).aggregate(
-            n=result.count(), partial=result._refunded.sum()
-        )
-    )
-    kept_groups = groups[groups["_reason"].isna()]
-    counts = groups.dropna(subset=["_reason"]).groupby("_reason")["n"].sum()
+    groups, examples, preview = summary(con, result, roles, examples_as)
+    counts = groups[groups["_reason"].notna()].groupby("_reason")["n"].sum()
     dropped = {key: int(counts.get(i, 0)) for i, key in enumerate(REASONS)}
+    kept_groups = groups[groups["_reason"].isna()]
     orders_found = int(groups["n"].sum())
     partial = int(kept_groups["partial"].sum())
     if partial:
@@ -388,14 +384,12 @@ def clean(
         for code, n in kept_groups.groupby("_currency")["n"].sum().items()
         if str(code)
     }
-    examples = _examples(con, result, dropped, examples_as)
     kept = result.filter(result._reason.isnull())
     customers, orders = by_customer(con, kept, roles, cache)
-    preview = kept.order_by("_row").limit(PREVIEW)
     return Cleaned(
         orders,
         customers,
-        con.to_pyarrow(preview.select(*PREVIEW_COLUMNS, *_attributes(roles))),
+        preview,
         stats["rows"],
         orders_found,
         dropped,
@@ -403,6 +397,54 @@ def clean(
         currencies,
         notes,
         warnings,
+    )
+
+
+def summary(con: ibis.BaseBackend, result: ir.Table, roles: list[str], examples_as: str) -> tuple:
+    """The quality report's counts and examples and the preview, in one query, so an engine
+    that cannot keep the classified orders (a read-only database) runs the rules once for
+    all three: (orders per reason and currency, with the partly refunded ones, as a frame;
+    the first examples per reason; the first kept orders in row order, as Arrow)."""
+    counted = result.group_by(["_reason", "_currency"]).aggregate(
+        n=result.count(), partial=result._refunded.sum().cast("int64")
+    )
+    left_out = result.filter(result._reason.notnull())
+    rank = ibis.row_number().over(group_by=left_out._reason, order_by=left_out._row)
+    value = left_out._row.cast("string") if examples_as == "row" else left_out.order_id
+    ranked = left_out.mutate(_rank=rank, _example=value)
+    firsts = ranked.filter(ranked._rank < EXAMPLES)
+    kept = result.filter(result._reason.isnull())
+    preview = kept.order_by("_row").limit(PREVIEW)
+    shown = [*PREVIEW_COLUMNS, *_attributes(roles)]
+    types = result.schema()
+    schema = {
+        "_part": "int8",
+        "_reason": "int8",
+        "_currency": "string",
+        "n": "int64",
+        "partial": "int64",
+        "_rank": "int64",
+        "_example": "string",
+        "_row": "int64",
+        **{c: types[c] for c in shown},
+    }
+    parts = [_padded(table, part, schema) for part, table in enumerate([counted, firsts, preview])]
+    both = con.to_pyarrow(ibis.union(*parts, distinct=False))
+    part = both["_part"].to_numpy(zero_copy_only=False)
+    groups, firsts, preview = (both.filter(pa.array(part == i)) for i in range(3))
+    counts = groups.select(["_reason", "_currency", "n", "partial"]).to_pandas()
+    return counts, _examples(firsts, examples_as), preview.sort_by("_row").select(shown)
+
+
+def _padded(table: ir.Table, part: int, schema: dict) -> ir.Table:
+    """A table in the union's schema: its own columns, nulls for the others."""
+    return table.select(
+        _part=ibis.literal(part, "int8"),
+        **{
+            name: table[name].cast(dtype) if name in table.columns else ibis.null(dtype)
+            for name, dtype in schema.items()
+            if name != "_part"
+        },
     )
 
 
@@ -414,45 +456,40 @@ def by_customer(
     customer's number, sorted by customer, day, then row). Customers are numbered in the
     order of their first order in the rows. Order ids stay in the engine (the preview shows
     the first ones): the app never needs them all."""
-    columns = ["_code", "email", "order_date", "amount", *_attributes(roles)]
     if _recomputes_ctes(kept):  # windows rather than a join (see firsts)
         first = kept.mutate(_first=kept._row.min().over(group_by=exact(kept, kept.customer_id)))
         joined = first.mutate(_code=ibis.dense_rank().over(order_by=first._first).cast("int32"))
-        heads = joined.filter(joined._row == joined._first)
-        keys = con.to_pyarrow(heads.order_by("_code").select(_key=heads.customer_id))["_key"]
-        orders = con.to_pyarrow(joined.order_by(["_code", "order_date", "_row"]).select(*columns))
-        return keys, orders
-    firsts = kept.group_by(_key=kept.customer_id).aggregate(_first=kept._row.min())
-    numbered = firsts.mutate(_code=ibis.row_number().over(order_by=firsts._first).cast("int32"))
-    if cache:
-        numbered = materialise(con, numbered)
-    keys = con.to_pyarrow(numbered.order_by("_code").select("_key"))["_key"]
-    joined = kept.join(numbered, kept.customer_id == numbered._key)
-    orders = con.to_pyarrow(joined.order_by(["_code", "order_date", "_row"]).select(*columns))
-    if cache:
+        key = joined.customer_id
+    else:
+        firsts = kept.group_by(_key=kept.customer_id).aggregate(_first=kept._row.min())
+        numbered = firsts.mutate(_code=ibis.row_number().over(order_by=firsts._first).cast("int32"))
+        if cache:
+            numbered = materialise(con, numbered)
+        joined = kept.join(numbered, kept.customer_id == numbered._key)
+        key = joined._key
+    # Each customer's key rides on their first order (one row each): no second query.
+    head = ibis.cases((joined._row == joined._first, key), else_=ibis.null("string"))
+    columns = ["_code", "email", "order_date", "amount", *_attributes(roles)]
+    ordered = joined.order_by(["_code", "order_date", "_row"])
+    orders = con.to_pyarrow(ordered.select(*columns, _head=head))
+    if cache and not _recomputes_ctes(kept):
         release(con, numbered)
-    return keys, orders
+    heads = orders["_head"]
+    return heads.filter(heads.is_valid()), orders.drop_columns(["_head"])
 
 
 def _attributes(roles: list[str]) -> list[str]:
     return [role for role in ATTRIBUTE_ROLES if role in roles]
 
 
-def _examples(
-    con: ibis.BaseBackend, result: ir.Table, dropped: dict[str, int], examples_as: str
-) -> dict[str, list]:
-    if not any(dropped.values()):
-        return {}
-    left_out = result.filter(result._reason.notnull())
-    rank = ibis.row_number().over(group_by=left_out._reason, order_by=left_out._row)
-    value = left_out._row if examples_as == "row" else left_out.order_id
-    ranked = left_out.mutate(_rank=rank, _example=value)
-    firsts = con.execute(
-        ranked.filter(ranked._rank < EXAMPLES).select("_reason", "_rank", "_example")
-    ).sort_values(["_reason", "_rank"])
+def _examples(rows: pa.Table, examples_as: str) -> dict[str, list]:
+    """The examples of each reason, in row order: row numbers, or order ids."""
     keys = list(REASONS)
     examples: dict[str, list] = {}
-    for reason, example in zip(firsts["_reason"], firsts["_example"], strict=True):
+    ordered = rows.sort_by([("_reason", "ascending"), ("_rank", "ascending")])
+    for reason, example in zip(
+        ordered["_reason"].to_pylist(), ordered["_example"].to_pylist(), strict=True
+    ):
         value = int(example) if examples_as == "row" else str(example)
         examples.setdefault(keys[int(reason)], []).append(value)
     return examples
