@@ -1,24 +1,20 @@
-"""The cleaning rules, written once as Ibis expressions and run in the engine that holds the data.
+"""The cleaning rules, written once as Ibis expressions and compiled for the engine that holds
+the data.
 
 Files are parsed by the readers (text dates and amounts need the app's parsers), then handed
-to an embedded DuckDB as an Arrow table; Parquet datasets, DuckDB files, PostgreSQL
-and Spark run the same expressions in their own engine, so the rows never leave it. What
-comes back is small: the quality report's counts and examples, and the clean order log
-(one row per kept order) as an Arrow table.
-
-The input is a *staged* table: one column per mapped role (``order_date`` a date, ``amount``
-and ``refunded`` floats, the rest text) and ``_row``, the order of the rows (the row number
-in a file; a stable order elsewhere). This module imports ibis at the top: it is imported
-only where orders are read, so commands that never read stay light.
+to an embedded DuckDB as an Arrow table; Parquet datasets, DuckDB files, PostgreSQL, MySQL
+and Spark run the same expressions in their own engine, so the rows never leave it. The
+queries at the end of this module are the steps :mod:`analytics.cleaning` runs; the staged
+table they start from is described there. This module imports ibis at the top: it is
+imported only where a query must be built (a file's queries are usually compiled already,
+see :mod:`analytics.runner`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import ibis
-import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -29,9 +25,10 @@ from analytics.orders import (
     FAILED,
     MISSING_IDS,
     PREVIEW,
-    PREVIEW_COLUMNS,
     REASONS,
     REFUNDED,
+    attributes_of,
+    preview_columns,
 )
 
 TEXT_ROLES = [
@@ -47,22 +44,6 @@ TEXT_ROLES = [
     "category",
 ]
 EXAMPLES = 5
-
-
-@dataclass
-class Cleaned:
-    """What the engine sends back: the kept orders and the quality report's figures."""
-
-    orders: pa.Table  # _code, email, order_date, amount, attributes (see by_customer)
-    customers: pa.ChunkedArray  # the customers' keys, by _code
-    preview: pa.Table  # the first kept orders in row order, with order ids and keys
-    rows: int  # rows of the staged table (before line items were folded)
-    orders_found: int
-    dropped: dict[str, int]
-    examples: dict[str, list]
-    currencies: dict[str, int]  # kept orders per currency the rows name
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 # --- the rules, one expression each -----------------------------------------------------------
@@ -181,21 +162,11 @@ def _engine(t: ir.Table) -> str:
     return backends[0].name if backends else "duckdb"
 
 
-def fold_line_items(
-    con: ibis.BaseBackend, t: ir.Table, roles: list[str], stats: dict
-) -> tuple[ir.Table, list[str], list[str]]:
-    """One row per order id: fields from the order's first row that has them.
-
-    The amount is the order total when every multi-row order repeats one value (or has it
-    on one row only, as Shopify does); otherwise the rows are line items and are summed.
-    Rows without an order id are orders of their own. ``stats`` comes from :func:`_stats`.
-    """
-    notes: list[str] = []
-    warnings: list[str] = []
-    if "order_id" not in roles or stats["with_id"] == stats["distinct_ids"]:
-        return t, notes, warnings
+def per_order(t: ir.Table) -> ir.Table:
+    """One row per order id of the rows that have one: fields from the order's first row
+    that has them, the row count, the lowest and highest amount, the amounts and their sum."""
     keyed = t.filter(t.order_id.notnull())
-    per_order = firsts(
+    return firsts(
         keyed,
         "order_id",
         [c for c in t.columns if c not in ("_row", "order_id")],
@@ -206,30 +177,27 @@ def fold_line_items(
         _with_amount=keyed.amount.count(),
         _amount_sum=keyed.amount.sum(),
     )
-    shape = con.execute(
-        per_order.aggregate(
-            multi=(per_order._n > 1).sum(),
-            line=((per_order._n > 1) & (per_order._highest > per_order._lowest)).any(),
-            gaps=((per_order._n > 1) & (per_order._with_amount < per_order._n)).any(),
-        )
+
+
+def shape_query(t: ir.Table) -> ir.Table:
+    """How orders spread over rows: how many span several; whether any has different
+    amounts on its rows (line items); whether any lacks an amount on some rows."""
+    orders = per_order(t)
+    several = orders._n > 1
+    return orders.aggregate(
+        multi=several.sum(),
+        line=(several & (orders._highest > orders._lowest)).any(),
+        gaps=(several & (orders._with_amount < orders._n)).any(),
     )
-    n_multi = int(shape["multi"].iloc[0] or 0)
-    line_amounts = bool(shape["line"].iloc[0])
+
+
+def folded(t: ir.Table, line_amounts: bool) -> ir.Table:
+    """One row per order id (see :func:`per_order`); rows without an order id are orders
+    of their own. The amount is the line amounts' sum, or the order total taken once."""
+    orders = per_order(t)
     if line_amounts:
-        per_order = per_order.mutate(amount=per_order._amount_sum)
-    folded = per_order.select(*t.columns).union(t.filter(t.order_id.isnull()), distinct=False)
-    orders = stats["distinct_ids"] + stats["rows"] - stats["with_id"]
-    how = "line amounts added up" if line_amounts else "the order total taken once"
-    notes.append(
-        f"{stats['rows']:,} rows were folded into {orders:,} orders ({n_multi:,} orders span "
-        f"several rows; {how})."
-    )
-    if not line_amounts and not bool(shape["gaps"].iloc[0]) and n_multi:
-        warnings.append(
-            "Orders on several rows repeat the same amount on each row: it was taken as the "
-            "order total, once per order. If it is a per-line amount, the revenue is too low."
-        )
-    return folded, notes, warnings
+        orders = orders.mutate(amount=orders._amount_sum)
+    return orders.select(*t.columns).union(t.filter(t.order_id.isnull()), distinct=False)
 
 
 def customer_key(t: ir.Table, roles: list[str]) -> ir.Table:
@@ -298,60 +266,23 @@ def classify(t: ir.Table, roles: list[str], end: dt.date, refunded_statuses: lis
     return t.drop(*[c for c in ("_cancelled", "_refunded", "_failed") if c in t.columns])
 
 
-# --- running it -------------------------------------------------------------------------------
+# --- the queries the cleaning runs (analytics.cleaning names and runs them) ------------------
 
 
-def _stats(con: ibis.BaseBackend, t: ir.Table, roles: list[str]) -> dict:
-    if "order_id" in roles:
-        counted = t.aggregate(
-            rows=t.count(), with_id=t.order_id.count(), distinct_ids=exact(t, t.order_id).nunique()
-        )
-    else:
-        counted = t.aggregate(rows=t.count())
-    frame = con.execute(counted)
-    stats = {k: int(frame[k].iloc[0] or 0) for k in frame.columns}
-    stats.setdefault("with_id", 0)
-    stats.setdefault("distinct_ids", 0)
-    return stats
+def stats_query(t: ir.Table, roles: list[str]) -> ir.Table:
+    """Rows, rows with an order id, distinct order ids."""
+    if "order_id" not in roles:
+        return t.aggregate(rows=t.count())
+    distinct = exact(t, t.order_id).nunique()
+    return t.aggregate(rows=t.count(), with_id=t.order_id.count(), distinct_ids=distinct)
 
 
-def clean(
-    con: ibis.BaseBackend,
-    t: ir.Table,
-    roles: list[str],
-    end: dt.date,
-    refunded_statuses: list[str] | None = None,
-    examples_as: str = "row",
-    cache: bool = False,
-) -> Cleaned:
-    """Run the cleaning rules on a staged table (see the module's docstring).
-
-    Parameters
-    ----------
-    roles:
-        The roles the staged table has (its columns besides ``_row``).
-    end:
-        Orders dated after this day are left out ("future").
-    examples_as:
-        ``"row"``: examples are row numbers (``_row``, a file's row); ``"order"``: the
-        order ids (a database's rows have no row number).
-    cache:
-        Materialise the classified orders in the engine (DuckDB, Spark) rather than compute
-        them again for each query; a read-only database cannot create tables.
-    """
-    copied = cache and not isinstance(t.op(), ops.InMemoryTable)
-    if copied:
-        # Read the source once; every step below scans the copy in the engine. An Arrow
-        # table is already in memory, where DuckDB scans it in place.
-        t = materialise(con, t)
-    stats = _stats(con, t, roles)
-    folded, notes, warnings = fold_line_items(con, t, roles, stats)
-    keyed = customer_key(folded, roles)
-    if cache:  # smaller plans to compile and run: keyed orders kept, then classified
-        keyed = materialise(con, keyed)
-        if copied:  # each copy is freed once no step reads it
-            release(con, t)
-    classified = classify(keyed, roles, end, refunded_statuses or [])
+def result_query(
+    keyed: ir.Table, roles: list[str], end: dt.date, refunded_statuses: list[str]
+) -> ir.Table:
+    """Every order with its reason to be left out (null when kept), id, key, email, day,
+    net amount, currency and attributes."""
+    classified = classify(keyed, roles, end, refunded_statuses)
     for role in ATTRIBUTE_ROLES:
         if role in roles:
             classified = per_value(classified, role, lambda v, r=role: {f"_{r}": strip_text(v)})
@@ -360,6 +291,7 @@ def clean(
     order_id = strip_text(classified.order_id) if "order_id" in roles else ibis.null("string")
     # Orders with no id are named by their row.
     named = ibis.coalesce(order_id, "row " + classified._row.cast("string"))
+    refunds = "refunded" in roles
     out = {
         "_row": classified._row,
         "_reason": classified._reason,
@@ -367,54 +299,20 @@ def clean(
         "customer_id": classified._key,
         "email": classified._email,
         "order_date": classified.order_date,
-        "amount": classified.amount - classified.refunded
-        if "refunded" in roles
-        else classified.amount,
-        "_refunded": (classified.refunded > 0).fill_null(False)
-        if "refunded" in roles
-        else ibis.literal(False),
+        "amount": classified.amount - classified.refunded if refunds else classified.amount,
+        "_refunded": (classified.refunded > 0).fill_null(False) if refunds else ibis.literal(False),
         "_currency": classified._currency if "currency" in roles else ibis.null("string"),
     }
-    out |= {role: classified[f"_{role}"] for role in _attributes(roles)}
-    result = classified.select(**out)
-    if cache:
-        result = materialise(con, result)
-        release(con, keyed)
-
-    groups, examples, preview = summary(con, result, roles, examples_as)
-    counts = groups[groups["_reason"].notna()].groupby("_reason")["n"].sum()
-    dropped = {key: int(counts.get(i, 0)) for i, key in enumerate(REASONS)}
-    kept_groups = groups[groups["_reason"].isna()]
-    orders_found = int(groups["n"].sum())
-    partial = int(kept_groups["partial"].sum())
-    if partial:
-        notes.append(f"{partial} partly refunded orders count net of the refunded amount.")
-    currencies = {
-        str(code): int(n)
-        for code, n in kept_groups.groupby("_currency")["n"].sum().items()
-        if str(code)
-    }
-    kept = result.filter(result._reason.isnull())
-    customers, orders = by_customer(con, kept, roles, cache)
-    return Cleaned(
-        orders,
-        customers,
-        preview,
-        stats["rows"],
-        orders_found,
-        dropped,
-        examples,
-        currencies,
-        notes,
-        warnings,
-    )
+    out |= {role: classified[f"_{role}"] for role in attributes_of(roles)}
+    return classified.select(**out)
 
 
-def summary(con: ibis.BaseBackend, result: ir.Table, roles: list[str], examples_as: str) -> tuple:
-    """The quality report's counts and examples and the preview, in one query, so an engine
-    that cannot keep the classified orders (a read-only database) runs the rules once for
-    all three: (orders per reason and currency, with the partly refunded ones, as a frame;
-    the first examples per reason; the first kept orders in row order, as Arrow)."""
+def summary_query(result: ir.Table, roles: list[str], examples_as: str) -> ir.Table:
+    """The quality report's counts and examples and the preview as one query (``_part`` 0,
+    1, 2), so an engine that cannot keep the classified orders (a read-only database) runs
+    the rules once for all three: orders per reason and currency with the partly refunded
+    ones; the first examples per reason (row numbers or order ids, as text); the first kept
+    orders in row order."""
     counted = result.group_by(["_reason", "_currency"]).aggregate(
         n=result.count(), partial=result._refunded.sum().cast("int64")
     )
@@ -425,10 +323,8 @@ def summary(con: ibis.BaseBackend, result: ir.Table, roles: list[str], examples_
     firsts = ranked.filter(ranked._rank < EXAMPLES)
     kept = result.filter(result._reason.isnull())
     preview = kept.order_by("_row").limit(PREVIEW)
-    shown = [*PREVIEW_COLUMNS, *_attributes(roles)]
     types = result.schema()
     schema = {
-        "_part": "int8",
         "_reason": "int8",
         "_currency": "string",
         "n": "int64",
@@ -436,14 +332,10 @@ def summary(con: ibis.BaseBackend, result: ir.Table, roles: list[str], examples_
         "_rank": "int64",
         "_example": "string",
         "_row": "int64",
-        **{c: types[c] for c in shown},
+        **{c: types[c] for c in preview_columns(roles)},
     }
-    parts = [_padded(table, part, schema) for part, table in enumerate([counted, firsts, preview])]
-    both = con.to_pyarrow(ibis.union(*parts, distinct=False))
-    part = both["_part"].to_numpy(zero_copy_only=False)
-    groups, firsts, preview = (both.filter(pa.array(part == i)) for i in range(3))
-    counts = groups.select(["_reason", "_currency", "n", "partial"]).to_pandas()
-    return counts, _examples(firsts, examples_as), preview.sort_by("_row").select(shown)
+    parts = [_padded(table, i, schema) for i, table in enumerate([counted, firsts, preview])]
+    return ibis.union(*parts, distinct=False)
 
 
 def _padded(table: ir.Table, part: int, schema: dict) -> ir.Table:
@@ -453,19 +345,17 @@ def _padded(table: ir.Table, part: int, schema: dict) -> ir.Table:
         **{
             name: table[name].cast(dtype) if name in table.columns else ibis.null(dtype)
             for name, dtype in schema.items()
-            if name != "_part"
         },
     )
 
 
-def by_customer(
-    con: ibis.BaseBackend, kept: ir.Table, roles: list[str], cache: bool
-) -> tuple[pa.ChunkedArray, pa.Table]:
+def orders_query(result: ir.Table, roles: list[str]) -> ir.Table:
     """The kept orders numbered by customer and sorted, so the app neither hashes customer
-    keys nor sorts orders: (the customers' keys, by number; the orders with ``_code``, their
-    customer's number, sorted by customer, day, then row). Customers are numbered in the
-    order of their first order in the rows. Order ids stay in the engine (the preview shows
-    the first ones): the app never needs them all."""
+    keys nor sorts orders: ``_code`` (the customer's number, in the order of their first
+    order in the rows), email, day, amount and attributes, sorted by customer, day, then
+    row; ``_head`` holds the customer's key on their first order (one row each), null
+    elsewhere. Order ids stay in the engine (the preview shows the first ones)."""
+    kept = result.filter(result._reason.isnull())
     if _recomputes_ctes(kept):  # windows rather than a join (see firsts)
         first = kept.mutate(_first=kept._row.min().over(group_by=exact(kept, kept.customer_id)))
         joined = first.mutate(_code=ibis.dense_rank().over(order_by=first._first).cast("int32"))
@@ -473,36 +363,12 @@ def by_customer(
     else:
         firsts = kept.group_by(_key=kept.customer_id).aggregate(_first=kept._row.min())
         numbered = firsts.mutate(_code=ibis.row_number().over(order_by=firsts._first).cast("int32"))
-        if cache:
-            numbered = materialise(con, numbered)
         joined = kept.join(numbered, kept.customer_id == numbered._key)
         key = joined._key
-    # Each customer's key rides on their first order (one row each): no second query.
     head = ibis.cases((joined._row == joined._first, key), else_=ibis.null("string"))
-    columns = ["_code", "email", "order_date", "amount", *_attributes(roles)]
+    columns = ["_code", "email", "order_date", "amount", *attributes_of(roles)]
     ordered = joined.order_by(["_code", "order_date", "_row"])
-    orders = con.to_pyarrow(ordered.select(*columns, _head=head))
-    if cache and not _recomputes_ctes(kept):
-        release(con, numbered)
-    heads = orders["_head"]
-    return heads.filter(heads.is_valid()), orders.drop_columns(["_head"])
-
-
-def _attributes(roles: list[str]) -> list[str]:
-    return [role for role in ATTRIBUTE_ROLES if role in roles]
-
-
-def _examples(rows: pa.Table, examples_as: str) -> dict[str, list]:
-    """The examples of each reason, in row order: row numbers, or order ids."""
-    keys = list(REASONS)
-    examples: dict[str, list] = {}
-    ordered = rows.sort_by([("_reason", "ascending"), ("_rank", "ascending")])
-    for reason, example in zip(
-        ordered["_reason"].to_pylist(), ordered["_example"].to_pylist(), strict=True
-    ):
-        value = int(example) if examples_as == "row" else str(example)
-        examples.setdefault(keys[int(reason)], []).append(value)
-    return examples
+    return ordered.select(*columns, _head=head)
 
 
 def duckdb() -> ibis.BaseBackend:
@@ -511,28 +377,6 @@ def duckdb() -> ibis.BaseBackend:
         return quiet(ibis.duckdb.connect())
     except Exception as exc:  # noqa: BLE001 - a broken install is said in one line
         raise LensError(f"The embedded DuckDB engine could not start ({exc}).") from exc
-
-
-def from_arrow(table: pa.Table) -> ir.Table:
-    """An Arrow table as an engine table (DuckDB reads it in place, without a copy)."""
-    return ibis.memtable(table)
-
-
-def materialise(con: ibis.BaseBackend, expr: ir.Table) -> ir.Table:
-    """Compute an expression once and keep the result in the engine (a temporary table)."""
-    import uuid
-
-    if con.name == "pyspark":  # Spark keeps a computed frame in its own cache
-        return expr.cache()
-    return con.create_table(f"_lens_{uuid.uuid4().hex}", expr, temp=True)
-
-
-def release(con: ibis.BaseBackend, table: ir.Table) -> None:
-    """Free a table :func:`materialise` made."""
-    if con.name == "pyspark":
-        table.release()
-    else:
-        con.drop_table(table.op().name, force=True)
 
 
 def clean_contact_keys(ids: pa.Array | None, emails: pa.Array | None) -> tuple:

@@ -28,6 +28,17 @@ PREVIEW_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]  
 PREVIEW = 200  # kept orders shown, with their ids, on the Data page
 ATTRIBUTE_ROLES = ["channel", "country", "discount_code", "category"]
 
+
+def attributes_of(roles: list[str]) -> list[str]:
+    """The attribute roles among ``roles``, in ATTRIBUTE_ROLES' order."""
+    return [role for role in ATTRIBUTE_ROLES if role in roles]
+
+
+def preview_columns(roles: list[str]) -> list[str]:
+    """The preview's columns for a table with these roles."""
+    return [*PREVIEW_COLUMNS, *attributes_of(roles)]
+
+
 # Reasons an order is left out, in the order they are checked (first match counts).
 REASONS = {
     "bad_date": "Date missing or unreadable",
@@ -196,16 +207,19 @@ def build_order_log(
             rows[role] = text_array(frame[mapping[role]])
     staged = pa.table(rows)
 
-    from analytics import engine  # the engine loads where orders are read, not at start-up
+    from analytics.cleaning import clean  # the engine loads where orders are read
+    from analytics.runner import CachedDuckDB
 
-    end = end_day(options.end_date, today)
-    con = engine.duckdb()
+    end = end_day(options.end_date, today).date()
+    statuses = refunded_statuses_of(fmt)
     try:
-        cleaned = engine.clean(
-            con, engine.from_arrow(staged), roles, end.date(), refunded_statuses_of(fmt), cache=True
-        )
+        run = CachedDuckDB(staged, {"roles": roles, "end": end, "refunded": statuses})
+    except Exception as exc:  # noqa: BLE001 - a broken install is said in one line
+        raise LensError(f"The embedded DuckDB engine could not start ({exc}).") from exc
+    try:
+        cleaned = clean(run, roles, end, statuses)
     finally:
-        con.disconnect()
+        run.close()
     notes += cleaned.notes
     warnings += cleaned.warnings
     dropped, examples = cleaned.dropped, cleaned.examples

@@ -472,7 +472,8 @@ def load_location(
     location: Location, options: ReadOptions | None = None, today: pd.Timestamp | None = None
 ) -> OrderLog:
     """Read and clean the orders of a location in its own engine."""
-    from analytics import engine
+    from analytics.cleaning import clean
+    from analytics.runner import IbisRunner
 
     options = options or ReadOptions()
     con, table, scrub = connect(location)
@@ -485,15 +486,9 @@ def load_location(
         staged, roles = stage(table, mapping, location)
         end = end_day(options.end_date, today)
         examples_as = "row" if location.kind == "parquet" and _one_file(location) else "order"
-        cleaned = engine.clean(
-            con,
-            staged,
-            roles,
-            end.date(),
-            refunded_statuses_of(fmt),
-            examples_as=examples_as,
-            cache=location.kind in ("duckdb", "parquet", "spark"),
-        )
+        # DuckDB and Spark keep intermediate tables; a read-only database cannot.
+        run = IbisRunner(con, staged, keep=location.kind in ("duckdb", "parquet", "spark"))
+        cleaned = clean(run, roles, end.date(), refunded_statuses_of(fmt), examples_as)
     except LensError:
         raise
     except Exception as exc:  # noqa: BLE001 - every engine raises its own kinds

@@ -17,6 +17,8 @@ if str(ROOT) not in sys.path:
 # Datasets the app keeps on disk go to a folder of this test run (servers started by the
 # browser tests inherit it), never to the user's own store.
 os.environ["LENS_STORE_DIR"] = tempfile.mkdtemp(prefix="lens-test-store-")
+# Likewise the compiled SQL of the cleaning steps (analytics.runner).
+os.environ["LENS_SQL_CACHE_DIR"] = tempfile.mkdtemp(prefix="lens-test-sql-")
 
 
 def app_test(timeout: float = 90):

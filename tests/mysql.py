@@ -11,14 +11,11 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from tests.postgres import free_port
+from tests.postgres import free_port, server_folder
 
 PASSWORD = "lens-mysql-secret-41c9"  # the reading user's; the tests check it never shows
 USER = "lens"
@@ -65,13 +62,7 @@ def _missing() -> str | None:
 
 def start() -> Server:
     """Start a throw-away server (skips locally, fails in CI, when it cannot)."""
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    folder = Path(tempfile.mkdtemp(prefix="lens-mysql-"))
-    shutil.chown(folder, "mysql", "mysql")
+    folder = server_folder(_missing(), "mysql")
     as_mysql = ["runuser", "-u", "mysql", "--"]
     subprocess.run(
         [*as_mysql, "mariadb-install-db", "--no-defaults", f"--datadir={folder / 'data'}",

@@ -73,15 +73,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start() -> Server:
-    """Start a throw-away server (skips locally, fails in CI, when it cannot)."""
-    reason = _missing()
+def server_folder(reason: str | None, user: str) -> Path:
+    """A temporary folder owned by the server's system user; when the server cannot start
+    (``reason``), the test is skipped locally and fails in CI (CI=true)."""
     if reason:
         if os.environ.get("CI") == "true":
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
-    folder = Path(tempfile.mkdtemp(prefix="lens-pg-"))
-    shutil.chown(folder, "postgres", "postgres")
+    folder = Path(tempfile.mkdtemp(prefix=f"lens-{user}-"))
+    shutil.chown(folder, user, user)
+    return folder
+
+
+def start() -> Server:
+    """Start a throw-away server (skips locally, fails in CI, when it cannot)."""
+    folder = server_folder(_missing(), "postgres")
     data = folder / "data"
     pwfile = folder / "pw"
     pwfile.write_text(PASSWORD + "\n")

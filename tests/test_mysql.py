@@ -12,7 +12,7 @@ import pytest
 
 from analytics import sources
 from tests import mysql
-from tests.test_sources import MAPPING, held_back_orders, run, same_json_as_csv
+from tests.test_sources import MAPPING, held_back_csv, held_back_orders, run, same_json_as_csv
 
 COLUMNS = (
     "order_id varchar(40), customer_email varchar(120), created_at datetime, "
@@ -28,9 +28,7 @@ def orders() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def csv_file(orders, tmp_path_factory):
-    path = tmp_path_factory.mktemp("csv") / "orders.csv"
-    orders.to_csv(path, index=False, date_format="%Y-%m-%d %H:%M:%S")
-    return path
+    return held_back_csv(orders, tmp_path_factory.mktemp("csv"))
 
 
 @pytest.fixture(scope="module")

@@ -247,3 +247,45 @@ def test_the_preview_shows_the_first_kept_orders_in_file_order_and_the_log_holds
         (f"c{i % 7}", pd.Timestamp(f"2023-01-{1 + i % 28:02d}"), 10.0 + i) for i in range(1, 260)
     )
     assert got == want
+
+
+RUN_TWICE = """
+import json, sys
+from analytics.io import load_orders
+from tests.test_orders import as_dict
+log = load_orders(open(sys.argv[1], "rb").read(), "orders_export.csv")
+print(json.dumps({"ibis": "ibis" in sys.modules, "log": as_dict(log)}, default=str))
+"""
+
+
+def test_compiled_sql_is_kept_and_a_second_read_needs_no_ibis(tmp_path, monkeypatch):
+    """The cleaning steps' SQL is compiled once per kind of file and kept: the next read of
+    the same kind runs it on DuckDB without importing Ibis, with the same result. A damaged
+    cache file is compiled again; another last day kept is another entry."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("LENS_SQL_CACHE_DIR", str(tmp_path / "sql"))
+    path = tmp_path / "orders.csv"
+    path.write_text(exports.SHOPIFY)
+
+    def read() -> dict:
+        done = subprocess.run(
+            [sys.executable, "-c", RUN_TWICE, str(path)],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return json.loads(done.stdout)
+
+    first, second = read(), read()
+    assert first["ibis"] and not second["ibis"]
+    assert first["log"] == second["log"] and len(first["log"]) > 1
+    (kept,) = (tmp_path / "sql").iterdir()
+    assert {"stats", "summary", "orders"} <= set(json.loads(kept.read_text()))
+    kept.write_text("{not json")
+    third = read()
+    assert third["ibis"] and third["log"] == first["log"]
+    later = load(exports.SHOPIFY, end_date="2030-01-01")
+    assert len(list((tmp_path / "sql").iterdir())) == 2 and len(later.orders)

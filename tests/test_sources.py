@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -67,11 +68,16 @@ def orders() -> pd.DataFrame:
     return held_back_orders()
 
 
-@pytest.fixture(scope="module")
-def csv_file(orders, tmp_path_factory):
-    path = tmp_path_factory.mktemp("csv") / "orders.csv"
+def held_back_csv(orders: pd.DataFrame, folder: Path) -> Path:
+    """The held-back orders as the CSV file every source is compared with."""
+    path = folder / "orders.csv"
     orders.to_csv(path, index=False, date_format="%Y-%m-%d %H:%M:%S")
     return path
+
+
+@pytest.fixture(scope="module")
+def csv_file(orders, tmp_path_factory):
+    return held_back_csv(orders, tmp_path_factory.mktemp("csv"))
 
 
 @pytest.fixture(scope="module")

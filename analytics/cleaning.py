@@ -1,0 +1,158 @@
+"""The cleaning, step by step: which queries run, in which order, and what their results say.
+
+The rules themselves are Ibis expressions (:mod:`analytics.engine`), built only when a step's
+query must be compiled; a runner (:mod:`analytics.runner`) runs each step in the engine that
+holds the data. What comes back is small: the quality report's counts and examples, a
+preview, and the clean order log (one row per kept order) as an Arrow table.
+
+The input is a *staged* table: one column per mapped role (``order_date`` a date, ``amount``
+and ``refunded`` floats, the rest text) and ``_row``, the order of the rows (the row number
+in a file; a stable order elsewhere).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analytics.orders import REASONS, preview_columns
+
+
+@dataclass
+class Cleaned:
+    """What the engine sends back: the kept orders and the quality report's figures."""
+
+    orders: pa.Table  # _code, email, order_date, amount, attributes (see engine.orders_query)
+    customers: pa.ChunkedArray  # the customers' keys, by _code
+    preview: pa.Table  # the first kept orders in row order, with order ids and keys
+    rows: int  # rows of the staged table (before line items were folded)
+    orders_found: int
+    dropped: dict[str, int]
+    examples: dict[str, list]
+    currencies: dict[str, int]  # kept orders per currency the rows name
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _rules():
+    from analytics import engine  # imports Ibis: only when a query must be built
+
+    return engine
+
+
+def clean(
+    run,
+    roles: list[str],
+    end: dt.date,
+    refunded_statuses: list[str] | None = None,
+    examples_as: str = "row",
+) -> Cleaned:
+    """Run the cleaning rules on the runner's staged table ``input``.
+
+    Parameters
+    ----------
+    roles:
+        The roles the staged table has (its columns besides ``_row``).
+    end:
+        Orders dated after this day are left out ("future").
+    examples_as:
+        ``"row"``: examples are row numbers (``_row``, a file's row); ``"order"``: the
+        order ids (a database's rows have no row number).
+    """
+    counted = run.rows("stats", lambda: _rules().stats_query(run.table("input"), roles))
+    stats = {name: int(counted[name][0].as_py() or 0) for name in counted.column_names}
+    notes: list[str] = []
+    warnings: list[str] = []
+    fold = "order_id" in roles and stats["with_id"] != stats["distinct_ids"]
+    line_amounts = False
+    if fold:
+        shape = run.rows("shape", lambda: _rules().shape_query(run.table("input")))
+        n_multi = int(shape["multi"][0].as_py() or 0)
+        line_amounts = bool(shape["line"][0].as_py())
+        orders = stats["distinct_ids"] + stats["rows"] - stats["with_id"]
+        how = "line amounts added up" if line_amounts else "the order total taken once"
+        notes.append(
+            f"{stats['rows']:,} rows were folded into {orders:,} orders ({n_multi:,} orders "
+            f"span several rows; {how})."
+        )
+        if not line_amounts and not shape["gaps"][0].as_py() and n_multi:
+            warnings.append(
+                "Orders on several rows repeat the same amount on each row: it was taken as "
+                "the order total, once per order. If it is a per-line amount, the revenue is "
+                "too low."
+            )
+
+    def keyed():
+        rows = run.table("input")
+        if fold:
+            rows = _rules().folded(rows, line_amounts)
+        return _rules().customer_key(rows, roles)
+
+    # Smaller plans to compile and run: keyed orders kept, then classified.
+    run.keep("keyed:" + ("lines" if line_amounts else "fold" if fold else "rows"), "keyed", keyed)
+    run.free("input")  # each copy is freed once no step reads it
+    statuses = refunded_statuses or []
+    run.keep(
+        "result",
+        "result",
+        lambda: _rules().result_query(run.table("keyed"), roles, end, statuses),
+    )
+    run.free("keyed")
+    report = run.rows(
+        "summary", lambda: _rules().summary_query(run.table("result"), roles, examples_as)
+    )
+    groups, examples, preview = _summary(report, roles, examples_as)
+    counts = groups[groups["_reason"].notna()].groupby("_reason")["n"].sum()
+    dropped = {key: int(counts.get(i, 0)) for i, key in enumerate(REASONS)}
+    kept_groups = groups[groups["_reason"].isna()]
+    partial = int(kept_groups["partial"].sum())
+    if partial:
+        notes.append(f"{partial} partly refunded orders count net of the refunded amount.")
+    currencies = {
+        str(code): int(n)
+        for code, n in kept_groups.groupby("_currency")["n"].sum().items()
+        if str(code)
+    }
+    ordered = run.rows("orders", lambda: _rules().orders_query(run.table("result"), roles))
+    run.free("result")
+    # Each customer's key rides on their first order (one row each), in customer order.
+    heads = ordered["_head"]
+    customers = heads.filter(pc.is_valid(heads))
+    return Cleaned(
+        ordered.drop_columns(["_head"]),
+        customers,
+        preview,
+        stats["rows"],
+        int(groups["n"].sum()),
+        dropped,
+        examples,
+        currencies,
+        notes,
+        warnings,
+    )
+
+
+def _summary(rows: pa.Table, roles: list[str], examples_as: str) -> tuple:
+    """(orders per reason and currency as a frame, the examples, the preview) from the rows
+    of :func:`analytics.engine.summary_query`."""
+    part = rows["_part"].to_numpy(zero_copy_only=False)
+    counted, firsts, preview = (rows.filter(pa.array(part == i)) for i in range(3))
+    groups = counted.select(["_reason", "_currency", "n", "partial"]).to_pandas()
+    shown = preview_columns(roles)
+    return groups, _examples(firsts, examples_as), preview.sort_by("_row").select(shown)
+
+
+def _examples(rows: pa.Table, examples_as: str) -> dict[str, list]:
+    """The examples of each reason, in row order: row numbers, or order ids."""
+    keys = list(REASONS)
+    examples: dict[str, list] = {}
+    ordered = rows.sort_by([("_reason", "ascending"), ("_rank", "ascending")])
+    for reason, example in zip(
+        ordered["_reason"].to_pylist(), ordered["_example"].to_pylist(), strict=True
+    ):
+        value = int(example) if examples_as == "row" else str(example)
+        examples.setdefault(keys[int(reason)], []).append(value)
+    return examples
