@@ -156,3 +156,17 @@ def _examples(rows: pa.Table, examples_as: str) -> dict[str, list]:
         value = int(example) if examples_as == "row" else str(example)
         examples.setdefault(keys[int(reason)], []).append(value)
     return examples
+
+
+def clean_contact_keys(ids: pa.Array | None, emails: pa.Array | None) -> tuple:
+    """A contacts file's ids and emails cleaned by the same rules as the orders' (in the
+    embedded DuckDB): (ids, emails) as Arrow text, None where the file has no such column."""
+    from analytics.runner import CachedDuckDB
+
+    columns = {name: col for name, col in (("ids", ids), ("emails", emails)) if col is not None}
+    run = CachedDuckDB(pa.table({k: v.cast(pa.string()) for k, v in columns.items()}), {})
+    try:
+        out = run.rows("contacts", lambda: _rules().contact_keys_query(run.table("input")))
+    finally:
+        run.close()
+    return tuple(out[k] if k in columns else None for k in ("ids", "emails"))

@@ -16,9 +16,7 @@ import datetime as dt
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
-from analytics.errors import LensError
 from analytics.orders import (
     ATTRIBUTE_ROLES,
     CANCELLED,
@@ -371,28 +369,11 @@ def orders_query(result: ir.Table, roles: list[str]) -> ir.Table:
     return ordered.select(*columns, _head=head)
 
 
-def duckdb() -> ibis.BaseBackend:
-    """An embedded DuckDB for files: in memory, spilling to a temporary folder if needed."""
-    try:
-        return quiet(ibis.duckdb.connect())
-    except Exception as exc:  # noqa: BLE001 - a broken install is said in one line
-        raise LensError(f"The embedded DuckDB engine could not start ({exc}).") from exc
-
-
-def clean_contact_keys(ids: pa.Array | None, emails: pa.Array | None) -> tuple:
-    """A contacts file's ids and emails cleaned by the same rules as the orders' (in DuckDB):
-    (ids, emails) as Arrow text, None where the file has no such column."""
-    columns = {name: col for name, col in (("ids", ids), ("emails", emails)) if col is not None}
-    t = ibis.memtable(pa.table({k: v.cast(pa.string()) for k, v in columns.items()}))
-    cleaned = {"ids": clean_ids(t.ids)} if ids is not None else {}
-    if emails is not None:
-        cleaned["emails"] = clean_emails(t.emails)
-    con = duckdb()
-    try:
-        out = con.to_pyarrow(t.select(**cleaned))
-    finally:
-        con.disconnect()
-    return tuple(out[k] if k in columns else None for k in ("ids", "emails"))
+def contact_keys_query(t: ir.Table) -> ir.Table:
+    """A contacts file's ``ids`` and ``emails`` (whichever it has) cleaned by the same rules
+    as the orders' customer ids and emails."""
+    rules = {"ids": clean_ids, "emails": clean_emails}
+    return t.select(**{name: rules[name](t[name]) for name in t.columns})
 
 
 def quiet(con: ibis.BaseBackend) -> ibis.BaseBackend:

@@ -70,9 +70,9 @@ def load_contacts(
         )
     frame = raw.frame
     out = pd.DataFrame(index=frame.index)
-    from analytics import engine  # the same id and email rules as for orders
+    from analytics.cleaning import clean_contact_keys  # the orders' id and email rules
 
-    ids, email = engine.clean_contact_keys(
+    ids, email = clean_contact_keys(
         text_array(frame[mapping["customer_id"]]) if mapping.get("customer_id") else None,
         text_array(frame[mapping["email"]]) if mapping.get("email") else None,
     )

@@ -212,10 +212,7 @@ def build_order_log(
 
     end = end_day(options.end_date, today).date()
     statuses = refunded_statuses_of(fmt)
-    try:
-        run = CachedDuckDB(staged, {"roles": roles, "end": end, "refunded": statuses})
-    except Exception as exc:  # noqa: BLE001 - a broken install is said in one line
-        raise LensError(f"The embedded DuckDB engine could not start ({exc}).") from exc
+    run = CachedDuckDB(staged, {"roles": roles, "end": end, "refunded": statuses})
     try:
         cleaned = clean(run, roles, end, statuses)
     finally:

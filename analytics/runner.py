@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from analytics.errors import LensError
+
 SQL_CACHE = "~/.cache/lifecycle-lens/sql"  # or $LENS_SQL_CACHE_DIR
 SQL_CACHE_ENTRIES = 200  # kinds of input kept (about 40 kB each); the oldest go first
 RULES_CODE = ["engine.py", "runner.py", "orders.py", "parsing.py", "present.py"]
@@ -70,7 +72,11 @@ class CachedDuckDB:
     def __init__(self, arrow: pa.Table, key: dict):
         import duckdb
 
-        self.raw = duckdb.connect()
+        try:
+            self.raw = duckdb.connect()
+        except Exception as exc:  # noqa: BLE001 - a broken install is said in one line
+            raise LensError(f"The embedded DuckDB engine could not start ({exc}).") from exc
+        # No progress bar: DuckDB would draw it on the terminal, amid a command's output.
         self.raw.execute("SET enable_progress_bar = false")
         self.raw.register("_lens_input", arrow)
         self.path = _cache_folder() / f"{_digest(key, arrow.schema)}.json"
