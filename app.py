@@ -7,8 +7,11 @@ that page without this script (no sidebar, no settings).
 
 import streamlit as st
 
+from analytics import sources
 from ui import controls, params, state
 from ui.sidebar import presentation_toggle, render_sidebar
+
+sources.secrets_only()  # visitors type addresses: no password from the environment
 
 st.set_page_config(page_title="Lifecycle Lens", page_icon=":material/donut_large:", layout="wide")
 
@@ -32,5 +35,7 @@ PAGES = [
     st.Page("app_pages/campaigns.py", title="Campaigns", icon=":material/campaign:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
 ]
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+params.write(data=state.data_link_key())  # first too: a page may stop early (st.stop)
+page.run()
 params.write(data=state.data_link_key())

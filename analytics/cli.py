@@ -495,7 +495,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-        print(f"error: unexpected problem ({type(exc).__name__}: {exc})", file=sys.stderr)
+        text = sources.scrubbed(exc, args.orders)[:300]
+        print(f"error: unexpected problem ({type(exc).__name__}: {text})", file=sys.stderr)
         return 2
     print(json.dumps(_jsonable(result), indent=2, allow_nan=False))
     return 0

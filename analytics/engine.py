@@ -148,6 +148,19 @@ def exact(t: ir.Table, value: ir.Value) -> ir.Value:
     return _hex(value) if _recomputes_ctes(t) else value
 
 
+@ibis.udf.scalar.builtin(name="convert_to")
+def _utf8(value: str, encoding: str) -> bytes:
+    """PostgreSQL's convert_to: the text's bytes."""
+
+
+def bytewise(t: ir.Table, value: ir.Value) -> ir.Value:
+    """Text to sort by, byte for byte as DuckDB and Spark sort it: PostgreSQL would follow
+    the database's collation (its language's rules), MySQL its own."""
+    if _engine(t) == "postgres":
+        return _utf8(value, "UTF8")
+    return exact(t, value)
+
+
 def _recomputes_ctes(t: ir.Table) -> bool:
     """MySQL and MariaDB compute a WITH clause again at each place a query names it, and
     have no argmin: rules there are written so each step reads its input once or twice."""

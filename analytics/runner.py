@@ -30,7 +30,7 @@ from analytics.errors import LensError
 
 SQL_CACHE = "~/.cache/lifecycle-lens/sql"  # or $LENS_SQL_CACHE_DIR
 SQL_CACHE_ENTRIES = 200  # kinds of input kept (about 40 kB each); the oldest go first
-RULES_CODE = ["engine.py", "runner.py", "orders.py", "parsing.py", "present.py"]
+RULES_CODE = ["cleaning.py", "engine.py", "runner.py", "orders.py", "parsing.py", "present.py"]
 
 
 class IbisRunner:

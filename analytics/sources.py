@@ -9,11 +9,13 @@ A *location* is named the way the command line takes ORDERS::
     spark://local[2] --table lake/orders/          (a table name, or a Parquet path)
 
 The cleaning rules (:mod:`analytics.engine`) run in the location's own engine; only the
-clean order log comes back. The app only reads: a user's SQL must be one SELECT, and on
-PostgreSQL and MySQL every statement runs in a read-only transaction. Passwords never go in
-the URL: they come from ``LENS_DB_PASSWORD``, the driver's own (``PGPASSWORD``, ``~/.pgpass``), or
-``.streamlit/secrets.toml`` (``[passwords]``, keyed by the URL as typed), so they never
-reach a cache key, a link, a log, an error message or the PDF.
+clean order log comes back. The app only reads: a user's SQL must be one SELECT (run as
+checked, without comments); PostgreSQL reads in one read-only transaction, MySQL in a
+read-only session, DuckDB files with no access outside the file. Passwords never go in the
+URL: the command line takes them from ``LENS_DB_PASSWORD``, the driver's own
+(``PGPASSWORD``, ``~/.pgpass``) or ``.streamlit/secrets.toml`` (``[passwords]``, keyed by the
+URL as typed); the app from the secrets file or ``~/.pgpass`` only (:func:`secrets_only`).
+So they never reach a cache key, a link, a log, an error message or the PDF.
 """
 
 from __future__ import annotations
@@ -105,16 +107,16 @@ def locate(text: str, table: str | None = None, sql: str | None = None) -> Locat
             raise LensError("Name the table or Parquet path to read on Spark with --table.")
         if kind != "spark" and bool(table) == bool(sql):
             raise LensError(
-                'Name what to read: --table NAME, or --sql "SELECT ..." (one of the two).'
+                "Name what to read: a table or one SELECT query, one of the two (on the "
+                'command line: --table NAME or --sql "SELECT ...").'
             )
         if sql and kind == "spark":
             raise LensError("On Spark, name a table or a Parquet path with --table.")
-        if sql:
-            check_select(sql, kind)
-        return Location(kind, text, table or None, sql or None)
+        return Location(kind, text, table or None, check_select(sql, kind) if sql else None)
     if table or sql:
         raise LensError(
-            "--table and --sql go with a database URL (postgresql://, mysql://, duckdb://...)."
+            "A table or a query goes with a database URL (postgresql://, mysql://, "
+            "duckdb:///...), not with a file."
         )
     if is_parquet_dataset(text):
         return Location("parquet", text)
@@ -125,53 +127,87 @@ def is_parquet_dataset(text: str) -> bool:
     """A folder of Parquet files, a glob, or a path ending in .parquet."""
     if any(ch in text for ch in "*?["):
         return True
-    path = Path(text)
-    return path.is_dir() or (text.lower().endswith(".parquet") and path.is_file())
+    return Path(text).is_dir() or text.lower().endswith(".parquet")  # a missing one is said
 
 
 def _refuse_password(url: str) -> None:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - parsing the netloc: local[2] is not an address
-    except ValueError:
-        return  # spark://local[2] and the like: no credentials in there
-    if parts.password is not None or re.search(r"(^|&)password=", parts.query, re.I):
+    """Refuse a URL that carries a password or connection options. The part before the
+    host's ``@`` is read by hand, so a URL that does not parse (a wrong port) is refused too."""
+    rest = url.split("://", 1)[1]
+    address = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    userinfo = address.rpartition("@")[0]
+    if ":" in userinfo or re.search(r"[?&;]password=", rest, re.I):
         raise LensError(
-            "Do not put the password in the URL (it would show in links and logs): set "
-            "LENS_DB_PASSWORD, or add it to .streamlit/secrets.toml under [passwords]."
+            "Do not put the password in the URL (it would show in links and logs): add it to "
+            ".streamlit/secrets.toml under [passwords], or set LENS_DB_PASSWORD for the "
+            "command line."
+        )
+    if "?" in rest and not url.lower().startswith(("spark:", "sc:")):
+        raise LensError(
+            "Options after '?' in the URL are not used: remove them (for an encrypted "
+            "PostgreSQL connection, set PGSSLMODE=verify-full where the app runs)."
         )
 
 
-def check_select(sql: str, kind: str = "postgresql") -> None:
-    """Refuse anything but one SELECT (the app only reads)."""
+def check_select(sql: str, kind: str = "postgresql") -> str:
+    """Refuse anything but one SELECT (the app only reads). Returns the query as it will run:
+    written anew from what was checked, without comments, so no comment can hide a second
+    statement from the check."""
     import sqlglot
     from sqlglot import exp
 
     dialect = {"postgresql": "postgres", "duckdb": "duckdb", "mysql": "mysql"}.get(kind)
     refused = "Only one SELECT query can be used here (the app only reads)"
-    try:
-        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
-    except sqlglot.errors.SqlglotError as exc:
-        raise LensError(f"{refused}: this SQL could not be read ({_first_line(exc)}).") from exc
-    if len(statements) != 1:
-        raise LensError(f"{refused}: this SQL has {len(statements)} statements.")
-    (statement,) = statements
-    writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Into)
-    if not isinstance(statement, exp.Query) or any(statement.find_all(*writes, exp.Lock)):
-        raise LensError(f"{refused}: '{_first_line(sql)[:40]}' is not a plain SELECT.")
+
+    def one_select(text: str):
+        try:
+            statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
+        except sqlglot.errors.SqlglotError as exc:
+            raise LensError(f"{refused}: this SQL could not be read ({_first_line(exc)}).") from exc
+        except RecursionError:
+            raise LensError(f"{refused}: this SQL is nested too deeply to be read.") from None
+        if len(statements) != 1:
+            raise LensError(f"{refused}: this SQL has {len(statements)} statements.")
+        (statement,) = statements
+        writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Into)
+        if not isinstance(statement, exp.Query) or any(statement.find_all(*writes, exp.Lock)):
+            raise LensError(f"{refused}: '{_first_line(sql)[:40]}' is not a plain SELECT.")
+        return statement
+
+    runs = one_select(sql).sql(dialect=dialect, comments=False)
+    one_select(runs)  # what runs is checked too
+    return runs
 
 
 def _first_line(value) -> str:
-    return re.sub(r"\s+", " ", str(value)).strip()
+    """A message in one line, without a terminal's colour codes."""
+    return re.sub(r"\s+", " ", re.sub(r"\x1b\[[0-9;]*m", "", str(value))).strip()
+
+
+def _clip(text: str, n: int) -> str:
+    """At most about n characters, cut between words."""
+    return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + "…"
 
 
 # --- passwords ---------------------------------------------------------------------------------
 
 
+_ENVIRONMENT_PASSWORDS = [True]  # False in the app: see secrets_only
+
+
+def secrets_only() -> None:
+    """In the app, passwords come from .streamlit/secrets.toml (keyed by URL) or ~/.pgpass
+    (keyed by host) only: a password in the environment (LENS_DB_PASSWORD, PGPASSWORD) would
+    be sent to whatever address a visitor types on the Data page."""
+    _ENVIRONMENT_PASSWORDS[0] = False
+    os.environ.pop("PGPASSWORD", None)  # the PostgreSQL driver would send it anywhere
+
+
 def password_for(url: str) -> str | None:
-    """The password for a URL: LENS_DB_PASSWORD, else .streamlit/secrets.toml [passwords]
-    (in this folder, then the home folder). None lets the driver look (PGPASSWORD, .pgpass)."""
-    if os.environ.get("LENS_DB_PASSWORD"):
+    """The password for a URL: LENS_DB_PASSWORD (on the command line), else
+    .streamlit/secrets.toml [passwords] (in this folder, then the home folder). None lets
+    the driver look (PGPASSWORD on the command line, ~/.pgpass)."""
+    if _ENVIRONMENT_PASSWORDS[0] and os.environ.get("LENS_DB_PASSWORD"):
         return os.environ["LENS_DB_PASSWORD"]
     for folder in (Path.cwd(), Path.home()):
         secrets = folder / ".streamlit" / "secrets.toml"
@@ -182,6 +218,11 @@ def password_for(url: str) -> str | None:
         if isinstance(passwords, dict) and isinstance(passwords.get(url), str):
             return passwords[url]
     return None
+
+
+def scrubbed(text: str, url: str) -> str:
+    """A message in one line, without the password of the URL (when one is set)."""
+    return _first_line(_Scrub(password_for(url))(str(text)))
 
 
 class _Scrub:
@@ -214,8 +255,14 @@ def connect(location: Location):
             path = path[1:] if path.startswith("/") and path[1:2] == "/" else path
             if not Path(path).is_file():
                 raise LensError(f"There is no DuckDB file at {path}.")
-            con = engine.quiet(ibis.duckdb.connect(path, read_only=True))
-            con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+            # A query may read the file's tables and nothing else: no other file, no URL,
+            # no COPY ... TO (read-only covers the database file alone); settings locked.
+            con = engine.quiet(
+                ibis.duckdb.connect(
+                    path, read_only=True, enable_external_access=False, memory_limit=DUCKDB_MEMORY
+                )
+            )
+            con.raw_sql("SET lock_configuration = true")
         elif location.kind == "postgresql":
             con = _postgres(location.url, secret)
         elif location.kind == "mysql":
@@ -257,15 +304,20 @@ def _address(url: str, kind: str) -> dict:
 def _postgres(url: str, secret: str | None):
     import ibis
 
-    # Every statement of the session is read-only; long ones are cancelled.
+    # The whole read is one read-only transaction, never committed: a query cannot make
+    # later statements read-write (set_config on the session's default), and every query
+    # of Ibis runs inside it (as a savepoint). Long statements are cancelled.
     options = f"-c default_transaction_read_only=on -c statement_timeout={_timeout_ms()}"
-    return ibis.postgres.connect(
+    con = ibis.postgres.connect(
         **_address(url, "postgresql"),
         password=secret,
         options=options,
         connect_timeout=CONNECT_TIMEOUT_S,
         application_name="lifecycle-lens",
+        autocommit=False,
     )
+    con.con.execute("SET TRANSACTION READ ONLY")  # opens the transaction the read runs in
+    return con
 
 
 def _mysql(url: str, secret: str | None):
@@ -399,27 +451,35 @@ def _looks_missing(exc: Exception) -> bool:
 
 def explain(exc: Exception, location: Location, scrub: _Scrub) -> str:
     """One line for a driver's error: what happened, and what to do."""
-    text = scrub(_first_line(exc))
+    # A query that fails inside the read's transaction leaves its server-side cursor gone,
+    # and closing it fails in turn: the first error is the one to tell.
+    while isinstance(exc.__context__, Exception) and "cursor" in str(exc).lower():
+        exc = exc.__context__
+    # The password out first, whatever its spaces; PostgreSQL's quote of the query after.
+    text = _first_line(scrub(str(exc)).split("\nLINE ", 1)[0])
     name = type(exc).__name__
     lower = f"{name} {text}".lower()
     where = location.url
     if "password authentication failed" in lower or "access denied" in lower:
         return (
-            f"{where} refused the login: check the user, and the password in "
-            "LENS_DB_PASSWORD or .streamlit/secrets.toml."
+            f"{where} refused the login: check the user, and the password kept for this "
+            "address (.streamlit/secrets.toml under [passwords]; LENS_DB_PASSWORD on the "
+            "command line)."
         )
     if "no password supplied" in lower or "fe_sendauth" in lower:
         return (
-            f"{where} asks for a password: set LENS_DB_PASSWORD, or add it to "
-            ".streamlit/secrets.toml under [passwords]."
+            f"{where} asks for a password: add it to .streamlit/secrets.toml under "
+            "[passwords], keyed by this address (LENS_DB_PASSWORD on the command line)."
         )
     if any(w in lower for w in ("timeout", "max_statement_time", "max_execution_time")):
-        return f"{where} did not answer in time ({text[:120]}): try a smaller query or later."
+        return f"{where} did not answer in time ({_clip(text, 120)}): try a smaller query or later."
     if "connection" in lower or "could not connect" in lower or "operationalerror" in lower:
-        return f"Cannot reach {where} ({text[:160]}): check the address and that it is running."
+        return (
+            f"Cannot reach {where} ({_clip(text, 160)}): check the address and that it is running."
+        )
     if _looks_missing(exc):
-        return f"{where}: {text[:200]}"
-    return f"Reading {location.name} failed ({name}: {text[:200]})."
+        return f"{where}: {_clip(text, 200)}"
+    return f"Reading {location.name} failed ({name}: {_clip(text, 200)})."
 
 
 # --- Parquet ---------------------------------------------------------------------------------
@@ -583,7 +643,7 @@ def stage(table, mapping: dict, location: Location):
         # A stable order for rows that have none: by date, then the other roles.
         keys = ("order_date", "order_id", "customer_id", "email", "amount")
         columns = [table[mapping[r]] for r in keys if mapping.get(r)]
-        order = [engine.exact(table, c) if c.type().is_string() else c for c in columns]
+        order = [engine.bytewise(table, c) if c.type().is_string() else c for c in columns]
         out["_row"] = ibis.row_number().over(order_by=order).cast("int64")
     return table.select(**out), roles
 
@@ -591,7 +651,8 @@ def stage(table, mapping: dict, location: Location):
 def _wrong_type(column: str, dtype, wanted: str, location: Location) -> str:
     kind = "text" if dtype.is_string() else str(dtype)
     fix = (
-        f"convert it in --sql (e.g. CAST({column} AS {'DATE' if wanted == 'dates' else 'NUMERIC'}))"
+        "convert it in the SQL query (e.g. "
+        f"CAST({column} AS {'DATE' if wanted == 'dates' else 'NUMERIC'}))"
         if location.kind in ("postgresql", "duckdb")
         else "convert it where the data is made"
     )

@@ -21,6 +21,15 @@ os.environ["LENS_STORE_DIR"] = tempfile.mkdtemp(prefix="lens-test-store-")
 os.environ["LENS_SQL_CACHE_DIR"] = tempfile.mkdtemp(prefix="lens-test-sql-")
 
 
+@pytest.fixture(autouse=True)
+def command_line_passwords(monkeypatch):
+    """The command line's password rules in every test: AppTest runs app.py in this process,
+    and the app turns passwords from the environment off (sources.secrets_only)."""
+    from analytics import sources
+
+    monkeypatch.setattr(sources, "_ENVIRONMENT_PASSWORDS", [True])
+
+
 def app_test(timeout: float = 90):
     from streamlit.testing.v1 import AppTest
 

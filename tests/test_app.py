@@ -391,6 +391,15 @@ def test_the_link_reopens_the_upload_in_a_new_session(app):
     assert fresh.segmented_control(key="source_choice").value == "Upload my export"
 
 
+def test_a_page_that_stops_early_still_names_the_data_in_the_link(app):
+    at = upload_shopify(app)
+    key = at.query_params["data"]
+    at.query_params.clear()  # a page opened from the menu starts without the link's part
+    at.switch_page("app_pages/campaigns.py").run()  # no list uploaded: the page stops early
+    no_errors(at)
+    assert at.query_params["data"] == key
+
+
 def test_an_unknown_link_says_so_and_shows_the_demo():
     at = app_test()
     at.query_params["data"] = "0" * 32

@@ -41,7 +41,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def app_home(tmp_path_factory) -> Path:
+    """The app's home folder: database passwords go in its .streamlit/secrets.toml."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def server(app_home):
     port = free_port()
     process = subprocess.Popen(
         [
@@ -60,8 +66,8 @@ def server():
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        # The test database's password, as a server's environment would hold it.
-        env=dict(os.environ, LENS_DB_PASSWORD=postgres.PASSWORD),
+        # A password in the environment is never used by the app (see shop_database).
+        env=dict(os.environ, HOME=str(app_home), LENS_DB_PASSWORD=postgres.PASSWORD),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -366,9 +372,13 @@ def test_screenshots_of_every_page_at_slide_and_phone_width(page, browser, serve
 
 
 @pytest.fixture(scope="module")
-def shop_database():
-    """The test PostgreSQL with the Shopify export's orders as a typed table."""
+def shop_database(app_home):
+    """The test PostgreSQL with the Shopify export's orders as a typed table; its password
+    in the app's secrets, keyed by the URL."""
     server = postgres.start()
+    secrets = app_home / ".streamlit" / "secrets.toml"
+    secrets.parent.mkdir(exist_ok=True)
+    secrets.write_text(f'[passwords]\n"{server.url()}" = "{postgres.PASSWORD}"\n')
     try:
         server.psql(
             "CREATE TABLE web_orders (order_ref text, buyer text, created_at timestamp, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -193,6 +194,60 @@ def test_the_session_is_read_only_even_past_the_sql_check(server, password):
     assert int(server.psql("SELECT count(*) FROM orders")) > 1000
 
 
+def test_a_query_cannot_make_the_session_read_write(server, password, capsys):
+    """set_config can change the session's default, not the transaction the read is in: the
+    write in the same query fails, and the sequence does not move."""
+    server.psql("CREATE SEQUENCE IF NOT EXISTS lens_seq")
+    sql = (
+        "SELECT o.*, set_config('default_transaction_read_only', 'off', false) AS _a, "
+        "nextval('lens_seq') AS _b FROM orders o"
+    )
+    code, out, err = run(capsys, "inspect", server.url(), "--sql", sql, *MAPPING)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert server.psql("SELECT is_called FROM lens_seq").strip() == "f"
+    # Nor can a first query that only changes the default open the way for later ones.
+    sql = "SELECT set_config('default_transaction_read_only', 'off', false)"
+    con = sources._postgres(server.url(), postgres.PASSWORD)
+    try:
+        con.raw_sql(sql).fetchall()
+        with pytest.raises(Exception, match="read-only transaction"):
+            con.raw_sql("SELECT nextval('lens_seq')")
+    finally:
+        con.disconnect()
+    assert server.psql("SELECT is_called FROM lens_seq").strip() == "f"
+
+
+def test_what_runs_is_the_checked_select_without_comments(server, password, csv_file, capsys):
+    hidden = "SELECT * FROM orders -- */ ) AS t; DROP TABLE orders; SELECT 1 /*"
+    assert sources.check_select(hidden) == "SELECT * FROM orders"
+    # A comment at the end no longer swallows what the app adds around the query.
+    same_json_as_csv(capsys, csv_file, server.url(), "--sql", "SELECT * FROM orders -- note")
+
+
+def test_a_duckdb_file_gives_its_tables_and_nothing_else(orders, tmp_path, capsys):
+    import duckdb
+
+    path = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.register("frame", orders)
+        con.execute("CREATE TABLE orders AS SELECT * FROM frame")
+    (tmp_path / "secret.txt").write_text("s3cr3t")
+    written = tmp_path / "written.csv"
+    hidden = (
+        f"SELECT * FROM orders -- */ ) AS t; COPY (SELECT 1) TO '{written}'; SELECT * FROM "
+        "(SELECT * FROM orders /*"
+    )
+    code, _, err = run(capsys, "inspect", f"duckdb:///{path}", "--sql", hidden, *MAPPING[:6])
+    assert code == 0, err  # what runs is the SELECT alone
+    sql = (
+        "SELECT content AS customer_email, 10.0 AS total, DATE '2024-01-01' AS created_at "
+        f"FROM read_text('{tmp_path / 'secret.txt'}')"
+    )
+    code, out, err = run(capsys, "inspect", f"duckdb:///{path}", "--sql", sql, *MAPPING[:6])
+    assert code == 2 and "s3cr3t" not in out + err and len(err.strip().splitlines()) == 1
+    assert not written.exists()
+
+
 def test_failures_are_one_clear_line_without_the_password(server, password, capsys, tmp_path):
     cases = [
         ([server.url(), "--table", "nope"], "There is no table 'nope'"),
@@ -215,6 +270,36 @@ def test_a_password_in_the_url_is_refused(server, capsys):
     code, out, err = run(capsys, "inspect", url, "--table", "orders")
     assert code == 2 and "Do not put the password in the URL" in err
     assert postgres.PASSWORD not in err + out
+
+
+def test_urls_with_a_password_or_options_are_refused_even_when_they_do_not_parse():
+    for url in ["postgresql://bob:hunter2@db.example.com:5x432/shop",
+                "mysql://bob:hunter2@db:99999/shop"]:  # fmt: skip
+        with pytest.raises(LensError, match="Do not put the password") as refused:
+            sources.locate(url, table="orders")
+        assert "hunter2" not in str(refused.value)
+    with pytest.raises(LensError, match="Options after"):
+        sources.locate("postgresql://bob@db/shop?sslmode=disable", table="orders")
+
+
+def test_a_password_is_taken_out_of_messages_whatever_its_spaces(server):
+    secret = "two  spaces\tand a tab"
+    location = sources.locate(server.url(), table="orders")
+    failure = RuntimeError(f"login as {secret} failed")
+    told = sources.explain(failure, location, sources._Scrub(secret))
+    assert "spaces" not in told and "***" in told
+
+
+def test_the_app_takes_no_password_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setattr(sources, "_ENVIRONMENT_PASSWORDS", [True])
+    monkeypatch.setenv("LENS_DB_PASSWORD", "from-env")
+    monkeypatch.setenv("PGPASSWORD", "from-env")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert sources.password_for("postgresql://a@b/c") == "from-env"  # the command line
+    sources.secrets_only()  # what app.py does
+    assert sources.password_for("postgresql://a@b/c") is None
+    assert "PGPASSWORD" not in os.environ
 
 
 def test_wrong_password_and_none_say_what_to_do(server, monkeypatch, capsys, tmp_path):
@@ -265,5 +350,5 @@ def test_locations_are_told_from_files():
     assert sources.locate("spark://local[2]", table="lake/").kind == "spark"
     with pytest.raises(LensError, match="Unknown kind of source"):
         sources.locate("oracle://x/y", table="t")
-    with pytest.raises(LensError, match="go with a database URL"):
+    with pytest.raises(LensError, match="goes with a database URL"):
         sources.locate("orders.csv", table="t")

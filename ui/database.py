@@ -23,8 +23,9 @@ def panel() -> None:
     st.caption(
         "Read the orders where they live: the cleaning runs in the database, and only the "
         "clean order log comes back. The app only reads (one SELECT, a read-only session). "
-        "Never type a password here: the server reads it from LENS_DB_PASSWORD or "
-        "`.streamlit/secrets.toml` (`[passwords]`, keyed by the URL)."
+        "Never type a password here: the app reads it from the server's "
+        "`.streamlit/secrets.toml` (`[passwords]`, keyed by the URL), which whoever runs "
+        "the app fills in."
     )
     with st.form("db_connect"):
         url = st.text_input("Where the orders are", key="db_url", placeholder=PLACEHOLDER)

@@ -215,9 +215,8 @@ def open_dataset(source: Source) -> Dataset:
     return Dataset(source, log, _customer_base(key, log.orders), contacts)
 
 
-def _open_with_progress(source: Source) -> None:
-    """Every step of opening a dataset, each named on a progress bar."""
-    bar = st.progress(0.0, text=f"Reading and cleaning {source.orders_name or source.label}…")
+def _open_with_progress(source: Source, bar) -> None:
+    """Every step of opening a dataset, each named on the progress bar."""
     key = source.key
     log, contacts = _inputs(key, source)
     bar.progress(0.55, text=f"Keeping {len(log.orders):,} orders on this server for the link…")
@@ -231,11 +230,14 @@ def _open_with_progress(source: Source) -> None:
 
 def try_open(source: Source) -> None:
     """Open a source and make it active; on failure show why and keep the previous one."""
+    bar = st.progress(0.0, text=f"Reading and cleaning {source.orders_name or source.label}…")
     try:
-        _open_with_progress(source)
+        _open_with_progress(source, bar)
     except LensError as exc:
+        bar.empty()  # no half-done bar under the error
         return _refuse(source, str(exc))
     except Exception as exc:  # noqa: BLE001 - a user must never see a traceback
+        bar.empty()
         return _refuse(
             source,
             f"This file could not be read ({type(exc).__name__}: {str(exc)[:150]}). Check that "
