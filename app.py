@@ -19,6 +19,7 @@ controls.start_run()
 state.open_link(st.query_params.get("data"))
 dataset = state.current_dataset()
 params.init(dataset.base.data_start.date(), dataset.base.data_end.date())
+state.take_link_currency(dataset)
 presentation_toggle()
 problem = st.session_state.pop("link_problem", None)
 if problem:
@@ -35,7 +36,14 @@ PAGES = [
     st.Page("app_pages/campaigns.py", title="Campaigns", icon=":material/campaign:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
 ]
+
+
+def write_link() -> None:
+    """The URL names the data, the settings and the user's currency for the data."""
+    params.write(state.data_link_key(), state.chosen_currency(state.current_dataset()))
+
+
 page = st.navigation(PAGES)
-params.write(data=state.data_link_key())  # first too: a page may stop early (st.stop)
+write_link()  # before the page too: a page may stop early (st.stop)
 page.run()
-params.write(data=state.data_link_key())
+write_link()

@@ -209,7 +209,10 @@ def transition_heatmap(
     )
     heat = base.mark_rect().encode(
         color=alt.Color(
-            "share:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Share of row"
+            "share:Q",
+            scale=alt.Scale(scheme="blues", domain=[0, 1]),
+            title="Share of row",
+            legend=alt.Legend(format="%"),
         ),
         tooltip=[
             "from",

@@ -163,7 +163,7 @@ def check_select(sql: str, kind: str = "postgresql") -> str:
         try:
             statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
         except sqlglot.errors.SqlglotError as exc:
-            raise LensError(f"{refused}: this SQL could not be read ({_first_line(exc)}).") from exc
+            raise LensError(f"{refused}: this is not SQL that can be read{_where(exc)}.") from None
         except RecursionError:
             raise LensError(f"{refused}: this SQL is nested too deeply to be read.") from None
         if len(statements) != 1:
@@ -177,6 +177,15 @@ def check_select(sql: str, kind: str = "postgresql") -> str:
     runs = one_select(sql).sql(dialect=dialect, comments=False)
     one_select(runs)  # what runs is checked too
     return runs
+
+
+def _where(exc: Exception) -> str:
+    """Where a query stops making sense, in a user's words: ' (line 1, near "FROM")'."""
+    found = (getattr(exc, "errors", None) or [{}])[0]
+    if not found.get("line"):
+        return ""
+    near = _first_line(found.get("highlight") or "")[:30]
+    return f" (line {found['line']}" + (f', near "{near}")' if near else ")")
 
 
 def _first_line(value) -> str:

@@ -61,7 +61,8 @@ elif view == "Hero customers":
     m1.metric("Hero customers", f"{heroes['heroes']:,}")
     m2.metric("Their share of revenue", f"{heroes['share_of_revenue']:.0%}")
     m3.metric("Spend vs the average customer", f"{heroes['times_average']:.1f}×")
-    mix = table.loc[table["hero"], "stage"].value_counts().reindex(STAGES).to_frame("customers")
+    buyers = STAGES[1:]  # a hero has bought: never a prospect
+    mix = table.loc[table["hero"], "stage"].value_counts().reindex(buyers).to_frame("customers")
     mix["share"] = mix["customers"] / max(heroes["heroes"], 1)
     mix.index.name = "stage"
     show.chart(
@@ -74,12 +75,14 @@ elif view == "Hero customers":
     )
     hero_rows = sg.export_table(table, table["hero"].to_numpy())
     hero_rows = hero_rows.sort_values("revenue", ascending=False)
-    show.table(hero_rows)
+    # Sorted by revenue, so revenue is read right after who the customer is.
+    show.table(hero_rows, first=["customer_id", "email", "revenue", "orders", "stage"])
     show.campaign_list(hero_rows, f"hero_customers_{s.ref_date:%Y%m%d}", "hero_list")
 
 elif view == "Stage × segment":
-    st.markdown(f"**Customers per lifecycle stage and RFM segment** — {subtitle}")
-    show.table(sg.cross_table(table))
+    st.markdown(f"**Customers per RFM segment and lifecycle stage** — {subtitle}")
+    # Segments down, stages across: six columns fit a slide, ten would not.
+    show.table(sg.cross_table(table).T)
     st.caption(
         "The two views can disagree about one customer, and that is expected: a lifecycle "
         "stage applies fixed rules to time (the inactivity window, the customer's own rhythm), "
@@ -87,8 +90,8 @@ elif view == "Stage × segment":
         "three weeks can be a Champion by rank yet At risk by the clock."
     )
     if "clv" in table:
-        st.markdown("**Average predicted CLV per lifecycle stage and RFM segment**")
-        means = sg.average_by_stage_and_segment(table, "clv")
+        st.markdown("**Average predicted CLV per RFM segment and lifecycle stage**")
+        means = sg.average_by_stage_and_segment(table, "clv").T
         show.table(means, kinds={c: "money" for c in means.columns})
 
 else:
@@ -126,15 +129,17 @@ else:
                 present.money(v[0], currency), present.money(v[1], currency)
             ),
         )
-        ranges["p_alive"] = controls.slider(
+        alive = controls.slider(  # in percent, as every share on the page is shown
             f3,
             present.CHANCE_STILL,
-            0.0,
-            1.0,
-            (0.0, 1.0),
+            0,
+            100,
+            (0, 100),
             key="sb_alive",
-            shown=lambda v: present.span(present.share(v[0]), present.share(v[1])),
+            format="%d%%",
+            shown=lambda v: present.span(present.share(v[0] / 100), present.share(v[1] / 100)),
         )
+        ranges["p_alive"] = (alive[0] / 100, alive[1] / 100)
     chosen = sg.SegmentFilter(
         stages=tuple(stages),
         segments=tuple(chosen_segments),

@@ -292,5 +292,5 @@ else:
         f"{fitted.penalizer:g}. Spend model: **{fitted.spend.method}**. Correlation between "
         f"repeat purchases and spend per order: {fitted.frequency_spend_correlation:+.2f} "
         f"(the {present.SPEND_MODEL} assumes about 0). Ranges: 80%, from the fit's curvature "
-        "(parameters) and the chance in buying (orders); see the README."
+        "(parameters) and the chance in buying (orders)."
     )

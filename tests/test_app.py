@@ -568,6 +568,16 @@ def test_a_shopify_export_in_euros_shows_euros_and_the_currency_can_be_changed(a
     at.switch_page("app_pages/segments.py").run()
     at.segmented_control(key="sg_view").set_value("Segment builder").run()
     assert kpis(at)["Their revenue"] == "$1,130"
+    # The choice goes with the link: a reload, or a colleague, sees dollars too.
+    assert at.query_params["currency"] == "USD"
+    fresh = app_test()
+    fresh.query_params.update({"data": at.query_params["data"], "currency": "USD"})
+    fresh.switch_page("app_pages/data.py").run()
+    no_errors(fresh)
+    assert kpis(fresh)["Revenue"] == "$1,130"
+    at.switch_page("app_pages/data.py").run()
+    at.selectbox(key=key).set_value("EUR").run()
+    assert at.query_params["currency"] == "EUR" and kpis(at)["Revenue"] == "€1,130"
 
 
 def test_a_file_in_two_currencies_warns_with_the_count_of_each(app):

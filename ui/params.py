@@ -13,7 +13,7 @@ from datetime import date
 
 import streamlit as st
 
-from analytics import clv
+from analytics import clv, present
 from analytics.cohorts import BY_FIRST_PERIOD, METRICS, PERIODS
 from ui import controls
 
@@ -49,6 +49,7 @@ def _flag(text: str) -> bool:
 
 
 # Each page's views; the first is the default.
+NO_CURRENCY = "none"  # a link's currency when the user chose plain numbers
 VIEWS = {
     "lc_view": [
         "Stage mix",
@@ -109,6 +110,9 @@ def init(first_day: date, last_day: date) -> None:
                 value = date.fromisoformat(text)
                 if not first_day <= value <= last_day:
                     continue
+            elif key == "currency":  # the user's currency for the link's data
+                st.session_state["link_currency"] = _currency(text)
+                continue
             elif key in PARSERS:
                 value = PARSERS[key](text)
             else:
@@ -118,10 +122,20 @@ def init(first_day: date, last_day: date) -> None:
         st.session_state[key] = value
 
 
-def write(data: str | None = None) -> None:
-    """Rewrite the URL from the current settings (only what differs from the defaults) and
-    the active dataset's key (none for the demo shop)."""
+def _currency(text: str) -> str:
+    """A link's currency: a known code, or "none" for plain numbers ("")."""
+    if text == NO_CURRENCY:
+        return ""
+    return _choice(present.CURRENCIES)(text)
+
+
+def write(data: str | None = None, currency: str | None = None) -> None:
+    """Rewrite the URL from the current settings (only what differs from the defaults), the
+    active dataset's key (none for the demo shop) and the user's currency for it (none when
+    they chose none: the one read from the file applies)."""
     wanted = {"data": data} if data else {}
+    if currency is not None:
+        wanted["currency"] = currency or NO_CURRENCY
     for key in ["ref_date", *DEFAULTS]:
         value = st.session_state.get(key)
         if value is None or DEFAULTS.get(key) == value:

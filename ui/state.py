@@ -184,15 +184,29 @@ def currency(dataset: Dataset | None = None) -> str | None:
     """The currency money is shown in: the user's choice on the Data page for this dataset,
     else the one read from the file; None when neither names one (plain numbers)."""
     dataset = dataset or current_dataset()
-    chosen = st.session_state.get("currency_choice", {}).get(dataset.source.key)
+    chosen = chosen_currency(dataset)
     if chosen is None:
         return dataset.log.currency
     return chosen or None  # "" is the user's "no currency"
 
 
+def chosen_currency(dataset: Dataset) -> str | None:
+    """The user's own currency for this dataset ("" for plain numbers); None if they chose
+    none (the one read from the file applies)."""
+    return st.session_state.get("currency_choice", {}).get(dataset.source.key)
+
+
 def choose_currency(dataset: Dataset, code: str | None) -> None:
     """Remember the user's currency for this dataset ("" for plain numbers)."""
     st.session_state.setdefault("currency_choice", {})[dataset.source.key] = code
+
+
+def take_link_currency(dataset: Dataset) -> None:
+    """A link's currency (read by :func:`ui.params.init`) becomes the choice for the data the
+    link opened, so a reload or a colleague sees the money as it was shown."""
+    code = st.session_state.pop("link_currency", None)
+    if code is not None:
+        choose_currency(dataset, code)
 
 
 def data_link_key() -> str | None:
