@@ -330,6 +330,8 @@ def cohort_heatmap(
     top = float(np.nanmax(later.to_numpy())) if np.isfinite(later.to_numpy()).any() else 1.0
     scale = alt.Scale(scheme="blues", domain=[0, top if top > 0 else 1], clamp=True)
     fmt = ".0%" if share else ",.0f"
+    # The shades follow the later periods: the first one (100% of a cohort) is off the scale.
+    shade = f"Shade from {table.period} 1" if values.shape[1] > 1 else None
     base = alt.Chart(data).encode(
         x=alt.X(
             "k:O",
@@ -342,7 +344,7 @@ def cohort_heatmap(
         color=alt.Color(
             "value:Q",
             scale=scale,
-            title=currency if table.metric in MONEY_METRICS else None,
+            title=currency if table.metric in MONEY_METRICS else shade,
             legend=alt.Legend(format=fmt),
         ),
         tooltip=["cohort", "k", alt.Tooltip("value:Q", format=fmt)],

@@ -18,10 +18,11 @@ ENCODINGS = ["Automatic", "utf-8", "cp1252", "latin-1", "utf-16"]
 DECIMALS = {"Automatic": None, "Decimal point (1,234.50)": ".", "Decimal comma (1.234,50)": ","}
 st.title("Your data")
 controls.settings_line()
-limit = st.get_option("server.maxUploadSize")
+limit = st.get_option("server.maxUploadSize")  # in MB; said as the uploaders say it
+size = f"{limit / 1000:g} GB" if limit >= 1000 else f"{limit} MB"
 st.caption(
     f"Drop an order export from Shopify, Magento, WooCommerce or any shop: CSV, Excel .xlsx or "
-    f"Parquet, up to {limit:,} MB, or read the orders where they live (PostgreSQL, MySQL, "
+    f"Parquet, up to {size}, or read the orders where they live (PostgreSQL, MySQL, "
     "DuckDB, Parquet datasets, Spark). Add a contacts file to see prospects (contacts who never "
     "ordered). Nothing leaves this app."
 )
