@@ -48,8 +48,8 @@ def _flag(text: str) -> bool:
     return text.lower() in ("1", "true", "yes", "on")
 
 
-# Each page's views; the first is the default.
 NO_CURRENCY = "none"  # a link's currency when the user chose plain numbers
+# Each page's views; the first is the default.
 VIEWS = {
     "lc_view": [
         "Stage mix",
