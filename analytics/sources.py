@@ -469,26 +469,48 @@ def explain(exc: Exception, location: Location, scrub: _Scrub) -> str:
     name = type(exc).__name__
     lower = f"{name} {text}".lower()
     where = location.url
+    kept = (
+        "ask whoever runs the app to keep it for this address in .streamlit/secrets.toml "
+        "under [passwords] (on the command line: LENS_DB_PASSWORD)"
+    )
     if "password authentication failed" in lower or "access denied" in lower:
         return (
-            f"{where} refused the login: check the user, and the password kept for this "
-            "address (.streamlit/secrets.toml under [passwords]; LENS_DB_PASSWORD on the "
-            "command line)."
+            f"{where} refused the login: check the user in the address; for the password, {kept}."
         )
     if "no password supplied" in lower or "fe_sendauth" in lower:
-        return (
-            f"{where} asks for a password: add it to .streamlit/secrets.toml under "
-            "[passwords], keyed by this address (LENS_DB_PASSWORD on the command line)."
-        )
+        return f"{where} asks for a password: {kept}."
     if any(w in lower for w in ("timeout", "max_statement_time", "max_execution_time")):
-        return f"{where} did not answer in time ({_clip(text, 120)}): try a smaller query or later."
-    if "connection" in lower or "could not connect" in lower or "operationalerror" in lower:
+        return f"{where} did not answer in time: try a smaller query, or later."
+    if "connection refused" in lower or "can't connect" in lower:
         return (
-            f"Cannot reach {where} ({_clip(text, 160)}): check the address and that it is running."
+            f"Cannot reach {where}: nothing answers at that address and port. Check them, and "
+            "that the database is running."
         )
+    if "connection" in lower or "could not connect" in lower or "operationalerror" in lower:
+        # PostgreSQL's driver repeats the address before the reason: the reason is enough.
+        why = re.sub(r"^.* failed: (FATAL: )?", "", text)
+        return (
+            f"Cannot reach {where} ({_clip(why, 160)}). Check the address, and that it is running."
+        )
+    missing = _missing_table(text)
+    if missing:
+        return f"There is no table '{missing}' at {where}: check the query."
     if _looks_missing(exc):
-        return f"{where}: {_clip(text, 200)}"
-    return f"Reading {location.name} failed ({name}: {_clip(text, 200)})."
+        return f"{where}: {_clip(text, 200)}."
+    return f"Reading {location.name} failed: {_clip(text, 200)}."
+
+
+def _missing_table(text: str) -> str | None:
+    """The table a driver's message says does not exist (PostgreSQL, MySQL, DuckDB)."""
+    for pattern in (
+        r'relation "([^"]+)" does not exist',
+        r"Table '([^']+)' doesn't exist",
+        r"Table with name (\S+) does not exist",
+    ):
+        found = re.search(pattern, text)
+        if found:
+            return found.group(1)
+    return None
 
 
 # --- Parquet ---------------------------------------------------------------------------------

@@ -82,7 +82,8 @@ elif view == "Hero customers":
 elif view == "Stage × segment":
     st.markdown(f"**Customers per RFM segment and lifecycle stage** — {subtitle}")
     # Segments down, stages across: six columns fit a slide, ten would not.
-    show.table(sg.cross_table(table).T)
+    cross = sg.cross_table(table).T
+    show.table(cross, height=show.all_rows(cross))
     st.caption(
         "The two views can disagree about one customer, and that is expected: a lifecycle "
         "stage applies fixed rules to time (the inactivity window, the customer's own rhythm), "
@@ -92,7 +93,7 @@ elif view == "Stage × segment":
     if "clv" in table:
         st.markdown("**Average predicted CLV per RFM segment and lifecycle stage**")
         means = sg.average_by_stage_and_segment(table, "clv").T
-        show.table(means, kinds={c: "money" for c in means.columns})
+        show.table(means, kinds={c: "money" for c in means.columns}, height=show.all_rows(means))
 
 else:
     if not controls.presenting():

@@ -142,6 +142,12 @@ def table(
     )
 
 
+def all_rows(frame: pd.DataFrame) -> int:
+    """A table's height in pixels with every row in view (Streamlit's rows are 35 px): for
+    tables meant to go on a slide whole."""
+    return 35 * (len(frame) + 1) + 3
+
+
 def compact(v: float) -> str:
     """A large figure in few characters for a metric: 412,345 -> 412k, 1,234,567 -> 1.23M."""
     for size, unit, start in ((1e9, "B", 1e9), (1e6, "M", 1e6), (1e3, "k", 1e4)):
