@@ -41,8 +41,12 @@ def measure(dataset: state.Dataset):
     end = dataset.base.data_end.date()
     c1, c2 = st.columns(2)
     first = (list_date + pd.Timedelta(days=1)).date()
-    since = c1.date_input("Count orders from", value=min(first, end), key="lift_since")
-    until = c2.date_input("Up to", value=end, max_value=end, key="lift_until")
+    since = c1.date_input(
+        "Count orders from", value=min(first, end), key="lift_since", format=controls.DATE_FORMAT
+    )
+    until = c2.date_input(
+        "Up to", value=end, max_value=end, key="lift_until", format=controls.DATE_FORMAT
+    )
     try:
         result = campaign.lift(frame, dataset.base, since, until, listed.name)
     except LensError as exc:

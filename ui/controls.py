@@ -110,10 +110,13 @@ def multiselect(container, label: str, options, default=None, *, key: str, note:
     return container.multiselect(label, options, default=default, key=key, **kwargs)
 
 
+DATE_FORMAT = "YYYY-MM-DD"  # every date picker, the sidebar's included
+
+
 def date_input(container, label: str, value="today", *, key: str, note: bool = True, **kwargs):
     if presenting():
         return _kept(key, _stored(key, value), label if note else None)
-    return container.date_input(label, value=value, key=key, **kwargs)
+    return container.date_input(label, value=value, key=key, format=DATE_FORMAT, **kwargs)
 
 
 def toggle(container, label: str, value: bool = False, *, key: str, note: bool = True, **kw):

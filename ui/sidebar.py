@@ -51,7 +51,7 @@ def render_sidebar(dataset: Dataset) -> None:
             key="ref_date",
             min_value=dataset.base.data_start.date(),
             max_value=dataset.base.data_end.date(),
-            format="YYYY-MM-DD",
+            format=controls.DATE_FORMAT,
             help="Stages are computed as of this date, from the orders on or before it. "
             "Default: the last order date in the data.",
         )
