@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_options(export)
     _stage_settings(export)
     which = export.add_mutually_exclusive_group(required=True)
-    which.add_argument("--stage", choices=lifecycle.STAGES[1:], help="a lifecycle stage")
+    which.add_argument("--stage", choices=lifecycle.BUYER_STAGES, help="a lifecycle stage")
     which.add_argument(
         "--segment", choices=[*rfm.SEGMENTS, "all"], help="an RFM segment, or 'all' customers"
     )

@@ -27,6 +27,7 @@ import pandas as pd
 from analytics.customers import CustomerBase, from_days, to_days
 
 STAGES = ["Prospect", "New", "Active", "Loyal", "At risk", "Inactive", "Reactivated"]
+BUYER_STAGES = STAGES[1:]  # the stages of customers who have ordered (not prospects)
 STAGE_RULES = {
     "Prospect": "A known contact with no order on or before the reference date "
     "(needs a contacts file).",
@@ -509,7 +510,7 @@ def average_by_stage(values: pd.Series, stages: pd.Series, statistic: str = "mea
     customers who have ordered (New to Reactivated, in lifecycle order; NaN for a stage
     nobody is in). Prospects have no orders, so they have no row."""
     means = values.groupby(stages.to_numpy(), observed=True).agg(statistic)
-    return means.reindex(STAGES[1:]).rename_axis("stage").rename(values.name)
+    return means.reindex(BUYER_STAGES).rename_axis("stage").rename(values.name)
 
 
 @dataclass(frozen=True)

@@ -106,11 +106,11 @@ def _value_part(
     values = pd.Series(np.asarray(values, dtype="float64"), index=customers, name="clv")
     by_stage = pd.DataFrame(
         {
-            "customers": stages.value_counts().reindex(lifecycle.STAGES[1:]),
+            "customers": stages.value_counts().reindex(lifecycle.BUYER_STAGES),
             "total": values.groupby(stages.to_numpy(), observed=True).sum(),
             "average": lifecycle.average_by_stage(values, stages),
         }
-    ).reindex(lifecycle.STAGES[1:])
+    ).reindex(lifecycle.BUYER_STAGES)
     return ValuePart(total, interval, lines, by_stage.rename_axis("stage"), bool(warning), warning)
 
 

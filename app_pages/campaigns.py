@@ -41,12 +41,8 @@ def measure(dataset: state.Dataset):
     end = dataset.base.data_end.date()
     c1, c2 = st.columns(2)
     first = (list_date + pd.Timedelta(days=1)).date()
-    since = c1.date_input(
-        "Count orders from", value=min(first, end), key="lift_since", format=controls.DATE_FORMAT
-    )
-    until = c2.date_input(
-        "Up to", value=end, max_value=end, key="lift_until", format=controls.DATE_FORMAT
-    )
+    since = controls.date_input(c1, "Count orders from", value=min(first, end), key="lift_since")
+    until = controls.date_input(c2, "Up to", value=end, max_value=end, key="lift_until")
     try:
         result = campaign.lift(frame, dataset.base, since, until, listed.name)
     except LensError as exc:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import charts, present, rfm
 from analytics import segments as sg
-from analytics.lifecycle import STAGES
+from analytics.lifecycle import BUYER_STAGES
 from ui import controls, params, show, state
 from ui.sidebar import settings
 
@@ -61,8 +61,9 @@ elif view == "Hero customers":
     m1.metric("Hero customers", f"{heroes['heroes']:,}")
     m2.metric("Their share of revenue", f"{heroes['share_of_revenue']:.0%}")
     m3.metric("Spend vs the average customer", f"{heroes['times_average']:.1f}×")
-    buyers = STAGES[1:]  # a hero has bought: never a prospect
-    mix = table.loc[table["hero"], "stage"].value_counts().reindex(buyers).to_frame("customers")
+    # A hero has bought: never a prospect.
+    mix = table.loc[table["hero"], "stage"].value_counts().reindex(BUYER_STAGES)
+    mix = mix.to_frame("customers")
     mix["share"] = mix["customers"] / max(heroes["heroes"], 1)
     mix.index.name = "stage"
     show.chart(
@@ -99,7 +100,7 @@ else:
     if not controls.presenting():
         st.markdown("Combine filters; the count and revenue follow at once.")
     f1, f2 = controls.columns(2)
-    stages = controls.multiselect(f1, "Lifecycle stages", STAGES[1:], key="sb_stages")
+    stages = controls.multiselect(f1, "Lifecycle stages", BUYER_STAGES, key="sb_stages")
     chosen_segments = controls.multiselect(f2, "RFM segments", rfm.SEGMENTS, key="sb_segments")
     f3, f4 = controls.columns(2)
     longest = int(table["days_since_last_order"].max()) if len(table) else 0
