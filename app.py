@@ -8,13 +8,14 @@ that page without this script (no sidebar, no settings).
 import streamlit as st
 
 from analytics import sources
-from ui import controls, params, state
+from ui import auth, controls, params, state
 from ui.sidebar import presentation_toggle, render_sidebar
 
-sources.secrets_only()  # visitors type addresses: no password from the environment
+sources.secrets_only()  # no password from the environment reaches a listed source
 
 st.set_page_config(page_title="Lifecycle Lens", page_icon=":material/donut_large:", layout="wide")
 
+auth.gate()  # with sign-in configured, nothing below runs for a visitor not signed in
 controls.start_run()
 state.open_link(st.query_params.get("data"))
 dataset = state.current_dataset()

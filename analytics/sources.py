@@ -80,14 +80,25 @@ class Location:
     url: str  # as given; never holds a password
     table: str | None = None
     sql: str | None = None
+    label: str = ""  # the operator's name for a listed source (analytics.allowed)
+    files: tuple[str, ...] = ()  # Parquet files already resolved and checked
+
+    def __post_init__(self):
+        object.__setattr__(self, "files", tuple(self.files))  # a list, read back from JSON
 
     @property
     def name(self) -> str:
-        """How the data is named on screen and in the PDF."""
+        """How the data is named on screen and in the PDF: never its address when the
+        operator gave it a name."""
         if self.kind == "parquet":
-            return self.url
+            return self.label or self.url
         what = self.table or "SQL query"
-        return f"{what} @ {self.url}"
+        return f"{what} @ {self.label or self.url}"
+
+    @property
+    def where(self) -> str:
+        """The source in messages: the listed name, else the address (no password)."""
+        return self.label or self.url
 
 
 def locate(text: str, table: str | None = None, sql: str | None = None) -> Location | None:
@@ -102,7 +113,7 @@ def locate(text: str, table: str | None = None, sql: str | None = None) -> Locat
                 "duckdb:///path, spark://, or a file or Parquet path."
             )
         kind = SCHEMES[scheme]
-        _refuse_password(text)
+        refuse_password(text)
         if kind == "spark" and not table:
             raise LensError("Name the table or Parquet path to read on Spark with --table.")
         if kind != "spark" and bool(table) == bool(sql):
@@ -130,7 +141,7 @@ def is_parquet_dataset(text: str) -> bool:
     return Path(text).is_dir() or text.lower().endswith(".parquet")  # a missing one is said
 
 
-def _refuse_password(url: str) -> None:
+def refuse_password(url: str) -> None:
     """Refuse a URL that carries a password or connection options. The part before the
     host's ``@`` is read by hand, so a URL that does not parse (a wrong port) is refused too."""
     rest = url.split("://", 1)[1]
@@ -221,9 +232,16 @@ def password_for(url: str) -> str | None:
     for folder in (Path.cwd(), Path.home()):
         secrets = folder / ".streamlit" / "secrets.toml"
         try:
-            passwords = tomllib.loads(secrets.read_text()).get("passwords", {})
-        except (OSError, tomllib.TOMLDecodeError):
+            kept = tomllib.loads(secrets.read_text())
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
             continue
+        # A listed source's own password (analytics.allowed), else [passwords] by URL.
+        listed = kept.get("sources", {})
+        for entry in listed.values() if isinstance(listed, dict) else ():
+            if isinstance(entry, dict) and entry.get("url") == url:
+                if isinstance(entry.get("password"), str):
+                    return entry["password"]
+        passwords = kept.get("passwords", {})
         if isinstance(passwords, dict) and isinstance(passwords.get(url), str):
             return passwords[url]
     return None
@@ -258,7 +276,7 @@ def connect(location: Location):
     try:
         if location.kind == "parquet":
             con = _duckdb()
-            return con, _parquet_table(con, location.url), scrub
+            return con, _parquet_table(con, location), scrub
         if location.kind == "duckdb":
             path = location.url.split("://", 1)[1]
             path = path[1:] if path.startswith("/") and path[1:2] == "/" else path
@@ -468,7 +486,7 @@ def explain(exc: Exception, location: Location, scrub: _Scrub) -> str:
     text = _first_line(scrub(str(exc)).split("\nLINE ", 1)[0])
     name = type(exc).__name__
     lower = f"{name} {text}".lower()
-    where = location.url
+    where = location.where
     kept = (
         "ask whoever runs the app to keep it for this address in .streamlit/secrets.toml "
         "under [passwords] (on the command line: LENS_DB_PASSWORD)"
@@ -530,12 +548,13 @@ def parquet_files(text: str) -> list[str]:
     return files
 
 
-def _parquet_table(con, text: str):
+def _parquet_table(con, location: Location):
     """The files as one table, with each row's position: a file's row number (as a file
     upload counts it) for one file, the file's rank and row for several."""
     import ibis
 
-    files = parquet_files(text)
+    text = location.where
+    files = list(location.files) or parquet_files(location.url)
     try:
         t = con.read_parquet(files, file_row_number=True, filename=True, union_by_name=True)
     except Exception as exc:  # noqa: BLE001 - duckdb's own error kinds
@@ -619,7 +638,7 @@ def _format_label(fmt: str) -> str:
 
 
 def _one_file(location: Location) -> bool:
-    return len(parquet_files(location.url)) == 1
+    return len(location.files or parquet_files(location.url)) == 1
 
 
 def _typed(table, mapping: dict) -> bool:

@@ -3,11 +3,15 @@
 What is kept is what reading produced, never the raw upload: the clean order log and
 contacts (Parquet) and how they were made (JSON: quality report, mapping, source name and
 reading options). Each dataset sits in a folder named by its key, a 128-bit content hash
-that only someone holding the link knows; nothing lists the folder to users.
+that only someone holding the link knows; nothing lists the folder to users. With sign-in,
+a dataset also records who loaded it (its *owner*) and opens only for them, unless they
+shared it with everyone signed in (:meth:`Store.refusal`).
 
 The folder is ``$LENS_STORE_DIR`` (default ``~/.cache/lifecycle-lens/datasets``), capped at
 ``$LENS_STORE_MB`` megabytes (default 2,000): the least recently opened datasets go first.
-``LENS_KEEP_DATA=0`` turns keeping off.
+A dataset is removed ``$LENS_KEEP_DAYS`` days after it was kept (default 30; 0 keeps it
+until the cap removes it), or at once when a user forgets it. ``LENS_KEEP_DATA=0`` turns
+keeping off.
 """
 
 from __future__ import annotations
@@ -27,8 +31,12 @@ from analytics.io import Contacts
 from analytics.orders import PREVIEW, OrderLog, QualityReport
 
 KEY = re.compile(r"^[0-9a-f]{32}$")  # anything else (a hand-edited link) is never a path
-DEFAULT_FOLDER = Path.home() / ".cache" / "lifecycle-lens" / "datasets"
 DEFAULT_CAP_MB = 2000
+DEFAULT_KEEP_DAYS = 30
+NOT_YOURS = (
+    "This link opens data that someone else loaded and did not share: ask them to choose "
+    "'Share with everyone signed in to this app' on the Data page, or load your own export."
+)
 
 
 @dataclass(frozen=True)
@@ -44,12 +52,21 @@ class Kept:
 class Store:
     folder: Path
     cap_bytes: int
+    keep_days: float = DEFAULT_KEEP_DAYS  # 0: no time limit
 
     def _path(self, key: str) -> Path | None:
         return self.folder / key if KEY.match(key or "") else None
 
-    def save(self, key: str, source: dict, log: OrderLog, contacts: Contacts | None) -> None:
-        """Keep a dataset (atomically: a half-written folder is never read), then prune."""
+    def save(
+        self,
+        key: str,
+        source: dict,
+        log: OrderLog,
+        contacts: Contacts | None,
+        owner: str | None = None,
+    ) -> None:
+        """Keep a dataset (atomically: a half-written folder is never read), then prune.
+        ``owner``: who loaded it, when visitors sign in (None: anyone with the link)."""
         path = self._path(key)
         if path is None or path.exists():
             return
@@ -67,6 +84,9 @@ class Store:
                 "table_info": log.table_info,
                 "currency": log.currency,
                 "currencies": log.currencies,
+                "owner": owner,
+                "shared": False,
+                "kept_at": time.time(),
             }
             if contacts is not None:
                 contacts.contacts.to_parquet(work / "contacts.parquet", index=False)
@@ -114,12 +134,64 @@ class Store:
         )
         return Kept(meta["source"], log, contacts)
 
+    def _meta(self, key: str) -> dict | None:
+        path = self._path(key)
+        try:
+            return json.loads((path / "meta.json").read_text()) if path else None
+        except (OSError, ValueError):
+            return None
+
+    def refusal(self, key: str, user: str | None) -> str | None:
+        """Why ``user`` may not open the dataset kept under ``key`` (None: they may). A
+        dataset with an owner opens for its owner, or for anyone signed in once shared."""
+        meta = self._meta(key)
+        if meta is None or not meta.get("owner"):
+            return None
+        if meta["owner"] == user or (meta.get("shared") and user):
+            return None
+        return NOT_YOURS
+
+    def is_shared(self, key: str) -> bool:
+        return bool((self._meta(key) or {}).get("shared"))
+
+    def owner(self, key: str) -> str | None:
+        return (self._meta(key) or {}).get("owner")
+
+    def share(self, key: str, shared: bool) -> None:
+        """Open (or close) a kept dataset to everyone signed in to the app."""
+        meta = self._meta(key)
+        if meta is None:
+            return
+        meta["shared"] = bool(shared)
+        path = self._path(key)
+        spare = path / "meta.json.new"
+        spare.write_text(json.dumps(meta, default=str))
+        spare.replace(path / "meta.json")
+
+    def forget(self, key: str) -> bool:
+        """Remove a kept dataset from the disk; True when there was one."""
+        path = self._path(key)
+        if path is None or not path.exists():
+            return False
+        # Renamed first, so no reader ever sees a half-removed folder.
+        gone = path.with_name(f".forgotten-{key}-{time.time_ns()}")
+        path.rename(gone)
+        shutil.rmtree(gone, ignore_errors=True)
+        return True
+
     def prune(self) -> None:
-        """Remove the least recently used datasets until the folder is under its cap."""
+        """Remove the datasets kept longer than ``keep_days``, then the least recently
+        used until the folder is under its cap."""
+        if not self.folder.exists():
+            return
         entries = []
+        now = time.time()
         for path in self.folder.iterdir():
             meta = path / "meta.json"
             if KEY.match(path.name) and meta.exists():
+                if self.keep_days and now - _kept_at(path) > self.keep_days * 86400:
+                    self.forget(path.name)
+                    continue
                 size = sum(f.stat().st_size for f in path.iterdir())
                 entries.append((meta.stat().st_mtime, size, path))
         total = sum(size for _, size, _ in entries)
@@ -132,15 +204,34 @@ class Store:
         for path in self.folder.glob(".incoming-*"):
             if time.time() - path.stat().st_mtime > 3600:
                 shutil.rmtree(path, ignore_errors=True)
+        for path in self.folder.glob(".forgotten-*"):  # a removal that was cut short
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _kept_at(path: Path) -> float:
+    """When a dataset was kept (its folder's time for one kept before this was written)."""
+    try:
+        return float(json.loads((path / "meta.json").read_text())["kept_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return path.stat().st_mtime
+
+
+def store_folder() -> Path:
+    """Where datasets are kept: ``$LENS_STORE_DIR``, else the user's cache folder."""
+    default = Path.home() / ".cache" / "lifecycle-lens" / "datasets"
+    return Path(os.environ.get("LENS_STORE_DIR") or default).expanduser()
+
+
+def _number(name: str, default: float) -> float:
+    try:
+        return max(float(os.environ.get(name) or default), 0.0)
+    except ValueError:
+        return default
 
 
 def default_store() -> Store | None:
     """The store the environment asks for, or None when keeping is turned off."""
     if os.environ.get("LENS_KEEP_DATA", "1").strip().lower() in ("0", "no", "off", "false"):
         return None
-    folder = Path(os.environ.get("LENS_STORE_DIR") or DEFAULT_FOLDER).expanduser()
-    try:
-        cap_mb = float(os.environ.get("LENS_STORE_MB") or DEFAULT_CAP_MB)
-    except ValueError:
-        cap_mb = DEFAULT_CAP_MB
-    return Store(folder, int(cap_mb * 1e6))
+    cap_mb = _number("LENS_STORE_MB", DEFAULT_CAP_MB)
+    return Store(store_folder(), int(cap_mb * 1e6), _number("LENS_KEEP_DAYS", DEFAULT_KEEP_DAYS))

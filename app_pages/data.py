@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from analytics import present
+from analytics import allowed, present
 from analytics.formats import FORMAT_LABELS, ROLE_LABELS
 from analytics.orders import read_as
 from analytics.readers import ENCODING_NAMES
-from ui import controls, database, params, pickers, show, state
+from ui import auth, controls, database, keeping, params, pickers, show, state
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = {
@@ -18,6 +18,10 @@ ENCODINGS = ["Automatic", "utf-8", "cp1252", "latin-1", "utf-16"]
 DECIMALS = {"Automatic": None, "Decimal point (1,234.50)": ".", "Decimal comma (1.234,50)": ","}
 st.title("Your data")
 controls.settings_line()
+forgotten = st.session_state.pop("forgotten", None)
+if forgotten:
+    st.success(f"{forgotten} is removed from this server.", icon=":material/delete:")
+    st.session_state["source_choice"] = state.DEMO  # the demo is what shows now
 limit = st.get_option("server.maxUploadSize")  # in MB; said as the uploaders say it
 size = f"{limit / 1000:g} GB" if limit >= 1000 else f"{limit} MB"
 st.caption(
@@ -37,9 +41,13 @@ if st.session_state.get("source_choice") is None:
         state.CDNOW: state.CDNOW,
         state.DATABASE: CONNECT,
     }.get(active.label, UPLOAD)
-choice = params.segmented(
-    "Data source", [state.DEMO, state.CDNOW, UPLOAD, CONNECT], key="source_choice"
-)
+# Reading where the data lives is offered only for sources the operator listed.
+choices = [state.DEMO, state.CDNOW, UPLOAD] + ([CONNECT] if database.listed() else [])
+if st.session_state.get("source_choice") == CONNECT and CONNECT not in choices:
+    st.session_state["source_choice"] = UPLOAD
+choice = params.segmented("Data source", choices, key="source_choice")
+if CONNECT not in choices:
+    st.caption(f"Databases and folders on the server: none listed. {allowed.HOW_TO_LIST}")
 
 if choice == state.DEMO and active.label != state.DEMO:
     state.try_open(state.demo_source())
@@ -93,6 +101,7 @@ elif choice == UPLOAD:
                 "sheet": sheet,
                 "mapping": overrides,
             },
+            owner=auth.user() or "",
         )
         state.open_if_new(candidate)
         layout = state.file_layout(candidate)
@@ -120,6 +129,7 @@ k4.metric(
 
 st.caption(f"Read as: {read_as(log, currency)}. Orders from {span}.")
 pickers.currency_picker(dataset)
+keeping.panel(dataset)
 if log.mapping and dataset.source.label != "Upload":
     st.caption(
         "Columns: " + ", ".join(f"{ROLE_LABELS[r]} = {c}" for r, c in log.mapping.items() if c)

@@ -8,36 +8,29 @@ On failure a screenshot goes to test-artifacts/.
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tests import exports, postgres
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    app_server,
+    click_text,
+    full_page_shot,
+    keep_screenshot_on_failure,
+    new_tab,
+    open_page,
+    require_chromium,
+    settle,
+    stage_counts,
+    upload,
+)
 from tests.conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI") == "true":
-        pytest.fail("Chromium is missing at /usr/bin/chromium in CI", pytrace=False)
-    pytest.skip("Chromium not installed (apt-get install chromium)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+sync_api = require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -48,88 +41,25 @@ def app_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(app_home):
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        # A password in the environment is never used by the app (see shop_database).
-        env=dict(os.environ, HOME=str(app_home), LENS_DB_PASSWORD=postgres.PASSWORD),
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("the app did not start within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    # A password in the environment is never used by the app (see shop_database).
+    with app_server({"HOME": str(app_home), "LENS_DB_PASSWORD": postgres.PASSWORD}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
 @pytest.fixture
 def page(browser, server, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    tab = context.new_page()
-    tab.set_default_timeout(60_000)
-    tab.base_url = server
+    tab = new_tab(browser, server)
     yield tab
-    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-
-
-def settle(tab, wait_for: str | None = None) -> None:
-    """Wait until the app has finished running (and an expected element is there)."""
-    time.sleep(0.4)
-    tab.wait_for_selector(IDLE)
-    if wait_for:
-        tab.wait_for_selector(wait_for)
-    time.sleep(0.6)
-    tab.wait_for_selector(IDLE)
-
-
-def open_page(tab, path: str = "", ready: str = "[data-testid=stMetric]") -> None:
-    tab.goto(tab.base_url + "/" + path)
-    settle(tab, ready)
+    keep_screenshot_on_failure(tab, request)
+    tab.context.close()
 
 
 def assert_clean_and_charts_drawn(tab) -> int:
@@ -140,23 +70,6 @@ def assert_clean_and_charts_drawn(tab) -> int:
         box = charts.nth(i).locator("canvas, svg").first.bounding_box()
         assert box and box["width"] > 50 and box["height"] > 50
     return charts.count()
-
-
-def stage_counts(tab) -> dict[str, str]:
-    metrics = tab.locator("[data-testid=stMetric]")
-    return {
-        metrics.nth(i).locator("[data-testid=stMetricLabel]").inner_text().strip(): metrics.nth(i)
-        .locator("[data-testid=stMetricValue]")
-        .inner_text()
-        .strip()
-        for i in range(metrics.count())
-    }
-
-
-def click_text(tab, text: str) -> None:
-    """Click a button (or segmented-control option) by its label."""
-    tab.locator("button", has=tab.get_by_text(text, exact=True)).first.click()
-    settle(tab)
 
 
 def test_every_page_opens_on_demo_with_charts(page):
@@ -188,15 +101,6 @@ def test_window_slider_changes_stage_counts(page):
     settle(page)
     after = stage_counts(page)
     assert after["Inactive"] != before["Inactive"] and after != before
-
-
-def upload(tab, name: str, content: bytes) -> None:
-    tab.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
-        {"name": name, "mimeType": "text/csv", "buffer": content}
-    )
-    settle(tab)
-    time.sleep(1)
-    settle(tab)
 
 
 def test_uploads_shopify_french_and_broken_files(page):
@@ -331,21 +235,6 @@ EVERY_VIEW = {
 }
 
 
-def full_page_shot(tab, path: Path) -> None:
-    """A screenshot of the whole page: Streamlit scrolls inside its main block, so the
-    window is made as tall as that block first."""
-    width = tab.viewport_size["width"]
-    tall = tab.evaluate(
-        "() => Math.max(...Array.from(document.querySelectorAll("
-        "'[data-testid=stMain], section')).map(e => e.scrollHeight))"
-    )
-    tab.set_viewport_size({"width": width, "height": min(int(tall) + 40, 12_000)})
-    time.sleep(0.8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(path), full_page=True)
-    tab.set_viewport_size({"width": width, "height": 1000})
-
-
 def test_screenshots_of_every_page_at_slide_and_phone_width(page, browser, server):
     """Every page and view at 1,400 px (and each page at 390 px, a phone) into
     artifacts/screenshots/, for people to look at; nothing broken on any of them."""
@@ -373,12 +262,14 @@ def test_screenshots_of_every_page_at_slide_and_phone_width(page, browser, serve
 
 @pytest.fixture(scope="module")
 def shop_database(app_home):
-    """The test PostgreSQL with the Shopify export's orders as a typed table; its password
-    in the app's secrets, keyed by the URL."""
+    """The test PostgreSQL with the Shopify export's orders as a typed table, listed for the
+    app as "shop" with its password in the app's secrets."""
     server = postgres.start()
     secrets = app_home / ".streamlit" / "secrets.toml"
     secrets.parent.mkdir(exist_ok=True)
-    secrets.write_text(f'[passwords]\n"{server.url()}" = "{postgres.PASSWORD}"\n')
+    secrets.write_text(
+        f'[sources.shop]\nurl = "{server.url()}"\npassword = "{postgres.PASSWORD}"\n'
+    )
     try:
         server.psql(
             "CREATE TABLE web_orders (order_ref text, buyer text, created_at timestamp, "
@@ -403,10 +294,11 @@ def test_the_data_page_reads_orders_from_postgresql(page, shop_database):
     upload(page, "orders_export.csv", exports.SHOPIFY.encode())
     assert stage_counts(page)["Orders"] == "3"
     click_text(page, "Connect to a database")
-    page.get_by_label("Where the orders are").fill(shop_database.url())
+    # The listed source, by name: the only one.
+    assert page.get_by_role("combobox", name="Source").input_value() == "shop (PostgreSQL)"
     page.get_by_label("Table").fill("web_orders")
     click_text(page, "Connect")
-    settle(page, "text=Columns of web_orders")
+    settle(page, "text=Columns of web_orders @ shop")
     chosen = {role: page.get_by_role("combobox", name=role).input_value() for role in ROLES}
     assert chosen["Order date"].startswith("created_at (timestamp")  # offered from the schema
     assert chosen["Order amount"].startswith("total (decimal")
@@ -415,11 +307,12 @@ def test_the_data_page_reads_orders_from_postgresql(page, shop_database):
     page.get_by_role("combobox", name="Email").click()  # 'buyer' is no name the mapping knows
     page.get_by_role("option", name="buyer (string)").click()
     click_text(page, "Read orders")
-    settle(page, "text=Loaded: web_orders @")
+    settle(page, "text=Loaded: web_orders @ shop")
     assert stage_counts(page)["Orders"] == "3"  # A1, A2, A4: A3 is cancelled
     assert stage_counts(page)["Customers"] == "2"
     body = page.inner_text("body")
     assert "cleaned in PostgreSQL" in body and postgres.PASSWORD not in body
+    assert f":{shop_database.port}" not in body  # named as listed, never by its address
     assert "password" not in page.url.lower() and postgres.PASSWORD not in page.url
     page.set_viewport_size({"width": 1400, "height": 1000})
     full_page_shot(page, SCREENSHOTS / "1400_data_database.png")
@@ -428,5 +321,5 @@ def test_the_data_page_reads_orders_from_postgresql(page, shop_database):
     click_text(page, "Connect")
     body = page.inner_text("body")
     assert "There is no table 'nowhere'" in body
-    assert "Loaded: web_orders @" in body and stage_counts(page)["Orders"] == "3"
+    assert "Loaded: web_orders @ shop" in body and stage_counts(page)["Orders"] == "3"
     assert page.locator("[data-testid=stException]").count() == 0

@@ -1,57 +1,81 @@
-"""The Data page's database panel: where the orders live, then the mapping from its schema."""
+"""The Data page's database panel: a source the operator listed, then the mapping from its
+schema. A visitor never types an address, a server path or a password here."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from analytics import LensError, sources
+from analytics import LensError, allowed, sources
 from analytics.formats import ORDER_ROLES, ROLE_LABELS, detect_format, suggest_mapping
 from ui import state
 
 NONE = "—"
-PLACEHOLDER = (
-    "postgresql://user@host:5432/shop  ·  mysql://user@host:3306/shop  ·  "
-    "duckdb:///data/shop.duckdb  ·  lake/*.parquet"
-)
+
+
+def listed() -> dict:
+    """The sources the operator listed, by name (analytics.allowed); problems with the list
+    are said once per visit, to whoever opens the panel."""
+    found, problems = allowed.listed_sources()
+    if problems and not st.session_state.get("_listed_problems_said"):
+        st.session_state["_listed_problems_said"] = True
+        for problem in problems:
+            st.warning(problem, icon=":material/warning:")
+    return found
 
 
 def panel() -> None:
-    """URL + table or query -> Connect (reads the schema) -> mapping -> Read orders.
-
-    Every failure is one line; what was loaded before stays loaded.
-    """
+    """A listed source + table, query or path -> Connect (reads the schema) -> mapping ->
+    Read orders. Every failure is one line; what was loaded before stays loaded."""
+    sources_listed = listed()
+    if not sources_listed:
+        st.info(f"No database or folder is listed for this app. {allowed.HOW_TO_LIST}")
+        return
     st.caption(
         "Read the orders where they live: the cleaning runs in the database, and only the "
-        "clean order log comes back. The app only reads (one SELECT, a read-only session). "
-        "Never type a password here: the app reads it from the server's "
-        "`.streamlit/secrets.toml` (`[passwords]`, keyed by the URL), which whoever runs "
-        "the app fills in."
+        "clean order log comes back. The app only reads (one SELECT, a read-only session), "
+        "and only the sources listed by whoever runs it; passwords stay on the server."
     )
+    names = list(sources_listed)
+    if st.session_state.get("db_source") not in names:
+        st.session_state["db_source"] = names[0]
+    name = st.selectbox(
+        "Source",
+        names,
+        key="db_source",
+        format_func=lambda n: sources_listed[n].label,
+    )
+    entry = sources_listed[name]
     with st.form("db_connect"):
-        url = st.text_input("Where the orders are", key="db_url", placeholder=PLACEHOLDER)
-        left, right = st.columns([1, 2])
-        table = left.text_input("Table", key="db_table", placeholder="orders")
-        sql = right.text_area(
-            "…or a SQL query (one SELECT)", key="db_sql", height=68, placeholder="SELECT …"
-        )
+        if entry.kind == "parquet":
+            inside = st.text_input(
+                "File or folder inside it (blank: all of it)",
+                key="db_inside",
+                placeholder="orders/  ·  2024/*.parquet  ·  orders.parquet",
+            )
+            table = sql = ""
+        else:
+            inside = ""
+            left, right = st.columns([1, 2])
+            table = left.text_input("Table", key="db_table", placeholder=entry.table or "orders")
+            sql = (
+                ""
+                if entry.kind == "spark"
+                else right.text_area(
+                    "…or a SQL query (one SELECT)", key="db_sql", height=68, placeholder="SELECT …"
+                )
+            )
         connect = st.form_submit_button("Connect", type="primary")
     if connect:
-        _connect(url, table, sql)
+        _connect(entry, table, sql, inside)
     location = st.session_state.get("db_location")
     if location is not None:
         mapping_form(location, st.session_state["db_columns"])
 
 
-def _connect(url: str, table: str, sql: str) -> None:
+def _connect(entry: allowed.Listed, table: str, sql: str, inside: str) -> None:
     st.session_state.pop("db_location", None)
     try:
-        location = sources.locate(url, None if sql.strip() else table.strip(), sql.strip())
-        if location is None:
-            raise LensError(
-                "Write where the orders are: a database URL (postgresql://, mysql://, "
-                "duckdb:///, spark://) or a Parquet file, folder or glob. Files can be uploaded "
-                "instead."
-            )
+        location = entry.location(table if not sql.strip() else "", sql, inside)
         columns = sources.columns_of(location)
     except LensError as exc:
         st.error(str(exc), icon=":material/error:")

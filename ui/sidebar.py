@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import LensError, clv, report
 from analytics.report import ReportSettings
-from ui import controls, state
+from ui import auth, controls, state
 from ui.state import Dataset, lifecycle_index, open_campaigns
 
 
@@ -41,6 +41,7 @@ def render_sidebar(dataset: Dataset) -> None:
         controls._kept("ref_date", st.session_state["ref_date"], None)
         return
     with st.sidebar:
+        auth.sign_out_line()
         st.markdown(f"**Data:** {dataset.name}")
         st.caption(
             f"{len(dataset.log.orders):,} orders · {dataset.base.n_customers:,} customers · "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -33,10 +34,12 @@ from analytics.lifecycle import LifecycleIndex, prepare
 from analytics.orders import OrderLog, ReadOptions
 from analytics.readers import read_table
 from analytics.sources import Location
+from ui import auth
 
 DEMO = "Demo shop"
 CDNOW = "CDNOW (CD retailer, 1997-98)"
 DATABASE = "Database"
+SESSION_DATASETS = 5  # kept on disk per visit (LENS_SESSION_DATASETS)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Source:
     contacts_bytes: bytes = b""
     options: dict = field(default_factory=dict)
     kept_key: str = ""  # a dataset reopened from disk by its link: no bytes, just the key
+    owner: str = ""  # who loaded it, with sign-in on: two people's uploads never share a key
 
     @cached_property  # hashing a large upload once, not on every rerun
     def key(self) -> str:
@@ -57,7 +61,8 @@ class Source:
         if self.kept_key:
             return self.kept_key
         digest = hashlib.sha256()
-        for part in (self.label, self.orders_name, self.contacts_name, _options_json(self.options)):
+        parts = (self.label, self.orders_name, self.contacts_name, _options_json(self.options))
+        for part in (*parts, self.owner):
             digest.update(part.encode() + b"\x00")
         digest.update(hashlib.sha256(self.orders_bytes).digest())
         digest.update(hashlib.sha256(self.contacts_bytes).digest())
@@ -117,6 +122,7 @@ def location_source(location: Location, mapping: dict) -> Source:
         DATABASE,
         orders_name=location.name,
         options={"location": asdict(location), "mapping": mapping, "read_at": time.time()},
+        owner=auth.user() or "",
     )
 
 
@@ -144,11 +150,59 @@ def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
     return log, contacts
 
 
+def session_limit() -> int:
+    """How many datasets one visit may keep on the server (``LENS_SESSION_DATASETS``)."""
+    try:
+        return max(int(os.environ.get("LENS_SESSION_DATASETS") or SESSION_DATASETS), 0)
+    except ValueError:
+        return SESSION_DATASETS
+
+
 def _keep(source: Source, log: OrderLog, contacts: Contacts | None) -> None:
-    """Keep a dataset on disk, so a reload or its link reopens it (the demo is at hand)."""
+    """Keep a dataset on disk, so a reload or its link reopens it (the demo is at hand).
+    One visit keeps a bounded number, so no visitor fills the disk the others share."""
     kept_on_disk = store.default_store()
-    if source.label != DEMO and not source.kept_key and kept_on_disk is not None:
-        kept_on_disk.save(source.key, source.describe(), log, contacts)
+    if source.label == DEMO or source.kept_key or kept_on_disk is None:
+        return
+    mine = st.session_state.setdefault("kept_keys", [])
+    if source.key in mine:
+        return
+    if len(mine) >= session_limit():
+        st.session_state["not_kept"] = (
+            f"Not kept on this server: this visit already keeps {len(mine)} datasets, the "
+            "most one visit may. The data is open now, but its link will not reopen it: "
+            "forget a dataset you no longer need on the Data page, then load this one again."
+        )
+        return
+    kept_on_disk.save(source.key, source.describe(), log, contacts, owner=source.owner or None)
+    mine.append(source.key)
+    st.session_state.pop("not_kept", None)
+
+
+def forget(source: Source) -> bool:
+    """Remove the dataset from the server's disk and from every cache in memory; the demo
+    becomes active. True when a kept dataset was removed."""
+    kept_on_disk = store.default_store()
+    removed = kept_on_disk.forget(source.key) if kept_on_disk is not None else False
+    # Every cache entry of this dataset goes: the caches are shared and keyed by dataset,
+    # and no entry may outlive the data it came from.
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    mine = st.session_state.get("kept_keys", [])
+    if source.key in mine:
+        mine.remove(source.key)
+    st.session_state["source"] = demo_source()
+    st.session_state.pop("model_scores", None)
+    return removed
+
+
+def may_forget(source: Source) -> bool:
+    """Whoever may open a kept dataset may forget it, except a shared one: only its owner."""
+    kept_on_disk = store.default_store()
+    if kept_on_disk is None or source.label == DEMO:
+        return False
+    owner = kept_on_disk.owner(source.key)
+    return owner is None or owner == auth.user()
 
 
 LINK_GONE = (
@@ -166,9 +220,15 @@ def open_link(key: str | None) -> None:
     if not key or st.session_state.get("source") is not None:
         return
     kept_on_disk = store.default_store()
+    if kept_on_disk is not None:
+        kept_on_disk.prune()  # datasets past their keeping time go before any is opened
     kept = kept_on_disk.load(key) if kept_on_disk is not None else None
     if kept is None:
         st.session_state["link_problem"] = LINK_GONE
+        return
+    refusal = kept_on_disk.refusal(key, auth.user())
+    if refusal:
+        st.session_state["link_problem"] = refusal
         return
     described = kept.source
     st.session_state["source"] = Source(

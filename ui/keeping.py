@@ -1,0 +1,74 @@
+"""The Data page's card on what the server keeps of the active dataset: who may open its
+link, sharing it with everyone signed in, and forgetting it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import store
+from ui import auth, state
+
+
+def panel(dataset: state.Dataset) -> None:
+    """Where the active dataset is kept, who may open it, and the Forget button."""
+    notice = st.session_state.get("not_kept")
+    if notice:
+        st.warning(notice, icon=":material/save:")
+    source = dataset.source
+    kept_on_disk = store.default_store()
+    if source.label == state.DEMO or kept_on_disk is None:
+        return
+    if kept_on_disk.load(source.key) is None:
+        return
+    who = auth.user()
+    owner = kept_on_disk.owner(source.key)
+    days = kept_on_disk.keep_days
+    until = f"for {days:g} days" if days else "until the server's space runs short"
+    with st.container(border=True):
+        if owner:
+            opens = "you" if owner == who else owner
+            if kept_on_disk.is_shared(source.key):
+                opens += " and everyone signed in to this app"
+            st.caption(
+                f"Kept on this server {until} (the clean orders, not your file), so a reload "
+                f"or the link reopens it. The link opens for {opens} only."
+            )
+        else:
+            st.caption(
+                f"Kept on this server {until} (the clean orders, not your file), so a reload "
+                "or the link reopens it. Anyone who has the link can open it: it holds a "
+                "128-bit key that cannot be guessed."
+            )
+        if owner and owner == who:
+            shared = st.toggle(
+                "Share with everyone signed in to this app",
+                value=kept_on_disk.is_shared(source.key),
+                key=f"share_{source.key}",
+            )
+            if shared != kept_on_disk.is_shared(source.key):
+                kept_on_disk.share(source.key, shared)
+                st.rerun()
+        if state.may_forget(source):
+            _forget_button(source)
+
+
+def _forget_button(source: state.Source) -> None:
+    if not st.session_state.get("confirm_forget"):
+        if st.button("Forget this dataset…", key="forget", icon=":material/delete:"):
+            st.session_state["confirm_forget"] = True
+            st.rerun()
+        return
+    st.warning(
+        f"Remove {source.orders_name or source.label} from this server? Its link will stop "
+        "working for everyone; your own file is not touched.",
+        icon=":material/delete:",
+    )
+    yes, no = st.columns([1, 4])
+    if yes.button("Yes, forget it", key="forget_yes", type="primary"):
+        st.session_state.pop("confirm_forget", None)
+        state.forget(source)
+        st.session_state["forgotten"] = source.orders_name or source.label
+        st.rerun()
+    if no.button("Cancel", key="forget_no"):
+        st.session_state.pop("confirm_forget", None)
+        st.rerun()
