@@ -7,20 +7,20 @@ that page without this script (no sidebar, no settings).
 
 import streamlit as st
 
-from analytics import sources
-from ui import auth, controls, params, state
+from analytics.ingest import guards
+from ui import auth, controls, params, session
 from ui.sidebar import presentation_toggle, render_sidebar
 
-sources.secrets_only()  # no password from the environment reaches a listed source
+guards.secrets_only()  # no password from the environment reaches a listed source
 
 st.set_page_config(page_title="Lifecycle Lens", page_icon=":material/donut_large:", layout="wide")
 
 auth.gate()  # with sign-in configured, nothing below runs for a visitor not signed in
 controls.start_run()
-state.open_link(st.query_params.get("data"))
-dataset = state.current_dataset()
+session.open_link(st.query_params.get("data"))
+dataset = session.current_dataset()
 params.init(dataset.base.data_start.date(), dataset.base.data_end.date())
-state.take_link_currency(dataset)
+session.take_link_currency(dataset)
 presentation_toggle()
 problem = st.session_state.pop("link_problem", None)
 if problem:
@@ -41,7 +41,7 @@ PAGES = [
 
 def write_link() -> None:
     """The URL names the data, the settings and the user's currency for the data."""
-    params.write(state.data_link_key(), state.chosen_currency(state.current_dataset()))
+    params.write(session.data_link_key(), session.chosen_currency(session.current_dataset()))
 
 
 page = st.navigation(PAGES)

@@ -15,24 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics.errors import LensError, MissingColumn
+
 # Light modules only: lifetimes, scikit-learn, fpdf2 and vl-convert load inside the
 # commands that use them (clv, backtest, propensity, report), so `inspect` starts fast.
-from analytics import (
-    campaign,
-    clv,
-    cohorts,
-    customers,
-    export,
-    lifecycle,
-    propensity,
-    rfm,
-    segments,
-    sources,
-)
-from analytics.customers import build_customer_base
-from analytics.errors import LensError, MissingColumn
-from analytics.formats import FORMATS
-from analytics.io import (
+from analytics.ingest import guards, sources
+from analytics.ingest.formats import FORMATS
+from analytics.ingest.io import (
     CDNOW_NAME,
     DEMO_CONTACTS,
     DEMO_CURRENCY,
@@ -40,8 +29,12 @@ from analytics.io import (
     Contacts,
     load_dataset,
 )
-from analytics.orders import OrderLog, ReadOptions
-from analytics.readers import read_table
+from analytics.ingest.orders import OrderLog, ReadOptions
+from analytics.ingest.readers import read_table
+from analytics.insights import campaign, cohorts, customers, lifecycle, rfm, segments
+from analytics.insights.customers import build_customer_base
+from analytics.output import export
+from analytics.value import clv, propensity
 
 
 class _Parser(argparse.ArgumentParser):
@@ -279,7 +272,7 @@ def segments_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
 
 
 def _value_scores(index, snap):
-    """The Value page's defaults (:class:`analytics.clv.Settings`) and default model."""
+    """The Value page's defaults (:class:`analytics.value.clv.Settings`) and default model."""
     base, t = index.base, pd.Timestamp(customers.from_days(snap.day))
     summary = customers.summarise(base, t)
     settings = clv.Settings()
@@ -379,7 +372,7 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         raise LensError("--horizon-months must be 1-120 and --discount-rate between 0 and 1.")
     if not 0 < args.margin <= 1:
         raise LensError("--margin is a share: above 0 and at most 1 (0.4 = 40%).")
-    from analytics import backtest
+    from analytics.value import backtest
 
     base = build_customer_base(log.orders)
     t = _as_of(args.as_of, base)
@@ -434,7 +427,7 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise LensError("--out must end in .pdf.")
-    from analytics import report
+    from analytics.output import report
 
     index, snap = _snapshot(log, contacts, args)
     t = pd.Timestamp(customers.from_days(snap.day))
@@ -495,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-        text = sources.scrubbed(exc, args.orders)[:300]
+        text = guards.scrubbed(exc, args.orders)[:300]
         print(f"error: unexpected problem ({type(exc).__name__}: {text})", file=sys.stderr)
         return 2
     print(json.dumps(_jsonable(result), indent=2, allow_nan=False))

@@ -3,11 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, campaign, charts
-from analytics.readers import read_table
-from ui import controls, show, state
+from analytics import LensError
+from analytics.ingest.readers import read_table
+from analytics.insights import campaign
+from analytics.output import charts, present
+from ui import controls, session, show
 
-dataset = state.current_dataset()
+dataset = session.current_dataset()
 st.title("Campaign results")
 controls.settings_line()
 st.caption(
@@ -26,7 +28,7 @@ with st.expander("How to read this"):
     )
 
 
-def measure(dataset: state.Dataset):
+def measure(dataset: session.Dataset):
     """The uploaded list measured on the current orders (None, with a message, otherwise)."""
     listed = st.file_uploader("Campaign list (CSV or Excel)", type=["csv", "xlsx"], key="lift_file")
     if listed is None:
@@ -48,12 +50,12 @@ def measure(dataset: state.Dataset):
     except LensError as exc:
         st.error(str(exc), icon=":material/error:")
         return None
-    state.open_campaign(dataset, result)  # the sidebar's PDF report gains a page of it
+    session.open_campaign(dataset, result)  # the sidebar's PDF report gains a page of it
     return result
 
 
 if controls.presenting():  # no uploader: the result open before stays on screen
-    result = state.open_campaigns().get(dataset.source.key)
+    result = session.open_campaigns().get(dataset.source.key)
     if result is None:
         st.info("No campaign result is open: turn presentation mode off to upload a list.")
 else:
@@ -71,6 +73,6 @@ show.chart(
     charts.lift_lines(result.daily, "Who ordered after the list date, by group", subtitle),
     "campaign_1",
 )
-show.table(result.table(state.currency(dataset)))
+show.table(present.campaign_table(result, session.currency(dataset)))
 if not controls.presenting():
     st.caption("The sidebar's PDF report now includes these results as a page.")

@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from analytics import charts, export
-from analytics.charts import SHARE_METRICS
-from analytics.cohorts import BY_FIRST_PERIOD as BY_DATE
-from analytics.cohorts import (
+from analytics.insights.cohorts import BY_FIRST_PERIOD as BY_DATE
+from analytics.insights.cohorts import (
     METRICS,
     MIN_COHORTS,
     MIN_CUSTOMERS,
@@ -13,9 +11,11 @@ from analytics.cohorts import (
     SMALL_COHORT,
     acquisition_attributes,
 )
-from ui import controls, params, show, state
+from analytics.output import charts, export
+from analytics.output.charts import SHARE_METRICS
+from ui import cache_insights, controls, params, session, show
 
-dataset = state.current_dataset()
+dataset = session.current_dataset()
 contacts = dataset.contacts.contacts if dataset.contacts is not None else None
 attributes = acquisition_attributes(dataset.base, contacts)
 
@@ -54,7 +54,7 @@ with controls.expander("What the average needs behind each point"):
     )
 first_from, first_to = (span[0], span[1]) if len(span) == 2 else (span[0], end)
 
-table = state.cohort_table(
+table = cache_insights.cohort_table(
     dataset,
     period,
     metric,
@@ -74,7 +74,7 @@ if table.values.empty:
     st.info("No cohort matches these filters: widen the date range or lower the minimum size.")
     st.stop()
 
-currency = state.currency(dataset)
+currency = session.currency(dataset)
 show.chart(charts.cohort_heatmap(table, METRICS[metric], subtitle, currency=currency), "cohorts_1")
 st.caption(
     f"Each row is a cohort with its number of customers; each column counts {period}s since "

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from analytics import allowed, present
-from analytics.formats import FORMAT_LABELS, ROLE_LABELS
-from analytics.orders import read_as
-from analytics.readers import ENCODING_NAMES
-from ui import auth, controls, database, keeping, params, pickers, show, state
+from analytics.access import allowed
+from analytics.ingest.formats import FORMAT_LABELS, ROLE_LABELS
+from analytics.ingest.orders import read_as
+from analytics.ingest.readers import ENCODING_NAMES
+from analytics.output import present
+from ui import auth, controls, database, keeping, params, pickers, session, show
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = {
@@ -21,7 +22,7 @@ controls.settings_line()
 forgotten = st.session_state.pop("forgotten", None)
 if forgotten:
     st.success(f"{forgotten} is removed from this server.", icon=":material/delete:")
-    st.session_state["source_choice"] = state.DEMO  # the demo is what shows now
+    st.session_state["source_choice"] = session.DEMO  # the demo is what shows now
 limit = st.get_option("server.maxUploadSize")  # in MB; said as the uploaders say it
 size = f"{limit / 1000:g} GB" if limit >= 1000 else f"{limit} MB"
 st.caption(
@@ -33,26 +34,26 @@ st.caption(
 
 UPLOAD = "Upload my export"
 CONNECT = "Connect to a database"
-active: state.Source = st.session_state.get("source") or state.demo_source()
+active: session.Source = st.session_state.get("source") or session.demo_source()
 if st.session_state.get("source_choice") is None:
     # Coming back to this page shows the active data's source; switching is the user's pick.
     st.session_state["source_choice"] = {
-        state.DEMO: state.DEMO,
-        state.CDNOW: state.CDNOW,
-        state.DATABASE: CONNECT,
+        session.DEMO: session.DEMO,
+        session.CDNOW: session.CDNOW,
+        session.DATABASE: CONNECT,
     }.get(active.label, UPLOAD)
 # Reading where the data lives is offered only for sources the operator listed.
-choices = [state.DEMO, state.CDNOW, UPLOAD] + ([CONNECT] if database.listed() else [])
+choices = [session.DEMO, session.CDNOW, UPLOAD] + ([CONNECT] if database.listed() else [])
 if st.session_state.get("source_choice") == CONNECT and CONNECT not in choices:
     st.session_state["source_choice"] = UPLOAD
 choice = params.segmented("Data source", choices, key="source_choice")
 if CONNECT not in choices:
     st.caption(f"Databases and folders on the server: none listed. {allowed.HOW_TO_LIST}")
 
-if choice == state.DEMO and active.label != state.DEMO:
-    state.try_open(state.demo_source())
-elif choice == state.CDNOW and active.label != state.CDNOW:
-    state.try_open(state.Source(state.CDNOW, orders_name="CDNOW_master.txt"))
+if choice == session.DEMO and active.label != session.DEMO:
+    session.try_open(session.demo_source())
+elif choice == session.CDNOW and active.label != session.CDNOW:
+    session.try_open(session.Source(session.CDNOW, orders_name="CDNOW_master.txt"))
 elif choice == UPLOAD:
     left, right = controls.columns(2)
     orders_file = controls.file_uploader(left, "Orders file", type=UPLOAD_TYPES, key="orders_file")
@@ -87,7 +88,7 @@ elif choice == UPLOAD:
                 st.selectbox("Excel sheet", sheets, key="opt_sheet") if len(sheets) > 1 else None
             )
         overrides = st.session_state["mapping_overrides"]
-        candidate = state.Source(
+        candidate = session.Source(
             "Upload",
             orders_name=orders_file.name,
             orders_bytes=orders_file.getvalue(),
@@ -103,19 +104,19 @@ elif choice == UPLOAD:
             },
             owner=auth.user() or "",
         )
-        state.open_if_new(candidate)
-        layout = state.file_layout(candidate)
+        session.open_if_new(candidate)
+        layout = session.file_layout(candidate)
         if layout is not None:
             st.session_state["upload_sheets"] = layout["sheets"]
             pickers.mapping_form(layout, overrides)
 elif choice == CONNECT:
     database.panel()
 
-dataset = state.current_dataset()
+dataset = session.current_dataset()
 log, report = dataset.log, dataset.log.report
 st.subheader(f"Loaded: {dataset.name}")
 orders = log.orders
-currency = state.currency(dataset)
+currency = session.currency(dataset)
 span = present.period(dataset.base.data_start, dataset.base.data_end)
 k1, k2, k3, k4 = st.columns([1, 1, 1.3, 2])
 k1.metric("Orders", f"{len(orders):,}")

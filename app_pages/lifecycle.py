@@ -3,14 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import charts
-from analytics import lifecycle as lc
-from ui import controls, params, show, state
+from analytics.insights import lifecycle as lc
+from analytics.output import charts
+from ui import cache_insights, controls, params, session, show
 from ui.sidebar import settings
 
-dataset = state.current_dataset()
+dataset = session.current_dataset()
 s = settings()
-index = state.lifecycle_index(dataset)
+index = session.lifecycle_index(dataset)
 snap = lc.snapshot(index, s.ref_date, s.window, s.at_risk_factor)
 subtitle = f"{dataset.label} · {s.caption()}"
 
@@ -76,7 +76,7 @@ elif view == "Funnel":
 
 elif view == "Evolution":
     freq = params.segmented("Snapshot at the end of each", ["month", "week"], key="lc_freq")
-    evo = state.evolution(dataset.source.key, index, s.window, s.at_risk_factor, freq)
+    evo = cache_insights.evolution(dataset.source.key, index, s.window, s.at_risk_factor, freq)
     show.chart(
         charts.evolution_area(
             evo,
@@ -167,7 +167,7 @@ elif view == "Win-back":
         ),
         "lifecycle_6",
     )
-    scores = state.model_scores(dataset, s)
+    scores = session.model_scores(dataset, s)
     late = lc.winback(index, snap, None if scores is None else scores["clv"])
     value = "predicted CLV" if scores is not None else "revenue to date"
     if late.empty:

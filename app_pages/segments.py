@@ -3,22 +3,23 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, present, rfm
-from analytics import segments as sg
-from analytics.lifecycle import BUYER_STAGES
-from ui import controls, params, show, state
+from analytics.insights import rfm
+from analytics.insights import segments as sg
+from analytics.insights.lifecycle import BUYER_STAGES
+from analytics.output import charts, present
+from ui import cache_insights, controls, params, session, show
 from ui.sidebar import settings
 
 SHOWN = 5000  # rows drawn in the table; downloads hold every row
-dataset = state.current_dataset()
+dataset = session.current_dataset()
 s = settings()
 st.title("RFM segments and hero customers")
 controls.settings_line()
 c1, c2 = controls.columns([1, 3])
 hero_pct = controls.slider(c1, "Hero customers: top % by revenue", 1, 25, key="hero_pct")
-scores = state.model_scores(dataset, s)
-currency = state.currency(dataset)
-table = state.customer_table(dataset, s, hero_pct, scores)
+scores = session.model_scores(dataset, s)
+currency = session.currency(dataset)
+table = cache_insights.customer_table(dataset, s, hero_pct, scores)
 subtitle = f"{dataset.label} · {s.caption()} · heroes = top {hero_pct}% by revenue"
 c2.caption(subtitle)
 if scores is None:

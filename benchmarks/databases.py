@@ -114,8 +114,8 @@ def load_mysql(csv: Path):
 def measure(engine: str, n_customers: int) -> dict:
     import pandas as pd
 
-    from analytics import sources
-    from analytics.customers import build_customer_base
+    from analytics.ingest import sources
+    from analytics.insights.customers import build_customer_base
     from benchmarks.generate import shop_files
     from benchmarks.run import plain_clean, plain_summary
 

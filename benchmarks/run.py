@@ -25,10 +25,12 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from analytics import clv, cohorts, lifecycle, report, rfm, segments  # noqa: E402
-from analytics.customers import build_customer_base  # noqa: E402
-from analytics.io import load_orders  # noqa: E402
-from analytics.sources import Location, load_location  # noqa: E402
+from analytics.ingest.io import load_orders  # noqa: E402
+from analytics.ingest.sources import Location, load_location  # noqa: E402
+from analytics.insights import cohorts, lifecycle, rfm, segments  # noqa: E402
+from analytics.insights.customers import build_customer_base  # noqa: E402
+from analytics.output import report  # noqa: E402
+from analytics.value import clv  # noqa: E402
 from benchmarks import startup  # noqa: E402
 from benchmarks.generate import shop_files  # noqa: E402
 

@@ -75,9 +75,9 @@ def session(path: Path) -> dict:
     """One session on the file, in this process: the peak and resident memory of each phase."""
     import pandas as pd
 
-    from analytics import lifecycle as lc
-    from analytics.customers import build_customer_base
-    from analytics.io import load_orders
+    from analytics.ingest.io import load_orders
+    from analytics.insights import lifecycle as lc
+    from analytics.insights.customers import build_customer_base
 
     out = {}
     start = time.perf_counter()

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import shop_files  # noqa: E402
 
-from analytics import backtest, clv  # noqa: E402
-from analytics.customers import build_customer_base, summarise  # noqa: E402
-from analytics.io import load_orders  # noqa: E402
+from analytics.ingest.io import load_orders  # noqa: E402
+from analytics.insights.customers import build_customer_base, summarise  # noqa: E402
+from analytics.value import backtest, clv  # noqa: E402
 
 
 def timed(func):
@@ -64,7 +64,7 @@ def run(n_customers: int, seed: int = 1, pareto_limit: int = 100_000) -> dict:
     warnings.simplefilter("ignore")
     import lifetimes  # noqa: F401
 
-    import analytics.fitters  # noqa: F401 - load lifetimes, autograd, scipy before timing
+    import analytics.value.fitters  # noqa: F401 - load lifetimes, autograd, scipy before timing
 
     parquet = shop_files(n_customers, seed)[0]
     base = build_customer_base(load_orders(parquet.read_bytes(), parquet.name).orders)

@@ -17,17 +17,17 @@ if str(ROOT) not in sys.path:
 # Datasets the app keeps on disk go to a folder of this test run (servers started by the
 # browser tests inherit it), never to the user's own store.
 os.environ["LENS_STORE_DIR"] = tempfile.mkdtemp(prefix="lens-test-store-")
-# Likewise the compiled SQL of the cleaning steps (analytics.runner).
+# Likewise the compiled SQL of the cleaning steps (analytics.ingest.runner).
 os.environ["LENS_SQL_CACHE_DIR"] = tempfile.mkdtemp(prefix="lens-test-sql-")
 
 
 @pytest.fixture(autouse=True)
 def command_line_passwords(monkeypatch):
     """The command line's password rules in every test: AppTest runs app.py in this process,
-    and the app turns passwords from the environment off (sources.secrets_only)."""
-    from analytics import sources
+    and the app turns passwords from the environment off (guards.secrets_only)."""
+    from analytics.ingest import guards
 
-    monkeypatch.setattr(sources, "_ENVIRONMENT_PASSWORDS", [True])
+    monkeypatch.setattr(guards, "_ENVIRONMENT_PASSWORDS", [True])
 
 
 def app_test(timeout: float = 90):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.io import DEMO_ORDERS
+from analytics.ingest.io import DEMO_ORDERS
 from tests import exports
 from tests.browser import (
     CHROMIUM,

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import campaign
-from analytics.customers import build_customer_base
 from analytics.errors import LensError
+from analytics.insights import campaign
+from analytics.insights.customers import build_customer_base
 
 LIST_DATE = pd.Timestamp("2024-03-01")
 

@@ -2,10 +2,11 @@
 
 import pytest
 
-from analytics import charts, cohorts, report
-from analytics.charts import SUBTITLE_CHARACTERS, wrap
-from analytics.customers import build_customer_base
-from analytics.io import DEMO_ORDERS, load_dataset
+from analytics.ingest.io import DEMO_ORDERS, load_dataset
+from analytics.insights import cohorts
+from analytics.insights.customers import build_customer_base
+from analytics.output import charts, report
+from analytics.output.charts import SUBTITLE_CHARACTERS, wrap
 
 
 def test_long_chart_subtitles_wrap_at_the_separators():

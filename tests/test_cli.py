@@ -7,8 +7,8 @@ import sys
 import pandas as pd
 import pytest
 
-from analytics import rfm
 from analytics.cli import main
+from analytics.insights import rfm
 from tests import exports
 from tests.conftest import ROOT, SEVEN_STAGES
 

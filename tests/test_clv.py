@@ -6,10 +6,11 @@ import pytest
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
 
-from analytics import backtest, clv, fitters, lifecycle, propensity
-from analytics.customers import build_customer_base, summarise
 from analytics.errors import LensError
-from analytics.io import CDNOW_NAME, DEMO_ORDERS, load_dataset
+from analytics.ingest.io import CDNOW_NAME, DEMO_ORDERS, load_dataset
+from analytics.insights import lifecycle
+from analytics.insights.customers import build_customer_base, summarise
+from analytics.value import backtest, clv, fitters, histories, propensity
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def test_weighted_fit_on_unique_rows_equals_the_plain_fit(cdnow_weeks):
     repeat = cdnow_weeks[cdnow_weeks["frequency"] > 0]
     spend = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
     assert ours.spend.params == pytest.approx(spend.params_.to_dict(), rel=1e-4)
-    unique, counts, row = clv._unique_rows(cdnow_weeks)
+    unique, counts, row = histories.unique_rows(cdnow_weeks)
     assert len(unique) < len(cdnow_weeks) and counts.sum() == len(cdnow_weeks)
     assert np.array_equal(unique[row], cdnow_weeks[["frequency", "recency", "T"]].to_numpy())
 
@@ -221,7 +222,7 @@ def test_gamma_gamma_on_homogeneous_spend_keeps_the_population_mean():
 
 def test_unique_rows_match_numpy():
     rows = np.random.default_rng(1).integers(0, 4, (500, 3)).astype(float) / 2
-    unique, counts, inverse = clv._unique(rows)
+    unique, counts, inverse = histories.unique(rows)
     ref, ref_inverse, ref_counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
     assert np.array_equal(unique, ref) and np.array_equal(counts, ref_counts)
     assert np.array_equal(unique[inverse], rows) and np.array_equal(inverse, ref_inverse.ravel())

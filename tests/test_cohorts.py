@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.cohorts import cohort_table, last_complete_period, period_of, to_records
-from analytics.customers import build_customer_base
+from analytics.insights.cohorts import cohort_table, last_complete_period, period_of, to_records
+from analytics.insights.customers import build_customer_base
 
 ORDERS = [
     ("a", "2024-01-05", 10),

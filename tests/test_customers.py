@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.customers import build_customer_base, summarise
-from analytics.io import load_cdnow
+from analytics.ingest.io import load_cdnow
+from analytics.insights.customers import build_customer_base, summarise
 
 
 def test_hand_built_summary():

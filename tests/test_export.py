@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics.export import neutralise, to_csv_bytes, to_xlsx_bytes
+from analytics.output.export import neutralise, to_csv_bytes, to_xlsx_bytes
 
 HOSTILE = [
     '=HYPERLINK("http://x","y")',
@@ -45,8 +45,8 @@ def test_files_hold_no_formula(writer):
 
 
 def test_excel_row_limit_is_a_clear_message(monkeypatch):
-    from analytics import export
     from analytics.errors import LensError
+    from analytics.output import export
 
     monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 3)
     with pytest.raises(LensError, match="at most 3 customers.*CSV"):

@@ -1,6 +1,6 @@
 """Header recognition: presets and generic English / French names."""
 
-from analytics.formats import detect_format, normalise, suggest_mapping
+from analytics.ingest.formats import detect_format, normalise, suggest_mapping
 from tests import exports
 
 

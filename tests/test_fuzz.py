@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics import LensError
-from analytics.io import load_orders
-from analytics.orders import ReadOptions
+from analytics.ingest.io import load_orders
+from analytics.ingest.orders import ReadOptions
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 TODAY = pd.Timestamp("2026-01-01")

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import lifecycle as lc
-from analytics.customers import build_customer_base
+from analytics.insights import lifecycle as lc
+from analytics.insights.customers import build_customer_base
 
 T = "2024-06-30"
 CUSTOMERS = {
@@ -189,8 +189,8 @@ def test_change_since_last_month_equals_two_runs_of_the_command_line(capsys):
     import json
 
     from analytics.cli import main as cli
-    from analytics.customers import build_customer_base
-    from analytics.io import DEMO_ORDERS, load_dataset
+    from analytics.ingest.io import DEMO_ORDERS, load_dataset
+    from analytics.insights.customers import build_customer_base
 
     base = build_customer_base(load_dataset("demo_orders.csv", DEMO_ORDERS.read_bytes())[0].orders)
     change = lc.change_since(lc.prepare(base), "2025-06-30", 180, 1.5)

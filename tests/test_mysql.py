@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics import sources
+from analytics.ingest import sources
 from tests import mysql
 from tests.test_sources import MAPPING, held_back_csv, held_back_orders, run, same_json_as_csv
 

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from analytics import LensError
-from analytics.io import load_orders
-from analytics.orders import PREVIEW, ReadOptions
+from analytics.ingest.io import load_orders
+from analytics.ingest.orders import PREVIEW, ReadOptions
 from tests import exports
 
 TODAY = pd.Timestamp("2026-01-01")
@@ -222,7 +222,7 @@ def test_dates_that_do_not_exist_are_bad_dates_in_every_reader(tmp_path, dates, 
 
 
 def test_read_as_is_one_line_of_plain_words():
-    from analytics.orders import read_as
+    from analytics.ingest.orders import read_as
 
     log = load(exports.french_bytes(), "commandes.csv")
     line = read_as(log, log.currency)
@@ -251,7 +251,7 @@ def test_the_preview_shows_the_first_kept_orders_in_file_order_and_the_log_holds
 
 RUN_TWICE = """
 import json, sys
-from analytics.io import load_orders
+from analytics.ingest.io import load_orders
 from tests.test_orders import as_dict
 log = load_orders(open(sys.argv[1], "rb").read(), "orders_export.csv")
 print(json.dumps({"ibis": "ibis" in sys.modules, "log": as_dict(log)}, default=str))

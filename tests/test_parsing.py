@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics.parsing import parse_amounts, parse_dates
+from analytics.ingest.parsing import parse_amounts, parse_dates
 
 
 def amounts(values, decimal=None):

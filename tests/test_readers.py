@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics import LensError
-from analytics.readers import read_table
+from analytics.ingest.readers import read_table
 from tests import exports
 
 ROWS = [["1", "a", "2024-01-01", "10,5"], ["2", "b", "2024-01-02", "3"]]

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from analytics import lifecycle
 from analytics.cli import main as cli
+from analytics.insights import lifecycle
 
 
 def pdf_text(path) -> tuple[int, str]:
@@ -146,9 +146,10 @@ def test_an_open_campaign_result_gets_a_page(tmp_path, capsys):
     """The campaign result open in the app becomes a page: its sentence, chart and table."""
     import io
 
-    from analytics import campaign, report
-    from analytics.customers import build_customer_base
-    from analytics.io import DEMO_ORDERS, load_dataset
+    from analytics.ingest.io import DEMO_ORDERS, load_dataset
+    from analytics.insights import campaign
+    from analytics.insights.customers import build_customer_base
+    from analytics.output import report
 
     listed = tmp_path / "list.csv"
     args = ["export", "demo", "--stage", "Inactive", "--as-of", "2025-06-30", "--control", "0.2"]

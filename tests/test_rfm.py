@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import lifecycle as lc
-from analytics import rfm, segments
-from analytics.customers import build_customer_base
+from analytics.insights import lifecycle as lc
+from analytics.insights import rfm, segments
+from analytics.insights.customers import build_customer_base
 
 T = "2024-06-30"
 ORDERS = {  # customer -> [(date, amount)]

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from analytics import lifecycle, segments
+from analytics.insights import lifecycle, segments
 
 
 def test_average_by_stage_keeps_lifecycle_order_and_blanks_empty_stages():

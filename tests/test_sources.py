@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import LensError, sources
+from analytics import LensError
 from analytics.cli import main
-from analytics.io import load_orders
-from analytics.orders import ReadOptions
+from analytics.ingest import guards, sources
+from analytics.ingest.io import load_orders
+from analytics.ingest.orders import ReadOptions
 from benchmarks.generate import make_shop
 from tests import postgres
 
@@ -219,7 +220,7 @@ def test_a_query_cannot_make_the_session_read_write(server, password, capsys):
 
 def test_what_runs_is_the_checked_select_without_comments(server, password, csv_file, capsys):
     hidden = "SELECT * FROM orders -- */ ) AS t; DROP TABLE orders; SELECT 1 /*"
-    assert sources.check_select(hidden) == "SELECT * FROM orders"
+    assert guards.check_select(hidden) == "SELECT * FROM orders"
     # A comment at the end no longer swallows what the app adds around the query.
     same_json_as_csv(capsys, csv_file, server.url(), "--sql", "SELECT * FROM orders -- note")
 
@@ -286,19 +287,19 @@ def test_a_password_is_taken_out_of_messages_whatever_its_spaces(server):
     secret = "two  spaces\tand a tab"
     location = sources.locate(server.url(), table="orders")
     failure = RuntimeError(f"login as {secret} failed")
-    told = sources.explain(failure, location, sources._Scrub(secret))
+    told = sources.explain(failure, location, guards.Scrub(secret))
     assert "spaces" not in told and "***" in told
 
 
 def test_the_app_takes_no_password_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setattr(sources, "_ENVIRONMENT_PASSWORDS", [True])
+    monkeypatch.setattr(guards, "_ENVIRONMENT_PASSWORDS", [True])
     monkeypatch.setenv("LENS_DB_PASSWORD", "from-env")
     monkeypatch.setenv("PGPASSWORD", "from-env")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)
-    assert sources.password_for("postgresql://a@b/c") == "from-env"  # the command line
-    sources.secrets_only()  # what app.py does
-    assert sources.password_for("postgresql://a@b/c") is None
+    assert guards.password_for("postgresql://a@b/c") == "from-env"  # the command line
+    guards.secrets_only()  # what app.py does
+    assert guards.password_for("postgresql://a@b/c") is None
     assert "PGPASSWORD" not in os.environ
 
 

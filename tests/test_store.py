@@ -6,9 +6,9 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from analytics import store
-from analytics.customers import build_customer_base
-from analytics.io import DEMO_CONTACTS, DEMO_ORDERS, load_dataset
+from analytics.access import store
+from analytics.ingest.io import DEMO_CONTACTS, DEMO_ORDERS, load_dataset
+from analytics.insights.customers import build_customer_base
 
 KEY_A, KEY_B, KEY_C = "a" * 32, "b" * 32, "c" * 32
 

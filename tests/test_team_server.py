@@ -15,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import LensError, allowed, sources, store
-from analytics.io import DEMO_ORDERS, load_dataset
+from analytics import LensError
+from analytics.access import allowed, store
+from analytics.ingest import guards
+from analytics.ingest.io import DEMO_ORDERS, load_dataset
 from tests.conftest import app_test
 
 KEY_A, KEY_B = "a" * 32, "b" * 32
@@ -232,9 +234,9 @@ def test_the_app_takes_a_listed_entrys_password_only(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     url = "postgresql://lens@db.example.com:5432/shop"
     write_secrets(tmp_path, f'[sources.shop]\nurl = "{url}"\npassword = "pw1"\n')
-    sources.secrets_only()
-    assert sources.password_for(url) == "pw1"
-    assert sources.password_for("postgresql://lens@elsewhere:5432/shop") is None
+    guards.secrets_only()
+    assert guards.password_for(url) == "pw1"
+    assert guards.password_for("postgresql://lens@elsewhere:5432/shop") is None
 
 
 # --- kept datasets: owner, sharing, forgetting, retention ----------------------------------

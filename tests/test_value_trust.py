@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter
 
-from analytics import backtest, clv, fitters, predictive
 from analytics.cli import main
-from analytics.customers import build_customer_base, summarise
-from analytics.io import CDNOW_NAME, DEMO_ORDERS, load_dataset, load_orders
+from analytics.ingest.io import CDNOW_NAME, DEMO_ORDERS, load_dataset, load_orders
+from analytics.insights.customers import build_customer_base, summarise
+from analytics.value import backtest, clv, fitters, predictive
 from tests.shops import GIANT_ORDER, one_year_invoices
 
 

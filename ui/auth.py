@@ -1,6 +1,6 @@
 """Optional sign-in (Streamlit's OpenID Connect: ``st.login``), on when the operator adds an
 ``[auth]`` table to ``.streamlit/secrets.toml``. Then every visitor signs in first, and a kept
-dataset opens only for whoever loaded it, unless they share it (analytics.store)."""
+dataset opens only for whoever loaded it, unless they share it (analytics.access.store)."""
 
 from __future__ import annotations
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import LensError, allowed, sources
-from analytics.formats import ORDER_ROLES, ROLE_LABELS, detect_format, suggest_mapping
-from ui import state
+from analytics import LensError
+from analytics.access import allowed
+from analytics.ingest import sources
+from analytics.ingest.formats import ORDER_ROLES, ROLE_LABELS, detect_format, suggest_mapping
+from ui import session
 
 NONE = "—"
 
 
 def listed() -> dict:
-    """The sources the operator listed, by name (analytics.allowed); problems with the list
+    """The sources the operator listed, by name (analytics.access.allowed); problems with the list
     are said once per visit, to whoever opens the panel."""
     found, problems = allowed.listed_sources()
     if problems and not st.session_state.get("_listed_problems_said"):
@@ -108,4 +110,4 @@ def mapping_form(location: sources.Location, columns: dict[str, str]) -> None:
             )
         if st.form_submit_button("Read orders", type="primary"):
             mapping = {role: (None if col == NONE else col) for role, col in picks.items()}
-            state.try_open(state.location_source(location, mapping))
+            session.try_open(session.location_source(location, mapping))

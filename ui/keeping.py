@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import store
-from ui import auth, state
+from analytics.access import store
+from ui import auth, session
 
 
-def panel(dataset: state.Dataset) -> None:
+def panel(dataset: session.Dataset) -> None:
     """Where the active dataset is kept, who may open it, and the Forget button."""
     notice = st.session_state.get("not_kept")
     if notice:
         st.warning(notice, icon=":material/save:")
     source = dataset.source
     kept_on_disk = store.default_store()
-    if source.label == state.DEMO or kept_on_disk is None:
+    if source.label == session.DEMO or kept_on_disk is None:
         return
     if kept_on_disk.load(source.key) is None:
         return
@@ -48,11 +48,11 @@ def panel(dataset: state.Dataset) -> None:
             if shared != kept_on_disk.is_shared(source.key):
                 kept_on_disk.share(source.key, shared)
                 st.rerun()
-        if state.may_forget(source):
+        if session.may_forget(source):
             _forget_button(source)
 
 
-def _forget_button(source: state.Source) -> None:
+def _forget_button(source: session.Source) -> None:
     if not st.session_state.get("confirm_forget"):
         if st.button("Forget this dataset…", key="forget", icon=":material/delete:"):
             st.session_state["confirm_forget"] = True
@@ -66,7 +66,7 @@ def _forget_button(source: state.Source) -> None:
     yes, no = st.columns([1, 4])
     if yes.button("Yes, forget it", key="forget_yes", type="primary"):
         st.session_state.pop("confirm_forget", None)
-        state.forget(source)
+        session.forget(source)
         st.session_state["forgotten"] = source.orders_name or source.label
         st.rerun()
     if no.button("Cancel", key="forget_no"):

@@ -3,7 +3,7 @@
 On a session's first run the URL's values (when valid) become the settings; after each
 run the URL is rewritten from the settings, so a copied link reopens the same view.
 The data is in the URL only as ``data=<key>``, the key of a dataset kept on disk (see
-ui/state.py). Widgets read their value from session state only (no default argument),
+ui/session.py). Widgets read their value from session state only (no default argument),
 which is what lets the URL set them.
 """
 
@@ -13,8 +13,9 @@ from datetime import date
 
 import streamlit as st
 
-from analytics import clv, present
-from analytics.cohorts import BY_FIRST_PERIOD, METRICS, PERIODS
+from analytics.ingest.parsing import CURRENCIES
+from analytics.insights.cohorts import BY_FIRST_PERIOD, METRICS, PERIODS
+from analytics.value import clv
 from ui import controls
 
 
@@ -126,7 +127,7 @@ def _currency(text: str) -> str:
     """A link's currency: a known code, or "none" for plain numbers ("")."""
     if text == NO_CURRENCY:
         return ""
-    return _choice(present.CURRENCIES)(text)
+    return _choice(CURRENCIES)(text)
 
 
 def write(data: str | None = None, currency: str | None = None) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import present
-from analytics.formats import ORDER_ROLES, ROLE_LABELS
-from ui import controls, state
+from analytics.ingest.formats import ORDER_ROLES, ROLE_LABELS
+from analytics.ingest.parsing import CURRENCIES
+from ui import controls, session
 
 NONE = "—"
 
@@ -31,15 +31,15 @@ def mapping_form(layout: dict, overrides: dict) -> None:
             st.rerun()
 
 
-def currency_picker(dataset: state.Dataset) -> None:
+def currency_picker(dataset: session.Dataset) -> None:
     """The currency money is shown in: read from the file, changeable here (nothing is
     converted; several currencies in one file are a warning of the quality report)."""
     log = dataset.log
     found = log.currency
-    options = [found or "", *[c for c in present.CURRENCIES if c != found]]
+    options = [found or "", *[c for c in CURRENCIES if c != found]]
     if found is None:
-        options = ["", *present.CURRENCIES]
-    current = state.currency(dataset) or ""
+        options = ["", *CURRENCIES]
+    current = session.currency(dataset) or ""
     if controls.presenting():
         return
     picked = st.selectbox(
@@ -57,5 +57,5 @@ def currency_picker(dataset: state.Dataset) -> None:
         width=320,
     )
     if picked != current:
-        state.choose_currency(dataset, picked)
+        session.choose_currency(dataset, picked)
         st.rerun()

@@ -12,8 +12,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import campaign, charts, export, present
-from ui import state
+from analytics.insights import campaign
+from analytics.output import charts, export, present
+from ui import session
 from ui.sidebar import settings
 
 
@@ -41,7 +42,7 @@ def chart(figure: alt.Chart, name: str) -> None:
 
 def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel downloads of a customer list, built only when clicked, optionally with
-    a random control group (see analytics/campaign.py and the Campaigns page)."""
+    a random control group (see analytics/insights/campaign.py and the Campaigns page)."""
     if st.session_state.get("presentation"):
         return
     about = None
@@ -65,7 +66,7 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
         s = settings()
         rows = campaign.with_control(rows, share / 100, seed, s.ref_date)
         about = campaign.definition(
-            state.current_dataset().name, s.caption(), share / 100, seed, name
+            session.current_dataset().name, s.caption(), share / 100, seed, name
         )
         control = int((rows["group"] == campaign.CONTROL).sum())
         st.info(
@@ -128,10 +129,10 @@ def table(
     currency: str | None | bool = True,
     **kwargs,
 ) -> None:
-    """Every table on screen: through :func:`analytics.present.readable` (human headers,
+    """Every table on screen: through :func:`analytics.output.present.readable` (human headers,
     money in the shop's currency, shares as %, dates without times, blanks as blanks)."""
     shown = present.readable(frame, first, labels, kinds, helps)
-    money = state.currency() if currency is True else (currency or None)
+    money = session.currency() if currency is True else (currency or None)
     st.dataframe(
         shown.frame,
         hide_index=True,

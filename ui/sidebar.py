@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, clv, report
-from analytics.report import ReportSettings
-from ui import auth, controls, state
-from ui.state import Dataset, lifecycle_index, open_campaigns
+from analytics import LensError
+from analytics.output import report
+from analytics.output.report import ReportSettings
+from analytics.value import clv
+from ui import auth, cache_insights, cache_value, controls, session
+from ui.session import Dataset, lifecycle_index, open_campaigns
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def pdf_report(dataset: Dataset) -> None:
         s.at_risk_factor,
         st.session_state.get("clv_model", clv.DEFAULT_MODEL),
         int(st.session_state.get("clv_months", 12)),
-        state.currency(dataset),
+        session.currency(dataset),
     )
     wanted = (dataset.source.key, report_settings, id(campaign))
     ready = st.session_state.get("pdf_ready")
@@ -136,16 +138,16 @@ def _known_results(dataset: Dataset, s: ReportSettings, bar) -> report.Known:
     """The slow parts of the report from the app's caches (computed now if not yet)."""
     known = report.Known()
     bar.progress(0.02, text="Stages over time…")
-    known.evolution = state.evolution(
+    known.evolution = cache_insights.evolution(
         dataset.source.key, lifecycle_index(dataset), s.window, s.at_risk_factor, "month"
     )
     bar.progress(0.1, text="Fitting the value model…")
     try:
-        known.fitted, known.forecast = state.clv_forecast(
+        known.fitted, known.forecast = cache_value.clv_forecast(
             dataset, s.ref_date, s.model, s.horizon_months
         )
         bar.progress(0.25, text="Backtesting the value model…")
-        known.backtest = state.backtest_one(dataset.source.key, dataset.base, s.model, None)
+        known.backtest = cache_value.backtest_one(dataset.source.key, dataset.base, s.model, None)
     except LensError:
         pass  # the report says why in one line
     return known

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.customers import CustomerBase, from_days, to_days
 from analytics.errors import LensError
+from analytics.insights.customers import CustomerBase, from_days, to_days
 
 TREATMENT, CONTROL = "treatment", "control"
 CONTROL_DEFAULT, CONTROL_RANGE = 0.2, (0.1, 0.5)
@@ -105,49 +105,6 @@ class Lift:
         if high < 0:
             return head + " Fewer contacted customers ordered: chance alone would not do that."
         return head + " The difference could be chance: it is not distinguishable from zero."
-
-    def table(self, currency: str | None = None) -> pd.DataFrame:
-        """Both groups side by side, with the difference and its interval, as text (money
-        in ``currency``)."""
-        from analytics.present import money, span
-
-        t, c = self.groups.loc[TREATMENT], self.groups.loc[CONTROL]
-        conv_low, conv_high = self.conversion_diff_ci
-        rpc_low, rpc_high = self.revenue_per_customer_diff_ci
-        inc_low, inc_high = self.incremental_revenue_ci
-
-        def cash(value, decimals=0, signed=False):
-            return money(value, currency, decimals, signed)
-
-        rows = [
-            ("Customers", f"{t['customers']:,.0f}", f"{c['customers']:,.0f}", "", ""),
-            ("Customers who ordered", f"{t['buyers']:,.0f}", f"{c['buyers']:,.0f}", "", ""),
-            (
-                "Conversion",
-                f"{t['conversion']:.1%}",
-                f"{c['conversion']:.1%}",
-                f"{100 * self.conversion_diff:+.1f} points",
-                span(f"{100 * conv_low:+.1f}", f"{100 * conv_high:+.1f} points"),
-            ),
-            ("Orders", f"{t['orders']:,.0f}", f"{c['orders']:,.0f}", "", ""),
-            ("Revenue", cash(t["revenue"]), cash(c["revenue"]), "", ""),
-            (
-                "Revenue per customer",
-                cash(t["revenue_per_customer"], 2),
-                cash(c["revenue_per_customer"], 2),
-                cash(self.revenue_per_customer_diff, 2, True),
-                span(cash(rpc_low, 2, True), cash(rpc_high, 2, True)),
-            ),
-            (
-                "Incremental revenue (difference x treatment customers)",
-                "",
-                "",
-                cash(self.incremental_revenue, 0, True),
-                span(cash(inc_low, 0, True), cash(inc_high, 0, True)),
-            ),
-        ]
-        columns = ["Figure", "Treatment", "Control", "Difference", "95% interval"]
-        return pd.DataFrame(rows, columns=columns).set_index("Figure")
 
     def to_dict(self) -> dict:
         def group(name: str) -> dict:

@@ -9,20 +9,20 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import LensError
-from analytics.formats import CONTACT_ROLES, suggest_mapping
-from analytics.orders import (
+from analytics.ingest.files import build_order_log
+from analytics.ingest.formats import CONTACT_ROLES, suggest_mapping
+from analytics.ingest.orders import (
     PREVIEW,
     OrderLog,
     QualityReport,
     ReadOptions,
-    build_order_log,
     text_array,
 )
-from analytics.parsing import parse_dates
-from analytics.readers import read_table
-from analytics.sources import Location, load_location
+from analytics.ingest.parsing import parse_dates
+from analytics.ingest.readers import read_table
+from analytics.ingest.sources import Location, load_location
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEMO_ORDERS = DATA_DIR / "demo_orders.csv"
 DEMO_CONTACTS = DATA_DIR / "demo_contacts.csv"
 DEMO_CURRENCY = "EUR"  # the demo shop sells in euros; its file has no currency column
@@ -70,7 +70,7 @@ def load_contacts(
         )
     frame = raw.frame
     out = pd.DataFrame(index=frame.index)
-    from analytics.cleaning import clean_contact_keys  # the orders' id and email rules
+    from analytics.ingest.cleaning import clean_contact_keys  # the orders' id and email rules
 
     ids, email = clean_contact_keys(
         text_array(frame[mapping["customer_id"]]) if mapping.get("customer_id") else None,

@@ -1,7 +1,9 @@
-"""Raw table + column mapping -> a clean order log (one row per kept order) + quality report.
+"""The clean order log and its quality report: what every source's reading comes out as.
 
-Every row that does not become a purchase is counted under one reason, with examples
-(row numbers in the file), so nothing is dropped silently.
+Also the reading's shared pieces: the options, the column mapping, the reasons a row is
+left out (every row that does not become a purchase is counted under one reason, with
+examples, so nothing is dropped silently) and the order log's frame. The file path into it
+is :mod:`analytics.ingest.files`; the database path is :mod:`analytics.ingest.sources`.
 """
 
 from __future__ import annotations
@@ -13,16 +15,14 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.errors import LensError, MissingColumn
-from analytics.formats import (
+from analytics.ingest.formats import (
     FORMAT_LABELS,
-    ORDER_ROLES,
     ROLE_LABELS,
     detect_format,
     preset,
     suggest_mapping,
 )
-from analytics.parsing import parse_amounts, parse_dates
-from analytics.readers import DELIMITER_NAMES, ENCODING_NAMES, RawTable
+from analytics.ingest.readers import DELIMITER_NAMES, ENCODING_NAMES
 
 PREVIEW_COLUMNS = ["order_id", "customer_id", "email", "order_date", "amount"]  # + attributes
 PREVIEW = 200  # kept orders shown, with their ids, on the Data page
@@ -147,112 +147,6 @@ def resolve_mapping(
     return fmt, mapping
 
 
-def build_order_log(
-    raw: RawTable, options: ReadOptions | None = None, today: pd.Timestamp | None = None
-) -> OrderLog:
-    """Clean a raw table into an order log.
-
-    The text of dates and amounts is parsed here (decimal commas, currency signs, day-first
-    dates); every cleaning rule then runs in the embedded DuckDB (:mod:`analytics.engine`),
-    the same rules as for a database. The log has one row per kept order: ``customer_id``
-    (the customer id, else the email trimmed and lower-cased), ``email``, ``order_date``
-    (the local calendar day), ``amount`` (net of partial refunds), plus any of ``channel``,
-    ``country``, ``discount_code``, ``category`` the file carries (see :class:`OrderLog`).
-    """
-    options = options or ReadOptions()
-    frame = raw.frame
-    columns = list(frame.columns)
-    fmt, mapping = resolve_mapping(columns, options)
-
-    warnings: list[str] = []
-    notes: list[str] = [f"Read as: {FORMAT_LABELS[fmt]}."]
-    european = raw.delimiter == ";"
-    roles = [role for role in ORDER_ROLES if mapping.get(role) and role != "currency"]
-    rows = {"_row": np.arange(len(frame), dtype=np.int64) + raw.header_row + 1}
-    amount_text = frame[mapping["amount"]].reset_index(drop=True)
-    currency_text = _currency_text(
-        frame[mapping["currency"]].reset_index(drop=True) if mapping.get("currency") else None,
-        amount_text,
-    )
-    if currency_text is not None:
-        rows["currency"] = currency_text
-        roles.append("currency")
-    amounts, mark = parse_amounts(amount_text, options.decimal)
-    european = european or mark == ","
-    rows["amount"] = _numbers(amounts)
-    if "refunded" in roles:
-        refunded = parse_amounts(frame[mapping["refunded"]].reset_index(drop=True), mark)[0]
-        rows["refunded"] = _numbers(refunded.fillna(0.0))
-    dates, reading = parse_dates(
-        frame[mapping["order_date"]].reset_index(drop=True),
-        options.date_order,
-        prefer_dayfirst=european,
-    )
-    rows["order_date"] = pa.array(dates.dt.normalize(), type=pa.timestamp("us")).cast(pa.date32())
-    if reading.ambiguous:
-        how = "day-first (3 April)" if reading.order == "dayfirst" else "month-first (March 4)"
-        warnings.append(
-            "No date in the file tells day-first from month-first (e.g. 03/04/2022): dates "
-            f"were read {how}. Change it under 'Date order' if that is wrong."
-        )
-    if reading.conflicting:
-        warnings.append(
-            f"{reading.conflicting} dates do not fit the {reading.order} order of the rest of "
-            "the column and were left out as unreadable."
-        )
-    if mark == ",":
-        notes.append("Amounts use a decimal comma.")
-    for role in roles:
-        if role not in rows:
-            rows[role] = text_array(frame[mapping[role]])
-    staged = pa.table(rows)
-
-    from analytics.cleaning import clean  # the engine loads where orders are read
-    from analytics.runner import CachedDuckDB
-
-    end = end_day(options.end_date, today).date()
-    statuses = refunded_statuses_of(fmt)
-    run = CachedDuckDB(staged, {"roles": roles, "end": end, "refunded": statuses})
-    try:
-        cleaned = clean(run, roles, end, statuses)
-    finally:
-        run.close()
-    notes += cleaned.notes
-    warnings += cleaned.warnings
-    dropped, examples = cleaned.dropped, cleaned.examples
-    if raw.bad_rows:
-        dropped["unreadable_row"] = len(raw.bad_rows)
-        examples["unreadable_row"] = raw.bad_rows[:5]
-        warnings.append(
-            f"{len(raw.bad_rows)} rows did not have as many fields as the header and were "
-            "skipped (a separator inside an unquoted value, or a damaged or cut-off file)."
-        )
-    currencies = currency_counts(cleaned.currencies, warnings)
-    log = log_frame(cleaned.orders, cleaned.customers)
-    require_orders(log, dropped, "file")
-    report = QualityReport(
-        rows_read=len(frame) + len(raw.bad_rows),
-        orders_found=cleaned.orders_found,
-        orders_kept=len(log),
-        dropped={k: v for k, v in dropped.items() if v},
-        examples=examples,
-        warnings=warnings,
-        notes=notes,
-    )
-    info = {
-        "kind": raw.kind,
-        "encoding": raw.encoding,
-        "delimiter": raw.delimiter,
-        "sheet": raw.sheet,
-        "sheets": raw.sheets,
-        "date_order": reading.order,
-        "decimal": mark,
-    }
-    currency = next(iter(currencies), None) or options.currency
-    preview = preview_frame(cleaned.preview)
-    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview)
-
-
 def _require(mapping: dict, columns: list[str]) -> None:
     shown = ", ".join(columns[:15])
     if not mapping.get("order_date"):
@@ -288,21 +182,6 @@ def refunded_statuses_of(fmt: str) -> list[str]:
     """Statuses a preset's shop uses for a full refund (Magento: closed)."""
     chosen = preset(fmt)
     return chosen.refunded_statuses if chosen else []
-
-
-def _numbers(values: pd.Series) -> pa.Array:
-    """Floats as Arrow, NaN (unreadable) as null: the engine's SQL treats NaN as a number."""
-    return pa.array(values.astype("float64"), type=pa.float64(), from_pandas=True)
-
-
-def _currency_text(column: pd.Series | None, amounts: pd.Series) -> pa.Array | None:
-    """The text the engine reads each row's currency from: the currency column, else the
-    amounts when they are text ("€12", "12 EUR"); None when there is neither."""
-    if column is None:
-        if pd.api.types.is_numeric_dtype(amounts.dtype):
-            return None
-        column = amounts
-    return text_array(column)
 
 
 def currency_counts(counts: dict[str, int], warnings: list[str]) -> dict[str, int]:

@@ -17,7 +17,7 @@ folder. A path is resolved (``..``, symlinks, globs) before it is checked, and a
 only when it lies inside the listed folder and outside the app's own folders
 (:func:`private_roots`): the kept datasets, the app's code and the home folder are never a
 source, whatever the list says. The command line is run by the server's own user and keeps
-full access (:func:`analytics.sources.locate`).
+full access (:func:`analytics.ingest.sources.locate`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analytics.errors import LensError
-from analytics.sources import SCHEMES, Location, check_select, refuse_password
+from analytics.ingest.guards import check_select, refuse_password
+from analytics.ingest.sources import SCHEMES, Location
 
 KIND_LABELS = {
     "postgresql": "PostgreSQL",
@@ -41,7 +42,7 @@ KIND_LABELS = {
 }
 # A table as a database names it: schema.table, letters, digits, _ and $, or "quoted".
 TABLE = re.compile(r'^(?:[A-Za-z_][\w$]*|"[^"\\/]+")(?:\.(?:[A-Za-z_][\w$]*|"[^"\\/]+")){0,2}$')
-APP_FOLDER = Path(__file__).resolve().parents[1]
+APP_FOLDER = Path(__file__).resolve().parents[2]
 HOW_TO_LIST = (
     "Whoever runs the app can list databases and Parquet folders in the server's "
     ".streamlit/secrets.toml under [sources] (README, 'Running it for a team')."
@@ -161,7 +162,7 @@ def _entry(name: str, entry) -> Listed:
 def private_roots() -> list[Path]:
     """Folders never read as a source: the kept datasets and compiled SQL, the app's own
     folder, and the home folder of the user who runs it."""
-    from analytics.store import store_folder
+    from analytics.access.store import store_folder
 
     roots = [store_folder(), APP_FOLDER, Path.home()]
     sql_cache = os.environ.get("LENS_SQL_CACHE_DIR")

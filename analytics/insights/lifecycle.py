@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.customers import CustomerBase, from_days, to_days
+from analytics.insights.customers import CustomerBase, from_days, to_days
 
 STAGES = ["Prospect", "New", "Active", "Loyal", "At risk", "Inactive", "Reactivated"]
 BUYER_STAGES = STAGES[1:]  # the stages of customers who have ordered (not prospects)

@@ -33,35 +33,6 @@ SYMBOLS = {
     "TRY": "₺",
     "PLN": "zł",
 }
-CURRENCIES = [
-    "EUR",
-    "USD",
-    "GBP",
-    "CHF",
-    "CAD",
-    "AUD",
-    "NZD",
-    "JPY",
-    "CNY",
-    "INR",
-    "SEK",
-    "NOK",
-    "DKK",
-    "PLN",
-    "CZK",
-    "HUF",
-    "RON",
-    "BGN",
-    "TRY",
-    "ILS",
-    "BRL",
-    "MXN",
-    "KRW",
-    "SGD",
-    "HKD",
-    "ZAR",
-    "AED",
-]
 
 
 def symbol(currency: str | None) -> str:
@@ -354,3 +325,47 @@ def readable(
         out[spec.label] = values.reset_index(drop=True)
         specs[spec.label] = spec
     return Readable(pd.DataFrame(out), specs)
+
+
+def campaign_table(result, currency: str | None = None) -> pd.DataFrame:
+    """A campaign result's groups side by side, with the difference and its interval, as
+    text (money in ``currency``)."""
+    from analytics.insights.campaign import CONTROL, TREATMENT
+
+    t, c = result.groups.loc[TREATMENT], result.groups.loc[CONTROL]
+    conv_low, conv_high = result.conversion_diff_ci
+    rpc_low, rpc_high = result.revenue_per_customer_diff_ci
+    inc_low, inc_high = result.incremental_revenue_ci
+
+    def cash(value, decimals=0, signed=False):
+        return money(value, currency, decimals, signed)
+
+    rows = [
+        ("Customers", f"{t['customers']:,.0f}", f"{c['customers']:,.0f}", "", ""),
+        ("Customers who ordered", f"{t['buyers']:,.0f}", f"{c['buyers']:,.0f}", "", ""),
+        (
+            "Conversion",
+            f"{t['conversion']:.1%}",
+            f"{c['conversion']:.1%}",
+            f"{100 * result.conversion_diff:+.1f} points",
+            span(f"{100 * conv_low:+.1f}", f"{100 * conv_high:+.1f} points"),
+        ),
+        ("Orders", f"{t['orders']:,.0f}", f"{c['orders']:,.0f}", "", ""),
+        ("Revenue", cash(t["revenue"]), cash(c["revenue"]), "", ""),
+        (
+            "Revenue per customer",
+            cash(t["revenue_per_customer"], 2),
+            cash(c["revenue_per_customer"], 2),
+            cash(result.revenue_per_customer_diff, 2, True),
+            span(cash(rpc_low, 2, True), cash(rpc_high, 2, True)),
+        ),
+        (
+            "Incremental revenue (difference x treatment customers)",
+            "",
+            "",
+            cash(result.incremental_revenue, 0, True),
+            span(cash(inc_low, 0, True), cash(inc_high, 0, True)),
+        ),
+    ]
+    columns = ["Figure", "Treatment", "Control", "Difference", "95% interval"]
+    return pd.DataFrame(rows, columns=columns).set_index("Figure")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import lifecycle, rfm
-from analytics.customers import CustomerBase, positions
-from analytics.lifecycle import LifecycleIndex, Snapshot
+from analytics.insights import lifecycle, rfm
+from analytics.insights.customers import CustomerBase, positions
+from analytics.insights.lifecycle import LifecycleIndex, Snapshot
 
 EXPORT_COLUMNS = [
     "customer_id",
@@ -54,7 +54,7 @@ def customer_table(
     """Customers with an order by ``t``: stage, RFM, hero flag, attributes and model scores.
 
     ``scores`` (optional) is indexed by customer position and may hold ``clv``, ``p_alive``
-    and ``churn_risk`` (see :mod:`analytics.clv`); customers it lacks get blanks.
+    and ``churn_risk`` (see :mod:`analytics.value.clv`); customers it lacks get blanks.
     """
     table = lifecycle.members(index, snap)
     facts = rfm.customer_facts(index, snap)
@@ -147,8 +147,8 @@ def average_by_stage_and_segment(table: pd.DataFrame, value: str = "clv") -> pd.
 def value_scores(base: CustomerBase, day: pd.Timestamp, scores: pd.DataFrame) -> pd.DataFrame:
     """The model's scores per customer position, for :func:`customer_table`.
 
-    ``scores`` is :func:`analytics.clv.score_table` at ``day`` (rows: the customers with an
-    order by then, in the order of :func:`analytics.customers.summarise`)."""
+    ``scores`` is :func:`analytics.value.clv.score_table` at ``day`` (rows: the customers with an
+    order by then, in the order of :func:`analytics.insights.customers.summarise`)."""
     table = scores[SCORE_COLUMNS].copy()
     table.index = positions(base, day)
     return table

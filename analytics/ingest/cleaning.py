@@ -1,7 +1,7 @@
 """The cleaning, step by step: which queries run, in which order, and what their results say.
 
-The rules themselves are Ibis expressions (:mod:`analytics.engine`), built only when a step's
-query must be compiled; a runner (:mod:`analytics.runner`) runs each step in the engine that
+The rules themselves are Ibis expressions (:mod:`analytics.ingest.engine`), built only when a step's
+query must be compiled; a runner (:mod:`analytics.ingest.runner`) runs each step in the engine that
 holds the data. What comes back is small: the quality report's counts and examples, a
 preview, and the clean order log (one row per kept order) as an Arrow table.
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics.orders import REASONS, preview_columns
+from analytics.ingest.orders import REASONS, preview_columns
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Cleaned:
 
 
 def _rules():
-    from analytics import engine  # imports Ibis: only when a query must be built
+    from analytics.ingest import engine  # imports Ibis: only when a query must be built
 
     return engine
 
@@ -137,7 +137,7 @@ def clean(
 
 def _summary(rows: pa.Table, roles: list[str], examples_as: str) -> tuple:
     """(orders per reason and currency as a frame, the examples, the preview) from the rows
-    of :func:`analytics.engine.summary_query`."""
+    of :func:`analytics.ingest.engine.summary_query`."""
     part = rows["_part"].to_numpy(zero_copy_only=False)
     counted, firsts, preview = (rows.filter(pa.array(part == i)) for i in range(3))
     groups = counted.select(["_reason", "_currency", "n", "partial"]).to_pandas()
@@ -161,7 +161,7 @@ def _examples(rows: pa.Table, examples_as: str) -> dict[str, list]:
 def clean_contact_keys(ids: pa.Array | None, emails: pa.Array | None) -> tuple:
     """A contacts file's ids and emails cleaned by the same rules as the orders' (in the
     embedded DuckDB): (ids, emails) as Arrow text, None where the file has no such column."""
-    from analytics.runner import CachedDuckDB
+    from analytics.ingest.runner import CachedDuckDB
 
     columns = {name: col for name, col in (("ids", ids), ("emails", emails)) if col is not None}
     run = CachedDuckDB(pa.table({k: v.cast(pa.string()) for k, v in columns.items()}), {})

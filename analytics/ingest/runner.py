@@ -1,6 +1,6 @@
 """Where the cleaning rules' queries run, one named step at a time.
 
-:func:`analytics.cleaning.clean` names each step and says how to build its query (an Ibis
+:func:`analytics.ingest.cleaning.clean` names each step and says how to build its query (an Ibis
 expression, built only when needed); a runner runs it:
 
 - :class:`IbisRunner`, on any Ibis backend: PostgreSQL, MySQL, Spark, DuckDB files and
@@ -30,7 +30,7 @@ from analytics.errors import LensError
 
 SQL_CACHE = "~/.cache/lifecycle-lens/sql"  # or $LENS_SQL_CACHE_DIR
 SQL_CACHE_ENTRIES = 200  # kinds of input kept (about 40 kB each); the oldest go first
-RULES_CODE = ["cleaning.py", "engine.py", "runner.py", "orders.py", "parsing.py", "present.py"]
+RULES_CODE = ["cleaning.py", "engine.py", "runner.py", "orders.py", "parsing.py"]
 
 
 class IbisRunner:

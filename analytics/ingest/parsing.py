@@ -80,7 +80,38 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
 
 
 # Symbols read as their usual code ("$" alone is taken for US dollars); the engine's
-# currency rule (analytics.engine.currency_code) checks them in this order.
+# currency rule (analytics.ingest.engine.currency_code) checks them in this order.
+# ISO 4217 codes a shop export commonly carries: a three-letter word in an amount or a
+# currency column is read as a currency only when it is one of these.
+CURRENCIES = [
+    "EUR",
+    "USD",
+    "GBP",
+    "CHF",
+    "CAD",
+    "AUD",
+    "NZD",
+    "JPY",
+    "CNY",
+    "INR",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "CZK",
+    "HUF",
+    "RON",
+    "BGN",
+    "TRY",
+    "ILS",
+    "BRL",
+    "MXN",
+    "KRW",
+    "SGD",
+    "HKD",
+    "ZAR",
+    "AED",
+]
 SYMBOL_CODES = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "$": "USD"}
 
 

@@ -2,7 +2,7 @@
 
 Content flows: a heading or a chart that does not fit in what is left of a page starts the
 next one, so no page is left half empty by a fixed layout. Imported only when a report is
-built (see :mod:`analytics.report`).
+built (see :mod:`analytics.output.report`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import struct
 import altair as alt
 from fpdf import FPDF
 
-from analytics.charts import png
+from analytics.output.charts import png
 
 PAGE_WIDTH = 190  # mm inside the margins of an A4 portrait page
 CHART_SCALE = 1.6  # a 720 px chart at 1.6x is 1,150 px over 190 mm: about 150 dpi

@@ -1,6 +1,6 @@
 """lifetimes' fitters as Lifecycle Lens uses them: the only module that imports lifetimes.
 
-Imported on the first fit (see :mod:`analytics.clv`), so that a command or a page that fits
+Imported on the first fit (see :mod:`analytics.value.clv`), so that a command or a page that fits
 no model never loads lifetimes, autograd or scipy's optimisers.
 
 The likelihoods are lifetimes' own; what changes is how they are minimised:
@@ -14,7 +14,7 @@ The likelihoods are lifetimes' own; what changes is how they are minimised:
   default), and the best accepted fit wins.
 - **With its curvature.** The Hessian of the mean negative log-likelihood at the optimum
   (finite differences of the exact gradient) gives the covariance of the log-parameters,
-  ``inv(H) / customers`` (the Laplace approximation), from which :mod:`analytics.clv`
+  ``inv(H) / customers`` (the Laplace approximation), from which :mod:`analytics.value.clv`
   draws its ranges.
 """
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.lifecycle import LifecycleIndex, Snapshot
+from analytics.insights.lifecycle import LifecycleIndex, Snapshot
 
 SEGMENTS = [
     "Champions",
@@ -82,7 +82,7 @@ def customer_facts(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:
     """Recency (days), orders and revenue on or before ``t`` for customers with an order.
 
     Rows are the customers with an order by ``t``, in the same order as
-    :func:`analytics.lifecycle.members`; the index is the customer position.
+    :func:`analytics.insights.lifecycle.members`; the index is the customer position.
     """
     base = index.base
     valid = np.flatnonzero(snap.codes >= 0)

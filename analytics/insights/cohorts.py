@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.customers import EPOCH, CustomerBase, from_days
+from analytics.insights.customers import EPOCH, CustomerBase, from_days
 
 PERIODS = ["month", "week", "quarter"]
 # In plain words; the columns of every table and chart count periods since the first order.

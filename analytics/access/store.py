@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.io import Contacts
-from analytics.orders import PREVIEW, OrderLog, QualityReport
+from analytics.ingest.io import Contacts
+from analytics.ingest.orders import PREVIEW, OrderLog, QualityReport
 
 KEY = re.compile(r"^[0-9a-f]{32}$")  # anything else (a hand-edited link) is never a path
 DEFAULT_CAP_MB = 2000

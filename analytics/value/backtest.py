@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import clv
-from analytics.customers import (
+from analytics.errors import LensError
+from analytics.insights.customers import (
     CustomerBase,
     from_days,
     positions,
@@ -22,7 +22,7 @@ from analytics.customers import (
     summarise,
     to_days,
 )
-from analytics.errors import LensError
+from analytics.value import clv
 
 HOLDOUT_SHARE = 0.25
 FREQUENCY_CAP = 7

@@ -10,8 +10,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analytics import present
-from analytics.lifecycle import STAGES
+from analytics.insights.lifecycle import STAGES
+from analytics.output import present
 
 STAGE_COLORS = {
     "Prospect": "#aab4c3",

@@ -1,15 +1,16 @@
 """Customer lifetime value and churn risk: BG/NBD-family models + Gamma-Gamma (lifetimes).
 
-lifetimes itself is imported only by :mod:`analytics.fitters`, on the first fit, so that
-commands and pages that fit no model do not pay for it. Time is counted in days (frequency =
-distinct purchase days - 1, recency and T in days, as in :func:`analytics.customers.summarise`); a
-"month" in a CLV horizon is 30 days, as in lifetimes' ``customer_lifetime_value``.
+lifetimes itself is imported only by :mod:`analytics.value.fitters`, on the first fit, so
+that commands and pages that fit no model do not pay for it. Time is counted in days
+(frequency = distinct purchase days - 1, recency and T in days, as in
+:func:`analytics.insights.customers.summarise`); a "month" in a CLV horizon is 30 days, as
+in lifetimes' ``customer_lifetime_value``.
 
 - :func:`fit` fits a purchase model on the unique (frequency, recency, T) rows with weights
   (the same likelihood as one row per customer, a fraction of the work), and a spend model.
 - :func:`forecast` scores every customer once per fit and horizon; :func:`clv` turns it into
   money for any discount rate and margin without touching the model again.
-- :mod:`analytics.backtest` splits the data in time, fits on the first part and compares
+- :mod:`analytics.value.backtest` splits the data in time, fits on the first part and compares
   the predictions with what customers really did in the held-out part.
 """
 
@@ -23,9 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics import predictive
-from analytics.customers import CustomerBase, to_days
 from analytics.errors import LensError
+from analytics.insights.customers import CustomerBase, to_days
+from analytics.value import histories, predictive
 
 MODELS = {"mbgnbd": "Modified BG/NBD", "bgnbd": "BG/NBD", "pareto": "Pareto/NBD"}
 DEFAULT_MODEL = "mbgnbd"
@@ -127,44 +128,6 @@ class ClvModel:
         return MODEL_REASONS[self.model]
 
 
-def _unique_rows(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unique (frequency, recency, T) rows, their counts, and each customer's row."""
-    return _unique_whole_days(summary[["frequency", "recency", "T"]].to_numpy(dtype="float64"))
-
-
-def _unique_whole_days(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if np.all(rows == np.round(rows)) and rows.min(initial=0) >= 0 and rows.max(initial=0) < 2**20:
-        # Whole days: one int64 key per row sorts far faster than rows of floats.
-        whole = rows.astype(np.int64)
-        key = np.zeros(len(rows), dtype=np.int64)
-        for column in range(rows.shape[1]):
-            key = (key << 20) | whole[:, column]
-        _, first, inverse, counts = np.unique(
-            key, return_index=True, return_inverse=True, return_counts=True
-        )
-        return rows[first], counts, inverse
-    return _unique(rows)
-
-
-def _unique(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unique rows (sorted), their counts, and each row's unique row; a lexsort is several
-    times faster than ``np.unique(axis=0)``."""
-    order = np.lexsort(rows.T[::-1])
-    ordered = rows[order]
-    new = np.ones(len(rows), dtype=bool)
-    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-    starts = np.flatnonzero(new)
-    inverse = np.empty(len(rows), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return ordered[starts], np.diff(np.append(starts, len(rows))), inverse
-
-
-def _pairs(unique: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (frequency, T) pairs of the unique histories, and each history's pair."""
-    pairs, _, pair = _unique_whole_days(unique[:, [0, 2]])
-    return pairs, pair
-
-
 def _check_enough(summary: pd.DataFrame) -> None:
     repeat = int((summary["frequency"] > 0).sum())
     if len(summary) < MIN_CUSTOMERS or repeat < MIN_REPEAT_BUYERS:
@@ -177,7 +140,7 @@ def _check_enough(summary: pd.DataFrame) -> None:
 
 
 def _fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray):
-    from analytics.fitters import fit_purchases
+    from analytics.value.fitters import fit_purchases
 
     notes = []
     for penalizer in (0.0, RETRY_PENALIZER):
@@ -224,12 +187,14 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
             corr,
             [*notes, f"Too few repeat buyers for the spend model. {fallback_note}"],
         )
-    from analytics.fitters import SpendFitter
+    from analytics.value.fitters import SpendFitter
 
     fitter = SpendFitter(penalizer_coef=0.0)
     # Equal (frequency, spend) rows are common (one repeat order at a usual price): fit each
     # once with its count as weight, the same likelihood as one row per customer.
-    pairs, counts, _ = _unique(repeat[["frequency", "monetary_value"]].to_numpy(dtype="float64"))
+    pairs, counts, _ = histories.unique(
+        repeat[["frequency", "monetary_value"]].to_numpy(dtype="float64")
+    )
     try:
         with _quiet():
             fitter.fit(pairs[:, 0], pairs[:, 1], weights=counts)
@@ -274,13 +239,13 @@ def fit(summary: pd.DataFrame, model: str = DEFAULT_MODEL) -> ClvModel:
     """Fit the purchase model and the spend model on a per-customer summary.
 
     ``summary`` needs ``frequency``, ``recency``, ``T`` and ``monetary_value`` (see
-    :func:`analytics.customers.summarise`). Raises LensError when the data is too thin or
+    :func:`analytics.insights.customers.summarise`). Raises LensError when the data is too thin or
     the model cannot be fitted.
     """
     if model not in MODELS:
         raise LensError(f"Unknown model '{model}': choose one of {', '.join(MODELS)}.")
     _check_enough(summary)
-    unique, counts, _ = _unique_rows(summary)
+    unique, counts, _ = histories.unique_rows(summary)
     fitter, penalizer, notes = _fit_purchases(model, unique, counts)
     spend, corr, spend_notes = _fit_spend(summary)
     params = {k: float(v) for k, v in fitter.params_.items()}
@@ -345,7 +310,7 @@ def purchases(model: ClvModel, unique: np.ndarray, days: float, pairs=None) -> P
     customer's own buying rate and whether they are still a customer (both as the model
     infers them from the history) and the chance in buying, at the fitted parameters.
     ``pairs``: :func:`_pairs` of ``unique`` when already known."""
-    pairs, pair = _pairs(unique) if pairs is None else pairs
+    pairs, pair = histories.pairs(unique) if pairs is None else pairs
     alive = predictive.p_alive(model.model, model.params, *unique.T)
     with np.errstate(all="ignore"):
         mean = predictive.purchases_if_alive(
@@ -362,7 +327,7 @@ def purchases(model: ClvModel, unique: np.ndarray, days: float, pairs=None) -> P
 
 def predict_purchases(model: ClvModel, summary: pd.DataFrame, days: float) -> Purchases:
     """:func:`purchases` per customer of ``summary`` (rows in its order)."""
-    unique, _, row = _unique_rows(summary)
+    unique, _, row = histories.unique_rows(summary)
     p = purchases(model, unique, days)
     return Purchases(days, p.alive[row], p.expected[row], p.low[row], p.high[row], p.variance[row])
 
@@ -370,7 +335,7 @@ def predict_purchases(model: ClvModel, summary: pd.DataFrame, days: float) -> Pu
 def prob_order_within(model: ClvModel, days: float, rows: np.ndarray) -> np.ndarray:
     """P(at least one purchase in the next ``days``) per (frequency, recency, T) row."""
     alive = predictive.p_alive(model.model, model.params, *rows.T)
-    return _order_chance(model, days, alive, *_pairs(rows))
+    return _order_chance(model, days, alive, *histories.pairs(rows))
 
 
 def _order_chance(model: ClvModel, days: float, alive, pairs, pair) -> np.ndarray:
@@ -382,7 +347,7 @@ def _order_chance(model: ClvModel, days: float, alive, pairs, pair) -> np.ndarra
 
 def predict_order_chance(model: ClvModel, summary: pd.DataFrame, days: float) -> np.ndarray:
     """P(at least one purchase in the next ``days``) for each customer of ``summary``."""
-    unique, _, row = _unique_rows(summary)
+    unique, _, row = histories.unique_rows(summary)
     return prob_order_within(model, days, unique)[row]
 
 
@@ -421,8 +386,8 @@ def forecast(
     ``end`` is the date the summary runs to (for the next-order date); the CLV itself comes
     from :func:`clv`.
     """
-    unique, _, row = _unique_rows(summary)
-    pairs, pair = _pairs(unique)
+    unique, _, row = histories.unique_rows(summary)
+    pairs, pair = histories.pairs(unique)
     x, age = pairs[:, 0], pairs[:, 1]
     name, params = model.model, model.params
     with np.errstate(all="ignore"):

@@ -16,10 +16,12 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from analytics import backtest, clv, cohorts, lifecycle, present, rfm
-from analytics.customers import summarise
 from analytics.errors import LensError
-from analytics.lifecycle import LifecycleIndex
+from analytics.insights import cohorts, lifecycle, rfm
+from analytics.insights.customers import summarise
+from analytics.insights.lifecycle import LifecycleIndex
+from analytics.output import present
+from analytics.value import backtest, clv
 
 COHORT_ROWS = 12
 
@@ -193,12 +195,12 @@ def build(
     """The whole report as PDF bytes.
 
     Page 1 is a summary a manager reads in 30 seconds (five figures, one sentence each, and
-    the stage mix); the details flow after it. ``lift`` (an :class:`analytics.campaign.Lift`,
+    the stage mix); the details flow after it. ``lift`` (a campaign ``Lift``,
     the campaign result open in the app) adds its results before the definitions. ``known``
     holds results the app already has; ``progress(fraction, what)`` hears each step.
     """
-    from analytics import charts  # Altair, fpdf2 and vl-convert load only for a report
-    from analytics.pdf import Pdf
+    from analytics.output import charts  # Altair, fpdf2 and vl-convert load only for a report
+    from analytics.output.pdf import Pdf
 
     def step(fraction: float, what: str) -> None:
         if progress is not None:
@@ -314,7 +316,7 @@ def build(
         pdf.chart(
             charts.lift_lines(lift.daily, "Who ordered after the list date, by group", lift.name)
         )
-        for label, row in lift.table(s.currency).iterrows():
+        for label, row in present.campaign_table(lift, s.currency).iterrows():
             cells = [v for v in row if v]
             pdf.line_of_text(f"{label}: " + " | ".join(cells), size=9)
         pdf.line_of_text(

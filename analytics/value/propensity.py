@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import clv, lifecycle
-from analytics.customers import positions, summarise, to_days
 from analytics.errors import LensError
-from analytics.lifecycle import LifecycleIndex
+from analytics.insights import lifecycle
+from analytics.insights.customers import positions, summarise, to_days
+from analytics.insights.lifecycle import LifecycleIndex
+from analytics.value import clv
 
 HORIZON_DEFAULT = 90
 FEATURE_WINDOW = 180  # the lifecycle stage used as a feature: default window and factor

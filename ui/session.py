@@ -1,10 +1,12 @@
-"""Session state and the cached wrappers around analytics (the only caching in the app).
+"""The session and its data source: what is loaded, opening it once, keeping it, links.
 
 The active data source lives in ``st.session_state["source"]``. A new file becomes active
 only once it has been read successfully, so a bad upload never loses what was loaded.
-Heavy results are cached per dataset key (a hash of the file bytes and read options).
-Every dataset read is also kept on disk (:mod:`analytics.store`) and its key goes in the
-URL (``?data=<key>``), so a reload or the link opened elsewhere reopens the same data.
+The once-per-dataset work (reading, the customer base, the lifecycle index) is cached per
+dataset key (a hash of the file bytes and read options); the pages' own wrappers are in
+ui/cache_insights.py and ui/cache_value.py. Every dataset read is also kept on disk
+(:mod:`analytics.access.store`) and its key goes in the URL (``?data=<key>``), so a reload
+or the link opened elsewhere reopens the same data.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError, backtest, clv, cohorts, lifecycle, propensity, segments, store
-from analytics.customers import CustomerBase, build_customer_base, summarise
-from analytics.formats import detect_format, suggest_mapping
-from analytics.io import (
+from analytics import LensError
+from analytics.access import store
+from analytics.ingest.formats import detect_format, suggest_mapping
+from analytics.ingest.io import (
     CDNOW_NAME,
     DEMO_CONTACTS,
     DEMO_CURRENCY,
@@ -30,10 +32,11 @@ from analytics.io import (
     Contacts,
     load_dataset,
 )
-from analytics.lifecycle import LifecycleIndex, prepare
-from analytics.orders import OrderLog, ReadOptions
-from analytics.readers import read_table
-from analytics.sources import Location
+from analytics.ingest.orders import OrderLog, ReadOptions
+from analytics.ingest.readers import read_table
+from analytics.ingest.sources import Location
+from analytics.insights.customers import CustomerBase, build_customer_base
+from analytics.insights.lifecycle import LifecycleIndex, prepare
 from ui import auth
 
 DEMO = "Demo shop"
@@ -376,11 +379,6 @@ def lifecycle_index(dataset: Dataset) -> LifecycleIndex:
     return _lifecycle_index(dataset.source.key, dataset)
 
 
-@st.cache_data(max_entries=32, show_spinner="Computing stages over time…")
-def evolution(key: str, _index: LifecycleIndex, window: int, factor: float, freq: str):
-    return lifecycle.evolution(_index, window, factor, freq)
-
-
 @st.cache_data(max_entries=4, show_spinner="Reading the file's columns…")
 def _file_layout(key: str, _source: Source) -> dict:
     options = read_options(_source.options)
@@ -408,150 +406,9 @@ def file_layout(source: Source) -> dict | None:
         return None
 
 
-@st.cache_data(max_entries=32, show_spinner="Computing cohorts…")
-def _cohort_table(
-    key: str, _dataset: Dataset, period, metric, group_by, first_from, first_to, *minimums
-):
-    groups = None
-    if group_by is not None:
-        contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
-        groups = cohorts.acquisition_attributes(_dataset.base, contacts)[group_by]
-    return cohorts.cohort_table(
-        _dataset.base, period, metric, groups, first_from, first_to, *minimums
-    )
-
-
-def cohort_table(dataset: Dataset, period, metric, group_by, first_from, first_to, *minimums):
-    """Cohort matrix for the page, cached per dataset and settings (``minimums``: size of a
-    cohort, and the cohorts and customers an average point needs)."""
-    return _cohort_table(
-        dataset.source.key, dataset, period, metric, group_by, first_from, first_to, *minimums
-    )
-
-
-@st.cache_resource(max_entries=4, show_spinner="Scoring customers…")
-def _customer_table(key, _index, ref_date, window, factor, hero_pct, scores_key, _scores):
-    snap = lifecycle.snapshot(_index, ref_date, window, factor)
-    return segments.customer_table(_index, snap, hero_pct, _scores)
-
-
-def customer_table(dataset: Dataset, settings, hero_pct: float, scores=None) -> pd.DataFrame:
-    """One row per customer at the settings' reference date (read only: it is shared)."""
-    index = lifecycle_index(dataset)
-    scores_key = None if scores is None else scores.attrs.get("key")
-    return _customer_table(
-        dataset.source.key,
-        index,
-        settings.ref_date,
-        settings.window,
-        settings.at_risk_factor,
-        hero_pct,
-        scores_key,
-        scores,
-    )
-
-
 def model_scores(dataset: Dataset, settings) -> pd.DataFrame | None:
     """CLV, P(alive) and churn risk per customer position, once fitted on the Value page."""
     return st.session_state.get("model_scores", {}).get((dataset.source.key, settings.ref_date))
-
-
-# --- customer value (CLV) ---------------------------------------------------------------------
-
-
-@st.cache_resource(max_entries=4, show_spinner="Summarising customers…")
-def _summary(key, _base, ref_date):
-    return summarise(_base, ref_date)
-
-
-def summary(dataset: Dataset, ref_date) -> pd.DataFrame:
-    """Per-customer summary at the reference date: one pass over the orders per date, not
-    per slider move (read only: it is shared)."""
-    return _summary(dataset.source.key, dataset.base, ref_date)
-
-
-@st.cache_resource(max_entries=6, show_spinner="Fitting the value model…")
-def _clv_fit(key, _base, ref_date, model):
-    return clv.fit(_summary(key, _base, ref_date), model)
-
-
-# Few entries: a forecast holds a (unique rows x months) matrix, ~100 MB at 1M customers.
-@st.cache_resource(max_entries=3, show_spinner="Forecasting purchases…")
-def _clv_forecast(key, _base, _model, ref_date, model, months):
-    return clv.forecast(_model, _summary(key, _base, ref_date), months, ref_date)
-
-
-def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
-    """The fitted model and its per-customer forecast at the reference date (cached)."""
-    key = dataset.source.key
-    fitted = _clv_fit(key, dataset.base, ref_date, model)
-    return fitted, _clv_forecast(key, dataset.base, fitted, ref_date, model, months)
-
-
-@st.cache_resource(max_entries=4, show_spinner="Backtesting every model…")
-def _backtests(key, _base, _done, model):
-    return backtest.compare(_base, None, _done)
-
-
-def backtests(dataset: Dataset, model: str, progress=None):
-    """Every model's backtest, one model at a time (each cached; the chosen model's is
-    shared with the churn challenger). ``progress(fraction, text)`` hears of each step."""
-    key, base = dataset.source.key, dataset.base
-    slow = base.n_customers > clv.PARETO_COMPARE_LIMIT  # compare leaves Pareto/NBD out then
-    models = [m for m in clv.MODELS if m == model or not (m == "pareto" and slow)]
-    done = {}
-    for i, name in enumerate(models):
-        if progress is not None:
-            progress(i / len(models), f"Backtesting {clv.MODELS[name]} ({i + 1} of {len(models)})…")
-        try:
-            done[name] = backtest_one(key, base, name, None)
-        except LensError:
-            pass  # compare() lists it with the reason
-    return _backtests(key, base, done, model)
-
-
-@st.cache_resource(max_entries=4, show_spinner="Backtesting the model…")
-def backtest_one(key, _base, model, holdout_days):
-    return backtest.run(_base, model, holdout_days)
-
-
-@st.cache_resource(max_entries=4, show_spinner="Training the challenger…")
-def _challenge(key, _dataset, _result, model, horizon):
-    index = lifecycle_index(_dataset)
-    return propensity.challenge(index, _result.calibration_end, horizon, _result.fitted)
-
-
-def challenge(dataset: Dataset, model: str, horizon: int):
-    """Classifier vs the CLV model on the backtest's holdout (cached per model, horizon)."""
-    result = backtest_one(dataset.source.key, dataset.base, model, None)
-    return _challenge(dataset.source.key, dataset, result, model, horizon)
-
-
-@st.cache_resource(max_entries=2, show_spinner="Scoring every customer…")
-def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
-    summary = _summary(key, _base, ref_date)
-    settings = clv.Settings(months, discount, margin, days)
-    table = clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
-    return table, clv.total_interval(_fitted, _fc, table["clv"].to_numpy())
-
-
-def clv_scores(dataset: Dataset, ref_date, model: str, settings: clv.Settings):
-    """The fitted model, every customer's scores with their ranges
-    (:func:`analytics.clv.score_table`), and the 80% interval of the total CLV (cached)."""
-    fitted, fc = clv_forecast(dataset, ref_date, model, settings.months)
-    table, interval = _clv_scores(
-        dataset.source.key,
-        dataset.base,
-        fitted,
-        fc,
-        ref_date,
-        model,
-        settings.months,
-        settings.discount_rate,
-        settings.margin,
-        settings.churn_days,
-    )
-    return fitted, table, interval
 
 
 def remember_scores(dataset: Dataset, ref_date, scores: pd.DataFrame, settings: tuple) -> None:

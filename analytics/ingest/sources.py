@@ -8,7 +8,7 @@ A *location* is named the way the command line takes ORDERS::
     lake/orders/  or  'lake/orders/*.parquet'  or  orders.parquet
     spark://local[2] --table lake/orders/          (a table name, or a Parquet path)
 
-The cleaning rules (:mod:`analytics.engine`) run in the location's own engine; only the
+The cleaning rules (:mod:`analytics.ingest.engine`) run in the location's own engine; only the
 clean order log comes back. The app only reads: a user's SQL must be one SELECT (run as
 checked, without comments); PostgreSQL reads in one read-only transaction, MySQL in a
 read-only session, DuckDB files with no access outside the file. Passwords never go in the
@@ -24,7 +24,6 @@ import contextlib
 import glob
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -32,11 +31,19 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 
 from analytics.errors import LensError
-from analytics.orders import (
+from analytics.ingest.files import build_order_log
+from analytics.ingest.guards import (
+    Scrub,
+    check_select,
+    clip,
+    first_line,
+    password_for,
+    refuse_password,
+)
+from analytics.ingest.orders import (
     OrderLog,
     QualityReport,
     ReadOptions,
-    build_order_log,
     currency_counts,
     end_day,
     log_frame,
@@ -45,7 +52,7 @@ from analytics.orders import (
     require_orders,
     resolve_mapping,
 )
-from analytics.readers import RawTable
+from analytics.ingest.readers import RawTable
 
 SCHEMES = {
     "postgresql": "postgresql",
@@ -80,7 +87,7 @@ class Location:
     url: str  # as given; never holds a password
     table: str | None = None
     sql: str | None = None
-    label: str = ""  # the operator's name for a listed source (analytics.allowed)
+    label: str = ""  # the operator's name for a listed source (analytics.access.allowed)
     files: tuple[str, ...] = ()  # Parquet files already resolved and checked
 
     def __post_init__(self):
@@ -141,127 +148,6 @@ def is_parquet_dataset(text: str) -> bool:
     return Path(text).is_dir() or text.lower().endswith(".parquet")  # a missing one is said
 
 
-def refuse_password(url: str) -> None:
-    """Refuse a URL that carries a password or connection options. The part before the
-    host's ``@`` is read by hand, so a URL that does not parse (a wrong port) is refused too."""
-    rest = url.split("://", 1)[1]
-    address = re.split(r"[/?#]", rest, maxsplit=1)[0]
-    userinfo = address.rpartition("@")[0]
-    if ":" in userinfo or re.search(r"[?&;]password=", rest, re.I):
-        raise LensError(
-            "Do not put the password in the URL (it would show in links and logs): add it to "
-            ".streamlit/secrets.toml under [passwords], or set LENS_DB_PASSWORD for the "
-            "command line."
-        )
-    if "?" in rest and not url.lower().startswith(("spark:", "sc:")):
-        raise LensError(
-            "Options after '?' in the URL are not used: remove them (for an encrypted "
-            "PostgreSQL connection, set PGSSLMODE=verify-full where the app runs)."
-        )
-
-
-def check_select(sql: str, kind: str = "postgresql") -> str:
-    """Refuse anything but one SELECT (the app only reads). Returns the query as it will run:
-    written anew from what was checked, without comments, so no comment can hide a second
-    statement from the check."""
-    import sqlglot
-    from sqlglot import exp
-
-    dialect = {"postgresql": "postgres", "duckdb": "duckdb", "mysql": "mysql"}.get(kind)
-    refused = "Only one SELECT query can be used here (the app only reads)"
-
-    def one_select(text: str):
-        try:
-            statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
-        except sqlglot.errors.SqlglotError as exc:
-            raise LensError(f"{refused}: this is not SQL that can be read{_where(exc)}.") from None
-        except RecursionError:
-            raise LensError(f"{refused}: this SQL is nested too deeply to be read.") from None
-        if len(statements) != 1:
-            raise LensError(f"{refused}: this SQL has {len(statements)} statements.")
-        (statement,) = statements
-        writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Into)
-        if not isinstance(statement, exp.Query) or any(statement.find_all(*writes, exp.Lock)):
-            raise LensError(f"{refused}: '{_first_line(sql)[:40]}' is not a plain SELECT.")
-        return statement
-
-    runs = one_select(sql).sql(dialect=dialect, comments=False)
-    one_select(runs)  # what runs is checked too
-    return runs
-
-
-def _where(exc: Exception) -> str:
-    """Where a query stops making sense, in a user's words: ' (line 1, near "FROM")'."""
-    found = (getattr(exc, "errors", None) or [{}])[0]
-    if not found.get("line"):
-        return ""
-    near = _first_line(found.get("highlight") or "")[:30]
-    return f" (line {found['line']}" + (f', near "{near}")' if near else ")")
-
-
-def _first_line(value) -> str:
-    """A message in one line, without a terminal's colour codes."""
-    return re.sub(r"\s+", " ", re.sub(r"\x1b\[[0-9;]*m", "", str(value))).strip()
-
-
-def _clip(text: str, n: int) -> str:
-    """At most about n characters, cut between words."""
-    return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + "…"
-
-
-# --- passwords ---------------------------------------------------------------------------------
-
-
-_ENVIRONMENT_PASSWORDS = [True]  # False in the app: see secrets_only
-
-
-def secrets_only() -> None:
-    """In the app, passwords come from .streamlit/secrets.toml (keyed by URL) or ~/.pgpass
-    (keyed by host) only: a password in the environment (LENS_DB_PASSWORD, PGPASSWORD) would
-    be sent to whatever address a visitor types on the Data page."""
-    _ENVIRONMENT_PASSWORDS[0] = False
-    os.environ.pop("PGPASSWORD", None)  # the PostgreSQL driver would send it anywhere
-
-
-def password_for(url: str) -> str | None:
-    """The password for a URL: LENS_DB_PASSWORD (on the command line), else
-    .streamlit/secrets.toml [passwords] (in this folder, then the home folder). None lets
-    the driver look (PGPASSWORD on the command line, ~/.pgpass)."""
-    if _ENVIRONMENT_PASSWORDS[0] and os.environ.get("LENS_DB_PASSWORD"):
-        return os.environ["LENS_DB_PASSWORD"]
-    for folder in (Path.cwd(), Path.home()):
-        secrets = folder / ".streamlit" / "secrets.toml"
-        try:
-            kept = tomllib.loads(secrets.read_text())
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            continue
-        # A listed source's own password (analytics.allowed), else [passwords] by URL.
-        listed = kept.get("sources", {})
-        for entry in listed.values() if isinstance(listed, dict) else ():
-            if isinstance(entry, dict) and entry.get("url") == url:
-                if isinstance(entry.get("password"), str):
-                    return entry["password"]
-        passwords = kept.get("passwords", {})
-        if isinstance(passwords, dict) and isinstance(passwords.get(url), str):
-            return passwords[url]
-    return None
-
-
-def scrubbed(text: str, url: str) -> str:
-    """A message in one line, without the password of the URL (when one is set)."""
-    return _first_line(_Scrub(password_for(url))(str(text)))
-
-
-class _Scrub:
-    """Removes a password from any text that could reach a user (errors, logs)."""
-
-    def __init__(self, secret: str | None):
-        self.secret = secret
-
-    def __call__(self, text: str) -> str:
-        return text.replace(self.secret, "***") if self.secret else text
-
-
 # --- connecting --------------------------------------------------------------------------------
 
 
@@ -269,10 +155,10 @@ def connect(location: Location):
     """(backend, ibis table, scrub) for a location, opened read-only."""
     import ibis
 
-    from analytics import engine
+    from analytics.ingest import engine
 
     secret = password_for(location.url) if location.kind in ("postgresql", "mysql") else None
-    scrub = _Scrub(secret)
+    scrub = Scrub(secret)
     try:
         if location.kind == "parquet":
             con = _duckdb()
@@ -306,7 +192,7 @@ def connect(location: Location):
 def _duckdb():
     import ibis
 
-    from analytics import engine
+    from analytics.ingest import engine
 
     con = engine.quiet(ibis.duckdb.connect())
     con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
@@ -476,14 +362,14 @@ def _looks_missing(exc: Exception) -> bool:
     )
 
 
-def explain(exc: Exception, location: Location, scrub: _Scrub) -> str:
+def explain(exc: Exception, location: Location, scrub: Scrub) -> str:
     """One line for a driver's error: what happened, and what to do."""
     # A query that fails inside the read's transaction leaves its server-side cursor gone,
     # and closing it fails in turn: the first error is the one to tell.
     while isinstance(exc.__context__, Exception) and "cursor" in str(exc).lower():
         exc = exc.__context__
     # The password out first, whatever its spaces; PostgreSQL's quote of the query after.
-    text = _first_line(scrub(str(exc)).split("\nLINE ", 1)[0])
+    text = first_line(scrub(str(exc)).split("\nLINE ", 1)[0])
     name = type(exc).__name__
     lower = f"{name} {text}".lower()
     where = location.where
@@ -508,14 +394,14 @@ def explain(exc: Exception, location: Location, scrub: _Scrub) -> str:
         # PostgreSQL's driver repeats the address before the reason: the reason is enough.
         why = re.sub(r"^.* failed: (FATAL: )?", "", text)
         return (
-            f"Cannot reach {where} ({_clip(why, 160)}). Check the address, and that it is running."
+            f"Cannot reach {where} ({clip(why, 160)}). Check the address, and that it is running."
         )
     missing = _missing_table(text)
     if missing:
         return f"There is no table '{missing}' at {where}: check the query."
     if _looks_missing(exc):
-        return f"{where}: {_clip(text, 200)}."
-    return f"Reading {location.name} failed: {_clip(text, 200)}."
+        return f"{where}: {clip(text, 200)}."
+    return f"Reading {location.name} failed: {clip(text, 200)}."
 
 
 def _missing_table(text: str) -> str | None:
@@ -559,7 +445,7 @@ def _parquet_table(con, location: Location):
         t = con.read_parquet(files, file_row_number=True, filename=True, union_by_name=True)
     except Exception as exc:  # noqa: BLE001 - duckdb's own error kinds
         raise LensError(
-            f"The Parquet data at {text} could not be read ({_first_line(exc)[:160]})."
+            f"The Parquet data at {text} could not be read ({first_line(exc)[:160]})."
         ) from None
     rank = ibis.cases(*[(t.filename == f, i) for i, f in enumerate(files)], else_=len(files))
     position = rank.cast("int64") * (1 << 40) + t.file_row_number.cast("int64") + 2
@@ -582,8 +468,8 @@ def load_location(
     location: Location, options: ReadOptions | None = None, today: pd.Timestamp | None = None
 ) -> OrderLog:
     """Read and clean the orders of a location in its own engine."""
-    from analytics.cleaning import clean
-    from analytics.runner import IbisRunner
+    from analytics.ingest.cleaning import clean
+    from analytics.ingest.runner import IbisRunner
 
     options = options or ReadOptions()
     con, table, scrub = connect(location)
@@ -632,7 +518,7 @@ def load_location(
 
 
 def _format_label(fmt: str) -> str:
-    from analytics.formats import FORMAT_LABELS
+    from analytics.ingest.formats import FORMAT_LABELS
 
     return FORMAT_LABELS[fmt]
 
@@ -664,7 +550,7 @@ def stage(table, mapping: dict, location: Location):
     """
     import ibis
 
-    from analytics import engine
+    from analytics.ingest import engine
 
     schema = table.schema()
     roles = [r for r, c in mapping.items() if c]

@@ -4,10 +4,10 @@ the data.
 Files are parsed by the readers (text dates and amounts need the app's parsers), then handed
 to an embedded DuckDB as an Arrow table; Parquet datasets, DuckDB files, PostgreSQL, MySQL
 and Spark run the same expressions in their own engine, so the rows never leave it. The
-queries at the end of this module are the steps :mod:`analytics.cleaning` runs; the staged
+queries at the end of this module are the steps :mod:`analytics.ingest.cleaning` runs; the staged
 table they start from is described there. This module imports ibis at the top: it is
 imported only where a query must be built (a file's queries are usually compiled already,
-see :mod:`analytics.runner`).
+see :mod:`analytics.ingest.runner`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from analytics.orders import (
+from analytics.ingest.orders import (
     ATTRIBUTE_ROLES,
     CANCELLED,
     FAILED,
@@ -78,8 +78,7 @@ def clean_emails(value: ir.Value) -> ir.StringValue:
 def currency_code(value: ir.Value) -> ir.StringValue:
     """The currency a text names: a known three-letter code (``EUR 12``, ``12 chf``, a
     currency column's ``eur``) or a sign (``€``, ``£``, ``$``); missing where none."""
-    from analytics.parsing import SYMBOL_CODES
-    from analytics.present import CURRENCIES
+    from analytics.ingest.parsing import CURRENCIES, SYMBOL_CODES
 
     upper = value.cast("string").upper()
     code = upper.re_extract(r"(?:^|[^A-Z])([A-Z]{3})(?:[^A-Z]|$)", 1)  # the first one
@@ -277,7 +276,7 @@ def classify(t: ir.Table, roles: list[str], end: dt.date, refunded_statuses: lis
     return t.drop(*[c for c in ("_cancelled", "_refunded", "_failed") if c in t.columns])
 
 
-# --- the queries the cleaning runs (analytics.cleaning names and runs them) ------------------
+# --- the queries the cleaning runs (cleaning.py names and runs them) ------------------------
 
 
 def stats_query(t: ir.Table, roles: list[str]) -> ir.Table:

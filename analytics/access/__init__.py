@@ -1,0 +1,11 @@
+"""What a shared server may read and keep.
+
+In: the operator's secrets file ([sources]), a visitor's choice of a listed source, and
+order logs to keep.
+Out: checked Locations (nothing outside a listed folder, nothing of the app's own), and
+kept datasets with their owner, sharing and retention.
+
+Start with allowed.py (the listed sources), then store.py (the kept datasets).
+"""
+
+__all__ = ["allowed", "store"]

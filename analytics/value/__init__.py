@@ -1,0 +1,10 @@
+"""What each customer is likely to be worth, and how far to trust it.
+
+In: the per-customer summary at a reference date (insights.customers).
+Out: fitted CLV models (BG/NBD, Modified BG/NBD, Pareto/NBD with Gamma-Gamma), forecasts
+with 80% ranges, per-customer scores, the backtest and the challenger.
+
+Start with clv.py (fit, forecast, score_table); fitters.py holds the likelihoods.
+"""
+
+__all__ = ["clv", "histories", "fitters", "predictive", "backtest", "propensity"]

@@ -1,0 +1,108 @@
+"""Cached wrappers for the Value page and everything that uses the value model: the
+per-customer summary, the fitted models and forecasts, the scores with their ranges, the
+backtests and the challenger, each cached per dataset key and settings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import LensError
+from analytics.insights.customers import summarise
+from analytics.value import backtest, clv, propensity
+from ui.session import Dataset, lifecycle_index
+
+
+@st.cache_resource(max_entries=4, show_spinner="Summarising customers…")
+def _summary(key, _base, ref_date):
+    return summarise(_base, ref_date)
+
+
+def summary(dataset: Dataset, ref_date) -> pd.DataFrame:
+    """Per-customer summary at the reference date: one pass over the orders per date, not
+    per slider move (read only: it is shared)."""
+    return _summary(dataset.source.key, dataset.base, ref_date)
+
+
+@st.cache_resource(max_entries=6, show_spinner="Fitting the value model…")
+def _clv_fit(key, _base, ref_date, model):
+    return clv.fit(_summary(key, _base, ref_date), model)
+
+
+# Few entries: a forecast holds a (unique rows x months) matrix, ~100 MB at 1M customers.
+@st.cache_resource(max_entries=3, show_spinner="Forecasting purchases…")
+def _clv_forecast(key, _base, _model, ref_date, model, months):
+    return clv.forecast(_model, _summary(key, _base, ref_date), months, ref_date)
+
+
+def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
+    """The fitted model and its per-customer forecast at the reference date (cached)."""
+    key = dataset.source.key
+    fitted = _clv_fit(key, dataset.base, ref_date, model)
+    return fitted, _clv_forecast(key, dataset.base, fitted, ref_date, model, months)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Backtesting every model…")
+def _backtests(key, _base, _done, model):
+    return backtest.compare(_base, None, _done)
+
+
+def backtests(dataset: Dataset, model: str, progress=None):
+    """Every model's backtest, one model at a time (each cached; the chosen model's is
+    shared with the churn challenger). ``progress(fraction, text)`` hears of each step."""
+    key, base = dataset.source.key, dataset.base
+    slow = base.n_customers > clv.PARETO_COMPARE_LIMIT  # compare leaves Pareto/NBD out then
+    models = [m for m in clv.MODELS if m == model or not (m == "pareto" and slow)]
+    done = {}
+    for i, name in enumerate(models):
+        if progress is not None:
+            progress(i / len(models), f"Backtesting {clv.MODELS[name]} ({i + 1} of {len(models)})…")
+        try:
+            done[name] = backtest_one(key, base, name, None)
+        except LensError:
+            pass  # compare() lists it with the reason
+    return _backtests(key, base, done, model)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Backtesting the model…")
+def backtest_one(key, _base, model, holdout_days):
+    return backtest.run(_base, model, holdout_days)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Training the challenger…")
+def _challenge(key, _dataset, _result, model, horizon):
+    index = lifecycle_index(_dataset)
+    return propensity.challenge(index, _result.calibration_end, horizon, _result.fitted)
+
+
+def challenge(dataset: Dataset, model: str, horizon: int):
+    """Classifier vs the CLV model on the backtest's holdout (cached per model, horizon)."""
+    result = backtest_one(dataset.source.key, dataset.base, model, None)
+    return _challenge(dataset.source.key, dataset, result, model, horizon)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Scoring every customer…")
+def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
+    summary = _summary(key, _base, ref_date)
+    settings = clv.Settings(months, discount, margin, days)
+    table = clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
+    return table, clv.total_interval(_fitted, _fc, table["clv"].to_numpy())
+
+
+def clv_scores(dataset: Dataset, ref_date, model: str, settings: clv.Settings):
+    """The fitted model, every customer's scores with their ranges
+    (:func:`analytics.value.clv.score_table`), and the 80% interval of the total CLV (cached)."""
+    fitted, fc = clv_forecast(dataset, ref_date, model, settings.months)
+    table, interval = _clv_scores(
+        dataset.source.key,
+        dataset.base,
+        fitted,
+        fc,
+        ref_date,
+        model,
+        settings.months,
+        settings.discount_rate,
+        settings.margin,
+        settings.churn_days,
+    )
+    return fitted, table, interval
