@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     _stage_settings(pdf)
     pdf.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
     pdf.add_argument("--horizon-months", type=int, default=12, help="months of 30 days")
+    pdf.add_argument("--discount-rate", type=float, default=0.01, help="per month, 0.01 = 1%%")
+    pdf.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
     pdf.add_argument("--out", required=True, help="FILE.pdf")
     return parser
 
@@ -433,7 +435,15 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     t = pd.Timestamp(customers.from_days(snap.day))
     name = source_name(args)
     settings = report.ReportSettings(
-        name, t, args.window, args.at_risk_factor, args.model, args.horizon_months, log.currency
+        name,
+        t,
+        args.window,
+        args.at_risk_factor,
+        args.model,
+        args.horizon_months,
+        log.currency,
+        args.discount_rate,
+        args.margin,
     )
     data = report.build(index, settings)
     _write(out, data)

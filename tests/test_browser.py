@@ -211,6 +211,28 @@ def test_download_the_pdf_report_and_a_chart_png(page, tmp_path):
     assert image.startswith(b"\x89PNG") and len(image) > 10_000
 
 
+def test_the_pdf_carries_the_value_pages_margin_and_discount(page):
+    """The PDF's total CLV is the figure the analyst sees on the Value page, under a 40%
+    margin and a 3% monthly discount (set through the page's link)."""
+    from pypdf import PdfReader
+
+    open_page(page, "value?clv_margin=40&clv_discount=3.0&clv_months=24")
+    shown = stage_counts(page)["Predicted CLV, 24 months"].rstrip("*")
+    page.get_by_text("Prepare PDF report").first.click()
+    settle(page, "text=Download PDF report")
+    with page.expect_download() as info:
+        page.get_by_text("Download PDF report").first.click()
+    reader = PdfReader(Path(info.value.path()))
+    flat = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert f"{shown} Predicted CLV" in flat or f"{shown}* Predicted CLV" in flat, (
+        shown,
+        flat[:900],
+    )
+    assert "over the next 24 months, as gross margin at 40% of revenue, discounted 3% a month" in (
+        flat
+    )
+
+
 def test_value_page_shows_ranges_in_plain_headers(page):
     open_page(page, "value", ready=".vega-embed")
     figures = stage_counts(page)

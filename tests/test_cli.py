@@ -225,9 +225,14 @@ def test_export_with_a_control_group_then_lift(tmp_path, capsys):
     )  # fmt: skip
     assert code == 0
     text = out_file.read_text(encoding="utf-8-sig")
-    assert text.startswith("# Lifecycle Lens campaign list.") and "seed: 3" in text
-    frame = pd.read_csv(out_file, comment="#", encoding="utf-8-sig")
+    # A mail tool takes the file as it is: the header is the first line; the definition
+    # rides in the last two columns.
+    assert text.startswith("group,list_date,customer_id,")
+    frame = pd.read_csv(out_file, encoding="utf-8-sig")
     assert list(frame.columns[:2]) == ["group", "list_date"] and len(frame) == out["rows"]
+    assert list(frame.columns[-2:]) == ["list_name", "list_definition"]
+    assert set(frame["list_name"]) == {"stage Inactive"}
+    assert frame["list_definition"].str.contains("seed: 3").all()
     assert set(frame["list_date"]) == {"2025-06-30"}
     assert abs((frame["group"] == "control").mean() - 0.2) < 0.03
     code, result, _ = run(capsys, "lift", out_file, "demo")
@@ -238,6 +243,11 @@ def test_export_with_a_control_group_then_lift(tmp_path, capsys):
     low, high = result["conversion_diff_ci"]
     assert low <= result["conversion_diff"] <= high and result["warnings"] == []
     assert set(result) >= {"incremental_revenue", "incremental_revenue_ci", "sentence"}
+    # A list exported before, with its definition as a '#' first line, still measures.
+    old = tmp_path / "old_list.csv"
+    body = frame.drop(columns=["list_name", "list_definition"]).to_csv(index=False)
+    old.write_text("# Lifecycle Lens campaign list. list: stage Inactive; seed: 3\n" + body)
+    assert run(capsys, "lift", old, "demo")[1] == result
     # A file without the group column: exit 2, one line naming the expected columns.
     code, _, err = run(capsys, "lift", ROOT / "data" / "demo_orders.csv", "demo")
     assert code == 2 and "Expected columns: customer_id, group, list_date" in err

@@ -105,6 +105,47 @@ def test_groups_by_attribute_count_only_customers_whose_period_is_complete(base)
     }
 
 
+def test_revenue_so_far_by_group_keeps_one_base_along_each_row(base):
+    """Email holds a (won in January, watched 3 months: k 0-2) and c (won in February,
+    watched 2). Half of Email's 2 customers is 1: a, watched longest, is watched at least as
+    long as half the group at every k up to 2, so the row follows a alone: 10+20 = 30 by
+    k 1, still 30 at k 2 (the April order is after the data's last complete month).
+    Mixing bases would give (10+40)/2 = 25 at k 0, then (30+60)/2 = 45, then a's 30: a
+    running total that falls. Search holds b (watched 3) and d (watched 1): b alone, 30."""
+    channel = pd.Series({"a": "Email", "c": "Email", "b": "Search", "d": "Search"})
+    t = cohort_table(base, "month", "cumulative_revenue_per_customer", groups=channel)
+    assert rows(t)["Email"] == [10.0, 30.0, 30.0]
+    assert rows(t)["Search"] == [30.0, 30.0, 30.0]
+    assert t.eligible.loc["Email"].tolist() == [1, 1, 1]  # the one base, said as support
+
+
+def test_revenue_so_far_never_falls_in_random_shops():
+    """Property: in any shop, by date or by group, revenue per customer so far never falls
+    along a row, and never falls on the average curve."""
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        n = int(rng.integers(5, 60))
+        days = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 500, n * 3), "D")
+        frame = pd.DataFrame(
+            {
+                "customer_id": rng.integers(0, n, n * 3).astype(str),
+                "order_date": days,
+                "amount": rng.gamma(2.0, 40.0, n * 3).round(2),
+            }
+        )
+        shop = build_customer_base(frame)
+        channel = pd.Series(rng.choice(["Email", "Search", "Social"], len(shop.ids)), shop.ids)
+        for groups in (None, channel):
+            for period in ("month", "quarter"):
+                t = cohort_table(
+                    shop, period, "cumulative_revenue_per_customer", groups, min_cohorts=1,
+                    min_customers=1,
+                )  # fmt: skip
+                for row in [*t.values.to_numpy(), t.average.to_numpy()]:
+                    shown = row[~np.isnan(row)]
+                    assert (np.diff(shown) >= -1e-9).all(), (groups is None, period, row)
+
+
 def test_filters_by_first_order_date_and_size(base):
     t = cohort_table(
         base,

@@ -204,3 +204,22 @@ def test_a_shopify_export_in_euros_prints_euros(tmp_path, capsys):
     _, text = pdf_text(out)
     flat = " ".join(text.split())
     assert "Amounts in EUR" in flat and re.search(r"€\d", flat)
+
+
+def test_the_pdf_counts_value_with_the_analysts_margin_and_discount(tmp_path, capsys):
+    """What leaves the screen matches what the analyst set: the PDF's total CLV is the one
+    the Value page (and the clv command) gives at the same margin and discount, not revenue
+    at 1% a month (which would be 2.5 times larger at a 40% margin)."""
+    out = tmp_path / "r.pdf"
+    set_ = ["--margin", "0.4", "--discount-rate", "0.03"]
+    assert cli(["report", "demo", *set_, "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert cli(["clv", "demo", *set_]) == 0
+    total = json.loads(capsys.readouterr().out)["total_clv"]
+    assert cli(["clv", "demo"]) == 0
+    revenue = json.loads(capsys.readouterr().out)["total_clv"]
+    flat = " ".join(pdf_text(out)[1].split())
+    shown = float(re.search(r"€?([\d,]+)\*? Predicted CLV", flat).group(1).replace(",", ""))
+    assert shown == pytest.approx(total, abs=0.5) and shown < 0.5 * revenue
+    assert "gross margin at 40% of revenue, discounted 3% a month" in flat
+    assert "discounted 1% a month" not in flat and "revenue basis" not in flat

@@ -353,3 +353,18 @@ def test_locations_are_told_from_files():
         sources.locate("oracle://x/y", table="t")
     with pytest.raises(LensError, match="goes with a database URL"):
         sources.locate("orders.csv", table="t")
+
+
+def test_a_query_error_never_tells_whether_a_typed_guess_was_the_password(server, password):
+    """Scrubbing the password out of a query's error would say '***' exactly when the guess
+    was right; once connected, a message is the database's own, the same for every guess."""
+    told = {}
+    for guess in (postgres.PASSWORD, "Spring-2024!"):
+        location = sources.locate(server.url(), sql=f'SELECT * FROM "{guess}"')
+        with pytest.raises(LensError) as refused:
+            sources.columns_of(location)
+        told[guess] = str(refused.value).replace(guess, "<guess>")
+    assert told[postgres.PASSWORD] == told["Spring-2024!"]
+    assert (
+        "***" not in told["Spring-2024!"] and "There is no table '<guess>'" in told["Spring-2024!"]
+    )

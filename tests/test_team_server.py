@@ -303,3 +303,30 @@ def test_one_visit_keeps_a_bounded_number_of_datasets(tmp_path, monkeypatch):
     assert len(list(folder.iterdir())) == 1  # open, but nothing more kept
     assert any("Not kept on this server" in w.value for w in at.warning)
     assert at.subheader[0].value.startswith("Loaded: CDNOW")
+
+
+def test_a_name_with_pattern_characters_is_never_handed_to_duckdb(server_files):
+    """DuckDB expands *, ? and [ in a path itself: a folder literally named ** (made by anyone
+    who can write in the listed folder) would reach the store again."""
+    lake, kept = server_files
+    (lake / "**").mkdir()
+    pd.DataFrame({"x": [1]}).to_parquet(lake / "**" / "orders.parquet")
+    for path in ("[*][*]/orders.parquet", "[*][*]", ""):
+        with pytest.raises(LensError, match=r"holds \*, \? or \["):
+            allowed.parquet_inside(lake, path)
+
+
+def test_a_listed_folder_named_like_a_pattern_is_refused(tmp_path):
+    odd = tmp_path / "lake[1]"
+    odd.mkdir()
+    secrets = write_secrets(tmp_path, f'[sources.odd]\nurl = "{odd}"\n')
+    found, problems = allowed.listed_sources([secrets])
+    assert found == {} and "would be read as a pattern" in problems[0]
+
+
+def test_a_visitor_never_names_a_file_for_spark_to_read():
+    cluster = allowed.Listed("cluster", "spark", "spark://local[1]", "lake_orders")
+    assert cluster.location().table == "lake_orders"  # the operator's own choice
+    for typed in ("private.parquet", "PRIVATE.PARQUET", "lake/orders", "../x"):
+        with pytest.raises(LensError, match="not a table name|file name"):
+            cluster.location(typed)

@@ -16,10 +16,22 @@ def sign_in_on() -> bool:
 
 
 def user() -> str | None:
-    """Who is signed in (their email, else the provider's subject id); None without sign-in."""
+    """Who is signed in, as datasets record their owner: the email when the provider says it
+    verified it, else the provider's subject id (an email a user may set is no identity).
+    None without sign-in."""
     if not sign_in_on() or not st.user.is_logged_in:
         return None
-    return str(st.user.get("email") or st.user.get("sub") or "") or None
+    email = st.user.get("email")
+    if email and st.user.get("email_verified") is True:
+        return str(email)
+    return str(st.user.get("sub") or "") or None
+
+
+def shown_user() -> str | None:
+    """Who is signed in, in words: the email when there is one."""
+    if user() is None:
+        return None
+    return str(st.user.get("email") or user())
 
 
 def gate() -> None:
@@ -38,7 +50,7 @@ def gate() -> None:
 
 def sign_out_line() -> None:
     """Who is signed in, and a way out (in the sidebar)."""
-    who = user()
+    who = shown_user()
     if who is None:
         return
     left, right = st.columns([3, 2])

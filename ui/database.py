@@ -87,6 +87,20 @@ def _connect(entry: allowed.Listed, table: str, sql: str, inside: str) -> None:
         return
     st.session_state["db_location"] = location
     st.session_state["db_columns"] = columns
+    st.session_state["db_request"] = (entry.name, table, sql, inside)
+
+
+def _checked_again(location: sources.Location) -> sources.Location:
+    """The location as the listed source names it now: the list, the folder's files and the
+    links in it are checked again at the moment of reading, not only at Connect."""
+    name, table, sql, inside = st.session_state.get("db_request", ("", "", "", ""))
+    entry = listed().get(name)
+    if entry is None:
+        raise LensError(f"{location.name} is no longer listed for this app.")
+    again = entry.location(table if not sql.strip() else "", sql, inside)
+    if again != location:
+        raise LensError("What this source holds has changed since Connect: connect again.")
+    return again
 
 
 def mapping_form(location: sources.Location, columns: dict[str, str]) -> None:
@@ -110,4 +124,9 @@ def mapping_form(location: sources.Location, columns: dict[str, str]) -> None:
             )
         if st.form_submit_button("Read orders", type="primary"):
             mapping = {role: (None if col == NONE else col) for role, col in picks.items()}
+            try:
+                location = _checked_again(location)
+            except LensError as exc:
+                st.error(str(exc), icon=":material/error:")
+                return
             session.try_open(session.location_source(location, mapping))

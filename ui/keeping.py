@@ -59,7 +59,7 @@ def _forget_button(source: session.Source) -> None:
             st.rerun()
         return
     st.warning(
-        f"Remove {source.orders_name or source.label} from this server? Its link will stop "
+        f"Remove {session.shown_name(source)} from this server? Its link will stop "
         "working for everyone; your own file is not touched.",
         icon=":material/delete:",
     )
@@ -67,7 +67,7 @@ def _forget_button(source: session.Source) -> None:
     if yes.button("Yes, forget it", key="forget_yes", type="primary"):
         st.session_state.pop("confirm_forget", None)
         session.forget(source)
-        st.session_state["forgotten"] = source.orders_name or source.label
+        st.session_state["forgotten"] = session.shown_name(source)
         st.rerun()
     if no.button("Cancel", key="forget_no"):
         st.session_state.pop("confirm_forget", None)

@@ -90,12 +90,19 @@ class Dataset:
 
     @property
     def name(self) -> str:
-        return self.source.orders_name or self.source.label
+        return shown_name(self.source)
 
     @property
     def label(self) -> str:
         """Name and period, the start of every chart's subtitle."""
         return f"{self.name} ({self.base.data_start:%d %b %Y} – {self.base.data_end:%d %b %Y})"
+
+
+def shown_name(source: Source) -> str:
+    """The dataset's name as pages write it: a file name is a visitor's text, and pages
+    render Markdown, so no bracket or angle bracket may make it a link or an image that
+    loads in a colleague's browser."""
+    return (source.orders_name or source.label).translate(str.maketrans("", "", "[]<>"))
 
 
 def _options_json(options: dict) -> str:
@@ -307,7 +314,7 @@ def _open_with_progress(source: Source, bar) -> None:
 
 def try_open(source: Source) -> None:
     """Open a source and make it active; on failure show why and keep the previous one."""
-    bar = st.progress(0.0, text=f"Reading and cleaning {source.orders_name or source.label}…")
+    bar = st.progress(0.0, text=f"Reading and cleaning {shown_name(source)}…")
     try:
         _open_with_progress(source, bar)
     except LensError as exc:
@@ -329,7 +336,7 @@ def try_open(source: Source) -> None:
 def _refuse(source: Source, message: str) -> None:
     st.session_state["failed"] = (source.key, message)
     previous = st.session_state.get("source")
-    kept = f" Still showing: {previous.orders_name or previous.label}." if previous else ""
+    kept = f" Still showing: {shown_name(previous)}." if previous else ""
     st.error(message + kept, icon=":material/error:")
     return None
 
@@ -355,7 +362,7 @@ def current_dataset() -> Dataset:
         st.session_state["link_problem"] = (
             str(exc)
             if isinstance(exc, LensError)
-            else f"{source.orders_name} could not be "
+            else f"{shown_name(source)} could not be "
             "opened again. Showing the demo shop: load your export again on the Data page."
         )
         source = demo_source()

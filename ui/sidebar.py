@@ -96,6 +96,8 @@ def pdf_report(dataset: Dataset) -> None:
         st.session_state.get("clv_model", clv.DEFAULT_MODEL),
         int(st.session_state.get("clv_months", 12)),
         session.currency(dataset),
+        float(st.session_state.get("clv_discount", 1.0)) / 100,
+        float(st.session_state.get("clv_margin", 100)) / 100,
     )
     wanted = (dataset.source.key, report_settings, id(campaign))
     ready = st.session_state.get("pdf_ready")

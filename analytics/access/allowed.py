@@ -77,11 +77,13 @@ class Listed:
             shown = f"{self.name}/{inside}" if inside else self.name
             return Location("parquet", shown, files=tuple(files), label=shown)
         if self.kind == "spark":
-            table = table or self.table or ""
-            if sql or not table:
+            if sql or not (table or self.table):
                 raise LensError(f"Name the table to read on {self.name} (a table name).")
-            check_table(table)
-            return Location("spark", self.url, table, label=self.name)
+            if table:  # a visitor's: a name, never a path Spark would read as files
+                check_table(table)
+                if table.lower().endswith(".parquet"):
+                    raise LensError(f"'{table[:60]}' is a file name, not a table name.")
+            return Location("spark", self.url, table or self.table, label=self.name)
         if sql:
             return Location(self.kind, self.url, None, check_select(sql, self.kind), self.name)
         table = table or self.table or ""
@@ -136,6 +138,8 @@ def _entry(name: str, entry) -> Listed:
         folder = Path(url).expanduser().resolve()
         if not folder.is_dir():
             raise LensError(f"{url} is not a folder on this server.")
+        if any(ch in str(folder) for ch in "*?["):
+            raise LensError("its folder's path holds *, ? or [, which would be read as a pattern.")
         if private_root_of(folder, inside_only=True):
             raise LensError("it is one of the app's own folders, which are never a source.")
         return Listed(name, "parquet", str(folder))
@@ -214,6 +218,11 @@ def parquet_inside(folder: Path, inside: str) -> list[str]:
 
 
 def _check_inside(real: Path, folder: Path, inside: str) -> None:
+    if any(ch in str(real) for ch in "*?["):  # DuckDB would expand them again, anywhere
+        raise LensError(
+            f"'{inside[:60]}' names a file or folder whose name holds *, ? or [: rename it "
+            "on the server to read it."
+        )
     if real != folder and folder not in real.parents:
         raise LensError(
             f"'{inside[:60]}' leads outside the listed folder (through '..' or a link): "

@@ -159,10 +159,14 @@ def connect(location: Location):
 
     secret = password_for(location.url) if location.kind in ("postgresql", "mysql") else None
     scrub = Scrub(secret)
+    # Once connected, messages come from what the user asked: the server does not know the
+    # password, so nothing is scrubbed there (scrubbing a password the user typed would tell
+    # them they had guessed it).
+    asked = Scrub(None)
     try:
         if location.kind == "parquet":
             con = _duckdb()
-            return con, _parquet_table(con, location), scrub
+            return con, _parquet_table(con, location), asked
         if location.kind == "duckdb":
             path = location.url.split("://", 1)[1]
             path = path[1:] if path.startswith("/") and path[1:2] == "/" else path
@@ -182,11 +186,18 @@ def connect(location: Location):
             con = _mysql(location.url, secret)
         else:
             con = _spark(location.url)
-        return con, _table(con, location), scrub
     except LensError:
         raise
     except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds
         raise LensError(explain(exc, location, scrub)) from None
+    try:
+        return con, _table(con, location), asked
+    except LensError:
+        _disconnect(con)
+        raise
+    except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds
+        _disconnect(con)
+        raise LensError(explain(exc, location, asked)) from None
 
 
 def _duckdb():
@@ -346,6 +357,8 @@ def _query_table(con, location: Location):
 
 
 def _no_table(con, name: str) -> str:
+    if getattr(con, "name", "") == "pyspark":  # one Spark session is shared: no list of it
+        return f"There is no table '{name}' here."
     try:
         tables = sorted(con.list_tables())
     except Exception:  # noqa: BLE001 - the list is a courtesy

@@ -166,14 +166,29 @@ def cohort_table(
         numerator, denominator = ranges(last_k, ones), eligible
     elif metric == "revenue":
         numerator, denominator = grid(order_cells, base.amount[counted]), None
-    elif metric == "cumulative_revenue_per_customer":
-        # Each order counts from its own k up to the customer's horizon.
+    elif metric == "cumulative_revenue_per_customer" and groups is None:
+        # A cohort's customers share one horizon: the base is the cohort's customers, and
+        # each order counts from its own k up to that horizon.
         c = base.code[counted]
         g, top = group[c], np.minimum(horizon[c], width - 1)
         cells = np.concatenate([g * (width + 1) + k[counted], g * (width + 1) + top + 1])
         amounts = base.amount[counted]
         numerator = np.cumsum(grid(cells, np.concatenate([amounts, -amounts])), axis=1)
         denominator = eligible
+    elif metric == "cumulative_revenue_per_customer":
+        # A group (a channel, a country) mixes customers won at different times. A running
+        # total per customer must keep one base along its row, or it can fall: each row
+        # follows the group's customers watched at least as long as half of the group, and
+        # stops there.
+        size0 = eligible[:, 0]
+        reach = (eligible * 2 >= np.maximum(size0, 1)[:, None]).sum(axis=1) - 1
+        member = cust & (horizon >= reach[group])
+        o = counted & member[base.code] & (k <= reach[group[base.code]])
+        cells = group[base.code[o]] * (width + 1) + k[o]
+        numerator = np.cumsum(grid(cells, base.amount[o]), axis=1)
+        followed = np.bincount(group[member], minlength=n_groups).astype(float)
+        within = np.arange(width)[None, :] <= reach[:, None]
+        eligible = denominator = np.where(within, followed[:, None], 0.0)
     else:  # net revenue retention, over the customers whose period k is complete
         at_zero = counted & (k == 0)
         first_revenue = np.bincount(

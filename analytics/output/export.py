@@ -31,18 +31,21 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def definition_line(definition: dict) -> str:
-    """A campaign list's definition as one ``#`` line (the CSV's first line)."""
+    """A campaign list's definition in one line of text."""
     text = "; ".join(f"{k}: {v}" for k, v in definition.items())
-    return "# Lifecycle Lens campaign list. " + text.replace("\n", " ").replace("\r", " ")
+    return text.replace("\n", " ").replace("\r", " ")
 
 
 def to_csv_bytes(frame: pd.DataFrame, definition: dict | None = None) -> bytes:
-    """UTF-8 with BOM, so Excel opens accents correctly; formulas neutralised. A campaign
-    list's ``definition`` goes in a first line starting with ``#`` (pandas reads it with
-    ``comment="#"``, Lifecycle Lens skips it; a spreadsheet shows it above the header)."""
-    body = neutralise(frame).to_csv(index=False, date_format="%Y-%m-%d")
+    """UTF-8 with BOM, so Excel opens accents correctly; formulas neutralised. The header is
+    the first line, as mail tools (Klaviyo, Mailchimp, Shopify Email) expect; a campaign
+    list's ``definition`` rides along in two last columns, ``list_name`` and
+    ``list_definition`` (the same on every row)."""
     if definition:
-        body = definition_line(definition) + "\n" + body
+        frame = frame.assign(
+            list_name=str(definition.get("list", "")), list_definition=definition_line(definition)
+        )
+    body = neutralise(frame).to_csv(index=False, date_format="%Y-%m-%d")
     return body.encode("utf-8-sig")
 
 

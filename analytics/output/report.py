@@ -35,6 +35,13 @@ class ReportSettings:
     model: str = clv.DEFAULT_MODEL
     horizon_months: int = 12
     currency: str | None = None  # ISO code the amounts are in; None: plain numbers
+    discount_rate: float = 0.01  # per month, as set on the Value page
+    margin: float = 1.0  # gross margin, as set on the Value page (1.0: revenue)
+
+    def value_basis(self) -> str:
+        """What a CLV figure counts, in words: revenue, or margin at the analyst's rate."""
+        what = "revenue" if self.margin >= 1 else f"gross margin at {self.margin:.0%} of revenue"
+        return f"{what}, discounted {self.discount_rate * 100:g}% a month"
 
     def caption(self) -> str:
         return (
@@ -80,7 +87,7 @@ def _value_part(
             summary = summarise(index.base, s.ref_date)
             fitted = fitted if fitted is not None else clv.fit(summary, s.model)
             fc = clv.forecast(fitted, summary, s.horizon_months, s.ref_date)
-        values = clv.clv(fc, s.horizon_months)
+        values = clv.clv(fc, s.horizon_months, s.discount_rate, s.margin)
         total = float(values.sum())
     except LensError as exc:
         return ValuePart(None, None, [f"Customer value is not shown: {exc}"])
@@ -90,7 +97,7 @@ def _value_part(
     lines = [warning] if warning else []
     lines.append(
         f"Predicted CLV over {s.horizon_months} months of 30 days ({fitted.name} for "
-        f"purchases, {fitted.spend.method} for spend, 1%/month discount, revenue basis): "
+        f"purchases, {fitted.spend.method} for spend; {s.value_basis()}): "
         f"{money(total)} for {len(customers):,} customers (80% range "
         f"{present.span(money(interval[0]), money(interval[1]))}); median per customer "
         f"{money(float(np.median(values)))}; on average a {fc.table['p_alive'].mean():.0%} "
@@ -167,9 +174,10 @@ def summary_figures(
             (
                 money(value.total) + ("*" if value.cannot_tell else ""),
                 "Predicted CLV",
-                f"Customer lifetime value: the revenue expected from today's customers over "
-                f"the next {s.horizon_months} months (80% range {present.span(low, high)}), "
-                "discounted 1% a month." + (f" *{value.warning}" if value.cannot_tell else ""),
+                f"Customer lifetime value: what today's customers are expected to bring "
+                f"over the next {s.horizon_months} months, as {s.value_basis()} (80% range "
+                f"{present.span(low, high)})."
+                + (f" *{value.warning}" if value.cannot_tell else ""),
             )
         )
     figures.append(
@@ -369,7 +377,8 @@ DEFINITIONS = {
     "Cohort retention": "share of a month's new customers who ordered in the k-th month after "
     "their first; months not over at the data's end are blank.",
     "Predicted CLV": "expected purchases per 30-day month (BG/NBD family) x expected spend per "
-    "order (Gamma-Gamma), discounted 1% per month, summed over the horizon.",
+    "order (Gamma-Gamma) x the gross margin, discounted per month at the rate set, summed over "
+    "the horizon (margin, rate and horizon as on page 1).",
     "Chance still a customer (P(alive))": "the model's probability that a customer has not "
     "silently stopped buying.",
     "Backtest error": "(predicted - real) / real over the held-out last quarter of the data.",
