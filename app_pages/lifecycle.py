@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.insights import lifecycle as lc
 from analytics.output import charts
-from ui import cache_insights, controls, params, session, show
+from ui import cache_insights, cache_value, controls, params, session, show
 from ui.sidebar import settings
 
 dataset = session.current_dataset()
@@ -167,7 +167,7 @@ elif view == "Win-back":
         ),
         "lifecycle_6",
     )
-    scores = session.model_scores(dataset, s)
+    scores, why_not = cache_value.value_scores(dataset, s)
     late = lc.winback(index, snap, None if scores is None else scores["clv"])
     value = "predicted CLV" if scores is not None else "revenue to date"
     if late.empty:
@@ -179,7 +179,7 @@ elif view == "Win-back":
             f"them now, the most valuable first (by {value})."
         )
     if scores is None:
-        st.caption("Open the Value page once to rank this list by predicted CLV.")
+        st.caption(f"Ranked by revenue to date, not by predicted CLV: {why_not}.")
     show.table(
         late.head(5000),
         first=[

@@ -7,7 +7,7 @@ from analytics.insights import rfm
 from analytics.insights import segments as sg
 from analytics.insights.lifecycle import BUYER_STAGES
 from analytics.output import charts, present
-from ui import cache_insights, controls, params, session, show
+from ui import cache_insights, cache_value, controls, params, session, show
 from ui.sidebar import settings
 
 SHOWN = 5000  # rows drawn in the table; downloads hold every row
@@ -17,16 +17,13 @@ st.title("RFM segments and hero customers")
 controls.settings_line()
 c1, c2 = controls.columns([1, 3])
 hero_pct = controls.slider(c1, "Hero customers: top % by revenue", 1, 25, key="hero_pct")
-scores = session.model_scores(dataset, s)
+scores, why_not = cache_value.value_scores(dataset, s)
 currency = session.currency(dataset)
 table = cache_insights.customer_table(dataset, s, hero_pct, scores)
 subtitle = f"{dataset.label} · {s.caption()} · heroes = top {hero_pct}% by revenue"
 c2.caption(subtitle)
 if scores is None:
-    c2.caption(
-        "Predicted CLV and the chance still a customer appear here once the model is fitted "
-        "on the Value page."
-    )
+    c2.caption(f"No predicted CLV or chance still a customer here: {why_not}.")
 
 with st.expander("How scores and segments are defined"):
     st.markdown(

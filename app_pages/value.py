@@ -5,7 +5,6 @@ import streamlit as st
 
 from analytics import LensError
 from analytics.insights import lifecycle as lc
-from analytics.insights import segments
 from analytics.output import present
 from analytics.value import clv
 from ui import cache_value, controls, params, session, show, value_views
@@ -62,8 +61,6 @@ if model == "bgnbd":
 summary = cache_value.summary(dataset, s.ref_date)
 snap = lc.snapshot(session.lifecycle_index(dataset), s.ref_date, s.window, s.at_risk_factor)
 table["stage"] = pd.Categorical.from_codes(snap.codes[snap.n > 0], lc.STAGES)
-scores = segments.value_scores(dataset.base, s.ref_date, table)
-session.remember_scores(dataset, s.ref_date, scores, (model, months, discount, margin, horizon))
 
 star = "*" if fitted.cannot_tell_dropout else ""
 m1, m2, m3, m4 = st.columns(4)

@@ -592,3 +592,22 @@ def test_a_file_in_two_currencies_warns_with_the_count_of_each(app):
     (warning,) = [w.value for w in at.warning if "several currencies" in w.value]
     assert "EUR 16 orders, USD 4 orders" in warning
     assert kpis(at)["Revenue"].startswith("€")  # the currency of most orders
+
+
+def test_a_link_ranks_the_win_back_list_as_the_sender_sees_it():
+    """A colleague's fresh browser never visited Value: the link's value settings still
+    rank the win-back list by predicted CLV, the same list the sender sees after a visit to
+    Value (never a different list ranked by revenue)."""
+    link = {"lc_view": "Win-back", "clv_model": "bgnbd", "clv_margin": "40"}
+    fresh = app_test()
+    fresh.query_params.update(link)
+    fresh.run()
+    no_errors(fresh)
+    assert not any("Open the Value page" in c.value for c in fresh.caption)
+    assert any("most valuable first (by predicted CLV)" in m.value for m in fresh.markdown)
+    sender = app_test()
+    sender.query_params.update(link)
+    sender.switch_page("app_pages/value.py").run()
+    sender.switch_page("app_pages/lifecycle.py").run()
+    theirs, ours = (at.dataframe[0].value for at in (fresh, sender))
+    pd.testing.assert_frame_equal(theirs, ours)

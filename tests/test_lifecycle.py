@@ -124,10 +124,23 @@ def test_funnel_counts_and_median_gaps():
     _, snap, index = stages_at(CUSTOMERS)
     funnel = lc.funnel(index, snap).set_index("step")
     assert funnel["customers"].tolist() == [10, 5, 1, 0]
-    assert funnel.loc["2nd order", "conversion_from_previous"] == 0.5
+    assert funnel.loc["2nd purchase", "conversion_from_previous"] == 0.5
     # 1st -> 2nd gaps by t: 92, 10, 517, 152, 62 -> median 92
-    assert funnel.loc["2nd order", "median_days_from_previous"] == 92
-    assert funnel.loc["3rd order", "median_days_from_previous"] == 10
+    assert funnel.loc["2nd purchase", "median_days_from_previous"] == 92
+    assert funnel.loc["3rd purchase", "median_days_from_previous"] == 10
+
+
+def test_a_repeat_customer_bought_on_two_days_in_the_funnel_and_the_models():
+    """One meaning of "repeat": c's two orders of one day are one purchase (not a 2nd), d
+    came back on another day. The funnel, the repeat rate and the models' frequency agree."""
+    same_day = {"c": ["2024-06-01", "2024-06-01"], "d": ["2024-01-01", "2024-06-01"]}
+    _, snap, index = stages_at(same_day)
+    funnel = lc.funnel(index, snap).set_index("step")
+    assert funnel["customers"].tolist() == [2, 1, 0, 0]
+    assert funnel.loc["2nd purchase", "median_days_from_previous"] == 152  # d: Jan 1 -> Jun 1
+    assert lc.repeat_share(index, snap) == 0.5
+    summary = index.base.summary
+    assert int((summary["frequency"] > 0).sum()) == 1  # the models' repeat buyers: d alone
 
 
 def test_evolution_equals_snapshots_and_transitions_add_up():

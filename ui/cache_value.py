@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import LensError
+from analytics.insights import segments
 from analytics.insights.customers import summarise
 from analytics.value import backtest, clv, propensity
 from ui.session import Dataset, lifecycle_index
@@ -106,3 +107,32 @@ def clv_scores(dataset: Dataset, ref_date, model: str, settings: clv.Settings):
         settings.churn_days,
     )
     return fitted, table, interval
+
+
+def value_settings() -> tuple[str, clv.Settings]:
+    """The Value page's model and settings as this session holds them (a link sets them
+    too, so a colleague's fresh browser ranks with the sender's settings)."""
+    state = st.session_state
+    return state.get("clv_model", clv.DEFAULT_MODEL), clv.Settings(
+        int(state.get("clv_months", 12)),
+        float(state.get("clv_discount", 1.0)) / 100,
+        float(state.get("clv_margin", 100)) / 100,
+        int(state.get("churn_days", propensity.HORIZON_DEFAULT)),
+    )
+
+
+def value_scores(dataset: Dataset, settings) -> tuple[pd.DataFrame | None, str]:
+    """The value model's scores per customer position, for the views that rank or show
+    customers by predicted value, fitted here with the Value page's settings (never only
+    after a visit to the Value page). ``(None, why)`` when the model cannot tell: the view
+    then falls back to what is known and says why."""
+    model, chosen = value_settings()
+    try:
+        fitted, table, _ = clv_scores(dataset, settings.ref_date, model, chosen)
+    except LensError as exc:
+        return None, f"the value model cannot be fitted on this data ({exc})"
+    if fitted.cannot_tell_dropout:
+        return None, "the value model cannot tell who has stopped buying here (see Value)"
+    scores = segments.value_scores(dataset.base, settings.ref_date, table)
+    scores.attrs["key"] = repr((model, chosen))
+    return scores, ""

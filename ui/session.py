@@ -202,7 +202,6 @@ def forget(source: Source) -> bool:
     if source.key in mine:
         mine.remove(source.key)
     st.session_state["source"] = demo_source()
-    st.session_state.pop("model_scores", None)
     return removed
 
 
@@ -411,18 +410,6 @@ def file_layout(source: Source) -> dict | None:
         return _file_layout(source.key, source)
     except Exception:  # noqa: BLE001 - the reason is already shown by try_open
         return None
-
-
-def model_scores(dataset: Dataset, settings) -> pd.DataFrame | None:
-    """CLV, P(alive) and churn risk per customer position, once fitted on the Value page."""
-    return st.session_state.get("model_scores", {}).get((dataset.source.key, settings.ref_date))
-
-
-def remember_scores(dataset: Dataset, ref_date, scores: pd.DataFrame, settings: tuple) -> None:
-    """Share the value scores with the Segments page (per dataset and reference date)."""
-    scores.attrs["key"] = repr(settings)
-    # Only the latest: a table per reference date visited would pile up in memory.
-    st.session_state["model_scores"] = {(dataset.source.key, ref_date): scores}
 
 
 def open_campaign(dataset: Dataset, result) -> None:

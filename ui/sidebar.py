@@ -73,8 +73,8 @@ def render_sidebar(dataset: Dataset) -> None:
             max_value=4.0,
             step=0.1,
             key="at_risk_factor",
-            help="A repeat customer is At risk when the days since their last order exceed "
-            "this many times their usual gap between orders. Default 1.5.",
+            help="A customer with two or more orders is At risk when the days since their "
+            "last order exceed this many times their usual gap between orders. Default 1.5.",
         )
         st.divider()
         pdf_report(dataset)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.insights.customers import CustomerBase, from_days, to_days
+from analytics.insights.customers import CustomerBase, from_days, purchase_day_starts, to_days
 
 STAGES = ["Prospect", "New", "Active", "Loyal", "At risk", "Inactive", "Reactivated"]
 BUYER_STAGES = STAGES[1:]  # the stages of customers who have ordered (not prospects)
@@ -428,17 +428,43 @@ def row_shares(matrix: pd.DataFrame) -> pd.DataFrame:
 # --- funnel, gaps, what-if -----------------------------------------------------------------
 
 
-def funnel(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:
-    """Contacts -> 1st order -> 2nd -> 3rd -> 4th+, with conversion and median days."""
+def purchase_ranks(index: LifecycleIndex, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """Per customer, the purchases on or before ``t`` (a purchase: a customer's orders on one
+    calendar day); and per order, the rank of its purchase (0 = first, -1 for a later order
+    of the same day or an order after ``t``), with its days since the previous purchase."""
     base = index.base
-    steps = ["1st order", "2nd order", "3rd order", "4th+ order"]
-    reached = [int((snap.n >= k).sum()) for k in (1, 2, 3, 4)]
-    rank = np.arange(len(base.code)) - base.start[base.code]
-    valid = (base.day <= snap.day) & (rank >= 1)
+    starts = purchase_day_starts(base.code, base.day) & (base.day <= snap.day)
+    where = np.flatnonzero(starts)
+    code = base.code[where]
+    counts = np.bincount(code, minlength=base.n_customers)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.full(len(base.code), -1, dtype=np.int64)
+    rank[where] = np.arange(len(where)) - first[code]
+    gap = np.full(len(base.code), -1, dtype=np.int64)
+    days = base.day[where]
+    gap[where[1:]] = np.where(code[1:] == code[:-1], days[1:] - days[:-1], -1)
+    return counts, np.stack([rank, gap])
+
+
+def repeat_share(index: LifecycleIndex, snap: Snapshot) -> float:
+    """Repeat customers (purchases on two or more days by ``t``) among the customers who have
+    ordered: the one repeat rate of the app, counted as the value models count."""
+    purchases = purchase_ranks(index, snap)[0]
+    return float((purchases >= 2).sum() / max(int((purchases >= 1).sum()), 1))
+
+
+def funnel(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:
+    """Contacts -> 1st purchase -> 2nd -> 3rd -> 4th+, with conversion and median days.
+
+    A purchase is a customer's orders on one calendar day, as the value models count: two
+    orders on one day are one purchase, so "came back" always means another day."""
+    steps = ["1st purchase", "2nd purchase", "3rd purchase", "4th+ purchase"]
+    purchases, (rank, gap) = purchase_ranks(index, snap)
+    reached = [int((purchases >= k).sum()) for k in (1, 2, 3, 4)]
     medians = [np.nan]
     for r in (1, 2, 3):
-        sel = valid & (rank == r) if r < 3 else valid & (rank >= 3)
-        medians.append(float(np.median(index.gap[sel])) if sel.any() else np.nan)
+        sel = rank == r if r < 3 else rank >= 3
+        medians.append(float(np.median(gap[sel])) if sel.any() else np.nan)
     names, counts = steps, reached
     if snap.prospects is not None:
         names = ["Contacts", *steps]
@@ -458,7 +484,7 @@ def funnel_sentences(funnel: pd.DataFrame) -> list[str]:
         if pd.isna(row["conversion_from_previous"]):
             continue
         if prev["step"] == "Contacts":
-            lines.append(f"{row['conversion_from_previous']:.0%} of contacts placed a 1st order.")
+            lines.append(f"{row['conversion_from_previous']:.0%} of contacts made a 1st purchase.")
             continue
         days = row["median_days_from_previous"]
         after = f", after {days:.0f} days (median)" if pd.notna(days) else ""

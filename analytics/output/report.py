@@ -241,7 +241,7 @@ def build(
         size=9,
     )
     pdf.ln(2)
-    repeat = (snap.n >= 2).sum() / max(buyers, 1)
+    repeat = lifecycle.repeat_share(index, snap)
     for figure in summary_figures(mix, repeat, value, change, s):
         pdf.figure(*figure)
     pdf.chart(
@@ -369,7 +369,8 @@ DEFINITIONS = {
     "with no order) are counted, never shared.",
     "Revenue": "kept order amounts (refunds netted, cancelled orders left out), as in the "
     "file: amounts in several currencies are not converted.",
-    "Repeat rate": "share of the customers who have ordered with two or more orders.",
+    "Repeat rate": "share of the customers who have ordered who bought on two or more different "
+    "days (orders on one day are one purchase, as the value models count).",
     "Revenue at risk": "what the At-risk customers spent in the inactivity window before the "
     "reference date.",
     "Change since last month": "the stage counts on the reference date against one month "
