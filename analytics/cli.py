@@ -133,12 +133,21 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_options(measure)
     measure.add_argument("--since", help="count orders from this date (default: list date + 1)")
     measure.add_argument("--until", help="count orders up to this date (default: data's end)")
+    pay = commands.add_parser("payback", help="CAC, payback month and LTV:CAC per cohort")
+    _reading_options(pay)
+    pay.add_argument(
+        "--spend", required=True, help="spend file (CSV or .xlsx): month, spend[, channel]"
+    )
+    pay.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
+    pay.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
     pdf = commands.add_parser("report", help="write the management report as PDF")
     _reading_options(pdf)
     _stage_settings(pdf)
     pdf.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
     pdf.add_argument("--horizon-months", type=int, default=12, help="months of 30 days")
     pdf.add_argument("--out", required=True, help="FILE.pdf")
+    pdf.add_argument("--spend", help="spend file (CSV or .xlsx): adds the payback section")
+    pdf.add_argument("--margin", type=float, default=1.0, help="gross margin for the payback")
     return parser
 
 
@@ -462,7 +471,35 @@ def _date(text: str | None, flag: str) -> pd.Timestamp | None:
         raise LensError(f"{flag} '{text}' is not a date: write it as YYYY-MM-DD.") from exc
 
 
+def read_spend_file(path: str):
+    """A spend file (CSV or Excel) checked by :func:`analytics.insights.payback.read_spend`."""
+    from analytics.insights import payback
+
+    name = Path(path)
+    return payback.read_spend(read_table(_read_bytes(name), name.name).frame)
+
+
+def payback_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    from analytics.insights import payback
+    from analytics.value import ahead
+
+    if not 0 < args.margin <= 1:
+        raise LensError("--margin is a share: above 0 and at most 1 (0.4 = 40%).")
+    spend = read_spend_file(args.spend)
+    base = build_customer_base(log.orders)
+    try:
+        summary = customers.summarise(base)
+        later = ahead.revenue_ahead(clv.fit(summary, args.model), base, summary)
+        note = []
+    except LensError as exc:
+        later, note = None, [f"Months not over yet have no predicted LTV:CAC: {exc}"]
+    result = payback.to_json(payback.payback_table(base, spend, args.margin, later))
+    result["warnings"] = note + result["warnings"]
+    return result
+
+
 COMMANDS = {
+    "payback": payback_result,
     "lift": lift_result,
     "report": report_result,
     "clv": clv_result,

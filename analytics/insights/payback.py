@@ -524,3 +524,83 @@ def _by_channel(
         margin,
         _margin_frame(overall_margin, channel_names),
     )
+
+
+def _number(value, digits: int = 4):
+    return None if value is None or pd.isna(value) else round(float(value), digits)
+
+
+def _records(part: Payback, rows: pd.DataFrame, margin: pd.DataFrame) -> list[dict]:
+    """Rows of a table (or of its overall) as JSON-ready dicts."""
+    out = []
+    for i, (_, row) in enumerate(rows.iterrows()):
+        curve = margin.iloc[i]
+        record = {
+            k: (row[k] if k in ("cohort", "channel") else _number(row[k], 2))
+            for k in ("cohort", "channel", "new_customers", "spend", "shared_spend", "cac")
+            if k in row
+        }
+        record["new_customers"] = int(row["new_customers"])
+        record["margin_per_customer"] = {
+            str(k): round(float(v), 2) for k, v in curve.items() if pd.notna(v)
+        }
+        if "last_month" in row:
+            record["last_month_partial"] = bool(part.partial and row["last_month"] >= 0)
+        record["payback_month"] = _number(row["payback_month"], 0)
+        if record["payback_month"] is not None:
+            record["payback_month"] = int(record["payback_month"])
+        record["ltv_cac"] = {str(h): _number(row[f"ltv_cac_{h}"]) for h in HORIZONS}
+        record["ltv_cac_predicted"] = {
+            str(h): [_number(row[f"ltv_cac_{h}_low"]), _number(row[f"ltv_cac_{h}_high"])]
+            for h in HORIZONS
+            if row[f"ltv_cac_{h}_predicted"]
+        }
+        out.append(record)
+    return out
+
+
+def to_json(result: PaybackResult) -> dict:
+    """The command line's answer: cohorts, overall and (with channels) channels."""
+    c = result.cohorts
+    out = {
+        "data_end": result.data_end.date().isoformat(),
+        "margin": c.margin_rate,
+        "cohorts": _records(c, c.table, c.margin),
+        "overall": _records(c, c.overall, c.overall_margin)[0],
+    }
+    if result.channels is not None:
+        ch = result.channels
+        out["channels"] = _records(ch, ch.overall, ch.overall_margin)
+        out["channel_cohorts"] = _records(ch, ch.table, ch.margin)
+    out["sentence"] = sentence(result)
+    out["warnings"] = result.warnings
+    return out
+
+
+def _in_months(k) -> str:
+    return "within their first month" if k == 0 else f"by month {k}"
+
+
+def sentence(result: PaybackResult) -> str:
+    """One plain sentence: when the overall cohort pays back, and the slowest channel."""
+    c = result.cohorts
+    won = c.table.loc[c.table["new_customers"] > 0, "cohort"]
+    if won.empty:
+        return "No month with spend has new customers: there is nothing to pay back yet."
+    period = won.iloc[0] if len(won) == 1 else f"{won.iloc[0]} to {won.iloc[-1]}"
+    k = c.overall["payback_month"].iloc[0]
+    text = f"Customers won in {period} " + (
+        f"pay back their acquisition cost {_in_months(int(k))} on average"
+        if pd.notna(k)
+        else "have not paid back their acquisition cost in the months the data reaches"
+    )
+    if result.channels is not None:
+        per = result.channels.overall
+        per = per[per["new_customers"] > 0]
+        late = per[per["payback_month"].isna()]
+        if len(late):
+            text += f"; those from {_list(late['channel'])} have not paid back yet"
+        elif len(per) > 1:
+            slow = per.sort_values("payback_month", kind="stable").iloc[-1]
+            text += f"; those from {slow['channel']} {_in_months(int(slow['payback_month']))}"
+    return text + " (weighted by new customers; month 0 is the month of the first purchase)."
