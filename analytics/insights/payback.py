@@ -271,9 +271,7 @@ def _groups(
         needs_o = np.bincount(o, needs[keep], n_overall) > 0
         mean_o = np.bincount(o, mean[keep], n_overall)
         var_o = np.bincount(o, var[keep], n_overall)
-        grad_o = np.column_stack(
-            [np.bincount(o, grad[keep][:, p], n_overall) for p in range(grad.shape[1])]
-        ).reshape(n_overall, grad.shape[1])
+        grad_o = _bincount_columns(o, grad[keep], n_overall)
         spread_o = margin * np.sqrt(np.maximum(var_o + _quad(grad_o, ahead), 0))
         with np.errstate(invalid="ignore", divide="ignore"):
             ok = ~lost & (spend_o > 0)
@@ -295,13 +293,16 @@ def _sums(ahead: Ahead, group: np.ndarray, j: int, n_groups: int, needs: np.ndar
     g = group[inside]
     mean = np.bincount(g, ahead.mean[inside, j], n_groups) * needs
     var = np.bincount(g, ahead.variance[inside, j], n_groups) * needs
-    grad = np.column_stack(
-        [
-            np.bincount(g, ahead.gradient[inside, j, p], n_groups)
-            for p in range(ahead.gradient.shape[2])
-        ]
-    ).reshape(n_groups, ahead.gradient.shape[2])
+    grad = _bincount_columns(g, ahead.gradient[inside, j], n_groups)
     return mean, var, grad * needs[:, None]
+
+
+def _bincount_columns(index: np.ndarray, columns: np.ndarray, n: int) -> np.ndarray:
+    """Sums of each column of ``columns`` per ``index`` (an n x columns array)."""
+    out = np.zeros((n, columns.shape[1]))
+    for p in range(columns.shape[1]):  # a few model parameters, never customers
+        out[:, p] = np.bincount(index, columns[:, p], n)
+    return out
 
 
 def _quad(grad: np.ndarray, ahead: Ahead | None) -> np.ndarray:
