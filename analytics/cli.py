@@ -444,7 +444,10 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     settings = report.ReportSettings(
         name, t, args.window, args.at_risk_factor, args.model, args.horizon_months, log.currency
     )
-    data = report.build(index, settings)
+    result = None
+    if args.spend:
+        result = _payback(base=index.base, spend=read_spend_file(args.spend), args=args)
+    data = report.build(index, settings, payback=result)
     _write(out, data)
     return {
         **_settings(snap, args),
@@ -481,20 +484,26 @@ def read_spend_file(path: str):
 
 def payback_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     from analytics.insights import payback
+
+    spend = read_spend_file(args.spend)
+    return payback.to_json(_payback(build_customer_base(log.orders), spend, args))
+
+
+def _payback(base, spend, args):
+    """The payback tables, with the value model's predictions when it can be fitted."""
+    from analytics.insights import payback
     from analytics.value import ahead
 
     if not 0 < args.margin <= 1:
         raise LensError("--margin is a share: above 0 and at most 1 (0.4 = 40%).")
-    spend = read_spend_file(args.spend)
-    base = build_customer_base(log.orders)
     try:
         summary = customers.summarise(base)
         later = ahead.revenue_ahead(clv.fit(summary, args.model), base, summary)
         note = []
     except LensError as exc:
         later, note = None, [f"Months not over yet have no predicted LTV:CAC: {exc}"]
-    result = payback.to_json(payback.payback_table(base, spend, args.margin, later))
-    result["warnings"] = note + result["warnings"]
+    result = payback.payback_table(base, spend, args.margin, later)
+    result.warnings[:0] = note
     return result
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from analytics.cli import main
 from analytics.errors import LensError
+from analytics.ingest.io import DEMO_SPEND
 from analytics.insights import payback
 from analytics.insights.customers import build_customer_base
 
@@ -234,7 +235,7 @@ def test_the_command_line(tmp_path, capsys):
 
 
 def test_the_demo_spend_file_on_the_command_line(capsys):
-    assert main(["payback", "demo", "--spend", "data/demo_spend.csv"]) == 0
+    assert main(["payback", "demo", "--spend", str(DEMO_SPEND)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["cohorts"]) == 36 and {c["channel"] for c in out["channels"]} == {
         "Email",
@@ -247,3 +248,12 @@ def test_the_demo_spend_file_on_the_command_line(capsys):
     last = out["cohorts"][-1]
     low, high = last["ltv_cac_predicted"]["12"]
     assert low < last["ltv_cac"]["12"] < high
+
+
+def test_the_report_has_a_payback_section_with_spend(tmp_path, capsys):
+    plain, with_spend = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    assert main(["report", "demo", "--out", str(plain)]) == 0
+    spend = ["--spend", str(DEMO_SPEND), "--margin", "0.5"]
+    assert main(["report", "demo", "--out", str(with_spend), *spend]) == 0
+    capsys.readouterr()
+    assert with_spend.stat().st_size > plain.stat().st_size
