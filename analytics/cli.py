@@ -133,6 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_options(measure)
     measure.add_argument("--since", help="count orders from this date (default: list date + 1)")
     measure.add_argument("--until", help="count orders up to this date (default: data's end)")
+    pay = commands.add_parser("payback", help="CAC, payback month and LTV:CAC per cohort")
+    _reading_options(pay)
+    pay.add_argument(
+        "--spend", required=True, help="spend file (CSV or .xlsx): month, spend[, channel]"
+    )
+    pay.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
+    pay.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
     pdf = commands.add_parser("report", help="write the management report as PDF")
     _reading_options(pdf)
     _stage_settings(pdf)
@@ -141,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--discount-rate", type=float, default=0.01, help="per month, 0.01 = 1%%")
     pdf.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
     pdf.add_argument("--out", required=True, help="FILE.pdf")
+    pdf.add_argument("--spend", help="spend file (CSV or .xlsx): adds the payback section")
+    pdf.add_argument("--margin", type=float, default=1.0, help="gross margin for the payback")
     return parser
 
 
@@ -445,7 +454,10 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         args.discount_rate,
         args.margin,
     )
-    data = report.build(index, settings)
+    result = None
+    if args.spend:
+        result = _payback(base=index.base, spend=read_spend_file(args.spend), args=args)
+    data = report.build(index, settings, payback=result)
     _write(out, data)
     return {
         **_settings(snap, args),
@@ -472,7 +484,41 @@ def _date(text: str | None, flag: str) -> pd.Timestamp | None:
         raise LensError(f"{flag} '{text}' is not a date: write it as YYYY-MM-DD.") from exc
 
 
+def read_spend_file(path: str):
+    """A spend file (CSV or Excel) checked by :func:`analytics.insights.payback.read_spend`."""
+    from analytics.insights import payback
+
+    name = Path(path)
+    return payback.read_spend(read_table(_read_bytes(name), name.name).frame)
+
+
+def payback_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    from analytics.insights import payback
+
+    spend = read_spend_file(args.spend)
+    return payback.to_json(_payback(build_customer_base(log.orders), spend, args))
+
+
+def _payback(base, spend, args):
+    """The payback tables, with the value model's predictions when it can be fitted."""
+    from analytics.insights import payback
+    from analytics.value import ahead
+
+    if not 0 < args.margin <= 1:
+        raise LensError("--margin is a share: above 0 and at most 1 (0.4 = 40%).")
+    try:
+        summary = customers.summarise(base)
+        later = ahead.revenue_ahead(clv.fit(summary, args.model), base, summary)
+        note = []
+    except LensError as exc:
+        later, note = None, [f"Months not over yet have no predicted LTV:CAC: {exc}"]
+    result = payback.payback_table(base, spend, args.margin, later)
+    result.warnings[:0] = note
+    return result
+
+
 COMMANDS = {
+    "payback": payback_result,
     "lift": lift_result,
     "report": report_result,
     "clv": clv_result,

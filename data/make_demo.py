@@ -1,4 +1,5 @@
-"""Make the bundled demo shop: data/demo_orders.csv and data/demo_contacts.csv.
+"""Make the bundled demo shop: data/demo_orders.csv, data/demo_contacts.csv and
+data/demo_spend.csv (monthly marketing spend per channel).
 
 Deterministic (fixed seed). About 5,000 contacts, 3,500 of whom buy, and about 15,000
 orders over three years, following buy-till-you-die behaviour: each customer buys at their
@@ -99,11 +100,34 @@ def make(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     return orders.reset_index(drop=True), contacts
 
 
+# What winning one customer costs per channel (euros), for the demo's spend file; the shop
+# also pays a monthly brand budget that no channel owns (shared by the payback page).
+CHANNEL_CAC = {"Search": 190, "Email": 25, "Social": 290, "Referral": 70, "Marketplace": 120}
+BRAND_BUDGET = 1500
+
+
+def make_spend(orders: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """Monthly marketing spend per channel (data/demo_spend.csv): each channel's new
+    customers x its cost per customer, with +-15% noise, plus the brand budget (no channel)."""
+    rng = np.random.default_rng(seed + 1)
+    kept = orders[orders["status"].eq("completed")] if "status" in orders else orders
+    first = kept.sort_values("order_date").groupby("customer_id").first()
+    month = pd.to_datetime(first["order_date"]).dt.strftime("%Y-%m")
+    new = first.groupby([month, first["channel"]]).size().rename("new").reset_index()
+    new.columns = ["month", "channel", "new"]
+    cost = new["channel"].map(CHANNEL_CAC) * new["new"] * rng.lognormal(0, 0.15, len(new))
+    channelled = new.assign(spend=cost.round(-1))[["month", "channel", "spend"]]
+    brand = pd.DataFrame({"month": sorted(new["month"].unique()), "channel": ""})
+    brand["spend"] = (BRAND_BUDGET * rng.lognormal(0, 0.1, len(brand))).round(-1)
+    return pd.concat([channelled, brand]).sort_values(["month", "channel"], ignore_index=True)
+
+
 def main() -> None:
     orders, contacts = make()
     here = Path(__file__).resolve().parent
     orders.to_csv(here / "demo_orders.csv", index=False)
     contacts.to_csv(here / "demo_contacts.csv", index=False)
+    make_spend(orders).to_csv(here / "demo_spend.csv", index=False)
     print(
         f"{len(orders):,} order rows, {orders['customer_id'].nunique():,} customers, "
         f"{len(contacts):,} contacts"

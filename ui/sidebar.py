@@ -99,7 +99,11 @@ def pdf_report(dataset: Dataset) -> None:
         float(st.session_state.get("clv_discount", 1.0)) / 100,
         float(st.session_state.get("clv_margin", 100)) / 100,
     )
-    wanted = (dataset.source.key, report_settings, id(campaign))
+    from ui import cache_payback
+
+    spend = cache_payback.spend_table(dataset)  # the demo's own spend file until edited
+    spend_key = spend.to_csv(index=False)
+    wanted = (dataset.source.key, report_settings, id(campaign), spend_key)
     ready = st.session_state.get("pdf_ready")
     if ready is not None and ready[0] == wanted:
         st.download_button(
@@ -131,9 +135,27 @@ def pdf_report(dataset: Dataset) -> None:
         campaign,
         known,
         progress=lambda done, what: bar.progress(0.4 + 0.6 * done, text=what),
+        payback=_payback(dataset, spend),
     )
     st.session_state["pdf_ready"] = (wanted, data)
     st.rerun()  # draws the download button in place of this one
+
+
+def _payback(dataset: Dataset, spend):
+    """The payback section's figures when spend is loaded (and reads cleanly), else None."""
+    from analytics.insights import payback
+    from ui import cache_payback
+
+    try:
+        table = payback.read_spend(spend)
+    except LensError:
+        return None  # the Payback page says what is wrong with it
+    if table.empty:
+        return None
+    margin = int(st.session_state.get("clv_margin", 100)) / 100
+    model = st.session_state.get("clv_model", clv.DEFAULT_MODEL)
+    months = int(st.session_state.get("clv_months", 12))
+    return cache_payback.payback_result(dataset, table, margin, model, months)
 
 
 def _known_results(dataset: Dataset, s: ReportSettings, bar) -> report.Known:

@@ -25,6 +25,7 @@ from analytics.ingest.sources import Location, load_location
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEMO_ORDERS = DATA_DIR / "demo_orders.csv"
 DEMO_CONTACTS = DATA_DIR / "demo_contacts.csv"
+DEMO_SPEND = DATA_DIR / "demo_spend.csv"  # monthly marketing spend per channel (payback)
 DEMO_CURRENCY = "EUR"  # the demo shop sells in euros; its file has no currency column
 CONTACT_COLUMNS = ["customer_id", "email", "created_at", "channel", "country", "accepts_marketing"]
 

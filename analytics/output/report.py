@@ -199,6 +199,7 @@ def build(
     lift=None,
     known: Known | None = None,
     progress: Callable[[float, str], None] | None = None,
+    payback=None,
 ) -> bytes:
     """The whole report as PDF bytes.
 
@@ -206,6 +207,8 @@ def build(
     the stage mix); the details flow after it. ``lift`` (a campaign ``Lift``,
     the campaign result open in the app) adds its results before the definitions. ``known``
     holds results the app already has; ``progress(fraction, what)`` hears each step.
+    ``payback`` (a :class:`analytics.insights.payback.PaybackResult`, when spend is loaded)
+    adds the payback section.
     """
     from analytics.output import charts  # Altair, fpdf2 and vl-convert load only for a report
     from analytics.output.pdf import Pdf
@@ -332,6 +335,10 @@ def build(
             size=8,
         )
 
+    if payback is not None:
+        step(0.94, "Payback…")
+        _payback_section(pdf, payback, s)
+
     step(0.96, "Definitions…")
     pdf.heading("Definitions", keep=40)
     paragraphs = [("B", "Lifecycle stages (first match wins)")]
@@ -351,6 +358,58 @@ def build(
     pdf.columns_of_text(paragraphs)
     step(1.0, "Done")
     return bytes(pdf.output())
+
+
+def _payback_section(pdf, result, s: ReportSettings) -> None:
+    """Is acquisition paying off: the sentence, LTV:CAC by cohort and channel, warnings."""
+    from analytics.insights import payback
+    from analytics.output import payback_view as view
+
+    money = partial(present.money, currency=s.currency)
+    part = result.cohorts
+    pdf.heading("Is acquisition paying off? Payback", keep=60)
+    pdf.line_of_text(payback.sentence(result), size=10)
+    overall = part.overall.iloc[0]
+    pdf.line_of_text(
+        f"{int(overall['new_customers']):,} new customers for {money(overall['spend'])}: CAC "
+        f"{money(overall['cac'], decimals=2)}; gross margin {part.margin_rate:.0%}; LTV:CAC at "
+        + ", ".join(
+            f"{h} months "
+            + view.ltv_text(
+                *(overall[f"ltv_cac_{h}{x}"] for x in ("", "_low", "_high", "_predicted"))
+            )
+            for h in payback.HORIZONS
+        )
+        + ".",
+        size=9,
+    )
+    caption = f"{s.name} · gross margin {part.margin_rate:.0%} · pale: predicted, 80% range"
+    frame = view.ltv_frame(part.table, "cohort").tail(COHORT_ROWS)
+    if len(frame):
+        pdf.chart(view.ltv_bars(frame, "LTV:CAC at 12 months, last cohorts", caption))
+    if result.channels is not None:
+        per = result.channels.overall
+        for _, row in per[per["new_customers"] > 0].iterrows():
+            k = row["payback_month"]
+            pdf.line_of_text(
+                f"{row['channel']}: {int(row['new_customers']):,} new customers, CAC "
+                f"{money(row['cac'], decimals=2)}, payback month "
+                f"{'not yet' if pd.isna(k) else int(k)}, LTV:CAC at 12 months "
+                + view.ltv_text(
+                    *(row[f"ltv_cac_12{x}"] for x in ("", "_low", "_high", "_predicted"))
+                ),
+                size=9,
+            )
+    for warning in result.warnings:
+        pdf.line_of_text(warning, size=8)
+    pdf.line_of_text(
+        "CAC = a month's spend / its new customers. Margin per customer at month k = margin x "
+        "the cohort's revenue in months 0..k / its new customers. Payback month: the first k "
+        "where it reaches the CAC. LTV:CAC = margin per customer at 3, 6, 12 months / CAC; "
+        "predicted where that month is not over (margin so far + the value model's expected "
+        "margin). Overall figures weighted by new customers.",
+        size=8,
+    )
 
 
 def _last_cohorts(table: cohorts.CohortTable, rows: int) -> cohorts.CohortTable:

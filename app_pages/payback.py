@@ -1,0 +1,131 @@
+"""Payback page: is acquisition paying off? Spend in; CAC, payback month and LTV:CAC out."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics import LensError
+from analytics.insights import payback
+from analytics.output import payback_view as view
+from analytics.output import present
+from ui import cache_payback, controls, session, show
+
+dataset = session.current_dataset()
+currency = session.currency(dataset)
+margin_pct = int(st.session_state.get("clv_margin", 100))
+model = st.session_state.get("clv_model", "mbgnbd")
+months = int(st.session_state.get("clv_months", 12))
+
+st.title("Payback: is acquisition paying off?")
+controls.settings_line()
+st.caption(
+    "**CAC** = a month's marketing spend ÷ its new customers (customers whose first purchase "
+    "falls in that month). **Margin per customer at month k** = gross margin × the cohort's "
+    "revenue in months 0…k ÷ its new customers (month 0 = the first purchase's month). "
+    "**Payback month**: the first month where that reaches the CAC. **LTV:CAC** at 3, 6 and "
+    "12 months = margin per customer then ÷ CAC; for months not over yet, the margin so far "
+    "plus the value model's expected margin, marked *predicted* with its 80% range. Overall "
+    f"figures are weighted by new customers. Gross margin {margin_pct}% (set on the Value page)."
+)
+
+key = dataset.source.key
+kept = cache_payback.spend_table(dataset)
+editor_key = f"pb_spend_{key[:16]}_{st.session_state.get('pb_version', 0)}"
+with st.expander("Marketing spend per month", expanded=kept.empty):
+    upload = st.file_uploader(
+        "Upload a spend file (CSV or Excel: month as YYYY-MM, spend, optional channel)",
+        type=["csv", "xlsx", "xls"],
+        key="pb_upload",
+    )
+    if upload is not None and st.session_state.get("pb_uploaded") != (key, upload.file_id):
+        st.session_state["pb_uploaded"] = (key, upload.file_id)
+        try:
+            kept = cache_payback.read_upload(upload.getvalue(), upload.name)
+            cache_payback.keep_spend(dataset, kept)
+            st.session_state["pb_version"] = st.session_state.get("pb_version", 0) + 1
+            st.rerun()
+        except LensError as exc:
+            st.error(f"{upload.name}: {exc}", icon=":material/error:")
+    edited = st.data_editor(
+        kept,
+        num_rows="dynamic",
+        key=editor_key,
+        hide_index=True,
+        column_config={
+            "month": st.column_config.TextColumn("month (YYYY-MM)"),
+            "channel": st.column_config.TextColumn("channel (blank: shared)"),
+            "spend": st.column_config.TextColumn("spend"),
+        },
+    )
+    cache_payback.keep_spend(dataset, edited)
+    st.caption(
+        "Kept with this dataset for this visit. Channels are matched to the channel of each "
+        "customer's first order; spend with no channel is shared across the month's channels "
+        "in proportion to their new customers."
+    )
+
+try:
+    spend = payback.read_spend(edited)
+except LensError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+if spend.empty:
+    st.info("Enter the marketing spend per month above (or upload a file) to see the payback.")
+    st.stop()
+result = cache_payback.payback_result(dataset, spend, margin_pct / 100, model, months)
+cohorts = result.cohorts
+
+st.markdown(f"**{payback.sentence(result)}**")
+for warning in result.warnings:
+    st.warning(warning, icon=":material/info:")
+
+overall = cohorts.overall.iloc[0]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("New customers", f"{int(overall['new_customers']):,}")
+m2.metric("CAC, overall", present.money(overall["cac"], currency, 2))
+k = overall["payback_month"]
+m3.metric("Payback month, overall", "not yet" if pd.isna(k) else int(k))
+m4.metric(
+    "LTV:CAC at 12 months",
+    view.ltv_text(*(overall[f"ltv_cac_12{s}"] for s in ("", "_low", "_high", "_predicted"))),
+)
+
+subtitle = f"{dataset.label} · gross margin {margin_pct}% · data to {result.data_end:%d %b %Y}" + (
+    " (its last month is partial: ▲)" if cohorts.partial else ""
+)
+names = cohorts.table.loc[cohorts.table["new_customers"] > 0, "cohort"].tolist()
+chosen = controls.selectbox(st, "Cohort", names, index=max(len(names) - 13, 0), key="pb_cohort")
+show.chart(
+    view.payback_chart(
+        view.curve(cohorts, chosen),
+        f"Cohort {chosen}: margin per customer against the CAC",
+        subtitle,
+        currency,
+    ),
+    "payback_cohort",
+)
+
+st.subheader("Every cohort")
+rows = view.cohort_rows(cohorts)
+money = {c: "money" for c in rows.columns if c.startswith("month ") or c in ("spend", "CAC")}
+show.table(rows, kinds=money)
+
+st.subheader("LTV:CAC at 12 months")
+
+
+def ltv_chart(frame, title: str, name: str) -> None:
+    if frame.empty:  # no model and no cohort old enough: nothing to draw
+        st.info(f"{title}: none yet (no cohort is 12 months old and no model prediction).")
+        return
+    note = " · pale: predicted, with its 80% range · dashed: LTV = CAC"
+    show.chart(view.ltv_bars(frame, title, subtitle + note), name)
+
+
+ltv_chart(view.ltv_frame(cohorts.table, "cohort"), "LTV:CAC at 12 months by cohort", "pb_ltv")
+if result.channels is not None:
+    per = result.channels.overall
+    ltv_chart(
+        view.ltv_frame(per, "channel"),
+        "LTV:CAC at 12 months by channel (first order's channel, weighted by new customers)",
+        "pb_ltv_channels",
+    )
+    show.table(view.cohort_rows(result.channels, by="channel", overall=True), kinds=money)
