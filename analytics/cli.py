@@ -146,10 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
     pdf.add_argument("--horizon-months", type=int, default=12, help="months of 30 days")
     pdf.add_argument("--discount-rate", type=float, default=0.01, help="per month, 0.01 = 1%%")
-    pdf.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
+    pdf.add_argument(
+        "--margin", type=float, default=1.0, help="gross margin (CLV, payback), 1.0 = 100%%"
+    )
     pdf.add_argument("--out", required=True, help="FILE.pdf")
     pdf.add_argument("--spend", help="spend file (CSV or .xlsx): adds the payback section")
-    pdf.add_argument("--margin", type=float, default=1.0, help="gross margin for the payback")
     return parser
 
 

@@ -197,7 +197,8 @@ def test_download_the_pdf_report_and_a_chart_png(page, tmp_path):
     assert info.value.suggested_filename.endswith(".pdf")
     # The button and the command line make the same report (the name line aside).
     out = tmp_path / "cli.pdf"
-    assert cli(["report", "demo", "--out", str(out)]) == 0
+    spend = ROOT / "data" / "demo_spend.csv"  # the demo's spend, loaded with it in the app
+    assert cli(["report", "demo", "--spend", str(spend), "--out", str(out)]) == 0
 
     def text(source) -> str:
         words = " ".join(p.extract_text() for p in PdfReader(source).pages).split()

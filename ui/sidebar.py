@@ -11,7 +11,7 @@ from analytics import LensError
 from analytics.output import report
 from analytics.output.report import ReportSettings
 from analytics.value import clv
-from ui import auth, cache_insights, cache_value, controls, session
+from ui import auth, cache_insights, cache_payback, cache_value, controls, session
 from ui.session import Dataset, lifecycle_index, open_campaigns
 
 
@@ -99,8 +99,6 @@ def pdf_report(dataset: Dataset) -> None:
         float(st.session_state.get("clv_discount", 1.0)) / 100,
         float(st.session_state.get("clv_margin", 100)) / 100,
     )
-    from ui import cache_payback
-
     spend = cache_payback.spend_table(dataset)  # the demo's own spend file until edited
     spend_key = spend.to_csv(index=False)
     wanted = (dataset.source.key, report_settings, id(campaign), spend_key)
@@ -144,7 +142,6 @@ def pdf_report(dataset: Dataset) -> None:
 def _payback(dataset: Dataset, spend):
     """The payback section's figures when spend is loaded (and reads cleanly), else None."""
     from analytics.insights import payback
-    from ui import cache_payback
 
     try:
         table = payback.read_spend(spend)
