@@ -34,7 +34,7 @@ horizon = controls.number_input(c5, "Churn horizon (days)", 30, 365, step=15, ke
 what_if = clv.Settings(months, discount / 100, margin / 100, int(horizon))
 subtitle = (
     f"{dataset.label} · {clv.MODELS[model]} fitted on orders to {s.ref_date:%d %b %Y} · CLV over "
-    f"{months} months of 30 days, {discount:g}%/month discount, {margin}% margin"
+    f"{present.months(months)} of 30 days, {discount:g}%/month discount, {margin}% margin"
 )
 st.caption(subtitle)
 if model == "pareto" and dataset.base.n_customers > clv.PARETO_COMPARE_LIMIT:
@@ -66,7 +66,7 @@ star = "*" if fitted.cannot_tell_dropout else ""
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Customers scored", f"{len(table):,}")
 m2.metric(
-    f"Predicted CLV, {months} months",
+    f"Predicted CLV, {present.months(months)}",
     money(table["clv"].sum()) + star,
     help="The sum over every customer. *: see the warning above.",
 )

@@ -1,11 +1,13 @@
 """Chart helpers: subtitles that fit a slide, labels that fit their cells and axes."""
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from analytics.ingest.io import DEMO_ORDERS, load_dataset
 from analytics.insights import cohorts
 from analytics.insights.customers import build_customer_base
-from analytics.output import charts, report
+from analytics.output import charts, present, report
 from analytics.output.charts import SUBTITLE_CHARACTERS, wrap
 
 
@@ -62,3 +64,29 @@ def test_heatmap_labels_fit_their_cells_and_axes_thin_their_labels(demo_base, pe
             size = mark["fontSize"]
             assert charts.text_px("100%", size) <= cell_w - 4  # the widest label fits
             assert size <= 0.8 * height / rows
+
+
+def test_churn_risk_bars_take_the_colours_of_their_risk():
+    bands = pd.DataFrame({"customers": [50, 30, 20]}, index=pd.Index(["low", "medium", "high"]))
+    drawn = charts.value_bars(bands.rename_axis("risk"), "risk", "customers", "Risk", "sub")
+    scale = drawn.to_dict()["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["range"] == [charts.RISK_COLORS[r] for r in ("low", "medium", "high")]
+    assert len(set(scale["range"])) == 3  # three colours, not one
+
+
+def test_a_downloaded_png_leaves_a_margin_around_the_title():
+    """The title's first dark pixel sits at least the padding away from the image's edge."""
+    import io
+
+    from PIL import Image
+
+    bars = pd.DataFrame({"customers": [5, 3]}, index=pd.Index(["a", "b"]))
+    drawn = charts.value_bars(bars.rename_axis("k"), "k", "customers", "A title", "sub")
+    image = np.asarray(Image.open(io.BytesIO(charts.png(drawn, scale=1))).convert("L"))
+    dark_rows = np.flatnonzero((image < 128).any(axis=1))
+    dark_cols = np.flatnonzero((image < 128).any(axis=0))
+    assert dark_rows[0] >= charts.PNG_PADDING and dark_cols[0] >= charts.PNG_PADDING
+
+
+def test_a_horizon_of_one_month_is_said_in_the_singular():
+    assert present.months(1) == "1 month" and present.months(12) == "12 months"

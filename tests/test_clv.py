@@ -256,3 +256,25 @@ def test_challenger_says_why_when_nobody_orders_in_the_holdout():
     fitted = clv.fit(summarise(index.base, pd.Timestamp("2024-07-31")))
     with pytest.raises(LensError, match="No customer ordered in the 90 days after"):
         propensity.challenge(index, pd.Timestamp("2024-07-31"), 90, fitted)
+
+
+def test_the_model_view_says_the_published_cdnow_parameters_in_plain_words():
+    """BG/NBD on CDNOW (Fader, Hardie & Lee 2005), in weeks: r 0.243, alpha 4.414, a 0.793,
+    b 2.426. In days alpha is 30.9: an active customer orders every 30.9 / 0.243 = 127 days
+    (2.9 a year); a / (a + b) = 0.793 / 3.219 = 25% stop after each purchase. Gamma-Gamma
+    (Fader, Hardie & Lee 2005b): p 6.25, q 3.74, v 15.44 -> 6.25 x 15.44 / 2.74 = 35.22."""
+    words = clv.in_plain_words(
+        "bgnbd",
+        {"r": 0.243, "alpha": 4.414 * 7, "a": 0.793, "b": 2.426},
+        {"p": 6.25, "q": 3.74, "v": 15.44},
+    )
+    assert words[0] == (
+        "While still buying, the average customer orders about every 127 days "
+        "(2.9 purchases a year)."
+    )
+    assert words[1] == "After each purchase, 25% of customers on average stop for good."
+    assert words[2] == "A repeat purchase brings 35.22 on average across customers."
+    # Pareto/NBD on CDNOW (published: r 0.55, alpha 10.58, s 0.61, beta 11.67, weeks):
+    # 11.67 x 7 / 0.61 = 134 days at the average leaving rate.
+    pareto = clv.in_plain_words("pareto", {"r": 0.55, "alpha": 74.06, "s": 0.61, "beta": 81.69}, {})
+    assert pareto[1].startswith("At the average leaving rate a customer stays about 134 days")

@@ -246,11 +246,19 @@ def model_view(v: Shown) -> None:
     """The fitted parameters in words."""
     fitted = v.fitted
     st.markdown(f"**Why this model.** {fitted.reason}")
+    words = clv.in_plain_words(fitted.model, fitted.params, fitted.spend.params, v.money)
+    st.markdown("**What the model learned.** " + " ".join(words))
     rows = [
-        {"parameter": k, "value": v, "meaning": clv.PARAM_MEANINGS.get(k, "")}
-        for k, v in {**fitted.params, **fitted.spend.params}.items()
+        {"meaning": clv.PARAM_MEANINGS.get(k, ""), "parameter": k, "value": value}
+        for k, value in {**fitted.params, **fitted.spend.params}.items()
     ]
-    show.table(pd.DataFrame(rows), labels={"meaning": "What it means"}, kinds={"value": "number"})
+    st.caption("The parameters behind those sentences, for an analyst:")
+    show.table(
+        pd.DataFrame(rows),
+        first=["meaning", "parameter", "value"],
+        labels={"meaning": "What it means", "parameter": "Symbol"},
+        kinds={"value": "number"},
+    )
     st.markdown(
         f"Purchase model **{fitted.name}** on {fitted.customers:,} customers "
         f"({fitted.repeat_buyers:,} repeat buyers), {present.SMOOTHING} "

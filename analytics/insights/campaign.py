@@ -225,7 +225,8 @@ def lift(
         )
         warnings.append(
             f"A group has fewer than {MIN_GROUP} customers: too few to conclude much. With "
-            f"these sizes only a difference in conversion of about {detectable:.1%} or more "
+            f"these sizes only a difference in conversion of about {100 * detectable:.1f} "
+            "percentage points or more "
             "would be detected (80% of the time)."
         )
     return Lift(

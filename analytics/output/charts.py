@@ -22,7 +22,11 @@ STAGE_COLORS = {
     "Inactive": "#c8553d",
     "Reactivated": "#8e5bb5",
 }
+# Churn risk bands, coloured as their stages read: low like Loyal, medium like At risk,
+# high like Inactive.
+RISK_COLORS = {"low": STAGE_COLORS["Loyal"], "medium": STAGE_COLORS["At risk"], "high": "#c8553d"}
 ACCENT = "#2f6db5"
+PNG_PADDING = 16  # pixels around a downloaded chart, so no title touches the edge
 WIDTH = 720
 SUBTITLE_CHARACTERS = 105  # at 12 px, about the chart's width
 
@@ -31,7 +35,9 @@ def png(chart: alt.Chart, scale: float = 2) -> bytes:
     """A chart as PNG bytes (vl-convert, loaded on the first PNG; no browser needed)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_png(spec(chart), scale=scale)
+    drawn = spec(chart)
+    drawn["padding"] = PNG_PADDING
+    return vl_convert.vegalite_to_png(drawn, scale=scale)
 
 
 def spec(chart: alt.Chart) -> dict:
@@ -503,11 +509,13 @@ def value_bars(
         data["label"] = [format(v, fmt) if pd.notna(v) else "" for v in data[value]]
     data = data[[category, value, "label"]].dropna(subset=[value])
     order = list(data[category])
-    colour = (
-        alt.Color(f"{category}:N", scale=stage_scale(order), legend=None)
-        if set(order) <= set(STAGES)
-        else alt.value(ACCENT)
-    )
+    if set(order) <= set(STAGES):
+        colour = alt.Color(f"{category}:N", scale=stage_scale(order), legend=None)
+    elif set(order) <= set(RISK_COLORS):
+        risks = alt.Scale(domain=order, range=[RISK_COLORS[r] for r in order])
+        colour = alt.Color(f"{category}:N", scale=risks, legend=None)
+    else:
+        colour = alt.value(ACCENT)
     tooltip = [category, alt.Tooltip("label:N", title=present.money_title(value, currency))]
     x_title = currency or None  # the title says what; the axis says in which currency
     return labelled_bars(data, category, value, x_title, colour, tooltip, 32, title, subtitle, fmt)

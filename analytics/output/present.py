@@ -66,6 +66,11 @@ def money_printf(currency: str | None, decimals: int = 2) -> str:
     return symbol(currency).replace("%", "%%") + f"%,.{decimals}f"
 
 
+def months(n: int) -> str:
+    """'1 month', '12 months'."""
+    return f"{n} month" if n == 1 else f"{n} months"
+
+
 def share(value, decimals: int = 0) -> str:
     """``44%``; ``n/a`` for a missing value."""
     return "n/a" if value is None or pd.isna(value) else f"{value:.{decimals}%}"
@@ -360,7 +365,7 @@ def campaign_table(result, currency: str | None = None) -> pd.DataFrame:
             span(cash(rpc_low, 2, True), cash(rpc_high, 2, True)),
         ),
         (
-            "Incremental revenue (difference x treatment customers)",
+            "Incremental revenue (difference × contacted customers)",
             "",
             "",
             cash(result.incremental_revenue, 0, True),

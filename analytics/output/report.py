@@ -96,7 +96,7 @@ def _value_part(
     warning = fitted.warnings[0] if fitted.cannot_tell_dropout else ""
     lines = [warning] if warning else []
     lines.append(
-        f"Predicted CLV over {s.horizon_months} months of 30 days ({fitted.name} for "
+        f"Predicted CLV over {present.months(s.horizon_months)} of 30 days ({fitted.name} for "
         f"purchases, {fitted.spend.method} for spend; {s.value_basis()}): "
         f"{money(total)} for {len(customers):,} customers (80% range "
         f"{present.span(money(interval[0]), money(interval[1]))}); median per customer "
@@ -175,7 +175,8 @@ def summary_figures(
                 money(value.total) + ("*" if value.cannot_tell else ""),
                 "Predicted CLV",
                 f"Customer lifetime value: what today's customers are expected to bring "
-                f"over the next {s.horizon_months} months, as {s.value_basis()} (80% range "
+                f"over the next {present.months(s.horizon_months)}, as {s.value_basis()} "
+                "(80% range "
                 f"{present.span(low, high)})."
                 + (f" *{value.warning}" if value.cannot_tell else ""),
             )
@@ -292,7 +293,7 @@ def build(
                 value.by_stage,
                 "stage",
                 "total",
-                f"Predicted CLV per lifecycle stage, next {s.horizon_months} months",
+                f"Predicted CLV per lifecycle stage, next {present.months(s.horizon_months)}",
                 f"{caption} · total of each stage, and per customer",
                 currency=s.currency,
                 labels=[

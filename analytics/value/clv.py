@@ -235,6 +235,33 @@ def cannot_tell_sentence(history_months: float) -> str:
     )
 
 
+def in_plain_words(model: str, params: dict, spend: dict, money=lambda v: f"{v:,.2f}") -> list:
+    """What the fitted parameters say about the shop's customers, in sentences (days).
+
+    The purchase rate of an active customer is gamma(r, alpha) distributed, so the average
+    rate is r / alpha a day; BG/NBD's chance to stop after a purchase is beta(a, b), average
+    a / (a + b); Pareto/NBD's leaving rate is gamma(s, beta), average s / beta a day;
+    Gamma-Gamma's average spend per order across customers is p v / (q - 1)."""
+    r, alpha = params["r"], params["alpha"]
+    lines = [
+        f"While still buying, the average customer orders about every {alpha / r:,.0f} days "
+        f"({365 * r / alpha:.1f} purchases a year)."
+    ]
+    if model == "pareto":
+        stay = params["beta"] / params["s"]
+        lines.append(
+            f"At the average leaving rate a customer stays about {stay:,.0f} days before "
+            "stopping for good."
+        )
+    else:
+        stop = params["a"] / (params["a"] + params["b"])
+        lines.append(f"After each purchase, {stop:.0%} of customers on average stop for good.")
+    if {"p", "q", "v"} <= set(spend) and spend["q"] > 1:
+        average = spend["p"] * spend["v"] / (spend["q"] - 1)
+        lines.append(f"A repeat purchase brings {money(average)} on average across customers.")
+    return lines
+
+
 def fit(summary: pd.DataFrame, model: str = DEFAULT_MODEL) -> ClvModel:
     """Fit the purchase model and the spend model on a per-customer summary.
 
