@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(first order)' (see the Cohorts page)",
     )
     cohort.add_argument("--min-size", type=int, default=1)
+    cohort.add_argument(
+        "--keep-existing",
+        action="store_true",
+        help="keep the data's first month when it looks like customers already there",
+    )
     segment = commands.add_parser("segments", help="customers per RFM segment")
     _reading_options(segment)
     _stage_settings(segment)
@@ -339,9 +344,14 @@ def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
                 f"Cannot group by '{args.group_by}': this data offers {sorted(options) or 'none'}."
             )
         groups = options[args.group_by]
-    table = cohorts.cohort_table(base, args.period, args.metric, groups, min_size=args.min_size)
+    existing = None if args.keep_existing else cohorts.existing_base(base)
+    first_from = existing.until if existing else None
+    table = cohorts.cohort_table(
+        base, args.period, args.metric, groups, first_from, min_size=args.min_size
+    )
     return {
         "period": args.period,
+        "left_out": existing.sentence() if existing else None,
         "metric": args.metric,
         "group_by": args.group_by,
         "data_end": base.data_end.date().isoformat(),

@@ -53,6 +53,14 @@ with controls.expander("What the average needs behind each point"):
         )
     )
 first_from, first_to = (span[0], span[1]) if len(span) == 2 else (span[0], end)
+existing = cache_insights.left_out(dataset)
+if existing is not None and first_from < existing.until.date():
+    first_from = existing.until.date()
+    st.info(
+        f"{existing.sentence()} They are left out: cohorts start in the month after (the "
+        "sidebar's switch keeps them).",
+        icon=":material/history:",
+    )
 
 table = cache_insights.cohort_table(
     dataset,

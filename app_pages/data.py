@@ -115,6 +115,16 @@ elif choice == CONNECT:
 dataset = session.current_dataset()
 log, report = dataset.log, dataset.log.report
 st.subheader(f"Loaded: {dataset.name}")
+if dataset.source.label != session.DEMO:
+    given = st.text_input(
+        "Name of this data",
+        value=dataset.name,
+        key=f"name_{dataset.source.key}",
+        help="How pages, links and the PDF name it. Kept with the data on this server.",
+    )
+    if session.clean_name(dataset, given) != dataset.name:
+        session.rename(dataset, given)
+        st.rerun()
 orders = log.orders
 currency = session.currency(dataset)
 span = present.period(dataset.base.data_start, dataset.base.data_end)

@@ -77,6 +77,10 @@ elif view == "Funnel":
 elif view == "Evolution":
     freq = params.segmented("Snapshot at the end of each", ["month", "week"], key="lc_freq")
     evo = cache_insights.evolution(dataset.source.key, index, s.window, s.at_risk_factor, freq)
+    existing = cache_insights.left_out(dataset)
+    if existing is not None:
+        evo = evo[evo["date"] >= existing.until]
+        st.caption(f"{existing.sentence()} That month is left out (see the sidebar).")
     show.chart(
         charts.evolution_area(
             evo,

@@ -30,7 +30,7 @@ def command_line_passwords(monkeypatch):
     monkeypatch.setattr(guards, "_ENVIRONMENT_PASSWORDS", [True])
 
 
-def app_test(timeout: float = 90):
+def app_test(timeout: float = 240):  # generous: a busy 2-core machine is slow
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)

@@ -453,7 +453,9 @@ def test_the_winback_list_shows_days_overdue_and_downloads(app, capsys):
     no_errors(app)
     shown = app.dataframe[0].value
     assert (shown["Days overdue"] > 0).all() and len(shown) > 0
-    assert shown["Revenue to date"].is_monotonic_decreasing  # most valuable first (no model)
+    # Most valuable first, by predicted CLV: the view fits the model itself.
+    clv_column = next(c for c in shown.columns if c.startswith("Predicted CLV"))
+    assert shown[clv_column].is_monotonic_decreasing
     text = " ".join(m.value for m in app.markdown)
     assert "all past the day they usually order again" in text
     assert app.get("download_button")  # CSV and Excel, like every other list
@@ -633,3 +635,47 @@ def test_payback_page_draws_on_the_demo_with_its_spend_file(app):
         "Row 1 of the spend table (2022-11): the spend 'oops' is not a number; write a plain "
         "number such as 1250.50."
     ]
+
+
+def test_customers_already_there_are_left_out_on_every_page_and_the_switch_keeps_them(app):
+    """An invoice log whose first month is the shop's existing base: the sidebar says so,
+    the cohorts start the month after, the stage mix over time starts after it too; the
+    switch brings the month back."""
+    from tests.shops import one_year_invoices
+
+    at = open_data_page(app)
+    data = one_year_invoices().to_csv(index=False).encode()
+    at.file_uploader(key="orders_file").set_value(("invoices.csv", data, "text/csv")).run()
+    no_errors(at)
+    assert at.toggle(key="leave_out_existing").value is True
+    at.switch_page("app_pages/cohorts.py").run()
+    no_errors(at)
+    assert any("(2011-01) has 1,488 first purchases" in i.value for i in at.info)
+    assert str(at.date_input(key="co_range").value[0]) == "2011-01-01"  # the analyst's range
+    at.switch_page("app_pages/lifecycle.py").run()
+    at.segmented_control(key="lc_view").set_value("Evolution").run()
+    assert any("That month is left out" in c.value for c in at.caption)
+    at.toggle(key="leave_out_existing").set_value(False).run()
+    assert not any("That month is left out" in c.value for c in at.caption)
+    at.switch_page("app_pages/cohorts.py").run()
+    assert not any("1,488 first purchases" in i.value for i in at.info)
+
+
+def test_a_dataset_takes_the_name_the_analyst_gives_it_and_its_link_keeps_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("LENS_STORE_DIR", str(tmp_path))  # the name stays with this test's data
+    app = app_test()
+    app.run()
+    at = upload_shopify(app)
+    key = at.session_state["source"].key
+    at.text_input(key=f"name_{key}").input("Spring shop").run()
+    no_errors(at)
+    assert at.subheader[0].value == "Loaded: Spring shop"
+    assert any("**Data:** Spring shop" in m.value for m in at.sidebar.markdown)
+    fresh = app_test()
+    fresh.query_params["data"] = key
+    fresh.run()
+    no_errors(fresh)
+    assert any("**Data:** Spring shop" in m.value for m in fresh.sidebar.markdown)
+    # A visitor's text never becomes a link or an image on a colleague's screen.
+    at.text_input(key=f"name_{key}").input("![x](http://example.com/a.png)").run()
+    assert at.subheader[0].value == "Loaded: !x(http://example.com/a.png)"  # no image syntax

@@ -50,7 +50,7 @@ def test_the_first_page_loads_no_model_or_pdf_library():
     """The app opens on Lifecycle: lifetimes, scikit-learn and fpdf2 wait for Value or PDF."""
     loaded = _loaded_after(
         "from streamlit.testing.v1 import AppTest\n"
-        "at = AppTest.from_file('app.py', default_timeout=90)\n"
+        "at = AppTest.from_file('app.py', default_timeout=240)\n"
         "at.run()\n"
         "assert not at.exception\n"
     )

@@ -252,3 +252,17 @@ def test_export_with_a_control_group_then_lift(tmp_path, capsys):
     code, _, err = run(capsys, "lift", ROOT / "data" / "demo_orders.csv", "demo")
     assert code == 2 and "Expected columns: customer_id, group, list_date" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_cohorts_leave_out_the_customers_already_there_when_the_data_starts(tmp_path, capsys):
+    """A one-year invoice log starts with the shop's existing base: its first month (January,
+    1,488 first purchases, over 6 times the usual rate) is left out unless asked to keep it."""
+    from tests.shops import one_year_invoices
+
+    path = tmp_path / "invoices.csv"
+    one_year_invoices().to_csv(path, index=False)
+    code, out, _ = run(capsys, "cohorts", path)
+    assert code == 0 and out["cohorts"][0]["cohort"] == "2011-02"
+    assert out["left_out"].startswith("The data's first month (2011-01) has 1,488 first purchases")
+    code, kept, _ = run(capsys, "cohorts", path, "--keep-existing")
+    assert kept["cohorts"][0]["cohort"] == "2011-01" and kept["left_out"] is None

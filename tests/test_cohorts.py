@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.insights import cohorts
 from analytics.insights.cohorts import cohort_table, last_complete_period, period_of, to_records
 from analytics.insights.customers import build_customer_base
 
@@ -177,3 +178,35 @@ def test_last_complete_period():
 def test_records_for_json(base):
     records = to_records(cohort_table(base, "month", "retention"))
     assert records[1] == {"cohort": "2024-02", "size": 1, "values": [1.0, 1.0, None]}
+
+
+def shop(first_days: list[str]):
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(len(first_days))],
+            "order_date": pd.to_datetime(first_days),
+            "amount": 10.0,
+        }
+    )
+    return build_customer_base(frame)
+
+
+def test_customers_already_there_when_the_data_starts_are_found():
+    """120 first purchases in January (the shop's base: 3.9 a day), then 10 a month
+    (about 0.33 a day): 11.8 times faster, far above 3. The rule leaves January out."""
+    january = [f"2024-01-{1 + i % 28:02d}" for i in range(120)]
+    later = [f"2024-{m:02d}-{1 + 2 * i:02d}" for m in range(2, 9) for i in range(10)]
+    found = cohorts.existing_base(shop(january + later))
+    assert found is not None and found.month == "2024-01" and found.customers == 120
+    assert found.ratio == pytest.approx(
+        (120 / 31) / np.median([10 / d for d in (29, 31, 30, 31, 30, 31)])
+    )
+    assert found.until == pd.Timestamp("2024-02-01")
+
+
+def test_a_steady_shop_or_a_partial_first_month_is_not_flagged():
+    steady = [f"2024-{m:02d}-{1 + 2 * i:02d}" for m in range(1, 9) for i in range(10)]
+    assert cohorts.existing_base(shop(steady)) is None
+    # Data from 25 January: 3 first purchases in 7 days is the usual 0.33-0.43 a day.
+    partial = ["2024-01-25", "2024-01-28", "2024-01-31"] + steady[10:]
+    assert cohorts.existing_base(shop(partial)) is None

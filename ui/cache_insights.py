@@ -60,3 +60,20 @@ def customer_table(dataset: Dataset, settings, hero_pct: float, scores=None) -> 
         scores_key,
         scores,
     )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _existing(key: str, _base) -> cohorts.ExistingBase | None:
+    return cohorts.existing_base(_base)
+
+
+def left_out(dataset: Dataset) -> cohorts.ExistingBase | None:
+    """The data's first month when its customers look already there and the analyst leaves
+    them out (the sidebar's switch, on by default); None otherwise."""
+    found = _existing(dataset.source.key, dataset.base)
+    return found if found is not None and st.session_state.get("leave_out_existing") else None
+
+
+def existing(dataset: Dataset) -> cohorts.ExistingBase | None:
+    """The data's first month when its customers look already there, left out or not."""
+    return _existing(dataset.source.key, dataset.base)

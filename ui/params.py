@@ -77,6 +77,7 @@ DEFAULTS = {
     "co_period": "month",
     "co_metric": "retention",
     "co_group": BY_FIRST_PERIOD,
+    "leave_out_existing": True,
     **{key: views[0] for key, views in VIEWS.items()},
 }
 PARSERS = {
@@ -92,6 +93,7 @@ PARSERS = {
     "co_period": _choice(PERIODS),
     "co_metric": _choice(METRICS),
     "co_group": _label,
+    "leave_out_existing": _flag,
     **{key: _choice(views) for key, views in VIEWS.items()},
 }
 

@@ -90,7 +90,9 @@ class Dataset:
 
     @property
     def name(self) -> str:
-        return shown_name(self.source)
+        """The name the analyst gave it on the Data page, else its file's or source's."""
+        given = st.session_state.get("dataset_names", {}).get(self.source.key)
+        return given or shown_name(self.source)
 
     @property
     def label(self) -> str:
@@ -205,6 +207,28 @@ def forget(source: Source) -> bool:
     return removed
 
 
+def clean_name(dataset: Dataset, name: str) -> str:
+    """A name as it will be shown: a visitor's text, so brackets removed as for file names,
+    spaces squeezed, at most 80 characters; blank gives back the source's own name."""
+    name = " ".join(name.translate(str.maketrans("", "", "[]<>")).split())[:80]
+    return name or shown_name(dataset.source)
+
+
+def rename(dataset: Dataset, name: str) -> None:
+    """Name a dataset for pages, links and the PDF: kept with it on the server, so its link
+    reopens it under that name."""
+    name = clean_name(dataset, name)
+    names = st.session_state.setdefault("dataset_names", {})
+    if name == shown_name(dataset.source):
+        names.pop(dataset.source.key, None)
+        name = ""
+    else:
+        names[dataset.source.key] = name
+    kept_on_disk = store.default_store()
+    if kept_on_disk is not None and may_forget(dataset.source):
+        kept_on_disk.rename(dataset.source.key, name)
+
+
 def may_forget(source: Source) -> bool:
     """Whoever may open a kept dataset may forget it, except a shared one: only its owner."""
     kept_on_disk = store.default_store()
@@ -239,6 +263,8 @@ def open_link(key: str | None) -> None:
     if refusal:
         st.session_state["link_problem"] = refusal
         return
+    if kept_on_disk.name(key):
+        st.session_state.setdefault("dataset_names", {})[key] = kept_on_disk.name(key)
     described = kept.source
     st.session_state["source"] = Source(
         described["label"],

@@ -76,6 +76,14 @@ def render_sidebar(dataset: Dataset) -> None:
             help="A customer with two or more orders is At risk when the days since their "
             "last order exceed this many times their usual gap between orders. Default 1.5.",
         )
+        found = cache_insights.existing(dataset)
+        if found is not None:
+            st.toggle(
+                f"Leave out {found.month}: customers already there",
+                key="leave_out_existing",
+                help=f"{found.sentence()} Left out of cohorts, the stage mix over time and "
+                "averages by cohort (on by default when the data shows it).",
+            )
         st.divider()
         pdf_report(dataset)
 
@@ -98,6 +106,7 @@ def pdf_report(dataset: Dataset) -> None:
         session.currency(dataset),
         float(st.session_state.get("clv_discount", 1.0)) / 100,
         float(st.session_state.get("clv_margin", 100)) / 100,
+        bool(st.session_state.get("leave_out_existing", True)),
     )
     spend = cache_payback.spend_table(dataset)  # the demo's own spend file until edited
     spend_key = spend.to_csv(index=False)

@@ -13,7 +13,7 @@ from analytics.insights import cohorts
 from analytics.insights import lifecycle as lc
 from analytics.output import charts, export, present
 from analytics.value import clv
-from ui import cache_value, controls, show
+from ui import cache_insights, cache_value, controls, show
 from ui.session import Dataset
 
 
@@ -79,6 +79,10 @@ def value_view(v: Shown) -> None:
         st.caption(f"Median CLV per stage (a few customers pull the averages up): {words}.")
     groups = cohorts.acquisition_attributes(dataset.base)
     first = summary["first_order"].dt.to_period("Q").astype(str).rename("Cohort (quarter)")
+    existing = cache_insights.left_out(dataset)
+    if existing is not None:  # not a cohort: the shop's base when the data starts
+        first = first.where(summary["first_order"] >= existing.until)
+        st.caption(f"{existing.sentence()} Left out of the averages by cohort.")
     options = {"Cohort (quarter)": first, **groups}
     split = controls.selectbox(st, "Average CLV by", list(options), key="clv_group")
     by_group = clv.average_by(

@@ -159,14 +159,24 @@ class Store:
 
     def share(self, key: str, shared: bool) -> None:
         """Open (or close) a kept dataset to everyone signed in to the app."""
+        self._update(key, shared=bool(shared))
+
+    def _update(self, key: str, **fields) -> None:
         meta = self._meta(key)
         if meta is None:
             return
-        meta["shared"] = bool(shared)
+        meta.update(fields)
         path = self._path(key)
         spare = path / "meta.json.new"
         spare.write_text(json.dumps(meta, default=str))
         spare.replace(path / "meta.json")
+
+    def rename(self, key: str, name: str) -> None:
+        """The name people call a kept dataset by (a link reopens it under that name)."""
+        self._update(key, name=name)
+
+    def name(self, key: str) -> str | None:
+        return (self._meta(key) or {}).get("name")
 
     def forget(self, key: str) -> bool:
         """Remove a kept dataset from the disk; True when there was one."""

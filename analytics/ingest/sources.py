@@ -95,12 +95,28 @@ class Location:
 
     @property
     def name(self) -> str:
-        """How the data is named on screen and in the PDF: never its address when the
-        operator gave it a name."""
+        """How the data is named on screen and in the PDF: the operator's name for it, else
+        a short readable one (the database and host, never the user or port)."""
         if self.kind == "parquet":
             return self.label or self.url
         what = self.table or "SQL query"
-        return f"{what} @ {self.label or self.url}"
+        return f"{what} @ {self.label or self.short_address}"
+
+    @property
+    def short_address(self) -> str:
+        """'shop on db.example.com' for a database, the file's name for DuckDB, 'Spark'."""
+        if self.kind == "spark":
+            return "Spark"
+        rest = self.url.split("://", 1)[1]
+        if self.kind == "duckdb":
+            return Path(rest).name or rest
+        host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+        if host.startswith("["):  # an IPv6 address, [::1]:5432
+            host = host.split("]", 1)[0] + "]"
+        elif host.count(":") == 1:
+            host = host.rsplit(":", 1)[0]
+        database = rest.split("/", 1)[1].split("?", 1)[0] if "/" in rest else ""
+        return f"{database} on {host}" if database else host
 
     @property
     def where(self) -> str:

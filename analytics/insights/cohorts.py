@@ -239,6 +239,55 @@ def cohort_table(
     )
 
 
+# A shop's export starts on some day, not when the shop did: customers who were already
+# buying show up as new in the data's first weeks. Their first month is "already there" when
+# its new customers arrive at least this many times faster (a day) than in the months after.
+EXISTING_RATIO = 3.0
+EXISTING_LATER_MONTHS = 6  # the months whose median rate is the usual one
+EXISTING_MIN_CUSTOMERS = 30
+
+
+@dataclass(frozen=True)
+class ExistingBase:
+    """The data's first month, when its first purchases look like the shop's existing base."""
+
+    month: str  # YYYY-MM
+    customers: int  # first purchases in that month
+    ratio: float  # their rate a day over the usual rate of the next months
+    until: pd.Timestamp  # the first day after that month: cohorts start here when left out
+
+    def sentence(self) -> str:
+        return (
+            f"The data's first month ({self.month}) has {self.customers:,} first purchases, "
+            f"{self.ratio:.1f} times the usual rate of new customers of the months after: most "
+            "were probably customers already before the data starts, not new ones."
+        )
+
+
+def existing_base(base: CustomerBase) -> ExistingBase | None:
+    """The first month's customers when they look already there (the README's rule): new
+    customers a day in the data's first calendar month (from its first day) at least
+    EXISTING_RATIO times the median rate a day of the next EXISTING_LATER_MONTHS complete
+    months, and at least EXISTING_MIN_CUSTOMERS of them. None otherwise."""
+    month = period_of(base.day[base.start], "month")
+    first = int(period_of(np.array([base.first_day]), "month")[0])
+    complete = last_complete_period(base.last_day, "month")
+    later = np.arange(first + 1, min(first + EXISTING_LATER_MONTHS, complete) + 1)
+    if len(later) < 2:
+        return None
+    counts = np.bincount(month - first, minlength=int(later.max() - first) + 1)
+    starts = period_start(np.arange(first, later.max() + 2), "month").to_numpy() - EPOCH
+    days = np.diff(starts.astype("timedelta64[D]").astype(np.int64))
+    days[0] -= base.first_day - int(starts[0].astype("timedelta64[D]").astype(np.int64))
+    rates = counts[: len(days)] / days
+    usual = float(np.median(rates[1:]))
+    if counts[0] < EXISTING_MIN_CUSTOMERS or usual <= 0 or rates[0] < EXISTING_RATIO * usual:
+        return None
+    label = period_label(np.array([first]), "month")[0]
+    until = period_start(np.array([first + 1]), "month")[0]
+    return ExistingBase(label, int(counts[0]), float(rates[0] / usual), until)
+
+
 def to_records(table: CohortTable) -> list[dict]:
     """``[{cohort, size, values}]`` with None for incomplete periods (for JSON)."""
     return [

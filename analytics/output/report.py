@@ -37,6 +37,7 @@ class ReportSettings:
     currency: str | None = None  # ISO code the amounts are in; None: plain numbers
     discount_rate: float = 0.01  # per month, as set on the Value page
     margin: float = 1.0  # gross margin, as set on the Value page (1.0: revenue)
+    leave_out_existing: bool = True  # the first month, when customers were already there
 
     def value_basis(self) -> str:
         """What a CLV figure counts, in words: revenue, or margin at the analyst's rate."""
@@ -264,6 +265,10 @@ def build(
         if known.evolution is not None
         else lifecycle.evolution(index, s.window, s.at_risk_factor)
     )
+    existing = cohorts.existing_base(base) if s.leave_out_existing else None
+    if existing is not None:
+        evo = evo[evo["date"] >= existing.until]
+        pdf.line_of_text(f"{existing.sentence()} That month is left out below.", size=9)
     pdf.chart(charts.evolution_area(evo, "Stage mix at the end of each month", caption))
     funnel = lifecycle.funnel(index, snap)
     pdf.chart(charts.funnel_bars(funnel, "Purchase funnel: how many come back", caption))
@@ -272,7 +277,9 @@ def build(
 
     step(0.68, "Cohort retention…")
     pdf.heading("Who comes back: cohort retention")
-    table = cohorts.cohort_table(base, "month", "retention")
+    table = cohorts.cohort_table(
+        base, "month", "retention", first_from=existing.until if existing else None
+    )
     recent = _last_cohorts(table, COHORT_ROWS)
     pdf.chart(
         charts.cohort_heatmap(
