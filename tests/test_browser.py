@@ -234,6 +234,16 @@ def test_the_pdf_carries_the_value_pages_margin_and_discount(page):
     )
 
 
+def test_the_payback_page_draws_its_charts_on_the_demo_spend(page):
+    """The demo comes with its spend: the page draws the payback chart and the LTV:CAC bars,
+    and says in one sentence when customers pay back."""
+    open_page(page, "payback", ready="[data-testid=stHeading]")
+    charts_drawn = assert_clean_and_charts_drawn(page)
+    assert charts_drawn >= 2
+    body = page.inner_text("body")
+    assert "pay back their acquisition cost" in body and "CAC" in body
+
+
 def test_value_page_shows_ranges_in_plain_headers(page):
     open_page(page, "value", ready=".vega-embed")
     figures = stage_counts(page)
@@ -251,6 +261,7 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 EVERY_VIEW = {
     "": ["Stage mix", "Funnel", "Evolution", "Transitions", "What-if", "Win-back", "Members"],
     "cohorts": [None],
+    "payback": [None],
     "value": ["Value", "Churn risk", "Backtest", "Model"],
     "segments": ["Segment map", "Hero customers", "Stage × segment", "Segment builder"],
     "campaigns": [None],
