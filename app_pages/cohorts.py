@@ -7,6 +7,7 @@ from analytics.insights.cohorts import (
     METRICS,
     MIN_COHORTS,
     MIN_CUSTOMERS,
+    MIN_SHARE,
     PERIODS,
     SMALL_COHORT,
     acquisition_attributes,
@@ -92,11 +93,15 @@ st.caption(
 
 names = list(table.values.index)
 default = names[-7:-1] if len(names) > 6 else names
+picked = st.session_state.get("co_chosen")
+if picked is not None and not set(picked) <= set(names):  # another period or grouping
+    st.session_state["co_chosen"] = [n for n in picked if n in names] or default
 chosen = controls.multiselect(st, "Cohorts on the curve", names, default=default, key="co_chosen")
 shown = table.support[table.average.notna()]
 reach = (
     f"the average stops at {period} {shown.index.max()}, the last one with at least "
-    f"{min_cohorts} cohorts and {min_customers:,} customers behind it"
+    f"{min_cohorts} cohorts, {min_customers:,} customers and {MIN_SHARE:.0%} of the first "
+    "point's customers behind it"
     if len(shown)
     else f"no {period} has {min_cohorts} cohorts and {min_customers:,} customers behind it, "
     "so there is no average: lower the minimums"
@@ -113,9 +118,10 @@ show.chart(
 )
 if table.same_cohorts and len(shown):
     st.caption(
-        f"The average follows the same {shown['customers'].iloc[0]:,} customers (the "
-        f"{shown['cohorts'].iloc[0]} cohorts that reached {period} {shown.index.max()}) at "
-        "every point, so it can only grow."
+        f"The average follows the same {shown['customers'].iloc[0]:,} customers "
+        f"({shown['customers'].iloc[0] / table.eligible[0].sum():.0%} of the "
+        f"{table.eligible[0].sum():,} in the cohorts; the {shown['cohorts'].iloc[0]} cohorts "
+        f"that reached {period} {shown.index.max()}) at every point, so it can only grow."
     )
 else:
     st.caption(

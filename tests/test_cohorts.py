@@ -210,3 +210,13 @@ def test_a_steady_shop_or_a_partial_first_month_is_not_flagged():
     # Data from 25 January: 3 first purchases in 7 days is the usual 0.33-0.43 a day.
     partial = ["2024-01-25", "2024-01-28", "2024-01-31"] + steady[10:]
     assert cohorts.existing_base(shop(partial)) is None
+
+
+def test_an_average_point_needs_a_quarter_of_the_customers_behind_it():
+    """One January customer, ten in February, ten in March; data to 15 April. Month 2 is
+    reached by the January customer alone: 1 of 21 (5%), under the 25% the average needs,
+    so the average stops at month 1 (11 of 21), even with no minimum count."""
+    days = ["2024-01-05"] + ["2024-02-05"] * 10 + ["2024-03-05"] * 10 + ["2024-04-15"]
+    t = cohort_table(shop(days), "month", "retention", min_cohorts=1, min_customers=1)
+    assert t.support["customers"].tolist()[:3] == [21, 11, 1]
+    assert not np.isnan(t.average[1]) and np.isnan(t.average[2])

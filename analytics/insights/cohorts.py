@@ -29,6 +29,9 @@ UNKNOWN = "(unknown)"
 # An average point needs at least this many cohorts and customers behind it; below that
 # one small cohort decides it, and the curve stops (both adjustable on the page).
 MIN_COHORTS, MIN_CUSTOMERS = 3, 100
+# ... and at least this share of the customers of its first point: past that, a few old
+# cohorts would be presented as the shop's average.
+MIN_SHARE = 0.25
 SMALL_COHORT = 30  # customers: one of them moves a share by more than 3 points
 
 
@@ -211,6 +214,7 @@ def cohort_table(
     values = np.where(eligible > 0, values, np.nan)
     cohorts_at, customers_at = (eligible > 0).sum(axis=0), eligible.sum(axis=0)
     enough = (cohorts_at >= max(min_cohorts, 1)) & (customers_at >= max(min_customers, 1))
+    enough &= customers_at >= MIN_SHARE * (customers_at[0] if len(customers_at) else 0)
     average = np.where(enough, average, np.nan)
     same = metric == "cumulative_revenue_per_customer"
     if same:
