@@ -220,3 +220,15 @@ def test_an_average_point_needs_a_quarter_of_the_customers_behind_it():
     t = cohort_table(shop(days), "month", "retention", min_cohorts=1, min_customers=1)
     assert t.support["customers"].tolist()[:3] == [21, 11, 1]
     assert not np.isnan(t.average[1]) and np.isnan(t.average[2])
+
+
+def test_groups_read_in_natural_order_with_the_small_ones_together():
+    """40 categories, Item k bought first by 41 - k customers: the 15 largest (Item 1 to
+    Item 15) each get a row, in the order a person reads them (Item 2 before Item 10); the
+    other 25 categories share one row, Other, at the end."""
+    names = [f"Item {k}" for k in range(1, 41) for _ in range(41 - k)]
+    base = shop(["2024-01-05"] * len(names) + ["2024-04-15"])
+    category = pd.Series(names + ["Item 1"], index=base.ids)
+    t = cohort_table(base, "month", "retention", groups=category)
+    assert list(t.values.index) == [f"Item {k}" for k in range(1, 16)] + ["Other"]
+    assert t.size["Other"] == sum(41 - k for k in range(16, 41))

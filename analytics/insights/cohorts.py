@@ -9,6 +9,7 @@ cohort or none of it. Everything is a few bincounts over the sorted order arrays
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,8 @@ METRICS = {
     "net_revenue_retention": "Revenue kept vs the first period (net revenue retention)",
 }
 UNKNOWN = "(unknown)"
+OTHER = "Other"  # the groups past the largest TOP_GROUPS, together
+TOP_GROUPS = 15
 # An average point needs at least this many cohorts and customers behind it; below that
 # one small cohort decides it, and the curve stops (both adjustable on the page).
 MIN_COHORTS, MIN_CUSTOMERS = 3, 100
@@ -132,8 +135,7 @@ def cohort_table(
         labels = period_label(names, period)
     else:
         values = groups.reindex(base.ids).astype("str").fillna(UNKNOWN).to_numpy()
-        labels, group = np.unique(values, return_inverse=True)
-        labels = list(labels)
+        labels, group = _groups_in_reading_order(values, chosen)
     n_groups = len(labels)
     width = max(int(horizon[chosen].max()) + 1, 1) if chosen.any() else 1
 
@@ -290,6 +292,27 @@ def existing_base(base: CustomerBase) -> ExistingBase | None:
     label = period_label(np.array([first]), "month")[0]
     until = period_start(np.array([first + 1]), "month")[0]
     return ExistingBase(label, int(counts[0]), float(rates[0] / usual), until)
+
+
+def _groups_in_reading_order(values: np.ndarray, chosen: np.ndarray) -> tuple[list, np.ndarray]:
+    """Group labels and each customer's group: the TOP_GROUPS largest groups (of the chosen
+    customers), the rest as "Other"; in the order a person reads them ("Item 2" before
+    "Item 10"), with "Other" and "(unknown)" last."""
+    sizes = pd.Series(values[chosen]).value_counts()
+    if len(sizes.drop(UNKNOWN, errors="ignore")) > TOP_GROUPS:
+        top = sizes.drop(UNKNOWN, errors="ignore").index[:TOP_GROUPS]
+        values = np.where(np.isin(values, [*top, UNKNOWN]), values, OTHER)
+    names, group = np.unique(values, return_inverse=True)
+
+    def reading(name: str):
+        last = name in (OTHER, UNKNOWN)
+        parts = [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", name) if p]
+        return (last, name == UNKNOWN, [(isinstance(p, int), p) for p in parts])
+
+    order = sorted(range(len(names)), key=lambda i: reading(str(names[i])))
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    return [names[i] for i in order], rank[group]
 
 
 def to_records(table: CohortTable) -> list[dict]:
