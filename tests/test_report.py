@@ -163,7 +163,11 @@ def test_an_open_campaign_result_gets_a_page(tmp_path, capsys):
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Campaign results: list.csv" in text
     assert " ".join(result.sentence().split())[:60] in text
-    assert "Conversion:" in text and "95% interval" in text
+    # A table with its header, on the same page as the heading (never a heading alone).
+    page = next(p.extract_text() for p in reader.pages if "Campaign results" in p.extract_text())
+    page = " ".join(page.split())
+    assert "Figure Treatment Control Difference 95% interval" in page
+    assert "Conversion " in page and "|" not in page
 
 
 def test_report_never_shows_a_degenerate_clv_alone(tmp_path):

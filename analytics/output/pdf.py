@@ -92,6 +92,29 @@ class Pdf(FPDF):
         self.image(io.BytesIO(image), x=self.l_margin, w=width, h=height)
         self.ln(3)
 
+    def data_table(self, frame, size: float = 9) -> None:
+        """A small table with its header (index as the first column), kept on one page."""
+        rows = [[str(frame.index.name or ""), *map(str, frame.columns)]]
+        rows += [
+            [str(i), *("" if v is None else str(v) for v in row)] for i, row in frame.iterrows()
+        ]
+        self.keep(size * 0.6 * 2 * len(rows) + 4)
+        self.set_font("helvetica", size=size)
+        self.set_text_color(40)
+        first = PAGE_WIDTH * 0.32
+        rest = (PAGE_WIDTH - first) / max(len(rows[0]) - 1, 1)
+        with self.table(
+            col_widths=(first, *[rest] * (len(rows[0]) - 1)),
+            text_align="LEFT",
+            line_height=size * 0.55,
+            first_row_as_headings=True,
+        ) as table:
+            for row in rows:
+                cells = table.row()
+                for value in row:
+                    cells.cell(_text(value))
+        self.ln(2)
+
     def figure(self, value: str, label: str, sentence: str) -> None:
         """One summary figure: the number large on the left, its label and one plain
         sentence beside it."""

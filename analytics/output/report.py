@@ -330,18 +330,14 @@ def build(
 
     if lift is not None:
         step(0.92, "Campaign results…")
-        pdf.heading(f"Campaign results: {lift.name}")
+        pdf.heading(f"Campaign results: {lift.name}", keep=115)  # with its chart
         pdf.line_of_text(lift.sentence(), size=10)
         pdf.chart(
             charts.lift_lines(lift.daily, "Who ordered after the list date, by group", lift.name)
         )
-        for label, row in present.campaign_table(lift, s.currency).iterrows():
-            cells = [v for v in row if v]
-            pdf.line_of_text(f"{label}: " + " | ".join(cells), size=9)
-        pdf.line_of_text(
-            "Columns: treatment | control | difference | 95% interval. " + " ".join(lift.warnings),
-            size=8,
-        )
+        pdf.data_table(present.campaign_table(lift, s.currency))
+        if lift.warnings:
+            pdf.line_of_text(" ".join(lift.warnings), size=8)
 
     if payback is not None:
         step(0.94, "Payback…")
