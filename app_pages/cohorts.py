@@ -11,11 +11,13 @@ from analytics.insights.cohorts import (
     PERIODS,
     SMALL_COHORT,
     acquisition_attributes,
+    last_cohorts,
 )
 from analytics.output import charts, export
 from analytics.output.charts import SHARE_METRICS
 from ui import cache_insights, controls, params, session, show
 
+HEATMAP_ROWS = 26  # cohorts drawn: more rows than a slide can read
 dataset = session.current_dataset()
 contacts = dataset.contacts.contacts if dataset.contacts is not None else None
 attributes = acquisition_attributes(dataset.base, contacts)
@@ -84,11 +86,19 @@ if table.values.empty:
     st.stop()
 
 currency = session.currency(dataset)
-show.chart(charts.cohort_heatmap(table, METRICS[metric], subtitle, currency=currency), "cohorts_1")
+# A slide holds about two years of rows: older cohorts stay in the table below.
+drawn = last_cohorts(table, HEATMAP_ROWS) if len(table.values) > HEATMAP_ROWS else table
+show.chart(charts.cohort_heatmap(drawn, METRICS[metric], subtitle, currency=currency), "cohorts_1")
 st.caption(
     f"Each row is a cohort with its number of customers; each column counts {period}s since "
     f"their first order (0 = the {period} of the first order, 1 = the next one). A {period} "
     "not over at the data's end is left blank, so it never shows as a drop."
+    + (
+        f" The {HEATMAP_ROWS} most recent of {len(table.values)} cohorts are drawn; "
+        "'The numbers' below has them all."
+        if drawn is not table
+        else ""
+    )
 )
 
 names = list(table.values.index)

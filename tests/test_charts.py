@@ -7,7 +7,7 @@ import pytest
 from analytics.ingest.io import DEMO_ORDERS, load_dataset
 from analytics.insights import cohorts
 from analytics.insights.customers import build_customer_base
-from analytics.output import charts, present, report
+from analytics.output import charts, present
 from analytics.output.charts import SUBTITLE_CHARACTERS, wrap
 
 
@@ -44,7 +44,7 @@ def test_heatmap_labels_fit_their_cells_and_axes_thin_their_labels(demo_base, pe
     groups = None if group is None else cohorts.acquisition_attributes(demo_base)[group]
     table = cohorts.cohort_table(demo_base, period, "retention", groups)
     if period == "month" and group is None:  # the PDF's last 12 cohorts
-        table = report._last_cohorts(table, 12)
+        table = cohorts.last_cohorts(table, 12)
     spec = charts.spec(charts.cohort_heatmap(table, "t", "s"))
     assert spec["config"]["axis"]["labelOverlap"] == "parity"  # no label over another
     rows = len(table.values)

@@ -10,7 +10,7 @@ cohort or none of it. Everything is a few bincounts over the sorted order arrays
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -313,6 +313,17 @@ def _groups_in_reading_order(values: np.ndarray, chosen: np.ndarray) -> tuple[li
     rank = np.empty(len(names), dtype=np.int64)
     rank[order] = np.arange(len(names))
     return [names[i] for i in order], rank[group]
+
+
+def last_cohorts(table: CohortTable, rows: int) -> CohortTable:
+    """The table's most recent ``rows`` cohorts (the support of its average unchanged)."""
+    keep = table.values.index[-rows:]
+    return replace(
+        table,
+        values=table.values.loc[keep].dropna(axis=1, how="all"),
+        size=table.size.loc[keep],
+        eligible=table.eligible.loc[keep],
+    )
 
 
 def to_records(table: CohortTable) -> list[dict]:

@@ -9,7 +9,7 @@ one line saying why, never by an empty or broken page.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
@@ -280,7 +280,7 @@ def build(
     table = cohorts.cohort_table(
         base, "month", "retention", first_from=existing.until if existing else None
     )
-    recent = _last_cohorts(table, COHORT_ROWS)
+    recent = cohorts.last_cohorts(table, COHORT_ROWS)
     pdf.chart(
         charts.cohort_heatmap(
             recent,
@@ -413,16 +413,6 @@ def _payback_section(pdf, result, s: ReportSettings) -> None:
         "predicted where that month is not over (margin so far + the value model's expected "
         "margin). Overall figures weighted by new customers.",
         size=8,
-    )
-
-
-def _last_cohorts(table: cohorts.CohortTable, rows: int) -> cohorts.CohortTable:
-    keep = table.values.index[-rows:]
-    return replace(
-        table,
-        values=table.values.loc[keep].dropna(axis=1, how="all"),
-        size=table.size.loc[keep],
-        eligible=table.eligible.loc[keep],
     )
 
 
