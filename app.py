@@ -8,7 +8,7 @@ that page without this script (no sidebar, no settings).
 import streamlit as st
 
 from analytics.ingest import guards
-from ui import auth, controls, params, session
+from ui import auth, controls, params, session, show
 from ui.sidebar import presentation_toggle, render_sidebar
 
 guards.secrets_only()  # no password from the environment reaches a listed source
@@ -22,6 +22,7 @@ dataset = session.current_dataset()
 params.init(dataset.base.data_start.date(), dataset.base.data_end.date())
 session.take_link_currency(dataset)
 presentation_toggle()
+show.phone_layout()
 problem = st.session_state.pop("link_problem", None)
 if problem:
     st.warning(problem, icon=":material/link_off:")

@@ -244,6 +244,19 @@ def test_the_payback_page_draws_its_charts_on_the_demo_spend(page):
     assert "pay back their acquisition cost" in body and "CAC" in body
 
 
+def test_on_a_phone_the_seven_stage_tiles_wrap_three_to_a_line(browser, server):
+    """At 390 px Streamlit would stack the seven tiles to about 700 px before any chart."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tab = phone.new_page()
+    tab.set_default_timeout(60_000)
+    tab.base_url = server
+    open_page(tab)
+    tiles = tab.locator("[data-testid=stMetric]")
+    tops = {round(tiles.nth(i).bounding_box()["y"]) for i in range(tiles.count())}
+    assert tiles.count() == 7 and len(tops) == 3  # three lines: 3 + 3 + 1
+    phone.close()
+
+
 def test_value_page_shows_ranges_in_plain_headers(page):
     open_page(page, "value", ready=".vega-embed")
     figures = stage_counts(page)

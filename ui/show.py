@@ -156,3 +156,27 @@ def compact(v: float) -> str:
             x = v / size
             return f"{x:.3g}{unit}" if abs(x) < 100 else f"{x:,.0f}{unit}"
     return f"{v:,.0f}"
+
+
+# On a phone Streamlit stacks columns: seven KPI tiles would fill the screen before the first
+# chart. Rows of metric tiles wrap three to a line there instead.
+PHONE_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-direction: row !important; flex-wrap: wrap !important; gap: 0.2rem 0.8rem !important;
+  }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+    > [data-testid="stColumn"] {
+    min-width: calc(33% - 0.8rem) !important; flex: 1 1 calc(33% - 0.8rem) !important;
+    width: auto !important;
+  }
+  [data-testid="stMetricValue"] { font-size: 1.45rem !important; }
+}
+</style>
+"""
+
+
+def phone_layout() -> None:
+    """Once per run (app.py): KPI tiles three to a line on a phone."""
+    st.html(PHONE_CSS)
