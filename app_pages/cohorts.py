@@ -11,6 +11,7 @@ from analytics.insights.cohorts import (
     PERIODS,
     SMALL_COHORT,
     acquisition_attributes,
+    first_periods,
     last_cohorts,
 )
 from analytics.output import charts, export
@@ -18,6 +19,7 @@ from analytics.output.charts import SHARE_METRICS
 from ui import cache_insights, controls, params, session, show
 
 HEATMAP_ROWS = 26  # cohorts drawn: more rows than a slide can read
+HEATMAP_PERIODS = 13  # periods drawn (0-12): wider, no cell can hold its number
 dataset = session.current_dataset()
 contacts = dataset.contacts.contacts if dataset.contacts is not None else None
 attributes = acquisition_attributes(dataset.base, contacts)
@@ -88,14 +90,17 @@ if table.values.empty:
 currency = session.currency(dataset)
 # A slide holds about two years of rows: older cohorts stay in the table below.
 drawn = last_cohorts(table, HEATMAP_ROWS) if len(table.values) > HEATMAP_ROWS else table
+wide = drawn.values.shape[1] > HEATMAP_PERIODS
+drawn = first_periods(drawn, HEATMAP_PERIODS) if wide else drawn
 show.chart(charts.cohort_heatmap(drawn, METRICS[metric], subtitle, currency=currency), "cohorts_1")
 st.caption(
     f"Each row is a cohort with its number of customers; each column counts {period}s since "
     f"their first order (0 = the {period} of the first order, 1 = the next one). A {period} "
     "not over at the data's end is left blank, so it never shows as a drop."
     + (
-        f" The {HEATMAP_ROWS} most recent of {len(table.values)} cohorts are drawn; "
-        "'The numbers' below has them all."
+        f" Drawn: the {min(HEATMAP_ROWS, len(table.values))} most recent of "
+        f"{len(table.values)} cohorts, {period}s 0–{drawn.values.shape[1] - 1}, so every cell "
+        "carries its number; 'The numbers' below has them all."
         if drawn is not table
         else ""
     )

@@ -90,3 +90,15 @@ def test_a_downloaded_png_leaves_a_margin_around_the_title():
 
 def test_a_horizon_of_one_month_is_said_in_the_singular():
     assert present.months(1) == "1 month" and present.months(12) == "12 months"
+
+
+def test_the_pages_heatmap_carries_a_number_in_every_cell(demo_base):
+    """36 monthly cohorts by 36 months cannot hold readable numbers; the page draws the 26
+    most recent cohorts over months 0-12, and then every cell has its label."""
+    table = cohorts.cohort_table(demo_base, "month", "retention")
+    drawn = cohorts.first_periods(cohorts.last_cohorts(table, 26), 13)
+    assert drawn.values.shape == (26, 13)
+    spec = charts.spec(charts.cohort_heatmap(drawn, "t", "s"))
+    texts = [layer for layer in layers(spec) if layer["mark"].get("type") == "text"]
+    assert texts and texts[0]["mark"]["fontSize"] >= 9
+    assert not layers(charts.spec(charts.cohort_heatmap(table, "t", "s")))[1:]  # too big

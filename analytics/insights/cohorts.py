@@ -326,6 +326,18 @@ def last_cohorts(table: CohortTable, rows: int) -> CohortTable:
     )
 
 
+def first_periods(table: CohortTable, periods: int) -> CohortTable:
+    """The table's first ``periods`` periods since the first order (k = 0 .. periods - 1)."""
+    keep = table.values.columns[:periods]
+    return replace(
+        table,
+        values=table.values[keep],
+        eligible=table.eligible[keep],
+        average=table.average.iloc[:periods],
+        support=table.support.iloc[:periods],
+    )
+
+
 def to_records(table: CohortTable) -> list[dict]:
     """``[{cohort, size, values}]`` with None for incomplete periods (for JSON)."""
     return [
