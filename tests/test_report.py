@@ -227,3 +227,12 @@ def test_the_pdf_counts_value_with_the_analysts_margin_and_discount(tmp_path, ca
     assert shown == pytest.approx(total, abs=0.5) and shown < 0.5 * revenue
     assert "gross margin at 40% of revenue, discounted 3% a month" in flat
     assert "discounted 1% a month" not in flat and "revenue basis" not in flat
+
+
+def test_page_one_carries_the_stage_mix_over_time(tmp_path):
+    """A manager's one page: the five figures, today's stages and how the mix moves."""
+    out = tmp_path / "r.pdf"
+    assert cli(["report", "demo", "--out", str(out)]) == 0
+    first = PdfReader(out).pages[0]
+    assert "Repeat rate" in first.extract_text()
+    assert len(first.images) == 2  # the stages today, and the stage mix over time

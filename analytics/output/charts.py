@@ -150,7 +150,7 @@ def labelled_bars(
     return finish(bars + text, title, subtitle, height=max(120, row_height * len(data)))
 
 
-def evolution_area(evo: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
+def evolution_area(evo: pd.DataFrame, title: str, subtitle: str, height: int = 320) -> alt.Chart:
     """Stacked areas of stage counts over time."""
     order = [s for s in STAGES if s in set(evo["stage"])]
     data = evo.assign(order=evo["stage"].map({s: i for i, s in enumerate(order)}))
@@ -169,7 +169,7 @@ def evolution_area(evo: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
             ],
         )
     )
-    return finish(chart, title, subtitle)
+    return finish(chart, title, subtitle, height=height)
 
 
 def funnel_bars(funnel: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:

@@ -80,14 +80,40 @@ class Pdf(FPDF):
                 cols.ln()
         self.ln(2)
 
-    def chart(self, chart: alt.Chart, width: float = PAGE_WIDTH) -> None:
-        """A chart at the page's width, on this page if it fits, else on the next one."""
+    def section(
+        self, title: str, chart: alt.Chart, sentence: str = "", shrink: float = 0.7
+    ) -> None:
+        """A heading, an optional sentence and a chart, on a new page unless all fit here
+        (the chart down to ``shrink`` of its width): a heading never stands above a
+        half-empty page with its chart on the next."""
         image = png(chart, scale=CHART_SCALE)
+        pixels_wide, pixels_high = _png_size(image)
+        height = PAGE_WIDTH * pixels_high / pixels_wide
+        self.keep(12 + (15 if sentence else 0) + height * shrink + 3)
+        self.heading(title, keep=0)
+        if sentence:
+            self.line_of_text(sentence, size=10)
+        self.chart(chart, image=image, shrink=shrink)
+
+    def chart(
+        self,
+        chart: alt.Chart,
+        width: float = PAGE_WIDTH,
+        shrink: float = 1.0,
+        image: bytes | None = None,
+    ) -> None:
+        """A chart at the page's width, on this page if it fits, else on the next one. With
+        ``shrink`` below 1, a chart that misses this page by a little is drawn smaller (down
+        to that share of its width) to stay on it. ``image``: its PNG, when already made."""
+        image = image if image is not None else png(chart, scale=CHART_SCALE)
         pixels_wide, pixels_high = _png_size(image)
         height = width * pixels_high / pixels_wide
         full = self.h - self.t_margin - self.b_margin - 4
         if height > full:  # taller than a page: shrink to fit one
             width, height = width * full / height, full
+        room = self.room() - 3
+        if height > room >= height * shrink:
+            width, height = width * room / height, room
         self.keep(height + 3)
         self.image(io.BytesIO(image), x=self.l_margin, w=width, h=height)
         self.ln(3)

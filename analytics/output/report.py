@@ -156,7 +156,8 @@ def summary_figures(
         (
             f"{repeat_rate:.0%}",
             "Repeat rate",
-            f"of the {buyers:,} {lifecycle.SHARE_BASE} have two or more orders.",
+            f"of the {buyers:,} {lifecycle.SHARE_BASE} bought on two or more different days "
+            "(repeat customers).",
         ),
         (
             money(at_risk),
@@ -254,12 +255,11 @@ def build(
             mix,
             f"Lifecycle stages on {s.ref_date:%d %b %Y}",
             f"{caption} · shares of the {buyers:,} {lifecycle.SHARE_BASE}",
-            height_per_row=30,
+            height_per_row=22,
         )
     )
-
+    # Page 1 ends with the stage mix over time: a manager's one page has the trend too.
     step(0.55, "Stage mix over time and funnel…")
-    pdf.heading("How the stage mix moves", keep=80)
     evo = (
         known.evolution
         if known.evolution is not None
@@ -268,25 +268,30 @@ def build(
     existing = cohorts.existing_base(base) if s.leave_out_existing else None
     if existing is not None:
         evo = evo[evo["date"] >= existing.until]
-        pdf.line_of_text(f"{existing.sentence()} That month is left out below.", size=9)
-    pdf.chart(charts.evolution_area(evo, "Stage mix at the end of each month", caption))
+        pdf.line_of_text(f"{existing.sentence()} That month is left out below.", size=8)
+    evolution = charts.evolution_area(evo, "How the stage mix moves", caption, 150)
+    pdf.chart(evolution, shrink=0.7)
+
     funnel = lifecycle.funnel(index, snap)
-    pdf.chart(charts.funnel_bars(funnel, "Purchase funnel: how many come back", caption))
+    pdf.section(
+        "How customers come back",
+        charts.funnel_bars(funnel, "Purchase funnel: how many come back", caption),
+    )
     for sentence in lifecycle.funnel_sentences(funnel):
         pdf.line_of_text(sentence, size=9)
 
     step(0.68, "Cohort retention…")
-    pdf.heading("Who comes back: cohort retention")
     table = cohorts.cohort_table(
         base, "month", "retention", first_from=existing.until if existing else None
     )
     recent = cohorts.last_cohorts(table, COHORT_ROWS)
-    pdf.chart(
+    pdf.section(
+        "Who comes back: cohort retention",
         charts.cohort_heatmap(
             recent,
             f"Share of each monthly cohort ordering again (last {COHORT_ROWS} cohorts)",
             f"{s.name} · data to {base.data_end:%d %b %Y} · blank = month not over yet",
-        )
+        ),
     )
 
     step(0.78, "Customer value…")
@@ -313,10 +318,12 @@ def build(
         )
 
     step(0.86, "RFM segments…")
-    pdf.heading("RFM segments and hero customers")
     scores = rfm.score(facts)
     sizes = rfm.segment_sizes(scores, facts["revenue"])
-    pdf.chart(charts.segment_bars(sizes, "Customers and revenue per RFM segment", caption))
+    pdf.section(
+        "RFM segments and hero customers",
+        charts.segment_bars(sizes, "Customers and revenue per RFM segment", caption),
+    )
     heroes = rfm.hero_summary(
         facts["revenue"].to_numpy(), rfm.hero_mask(facts["revenue"].to_numpy())
     )
@@ -330,10 +337,10 @@ def build(
 
     if lift is not None:
         step(0.92, "Campaign results…")
-        pdf.heading(f"Campaign results: {lift.name}", keep=115)  # with its chart
-        pdf.line_of_text(lift.sentence(), size=10)
-        pdf.chart(
-            charts.lift_lines(lift.daily, "Who ordered after the list date, by group", lift.name)
+        pdf.section(
+            f"Campaign results: {lift.name}",
+            charts.lift_lines(lift.daily, "Who ordered after the list date, by group", lift.name),
+            lift.sentence(),
         )
         pdf.data_table(present.campaign_table(lift, s.currency))
         if lift.warnings:
