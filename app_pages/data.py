@@ -29,7 +29,7 @@ st.caption(
     f"Drop an order export from Shopify, Magento, WooCommerce or any shop: CSV, Excel .xlsx or "
     f"Parquet, up to {size}, or read the orders where they live (PostgreSQL, MySQL, "
     "DuckDB, Parquet datasets, Spark). Add a contacts file to see prospects (contacts who never "
-    "ordered). Nothing leaves this app."
+    "ordered). Your data is read on this server and sent nowhere else."
 )
 
 UPLOAD = "Upload my export"
@@ -48,7 +48,10 @@ if st.session_state.get("source_choice") == CONNECT and CONNECT not in choices:
     st.session_state["source_choice"] = UPLOAD
 choice = params.segmented("Data source", choices, key="source_choice")
 if CONNECT not in choices:
-    st.caption(f"Databases and folders on the server: none listed. {allowed.HOW_TO_LIST}")
+    st.caption(
+        "Reading from a database is not set up on this server.",
+        help=allowed.HOW_TO_LIST,
+    )
 
 if choice == session.DEMO and active.label != session.DEMO:
     session.try_open(session.demo_source())

@@ -84,9 +84,13 @@ m1.metric("New customers", f"{int(overall['new_customers']):,}")
 m2.metric("CAC, overall", present.money(overall["cac"], currency, 2))
 k = overall["payback_month"]
 m3.metric("Payback month, overall", "not yet" if pd.isna(k) else int(k))
+ratio, low, high, predicted = (
+    overall[f"ltv_cac_12{s}"] for s in ("", "_low", "_high", "_predicted")
+)
 m4.metric(
-    "LTV:CAC at 12 months",
-    view.ltv_text(*(overall[f"ltv_cac_12{s}"] for s in ("", "_low", "_high", "_predicted"))),
+    "LTV:CAC at 12 months" + (", predicted" if predicted else ""),
+    "n/a" if pd.isna(ratio) else f"{ratio:.2f}",
+    help=view.ltv_text(ratio, low, high, predicted),
 )
 
 subtitle = f"{dataset.label} · gross margin {margin_pct}% · data to {result.data_end:%d %b %Y}" + (

@@ -119,7 +119,8 @@ def make_spend(orders: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
     channelled = new.assign(spend=cost.round(-1))[["month", "channel", "spend"]]
     brand = pd.DataFrame({"month": sorted(new["month"].unique()), "channel": ""})
     brand["spend"] = (BRAND_BUDGET * rng.lognormal(0, 0.1, len(brand))).round(-1)
-    return pd.concat([channelled, brand]).sort_values(["month", "channel"], ignore_index=True)
+    spend = pd.concat([channelled, brand]).sort_values(["month", "channel"], ignore_index=True)
+    return spend.astype({"spend": "int64"})  # whole currency units, written without ".0"
 
 
 def main() -> None:

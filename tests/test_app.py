@@ -293,8 +293,8 @@ def test_presentation_mode_keeps_every_result_and_no_control(app):
     app.slider(key="window").set_value(90).run()
     app.toggle(key="presentation").set_value(True).run()
     no_errors(app)
-    (style,) = app.get("html")
-    assert "stSidebar" in style.proto.body
+    styles = [h.proto.body for h in app.get("html")]  # the phone layout's, and this one
+    assert any("stSidebar" in style for style in styles)
     assert dict(app.query_params)["presentation"] == "True"
     assert len(app.metric) == 7  # KPIs stay
     comparison = app.dataframe[0].value  # the what-if comparison stays
@@ -622,7 +622,7 @@ def test_payback_page_draws_on_the_demo_with_its_spend_file(app):
     assert any("pay back their acquisition cost" in m.value for m in app.markdown)
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["New customers"] == "3,436" and metrics["Payback month, overall"] == "3"
-    assert "predicted" in metrics["LTV:CAC at 12 months"]
+    assert float(metrics["LTV:CAC at 12 months, predicted"]) > 0  # the range in its help
     tables = app.session_state["spend_tables"]
     key, spend = next(iter(tables.items()))
     assert len(spend) == 216  # data/demo_spend.csv, kept for the demo's dataset key

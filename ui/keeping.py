@@ -49,17 +49,18 @@ def panel(dataset: session.Dataset) -> None:
                 kept_on_disk.share(source.key, shared)
                 st.rerun()
         if session.may_forget(source):
-            _forget_button(source)
+            _forget_button(dataset)
 
 
-def _forget_button(source: session.Source) -> None:
+def _forget_button(dataset: session.Dataset) -> None:
+    source = dataset.source
     if not st.session_state.get("confirm_forget"):
         if st.button("Forget this dataset…", key="forget", icon=":material/delete:"):
             st.session_state["confirm_forget"] = True
             st.rerun()
         return
     st.warning(
-        f"Remove {session.shown_name(source)} from this server? Its link will stop "
+        f"Remove {dataset.name} from this server? Its link will stop "
         "working for everyone; your own file is not touched.",
         icon=":material/delete:",
     )
@@ -67,7 +68,7 @@ def _forget_button(source: session.Source) -> None:
     if yes.button("Yes, forget it", key="forget_yes", type="primary"):
         st.session_state.pop("confirm_forget", None)
         session.forget(source)
-        st.session_state["forgotten"] = session.shown_name(source)
+        st.session_state["forgotten"] = dataset.name
         st.rerun()
     if no.button("Cancel", key="forget_no"):
         st.session_state.pop("confirm_forget", None)

@@ -18,7 +18,7 @@ from ui import session
 from ui.sidebar import settings
 
 
-def _slug(name: str) -> str:
+def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
@@ -27,14 +27,14 @@ def chart(figure: alt.Chart, name: str) -> None:
     st.altair_chart(figure, theme=None)
     if st.session_state.get("presentation"):
         return
-    slug = _slug(name)
+    stem = slug(name)
     st.download_button(
         "PNG",
         lambda: charts.png(figure, scale=2),  # rendered only when clicked
-        file_name=f"{slug}.png",
+        file_name=f"{stem}.png",
         mime="image/png",
         icon=":material/image:",
-        key=f"png_{slug}",
+        key=f"png_{stem}",
         on_click="ignore",
         type="tertiary",
     )
@@ -75,12 +75,12 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
             "and upload it on the Campaigns page once newer orders are in.",
             icon=":material/campaign:",
         )
-    slug = _slug(name)
+    stem = slug(name)
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
         lambda: export.to_csv_bytes(rows, about),
-        file_name=f"{slug}.csv",
+        file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
         on_click="ignore",
@@ -90,7 +90,7 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
     right.download_button(
         "Download Excel",
         lambda: export.to_xlsx_bytes(rows, definition=about),
-        file_name=f"{slug}.xlsx",
+        file_name=f"{stem}.xlsx",
         key=f"{key}_xlsx",
         on_click="ignore",
         disabled=rows.empty or too_long,

@@ -11,7 +11,7 @@ from analytics import LensError
 from analytics.output import report
 from analytics.output.report import ReportSettings
 from analytics.value import clv
-from ui import auth, cache_insights, cache_payback, cache_value, controls, session
+from ui import auth, cache_insights, cache_payback, cache_value, controls, session, show
 from ui.session import Dataset, lifecycle_index, open_campaigns
 
 
@@ -116,7 +116,7 @@ def pdf_report(dataset: Dataset) -> None:
         st.download_button(
             "Download PDF report",
             ready[1],
-            file_name=f"lifecycle_report_{s.ref_date:%Y%m%d}.pdf",
+            file_name=f"lifecycle_report_{show.slug(dataset.name)}_{s.ref_date:%Y%m%d}.pdf",
             mime="application/pdf",
             icon=":material/picture_as_pdf:",
             key="pdf_report",

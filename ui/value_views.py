@@ -60,7 +60,8 @@ def value_view(v: Shown) -> None:
         ),
         "value_1",
     )
-    st.caption("⚠ = expected spend rests on one order above the shop's 99.9th percentile.")
+    if top["outlier"].any():
+        st.caption("⚠ = expected spend rests on one order above the shop's 99.9th percentile.")
     by_stage = lc.average_by_stage(table["clv"], table["stage"])
     show.chart(
         charts.value_bars(
@@ -157,7 +158,10 @@ def churn_view(v: Shown) -> None:
     )
     st.caption(
         f"Risk bands from {fitted.name}'s chance to order within {horizon} days: high below "
-        "20%, medium 20–50%, low 50% or more."
+        "20%, medium 20–50%, low 50% or more. This is not the chance still a customer: a "
+        "customer who buys twice a year is probably still a customer, yet unlikely to order "
+        f"in the next {horizon} days, so high risk can sit beside a high chance still a "
+        "customer."
     )
     st.markdown("**Where the lifecycle stages and the model disagree**")
     rules, members = clv.disagreements(table["stage"], table["p_alive"])
@@ -193,7 +197,7 @@ def backtest_view(v: Shown) -> None:
         st.error(f"The backtest could not be run, so the figures above are unchecked: {exc}")
         st.stop()
     bar.empty()
-    st.markdown(result.sentence())
+    st.markdown(result.sentence(v.money))
     bt_sub = (
         f"{dataset.label} · {clv.MODELS[result.model]} fitted to "
         f"{result.calibration_end:%d %b %Y}, holdout {result.holdout_days} days"
@@ -224,7 +228,7 @@ def backtest_view(v: Shown) -> None:
     )
     st.markdown(
         f"**Models compared** — recommended: **{clv.MODELS[best]}** (the smallest "
-        f"{present.AVERAGE_MISS.lower()})"
+        f"{present.AVERAGE_MISS.lower().replace(' (mean absolute error)', '')})"
     )
     show.table(compare.rename_axis("model"))
     try:

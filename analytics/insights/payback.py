@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import LensError
-from analytics.insights.cohorts import UNKNOWN, period_label, period_of
+from analytics.insights.cohorts import MIN_SHARE, UNKNOWN, period_label, period_of
 from analytics.insights.customers import EPOCH, CustomerBase
 
 HORIZONS = (3, 6, 12)  # LTV:CAC is given at these months
@@ -330,9 +330,12 @@ def _overall(per_customer, new, spend, complete_k, overall_of, n_overall) -> pd.
     spend_at = np.bincount(
         cells, np.broadcast_to(spend[keep][:, None], over.shape)[over], n_overall * width
     ).reshape(n_overall, width)
+    # As a cohort average, the curve stops where fewer than MIN_SHARE of the new customers
+    # stand behind a month: past that, a few old cohorts would pass for everyone.
+    behind = new_at >= MIN_SHARE * np.maximum(new_at[:, :1], 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        margin_k = np.where(new_at > 0, margin_sum / new_at, np.nan)
-        cac_k = np.where(new_at > 0, spend_at / new_at, np.nan)
+        margin_k = np.where((new_at > 0) & behind, margin_sum / new_at, np.nan)
+        cac_k = np.where((new_at > 0) & behind, spend_at / new_at, np.nan)
         back = margin_k >= cac_k
     payback = np.where(back.any(axis=1), back.argmax(axis=1), -1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -588,6 +591,13 @@ def sentence(result: PaybackResult) -> str:
     won = c.table.loc[c.table["new_customers"] > 0, "cohort"]
     if won.empty:
         return "No month with spend has new customers: there is nothing to pay back yet."
+    # Cohorts too young to tell are named in a warning; the average says whom it is about.
+    old = c.table.loc[
+        (c.table["new_customers"] > 0)
+        & (c.table["last_month"] - int(c.partial) >= YOUNG_MONTHS - 1),
+        "cohort",
+    ]
+    won = old if len(old) else won
     period = won.iloc[0] if len(won) == 1 else f"{won.iloc[0]} to {won.iloc[-1]}"
     k = c.overall["payback_month"].iloc[0]
     text = f"Customers won in {period} " + (

@@ -124,7 +124,11 @@ def ltv_bars(frame: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     bars = base.mark_bar(color=charts.ACCENT).encode(
         y=y,
         x=alt.X("ratio:Q", title="LTV:CAC (margin per customer / CAC)"),
-        opacity=alt.Opacity("kind:N", title=None, scale=alt.Scale(range=[1.0, 0.5])),
+        opacity=alt.Opacity(
+            "kind:N",
+            title=None,
+            scale=alt.Scale(domain=["realized", "predicted"], range=[1.0, 0.45]),
+        ),
         tooltip=[
             alt.Tooltip("name:N", title=""),
             alt.Tooltip("ratio:Q", title="LTV:CAC", format=".2f"),

@@ -107,7 +107,7 @@ def _value_part(
     lines += list(fitted.warnings[1:] if warning else fitted.warnings)
     try:
         result = known.backtest if known.backtest is not None else backtest.run(index.base, s.model)
-        lines.append(f"Backtest: {result.sentence()}")
+        lines.append(f"Backtest: {result.sentence(money)}")
     except LensError as exc:
         lines.append(f"The backtest could not be run, so the figures above are unchecked: {exc}")
     stages = pd.Series(
@@ -349,6 +349,12 @@ def build(
     if payback is not None:
         step(0.94, "Payback…")
         _payback_section(pdf, payback, s)
+    else:
+        pdf.line_of_text(
+            "Payback (CAC, payback month, LTV:CAC) is not in this report: no marketing spend "
+            "was entered for this data (the Payback page takes it).",
+            size=9,
+        )
 
     step(0.96, "Definitions…")
     pdf.heading("Definitions", keep=40)

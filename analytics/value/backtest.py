@@ -67,8 +67,9 @@ class Backtest:
     by_frequency: pd.DataFrame
     fitted: clv.ClvModel  # the model fitted on the calibration period
 
-    def sentence(self) -> str:
-        """The result in one plain sentence (the page and the PDF)."""
+    def sentence(self, money=lambda v: f"{v:,.0f}") -> str:
+        """The result in one plain sentence (the page and the PDF); ``money`` writes an
+        amount in the shop's currency (the output layer's formatting)."""
         t = self.totals
 
         def error(pct: float) -> str:
@@ -78,8 +79,8 @@ class Backtest:
             f"Fitted on orders to {self.calibration_end:%d %b %Y} and asked for the next "
             f"{self.holdout_days} days ({self.customers:,} customers), the model predicted "
             f"{t['predicted_orders']:,.0f} orders against {t['actual_orders']:,} real "
-            f"({error(t['aggregate_error_pct'])}) and revenue {t['predicted_revenue']:,.0f} "
-            f"against {t['actual_revenue']:,.0f} ({error(t['revenue_error_pct'])}); mean "
+            f"({error(t['aggregate_error_pct'])}) and revenue {money(t['predicted_revenue'])} "
+            f"against {money(t['actual_revenue'])} ({error(t['revenue_error_pct'])}); mean "
             f"absolute error {t['mae_orders']:.2f} orders per customer. "
             f"{coverage_sentence(t['coverage'])}"
         )
