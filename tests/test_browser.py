@@ -217,7 +217,7 @@ def test_the_pdf_carries_the_value_pages_margin_and_discount(page):
     margin and a 3% monthly discount (set through the page's link)."""
     from pypdf import PdfReader
 
-    open_page(page, "value?clv_margin=40&clv_discount=3.0&clv_months=24")
+    open_page(page, "value?clv_margin=40&clv_discount=3.0&clv_months=24&clv_model=bgnbd")
     shown = stage_counts(page)["Predicted CLV, 24 months"].rstrip("*")
     page.get_by_text("Prepare PDF report").first.click()
     settle(page, "text=Download PDF report")
@@ -232,6 +232,7 @@ def test_the_pdf_carries_the_value_pages_margin_and_discount(page):
     assert "over the next 24 months, as gross margin at 40% of revenue, discounted 3% a month" in (
         flat
     )
+    assert "(BG/NBD for purchases" in flat  # the model chosen on the screen, not the default
 
 
 def test_the_payback_page_draws_its_charts_on_the_demo_spend(page):
