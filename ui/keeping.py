@@ -18,7 +18,7 @@ def panel(dataset: session.Dataset) -> None:
     kept_on_disk = store.default_store()
     if source.label == session.DEMO or kept_on_disk is None:
         return
-    if kept_on_disk.load(source.key) is None:
+    if not kept_on_disk.has(source.key):
         return
     who = auth.user()
     owner = kept_on_disk.owner(source.key)
@@ -26,12 +26,14 @@ def panel(dataset: session.Dataset) -> None:
     until = f"for {days:g} days" if days else "until the server's space runs short"
     with st.container(border=True):
         if owner:
-            opens = "you" if owner == who else owner
-            if kept_on_disk.is_shared(source.key):
-                opens += " and everyone signed in to this app"
+            opens = ("you" if owner == who else owner) + (
+                " and everyone signed in to this app"
+                if kept_on_disk.is_shared(source.key)
+                else " only"
+            )
             st.caption(
                 f"Kept on this server {until} (the clean orders, not your file), so a reload "
-                f"or the link reopens it. The link opens for {opens} only."
+                f"or the link reopens it. The link opens for {opens}."
             )
         else:
             st.caption(

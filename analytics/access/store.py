@@ -151,6 +151,10 @@ class Store:
             return None
         return NOT_YOURS
 
+    def has(self, key: str) -> bool:
+        """Whether a dataset is kept under ``key`` (without reading it)."""
+        return self._meta(key) is not None
+
     def is_shared(self, key: str) -> bool:
         return bool((self._meta(key) or {}).get("shared"))
 
