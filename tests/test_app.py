@@ -679,3 +679,24 @@ def test_a_dataset_takes_the_name_the_analyst_gives_it_and_its_link_keeps_it(mon
     # A visitor's text never becomes a link or an image on a colleague's screen.
     at.text_input(key=f"name_{key}").input("![x](http://example.com/a.png)").run()
     assert at.subheader[0].value == "Loaded: !x(http://example.com/a.png)"  # no image syntax
+
+
+def test_the_spend_goes_with_the_dataset_to_its_link(monkeypatch, tmp_path):
+    """Spend uploaded on the Payback page is kept with the dataset: the link opened in a
+    fresh browser (a new session) shows the same spend."""
+    monkeypatch.setenv("LENS_STORE_DIR", str(tmp_path))
+    app = app_test()
+    app.run()
+    at = upload_shopify(app)
+    key = at.session_state["source"].key
+    at.switch_page("app_pages/payback.py").run()
+    spend = b"month,spend\n2023-01,300\n2023-02,120\n"
+    at.file_uploader(key="pb_upload").set_value(("spend.csv", spend, "text/csv")).run()
+    no_errors(at)
+    fresh = app_test()
+    fresh.query_params["data"] = key
+    fresh.switch_page("app_pages/payback.py").run()
+    no_errors(fresh)
+    kept = fresh.session_state["spend_tables"][key]
+    assert kept["month"].tolist() == ["2023-01", "2023-02"]
+    assert [float(v) for v in kept["spend"]] == [300.0, 120.0]

@@ -8,34 +8,53 @@ import pandas as pd
 import streamlit as st
 
 from analytics import LensError
+from analytics.access import store
 from analytics.ingest.io import DEMO_SPEND
 from analytics.ingest.readers import read_table
 from analytics.insights import payback
 from ui import cache_value
-from ui.session import DEMO, Dataset
+from ui.session import DEMO, Dataset, may_forget
 
 
 def spend_table(dataset: Dataset) -> pd.DataFrame:
-    """The spend kept for this dataset: the demo shop's own file until the user edits it."""
+    """The spend for this dataset: as entered in this visit, else as kept with the dataset on
+    the server (so a link or a colleague sees it), else the demo shop's own file, else none."""
     kept = st.session_state.setdefault("spend_tables", {})
     if dataset.source.key not in kept:
-        demo = dataset.source.label == DEMO
-        kept[dataset.source.key] = (
-            pd.read_csv(DEMO_SPEND, dtype=str, keep_default_na=False)
-            if demo
-            else payback.empty_spend()
-        )
+        on_disk = store.default_store()
+        saved = on_disk.spend(dataset.source.key) if on_disk is not None else None
+        if saved is not None:
+            kept[dataset.source.key] = saved
+        elif dataset.source.label == DEMO:
+            kept[dataset.source.key] = pd.read_csv(DEMO_SPEND, dtype=str, keep_default_na=False)
+        else:
+            kept[dataset.source.key] = payback.empty_spend()
     return kept[dataset.source.key]
 
 
 def keep_spend(dataset: Dataset, table: pd.DataFrame) -> None:
-    st.session_state.setdefault("spend_tables", {})[dataset.source.key] = table
+    """Keep the spend with the dataset: for this visit, and on the server with the kept
+    dataset (written only when it changed, and only by whoever may change the dataset)."""
+    tables = st.session_state.setdefault("spend_tables", {})
+    before = tables.get(dataset.source.key)
+    tables[dataset.source.key] = table
+    if before is not None and before.astype("str").equals(table.astype("str")):
+        return
+    on_disk = store.default_store()
+    if on_disk is not None and on_disk.has(dataset.source.key) and may_forget(dataset.source):
+        on_disk.keep_spend(dataset.source.key, table)
 
 
 def read_upload(data: bytes, name: str) -> pd.DataFrame:
     """An uploaded spend file (CSV or Excel), checked; raises LensError naming the problem."""
     frame = read_table(data, name).frame
-    return payback.read_spend(frame).fillna({"channel": ""}) if len(frame.columns) else frame
+    if not len(frame.columns):
+        return frame
+    table = payback.read_spend(frame).fillna({"channel": ""})
+    # The page's table edits text (as typed): amounts as a person writes them, "300" not
+    # "300.0" (a float column would refuse the table's text editor).
+    table["spend"] = [f"{v:.2f}".rstrip("0").rstrip(".") for v in table["spend"]]
+    return table.astype("str")
 
 
 @st.cache_resource(max_entries=4, show_spinner="Predicting what each cohort will still bring…")

@@ -182,6 +182,15 @@ class Store:
     def name(self, key: str) -> str | None:
         return (self._meta(key) or {}).get("name")
 
+    def keep_spend(self, key: str, spend: pd.DataFrame) -> None:
+        """The marketing spend entered for a kept dataset, kept with it (as text cells)."""
+        self._update(key, spend=spend.astype("str").to_dict("records"))
+
+    def spend(self, key: str) -> pd.DataFrame | None:
+        """The spend kept with a dataset, or None when none was entered."""
+        rows = (self._meta(key) or {}).get("spend")
+        return pd.DataFrame(rows, dtype="str") if rows else None
+
     def forget(self, key: str) -> bool:
         """Remove a kept dataset from the disk; True when there was one."""
         path = self._path(key)
