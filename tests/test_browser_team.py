@@ -110,6 +110,24 @@ def test_visitor_b_cannot_reach_visitor_as_upload_by_any_path(team, tabs):
     assert b.locator("[data-testid=stException]").count() == 0
 
 
+def test_an_address_typed_anywhere_is_never_contacted(team, tabs):
+    """A visitor has no field for a host; typed where a path goes, an address is refused,
+    and a server listening there sees no connection."""
+    from tests.test_team_server import Listener
+
+    listener = Listener()
+    try:
+        tab = tabs()
+        open_page(tab, "data")
+        click_text(tab, "Connect to a database")
+        body = read_inside(tab, f"postgresql://lens@127.0.0.1:{listener.port}/shop")
+        assert "No Parquet file found" in body or "inside the listed folder" in body
+        time.sleep(0.5)
+        assert listener.connections == 0
+    finally:
+        listener.close()
+
+
 def test_forget_removes_the_kept_files(team, tabs):
     _, kept = team
     tab = tabs()
