@@ -55,6 +55,30 @@ def test_forty_against_ten_percent():
     assert daily["control", pd.Timestamp("2024-04-30")] == 0.1
 
 
+def test_the_intervals_are_the_95_percent_ones_worked_out_independently():
+    """Conversion: 0.4 - 0.1 = 0.3, standard error sqrt(0.4 x 0.6 / 500 + 0.1 x 0.9 / 500)
+    = sqrt(0.00066) = 0.025690 (both groups' variances), 1.959964 x that = 0.050352: the
+    95% interval is (0.24965, 0.35035); a 90% one would be (0.2577, 0.3423). Revenue per
+    customer: scipy's own Welch t-test (unequal variances) on the same 500 + 500 customers
+    gives its 95% interval, about 15 +- 2.52."""
+    from scipy import stats
+
+    base, listed = shop({"treatment": 200, "control": 50})
+    result = campaign.lift(listed, base)
+    low, high = result.conversion_diff_ci
+    assert (low, high) == (pytest.approx(0.24965, abs=5e-5), pytest.approx(0.35035, abs=5e-5))
+    treated = np.r_[np.full(200, 50.0), np.zeros(300)]
+    control = np.r_[np.full(50, 50.0), np.zeros(450)]
+    welch = stats.ttest_ind(treated, control, equal_var=False).confidence_interval(0.95)
+    r_low, r_high = result.revenue_per_customer_diff_ci
+    assert (r_low, r_high) == (pytest.approx(welch.low, rel=1e-9), pytest.approx(welch.high))
+    assert r_high - r_low == pytest.approx(2 * 2.5238, abs=1e-3)
+    assert result.incremental_revenue_ci == (
+        pytest.approx(500 * welch.low),
+        pytest.approx(500 * welch.high),
+    )
+
+
 def test_equal_rates_give_an_interval_holding_zero():
     base, listed = shop({"treatment": 100, "control": 100})
     result = campaign.lift(listed, base)

@@ -151,6 +151,11 @@ def test_mixed_currencies_warn_with_counts_per_currency():
         (exports.MAGENTO, "export.csv", "USD"),  # "$1,234.50"
         (exports.french_bytes(), "commandes.csv", "EUR"),  # "1 234,50 €"
         ("order,customer,date,amount\n1,a,2024-01-01,CHF 12.50\n", "x.csv", "CHF"),
+        # A sign before a code: the code names it ("$" alone would say USD).
+        ('order,customer,date,amount\n1,a,2024-01-01,"$12.00 CAD"\n', "x.csv", "CAD"),
+        ("order,customer,date,amount\n1,a,2024-01-01,12 £\n", "x.csv", "GBP"),
+        # A French export's currency column ("devise"), mapped as the currency.
+        ("commande;client;date;montant;devise\n1;a;01/02/2024;12,50;chf\n", "fr.csv", "CHF"),
     ],
 )
 def test_the_currency_is_read_from_the_file(data, name, currency):

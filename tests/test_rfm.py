@@ -172,3 +172,20 @@ def test_no_segment_name_contains_a_stage_name():
             assert stage.lower() not in segment.lower(), (segment, stage)
     assert set(rfm.SEGMENT_RULES) == set(rfm.SEGMENTS)
     assert {name for row in rfm.SEGMENT_GRID for name in row} == set(rfm.SEGMENTS)
+
+
+def test_revenue_is_counted_to_the_cent_so_equal_spend_scores_equal():
+    """x spent 0.10 and 0.20, y spent 0.30 once: both spent 30 cents. Added in binary, 0.1 +
+    0.2 is 0.30000000000000004, which would rank x above y on M; to the cent they tie."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["y", "x", "x"],
+            "order_date": pd.to_datetime(["2024-06-02", "2024-06-01", "2024-06-02"]),
+            "amount": [0.3, 0.1, 0.2],
+        }
+    )
+    index = lc.prepare(build_customer_base(frame))
+    table = segments.customer_table(index, lc.snapshot(index, T, 180, 1.5), hero_pct=20)
+    table = table.set_index("customer_id")
+    assert table.loc["x", "M"] == table.loc["y", "M"] == 1
+    assert table.loc["x", "revenue"] == table.loc["y", "revenue"] == 0.3
