@@ -232,3 +232,19 @@ def test_groups_read_in_natural_order_with_the_small_ones_together():
     t = cohort_table(base, "month", "retention", groups=category)
     assert list(t.values.index) == [f"Item {k}" for k in range(1, 16)] + ["Other"]
     assert t.size["Other"] == sum(41 - k for k in range(16, 41))
+
+
+def test_rolling_retention_counts_a_customer_who_skips_a_month_as_still_there():
+    """s orders in January and March, not February; data to 15 May (April is the last
+    complete month). Retention: 1, 0, 1, 0. Rolling ('then or later'): February counts,
+    because s ordered again after it: 1, 1, 1, 0."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["s", "s", "z"],
+            "order_date": pd.to_datetime(["2024-01-05", "2024-03-05", "2024-05-15"]),
+            "amount": 10.0,
+        }
+    )
+    skipper = build_customer_base(frame)
+    assert rows(cohort_table(skipper, "month", "retention"))["2024-01"] == [1.0, 0.0, 1.0, 0.0]
+    assert rows(cohort_table(skipper, "month", "rolling"))["2024-01"] == [1.0, 1.0, 1.0, 0.0]

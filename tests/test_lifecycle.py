@@ -216,3 +216,30 @@ def test_change_since_last_month_equals_two_runs_of_the_command_line(capsys):
     assert moved[change.biggest] == moved.max()
     assert change.biggest in change.sentence() and "largest move" in change.sentence()
     assert lc.change_since(lc.prepare(base), base.data_start, 180, 1.5) is None  # no month
+
+
+def test_the_own_gap_is_the_median_of_every_gap_not_just_the_first():
+    """u's gaps are 10 and 40 days: their median is 25, so At risk comes after 1.5 x 25 =
+    37.5 days. 30 days after the last order u is still Loyal (three orders in the window);
+    v, 40 days after, is At risk. Taking the first gap alone (10) would make u At risk."""
+    stages, _, _ = stages_at(
+        {
+            "u": ["2024-04-11", "2024-04-21", "2024-05-31"],  # 30 days before t
+            "v": ["2024-04-01", "2024-04-11", "2024-05-21"],  # 40 days before t
+        }
+    )
+    assert stages == {"u": "Loyal", "v": "At risk"}
+
+
+def test_the_own_gap_of_a_wholesale_account_counts_its_500_latest_gaps():
+    """w has 502 orders: a first gap of 100 days, then 500 gaps alternating 1 and 3 days
+    (250 of each), the last order 4 days before t. The median of the 500 latest gaps is
+    2, so At risk after 1.5 x 2 = 3 days: w is At risk. With 501 gaps (the 100 included) the
+    median would be 3 (limit 4.5); with 499 (a 1 left out) also 3: w would not be."""
+    day = pd.Timestamp(T) - pd.Timedelta(days=4 + 1000 + 100)
+    days = [day, day + pd.Timedelta(days=100)]
+    for i in range(500):
+        days.append(days[-1] + pd.Timedelta(days=1 if i % 2 == 0 else 3))
+    assert days[-1] == pd.Timestamp(T) - pd.Timedelta(days=4) and len(days) == 502
+    stages, _, _ = stages_at({"w": [f"{d:%Y-%m-%d}" for d in days]}, window=30)
+    assert stages == {"w": "At risk"}

@@ -294,3 +294,16 @@ def test_compiled_sql_is_kept_and_a_second_read_needs_no_ibis(tmp_path, monkeypa
     assert third["ibis"] and third["log"] == first["log"]
     later = load(exports.SHOPIFY, end_date="2030-01-01")
     assert len(list((tmp_path / "sql").iterdir())) == 2 and len(later.orders)
+
+
+def test_a_paid_order_refunded_in_full_is_left_out_by_its_amounts_alone():
+    """Order 1 says 'paid' but its refunded amount equals its total: it brought nothing and
+    is left out as refunded. Order 2 was refunded in part (50 of 80): kept at 30."""
+    csv = (
+        "order id,customer,date,total,status,refunded amount\n"
+        "1,a,2024-01-05,50.00,paid,50.00\n"
+        "2,b,2024-01-06,80.00,paid,50.00\n"
+    )
+    log = load(csv)
+    assert log.report.dropped == {"refunded": 1}
+    assert as_dict(log) == {"2": ("b", "2024-01-06", 30.0)}
