@@ -307,3 +307,21 @@ def test_a_paid_order_refunded_in_full_is_left_out_by_its_amounts_alone():
     log = load(csv)
     assert log.report.dropped == {"refunded": 1}
     assert as_dict(log) == {"2": ("b", "2024-01-06", 30.0)}
+
+
+def test_a_contact_known_only_by_email_is_the_customer_with_that_email():
+    """The orders know Ann as customer 7 with ann@x.com; the contacts file knows her only by
+    her email (in capitals). She is that customer, not a prospect; Bob, who never ordered,
+    is the one prospect."""
+    from analytics.ingest.io import load_dataset
+    from analytics.insights import lifecycle
+    from analytics.insights.customers import build_customer_base
+
+    orders = b"order id,customer id,email,date,amount\n1,7,ann@x.com,2024-01-05,20\n"
+    contacts = b"email,created at\nANN@X.COM,2023-12-01\nbob@x.com,2023-12-01\n"
+    log, people = load_dataset("o.csv", orders, None, "c.csv", contacts)
+    keys = people.contacts["customer_id"].tolist()
+    assert "7" in keys
+    index = lifecycle.prepare(build_customer_base(log.orders), people.contacts)
+    snap = lifecycle.snapshot(index, "2024-01-31", 180, 1.5)
+    assert snap.prospects == 1
