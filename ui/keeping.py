@@ -18,18 +18,17 @@ def panel(dataset: session.Dataset) -> None:
     kept_on_disk = store.default_store()
     if source.label == session.DEMO or kept_on_disk is None:
         return
-    if not kept_on_disk.has(source.key):
+    meta = kept_on_disk.meta(source.key)  # read once: owner, sharing
+    if meta is None:
         return
     who = auth.user()
-    owner = kept_on_disk.owner(source.key)
+    owner, shared = meta.get("owner"), bool(meta.get("shared"))
     days = kept_on_disk.keep_days
     until = f"for {days:g} days" if days else "until the server's space runs short"
     with st.container(border=True):
         if owner:
             opens = ("you" if owner == who else owner) + (
-                " and everyone signed in to this app"
-                if kept_on_disk.is_shared(source.key)
-                else " only"
+                " and everyone signed in to this app" if shared else " only"
             )
             st.caption(
                 f"Kept on this server {until} (the clean orders, not your file), so a reload "
@@ -42,15 +41,15 @@ def panel(dataset: session.Dataset) -> None:
                 "128-bit key that cannot be guessed."
             )
         if owner and owner == who:
-            shared = st.toggle(
+            wanted = st.toggle(
                 "Share with everyone signed in to this app",
-                value=kept_on_disk.is_shared(source.key),
+                value=shared,
                 key=f"share_{source.key}",
             )
-            if shared != kept_on_disk.is_shared(source.key):
-                kept_on_disk.share(source.key, shared)
+            if wanted != shared:
+                kept_on_disk.share(source.key, wanted)
                 st.rerun()
-        if session.may_forget(source):
+        if store.may_change(meta, who):
             _forget_button(dataset)
 
 

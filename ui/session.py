@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -42,7 +41,6 @@ from ui import auth
 DEMO = "Demo shop"
 CDNOW = "CDNOW (CD retailer, 1997-98)"
 DATABASE = "Database"
-SESSION_DATASETS = 5  # kept on disk per visit (LENS_SESSION_DATASETS)
 
 
 @dataclass(frozen=True)
@@ -101,10 +99,15 @@ class Dataset:
 
 
 def shown_name(source: Source) -> str:
-    """The dataset's name as pages write it: a file name is a visitor's text, and pages
-    render Markdown, so no bracket or angle bracket may make it a link or an image that
-    loads in a colleague's browser."""
-    return (source.orders_name or source.label).translate(str.maketrans("", "", "[]<>"))
+    """The dataset's name as pages write it (see :func:`_plain`)."""
+    return _plain(source.orders_name or source.label)
+
+
+def _plain(text: str) -> str:
+    """A visitor's text (a file name, a dataset's name) as pages may show it: pages render
+    Markdown, so no bracket or angle bracket may make it a link or an image that loads in a
+    colleague's browser."""
+    return text.translate(str.maketrans("", "", "[]<>"))
 
 
 def _options_json(options: dict) -> str:
@@ -162,14 +165,6 @@ def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
     return log, contacts
 
 
-def session_limit() -> int:
-    """How many datasets one visit may keep on the server (``LENS_SESSION_DATASETS``)."""
-    try:
-        return max(int(os.environ.get("LENS_SESSION_DATASETS") or SESSION_DATASETS), 0)
-    except ValueError:
-        return SESSION_DATASETS
-
-
 def _keep(source: Source, log: OrderLog, contacts: Contacts | None) -> None:
     """Keep a dataset on disk, so a reload or its link reopens it (the demo is at hand).
     One visit keeps a bounded number, so no visitor fills the disk the others share."""
@@ -179,7 +174,7 @@ def _keep(source: Source, log: OrderLog, contacts: Contacts | None) -> None:
     mine = st.session_state.setdefault("kept_keys", [])
     if source.key in mine:
         return
-    if len(mine) >= session_limit():
+    if len(mine) >= store.session_limit():
         st.session_state["not_kept"] = (
             f"Not kept on this server: this visit already keeps {len(mine)} datasets, the "
             "most one visit may. The data is open now, but its link will not reopen it: "
@@ -210,7 +205,7 @@ def forget(source: Source) -> bool:
 def clean_name(dataset: Dataset, name: str) -> str:
     """A name as it will be shown: a visitor's text, so brackets removed as for file names,
     spaces squeezed, at most 80 characters; blank gives back the source's own name."""
-    name = " ".join(name.translate(str.maketrans("", "", "[]<>")).split())[:80]
+    name = " ".join(_plain(name).split())[:80]
     return name or shown_name(dataset.source)
 
 
@@ -230,12 +225,12 @@ def rename(dataset: Dataset, name: str) -> None:
 
 
 def may_forget(source: Source) -> bool:
-    """Whoever may open a kept dataset may forget it, except a shared one: only its owner."""
+    """Whoever may open a kept dataset may forget (or rename) it, except a shared one:
+    only its owner (:func:`analytics.access.store.may_change`)."""
     kept_on_disk = store.default_store()
     if kept_on_disk is None or source.label == DEMO:
         return False
-    owner = kept_on_disk.owner(source.key)
-    return owner is None or owner == auth.user()
+    return store.may_change(kept_on_disk.meta(source.key) or {}, auth.user())
 
 
 LINK_GONE = (
@@ -255,17 +250,19 @@ def open_link(key: str | None) -> None:
     kept_on_disk = store.default_store()
     if kept_on_disk is not None:
         kept_on_disk.prune()  # datasets past their keeping time go before any is opened
-    kept = kept_on_disk.load(key) if kept_on_disk is not None else None
-    if kept is None:
+    # What is kept about it, not its data: the data is read once, by _inputs, and only
+    # for someone who may see it.
+    meta = kept_on_disk.meta(key) if kept_on_disk is not None else None
+    if meta is None or "source" not in meta:
         st.session_state["link_problem"] = LINK_GONE
         return
-    refusal = kept_on_disk.refusal(key, auth.user())
+    refusal = store.refusal(meta, auth.user())
     if refusal:
         st.session_state["link_problem"] = refusal
         return
-    if kept_on_disk.name(key):
-        st.session_state.setdefault("dataset_names", {})[key] = kept_on_disk.name(key)
-    described = kept.source
+    if meta.get("name"):
+        st.session_state.setdefault("dataset_names", {})[key] = meta["name"]
+    described = meta["source"]
     st.session_state["source"] = Source(
         described["label"],
         orders_name=described["orders_name"],

@@ -33,6 +33,7 @@ from analytics.ingest.orders import PREVIEW, OrderLog, QualityReport
 KEY = re.compile(r"^[0-9a-f]{32}$")  # anything else (a hand-edited link) is never a path
 DEFAULT_CAP_MB = 2000
 DEFAULT_KEEP_DAYS = 30
+SESSION_DATASETS = 5  # kept on disk per visit (LENS_SESSION_DATASETS)
 NOT_YOURS = (
     "This link opens data that someone else loaded and did not share: ask them to choose "
     "'Share with everyone signed in to this app' on the Data page, or load your own export."
@@ -134,7 +135,9 @@ class Store:
         )
         return Kept(meta["source"], log, contacts)
 
-    def _meta(self, key: str) -> dict | None:
+    def meta(self, key: str) -> dict | None:
+        """What is kept about a dataset (its source, owner, sharing, name, spend...), without
+        reading its data; None when nothing is kept under ``key``."""
         path = self._path(key)
         try:
             return json.loads((path / "meta.json").read_text()) if path else None
@@ -142,31 +145,15 @@ class Store:
             return None
 
     def refusal(self, key: str, user: str | None) -> str | None:
-        """Why ``user`` may not open the dataset kept under ``key`` (None: they may). A
-        dataset with an owner opens for its owner, or for anyone signed in once shared."""
-        meta = self._meta(key)
-        if meta is None or not meta.get("owner"):
-            return None
-        if meta["owner"] == user or (meta.get("shared") and user):
-            return None
-        return NOT_YOURS
-
-    def has(self, key: str) -> bool:
-        """Whether a dataset is kept under ``key`` (without reading it)."""
-        return self._meta(key) is not None
-
-    def is_shared(self, key: str) -> bool:
-        return bool((self._meta(key) or {}).get("shared"))
-
-    def owner(self, key: str) -> str | None:
-        return (self._meta(key) or {}).get("owner")
+        """Why ``user`` may not open the dataset kept under ``key`` (None: they may)."""
+        return refusal(self.meta(key) or {}, user)
 
     def share(self, key: str, shared: bool) -> None:
         """Open (or close) a kept dataset to everyone signed in to the app."""
         self._update(key, shared=bool(shared))
 
     def _update(self, key: str, **fields) -> None:
-        meta = self._meta(key)
+        meta = self.meta(key)
         if meta is None:
             return
         meta.update(fields)
@@ -179,16 +166,13 @@ class Store:
         """The name people call a kept dataset by (a link reopens it under that name)."""
         self._update(key, name=name)
 
-    def name(self, key: str) -> str | None:
-        return (self._meta(key) or {}).get("name")
-
     def keep_spend(self, key: str, spend: pd.DataFrame) -> None:
         """The marketing spend entered for a kept dataset, kept with it (as text cells)."""
         self._update(key, spend=spend.astype("str").to_dict("records"))
 
     def spend(self, key: str) -> pd.DataFrame | None:
         """The spend kept with a dataset, or None when none was entered."""
-        rows = (self._meta(key) or {}).get("spend")
+        rows = (self.meta(key) or {}).get("spend")
         return pd.DataFrame(rows, dtype="str") if rows else None
 
     def forget(self, key: str) -> bool:
@@ -212,7 +196,7 @@ class Store:
         for path in self.folder.iterdir():
             meta = path / "meta.json"
             if KEY.match(path.name) and meta.exists():
-                if self.keep_days and now - _kept_at(path) > self.keep_days * 86400:
+                if self.keep_days and now - self._kept_at(path) > self.keep_days * 86400:
                     self.forget(path.name)
                     continue
                 size = sum(f.stat().st_size for f in path.iterdir())
@@ -230,13 +214,31 @@ class Store:
         for path in self.folder.glob(".forgotten-*"):  # a removal that was cut short
             shutil.rmtree(path, ignore_errors=True)
 
+    def _kept_at(self, path: Path) -> float:
+        """When a dataset was kept (its folder's time for one kept before this was written)."""
+        try:
+            return float((self.meta(path.name) or {})["kept_at"])
+        except (KeyError, TypeError, ValueError):
+            return path.stat().st_mtime
 
-def _kept_at(path: Path) -> float:
-    """When a dataset was kept (its folder's time for one kept before this was written)."""
-    try:
-        return float(json.loads((path / "meta.json").read_text())["kept_at"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return path.stat().st_mtime
+
+def refusal(meta: dict, user: str | None) -> str | None:
+    """Why ``user`` may not open a kept dataset, from its ``meta`` (None: they may). A
+    dataset with an owner opens for its owner, or for anyone signed in once shared."""
+    if not meta.get("owner") or meta["owner"] == user or (meta.get("shared") and user):
+        return None
+    return NOT_YOURS
+
+
+def may_change(meta: dict, user: str | None) -> bool:
+    """Whether ``user`` may rename, share or forget a kept dataset: its owner, or anyone
+    with the link when it has none (kept without sign-in)."""
+    return not meta.get("owner") or meta["owner"] == user
+
+
+def session_limit() -> int:
+    """How many datasets one visit may keep (``LENS_SESSION_DATASETS``, default 5)."""
+    return int(_number("LENS_SESSION_DATASETS", SESSION_DATASETS))
 
 
 def store_folder() -> Path:
