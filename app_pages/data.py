@@ -43,7 +43,8 @@ if st.session_state.get("source_choice") is None:
         session.DATABASE: CONNECT,
     }.get(active.label, UPLOAD)
 # Reading where the data lives is offered only for sources the operator listed.
-choices = [session.DEMO, session.CDNOW, UPLOAD] + ([CONNECT] if database.listed() else [])
+listed = database.listed()
+choices = [session.DEMO, session.CDNOW, UPLOAD] + ([CONNECT] if listed else [])
 if st.session_state.get("source_choice") == CONNECT and CONNECT not in choices:
     st.session_state["source_choice"] = UPLOAD
 choice = params.segmented("Data source", choices, key="source_choice")
@@ -113,7 +114,7 @@ elif choice == UPLOAD:
             st.session_state["upload_sheets"] = layout["sheets"]
             pickers.mapping_form(layout, overrides)
 elif choice == CONNECT:
-    database.panel()
+    database.panel(listed)
 
 dataset = session.current_dataset()
 log, report = dataset.log, dataset.log.report

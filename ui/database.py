@@ -25,10 +25,10 @@ def listed() -> dict:
     return found
 
 
-def panel() -> None:
-    """A listed source + table, query or path -> Connect (reads the schema) -> mapping ->
-    Read orders. Every failure is one line; what was loaded before stays loaded."""
-    sources_listed = listed()
+def panel(sources_listed: dict) -> None:
+    """A listed source (of :func:`listed`) + table, query or path -> Connect (reads the
+    schema) -> mapping -> Read orders. Every failure is one line; what was loaded before
+    stays loaded."""
     if not sources_listed:
         st.info(f"No database or folder is listed for this app. {allowed.HOW_TO_LIST}")
         return

@@ -14,7 +14,8 @@ checked, without comments); PostgreSQL reads in one read-only transaction, MySQL
 read-only session, DuckDB files with no access outside the file. Passwords never go in the
 URL: the command line takes them from ``LENS_DB_PASSWORD``, the driver's own
 (``PGPASSWORD``, ``~/.pgpass``) or ``.streamlit/secrets.toml`` (``[passwords]``, keyed by the
-URL as typed); the app from the secrets file or ``~/.pgpass`` only (:func:`secrets_only`).
+URL as typed); the app from the secrets file or ``~/.pgpass`` only
+(:func:`analytics.ingest.guards.secrets_only`).
 So they never reach a cache key, a link, a log, an error message or the PDF.
 """
 
@@ -107,15 +108,11 @@ class Location:
         """'shop on db.example.com' for a database, the file's name for DuckDB, 'Spark'."""
         if self.kind == "spark":
             return "Spark"
-        rest = self.url.split("://", 1)[1]
         if self.kind == "duckdb":
+            rest = self.url.split("://", 1)[1]
             return Path(rest).name or rest
-        host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
-        if host.startswith("["):  # an IPv6 address, [::1]:5432
-            host = host.split("]", 1)[0] + "]"
-        elif host.count(":") == 1:
-            host = host.rsplit(":", 1)[0]
-        database = rest.split("/", 1)[1].split("?", 1)[0] if "/" in rest else ""
+        parts = urlsplit(self.url)  # as _address reads it to connect
+        database, host = unquote(parts.path.lstrip("/")), parts.hostname or ""
         return f"{database} on {host}" if database else host
 
     @property
@@ -168,21 +165,16 @@ def is_parquet_dataset(text: str) -> bool:
 
 
 def connect(location: Location):
-    """(backend, ibis table, scrub) for a location, opened read-only."""
+    """(backend, ibis table) for a location, opened read-only."""
     import ibis
 
     from analytics.ingest import engine
 
     secret = password_for(location.url) if location.kind in ("postgresql", "mysql") else None
-    scrub = Scrub(secret)
-    # Once connected, messages come from what the user asked: the server does not know the
-    # password, so nothing is scrubbed there (scrubbing a password the user typed would tell
-    # them they had guessed it).
-    asked = Scrub(None)
     try:
         if location.kind == "parquet":
             con = _duckdb()
-            return con, _parquet_table(con, location), asked
+            return con, _parquet_table(con, location)
         if location.kind == "duckdb":
             path = location.url.split("://", 1)[1]
             path = path[1:] if path.startswith("/") and path[1:2] == "/" else path
@@ -205,15 +197,15 @@ def connect(location: Location):
     except LensError:
         raise
     except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds
-        raise LensError(explain(exc, location, scrub)) from None
+        raise LensError(explain(exc, location, Scrub(secret))) from None
     try:
-        return con, _table(con, location), asked
+        return con, _table(con, location)
     except LensError:
         _disconnect(con)
         raise
     except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds
         _disconnect(con)
-        raise LensError(explain(exc, location, asked)) from None
+        raise LensError(explain(exc, location)) from None
 
 
 def _duckdb():
@@ -391,8 +383,12 @@ def _looks_missing(exc: Exception) -> bool:
     )
 
 
-def explain(exc: Exception, location: Location, scrub: Scrub) -> str:
-    """One line for a driver's error: what happened, and what to do."""
+def explain(exc: Exception, location: Location, scrub: Scrub | None = None) -> str:
+    """One line for a driver's error: what happened, and what to do. ``scrub`` takes the
+    password out of a connection's errors; once connected, messages come from what the user
+    asked and the server does not know the password, so nothing is taken out (taking out a
+    password the user typed would tell them they had guessed it)."""
+    scrub = scrub or Scrub(None)
     # A query that fails inside the read's transaction leaves its server-side cursor gone,
     # and closing it fails in turn: the first error is the one to tell.
     while isinstance(exc.__context__, Exception) and "cursor" in str(exc).lower():
@@ -469,7 +465,7 @@ def _parquet_table(con, location: Location):
     import ibis
 
     text = location.where
-    files = list(location.files) or parquet_files(location.url)
+    files = _parquet_paths(location)
     try:
         t = con.read_parquet(files, file_row_number=True, filename=True, union_by_name=True)
     except Exception as exc:  # noqa: BLE001 - duckdb's own error kinds
@@ -486,7 +482,7 @@ def _parquet_table(con, location: Location):
 
 def columns_of(location: Location) -> dict[str, str]:
     """Column -> type name of a location's table (for the mapping on the Data page)."""
-    con, table, _ = connect(location)
+    con, table = connect(location)
     try:
         return {name: str(dtype) for name, dtype in table.schema().items() if name != "_position"}
     finally:
@@ -501,7 +497,7 @@ def load_location(
     from analytics.ingest.runner import IbisRunner
 
     options = options or ReadOptions()
-    con, table, scrub = connect(location)
+    con, table = connect(location)
     try:
         columns = [c for c in table.columns if c != "_position"]
         fmt, mapping = resolve_mapping(columns, options, "table")
@@ -517,7 +513,7 @@ def load_location(
     except LensError:
         raise
     except Exception as exc:  # noqa: BLE001 - every engine raises its own kinds
-        raise LensError(explain(exc, location, scrub)) from None
+        raise LensError(explain(exc, location)) from None
     finally:
         _disconnect(con)
     log = log_frame(cleaned.orders, cleaned.customers)
@@ -553,7 +549,12 @@ def _format_label(fmt: str) -> str:
 
 
 def _one_file(location: Location) -> bool:
-    return len(location.files or parquet_files(location.url)) == 1
+    return len(_parquet_paths(location)) == 1
+
+
+def _parquet_paths(location: Location) -> list[str]:
+    """The files of a Parquet location: checked already (a listed folder's), else found."""
+    return list(location.files) or parquet_files(location.url)
 
 
 def _typed(table, mapping: dict) -> bool:

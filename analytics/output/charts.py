@@ -24,7 +24,11 @@ STAGE_COLORS = {
 }
 # Churn risk bands, coloured as their stages read: low like Loyal, medium like At risk,
 # high like Inactive.
-RISK_COLORS = {"low": STAGE_COLORS["Loyal"], "medium": STAGE_COLORS["At risk"], "high": "#c8553d"}
+RISK_COLORS = {
+    "low": STAGE_COLORS["Loyal"],
+    "medium": STAGE_COLORS["At risk"],
+    "high": STAGE_COLORS["Inactive"],
+}
 ACCENT = "#2f6db5"
 PNG_PADDING = 16  # pixels around a downloaded chart, so no title touches the edge
 WIDTH = 720
