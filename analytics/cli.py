@@ -389,11 +389,18 @@ def _jsonable(value):
     return value
 
 
-def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
-    if not 1 <= args.horizon_months <= 120 or not 0 <= args.discount_rate < 1:
+def _check_value_settings(args) -> None:
+    """The Value page's settings as given on the command line, each within its range (a
+    command without a horizon or a discount checks the margin alone)."""
+    months, rate = getattr(args, "horizon_months", 12), getattr(args, "discount_rate", 0.0)
+    if not 1 <= months <= 120 or not 0 <= rate < 1:
         raise LensError("--horizon-months must be 1-120 and --discount-rate between 0 and 1.")
     if not 0 < args.margin <= 1:
         raise LensError("--margin is a share: above 0 and at most 1 (0.4 = 40%).")
+
+
+def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    _check_value_settings(args)
     from analytics.value import backtest
 
     base = build_customer_base(log.orders)
@@ -451,6 +458,7 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         raise LensError("--out must end in .pdf.")
     from analytics.output import report
 
+    _check_value_settings(args)
     index, snap = _snapshot(log, contacts, args)
     t = pd.Timestamp(customers.from_days(snap.day))
     name = source_name(args)
@@ -512,20 +520,15 @@ def payback_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
 
 def _payback(base, spend, args):
     """The payback tables, with the value model's predictions when it can be fitted."""
-    from analytics.insights import payback
     from analytics.value import ahead
 
-    if not 0 < args.margin <= 1:
-        raise LensError("--margin is a share: above 0 and at most 1 (0.4 = 40%).")
-    try:
+    _check_value_settings(args)
+
+    def predict():
         summary = customers.summarise(base)
-        later = ahead.revenue_ahead(clv.fit(summary, args.model), base, summary)
-        note = []
-    except LensError as exc:
-        later, note = None, [f"Months not over yet have no predicted LTV:CAC: {exc}"]
-    result = payback.payback_table(base, spend, args.margin, later)
-    result.warnings[:0] = note
-    return result
+        return ahead.revenue_ahead(clv.fit(summary, args.model), base, summary)
+
+    return ahead.payback_table(base, spend, args.margin, predict)
 
 
 COMMANDS = {

@@ -7,13 +7,11 @@ from analytics import LensError
 from analytics.insights import payback
 from analytics.output import payback_view as view
 from analytics.output import present
-from ui import cache_payback, controls, session, show
+from ui import cache_payback, cache_value, controls, session, show
 
 dataset = session.current_dataset()
 currency = session.currency(dataset)
-margin_pct = int(st.session_state.get("clv_margin", 100))
-model = st.session_state.get("clv_model", "mbgnbd")
-months = int(st.session_state.get("clv_months", 12))
+margin_pct = round(100 * cache_value.value_settings()[1].margin)
 
 st.title("Payback: is acquisition paying off?")
 controls.settings_line()
@@ -64,14 +62,13 @@ with st.expander("Marketing spend per month", expanded=kept.empty):
     )
 
 try:
-    spend = payback.read_spend(edited)
+    result = cache_payback.payback_of(dataset, edited)
 except LensError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
-if spend.empty:
+if result is None:
     st.info("Enter the marketing spend per month above (or upload a file) to see the payback.")
     st.stop()
-result = cache_payback.payback_result(dataset, spend, margin_pct / 100, model, months)
 cohorts = result.cohorts
 
 st.markdown(f"**{payback.sentence(result)}**")

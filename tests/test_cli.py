@@ -266,3 +266,12 @@ def test_cohorts_leave_out_the_customers_already_there_when_the_data_starts(tmp_
     assert out["left_out"].startswith("The data's first month (2011-01) has 1,488 first purchases")
     code, kept, _ = run(capsys, "cohorts", path, "--keep-existing")
     assert kept["cohorts"][0]["cohort"] == "2011-01" and kept["left_out"] is None
+
+
+def test_the_report_refuses_value_settings_out_of_range(tmp_path, capsys):
+    """The report counts CLV with --margin and --discount-rate as the clv command does, and
+    refuses the same impossible values: a margin of 5 would print five times the revenue."""
+    out = tmp_path / "r.pdf"
+    for bad in (["--margin", "5"], ["--discount-rate", "1.5"], ["--horizon-months", "0"]):
+        code, _, err = run(capsys, "report", "demo", *bad, "--out", out)
+        assert code == 2 and len(err.strip().splitlines()) == 1 and not out.exists(), bad

@@ -7,13 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import LensError
 from analytics.access import store
 from analytics.ingest.io import DEMO_SPEND
 from analytics.ingest.readers import read_table
 from analytics.insights import payback
-from ui import cache_value
-from ui.session import DEMO, Dataset, may_forget
+from ui import auth, cache_value
+from ui.session import DEMO, Dataset
 
 
 def spend_table(dataset: Dataset) -> pd.DataFrame:
@@ -41,7 +40,8 @@ def keep_spend(dataset: Dataset, table: pd.DataFrame) -> None:
     if before is not None and before.astype("str").equals(table.astype("str")):
         return
     on_disk = store.default_store()
-    if on_disk is not None and on_disk.has(dataset.source.key) and may_forget(dataset.source):
+    meta = on_disk.meta(dataset.source.key) if on_disk is not None else None
+    if meta is not None and store.may_change(meta, auth.user()):
         on_disk.keep_spend(dataset.source.key, table)
 
 
@@ -68,16 +68,19 @@ def _ahead(key: str, _dataset: Dataset, model: str, months: int):
 
 @st.cache_data(max_entries=16, show_spinner="Computing payback…")
 def _payback(key: str, _dataset: Dataset, spend: pd.DataFrame, margin: float, model, months):
-    try:
-        later, notes = _ahead(key, _dataset, model, months), []
-    except LensError as exc:
-        later, notes = None, [f"Months not over yet have no predicted LTV:CAC: {exc}"]
-    result = payback.payback_table(_dataset.base, spend, margin, later)
-    result.warnings[:0] = notes
-    return result
+    from analytics.value import ahead
+
+    predict = lambda: _ahead(key, _dataset, model, months)  # noqa: E731 - cached per model
+    return ahead.payback_table(_dataset.base, spend, margin, predict)
 
 
-def payback_result(dataset: Dataset, spend: pd.DataFrame, margin: float, model: str, months: int):
-    """:func:`analytics.insights.payback.payback_table` with the value model's predictions
-    (fitted on every order, to the data's end), cached per dataset, spend, margin and model."""
-    return _payback(dataset.source.key, dataset, spend, margin, model, months)
+def payback_of(dataset: Dataset, spend: pd.DataFrame):
+    """:func:`analytics.insights.payback.payback_table` for a spend table as entered, with
+    the Value page's margin and model (its predictions fitted on every order, to the data's
+    end), cached per dataset, spend, margin and model; None when no spend is entered.
+    Raises LensError naming what is wrong with the spend."""
+    spend = payback.read_spend(spend)
+    if spend.empty:
+        return None
+    model, chosen = cache_value.value_settings()
+    return _payback(dataset.source.key, dataset, spend, chosen.margin, model, chosen.months)

@@ -10,7 +10,6 @@ import streamlit as st
 from analytics import LensError
 from analytics.output import report
 from analytics.output.report import ReportSettings
-from analytics.value import clv
 from ui import auth, cache_insights, cache_payback, cache_value, controls, session, show
 from ui.session import Dataset, lifecycle_index, open_campaigns
 
@@ -96,16 +95,17 @@ def pdf_report(dataset: Dataset) -> None:
     Value page skips the slowest steps."""
     s = settings()
     campaign = open_campaigns().get(dataset.source.key)
+    model, value = cache_value.value_settings()  # the Value page's, as on screen
     report_settings = ReportSettings(
         dataset.name,
         s.ref_date,
         s.window,
         s.at_risk_factor,
-        st.session_state.get("clv_model", clv.DEFAULT_MODEL),
-        int(st.session_state.get("clv_months", 12)),
+        model,
+        value.months,
         session.currency(dataset),
-        float(st.session_state.get("clv_discount", 1.0)) / 100,
-        float(st.session_state.get("clv_margin", 100)) / 100,
+        value.discount_rate,
+        value.margin,
         bool(st.session_state.get("leave_out_existing", True)),
     )
     spend = cache_payback.spend_table(dataset)  # the demo's own spend file until edited
@@ -150,18 +150,10 @@ def pdf_report(dataset: Dataset) -> None:
 
 def _payback(dataset: Dataset, spend):
     """The payback section's figures when spend is loaded (and reads cleanly), else None."""
-    from analytics.insights import payback
-
     try:
-        table = payback.read_spend(spend)
+        return cache_payback.payback_of(dataset, spend)
     except LensError:
         return None  # the Payback page says what is wrong with it
-    if table.empty:
-        return None
-    margin = int(st.session_state.get("clv_margin", 100)) / 100
-    model = st.session_state.get("clv_model", clv.DEFAULT_MODEL)
-    months = int(st.session_state.get("clv_months", 12))
-    return cache_payback.payback_result(dataset, table, margin, model, months)
 
 
 def _known_results(dataset: Dataset, s: ReportSettings, bar) -> report.Known:

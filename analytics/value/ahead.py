@@ -4,16 +4,21 @@ month 3, 6 and 12 of their cohort: the predicted part of the payback page's LTV:
 In: a fitted :class:`analytics.value.clv.ClvModel` and the customer base at the data's end.
 Out: :class:`analytics.insights.payback.Ahead`, plain per-customer arrays that
 :func:`analytics.insights.payback.payback_table` adds up per cohort.
+:func:`payback_table` puts the two together for the Payback page, the PDF and the CLI.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
+from analytics.errors import LensError
+from analytics.insights import payback
 from analytics.insights.cohorts import period_of
 from analytics.insights.customers import EPOCH, CustomerBase, summarise
-from analytics.insights.payback import HORIZONS, Ahead
+from analytics.insights.payback import HORIZONS, Ahead, PaybackResult
 from analytics.value import clv, histories, predictive
 
 STEP = 1e-4  # log-parameter step of the forward differences
@@ -108,3 +113,19 @@ def revenue_ahead(
         block_diag(*covariance),
         notes,
     )
+
+
+def payback_table(
+    base: CustomerBase, spend: pd.DataFrame, margin: float, predict: Callable[[], Ahead]
+) -> PaybackResult:
+    """:func:`analytics.insights.payback.payback_table` with the value model's predictions
+    from ``predict()`` (:func:`revenue_ahead`, made however the caller caches it). When the
+    model cannot be fitted (LensError), months not over yet have no predicted LTV:CAC and the
+    first warning says why."""
+    try:
+        later, notes = predict(), []
+    except LensError as exc:
+        later, notes = None, [f"Months not over yet have no predicted LTV:CAC: {exc}"]
+    result = payback.payback_table(base, spend, margin, later)
+    result.warnings[:0] = notes
+    return result
