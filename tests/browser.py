@@ -91,6 +91,11 @@ def new_tab(browser, url: str, width: int = 1400, height: int = 1000):
     return tab
 
 
+def data_key(url: str) -> str:
+    """The key of the dataset a page's link names (its ``data=`` parameter)."""
+    return url.split("data=")[1].split("&")[0]
+
+
 def keep_screenshot_on_failure(tab, request) -> None:
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         ARTIFACTS.mkdir(exist_ok=True)

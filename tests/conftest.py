@@ -30,6 +30,17 @@ def command_line_passwords(monkeypatch):
     monkeypatch.setattr(guards, "_ENVIRONMENT_PASSWORDS", [True])
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (tests/browser.py), one per test module."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    with require_chromium().sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 def app_test(timeout: float = 240):  # generous: a busy 2-core machine is slow
     from streamlit.testing.v1 import AppTest
 
