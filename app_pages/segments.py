@@ -97,19 +97,22 @@ elif view == "Stage × segment":
 else:
     if not controls.presenting():
         st.markdown("Combine filters; the count and revenue follow at once.")
+    # Every filter goes with the link (ui/params.py): checked here against today's data.
     f1, f2 = controls.columns(2)
+    params.options_only("sb_stages", BUYER_STAGES)
     stages = controls.multiselect(f1, "Lifecycle stages", BUYER_STAGES, key="sb_stages")
+    params.options_only("sb_segments", rfm.SEGMENTS)
     chosen_segments = controls.multiselect(f2, "RFM segments", rfm.SEGMENTS, key="sb_segments")
     f3, f4 = controls.columns(2)
     longest = int(table["days_since_last_order"].max()) if len(table) else 0
-    days = controls.slider(
-        f3, "Days since last order", 0, max(longest, 1), (0, max(longest, 1)), key="sb_days"
-    )
+    params.within("sb_days", 0, max(longest, 1))
+    days = controls.slider(f3, "Days since last order", 0, max(longest, 1), key="sb_days")
     hero_only = controls.toggle(f4, f"Hero customers only (top {hero_pct}%)", key="sb_hero")
     attributes = []
     for col in sg.FILTER_ATTRIBUTES:
         if col in table:
             options = sorted(table[col].dropna().astype(str).unique())[:500]
+            params.options_only(f"sb_{col}", options)
             label = col.capitalize() + " (first order)"
             picked = controls.multiselect(f4, label, options, key=f"sb_{col}")
             attributes.append((col, tuple(picked)))
@@ -117,24 +120,24 @@ else:
     if "clv" in table:
         low = min(0.0, float(table["clv"].min()))  # refunds can make CLV negative
         top = max(float(table["clv"].max()), low + 1.0)
+        params.within("sb_clv", low, top)
         ranges["clv"] = controls.slider(
             f3,
             "Predicted CLV",
             low,
             top,
-            (low, top),
             key="sb_clv",
             format=present.money_printf(currency, 0),
             shown=lambda v: present.span(
                 present.money(v[0], currency), present.money(v[1], currency)
             ),
         )
+        params.within("sb_alive", 0, 100)
         alive = controls.slider(  # in percent, as every share on the page is shown
             f3,
             present.CHANCE_STILL,
             0,
             100,
-            (0, 100),
             key="sb_alive",
             format="%d%%",
             shown=lambda v: present.span(present.share(v[0] / 100), present.share(v[1] / 100)),

@@ -189,6 +189,37 @@ def test_segment_builder_shows_what_the_export_writes(app, tmp_path, capsys):
     assert int(app.metric[0].value.replace(",", "")) < len(shown)
 
 
+def test_the_segment_builders_filters_go_with_the_link():
+    sender = app_test()
+    sender.switch_page("app_pages/segments.py").run()
+    sender.segmented_control(key="sg_view").set_value("Segment builder").run()
+    sender.multiselect(key="sb_stages").set_value(["At risk", "Inactive"]).run()
+    sender.slider(key="sb_days").set_value((30, 400)).run()
+    sender.toggle(key="sb_hero").set_value(True).run()
+    link = {k: sender.query_params[k] for k in sender.query_params}
+    assert link["sb_stages"] == ["At risk", "Inactive"] and link["sb_days"] == ["30", "400"]
+    assert "sb_segments" not in link  # a filter left at "all" is not written
+    seen = sender.dataframe[0].value
+    assert sender.metric[0].value == f"{len(seen):,}"
+    for presenting in (False, True):
+        fresh = app_test()
+        fresh.query_params.update({**link, "presentation": str(presenting)})
+        fresh.switch_page("app_pages/segments.py").run()
+        no_errors(fresh)
+        assert fresh.metric[0].value == sender.metric[0].value  # the same selection
+        assert fresh.dataframe[0].value["Customer"].tolist() == seen["Customer"].tolist()
+    sender.switch_page("app_pages/lifecycle.py").run()  # kept while another page is shown
+    assert sender.query_params["sb_stages"] == ["At risk", "Inactive"]
+    odd = app_test()  # a stale or hand-edited link: unknown values are left out, no error
+    odd.query_params.update({"sg_view": "Segment builder", "sb_stages": ["Planet", "Loyal"],
+                             "sb_days": ["-5", "99999"], "sb_clv": ["x", "1"]})  # fmt: skip
+    odd.switch_page("app_pages/segments.py").run()
+    no_errors(odd)
+    assert odd.multiselect(key="sb_stages").value == ["Loyal"]
+    low, high = odd.slider(key="sb_days").value
+    assert low == 0 and high == odd.slider(key="sb_days").max
+
+
 def test_value_page_views_and_horizon_change(app):
     at = app.switch_page("app_pages/value.py").run()
     no_errors(at)

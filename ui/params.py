@@ -14,7 +14,9 @@ from datetime import date
 import streamlit as st
 
 from analytics.ingest.parsing import CURRENCIES
+from analytics.insights import rfm
 from analytics.insights.cohorts import BY_FIRST_PERIOD, METRICS, PERIODS
+from analytics.insights.segments import FILTER_ATTRIBUTES
 from analytics.value import clv
 from ui import controls
 
@@ -78,6 +80,7 @@ DEFAULTS = {
     "co_metric": "retention",
     "co_group": BY_FIRST_PERIOD,
     "leave_out_existing": True,
+    "sg_pick": rfm.SEGMENTS[0],
     **{key: views[0] for key, views in VIEWS.items()},
 }
 PARSERS = {
@@ -94,8 +97,36 @@ PARSERS = {
     "co_metric": _choice(METRICS),
     "co_group": _label,
     "leave_out_existing": _flag,
+    "sg_pick": _choice(rfm.SEGMENTS),
     **{key: _choice(views) for key, views in VIEWS.items()},
 }
+
+
+# The segment builder's filters: their options and spans
+# come from the data, so they are checked where the page draws them (:func:`options_only`,
+# :func:`within`); a filter left at "all" is not written. Kept while another page is shown,
+# as the settings above are.
+FILTERS = {
+    "sb_stages": "list",
+    "sb_segments": "list",
+    **{f"sb_{col}": "list" for col in FILTER_ATTRIBUTES},
+    "sb_hero": "flag",
+    "sb_days": "range",
+    "sb_clv": "range",
+    "sb_alive": "range",
+}
+FULL = "_filter_spans"  # each range filter's whole span, as its slider last drew it
+
+
+def _filter(kind: str, values: list[str]):
+    if kind == "list":
+        return [_label(v) for v in values[:500]]
+    if kind == "flag":
+        return _flag(values[0])
+    low, high = (float(v) for v in values)  # a range
+    if not low <= high:
+        raise ValueError(values)
+    return (low, high)
 
 
 def init(first_day: date, last_day: date) -> None:
@@ -104,6 +135,9 @@ def init(first_day: date, last_day: date) -> None:
         # Re-committing a widget's value keeps it while its page is not shown (Streamlit
         # forgets the state of widgets that were not drawn in a run).
         st.session_state[key] = st.session_state.get(key, value)
+    for key in FILTERS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     if st.session_state.get("_url_read"):
         return
     st.session_state["_url_read"] = True
@@ -118,6 +152,8 @@ def init(first_day: date, last_day: date) -> None:
                 continue
             elif key in PARSERS:
                 value = PARSERS[key](text)
+            elif key in FILTERS:
+                value = _filter(FILTERS[key], st.query_params.get_all(key))
             else:
                 continue
         except ValueError:
@@ -144,8 +180,38 @@ def write(data: str | None = None, currency: str | None = None) -> None:
         if value is None or DEFAULTS.get(key) == value:
             continue
         wanted[key] = value.isoformat() if isinstance(value, date) else str(value)
-    if dict(st.query_params) != wanted:
+    spans = st.session_state.get(FULL, {})
+    for key, kind in FILTERS.items():
+        value = st.session_state.get(key)
+        if value in (None, [], False) or (kind == "range" and spans.get(key) == tuple(value)):
+            continue  # "all": nothing to write
+        if kind == "list":
+            wanted[key] = [str(v) for v in value]
+        elif kind == "range":
+            wanted[key] = [f"{v:g}" for v in value]
+        else:
+            wanted[key] = str(value)
+    now = {key: st.query_params.get_all(key) for key in st.query_params}
+    if now != {key: v if isinstance(v, list) else [v] for key, v in wanted.items()}:
         st.query_params.from_dict(wanted)
+
+
+def options_only(key: str, options) -> None:
+    """A filter's values from a link or another dataset, kept only where they are options now
+    (a widget given a value outside its options would fail)."""
+    if key in st.session_state:
+        allowed = set(options)
+        st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
+
+
+def within(key: str, low, high) -> None:
+    """A range filter's value, clamped to today's span (whole span when unset); the slider is
+    then drawn without a value of its own. The span is kept so that "all" is not written."""
+    kind = type(low)
+    st.session_state.setdefault(FULL, {})[key] = (low, high)
+    start, end = st.session_state.get(key, (low, high))
+    start, end = kind(min(max(start, low), high)), kind(min(max(end, low), high))
+    st.session_state[key] = (start, end)
 
 
 def segmented(label: str, options: list[str], key: str, container=st, **kwargs) -> str:
