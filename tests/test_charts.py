@@ -102,3 +102,44 @@ def test_the_pages_heatmap_carries_a_number_in_every_cell(demo_base):
     texts = [layer for layer in layers(spec) if layer["mark"].get("type") == "text"]
     assert texts and texts[0]["mark"]["fontSize"] >= 9
     assert not layers(charts.spec(charts.cohort_heatmap(table, "t", "s")))[1:]  # too big
+
+
+def _svg_text(drawn: dict, width: int) -> str:
+    """The words Vega draws for a spec whose plot is ``width`` px wide (no fitting)."""
+    import re
+
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg({**drawn, "width": width, "autosize": "pad"})
+    return " | ".join(re.findall(r">([^<>]+)</(?:text|tspan)>", svg))
+
+
+def test_titles_and_bar_labels_wrap_and_shorten_on_a_phone_but_not_on_a_slide():
+    sizes = pd.DataFrame(
+        {"customers": [363, 568], "share_customers": [0.11, 0.17], "share_revenue": [0.28, 0.31]},
+        index=pd.Index(["Champions", "Regulars"], name="segment"),
+    )
+    subtitle = "shop.csv (03 Nov 2022 – 31 Oct 2025) · Reference date 31 Oct 2025 · window 180 days"
+    drawn = charts.responsive(
+        charts.spec(charts.segment_bars(sizes, "Customers and revenue per RFM segment", subtitle))
+    )
+    phone, slide = _svg_text(drawn, 230), _svg_text(drawn, 580)
+    # On a phone: the title in lines of at most 24 letters, the subtitle cut at its " · ",
+    # each bar with its short label (customers and share of revenue only).
+    assert "Customers and revenue | per RFM segment" in phone
+    assert "shop.csv (03 Nov 2022 – 31 Oct 2025) | Reference date 31 Oct 2025" in phone
+    assert "363 · 28% of revenue" in phone and "of customers" not in phone
+    # On a slide: the title, subtitle and labels as written.
+    assert "Customers and revenue per RFM segment" in slide
+    assert subtitle in slide
+    assert "363 · 11% of customers · 28% of revenue" in slide
+    # The PNG (and so the PDF) is drawn from the chart itself: the wide lines.
+    assert charts.spec(charts.segment_bars(sizes, "T", subtitle))["title"]["text"] == "T"
+
+
+def test_a_long_word_is_never_cut_and_no_word_is_lost():
+    lines = charts._words(["Incremental revenue (difference x treatment) · 90 days"], 24)
+    assert lines == ["Incremental revenue", "(difference x treatment)", "90 days"]  # 24 letters
+    assert charts._words(["Supercalifragilisticexpialidocious!"], 10) == [
+        "Supercalifragilisticexpialidocious!"
+    ]

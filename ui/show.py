@@ -24,7 +24,9 @@ def slug(name: str) -> str:
 
 def chart(figure: alt.Chart, name: str) -> None:
     """Draw a chart and offer it as a PNG, unless presentation mode hides the controls."""
-    st.altair_chart(figure, theme=None)
+    # A spec, not the chart: its title and subtitle wrap on a phone (charts.responsive), which
+    # Altair's schema would not let a chart say.
+    st.vega_lite_chart(charts.responsive(charts.spec(figure)), theme=None, width="stretch")
     if st.session_state.get("presentation"):
         return
     stem = slug(name)
@@ -172,11 +174,21 @@ PHONE_CSS = """
     width: auto !important;
   }
   [data-testid="stMetricValue"] { font-size: 1.45rem !important; }
+  /* A tile's label and value wrap rather than end in "…" */
+  [data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }
+  /* Room above a table for its toolbar (search, download, full screen), which a tap shows
+     over whatever is above the table */
+  [data-testid="stElementContainer"]:has(> [data-testid="stDataFrame"]) {
+    margin-top: 2rem !important;
+  }
 }
 </style>
 """
 
 
 def phone_layout() -> None:
-    """Once per run (app.py): KPI tiles three to a line on a phone."""
+    """Once per run (app.py): on a phone, KPI tiles three to a line whose words wrap, and room
+    above each table for its toolbar."""
     st.html(PHONE_CSS)

@@ -6,6 +6,8 @@ screenshot pasted into a slide explains itself. Charts get aggregated data only.
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -67,6 +69,49 @@ def wrap(text: str, width: int = SUBTITLE_CHARACTERS) -> list[str]:
     return lines
 
 
+NARROW_LETTERS = {"text": 24, "subtitle": 50}  # per line on a phone's ~330 px chart
+# A plot narrower than this (Vega's ``width`` signal) draws short labels: a phone's is ~230 px.
+NARROW_PLOT = 230
+NARROW = "width < 460"
+LETTER = 0.55  # a letter at font size f is about 0.55 f px wide (Helvetica, Arial)
+
+
+def _words(lines: list[str], width: int) -> list[str]:
+    """Lines cut between words to at most ``width`` letters (a longer word stays whole)."""
+    out: list[str] = []
+    for line in lines:
+        for part in wrap(line, width):
+            words = part.split(" ")
+            out.append(words[0])
+            for word in words[1:]:
+                if len(out[-1]) + 1 + len(word) <= width:
+                    out[-1] += " " + word
+                else:
+                    out.append(word)
+    return out
+
+
+def responsive(drawn: dict) -> dict:
+    """A chart's spec whose title and subtitle wrap where the chart is narrower than they are
+    long (a phone would cut them): Vega picks the lines by the chart's width as it draws.
+    The downloaded PNG and the PDF keep the wide lines (:func:`png`)."""
+    title = drawn.get("title")
+    if not isinstance(title, dict) or "width" not in drawn:
+        return drawn
+    sizes = {"text": title.get("fontSize", 18), "subtitle": title.get("subtitleFontSize", 12)}
+    wide = {"text": title.get("text", ""), "subtitle": title.get("subtitle", [])}
+    needed = 0.0
+    out = dict(title)
+    for part, text in wide.items():
+        lines = [text] if isinstance(text, str) else list(text)
+        needed = max(needed, max((len(x) for x in lines), default=0) * sizes[part] * LETTER)
+        out[part] = _words(lines, NARROW_LETTERS[part])
+    for part, text in wide.items():
+        lines = json.dumps(out[part], ensure_ascii=False), json.dumps(text, ensure_ascii=False)
+        out[part] = {"expr": f"width < {needed:.0f} ? {lines[0]} : {lines[1]}"}
+    return {**drawn, "title": out}
+
+
 def finish(chart: alt.Chart, title: str, subtitle: str | list[str], height: int = 320) -> alt.Chart:
     """Title, subtitle and the slide-friendly look shared by every chart."""
     if isinstance(subtitle, str):
@@ -97,7 +142,13 @@ def finish(chart: alt.Chart, title: str, subtitle: str | list[str], height: int 
             labelOverlap="parity",
             labelSeparation=6,
         )
-        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom")
+        # A long legend wraps to three entries a line on a narrow screen.
+        .configure_legend(
+            labelFontSize=12,
+            titleFontSize=12,
+            orient="bottom",
+            columns=alt.expr(f"{NARROW} ? 3 : 0"),
+        )
         .configure_view(stroke=None)
     )
 
@@ -134,24 +185,37 @@ def labelled_bars(
     subtitle: str,
     x_format: str | None = None,
 ) -> alt.Chart:
-    """Horizontal bars in the data's row order, each labelled with its ``label`` column."""
-    # Room on the right of each bar for its label (about 6.5 px a character at 12 px).
-    plot = WIDTH - 140  # the chart's width less the category labels on the left
-    label_px = np.minimum(6.5 * data["label"].str.len().to_numpy() + 10, 0.6 * plot)
-    needed = data[x].to_numpy(dtype="float64") * plot / (plot - label_px)
-    top = float(needed.max()) if len(data) and needed.max() > 0 else 1.0
+    """Horizontal bars in the data's row order, each labelled with its ``label`` column (its
+    ``short`` column, when there is one, on a narrow screen such as a phone's)."""
+    if "short" not in data:
+        data = data.assign(short=data["label"])
+    low = min(0.0, float(data[x].min())) if len(data) else 0.0
+    wide_top = _room(data[x], data["label"], WIDTH - 140)  # less the category labels
+    narrow_top = _room(data[x], data["short"], NARROW_PLOT)
     base = alt.Chart(data).encode(
         y=alt.Y(f"{y}:N", sort=list(data[y]), title=None, axis=alt.Axis(labelFontSize=13)),
         x=alt.X(
             f"{x}:Q",
             title=x_title,
             axis=alt.Axis(format=x_format or alt.Undefined, tickCount=6),
-            scale=alt.Scale(domain=[min(0.0, float(data[x].min())), top]),
+            scale=alt.Scale(domain=alt.expr(f"[{low}, {NARROW} ? {narrow_top} : {wide_top}]")),
         ),
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(color=colour, tooltip=tooltip)
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
+    text = (
+        base.transform_calculate(shown=f"{NARROW} ? datum.short : datum.label")
+        .mark_text(align="left", dx=4, fontSize=12)
+        .encode(text="shown:N")
+    )
     return finish(bars + text, title, subtitle, height=max(120, row_height * len(data)))
+
+
+def _room(values: pd.Series, labels: pd.Series, plot: float) -> float:
+    """The top of the value axis that leaves room right of each bar for its label (about
+    6.5 px a letter at 12 px, at most 60% of the plot)."""
+    label_px = np.minimum(6.5 * labels.str.len().to_numpy() + 10, 0.6 * plot)
+    needed = values.to_numpy(dtype="float64") * plot / (plot - label_px)
+    return float(needed.max()) if len(values) and needed.max() > 0 else 1.0
 
 
 def evolution_area(evo: pd.DataFrame, title: str, subtitle: str, height: int = 320) -> alt.Chart:
@@ -365,7 +429,12 @@ def cohort_heatmap(
         plot_width(rows) / max(values.shape[1], 1), height / max(len(rows), 1), data["label"]
     )
     if values.size <= max_labelled_cells and size:
-        text = base.mark_text(fontSize=size).encode(
+        # Numbers where the cells are wide enough for them (not on a phone's ~230 px plot).
+        longest = int(data["label"].str.len().max()) if len(data) else 0
+        needed = values.shape[1] * (CHAR_WIDTH * size * longest + 4)
+        text = base.mark_text(
+            fontSize=size, opacity=alt.expr(f"width < {needed:.0f} ? 0 : 1")
+        ).encode(
             text="label:N",
             color=alt.condition(
                 f"datum.value > {top * 0.6}", alt.value("white"), alt.value("#222")
@@ -467,9 +536,16 @@ def segment_map(grid: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     ink = alt.condition(
         f"datum.share_customers > {top * 0.6}", alt.value("white"), alt.value("#222")
     )
-    name = base.mark_text(dy=-8, fontSize=12, fontWeight="bold").encode(text="line1:N", color=ink)
-    facts = base.mark_text(dy=9, fontSize=11).encode(text="line2:N", color=ink)
-    return finish(heat + name + facts, title, subtitle, height=380)
+    # On a narrow screen a cell holds its count only; the bars below name every segment.
+    wide, narrow = alt.expr(f"{NARROW} ? 0 : 1"), alt.expr(f"{NARROW} ? 1 : 0")
+    name = base.mark_text(dy=-8, fontSize=12, fontWeight="bold", opacity=wide).encode(
+        text="line1:N", color=ink
+    )
+    facts = base.mark_text(dy=9, fontSize=11, opacity=wide).encode(text="line2:N", color=ink)
+    count = base.mark_text(fontSize=12, opacity=narrow).encode(
+        text=alt.Text("customers:Q", format=","), color=ink
+    )
+    return finish(heat + name + facts + count, title, subtitle, height=380)
 
 
 def segment_bars(sizes: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
@@ -480,6 +556,10 @@ def segment_bars(sizes: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
         for c, sc, sr in zip(
             data["customers"], data["share_customers"], data["share_revenue"], strict=False
         )
+    ]
+    data["short"] = [
+        f"{c:,} · {sr:.0%} of revenue"
+        for c, sr in zip(data["customers"], data["share_revenue"], strict=False)
     ]
     tooltip = [
         "segment",
