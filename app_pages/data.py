@@ -153,7 +153,7 @@ if log.mapping and dataset.source.label != "Upload":
 st.markdown("#### Quality report")
 st.write(
     f"{report.rows_read:,} rows read → {report.orders_found:,} orders → "
-    f"**{report.orders_kept:,} purchases kept**, "
+    f"**{report.orders_kept:,} orders kept**, "
     f"{report.orders_found - report.orders_kept:,} left out."
 )
 table = report.dropped_table()
@@ -175,7 +175,7 @@ else:
     st.caption("No contacts file: the Prospect stage is unavailable.")
 
 st.markdown("#### Preview of the order log")
-st.caption(f"The first {len(log.preview):,} purchases kept, in the data's own order.")
+st.caption(f"The first {len(log.preview):,} orders kept, in the data's own order.")
 show.table(
     log.preview,
     first=["order_id", "order_date", "customer_id", "email", "amount"],
