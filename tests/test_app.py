@@ -41,6 +41,7 @@ def test_every_lifecycle_view_renders(app):
         assert not app.error, view
 
 
+@pytest.mark.wiring
 def test_window_slider_moves_counts_and_matches_the_cli(app, capsys):
     before = stage_metrics(app)
     app.slider(key="window").set_value(90).run()
@@ -116,6 +117,7 @@ def test_unrecognised_columns_can_be_mapped_after_a_failed_upload(app):
     assert kpis(at)["Orders"] == "3" and kpis(at)["Customers"] == "2"
 
 
+@pytest.mark.wiring
 def test_cohorts_page_switches_period_metric_and_grouping(app, capsys):
     at = app.switch_page("app_pages/cohorts.py").run()
     no_errors(at)
@@ -168,6 +170,7 @@ def test_prospect_members_come_from_the_contacts_file(app):
     assert set(shown["Stage"]) == {"Prospect"}
 
 
+@pytest.mark.wiring
 def test_segment_builder_shows_what_the_export_writes(app, tmp_path, capsys):
     app.switch_page("app_pages/segments.py").run()
     no_errors(app)
@@ -326,6 +329,7 @@ def test_presentation_mode_keeps_every_result_and_no_control(app):
         assert_no_controls(app, page)
 
 
+@pytest.mark.wiring
 def test_cdnow_backtest_on_the_value_page(app, capsys):
     at = app.switch_page("app_pages/data.py").run()
     at.segmented_control(key="source_choice").set_value("CDNOW (CD retailer, 1997-98)").run()
@@ -448,6 +452,7 @@ def test_the_cohorts_link_keeps_cohorts_by():
     assert odd.selectbox(key="co_group").value == "Period of first order"
 
 
+@pytest.mark.wiring
 def test_the_winback_list_shows_days_overdue_and_downloads(app, capsys):
     app.segmented_control(key="lc_view").set_value("Win-back").run()
     no_errors(app)

@@ -198,6 +198,7 @@ def test_winback_list_says_how_late_and_puts_the_most_valuable_first():
     assert valued["clv"].tolist() == [100.0, 5.0]
 
 
+@pytest.mark.wiring
 def test_change_since_last_month_equals_two_runs_of_the_command_line(capsys):
     import json
 
