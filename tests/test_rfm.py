@@ -188,7 +188,7 @@ def test_revenue_is_counted_to_the_cent_so_equal_spend_scores_equal():
         }
     )
     index = lc.prepare(build_customer_base(frame))
-    # Orders in key order (w, x, x, y, z): unrounded, x's and y's revenues differ.
+    # Orders by customer, as they first appear (w, x, x, y, z): unrounded, x's and y's differ.
     assert index.cum_amount[3] - index.cum_amount[1] != index.cum_amount[4] - index.cum_amount[3]
     table = segments.customer_table(index, lc.snapshot(index, T, 180, 1.5), hero_pct=20)
     table = table.set_index("customer_id")
@@ -198,8 +198,8 @@ def test_revenue_is_counted_to_the_cent_so_equal_spend_scores_equal():
 
 def test_facts_are_indexed_by_customer_position_and_leave_out_later_customers():
     """At t = 30 June, b's first order (1 July) is still to come: the facts hold a and c
-    only, at their positions in the customer arrays (0 and 2, customers in key order), with
-    a's 3 orders worth 60 and c's one order of 5, 2 and 30 days before t."""
+    only, at their positions in the customer arrays (0 and 2: customers in the order they
+    first appear), with a's 3 orders worth 60 and c's one order of 5, 2 and 30 days before t."""
     frame = pd.DataFrame(
         {
             "customer_id": ["a", "a", "a", "b", "c"],
