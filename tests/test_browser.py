@@ -171,6 +171,7 @@ def test_download_a_built_segment(page):
     assert {"customer_id", "stage", "rfm_segment", "R", "F", "M", "hero"} <= set(frame.columns)
 
 
+@pytest.mark.wiring
 def test_download_the_pdf_report_and_a_chart_png(page, tmp_path):
     from pypdf import PdfReader
 

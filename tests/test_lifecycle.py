@@ -198,6 +198,7 @@ def test_winback_list_says_how_late_and_puts_the_most_valuable_first():
     assert valued["clv"].tolist() == [100.0, 5.0]
 
 
+@pytest.mark.wiring
 def test_change_since_last_month_equals_two_runs_of_the_command_line(capsys):
     import json
 
@@ -243,3 +244,272 @@ def test_the_own_gap_of_a_wholesale_account_counts_its_500_latest_gaps():
     assert days[-1] == pd.Timestamp(T) - pd.Timedelta(days=4) and len(days) == 502
     stages, _, _ = stages_at({"w": [f"{d:%Y-%m-%d}" for d in days]}, window=30)
     assert stages == {"w": "At risk"}
+
+
+def test_the_first_rule_that_holds_wins():
+    """The stage table read straight from the written rules. Bits: has an order (32), then
+    Inactive (16), New (8), At risk (4), Loyal (2), Reactivated (1). Without an order there
+    is no buyer stage (-1); with one, the first rule in the written order that holds wins:
+    Inactive over everything, New over At risk, At risk over Loyal, Loyal over Reactivated,
+    and Active when none holds."""
+    table = lc._first_match_table()  # built afresh, as at import
+    code = {name: i for i, name in enumerate(lc.STAGES)}
+    assert (table[:32] == -1).all()
+    by_hand = {
+        32: "Active",
+        32 | 1: "Reactivated",
+        32 | 2: "Loyal",
+        32 | 2 | 1: "Loyal",
+        32 | 4: "At risk",
+        32 | 4 | 2 | 1: "At risk",
+        32 | 8: "New",
+        32 | 8 | 4 | 2 | 1: "New",
+        32 | 16: "Inactive",
+        63: "Inactive",
+    }
+    assert {bits: lc.STAGES[table[bits]] for bits in by_hand} == by_hand
+    assert all(table[bits] == code["Inactive"] for bits in range(48, 64))  # rule 2 first
+    assert not table.flags.writeable
+    assert (table == lc._FIRST_MATCH).all()
+
+
+def test_members_carry_the_facts_behind_each_stage():
+    """risk_own: orders 10, 20 and 30 Jan (3, all in the window), 30 of revenue, last order
+    152 days before t, own median gap 10 days, so expected back on 9 Feb. new_on_t: one
+    order on t, expected after the shop's median gap of 77 days: 15 Sep."""
+    _, snap, index = stages_at(CUSTOMERS)
+    table = lc.members(index, snap).set_index("customer_id")
+    risk = table.loc["risk_own"]
+    assert risk["email"] == "risk_own@x.com" and risk["stage"] == "At risk"
+    assert (risk["first_order"], risk["last_order"]) == (
+        pd.Timestamp("2024-01-10"),
+        pd.Timestamp("2024-01-30"),
+    )
+    assert (risk["orders"], risk["orders_in_window"], risk["revenue"]) == (3, 3, 30.0)
+    assert (risk["days_since_last_order"], risk["expected_gap_days"]) == (152, 10.0)
+    assert risk["expected_next_order"] == pd.Timestamp("2024-02-09")
+    new = table.loc["new_on_t"]
+    assert new["expected_gap_days"] == 77.0
+    assert new["expected_next_order"] == pd.Timestamp("2024-09-15")
+    # 'later' ordered again after t: only the order on or before t counts.
+    assert table.loc["later", ["orders", "revenue"]].tolist() == [1, 10.0]
+    assert table.loc["inactive", "orders_in_window"] == 0
+
+
+def test_with_no_gap_anywhere_nobody_is_expected_back():
+    """Two customers with one order each: there is no gap at all, so no expected gap and no
+    expected next order (not a date made up from a missing number)."""
+    _, snap, index = stages_at({"a": ["2024-06-01"], "b": ["2024-06-10"]})
+    table = lc.members(index, snap)
+    assert table["expected_gap_days"].isna().all()
+    assert table["expected_next_order"].isna().all()
+
+
+def test_stage_mix_with_different_amounts():
+    """a: 5 then 15 in the window (Loyal, 20 over 2 orders, 10 per order); b: 7 long ago
+    (Inactive: nothing in the window); c: 3 in the window (New). Shares over the 3 who have
+    ordered; no contacts, so Prospect has no count, revenue or orders."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c"],
+            "order_date": pd.to_datetime(["2024-05-01", "2024-06-01", "2022-01-01", "2024-06-15"]),
+            "amount": [5.0, 15.0, 7.0, 3.0],
+        }
+    )
+    index = lc.prepare(build_customer_base(frame))
+    mix = lc.stage_mix(index, lc.snapshot(index, T, 180, 1.5), 180)
+    assert mix.loc["Loyal"].tolist() == [1, pytest.approx(1 / 3), 20.0, 2, 10.0]
+    assert mix.loc["New"].tolist() == [1, pytest.approx(1 / 3), 3.0, 1, 3.0]
+    assert mix.loc["Inactive", ["customers", "revenue_in_window", "orders_in_window"]].tolist() == [
+        1,
+        0.0,
+        0,
+    ]
+    assert np.isnan(mix.loc["Inactive", "avg_order_value"])  # no order in the window: no value
+    assert mix.loc["Prospect"].isna().all()
+    assert list(mix.columns) == [
+        "customers",
+        "share",
+        "revenue_in_window",
+        "orders_in_window",
+        "avg_order_value",
+    ]
+
+
+def test_share_of_buyers_has_one_base_and_none_without_buyers():
+    """3 New and 1 Loyal, 5 prospects: shares 3/4 and 1/4 of the customers who have ordered,
+    none for prospects; with nobody who has ordered, no share at all (not 0 / 0)."""
+    counts = pd.Series({"Prospect": 5.0, "New": 3.0, "Loyal": 1.0, "Inactive": 0.0})
+    shares = lc.share_of_buyers(counts)
+    assert shares.drop("Prospect").tolist() == [0.75, 0.25, 0.0]
+    assert np.isnan(shares["Prospect"])
+    nobody = lc.share_of_buyers(pd.Series({"Prospect": 5.0, "New": 0.0}))
+    assert nobody.isna().all()
+    counted = lc.stage_counts(stages_at(CUSTOMERS)[1])
+    assert counted.index.name == "stage" and counted.name == "customers"
+    assert counted.drop("Prospect").tolist() == [3, 1, 1, 2, 2, 1]  # New ... Reactivated
+
+
+CONTACTS = pd.DataFrame(
+    {
+        "customer_id": ["p1", "p2", "inactive", "later2"],
+        "email": ["p1@x.com", None, None, None],
+        "created_at": pd.to_datetime(["2024-01-01", "2024-07-01", "2023-01-01", None]),
+    }
+)
+
+
+def test_funnel_from_contacts_and_its_sentences():
+    """With contacts, the funnel starts at them: the 10 who ordered plus the 2 prospects at
+    t (p1, and later2 whose first order is after t) = 12 contacts, 10 of them (83%) made a
+    1st purchase; 5 of 10 a 2nd after 92 days (median), 1 of 5 a 3rd after 10 days, none of
+    that one a 4th (no gap to give)."""
+    customers = {**CUSTOMERS, "later2": ["2024-08-01"]}
+    _, snap, index = stages_at(customers, contacts=CONTACTS)
+    funnel = lc.funnel(index, snap)
+    assert funnel["step"].tolist() == [
+        "Contacts",
+        "1st purchase",
+        "2nd purchase",
+        "3rd purchase",
+        "4th+ purchase",
+    ]
+    assert funnel["customers"].tolist() == [12, 10, 5, 1, 0]
+    conversion = funnel["conversion_from_previous"].tolist()
+    assert np.isnan(conversion[0]) and conversion[1:] == [pytest.approx(10 / 12), 0.5, 0.2, 0.0]
+    assert funnel["median_days_from_previous"].tolist()[2:4] == [92, 10]
+    assert np.isnan(funnel["median_days_from_previous"].tolist()[1])  # no days from contact
+    assert lc.funnel_sentences(funnel) == [
+        "83% of contacts made a 1st purchase.",
+        "50% of customers with a 1st purchase came back for a 2nd purchase, after 92 days "
+        "(median).",
+        "20% of customers with a 2nd purchase came back for a 3rd purchase, after 10 days "
+        "(median).",
+        "0% of customers with a 3rd purchase came back for a 4th purchase.",
+    ]
+    # Without contacts there is no first step, and a step after an empty one is skipped.
+    empty_after = pd.DataFrame(
+        {
+            "step": ["1st purchase", "2nd purchase", "3rd purchase"],
+            "customers": [4, 0, 0],
+            "median_days_from_previous": [np.nan, np.nan, np.nan],
+            "conversion_from_previous": [np.nan, 0.0, np.nan],
+        }
+    )
+    assert lc.funnel_sentences(empty_after) == [
+        "0% of customers with a 1st purchase came back for a 2nd purchase."
+    ]
+
+
+def test_the_prospects_list():
+    """p1 signed up before t and never ordered; later2 has no sign-up date and a first order
+    after t: both prospects at t, each with its id, email and sign-up date."""
+    customers = {**CUSTOMERS, "later2": ["2024-08-01"]}
+    _, snap, index = stages_at(customers, contacts=CONTACTS)
+    listed = lc.prospects(index, snap, CONTACTS)
+    assert listed["customer_id"].tolist() == ["p1", "later2"]
+    assert list(listed.columns) == ["customer_id", "email", "created_at", "stage"]
+    assert listed["email"].tolist()[0] == "p1@x.com" and set(listed["stage"]) == {"Prospect"}
+    assert listed["created_at"].tolist()[0] == pd.Timestamp("2024-01-01")
+
+
+def test_transitions_put_known_contacts_in_the_prospect_row():
+    """a orders in January (New on 31 March and on t); b signed up in December and orders
+    in May (a prospect on 31 March, New at t); c signs up and orders in May and June (not yet
+    a customer on 31 March, New at t... then Loyal: two orders in the window)."""
+    customers = {"a": ["2024-01-10"], "b": ["2024-05-01"], "c": ["2024-05-10", "2024-06-10"]}
+    contacts = pd.DataFrame(
+        {
+            "customer_id": ["b", "c"],
+            "email": [None, None],
+            "created_at": pd.to_datetime(["2023-12-01", "2024-05-01"]),
+        }
+    )
+    index = lc.prepare(build_customer_base(orders_of(customers)), contacts)
+    matrix = lc.transitions(index, "2024-03-31", T, 180, 1.5)
+    assert list(matrix.columns) == lc.STAGES[1:]
+    assert matrix.index.tolist() == ["Prospect", "New", lc.NOT_YET]  # rows with someone
+    assert matrix.loc["Prospect", "New"] == 1 and matrix.loc["Prospect"].sum() == 1
+    assert matrix.loc["New", "New"] == 1 and matrix.loc["New"].sum() == 1
+    assert matrix.loc[lc.NOT_YET, "Loyal"] == 1 and matrix.loc[lc.NOT_YET].sum() == 1
+    shares = lc.row_shares(pd.DataFrame({"x": [1, 0], "y": [3, 0]}))
+    assert shares.iloc[0].tolist() == [0.25, 0.75] and shares.iloc[1].isna().all()
+
+
+def test_snapshot_dates_are_period_ends_and_the_data_end():
+    """CUSTOMERS run from 1 Jan 2023 to 10 Jul 2024: month ends 31 Jan 2023 ... 30 Jun 2024
+    (18), then 10 Jul 2024, the data's end. Weeks end on Sundays: 1 Jan 2023 was a Sunday;
+    7 Jul 2024 is the last Sunday, then the end: 80 Sundays and the end."""
+    index = lc.prepare(build_customer_base(orders_of(CUSTOMERS)))
+    months = lc.snapshot_dates(index)
+    assert len(months) == 19
+    assert (months[0], months[-2], months[-1]) == tuple(
+        pd.Timestamp(d) for d in ["2023-01-31", "2024-06-30", "2024-07-10"]
+    )
+    weeks = lc.snapshot_dates(index, "week")
+    assert len(weeks) == 81 and (weeks[:-1].day_of_week == 6).all()
+    assert (weeks[0], weeks[-2], weeks[-1]) == tuple(
+        pd.Timestamp(d) for d in ["2023-01-01", "2024-07-07", "2024-07-10"]
+    )
+    evo = lc.evolution(index, 180, 1.5, "week")
+    assert evo["date"].nunique() == 81  # one snapshot per date, Prospect dropped (no contacts)
+    assert "Prospect" not in set(evo["stage"])
+    ends_on_a_month = lc.prepare(
+        build_customer_base(orders_of({"a": ["2024-01-05", "2024-03-31"]}))
+    )
+    assert lc.snapshot_dates(ends_on_a_month).strftime("%Y-%m-%d").tolist() == [
+        "2024-01-31",
+        "2024-02-29",
+        "2024-03-31",
+    ]  # the end is a month end already: not twice
+
+
+def test_window_sensitivity_counts_by_hand():
+    """Days since the last order at t for the ten customers: 395, 180, 179, 0, 10, 29, 152,
+    29, 60, 150. Inactive for a window w = days since >= w: 6 at 30 days, 5 at 150, 2 at
+    180, none at 400."""
+    _, snap, index = stages_at(CUSTOMERS)
+    curve = lc.window_sensitivity(index, snap, [30, 150, 180, 400]).set_index("window_days")
+    assert curve["inactive_customers"].tolist() == [6, 5, 2, 0]
+    assert curve["share_inactive"].tolist() == [0.6, 0.5, 0.2, 0.0]
+    early = lc.snapshot(index, "2022-01-01", 180, 1.5)  # before anyone ordered
+    assert lc.window_sensitivity(index, early, [30])["share_inactive"].isna().all()
+    # Gaps on or before t: 92, 10, 10, 517, 152, 62 (later's 20 days ends after t).
+    assert sorted(lc.observed_gaps(index, snap)) == [10, 10, 62, 92, 152, 517]
+    assert lc.suggested_window(index, snap, 100) == 517
+    assert np.isnan(lc.suggested_window(index, early))
+
+
+def test_the_change_is_said_in_one_sentence():
+    """New fell by 3 (5 to 2), Loyal rose by 1: New moved most. Customers who have ordered
+    went from 8 to 6. With nothing moved, it says so."""
+    since, until = pd.Timestamp("2025-05-30"), pd.Timestamp("2025-06-30")
+    before = pd.Series({"New": 5, "Loyal": 3})
+    change = lc.Change(since, until, before, pd.Series({"New": 2, "Loyal": 4}))
+    assert change.biggest == "New"
+    assert change.sentence() == (
+        "Since 30 May 2025, New fell from 5 to 2 customers (-3), the largest move of any "
+        "stage; customers who have ordered went from 8 to 6."
+    )
+    rose = lc.Change(since, until, before, pd.Series({"New": 5, "Loyal": 1003}))
+    assert rose.sentence().startswith("Since 30 May 2025, Loyal rose from 3 to 1,003 customers")
+    assert "(+1,000)" in rose.sentence() and "went from 8 to 1,008." in rose.sentence()
+    tie = lc.Change(since, until, before, pd.Series({"New": 6, "Loyal": 4}))
+    assert tie.biggest == "New"  # a tie goes to the first in lifecycle order
+    same = lc.Change(since, until, before, before)
+    assert same.sentence() == "No stage count moved since 30 May 2025 (same settings)."
+
+
+def test_purchase_ranks_by_hand():
+    """c orders on 1 Jun twice and 5 Jun; d on 1 Jan and 1 Jun, then 1 Jul (after t).
+    Purchases by t: c 2 (two days), d 2. Ranks per order: c 0, -1 (same day), 1; d 0, 1,
+    -1 (after t). Gaps: c's 5 Jun purchase 4 days after 1 Jun; d's 1 Jun 152 days after."""
+    customers = {
+        "c": ["2024-06-01", "2024-06-01", "2024-06-05"],
+        "d": ["2024-01-01", "2024-06-01", "2024-07-01"],
+    }
+    _, snap, index = stages_at(customers)
+    counts, (rank, gap) = lc.purchase_ranks(index, snap)
+    assert counts.tolist() == [2, 2]
+    assert rank.tolist() == [0, -1, 1, 0, 1, -1]
+    assert gap.tolist() == [-1, -1, 4, -1, 152, -1]

@@ -20,6 +20,7 @@ def pdf_text(path) -> tuple[int, str]:
     return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
 
 
+@pytest.mark.wiring
 def test_cli_report_on_demo_has_the_summary_definitions_and_page_numbers(tmp_path, capsys):
     out = tmp_path / "report.pdf"
     assert cli(["report", "demo", "--window", "120", "--out", str(out)]) == 0
@@ -142,6 +143,7 @@ def test_page_one_gives_each_stage_one_share_and_names_its_base(tmp_path, capsys
     assert f"of the {buyers:,} customers who have ordered" in page_one
 
 
+@pytest.mark.wiring
 def test_an_open_campaign_result_gets_a_page(tmp_path, capsys):
     """The campaign result open in the app becomes a page: its sentence, chart and table."""
     import io
@@ -210,6 +212,7 @@ def test_a_shopify_export_in_euros_prints_euros(tmp_path, capsys):
     assert "Amounts in EUR" in flat and re.search(r"€\d", flat)
 
 
+@pytest.mark.wiring
 def test_the_pdf_counts_value_with_the_analysts_margin_and_discount(tmp_path, capsys):
     """What leaves the screen matches what the analyst set: the PDF's total CLV is the one
     the Value page (and the clv command) gives at the same margin and discount, not revenue

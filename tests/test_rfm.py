@@ -175,17 +175,135 @@ def test_no_segment_name_contains_a_stage_name():
 
 
 def test_revenue_is_counted_to_the_cent_so_equal_spend_scores_equal():
-    """x spent 0.10 and 0.20, y spent 0.30 once: both spent 30 cents. Added in binary, 0.1 +
-    0.2 is 0.30000000000000004, which would rank x above y on M; to the cent they tie."""
+    """x spent 0.10 and 0.70, y 0.80 once, z 0.804 (0.80 to the cent), w 1.20. Revenue is
+    a difference of running sums: x's comes out as 0.7999999999999999 and y's as
+    0.8000000000000002, which would rank y above x on M. To the cent x, y and z tie at 0.80
+    with nobody below them: M = 1 + 5 x 0 // 4 = 1; w has 3 of 4 below: 1 + 15 // 4 = 4.
+    (To 3 decimals z would stand above x and y; to whole units all four would tie at 1.)"""
     frame = pd.DataFrame(
         {
-            "customer_id": ["y", "x", "x"],
-            "order_date": pd.to_datetime(["2024-06-02", "2024-06-01", "2024-06-02"]),
-            "amount": [0.3, 0.1, 0.2],
+            "customer_id": ["w", "x", "x", "y", "z"],
+            "order_date": pd.to_datetime(["2024-06-02"] * 2 + ["2024-06-03"] * 3),
+            "amount": [1.2, 0.1, 0.7, 0.8, 0.804],
         }
     )
     index = lc.prepare(build_customer_base(frame))
+    # Orders by customer, as they first appear (w, x, x, y, z): unrounded, x's and y's differ.
+    assert index.cum_amount[3] - index.cum_amount[1] != index.cum_amount[4] - index.cum_amount[3]
     table = segments.customer_table(index, lc.snapshot(index, T, 180, 1.5), hero_pct=20)
     table = table.set_index("customer_id")
-    assert table.loc["x", "M"] == table.loc["y", "M"] == 1
-    assert table.loc["x", "revenue"] == table.loc["y", "revenue"] == 0.3
+    assert table["M"].to_dict() == {"w": 4, "x": 1, "y": 1, "z": 1}
+    assert table["revenue"].to_dict() == {"w": 1.2, "x": 0.8, "y": 0.8, "z": 0.8}
+
+
+def test_facts_are_indexed_by_customer_position_and_leave_out_later_customers():
+    """At t = 30 June, b's first order (1 July) is still to come: the facts hold a and c
+    only, at their positions in the customer arrays (0 and 2: customers in the order they
+    first appear), with a's 3 orders worth 60 and c's one order of 5, 2 and 30 days before t."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "c"],
+            "order_date": pd.to_datetime(
+                ["2024-06-01", "2024-06-10", "2024-06-28", "2024-07-01", "2024-05-31"]
+            ),
+            "amount": [10.0, 20.0, 30.0, 99.0, 5.0],
+        }
+    )
+    index = lc.prepare(build_customer_base(frame))
+    facts = rfm.customer_facts(index, lc.snapshot(index, T, 180, 1.5))
+    assert list(index.base.ids[facts.index]) == ["a", "c"]
+    assert facts.index.tolist() == [0, 2]
+    assert facts.to_dict("list") == {
+        "recency_days": [2, 30],
+        "orders": [3, 1],
+        "revenue": [60.0, 5.0],
+    }
+    scores = rfm.score(facts)
+    assert scores.index.tolist() == [0, 2]  # the rows keep the customers' positions
+    # a: more recent, more orders, more revenue: 1 + 5 x 1 // 2 = 3 on each; c: 1 on each.
+    assert scores[["R", "F", "M", "FM"]].to_dict("list") == {
+        "R": [3, 1], "F": [3, 1], "M": [3, 1], "FM": [3, 1]
+    }  # fmt: skip
+    assert scores["rfm_segment"].tolist() == ["Need attention", "Lost"]
+
+
+def test_no_customers_give_empty_scores_and_zero_shares():
+    """Before the first order there is nobody to score: empty scores, a 5 x 5 grid of empty
+    cells (0 customers, 0 revenue, shares 0 rather than 0 / 0) and eleven empty segments."""
+    empty = pd.DataFrame({"recency_days": [], "orders": [], "revenue": []}).astype(
+        {"recency_days": "int64", "orders": "int64", "revenue": "float64"}
+    )
+    scores = rfm.score(empty)
+    assert len(scores) == 0 and list(scores.columns) == ["R", "F", "M", "FM", "rfm_segment"]
+    assert list(scores["rfm_segment"].cat.categories) == rfm.SEGMENTS
+    revenue = pd.Series([], dtype="float64")
+    grid = rfm.segment_grid(scores, revenue)
+    assert len(grid) == 25
+    assert grid[["customers", "revenue", "share_customers", "share_revenue"]].eq(0).all().all()
+    sizes = rfm.segment_sizes(scores, revenue)
+    assert list(sizes.index) == rfm.SEGMENTS
+    assert sizes[["customers", "revenue", "share_customers", "share_revenue"]].eq(0).all().all()
+    assert not rfm.hero_mask(np.array([]), 5).any()
+    summary = rfm.hero_summary(np.array([]), np.array([], dtype=bool))
+    assert summary["heroes"] == 0 and summary["revenue"] == 0
+    assert all(np.isnan(summary[k]) for k in ("share_of_customers", "share_of_revenue"))
+    assert np.isnan(summary["times_average"])
+
+
+def test_hero_summary_by_hand():
+    """Revenue 0.25, 0.50 and 0.75 (total 1.50, average 0.50); the last two are heroes:
+    2 of 3 customers, 1.25 of revenue (5/6 of it), each hero spends 0.625, 1.25 times the
+    average. Amounts under 1 on purpose: no threshold of 1 hides in the rules."""
+    revenue = np.array([0.25, 0.5, 0.75])
+    summary = rfm.hero_summary(revenue, np.array([False, True, True]))
+    assert summary == {
+        "heroes": 2,
+        "share_of_customers": pytest.approx(2 / 3),
+        "revenue": 1.25,
+        "share_of_revenue": pytest.approx(5 / 6),
+        "times_average": pytest.approx(1.25),
+    }
+    no_heroes = rfm.hero_summary(revenue, np.zeros(3, dtype=bool))
+    assert no_heroes["heroes"] == 0 and np.isnan(no_heroes["times_average"])
+    assert no_heroes["share_of_revenue"] == 0
+
+
+def test_heroes_round_up_to_whole_customers():
+    """The top 5% of 2,020 customers is 101 customers exactly (2,020 x 5 / 100); 0% is
+    nobody (a mask of False, one per customer)."""
+    revenue = np.arange(1, 2021, dtype="float64")  # all different: no ties to widen the top
+    assert rfm.hero_mask(revenue, 5).sum() == 101
+    assert rfm.hero_mask(revenue, 5)[-101:].all()
+    none = rfm.hero_mask(np.array([5.0, 3.0]), 0)
+    assert none.dtype == bool and none.tolist() == [False, False]
+
+
+def test_segment_grid_and_sizes_by_hand():
+    """Three customers in cells (R 5, FM 5), (R 5, FM 5) and (R 4, FM 1), with revenue 30,
+    10 and 40: the Champions cell holds 2 of 3 customers and 40 of 80 revenue, the
+    Promising cell 1 and 40; each of the other 23 cells, 0. The cells' names are the written
+    rules: R 1 and FM 1 is Lost, R 2 and FM 5 Cannot lose them, R 3 and FM 4 Regulars."""
+    scores = pd.DataFrame(
+        {
+            "R": [5, 5, 4],
+            "FM": [5, 5, 1],
+            "rfm_segment": pd.Categorical(["Champions", "Champions", "Promising"], rfm.SEGMENTS),
+        }
+    )
+    revenue = pd.Series([30.0, 10.0, 40.0])
+    grid = rfm.segment_grid(scores, revenue).set_index(["R", "FM"])
+    assert grid.loc[(5, 5), "segment"] == "Champions"
+    assert grid.loc[(5, 5), ["customers", "revenue"]].tolist() == [2, 40.0]
+    assert grid.loc[(5, 5), "share_customers"] == pytest.approx(2 / 3)
+    assert grid.loc[(5, 5), "share_revenue"] == pytest.approx(0.5)
+    assert grid.loc[(4, 1), "segment"] == "Promising"
+    assert grid.loc[(4, 1), ["customers", "revenue", "share_revenue"]].tolist() == [1, 40, 0.5]
+    assert grid.loc[(1, 1), "segment"] == "Lost"
+    assert grid.loc[(2, 5), "segment"] == "Cannot lose them"
+    assert grid.loc[(3, 4), "segment"] == "Regulars"
+    assert grid.loc[(1, 1), ["customers", "revenue", "share_customers"]].tolist() == [0, 0, 0]
+    sizes = rfm.segment_sizes(scores, revenue)
+    assert sizes.index.name == "segment" and list(sizes.index) == rfm.SEGMENTS
+    assert sizes.loc["Champions"].tolist() == [2, 40.0, pytest.approx(2 / 3), 0.5]
+    assert sizes.loc["Promising"].tolist() == [1, 40.0, pytest.approx(1 / 3), 0.5]
+    assert sizes.loc["Lost"].tolist() == [0, 0.0, 0.0, 0.0]

@@ -155,6 +155,7 @@ def test_warm_start_ends_at_the_same_optimum(cdnow_base, monkeypatch):
     assert warm == pytest.approx(cold, rel=1e-4)
 
 
+@pytest.mark.wiring
 def test_degenerate_dropout_is_said_everywhere(invoices, invoice_summary, tmp_path):
     model = clv.fit(invoice_summary)
     assert model.cannot_tell_dropout

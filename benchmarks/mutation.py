@@ -1,0 +1,193 @@
+"""Mutation testing of the rule modules, one module at a time, with that module's unit tests.
+
+    python benchmarks/mutation.py                     # every rule module (an hour or more)
+    python benchmarks/mutation.py rfm campaign        # some of them
+    python benchmarks/mutation.py rfm --no-table      # print only, leave RESULTS.md alone
+
+Not in CI: it is slow. It runs mutmut (configured in pyproject.toml, ``[tool.mutmut]``) in a
+scratch copy per module under ``mutants/runs/`` (kept out of git), with ``only_mutate`` and
+the test selection narrowed to that module, one worker (``--max-children 1``) at the lowest
+priority, then writes the score per module and its survivors into the "Mutation scores"
+section of benchmarks/RESULTS.md. A survivor named in ``EQUIVALENT`` below is listed with its
+reason; any other survivor is listed as not killed. Wiring tests (``-m "not wiring"``) do not
+count: they compare two callers of the same code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RUNS = ROOT / "mutants" / "runs"
+RESULTS = HERE / "RESULTS.md"
+HEADING = "## Mutation scores"
+
+# module -> (source file, its unit tests)
+MODULES = {
+    "lifecycle": ("analytics/insights/lifecycle.py", ["tests/test_lifecycle.py"]),
+    "cohorts": ("analytics/insights/cohorts.py", ["tests/test_cohorts.py"]),
+    "rfm": ("analytics/insights/rfm.py", ["tests/test_rfm.py"]),
+    "campaign": ("analytics/insights/campaign.py", ["tests/test_campaign.py"]),
+    "payback": ("analytics/insights/payback.py", ["tests/test_payback.py"]),
+    "customers": ("analytics/insights/customers.py", ["tests/test_customers.py"]),
+    "segments": ("analytics/insights/segments.py", ["tests/test_segments.py", "tests/test_rfm.py"]),
+    "cleaning": ("analytics/ingest/cleaning.py", ["tests/test_orders.py"]),
+    "engine": ("analytics/ingest/engine.py", ["tests/test_orders.py"]),
+    "parsing": ("analytics/ingest/parsing.py", ["tests/test_parsing.py"]),
+}
+
+# Survivors that no test can kill: the mutant computes the same thing. name -> why.
+EQUIVALENT: dict[str, str] = {}
+
+KILLED = {1, 3, 24, -24, 152, 255, 36}  # a failing test, pytest's internal error, a timeout
+
+
+def scratch(module: str) -> Path:
+    """A copy of what mutmut needs, with the config narrowed to one module."""
+    source, tests = MODULES[module]
+    run = RUNS / module
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
+    for name in ("analytics", "tests", "data"):
+        shutil.copytree(
+            ROOT / name, run / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    mutmut = config["tool"]["mutmut"]
+    mutmut["only_mutate"] = [source]
+    mutmut["pytest_add_cli_args_test_selection"] = tests
+    pytest_options = config["tool"]["pytest"]["ini_options"]
+    (run / "pyproject.toml").write_text(
+        "[tool.pytest.ini_options]\n"
+        + "".join(f"{k} = {json.dumps(v)}\n" for k, v in pytest_options.items())
+        + "\n[tool.mutmut]\n"
+        + "".join(f"{k} = {json.dumps(v)}\n" for k, v in mutmut.items())
+    )
+    return run
+
+
+def mutmut(run: Path, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("mutmut")
+    command = ["nice", "-n", "19", str(exe), *args]
+    return subprocess.run(
+        command, cwd=run, text=True, capture_output=capture, env={**os.environ, "PYTHONPATH": ""}
+    )
+
+
+def diff_line(run: Path, name: str) -> str:
+    """The changed line of a mutant, as ``old -> new`` (from ``mutmut show``)."""
+    shown = mutmut(run, "show", name, capture=True).stdout.splitlines()
+    old = [x[1:].strip() for x in shown if x.startswith("-") and not x.startswith("---")]
+    new = [x[1:].strip() for x in shown if x.startswith("+") and not x.startswith("+++")]
+    return f"`{' / '.join(old)}` -> `{' / '.join(new)}`"
+
+
+def score(module: str) -> dict:
+    run = scratch(module)
+    start = time.monotonic()
+    mutmut(run, "run", "--max-children", "1")
+    meta = run / "mutants" / (MODULES[module][0] + ".meta")
+    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    survivors = sorted(name for name, code in codes.items() if code not in KILLED)
+    killed = len(codes) - len(survivors)
+    equivalent = [name for name in survivors if name in EQUIVALENT]
+    return {
+        "module": module,
+        "source": MODULES[module][0],
+        "tests": MODULES[module][1],
+        "total": len(codes),
+        "killed": killed,
+        "equivalent": len(equivalent),
+        "minutes": round((time.monotonic() - start) / 60, 1),
+        "survivors": [
+            {"name": name, "code": codes[name], "change": diff_line(run, name)}
+            for name in survivors
+        ],
+    }
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        HEADING,
+        "",
+        "`python benchmarks/mutation.py` (mutmut "
+        + subprocess.run(
+            [str(Path(sys.executable).with_name("mutmut")), "--version"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()[-1]
+        + "): each rule module mutated alone and tested by its own unit tests only, "
+        "wiring tests left out; a timeout counts as killed. analytics/value/* is not in it yet "
+        "(being changed in parallel, issue 31's CLV part).",
+        "",
+        "| module | tests | killed / mutants | % | equivalent | % of the rest | minutes |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        rest = r["total"] - r["equivalent"]
+        lines.append(
+            f"| {r['source']} | {', '.join(r['tests'])} | {r['killed']} / {r['total']} "
+            f"| {100 * r['killed'] / max(r['total'], 1):.1f} | {r['equivalent']} "
+            f"| {100 * r['killed'] / max(rest, 1):.1f} | {r['minutes']} |"
+        )
+    for r in results:
+        if not r["survivors"]:
+            continue
+        lines += ["", f"Survivors in {r['source']}:", ""]
+        for s in r["survivors"]:
+            why = EQUIVALENT.get(s["name"])
+            status = f"equivalent: {why}" if why else f"not killed (exit {s['code']})"
+            lines.append(f"- `{s['name']}` {s['change']}: {status}")
+    return "\n".join(lines) + "\n"
+
+
+def write(results: list[dict]) -> None:
+    """Replace the module rows this run measured; keep the others already in RESULTS.md."""
+    text = RESULTS.read_text()
+    kept = {}
+    saved = RUNS / "scores.json"
+    if saved.exists():
+        kept = {r["module"]: r for r in json.loads(saved.read_text())}
+    kept.update({r["module"]: r for r in results})
+    saved.write_text(json.dumps(list(kept.values()), indent=1))
+    ordered = [kept[m] for m in MODULES if m in kept]
+    section = table(ordered)
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="some of: " + ", ".join(MODULES))
+    parser.add_argument("--no-table", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args()
+    unknown = set(args.modules) - set(MODULES)
+    if unknown:
+        parser.error(f"unknown module(s) {sorted(unknown)}: choose among {', '.join(MODULES)}")
+    results = []
+    for module in args.modules or list(MODULES):
+        result = score(module)
+        print(json.dumps({k: v for k, v in result.items() if k != "survivors"}), flush=True)
+        for s in result["survivors"]:
+            print("  survivor", s["name"], s["change"], flush=True)
+        results.append(result)
+    if not args.no_table:
+        write(results)
+
+
+if __name__ == "__main__":
+    main()
