@@ -152,7 +152,8 @@ def test_backtest_sentence_never_prints_nan():
     text = result.sentence()
     assert "nan" not in text.lower() and "no real ones to compare" in text
     assert "next 60 days (12 customers)" in text
-    assert "80 in 100 customers landed inside their 80% range of orders: the ranges can be" in text
+    # Coverage alone does not make the ranges trustworthy: the aggregate cannot be compared.
+    assert "Whether the ranges hold cannot be told" in text and "can be trusted" not in text
 
 
 def test_holdout_activity_by_hand():
