@@ -136,3 +136,33 @@ def sentence(ranking: dict) -> str:
     buys = _clause(ranking, "auc", "To pick who will buy")
     spend = _clause(ranking, "gini", "to pick who will spend most")
     return f"{buys}; {spend}."
+
+
+HEADERS = {
+    "ranking": "Ranking",
+    "auc": "Picks who buys (AUC)",
+    "gini": "Picks who spends most (Gini)",
+}
+HELPS = {
+    "auc": "The chance that a customer who bought in the holdout is ranked above one who "
+    "did not: 0.5 is a coin toss, 1 a perfect ranking.",
+    "gini": "How much of the holdout's revenue the ranking puts first, against the perfect "
+    "order (1) and a random one (0).",
+}
+EXPLAINED = (
+    "Scored on the customers with a first order before the holdout. The rules of thumb are "
+    "what anyone can sort a spreadsheet by; a model is worth its complexity when it ranks "
+    "better than them."
+)
+
+
+def table(ranking: dict) -> pd.DataFrame:
+    """One row per ranking (model first, then the challenger, then the rules)."""
+    order = [k for k in LABELS if k in ranking]
+    return pd.DataFrame(
+        {
+            "ranking": [LABELS[k][0].upper() + LABELS[k][1:] for k in order],
+            "auc": [ranking[k]["auc"] for k in order],
+            "gini": [ranking[k]["gini"] for k in order],
+        }
+    )
