@@ -430,8 +430,12 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
                 "top_decile_lift_model": duel.lift_model,
                 "top_decile_lift_clv_model": duel.lift_clv,
             }
+            result = result.with_challenger(duel.chance)
         except LensError as exc:
             duel_result = {"problem": str(exc)}
+    total = float(values.sum())
+    # The total's range with the backtest's measured bias and spread (analytics.value.verdict).
+    widened = interval if result is None else result.total_range(total, *interval)
     return {
         "as_of": t.date().isoformat(),
         "model": args.model,
@@ -442,9 +446,15 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "frequency_spend_correlation": fitted.frequency_spend_correlation,
         "customers": fitted.customers,
         "horizon_months": args.horizon_months,
-        "total_clv": float(values.sum()),
-        "total_clv_interval": [float(interval[0]), float(interval[1])],
+        "total_clv": total,
+        "total_clv_interval": [float(widened[0]), float(widened[1])],
+        "total_clv_interval_model_only": [float(interval[0]), float(interval[1])],
         "interval": clv.INTERVAL,
+        "backtest_verdict": (
+            "No backtest, so the figures are unchecked."
+            if result is None
+            else result.verdict_sentence()
+        ),
         "cannot_tell_dropout": fitted.cannot_tell_dropout,
         "backtest": None if result is None else result.summary(),
         "propensity": duel_result,

@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import LensError
 from analytics.insights import lifecycle as lc
 from analytics.output import present
-from analytics.value import clv
+from analytics.value import clv, verdict
 from ui import cache_value, controls, params, session, show, value_views
 from ui.sidebar import settings
 
@@ -62,25 +62,35 @@ summary = cache_value.summary(dataset, s.ref_date)
 snap = lc.snapshot(session.lifecycle_index(dataset), s.ref_date, s.window, s.at_risk_factor)
 table["stage"] = pd.Categorical.from_codes(snap.codes[snap.n > 0], lc.STAGES)
 
+result, unchecked = cache_value.checked(dataset, model)
+total = float(table["clv"].sum())
+if result is not None:  # the total's range with the backtest's bias and spread
+    total_low, total_high = result.total_range(total, total_low, total_high)
+check = verdict.error_words(result.totals) if result is not None else "backtest: not run"
 star = "*" if fitted.cannot_tell_dropout else ""
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Customers scored", f"{len(table):,}")
 m2.metric(
     f"Predicted CLV, {present.months(months)}",
-    money(table["clv"].sum()) + star,
-    help="The sum over every customer. *: see the warning above.",
+    money(total) + star,
+    delta=check,
+    delta_color="off",
+    delta_arrow="off",
+    help="The sum over every customer. *: see the warning above. Beside it, how far the "
+    "same model was off when refitted on older orders and asked for the newer ones.",
 )
 m3.metric(
     "80% range of that total",
     present.span(*(present.symbol(currency) + show.compact(v) for v in (total_low, total_high))),
     help="The model's uncertainty about its parameters plus the chance in each customer's "
-    "buying: 8 times in 10 the real total should fall in this range.",
+    "buying, widened by how far off the model was in the backtest (its bias and spread).",
 )
 m4.metric(
     "Chance still a customer, average",
     f"{table['p_alive'].mean():.0%}{star}",
     help=present.COLUMNS["p_alive"].help,
 )
+st.caption(result.verdict_sentence() if result is not None else unchecked)
 if clv.dominated(table["clv"]):
     st.caption(
         f"Average CLV per customer {money(table['clv'].mean())}, median "
@@ -90,7 +100,7 @@ if clv.dominated(table["clv"]):
 view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
 
 shown = value_views.Shown(
-    dataset, model, fitted, table, summary, int(horizon), s.ref_date, subtitle, currency
+    dataset, model, fitted, table, summary, int(horizon), s.ref_date, subtitle, currency, check
 )
 {
     "Value": value_views.value_view,

@@ -1,6 +1,7 @@
 """The app driven through AppTest: demo data, uploads, mapping, sliders."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -264,6 +265,10 @@ def test_value_page_views_and_horizon_change(app):
     no_errors(at)
     before = kpis(at)["Predicted CLV, 12 months"]
     assert before.startswith("€")  # the demo shop sells in euros
+    # The backtest's error stands beside the total, and its verdict under the figures.
+    total = next(m for m in at.metric if m.label == "Predicted CLV, 12 months")
+    assert re.fullmatch(r"backtest: revenue \d+% (under|over) what happened", total.delta)
+    assert any("The ranges can" in c.value or "cannot be trusted" in c.value for c in at.caption)
     for view in ["Value", "Churn risk", "Backtest", "Model"]:
         at.segmented_control(key="clv_view").set_value(view).run()
         no_errors(at)
@@ -272,6 +277,9 @@ def test_value_page_views_and_horizon_change(app):
     assert any(
         "orders against" in m.value and "mean absolute error" in m.value for m in at.markdown
     )
+    assert any(m.value.startswith("**How well it ranks customers.** To pick") for m in at.markdown)
+    rankings = next(d.value for d in at.dataframe if "Picks who buys (AUC)" in d.value.columns)
+    assert {"The model", "Days since last order", "Past spend"} <= set(rankings["Ranking"])
     at.slider(key="clv_months").set_value(24).run()
     no_errors(at)
     after = kpis(at)["Predicted CLV, 24 months"]
@@ -405,7 +413,9 @@ def test_cdnow_backtest_on_the_value_page(app, capsys):
     at.segmented_control(key="clv_view").set_value("Backtest").run()
     no_errors(at)
     assert cli(["clv", "cdnow"]) == 0
-    real = json.loads(capsys.readouterr().out)["backtest"]["actual_orders"]
+    checked = json.loads(capsys.readouterr().out)["backtest"]
+    real = checked["actual_orders"]
+    assert any(checked["ranking_sentence"] in m.value for m in at.markdown)  # page = CLI
     shown = [m.value for m in at.markdown if "orders against" in m.value]
     assert shown and f"orders against {real:,} real" in shown[0]
     assert "Fitted on orders to 14 Feb 1998" in shown[0]

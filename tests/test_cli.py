@@ -177,6 +177,16 @@ def test_clv_command(capsys):
     assert 0.5 < out["propensity"]["roc_auc_model"] <= 1
     assert 0.5 < out["propensity"]["roc_auc_clv_model"] <= 1
     assert 0.7 <= backtest["coverage"] <= 0.95
+    # The scorecard: every ranking with its AUC and Gini, the challenger's too (computed here).
+    ranking = backtest["ranking"]
+    assert set(ranking) == {"model", "challenger", "days_since_last_order", "past_spend"}
+    assert all(0.5 < r["auc"] <= 1 and 0 < r["gini"] <= 1 for r in ranking.values())
+    assert len(backtest["deciles"]) == 10
+    assert sum(d["customers"] for d in backtest["deciles"]) == backtest["customers"]
+    # The total's range holds the model's own range and the backtest's bias (never narrower).
+    own_low, own_high = out["total_clv_interval_model_only"]
+    assert low <= own_low and high >= own_high
+    assert out["backtest_verdict"].startswith("Backtest: revenue ")
     code, full, _ = run(capsys, "clv", "cdnow", "--horizon-months", "6", "--margin", "0.6")
     assert full["total_clv"] == pytest.approx(2 * out["total_clv"])
 

@@ -192,11 +192,16 @@ def test_report_gives_the_clv_range(tmp_path):
     flat = " ".join(pdf_text(out)[1].split())
     low, high = (
         float(v.replace(",", ""))
-        for v in re.search(r"80% range €?([\d,]+) – €?([\d,]+)", flat).groups()
+        for v in re.search(
+            r"80% range with the backtest's bias €?([\d,]+) – €?([\d,]+)", flat
+        ).groups()
     )
     total = float(re.search(r"€?([\d,]+) Predicted CLV", flat).group(1).replace(",", ""))
     assert low < total < high
-    assert "landed inside their 80% range" in flat
+    # The backtest's verdict beside the figure, and the ranking scorecard in the value section.
+    assert re.search(r"backtest: revenue \d+% (under|over) what happened; 80% range", flat)
+    assert "The ranges can be trusted" in flat or "The ranges cannot be trusted" in flat
+    assert "Ranking: To pick who will buy" in flat
 
 
 def test_a_shopify_export_in_euros_prints_euros(tmp_path, capsys):

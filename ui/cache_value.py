@@ -136,3 +136,12 @@ def value_scores(dataset: Dataset, settings) -> tuple[pd.DataFrame | None, str]:
     scores = segments.value_scores(dataset.base, settings.ref_date, table)
     scores.attrs["key"] = repr((model, chosen))
     return scores, ""
+
+
+def checked(dataset: Dataset, model: str):
+    """The chosen model's backtest (cached, shared with the Backtest view), whose verdict goes
+    beside every CLV figure; ``(None, why)`` when it cannot be run."""
+    try:
+        return backtest_one(dataset.source.key, dataset.base, model, None), ""
+    except LensError as exc:
+        return None, f"No backtest could be run, so the value figures are unchecked: {exc}"

@@ -12,7 +12,7 @@ from analytics import LensError
 from analytics.insights import cohorts
 from analytics.insights import lifecycle as lc
 from analytics.output import charts, export, present
-from analytics.value import clv
+from analytics.value import clv, scorecard
 from ui import cache_insights, cache_value, controls, show
 from ui.session import Dataset
 
@@ -30,6 +30,7 @@ class Shown:
     ref_date: pd.Timestamp
     subtitle: str
     currency: str | None
+    check: str = ""  # the backtest's error, said beside every aggregate of CLV
 
     def money(self, value) -> str:
         return present.money(value, self.currency)
@@ -74,6 +75,7 @@ def value_view(v: Shown) -> None:
         ),
         "value_2",
     )
+    st.caption(f"{v.check[0].upper()}{v.check[1:]} (the total, same model).")
     if clv.dominated(table["clv"]):
         medians = lc.average_by_stage(table["clv"], table["stage"], "median").dropna()
         words = ", ".join(f"{k} {money(v)}" for k, v in medians.items())
@@ -95,7 +97,10 @@ def value_view(v: Shown) -> None:
         ),
         "value_3",
     )
-    st.caption(f"The {clv.TOP_GROUPS} largest groups at most; quarters in time order.")
+    st.caption(
+        f"The {clv.TOP_GROUPS} largest groups at most; quarters in time order. "
+        f"{v.check[0].upper()}{v.check[1:]} (the total, same model)."
+    )
     flagged = int(table["outlier"].sum())
     st.markdown(
         "**Top customers by predicted CLV** · "
@@ -198,6 +203,21 @@ def backtest_view(v: Shown) -> None:
         st.stop()
     bar.empty()
     st.markdown(result.sentence(v.money))
+    try:
+        with st.spinner("Training the challenger (gradient boosting)…"):
+            duel = cache_value.challenge(dataset, model, horizon)
+    except LensError as exc:
+        duel, no_duel = None, f"Challenger not run: {exc}"
+    ranked = result if duel is None else result.with_challenger(duel.chance)
+    st.markdown(f"**How well it ranks customers.** {ranked.ranking_sentence()}")
+    show.table(
+        scorecard.table(ranked.ranking),
+        first=["ranking", "auc", "gini"],
+        labels=scorecard.HEADERS,
+        kinds={"auc": "number", "gini": "number"},
+        helps=scorecard.HELPS,
+    )
+    st.caption(scorecard.EXPLAINED)
     bt_sub = (
         f"{dataset.label} · {clv.MODELS[result.model]} fitted to "
         f"{result.calibration_end:%d %b %Y}, holdout {result.holdout_days} days"
@@ -231,11 +251,10 @@ def backtest_view(v: Shown) -> None:
         f"{present.AVERAGE_MISS.lower().replace(' (mean absolute error)', '')})"
     )
     show.table(compare.rename_axis("model"))
-    try:
-        with st.spinner("Training the challenger (gradient boosting)…"):
-            duel = cache_value.challenge(dataset, model, horizon)
-    except LensError as exc:
-        st.info(f"Challenger not run: {exc}")
+    st.markdown("**Predicted against real, by tenth of predicted value** (1 = the top 10%)")
+    show.table(result.deciles.reset_index(), first=["decile"])
+    if duel is None:
+        st.info(no_duel)
     else:
         st.markdown(
             f"**Challenger** (gradient boosting on RFM and lifecycle features), ordering again "

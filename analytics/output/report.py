@@ -21,7 +21,7 @@ from analytics.insights import cohorts, lifecycle, rfm
 from analytics.insights.customers import summarise
 from analytics.insights.lifecycle import LifecycleIndex
 from analytics.output import present
-from analytics.value import backtest, clv
+from analytics.value import backtest, clv, verdict
 
 COHORT_ROWS = 12
 
@@ -73,6 +73,7 @@ class ValuePart:
     by_stage: pd.DataFrame | None = None  # per stage: customers, total and average CLV
     cannot_tell: bool = False  # drop-out cannot be told: the figure never stands alone
     warning: str = ""  # then, the sentence that says so
+    check: str = ""  # the backtest's error, said beside the total ("backtest: revenue ...")
 
 
 def _value_part(
@@ -94,22 +95,32 @@ def _value_part(
         return ValuePart(None, None, [f"Customer value is not shown: {exc}"])
     customers = fc.table.index  # the customers with an order by the reference date
     interval = clv.total_interval(fitted, fc, values)
+    try:
+        result = known.backtest if known.backtest is not None else backtest.run(index.base, s.model)
+    except LensError as exc:
+        result, unchecked = None, exc
+    else:  # the total's range with the backtest's measured bias and spread
+        interval = result.total_range(total, *interval)
+    check = verdict.error_words(result.totals) if result is not None else ""
     warning = fitted.warnings[0] if fitted.cannot_tell_dropout else ""
     lines = [warning] if warning else []
     lines.append(
         f"Predicted CLV over {present.months(s.horizon_months)} of 30 days ({fitted.name} for "
         f"purchases, {fitted.spend.method} for spend; {s.value_basis()}): "
-        f"{money(total)} for {len(customers):,} customers (80% range "
-        f"{present.span(money(interval[0]), money(interval[1]))}); median per customer "
+        f"{money(total)} for {len(customers):,} customers ({check + '; ' if check else ''}80% "
+        f"range with the backtest's bias {present.span(money(interval[0]), money(interval[1]))}"
+        "); median per customer "
         f"{money(float(np.median(values)))}; on average a {fc.table['p_alive'].mean():.0%} "
         f"chance that a customer is still buying (P(alive)). {fitted.reason}"
     )
     lines += list(fitted.warnings[1:] if warning else fitted.warnings)
-    try:
-        result = known.backtest if known.backtest is not None else backtest.run(index.base, s.model)
+    if result is not None:
         lines.append(f"Backtest: {result.sentence(money)}")
-    except LensError as exc:
-        lines.append(f"The backtest could not be run, so the figures above are unchecked: {exc}")
+        lines.append(f"Ranking: {result.ranking_sentence()}")
+    else:
+        lines.append(
+            f"The backtest could not be run, so the figures above are unchecked: {unchecked}"
+        )
     stages = pd.Series(
         pd.Categorical.from_codes(snap.codes[snap.n > 0], lifecycle.STAGES), index=customers
     )
@@ -121,7 +132,9 @@ def _value_part(
             "average": lifecycle.average_by_stage(values, stages),
         }
     ).reindex(lifecycle.BUYER_STAGES)
-    return ValuePart(total, interval, lines, by_stage.rename_axis("stage"), bool(warning), warning)
+    return ValuePart(
+        total, interval, lines, by_stage.rename_axis("stage"), bool(warning), warning, check
+    )
 
 
 def summary_figures(
@@ -178,8 +191,8 @@ def summary_figures(
                 "Predicted CLV",
                 f"Customer lifetime value: what today's customers are expected to bring "
                 f"over the next {present.months(s.horizon_months)}, as {s.value_basis()} "
-                "(80% range "
-                f"{present.span(low, high)})."
+                f"({value.check + '; ' if value.check else ''}80% range with the backtest's "
+                f"bias {present.span(low, high)})."
                 + (f" *{value.warning}" if value.cannot_tell else ""),
             )
         )
@@ -306,7 +319,8 @@ def build(
                 "stage",
                 "total",
                 f"Predicted CLV per lifecycle stage, next {present.months(s.horizon_months)}",
-                f"{caption} · total of each stage, and per customer",
+                f"{caption} · total of each stage, and per customer"
+                + (f" · {value.check}" if value.check else ""),
                 currency=s.currency,
                 labels=[
                     f"{money(total)} · {money(average)} per customer"

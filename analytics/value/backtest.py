@@ -8,7 +8,7 @@ day count once), which is what the model predicts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from analytics.insights.customers import (
     summarise,
     to_days,
 )
-from analytics.value import clv
+from analytics.value import clv, scorecard, verdict
 
 HOLDOUT_SHARE = 0.25
 FREQUENCY_CAP = 7
@@ -66,6 +66,35 @@ class Backtest:
     deciles: pd.DataFrame
     by_frequency: pd.DataFrame
     fitted: clv.ClvModel  # the model fitted on the calibration period
+    # How well each ranking picked who buys and who spends (analytics.value.scorecard), and
+    # the customers judged (one row each, what the scorecard reads).
+    ranking: dict = field(default_factory=dict)
+    judged: pd.DataFrame | None = None
+    fit_start: pd.Timestamp | None = None  # the first day of the orders it was fitted on
+
+    def with_challenger(self, chance: pd.Series) -> Backtest:
+        """The same backtest with the challenger's ranking (its chance to order, by
+        customer id) scored beside the others."""
+        from dataclasses import replace
+
+        return replace(self, ranking=scorecard.rank(self.judged, chance))
+
+    def season_note(self) -> str:
+        if self.fit_start is None:
+            return ""
+        start = self.calibration_end + pd.Timedelta(days=1)
+        return verdict.season_note(self.fit_start, start, self.holdout_end)
+
+    def verdict_sentence(self) -> str:
+        """The error, whether the ranges can be trusted, and the season, in plain words."""
+        return verdict.sentence(self.totals, self.season_note())
+
+    def total_range(self, total: float, low: float, high: float) -> tuple[float, float]:
+        """A total's 80% range widened by this backtest's bias and spread."""
+        return verdict.total_range(total, low, high, *verdict.bias(self.judged))
+
+    def ranking_sentence(self) -> str:
+        return scorecard.sentence(self.ranking) if self.ranking else ""
 
     def sentence(self, money=lambda v: f"{v:,.0f}") -> str:
         """The result in one plain sentence (the page and the PDF); ``money`` writes an
@@ -82,7 +111,7 @@ class Backtest:
             f"({error(t['aggregate_error_pct'])}) and revenue {money(t['predicted_revenue'])} "
             f"against {money(t['actual_revenue'])} ({error(t['revenue_error_pct'])}); mean "
             f"absolute error {t['mae_orders']:.2f} orders per customer. "
-            f"{coverage_sentence(t['coverage'])}"
+            f"{verdict.trust(t)}" + (f" {self.season_note()}" if self.season_note() else "")
         )
 
     def summary(self) -> dict:
@@ -90,24 +119,13 @@ class Backtest:
             "model": self.model,
             "holdout_start": (self.calibration_end + pd.Timedelta(days=1)).date().isoformat(),
             "holdout_end": self.holdout_end.date().isoformat(),
+            "customers": self.customers,
             **self.totals,
+            "ranking": self.ranking,
+            "ranking_sentence": self.ranking_sentence(),
+            "deciles": self.deciles.reset_index().to_dict("records"),
+            "verdict": self.verdict_sentence(),
         }
-
-
-def coverage_sentence(coverage: float) -> str:
-    """The backtest's coverage in plain words (page, PDF)."""
-    if not np.isfinite(coverage):
-        return ""
-    verdict = (
-        "the ranges are too narrow: trust them less"
-        if coverage < 0.7
-        else "the ranges can be trusted"
-        if coverage <= 0.9
-        else "the ranges are on the cautious side (whole orders make a range hold at least 80%)"
-    )
-    return (
-        f"{coverage * 100:.0f} in 100 customers landed inside their 80% range of orders: {verdict}."
-    )
 
 
 def _error_pct(predicted: float, actual: float) -> float:
@@ -128,6 +146,8 @@ def run(
         predicted_orders=predicted.expected,
         predicted_revenue=predicted.expected * spend,
         frequency=calibration["frequency"].to_numpy(),
+        days_since_last=(calibration["T"] - calibration["recency"]).to_numpy(),
+        past_spend=calibration["revenue"].to_numpy(),
     )
     totals = {
         "predicted_orders": float(frame["predicted_orders"].sum()),
@@ -167,6 +187,9 @@ def run(
         deciles=deciles,
         by_frequency=by_frequency,
         fitted=fitted,
+        ranking=scorecard.rank(frame),
+        judged=frame[scorecard.COLUMNS],
+        fit_start=base.data_start,
     )
 
 

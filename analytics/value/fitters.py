@@ -21,6 +21,7 @@ The likelihoods are lifetimes' own; what changes is how they are minimised:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from autograd import value_and_grad
 from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
 from lifetimes.utils import ConvergenceError, _scale_time
@@ -30,9 +31,9 @@ GRADIENT_TOLERANCE = 1e-5
 RESTARTS = (-1.0, 1.5)  # other starting points, log-parameters all equal to these
 STEP = 1e-4  # finite-difference step on the log-parameters
 WARM_START = 50_000  # customers in a first, rough fit that starts the fit on large data
-# lifetimes starts Pareto/NBD from an unseeded random draw; a seeded draw from the same
-# distribution makes the fit repeatable.
-PARETO_START = np.random.default_rng(0).normal(1.0, 0.05, 4)
+# Pareto/NBD starts from log-parameters 0 (every parameter 1, in scaled time), near where
+# lifetimes starts it.
+PARETO_START = np.zeros(4)
 
 
 def hessian(gradient, x: np.ndarray, args=()) -> np.ndarray:
@@ -148,36 +149,44 @@ class SpendFitter(_Robust, GammaGammaFitter):
 
 
 class ParetoNBD(ParetoNBDFitter):
-    """Pareto/NBD keeps lifetimes' own fit (Nelder-Mead); its curvature is taken on the mean
-    log-likelihood in log-parameters, by second differences of its value."""
+    """Pareto/NBD by maximum likelihood with its exact gradient
+    (:mod:`analytics.value.paretonbd`), minimised by :func:`minimise` as the other models
+    are, in lifetimes' scaled time (the largest age is 1, so that its penalty means the same);
+    lifetimes' own fit is Nelder-Mead without gradients. Its curvature is the Hessian of the
+    mean log-likelihood in log-parameters (finite differences of the exact gradient), the
+    same in any time unit."""
 
-    def fit(self, frequency, recency, T, weights=None, **kwargs):
-        super().fit(frequency, recency, T, weights=weights, **kwargs)
-        w = np.ones(len(frequency)) if weights is None else np.asarray(weights, dtype="float64")
-        # In lifetimes' scaled time, where its hypergeometric terms stay finite; the Hessian
-        # in log-parameters is the same in any time unit.
-        scale = self._scale
+    curvature = None
+
+    def fit(self, frequency, recency, T, weights=None, initial_params=None, **options):
+        from analytics.value.paretonbd import objective
+
         x, t_x, age = (np.asarray(v, dtype="float64") for v in (frequency, recency, T))
-        t_x, age = t_x * scale, age * scale
-        params = self.params_[["r", "alpha", "s", "beta"]].to_numpy(dtype="float64")
-        params = params * np.array([1, scale, 1, scale])
-
-        def mean_nll(log_params):
-            ll = self._conditional_log_likelihood(np.exp(log_params), x, t_x, age)
-            return -np.sum(w * ll) / w.sum()
-
-        self.hessian_ = value_hessian(mean_nll, np.log(params))
+        w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64")
+        self._scale = _scale_time(age)
+        args = (x, t_x * self._scale, age * self._scale, w, self.penalizer_coef)
+        x0 = PARETO_START if initial_params is None else np.asarray(initial_params, dtype=float)
+        log_params, fun = minimise(objective, x0, args, **options)
+        if self.curvature is None:
+            self.hessian_ = hessian(lambda y, *a: objective(y, *a)[1], log_params, args)
+        else:
+            self.hessian_ = self.curvature
         self.log_covariance_ = covariance(self.hessian_, w.sum())
+        self._negative_log_likelihood_ = fun
+        params = np.exp(log_params) / np.array([1, self._scale, 1, self._scale])
+        self.params_ = pd.Series(params, index=["r", "alpha", "s", "beta"])
+        self.predict = self.conditional_expected_number_of_purchases_up_to_time
         return self
 
 
 FITTERS = {"bgnbd": BetaGeo, "mbgnbd": ModifiedBetaGeo, "pareto": ParetoNBD}
+TIME_PARAMS = {"bgnbd": [1], "mbgnbd": [1], "pareto": [1, 3]}  # parameters in time units
 
 
 def fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray, penalizer: float):
     """Fit a purchase model on unique (frequency, recency, T) rows with their counts.
 
-    On large data the BG models start from a rough fit on a random :data:`WARM_START`
+    On large data every model starts from a rough fit on a random :data:`WARM_START`
     customers (their counts thinned at random), with that fit's inverse Hessian as BFGS's
     first guess of the curvature: the full fit then needs a few steps instead of dozens,
     and ends at the same optimum (it is the same likelihood and the same tolerance). The
@@ -185,9 +194,6 @@ def fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray, penalizer:
     error is well under 1%), which saves the full data's most expensive step.
     """
     x, t_x, age = unique[:, 0].astype(int), unique[:, 1], unique[:, 2]
-    if model == "pareto":
-        fitter = ParetoNBD(penalizer_coef=penalizer)
-        return fitter.fit(x, t_x, age, weights=counts, initial_params=PARETO_START)
     start, curvature = {}, None
     if counts.sum() > 4 * WARM_START:
         thinned = np.random.default_rng(0).binomial(counts, WARM_START / counts.sum())
@@ -196,7 +202,8 @@ def fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray, penalizer:
             rough = FITTERS[model](penalizer_coef=penalizer)
             rough.fit(x[keep], t_x[keep], age[keep], weights=thinned[keep])
             log_params = np.log(rough.params_.to_numpy(dtype="float64"))
-            log_params[1] += np.log(_scale_time(age))  # alpha in the full fit's time unit
+            # alpha (and Pareto/NBD's beta) in the full fit's time unit
+            log_params[TIME_PARAMS[model]] += np.log(_scale_time(age))
             start = {"initial_params": log_params}
             if np.all(np.linalg.eigvalsh(rough.hessian_) > 1e-8):
                 guess = np.linalg.inv(rough.hessian_)

@@ -74,6 +74,7 @@ class Challenge:
     lift_clv: float
     calibration: pd.DataFrame  # model, predicted, observed
     winner: str  # "classifier" or the CLV model's name
+    chance: pd.Series | None = None  # the classifier's chance to order, by customer id
 
 
 def _lift(y: np.ndarray, score: np.ndarray) -> float:
@@ -119,4 +120,5 @@ def challenge(
         lift_clv=_lift(y, theirs),
         calibration=pd.concat(curves, ignore_index=True),
         winner="classifier" if auc_ours > auc_theirs else fitted.name,
+        chance=pd.Series(ours, index=x.index),
     )

@@ -1,0 +1,105 @@
+"""The Pareto/NBD log-likelihood and its exact gradient, for a fast maximum-likelihood fit.
+
+lifetimes writes the likelihood with Gauss's hypergeometric function (Fader and Hardie 2005,
+note 009, eq. 18-20), whose derivatives in its parameters have no closed form, so it fits by
+Nelder-Mead without gradients (minutes on large data). Here the same likelihood is written as
+the integral it comes from, over the moment tau (between the last purchase t_x and the age T)
+at which the customer dropped out:
+
+    L = G(r + x) / G(r) alpha^r beta^s [ (alpha + T)^-(r + x) (beta + T)^-s
+                                          + s I ],
+    I = integral from t_x to T of (alpha + tau)^-(r + x) (beta + tau)^-(s + 1) dtau.
+
+Its gradient is the derivative under the integral sign, written out (:func:`log_likelihood`):
+d I / d alpha = -(r + x) integral f / (alpha + tau), d I / d r = -integral log(alpha + tau) f,
+and the same for beta and s. Every integral is taken with the same rule: in w = log(c + tau)
+(c = the smaller of alpha and beta), mapped so that the integrand's decay at t_x becomes
+flat, then tanh-sinh quadrature (61 nodes), which keeps its accuracy where the integrand is
+steep at one end. Against lifetimes' closed form the log-likelihood agrees to about 1e-13 on
+CDNOW over a wide range of parameters (tests/test_clv.py), so the value and its gradient are
+those of the published likelihood, to rounding.
+
+Pure numpy and scipy.special (imported in the functions); the fitter is in
+:mod:`analytics.value.fitters`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_H, _HALF = 0.1, 30  # tanh-sinh step and nodes on each side of the middle: 61 nodes
+_J = np.arange(-_HALF, _HALF + 1) * _H
+_U = np.pi / 2 * np.sinh(_J)
+NODES = (np.tanh(_U) + 1) / 2  # on (0, 1)
+WEIGHTS = _H * np.pi / 4 * np.cosh(_J) / np.cosh(_U) ** 2
+
+
+def _quadrature(params, x, t_x, T):
+    """Per row: log of each node's contribution to I (nodes x rows), log(alpha + tau) and
+    log(beta + tau) at the nodes."""
+    r, alpha, s, beta = params
+    big_a, big_b = r + x, s + 1
+    c = min(alpha, beta)
+    w0, w1 = np.log(c + t_x), np.log(c + T)
+    e0 = c + t_x
+    # The integrand's rate of decay in w at t_x; the map below makes exp(-k w) flat.
+    k = np.maximum(big_a * e0 / (alpha - c + e0) + big_b * e0 / (beta - c + e0) - 1, 1e-3)
+    span = -np.expm1(-k * (w1 - w0))
+    y = NODES[:, None]
+    w = w0 - np.log1p(-span * y) / k
+    log_dw = np.log(span) - np.log(k) - np.log1p(-span * y)
+    tau = np.exp(w) - c
+    log_a, log_b = np.log(alpha + tau), np.log(beta + tau)
+    log_term = np.log(WEIGHTS)[:, None] + log_dw + w - big_a * log_a - big_b * log_b
+    return log_term, log_a, log_b
+
+
+def log_likelihood(params, x, t_x, T) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the Pareto/NBD log-likelihood and its gradient in (r, alpha, s, beta)
+    (rows x 4). Time in any unit, the same for t_x, T, alpha and beta."""
+    from scipy.special import gammaln, psi
+
+    r, alpha, s, beta = params
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    log_c = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    log_at, log_bt = np.log(alpha + T), np.log(beta + T)
+    log_e = -(r + x) * log_at - s * log_bt  # still active at T
+    with np.errstate(all="ignore"):
+        log_term, log_a, log_b = _quadrature(params, x, t_x, T)
+    log_term = np.where(np.isfinite(log_term), log_term, -np.inf)
+    shift = np.maximum(log_e, log_term.max(axis=0))  # against underflow
+    e = np.exp(log_e - shift)
+    term = np.exp(log_term - shift)
+    integral = term.sum(0)
+    inner = e + s * integral
+    ll = log_c + shift + np.log(inner)
+    d_inner = np.column_stack(
+        [
+            -log_at * e - s * (log_a * term).sum(0),
+            -(r + x) / (alpha + T) * e - s * (r + x) * (term * np.exp(-log_a)).sum(0),
+            -log_bt * e + integral - s * (log_b * term).sum(0),
+            -s / (beta + T) * e - s * (s + 1) * (term * np.exp(-log_b)).sum(0),
+        ]
+    )
+    d_c = np.column_stack(
+        [
+            psi(r + x) - psi(r) + np.log(alpha),
+            np.full(len(x), r / alpha),
+            np.full(len(x), np.log(beta)),
+            np.full(len(x), s / beta),
+        ]
+    )
+    return ll, d_c + d_inner / inner[:, None]
+
+
+def objective(log_params, x, t_x, T, weights, penalizer: float = 0.0):
+    """Mean negative log-likelihood (weighted rows) and its gradient in the log-parameters,
+    with lifetimes' penalty (``penalizer`` x the sum of squared parameters, per row)."""
+    params = np.exp(log_params)
+    ll, grad = log_likelihood(params, x, t_x, T)
+    total = weights.sum()
+    value = -np.dot(weights, ll) / total + penalizer * np.sum(params**2) / len(weights)
+    gradient = -(weights @ grad) / total + 2 * penalizer * params / len(weights)
+    if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
+        return np.inf, np.zeros_like(log_params)
+    return value, gradient * params
