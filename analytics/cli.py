@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pay.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
     pay.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
+    again = commands.add_parser(
+        "repurchase", help="repurchase curve, by cohort, and time between purchases"
+    )
+    _reading_options(again)
+    again.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
     pdf = commands.add_parser("report", help="write the management report as PDF")
     _reading_options(pdf)
     _stage_settings(pdf)
@@ -362,6 +367,13 @@ def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     }
 
 
+def repurchase_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    from analytics.insights import repurchase
+
+    base = build_customer_base(log.orders)
+    return repurchase.repurchase(base, _as_of(args.as_of, base)).to_json()
+
+
 def _as_of(as_of: str | None, base) -> pd.Timestamp:
     if not as_of:
         return base.data_end
@@ -532,6 +544,7 @@ def _payback(base, spend, args):
 
 
 COMMANDS = {
+    "repurchase": repurchase_result,
     "payback": payback_result,
     "lift": lift_result,
     "report": report_result,
