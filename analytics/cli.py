@@ -29,7 +29,7 @@ from analytics.ingest.io import (
     Contacts,
     load_dataset,
 )
-from analytics.ingest.orders import OrderLog, ReadOptions
+from analytics.ingest.orders import PRODUCT_KEYS, OrderLog, ReadOptions
 from analytics.ingest.readers import read_table
 from analytics.insights import campaign, cohorts, customers, lifecycle, rfm, segments
 from analytics.insights.customers import build_customer_base
@@ -73,8 +73,16 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
         ("order_id", "--order-id"),
         ("status", "--status"),
         ("email", "--email"),
+        ("product", "--product"),
+        ("sku", "--sku"),
     ]:
         parser.add_argument(flag, dest=f"map_{role}", metavar="COL", help=f"column for {role}")
+    parser.add_argument(
+        "--product-key",
+        choices=PRODUCT_KEYS,
+        default="name",
+        help="a product is its name (default) or its SKU",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,6 +192,7 @@ def read_inputs(args: argparse.Namespace) -> tuple[OrderLog, Contacts | None]:
         decimal=args.decimal,
         mapping=mapping,
         currency=args.currency,
+        product_key=args.product_key,
     )
     contacts_path = args.contacts
     location = sources.locate(args.orders, args.table, args.sql)
@@ -249,6 +258,7 @@ def inspect_result(log: OrderLog) -> dict:
         "dropped": report.dropped,
         "warnings": report.warnings,
         "notes": report.notes,
+        "lines": report.lines or None,
         "mapping": {k: v for k, v in log.mapping.items() if v},
     }
 
