@@ -158,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _reading_options(again)
     again.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
+    bought = commands.add_parser(
+        "products", help="first products, what comes next, product journeys (line items)"
+    )
+    _reading_options(bought)
+    bought.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
+    bought.add_argument("--first", metavar="PRODUCT", help="what comes next after this product")
+    bought.add_argument("--top", type=int, default=10, help="rows per list (default 10)")
     pdf = commands.add_parser("report", help="write the management report as PDF")
     _reading_options(pdf)
     _stage_settings(pdf)
@@ -353,7 +360,14 @@ def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     base = build_customer_base(log.orders)
     groups = None
     if args.group_by:
-        options = cohorts.acquisition_attributes(base, contacts.contacts if contacts else None)
+        firsts = None
+        if args.group_by == cohorts.FIRST_PRODUCT and log.lines is not None:
+            from analytics.insights import products
+
+            firsts = products.first_product(products.prepare(base, log.lines), base)
+        options = cohorts.acquisition_attributes(
+            base, contacts.contacts if contacts else None, firsts
+        )
         if args.group_by not in options:
             raise LensError(
                 f"Cannot group by '{args.group_by}': this data offers {sorted(options) or 'none'}."
@@ -382,6 +396,16 @@ def repurchase_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
 
     base = build_customer_base(log.orders)
     return repurchase.repurchase(base, _as_of(args.as_of, base)).to_json()
+
+
+def products_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    from analytics.insights import products
+
+    if not 1 <= args.top <= 1000:
+        raise LensError("--top must be between 1 and 1000.")
+    base = build_customer_base(log.orders)
+    index = products.prepare(base, log.lines, _as_of(args.as_of, base))
+    return products.to_json(index, base, args.first, args.top)
 
 
 def _as_of(as_of: str | None, base) -> pd.Timestamp:
@@ -554,6 +578,7 @@ def _payback(base, spend, args):
 
 
 COMMANDS = {
+    "products": products_result,
     "repurchase": repurchase_result,
     "payback": payback_result,
     "lift": lift_result,

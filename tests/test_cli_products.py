@@ -62,3 +62,72 @@ def test_repurchase_on_the_demo(capsys):
         assert low <= out["curve"][d] <= high
     assert sum(c["customers"] for c in out["cohorts"]) == out["customers"]
     assert out["cohorts"][-1]["within"]["30"] is None  # the last month is not watched 30 days
+
+
+@pytest.fixture
+def hand_products(tmp_path):
+    from tests.test_products import ORDERS
+
+    path = tmp_path / "lines.csv"
+    path.write_text(ORDERS)
+    return path
+
+
+def test_products_on_the_hand_built_shop(capsys, hand_products):
+    # The shop of tests/test_products.py.
+    code, out, _ = run(capsys, "products", hand_products, "--first", "Cup")
+    assert code == 0
+    tea = out["first_products"][0]
+    assert tea["product"] == "Tea" and tea["customers"] == 4 and tea["repeat_90"] == 0.5
+    assert len(tea["repeat_90_ci"]) == 2 and tea["revenue_12m_per_customer"] == 20.0
+    assert out["next"]["after"] == "Cup" and out["next"]["customers"] == 2
+    assert out["next"]["products"][0] == {
+        "product": "Mug",
+        "customers": 1,
+        "share": 0.5,
+        "lift": 0.75,
+    }
+    assert {tuple(j["steps"]) for j in out["journeys"]} == {
+        ("Tea", "Mug", "Tea"),
+        ("Tea", "Mug"),
+        ("Cup", "Tea"),
+    }
+
+
+def test_products_default_first_and_top(capsys, hand_products):
+    code, out, _ = run(capsys, "products", hand_products, "--top", "1")
+    assert code == 0 and out["next"]["after"] == "Tea"  # the first product of most customers
+    assert len(out["first_products"]) == 1
+    assert out["journeys"][-1]["steps"] == ["Other"]
+
+
+@pytest.mark.parametrize(
+    "extra, says",
+    [(["--first", "Kettle"], "No product is called"), (["--top", "0"], "--top")],
+)
+def test_products_bad_input(capsys, hand_products, extra, says):
+    code, _, err = run(capsys, "products", hand_products, *extra)
+    assert code == 2 and says in err and len(err.strip().splitlines()) == 1
+
+
+def test_products_without_a_product_column_names_it(capsys, hand_built):
+    code, _, err = run(capsys, "products", hand_built)
+    assert code == 2 and "Lineitem name" in err and len(err.strip().splitlines()) == 1
+
+
+def test_products_by_sku(capsys, tmp_path):
+    from tests import exports
+
+    path = tmp_path / "invoices.csv"
+    path.write_text(exports.INVOICE_LOG)
+    code, out, _ = run(capsys, "products", path, "--product-key", "sku")
+    assert code == 0
+    assert {p["product"] for p in out["first_products"]} == {"85123A", "71053", "22633", "22961"}
+
+
+def test_cohorts_by_first_product(capsys, hand_products):
+    # First products: a, b, c, f Tea; d, e Cup; g Spoon (tests/test_products.py).
+    code, out, _ = run(capsys, "cohorts", hand_products, "--group-by", "First product")
+    assert code == 0
+    sizes = {c["cohort"]: c["size"] for c in out["cohorts"]}
+    assert sizes == {"Cup": 2, "Spoon": 1, "Tea": 4}
