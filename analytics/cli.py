@@ -29,7 +29,7 @@ from analytics.ingest.io import (
     Contacts,
     load_dataset,
 )
-from analytics.ingest.orders import OrderLog, ReadOptions
+from analytics.ingest.orders import PRODUCT_KEYS, OrderLog, ReadOptions
 from analytics.ingest.readers import read_table
 from analytics.insights import campaign, cohorts, customers, lifecycle, rfm, segments
 from analytics.insights.customers import build_customer_base
@@ -73,8 +73,16 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
         ("order_id", "--order-id"),
         ("status", "--status"),
         ("email", "--email"),
+        ("product", "--product"),
+        ("sku", "--sku"),
     ]:
         parser.add_argument(flag, dest=f"map_{role}", metavar="COL", help=f"column for {role}")
+    parser.add_argument(
+        "--product-key",
+        choices=PRODUCT_KEYS,
+        default="name",
+        help="a product is its name (default) or its SKU",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,6 +153,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pay.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
     pay.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
+    again = commands.add_parser(
+        "repurchase", help="repurchase curve, by cohort, and time between purchases"
+    )
+    _reading_options(again)
+    again.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
+    bought = commands.add_parser(
+        "products", help="first products, what comes next, product journeys (line items)"
+    )
+    _reading_options(bought)
+    bought.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
+    bought.add_argument("--first", metavar="PRODUCT", help="what comes next after this product")
+    bought.add_argument("--top", type=int, default=10, help="rows per list (default 10)")
     pdf = commands.add_parser("report", help="write the management report as PDF")
     _reading_options(pdf)
     _stage_settings(pdf)
@@ -179,6 +199,7 @@ def read_inputs(args: argparse.Namespace) -> tuple[OrderLog, Contacts | None]:
         decimal=args.decimal,
         mapping=mapping,
         currency=args.currency,
+        product_key=args.product_key,
     )
     contacts_path = args.contacts
     location = sources.locate(args.orders, args.table, args.sql)
@@ -244,6 +265,7 @@ def inspect_result(log: OrderLog) -> dict:
         "dropped": report.dropped,
         "warnings": report.warnings,
         "notes": report.notes,
+        "lines": report.lines or None,
         "mapping": {k: v for k, v in log.mapping.items() if v},
     }
 
@@ -338,7 +360,14 @@ def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     base = build_customer_base(log.orders)
     groups = None
     if args.group_by:
-        options = cohorts.acquisition_attributes(base, contacts.contacts if contacts else None)
+        firsts = None
+        if args.group_by == cohorts.FIRST_PRODUCT and log.lines is not None:
+            from analytics.insights import products
+
+            firsts = products.first_product(products.prepare(base, log.lines), base)
+        options = cohorts.acquisition_attributes(
+            base, contacts.contacts if contacts else None, firsts
+        )
         if args.group_by not in options:
             raise LensError(
                 f"Cannot group by '{args.group_by}': this data offers {sorted(options) or 'none'}."
@@ -360,6 +389,23 @@ def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "average_support": table.support.to_dict("records"),
         "average_same_customers": table.same_cohorts,
     }
+
+
+def repurchase_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    from analytics.insights import repurchase
+
+    base = build_customer_base(log.orders)
+    return repurchase.repurchase(base, _as_of(args.as_of, base)).to_json()
+
+
+def products_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
+    from analytics.insights import products
+
+    if not 1 <= args.top <= 1000:
+        raise LensError("--top must be between 1 and 1000.")
+    base = build_customer_base(log.orders)
+    index = products.prepare(base, log.lines, _as_of(args.as_of, base))
+    return products.to_json(index, base, args.first, args.top)
 
 
 def _as_of(as_of: str | None, base) -> pd.Timestamp:
@@ -542,6 +588,8 @@ def _payback(base, spend, args):
 
 
 COMMANDS = {
+    "products": products_result,
+    "repurchase": repurchase_result,
     "payback": payback_result,
     "lift": lift_result,
     "report": report_result,

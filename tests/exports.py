@@ -40,6 +40,28 @@ WOOCOMMERCE = """Order ID,Order Number,Order Status,Order Date,Customer User,Bil
 505,1005,wc-refunded,2023-05-02 09:00:00,9,pat@x.com,FR,30.00,30.00,
 """
 
+# WooCommerce with line items (one row per item, order fields repeated). Kept: 1001 (customer 7,
+# Mug + Tea, 45.50 once), 1003 (customer 7, Tea). Left out: 1002 (failed) and its Mug line.
+WOOCOMMERCE_ITEMS = """Order Number,Order Status,Order Date,Customer User,Billing Email,Order Total Amount,Item Name,SKU,Quantity
+1001,wc-completed,2023-04-01 10:00:00,7,kim@x.com,45.50,Mug,MUG-1,1
+1001,wc-completed,2023-04-01 10:00:00,7,kim@x.com,45.50,Tea,TEA-9,2
+1002,wc-failed,2023-04-02 11:00:00,8,lee@x.com,12.00,Mug,MUG-1,1
+1003,wc-completed,2023-05-01 09:00:00,7,kim@x.com,19.90,Tea,TEA-9,1
+"""
+
+# A retail invoice log (the UK online-retail shape) with each line's amount: month-first
+# dates. Customer 17850: invoices 536365 and 536366 on 1 Dec are one purchase of three
+# products; 536381 on 13 Dec. Customer 14527: C536379 (a cancellation, negative) is left out
+# with its line; 536380 on 3 Dec.
+INVOICE_LOG = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country,Amount
+536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850,United Kingdom,15.30
+536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850,United Kingdom,20.34
+536366,22633,HAND WARMER UNION JACK,6,12/1/2010 8:28,1.85,17850,United Kingdom,11.10
+C536379,D,Discount,-1,12/1/2010 9:41,27.50,14527,United Kingdom,-27.50
+536380,22961,JAM MAKING SET PRINTED,24,12/3/2010 9:41,1.45,14527,United Kingdom,34.80
+536381,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/13/2010 10:00,2.55,17850,United Kingdom,15.30
+"""
+
 # A French export: semicolons, day-first dates, decimal commas with space thousands and euro
 # signs, accented headers, cp1252. Kept: 1 (C1, 1234.50 on 3 April 2022), 3 (C2, 12 on 25 April).
 FRENCH = """N° commande;Client;Date commande;Montant TTC;Statut

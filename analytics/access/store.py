@@ -76,6 +76,8 @@ class Store:
         try:
             log.orders.to_parquet(work / "orders.parquet", index=False)
             log.preview.to_parquet(work / "preview.parquet", index=False)
+            if log.lines is not None:  # products as Parquet dictionary codes, not text per line
+                log.lines.to_parquet(work / "lines.parquet", index=False)
             meta = {
                 "source": source,
                 "report": log.report.to_dict(),
@@ -116,6 +118,9 @@ class Store:
             else:  # kept while the order log still held every order id, in the file's order
                 preview = orders.head(PREVIEW)
                 orders = orders.drop(columns="order_id", errors="ignore")
+            lines = None
+            if (path / "lines.parquet").exists():
+                lines = pd.read_parquet(path / "lines.parquet")
             contacts = None
             if "contacts" in meta:
                 contacts = Contacts(pd.read_parquet(path / "contacts.parquet"), **meta["contacts"])
@@ -132,6 +137,7 @@ class Store:
             meta.get("currency"),  # kept before currencies were detected: unknown
             meta.get("currencies", {}),
             preview,
+            lines,
         )
         return Kept(meta["source"], log, contacts)
 

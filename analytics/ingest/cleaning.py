@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics.ingest.orders import REASONS, preview_columns
+from analytics.ingest.orders import REASONS, lines_note, preview_columns
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Cleaned:
     currencies: dict[str, int]  # kept orders per currency the rows name
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    lines: pa.Table | None = None  # _code, order_date, product (see engine.lines_query)
+    line_counts: dict[str, int] = field(default_factory=dict)
 
 
 def _rules():
@@ -85,8 +87,14 @@ def clean(
                 "too low."
             )
 
+    products = "product" in roles
+    if products:  # which products each order holds, before orders are folded
+        run.keep("lines", "lines", lambda: _rules().lines_table(run.table("input"), roles))
+
     def keyed():
         rows = run.table("input")
+        if products:
+            rows = rows.drop("product")
         if fold:
             rows = _rules().folded(rows, line_amounts)
         return _rules().customer_key(rows, roles)
@@ -117,6 +125,19 @@ def clean(
         if str(code)
     }
     ordered = run.rows("orders", lambda: _rules().orders_query(run.table("result"), roles))
+    lines, line_counts = None, {}
+    if products:
+        counts = run.rows(
+            "line_counts",
+            lambda: _rules().line_counts_query(run.table("result"), run.table("lines")),
+        )
+        line_counts = {name: int(counts[name][0].as_py() or 0) for name in counts.column_names}
+        line_counts["lines_left_out"] = line_counts["line_rows"] - line_counts["lines_kept"]
+        notes.append(lines_note(line_counts))
+        lines = run.rows(
+            "lines_out", lambda: _rules().lines_query(run.table("result"), run.table("lines"))
+        )
+        run.free("lines")
     run.free("result")
     # Each customer's key rides on their first order (one row each), in customer order.
     heads = ordered["_head"]
@@ -132,6 +153,8 @@ def clean(
         currencies,
         notes,
         warnings,
+        lines,
+        line_counts,
     )
 
 

@@ -40,6 +40,7 @@ TEXT_ROLES = [
     "country",
     "discount_code",
     "category",
+    "product",
 ]
 EXAMPLES = 5
 
@@ -365,20 +366,63 @@ def orders_query(result: ir.Table, roles: list[str]) -> ir.Table:
     order in the rows), email, day, amount and attributes, sorted by customer, day, then
     row; ``_head`` holds the customer's key on their first order (one row each), null
     elsewhere. Order ids stay in the engine (the preview shows the first ones)."""
-    kept = result.filter(result._reason.isnull())
-    if _recomputes_ctes(kept):  # windows rather than a join (see firsts)
-        first = kept.mutate(_first=kept._row.min().over(group_by=exact(kept, kept.customer_id)))
-        joined = first.mutate(_code=ibis.dense_rank().over(order_by=first._first).cast("int32"))
-        key = joined.customer_id
-    else:
-        firsts = kept.group_by(_key=kept.customer_id).aggregate(_first=kept._row.min())
-        numbered = firsts.mutate(_code=ibis.row_number().over(order_by=firsts._first).cast("int32"))
-        joined = kept.join(numbered, kept.customer_id == numbered._key)
-        key = joined._key
+    joined, key = _numbered(result)
     head = ibis.cases((joined._row == joined._first, key), else_=ibis.null("string"))
     columns = ["_code", "email", "order_date", "amount", *attributes_of(roles)]
     ordered = joined.order_by(["_code", "order_date", "_row"])
     return ordered.select(*columns, _head=head)
+
+
+def _numbered(result: ir.Table) -> tuple[ir.Table, ir.Value]:
+    """The kept orders with ``_code``, their customer's number in the order of their first
+    order in the rows (``_first``), and the customer's key."""
+    kept = result.filter(result._reason.isnull())
+    if _recomputes_ctes(kept):  # windows rather than a join (see firsts)
+        first = kept.mutate(_first=kept._row.min().over(group_by=exact(kept, kept.customer_id)))
+        joined = first.mutate(_code=ibis.dense_rank().over(order_by=first._first).cast("int32"))
+        return joined, joined.customer_id
+    firsts = kept.group_by(_key=kept.customer_id).aggregate(_first=kept._row.min())
+    numbered = firsts.mutate(_code=ibis.row_number().over(order_by=firsts._first).cast("int32"))
+    joined = kept.join(numbered, kept.customer_id == numbered._key)
+    return joined, joined._key
+
+
+# --- line items: which products each kept order holds ----------------------------------------
+
+
+def _order_name(t: ir.Table, roles: list[str]) -> ir.Value:
+    """An order's name as :func:`result_query` writes it: its id, else "row N"."""
+    row = "row " + t._row.cast("string")
+    return ibis.coalesce(strip_text(t.order_id), row) if "order_id" in roles else row
+
+
+def lines_table(t: ir.Table, roles: list[str]) -> ir.Table:
+    """The staged rows that name a product (trimmed; empty is none): order name, product."""
+    named = t.select(_order=_order_name(t, roles), product=strip_text(t.product))
+    return named.filter(named.product.notnull())
+
+
+def line_counts_query(result: ir.Table, lines: ir.Table) -> ir.Table:
+    """Line rows, those of kept orders, and the distinct products of those."""
+    kept = result.filter(result._reason.isnull())
+    ids = kept.select(_kept=kept.order_id).distinct()
+    joined = lines.left_join(ids, lines._order == ids._kept)
+    return joined.aggregate(
+        line_rows=joined.count(),
+        lines_kept=joined._kept.count(),
+        products=joined.product.nunique(where=joined._kept.notnull()),
+    )
+
+
+def lines_query(result: ir.Table, lines: ir.Table) -> ir.Table:
+    """The kept orders' products, one row per customer (``_code``, as :func:`orders_query`
+    numbers them), day and product: a purchase's products are those of its orders
+    together. Sorted by customer, day, product."""
+    joined, _ = _numbered(result)
+    orders = joined.select(_kept=joined.order_id, _code=joined._code, order_date=joined.order_date)
+    both = orders.join(lines, orders._kept == lines._order)
+    out = both.select("_code", "order_date", "product").distinct()
+    return out.order_by(["_code", "order_date", "product"])
 
 
 def contact_keys_query(t: ir.Table) -> ir.Table:

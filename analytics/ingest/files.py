@@ -13,11 +13,13 @@ import pyarrow as pa
 
 from analytics.ingest.formats import FORMAT_LABELS, ORDER_ROLES
 from analytics.ingest.orders import (
+    UNSTAGED_ROLES,
     OrderLog,
     QualityReport,
     ReadOptions,
     currency_counts,
     end_day,
+    lines_frame,
     log_frame,
     preview_frame,
     refunded_statuses_of,
@@ -49,7 +51,11 @@ def build_order_log(
     warnings: list[str] = []
     notes: list[str] = [f"Read as: {FORMAT_LABELS[fmt]}."]
     european = raw.delimiter == ";"
-    roles = [role for role in ORDER_ROLES if mapping.get(role) and role != "currency"]
+    roles = [
+        role
+        for role in ORDER_ROLES
+        if mapping.get(role) and role not in ("currency", *UNSTAGED_ROLES)
+    ]
     rows = {"_row": np.arange(len(frame), dtype=np.int64) + raw.header_row + 1}
     amount_text = frame[mapping["amount"]].reset_index(drop=True)
     currency_text = _currency_text(
@@ -120,6 +126,7 @@ def build_order_log(
         examples=examples,
         warnings=warnings,
         notes=notes,
+        lines=cleaned.line_counts,
     )
     info = {
         "kind": raw.kind,
@@ -132,7 +139,8 @@ def build_order_log(
     }
     currency = next(iter(currencies), None) or options.currency
     preview = preview_frame(cleaned.preview)
-    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview)
+    lines = lines_frame(cleaned.lines, log)
+    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview, lines)
 
 
 def _numbers(values: pd.Series) -> pa.Array:

@@ -71,6 +71,7 @@ class ReadOptions:
     mapping: dict[str, str | None] = field(default_factory=dict)  # role -> column overrides
     end_date: str | None = None  # orders after this date are left out; default: today
     currency: str | None = None  # the amounts' currency when the file names none (ISO code)
+    product_key: str = "name"  # the product is its name, or "sku" (a name is used when mapped)
 
 
 @dataclass
@@ -86,6 +87,9 @@ class QualityReport:
     notes: list[str]
     # Row numbers in a file; order ids where rows have no number (a database table).
     examples_are: str = "rows"
+    # Line items, when the data names products: rows with a product, those of kept orders,
+    # those left out with their orders, distinct products kept (empty without products).
+    lines: dict[str, int] = field(default_factory=dict)
 
     def dropped_table(self) -> pd.DataFrame:
         """One line per reason that left orders out, for display."""
@@ -123,6 +127,21 @@ class OrderLog:
     currency: str | None = None  # the file's currency (most orders), or None when unknown
     currencies: dict[str, int] = field(default_factory=dict)  # kept orders per currency
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # One row per purchase and product of the kept orders (see :func:`lines_frame`), or None
+    # when the data names no product.
+    lines: pd.DataFrame | None = None
+
+
+PRODUCT_KEYS = ["name", "sku"]
+UNSTAGED_ROLES = ("sku",)  # only chooses the product column; never a column of its own
+
+
+def choose_product(mapping: dict[str, str | None], key: str) -> None:
+    """The product column: the name, or the SKU when chosen or when there is no name."""
+    if key not in PRODUCT_KEYS:
+        raise LensError(f"Unknown product key '{key}': use name or sku.")
+    if mapping.get("sku") and (key == "sku" or not mapping.get("product")):
+        mapping["product"] = mapping["sku"]
 
 
 def resolve_mapping(
@@ -144,6 +163,7 @@ def resolve_mapping(
             )
         mapping[role] = col
     _require(mapping, columns)
+    choose_product(mapping, options.product_key)
     return fmt, mapping
 
 
@@ -246,6 +266,33 @@ def log_frame(orders: pa.Table, customers: pa.ChunkedArray) -> pd.DataFrame:
         if role in orders.column_names:
             out[role] = _categorical(orders[role])
     return out
+
+
+def lines_note(counts: dict[str, int]) -> str:
+    """The quality report's line items in one sentence."""
+    return (
+        f"{counts['line_rows']:,} line items name a product: {counts['lines_kept']:,} belong to "
+        f"kept orders ({counts['products']:,} products); {counts['lines_left_out']:,} were left "
+        "out with their orders."
+    )
+
+
+def lines_frame(lines: pa.Table | None, orders: pd.DataFrame) -> pd.DataFrame | None:
+    """The engine's purchase products (``_code``, ``order_date``, ``product``; one row per
+    customer, day and product, sorted) beside the order log: customers categorical on the
+    order log's keys, products categorical (dictionary codes, not text per line)."""
+    if lines is None:
+        return None
+    product = _categorical(lines["product"])
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Categorical.from_codes(
+                lines["_code"].to_numpy(), dtype=orders["customer_id"].dtype, validate=False
+            ),
+            "order_date": _dates(lines["order_date"]),
+            "product": product,
+        }
+    )
 
 
 def _dates(days: pa.ChunkedArray) -> np.ndarray:

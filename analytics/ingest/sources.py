@@ -42,11 +42,13 @@ from analytics.ingest.guards import (
     refuse_password,
 )
 from analytics.ingest.orders import (
+    UNSTAGED_ROLES,
     OrderLog,
     QualityReport,
     ReadOptions,
     currency_counts,
     end_day,
+    lines_frame,
     log_frame,
     preview_frame,
     refunded_statuses_of,
@@ -530,6 +532,7 @@ def load_location(
         warnings=warnings,
         notes=notes,
         examples_are="rows" if examples_as == "row" else "order ids",
+        lines=cleaned.line_counts,
     )
     info = {
         "kind": location.kind,
@@ -539,7 +542,8 @@ def load_location(
     }
     currency = next(iter(currencies), None) or options.currency
     preview = preview_frame(cleaned.preview)
-    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview)
+    lines = lines_frame(cleaned.lines, log)
+    return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview, lines)
 
 
 def _format_label(fmt: str) -> str:
@@ -583,7 +587,7 @@ def stage(table, mapping: dict, location: Location):
     from analytics.ingest import engine
 
     schema = table.schema()
-    roles = [r for r, c in mapping.items() if c]
+    roles = [r for r, c in mapping.items() if c and r not in UNSTAGED_ROLES]
     out = {}
     for role in roles:
         column = mapping[role]

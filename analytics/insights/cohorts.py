@@ -361,10 +361,17 @@ ATTRIBUTE_LABELS = {
 BY_FIRST_PERIOD = "Period of first order"  # cohorts by date, the default grouping
 
 
+FIRST_PRODUCT = "First product"
+
+
 def acquisition_attributes(
-    base: CustomerBase, contacts: pd.DataFrame | None = None
+    base: CustomerBase,
+    contacts: pd.DataFrame | None = None,
+    first_products: pd.Series | None = None,
 ) -> dict[str, pd.Series]:
-    """Attributes cohorts can be split by: from each customer's first order, or contacts."""
+    """Attributes cohorts can be split by: from each customer's first order, contacts, or
+    (with line items) the main product of the first purchase
+    (:func:`analytics.insights.products.first_product`)."""
     out = {}
     for col, series in base.first_attributes.items():
         if series.notna().any():
@@ -374,4 +381,6 @@ def acquisition_attributes(
         for col in ["channel", "country"]:
             if col in keyed and keyed[col].notna().any():
                 out[f"{ATTRIBUTE_LABELS[col]} (contacts file)"] = keyed[col]
+    if first_products is not None and first_products.notna().any():
+        out[FIRST_PRODUCT] = first_products
     return out

@@ -1,0 +1,135 @@
+"""Line items: each shop's product column is read, one row per purchase and product of the
+kept orders, with the quality report's line counts; files without products keep working."""
+
+import pandas as pd
+import pytest
+
+from analytics.access import store
+from analytics.ingest.io import load_orders
+from analytics.ingest.orders import ReadOptions
+from tests import exports
+
+TODAY = pd.Timestamp("2026-01-01")
+
+
+def load(text, name="orders.csv", **options):
+    return load_orders(text.encode(), name, ReadOptions(**options), today=TODAY)
+
+
+def purchases(log) -> dict:
+    """(customer, day) -> the purchase's products, from the line table."""
+    out = {}
+    for r in log.lines.itertuples():
+        out.setdefault((r.customer_id, r.order_date.date().isoformat()), set()).add(r.product)
+    return out
+
+
+def test_shopify_lines_of_kept_orders_only():
+    log = load(exports.SHOPIFY, "orders_export.csv")
+    assert log.mapping["product"] == "Lineitem name"
+    # #1002 (refunded), #1004 (cancelled), #1006 (guest), #1007 (voided): their lines nowhere.
+    assert purchases(log) == {
+        ("a@x.com", "2023-01-05"): {"Shirt", "Hat"},
+        ("a@x.com", "2023-02-06"): {"Coat"},
+        ("b@x.com", "2023-03-01"): {"Socks"},
+    }
+    assert log.report.lines == {
+        "line_rows": 8,
+        "lines_kept": 4,
+        "products": 4,
+        "lines_left_out": 4,
+    }
+    assert any("were left out with their orders" in n for n in log.report.notes)
+    # Orders stay the unit: #1001's amount is its total, not the sum of its lines (90).
+    assert log.orders["amount"].tolist() == [100.0, 1000.0, 30.0]
+    assert isinstance(log.lines["product"].dtype, pd.CategoricalDtype)
+    assert log.lines["customer_id"].dtype == log.orders["customer_id"].dtype
+
+
+def test_woocommerce_item_columns():
+    log = load(exports.WOOCOMMERCE_ITEMS, "woo.csv")
+    assert log.format == "woocommerce" and log.mapping["product"] == "Item Name"
+    assert purchases(log) == {("7", "2023-04-01"): {"Mug", "Tea"}, ("7", "2023-05-01"): {"Tea"}}
+    assert log.report.lines["lines_left_out"] == 1  # the failed order's Mug
+    assert log.orders["amount"].tolist() == [45.5, 19.9]  # the order total, taken once
+
+
+def test_invoice_log_description_and_stock_code():
+    log = load(exports.INVOICE_LOG, "Online Retail.csv")
+    assert (log.mapping["product"], log.mapping["sku"]) == ("Description", "StockCode")
+    # Two invoices on 1 December are one purchase: their products together.
+    assert purchases(log) == {
+        ("17850", "2010-12-01"): {
+            "WHITE HANGING HEART T-LIGHT HOLDER",
+            "WHITE METAL LANTERN",
+            "HAND WARMER UNION JACK",
+        },
+        ("17850", "2010-12-13"): {"WHITE HANGING HEART T-LIGHT HOLDER"},
+        ("14527", "2010-12-03"): {"JAM MAKING SET PRINTED"},
+    }
+    assert log.report.lines == {
+        "line_rows": 6,
+        "lines_kept": 5,
+        "products": 4,
+        "lines_left_out": 1,  # the cancellation's Discount line
+    }
+    by_sku = load(exports.INVOICE_LOG, "Online Retail.csv", product_key="sku")
+    assert by_sku.mapping["product"] == "StockCode"
+    assert purchases(by_sku)[("17850", "2010-12-13")] == {"85123A"}
+
+
+def test_a_sku_is_the_product_when_there_is_no_name():
+    csv = "order,customer,date,amount,sku\n1,a,2024-01-01,5,AB-1\n2,a,2024-02-01,5, \n"
+    log = load(csv)
+    assert log.mapping["product"] == "sku"
+    assert purchases(log) == {("a", "2024-01-01"): {"AB-1"}}  # a blank product is none
+    assert log.report.lines["line_rows"] == 1
+
+
+def test_generic_product_columns_and_variants_as_written():
+    csv = (
+        "order,customer,date,amount,product_name\n"
+        "1,a,2024-01-01,5,Tea - Large\n1,a,2024-01-01,5,Tea - Small\n2,b,2024-01-02,5,Tea - Large\n"
+    )
+    log = load(csv)
+    assert set(log.lines["product"].cat.categories) == {"Tea - Large", "Tea - Small"}
+
+
+def test_files_without_products_keep_working():
+    log = load(exports.WOOCOMMERCE, "woo.csv")
+    assert log.lines is None and log.report.lines == {}
+    assert not any("line items" in n for n in log.report.notes)
+
+
+def test_unknown_product_key():
+    with pytest.raises(Exception, match="Unknown product key"):
+        load(exports.WOOCOMMERCE_ITEMS, "woo.csv", product_key="colour")
+
+
+def test_a_kept_dataset_keeps_its_products(tmp_path):
+    log = load(exports.SHOPIFY, "orders_export.csv")
+    kept = store.Store(tmp_path, 10**9)
+    key = "a" * 32
+    source = {"label": "Upload", "orders_name": "x.csv", "contacts_name": "", "options": {}}
+    kept.save(key, source, log, None)
+    back = kept.load(key)
+    pd.testing.assert_frame_equal(back.log.lines, log.lines)
+    assert back.log.report.lines == log.report.lines
+
+
+def test_a_database_table_gives_the_same_lines(tmp_path):
+    import duckdb
+
+    from analytics.ingest import sources
+
+    frame = pd.read_csv(pd.io.common.StringIO(exports.WOOCOMMERCE_ITEMS))
+    frame["Order Date"] = pd.to_datetime(frame["Order Date"])
+    path = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.register("frame", frame)
+        con.execute("CREATE TABLE orders AS SELECT * FROM frame")
+    location = sources.locate(f"duckdb:///{path}", "orders")
+    from_db = sources.load_location(location, ReadOptions(), today=TODAY)
+    from_file = load(exports.WOOCOMMERCE_ITEMS, "woo.csv")
+    assert purchases(from_db) == purchases(from_file)
+    assert from_db.report.lines == from_file.report.lines

@@ -1,0 +1,143 @@
+"""Repurchase curve, cohorts and gaps on hand-built customers whose answer we can state.
+
+Day 0 is 2024-01-01; the data's last purchase day is day 100 (2024-04-10).
+
+    A  days 0, 10, 40       came back after 10 days (a 3rd purchase 30 days later)
+    B  days 0, 0, 20        two orders on day 0 are one purchase: came back after 20, not 0
+    C  day 0                not yet: watched 100 days (censored)
+    D  days 60, 70          came back after 10 days
+    E  day 95               not yet: watched 5 days
+    G  day 100              not yet: watched 0 days
+
+Kaplan-Meier on the days to a second purchase (censored customers still at risk on their
+last watched day): durations 0c, 5c, 10, 10, 20, 100c.
+    day 10: at risk A, B, C, D = 4, 2 come back: S = 1 - 2/4 = 0.5
+    day 20: at risk B, C = 2, 1 comes back:      S = 0.5 x (1 - 1/2) = 0.25
+So 75% came back within 30, 60 and 90 days (a plain count says 3 of 6 = 50%, because E and
+G have hardly been watched). Nobody has been watched 180 days: unknown.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.ingest.io import load_orders
+from analytics.ingest.orders import ReadOptions
+from analytics.insights import repurchase as rp
+from analytics.insights.customers import build_customer_base
+
+DAY0 = pd.Timestamp("2024-01-01")
+CUSTOMERS = {
+    "A": [0, 10, 40],
+    "B": [0, 0, 20],
+    "C": [0],
+    "D": [60, 70],
+    "E": [95],
+    "G": [100],
+}
+
+
+def orders_of(customers: dict) -> pd.DataFrame:
+    rows = [(c, DAY0 + pd.Timedelta(days=d), 10.0) for c, days in customers.items() for d in days]
+    return pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
+
+
+@pytest.fixture(scope="module")
+def result():
+    return rp.repurchase(build_customer_base(orders_of(CUSTOMERS)))
+
+
+def test_kaplan_meier_with_censored_customers(result):
+    assert (result.customers, result.came_back, result.longest) == (6, 3, 100)
+    curve = result.curve
+    assert curve["day"].tolist() == [10, 20]
+    assert curve["at_risk"].tolist() == [4, 2]
+    assert curve["came_back"].tolist() == [2, 1]
+    assert curve["share"].tolist() == pytest.approx([0.5, 0.75])
+    at = result.to_json()["curve"]
+    assert at == {"30": 0.75, "60": 0.75, "90": 0.75, "180": None, "365": None}
+
+
+def test_the_band_is_greenwood_on_the_log_log_scale(result):
+    # Day 20: Greenwood's sum d/(n(n-d)) = 2/(4x2) + 1/(2x1) = 0.75; S = 0.25.
+    # On the log-log scale: log(-log S) +- 1.96 sqrt(0.75) / |log S|, back through exp(-exp()).
+    s, v = 0.25, 0.75
+    spread = 1.959963984540054 * math.sqrt(v) / abs(math.log(s))
+    s_low = math.exp(-math.exp(math.log(-math.log(s)) + spread))
+    s_high = math.exp(-math.exp(math.log(-math.log(s)) - spread))
+    low, high = result.to_json()["curve_ci"]["30"]
+    assert (low, high) == pytest.approx((1 - s_high, 1 - s_low), abs=1e-6)
+    assert 0 < low < 0.75 < high < 1  # about [0.335, 0.991]: six customers tell little
+    assert result.to_json()["curve_ci"]["180"] is None
+
+
+def test_the_curve_never_falls(result):
+    shares = rp.curve_at(result.curve, range(0, 101), result.longest)["share"].to_numpy()
+    assert (np.diff(shares) >= 0).all()
+    assert shares[9] == 0 and shares[10] == 0.5  # within 10 days: on day 10 itself
+
+
+def test_cohort_cells_are_blank_until_every_customer_was_watched(result):
+    cohorts = {c["cohort"]: c for c in result.to_json()["cohorts"]}
+    # January: A, B, C, all watched 100 days; A and B came back within 30 days.
+    jan = cohorts["2024-01"]
+    assert jan["customers"] == 3
+    assert jan["within"] == {
+        "30": pytest.approx(2 / 3),
+        "60": pytest.approx(2 / 3),
+        "90": pytest.approx(2 / 3),
+        "180": None,
+        "365": None,
+    }
+    # March: D alone, watched 40 days: within 30 days 1 of 1; 60 days not yet known.
+    assert cohorts["2024-03"]["within"]["30"] == 1.0
+    assert cohorts["2024-03"]["within"]["60"] is None
+    # April: E and G, G watched 0 days: every cell blank.
+    assert cohorts["2024-04"]["customers"] == 2
+    assert set(cohorts["2024-04"]["within"].values()) == {None}
+
+
+def test_gaps_and_the_winback_timing(result):
+    gaps = result.to_json()["gaps"]
+    # 1st -> 2nd: 10, 20, 10 -> sorted 10, 10, 20; p80 at position 1.6 = 16, p90 at 1.8 = 18.
+    assert gaps["first_to_second"] == {"count": 3, "median": 10.0, "p80": 16.0, "p90": 18.0}
+    # All consecutive: A 10 and 30, B 20, D 10 -> 10, 10, 20, 30; p80 at 2.4 = 24, p90 27.
+    assert gaps["between_purchases"] == {"count": 4, "median": 15.0, "p80": 24.0, "p90": 27.0}
+    assert result.winback_days == 16
+    assert "within 16 days" in rp.winback_sentence(16)
+
+
+def test_a_reference_date_censors_there():
+    # On 2024-03-31 (day 90): E and G have not bought yet, D's second purchase is in.
+    base = build_customer_base(orders_of(CUSTOMERS))
+    out = rp.repurchase(base, pd.Timestamp("2024-03-31")).to_json()
+    assert out["customers"] == 4 and out["came_back"] == 3 and out["as_of"] == "2024-03-31"
+    # durations 10, 20, 90c, 10: day 10 at risk 4, 2 back; day 20 at risk 2, 1 back.
+    assert out["curve"]["60"] == 0.75 and out["curve"]["180"] is None
+
+
+def test_nobody_came_back_yet():
+    out = rp.repurchase(build_customer_base(orders_of({"a": [0], "b": [30]}))).to_json()
+    assert out["curve"] == {"30": 0.0, "60": None, "90": None, "180": None, "365": None}
+    assert out["gaps"]["first_to_second"]["median"] is None and out["winback_days"] is None
+
+
+def test_a_voided_order_counts_nowhere():
+    # v's only order is voided: v is no customer. w's voided order on day 5 would have made
+    # a second purchase 5 days after the first; without it w has not come back.
+    csv = (
+        "order,customer,date,amount,status\n"
+        "1,w,2024-01-01,10,paid\n"
+        "2,w,2024-01-06,10,voided\n"
+        "3,v,2024-01-02,10,void\n"
+        "4,x,2024-01-01,10,paid\n"
+        "5,x,2024-01-31,10,paid\n"
+    )
+    log = load_orders(csv.encode(), "o.csv", ReadOptions(), today=pd.Timestamp("2025-01-01"))
+    out = rp.repurchase(build_customer_base(log.orders)).to_json()
+    assert out["customers"] == 2 and out["came_back"] == 1
+    assert out["gaps"]["first_to_second"]["median"] == 30.0
+    # durations: w 30c, x 30: day 30 at risk 2, 1 back: S = 0.5
+    assert out["curve"]["30"] == 0.5
