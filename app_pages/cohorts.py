@@ -14,8 +14,7 @@ from analytics.insights.cohorts import (
     first_periods,
     last_cohorts,
 )
-from analytics.output import charts, export
-from analytics.output.charts import SHARE_METRICS
+from analytics.output import cohort_view, export
 from ui import cache_insights, controls, params, session, show
 
 HEATMAP_ROWS = 26  # cohorts drawn: more rows than a slide can read
@@ -92,7 +91,9 @@ currency = session.currency(dataset)
 drawn = last_cohorts(table, HEATMAP_ROWS) if len(table.values) > HEATMAP_ROWS else table
 wide = drawn.values.shape[1] > HEATMAP_PERIODS
 drawn = first_periods(drawn, HEATMAP_PERIODS) if wide else drawn
-show.chart(charts.cohort_heatmap(drawn, METRICS[metric], subtitle, currency=currency), "cohorts_1")
+show.chart(
+    cohort_view.cohort_heatmap(drawn, METRICS[metric], subtitle, currency=currency), "cohorts_1"
+)
 st.caption(
     f"Each row is a cohort with its number of customers; each column counts {period}s since "
     f"their first order (0 = the {period} of the first order, 1 = the next one). A {period} "
@@ -122,7 +123,7 @@ reach = (
     "so there is no average: lower the minimums"
 )
 show.chart(
-    charts.cohort_lines(
+    cohort_view.cohort_lines(
         table,
         chosen,
         f"{METRICS[metric]}: chosen cohorts and the weighted average",
@@ -148,7 +149,7 @@ else:
 with st.expander("The numbers"):
     numbers = table.values.rename(columns=lambda k: f"{period} {k}")
     numbers.insert(0, "customers", table.size)
-    kind = "share" if metric in SHARE_METRICS else "money"
+    kind = "share" if metric in cohort_view.SHARE_METRICS else "money"
     show.table(numbers, kinds={c: kind for c in numbers.columns[1:]})
     controls.download_button(
         st,

@@ -7,7 +7,7 @@ import pytest
 from analytics.ingest.io import DEMO_ORDERS, load_dataset
 from analytics.insights import cohorts
 from analytics.insights.customers import build_customer_base
-from analytics.output import charts, present
+from analytics.output import charts, cohort_view, present
 from analytics.output.charts import SUBTITLE_CHARACTERS, wrap
 
 
@@ -20,11 +20,11 @@ def test_long_chart_subtitles_wrap_at_the_separators():
 
 
 def test_cell_labels_get_a_font_that_fits_or_none():
-    assert charts.cell_font(60, 22, ["100%", "5%"]) == 11  # room to spare: the usual size
-    size = charts.cell_font(24, 22, ["100%"])
-    assert 7 <= size < 11 and charts.text_px("100%", size) <= 24 - 4  # shrunk to fit
-    assert charts.cell_font(12, 22, ["100%"]) == 0  # too narrow to read: no labels
-    assert charts.cell_font(60, 6, ["5%"]) == 0  # rows too thin (weekly cohorts)
+    assert cohort_view.cell_font(60, 22, ["100%", "5%"]) == 11  # room to spare: the usual size
+    size = cohort_view.cell_font(24, 22, ["100%"])
+    assert 7 <= size < 11 and cohort_view.text_px("100%", size) <= 24 - 4  # shrunk to fit
+    assert cohort_view.cell_font(12, 22, ["100%"]) == 0  # too narrow to read: no labels
+    assert cohort_view.cell_font(60, 6, ["5%"]) == 0  # rows too thin (weekly cohorts)
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +45,11 @@ def test_heatmap_labels_fit_their_cells_and_axes_thin_their_labels(demo_base, pe
     table = cohorts.cohort_table(demo_base, period, "retention", groups)
     if period == "month" and group is None:  # the PDF's last 12 cohorts
         table = cohorts.last_cohorts(table, 12)
-    spec = charts.spec(charts.cohort_heatmap(table, "t", "s"))
+    spec = charts.spec(cohort_view.cohort_heatmap(table, "t", "s"))
     assert spec["config"]["axis"]["labelOverlap"] == "parity"  # no label over another
     rows = len(table.values)
     height = spec["height"]
-    cell_w = charts.plot_width(list(table.values.index)) / table.values.shape[1]
+    cell_w = cohort_view.plot_width(list(table.values.index)) / table.values.shape[1]
     texts = [
         layer["mark"]
         for layer in layers(spec)
@@ -62,7 +62,7 @@ def test_heatmap_labels_fit_their_cells_and_axes_thin_their_labels(demo_base, pe
         mark = layer["mark"]
         if isinstance(mark, dict) and mark.get("type") == "text":
             size = mark["fontSize"]
-            assert charts.text_px("100%", size) <= cell_w - 4  # the widest label fits
+            assert cohort_view.text_px("100%", size) <= cell_w - 4  # the widest label fits
             assert size <= 0.8 * height / rows
 
 
@@ -98,10 +98,10 @@ def test_the_pages_heatmap_carries_a_number_in_every_cell(demo_base):
     table = cohorts.cohort_table(demo_base, "month", "retention")
     drawn = cohorts.first_periods(cohorts.last_cohorts(table, 26), 13)
     assert drawn.values.shape == (26, 13)
-    spec = charts.spec(charts.cohort_heatmap(drawn, "t", "s"))
+    spec = charts.spec(cohort_view.cohort_heatmap(drawn, "t", "s"))
     texts = [layer for layer in layers(spec) if layer["mark"].get("type") == "text"]
     assert texts and texts[0]["mark"]["fontSize"] >= 9
-    assert not layers(charts.spec(charts.cohort_heatmap(table, "t", "s")))[1:]  # too big
+    assert not layers(charts.spec(cohort_view.cohort_heatmap(table, "t", "s")))[1:]  # too big
 
 
 def _svg_text(drawn: dict, width: int) -> str:

@@ -226,7 +226,8 @@ def build(
     ``payback`` (a :class:`analytics.insights.payback.PaybackResult`, when spend is loaded)
     adds the payback section.
     """
-    from analytics.output import charts  # Altair, fpdf2 and vl-convert load only for a report
+    # Altair, fpdf2 and vl-convert load only for a report
+    from analytics.output import charts, cohort_view
     from analytics.output.pdf import Pdf
 
     def step(fraction: float, what: str) -> None:
@@ -300,7 +301,7 @@ def build(
     recent = cohorts.last_cohorts(table, COHORT_ROWS)
     pdf.section(
         "Who comes back: cohort retention",
-        charts.cohort_heatmap(
+        cohort_view.cohort_heatmap(
             recent,
             f"Share of each monthly cohort ordering again (last {COHORT_ROWS} cohorts)",
             f"{s.name} · data to {base.data_end:%d %b %Y} · blank = month not over yet",
