@@ -113,15 +113,12 @@ def score(module: str) -> dict:
     meta = run / "mutants" / (MODULES[module][0] + ".meta")
     codes = json.loads(meta.read_text())["exit_code_by_key"]
     survivors = sorted(name for name, code in codes.items() if code not in KILLED)
-    killed = len(codes) - len(survivors)
-    same = [name for name in survivors if equivalent(name)]
     return {
         "module": module,
         "source": MODULES[module][0],
         "tests": MODULES[module][1],
         "total": len(codes),
-        "killed": killed,
-        "equivalent": len(same),
+        "killed": len(codes) - len(survivors),
         "minutes": round((time.monotonic() - start) / 60, 1),
         "survivors": [
             {"name": name, "code": codes[name], "change": diff_line(run, name)}
@@ -148,12 +145,17 @@ def table(results: list[dict]) -> str:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        rest = r["total"] - r["equivalent"]
+        same = sum(1 for s in r["survivors"] if equivalent(s["name"]))
+        rest = r["total"] - same
         lines.append(
             f"| {r['source']} | {', '.join(r['tests'])} | {r['killed']} / {r['total']} "
-            f"| {100 * r['killed'] / max(r['total'], 1):.1f} | {r['equivalent']} "
+            f"| {100 * r['killed'] / max(r['total'], 1):.1f} | {same} "
             f"| {100 * r['killed'] / max(rest, 1):.1f} | {r['minutes']} |"
         )
+    measured = {r["module"] for r in results}
+    missing = [MODULES[m][0] for m in MODULES if m not in measured]
+    if missing:
+        lines += ["", "Not measured yet: " + ", ".join(f"`{m}`" for m in missing) + "."]
     for r in results:
         if not r["survivors"]:
             continue
@@ -188,19 +190,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="some of: " + ", ".join(MODULES))
     parser.add_argument("--no-table", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument(
+        "--table-only", action="store_true", help="rewrite RESULTS.md from the last scores"
+    )
     args = parser.parse_args()
+    if args.table_only:
+        write([])
+        return
     unknown = set(args.modules) - set(MODULES)
     if unknown:
         parser.error(f"unknown module(s) {sorted(unknown)}: choose among {', '.join(MODULES)}")
-    results = []
     for module in args.modules or list(MODULES):
         result = score(module)
         print(json.dumps({k: v for k, v in result.items() if k != "survivors"}), flush=True)
+        if not args.no_table:
+            write([result])  # module by module: a long run keeps what it measured
         for s in result["survivors"]:
             print("  survivor", s["name"], s["change"], flush=True)
-        results.append(result)
-    if not args.no_table:
-        write(results)
 
 
 if __name__ == "__main__":
