@@ -639,3 +639,20 @@ def test_window_sensitivity_leaves_out_who_has_not_ordered_yet():
     _, snap, index = stages_at(customers)
     curve = lc.window_sensitivity(index, snap, [30]).set_index("window_days")
     assert curve.loc[30].tolist() == [6, 0.6]
+
+
+def test_with_contacts_prospects_are_counted_with_nothing_bought():
+    """With a contacts file the Prospect row counts the 2 prospects at t, who bought nothing
+    in the window: 0 revenue and 0 orders (not unknown), and no share (they are not part
+    of the customers who have ordered). The transitions name their axes: from, to."""
+    customers = {**CUSTOMERS, "later2": ["2024-08-01"]}
+    _, snap, index = stages_at(customers, contacts=CONTACTS)
+    mix = lc.stage_mix(index, snap, 180)
+    assert mix.loc["Prospect", ["customers", "revenue_in_window", "orders_in_window"]].tolist() == [
+        2,
+        0.0,
+        0.0,
+    ]
+    assert np.isnan(mix.loc["Prospect", "share"])
+    matrix = lc.transitions(index, "2024-03-31", T, 180, 1.5)
+    assert (matrix.index.name, matrix.columns.name) == ("from", "to")
