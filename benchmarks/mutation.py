@@ -52,7 +52,42 @@ MODULES = {
 
 # Survivors that no test can kill: the mutant computes the same thing. A mutant's name (or
 # a pattern of names, fnmatch) -> why. Names hold while the function's code is unchanged.
-EQUIVALENT: dict[str, str] = {}
+R = "analytics.insights.rfm."
+NO_PROSPECT_CODE = (
+    "a customer who has ordered never has code 0 (Prospect): codes are -1 or 1-6, so "
+    ">= 0, > 0 and >= 1 pick the same customers"
+)
+EQUIVALENT: dict[str, str] = {
+    R + "x_customer_facts__mutmut_[45]": NO_PROSPECT_CODE,
+    R + "x_hero_mask__mutmut_[35]": "revenue comes as floats; numbers of any type are "
+    "partitioned and compared alike",
+    R + "x_hero_summary__mutmut_[35]": "revenue comes as floats; numbers of any type add up alike",
+    R + "x_hero_summary__mutmut_16": "no customer means a total of 0.0 (a numpy float): "
+    "0.0 / 0 is nan as well",
+    R + "x_hero_summary__mutmut_3[02]": "revenue is never negative, and at a total of 0.0 "
+    "(a numpy float) hero_revenue / total is nan as well",
+    R + "x_hero_summary__mutmut_41": "an average of 0 means every revenue is 0: the heroes' "
+    "0 / 0 is nan as well",
+    R + "x_quintile_scores__mutmut_1[12456]": "only which of two ways counts the customers "
+    "below (bincount or searchsorted): both give the same count, so the same score",
+    R + "x_quintile_scores__mutmut_30": "side='left' is searchsorted's default",
+    R + "x_quintile_scores__mutmut_37": "1 + 5 x below / n is positive: the cast to int8 "
+    "truncates it to the same whole number as //",
+    R + "x_quintile_scores__mutmut_[57]": "an empty input: an empty output, whatever its "
+    "type (score() turns it into the same empty frame)",
+    R + "x_score__mutmut_24": "with no customer, the grid indexed by empty arrays gives the "
+    "same empty codes",
+    R + "x_score__mutmut_3[023]": "with no customer, the frame takes its length from the "
+    "empty index: pandas builds the same empty segment column",
+    R + "x_score__mutmut_4": "recency in days is an int64 column already",
+    R + "x_score__mutmut_46": "FM keeps the values 1-5 (as floats instead of int8)",
+    R + "x_segment_sizes__mutmut_1[57]": "observed=None is pandas' default (True here), and "
+    "the reindex on SEGMENTS right after restores every empty segment with 0",
+    R + "x_segment_sizes__mutmut_20": "the reindex on SEGMENTS right after restores every "
+    "empty segment with 0",
+    R + "x_segment_sizes__mutmut_3[01234]": "with observed=False every segment is already "
+    "there, in SEGMENTS order: the reindex finds nothing to add or move",
+}
 
 
 def equivalent(name: str) -> str | None:
