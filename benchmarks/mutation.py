@@ -16,6 +16,7 @@ count: they compare two callers of the same code.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -34,7 +35,10 @@ HEADING = "## Mutation scores"
 
 # module -> (source file, its unit tests)
 MODULES = {
-    "lifecycle": ("analytics/insights/lifecycle.py", ["tests/test_lifecycle.py"]),
+    "lifecycle": (
+        "analytics/insights/lifecycle.py",
+        ["tests/test_lifecycle.py", "tests/test_segments.py"],  # average_by_stage's tests
+    ),
     "cohorts": ("analytics/insights/cohorts.py", ["tests/test_cohorts.py"]),
     "rfm": ("analytics/insights/rfm.py", ["tests/test_rfm.py"]),
     "campaign": ("analytics/insights/campaign.py", ["tests/test_campaign.py"]),
@@ -46,8 +50,53 @@ MODULES = {
     "parsing": ("analytics/ingest/parsing.py", ["tests/test_parsing.py"]),
 }
 
-# Survivors that no test can kill: the mutant computes the same thing. name -> why.
-EQUIVALENT: dict[str, str] = {}
+# Survivors that no test can kill: the mutant computes the same thing. A mutant's name (or
+# a pattern of names, fnmatch) -> why. Names hold while the function's code is unchanged.
+R = "analytics.insights.rfm."
+NO_PROSPECT_CODE = (
+    "a customer who has ordered never has code 0 (Prospect): codes are -1 or 1-6, so "
+    ">= 0, > 0 and >= 1 pick the same customers"
+)
+EQUIVALENT: dict[str, str] = {
+    R + "x_customer_facts__mutmut_[45]": NO_PROSPECT_CODE,
+    R + "x_hero_mask__mutmut_[35]": "revenue comes as floats; numbers of any type are "
+    "partitioned and compared alike",
+    R + "x_hero_summary__mutmut_[35]": "revenue comes as floats; numbers of any type add up alike",
+    R + "x_hero_summary__mutmut_16": "no customer means a total of 0.0 (a numpy float): "
+    "0.0 / 0 is nan as well",
+    R + "x_hero_summary__mutmut_3[02]": "revenue is never negative, and at a total of 0.0 "
+    "(a numpy float) hero_revenue / total is nan as well",
+    R + "x_hero_summary__mutmut_41": "an average of 0 means every revenue is 0: the heroes' "
+    "0 / 0 is nan as well",
+    R + "x_quintile_scores__mutmut_1[12456]": "only which of two ways counts the customers "
+    "below (bincount or searchsorted): both give the same count, so the same score",
+    R + "x_quintile_scores__mutmut_30": "side='left' is searchsorted's default",
+    R + "x_quintile_scores__mutmut_37": "1 + 5 x below / n is positive: the cast to int8 "
+    "truncates it to the same whole number as //",
+    R + "x_quintile_scores__mutmut_[57]": "an empty input: an empty output, whatever its "
+    "type (score() turns it into the same empty frame)",
+    R + "x_score__mutmut_24": "with no customer, the grid indexed by empty arrays gives the "
+    "same empty codes",
+    R + "x_score__mutmut_3[023]": "with no customer, the frame takes its length from the "
+    "empty index: pandas builds the same empty segment column",
+    R + "x_score__mutmut_4": "recency in days is an int64 column already",
+    R + "x_score__mutmut_46": "FM keeps the values 1-5 (as floats instead of int8)",
+    R + "x_segment_sizes__mutmut_1[57]": "observed=None is pandas' default (True here), and "
+    "the reindex on SEGMENTS right after restores every empty segment with 0",
+    R + "x_segment_sizes__mutmut_20": "the reindex on SEGMENTS right after restores every "
+    "empty segment with 0",
+    R + "x_segment_sizes__mutmut_3[01234]": "with observed=False every segment is already "
+    "there, in SEGMENTS order: the reindex finds nothing to add or move",
+}
+
+
+def equivalent(name: str) -> str | None:
+    """Why this mutant is equivalent, or None."""
+    for pattern, why in EQUIVALENT.items():
+        if fnmatch.fnmatchcase(name, pattern):
+            return why
+    return None
+
 
 KILLED = {1, 3, 24, -24, 152, 255, 36}  # a failing test, pytest's internal error, a timeout
 
@@ -99,15 +148,12 @@ def score(module: str) -> dict:
     meta = run / "mutants" / (MODULES[module][0] + ".meta")
     codes = json.loads(meta.read_text())["exit_code_by_key"]
     survivors = sorted(name for name, code in codes.items() if code not in KILLED)
-    killed = len(codes) - len(survivors)
-    equivalent = [name for name in survivors if name in EQUIVALENT]
     return {
         "module": module,
         "source": MODULES[module][0],
         "tests": MODULES[module][1],
         "total": len(codes),
-        "killed": killed,
-        "equivalent": len(equivalent),
+        "killed": len(codes) - len(survivors),
         "minutes": round((time.monotonic() - start) / 60, 1),
         "survivors": [
             {"name": name, "code": codes[name], "change": diff_line(run, name)}
@@ -134,18 +180,23 @@ def table(results: list[dict]) -> str:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        rest = r["total"] - r["equivalent"]
+        same = sum(1 for s in r["survivors"] if equivalent(s["name"]))
+        rest = r["total"] - same
         lines.append(
             f"| {r['source']} | {', '.join(r['tests'])} | {r['killed']} / {r['total']} "
-            f"| {100 * r['killed'] / max(r['total'], 1):.1f} | {r['equivalent']} "
+            f"| {100 * r['killed'] / max(r['total'], 1):.1f} | {same} "
             f"| {100 * r['killed'] / max(rest, 1):.1f} | {r['minutes']} |"
         )
+    measured = {r["module"] for r in results}
+    missing = [MODULES[m][0] for m in MODULES if m not in measured]
+    if missing:
+        lines += ["", "Not measured yet: " + ", ".join(f"`{m}`" for m in missing) + "."]
     for r in results:
         if not r["survivors"]:
             continue
         lines += ["", f"Survivors in {r['source']}:", ""]
         for s in r["survivors"]:
-            why = EQUIVALENT.get(s["name"])
+            why = equivalent(s["name"])
             status = f"equivalent: {why}" if why else f"not killed (exit {s['code']})"
             lines.append(f"- `{s['name']}` {s['change']}: {status}")
     return "\n".join(lines) + "\n"
@@ -174,19 +225,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="some of: " + ", ".join(MODULES))
     parser.add_argument("--no-table", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument(
+        "--table-only", action="store_true", help="rewrite RESULTS.md from the last scores"
+    )
     args = parser.parse_args()
+    if args.table_only:
+        write([])
+        return
     unknown = set(args.modules) - set(MODULES)
     if unknown:
         parser.error(f"unknown module(s) {sorted(unknown)}: choose among {', '.join(MODULES)}")
-    results = []
     for module in args.modules or list(MODULES):
         result = score(module)
         print(json.dumps({k: v for k, v in result.items() if k != "survivors"}), flush=True)
+        if not args.no_table:
+            write([result])  # module by module: a long run keeps what it measured
         for s in result["survivors"]:
             print("  survivor", s["name"], s["change"], flush=True)
-        results.append(result)
-    if not args.no_table:
-        write(results)
 
 
 if __name__ == "__main__":

@@ -141,3 +141,118 @@ def test_control_share_seed_and_strata():
     assert (by_stratum.size() > 50).all()
     with pytest.raises(LensError, match="10% to 50%"):
         campaign.with_control(rows, 0.6, seed=1, list_date=LIST_DATE)
+
+
+def test_the_result_in_words_and_for_json():
+    """40% against 10% (the intervals worked out above: +25.0 to +35.0 points) reads as an
+    effect; the same figures the other way round (10% against 40%) as a loss. The JSON gives
+    each group's figures as counted: 500 customers, 200 buyers with one order of 50 each
+    (10,000), 20 a customer; 50 buyers and 2,500 in control."""
+    base, listed = shop({"treatment": 200, "control": 50})
+    result = campaign.lift(listed, base)
+    assert result.sentence() == (
+        "40.0% of the treatment group ordered between 02 Mar 2024 and 30 Apr 2024, against "
+        "10.0% of the control group (+30.0 points, 95% interval +25.0 to +35.0). The campaign "
+        "made more customers order: chance alone would not."
+    )
+    out = result.to_dict()
+    assert out["treatment"] == {
+        "customers": 500,
+        "buyers": 200,
+        "conversion": 0.4,
+        "orders": 200,
+        "revenue": 10000.0,
+        "revenue_per_customer": 20.0,
+    }
+    assert out["control"] == {
+        "customers": 500,
+        "buyers": 50,
+        "conversion": 0.1,
+        "orders": 50,
+        "revenue": 2500.0,
+        "revenue_per_customer": 5.0,
+    }
+    assert (out["since"], out["until"]) == ("2024-03-02", "2024-04-30")
+    assert out["conversion_diff"] == pytest.approx(0.3)
+    assert out["conversion_diff_ci"] == list(result.conversion_diff_ci)
+    assert out["revenue_per_customer_diff"] == pytest.approx(15.0)
+    assert out["revenue_per_customer_diff_ci"] == list(result.revenue_per_customer_diff_ci)
+    assert out["incremental_revenue"] == pytest.approx(7500.0)
+    assert out["incremental_revenue_ci"] == list(result.incremental_revenue_ci)
+    assert out["sentence"] == result.sentence() and out["warnings"] == []
+    assert len(result.daily) == 2 * 60 and result.daily.index.is_unique  # 2 Mar-30 Apr
+    worse = campaign.lift(*reversed(shop({"treatment": 50, "control": 200})))
+    assert worse.sentence().endswith(
+        "(-30.0 points, 95% interval -35.0 to -25.0). Fewer contacted customers ordered: "
+        "chance alone would not do that."
+    )
+
+
+def test_a_list_read_back_is_trimmed_and_checked():
+    """Headers in any case and spacing, ids and groups trimmed, groups in any case; a row
+    without a customer id is dropped, a customer listed twice counts once."""
+    frame = pd.DataFrame(
+        {
+            " Customer_ID ": [" a ", "b", None, "a"],
+            "GROUP": [" Treatment", "control ", "control", "treatment"],
+            "List_Date": ["2024-03-01 10:00", "2024-03-01", "2024-03-01", "2024-03-01"],
+        }
+    )
+    rows, day = campaign.read_list(frame)
+    assert rows["customer_id"].tolist() == ["a", "b"]
+    assert rows["group"].tolist() == ["treatment", "control"]
+    assert day == pd.Timestamp("2024-03-01")
+    with pytest.raises(LensError, match=r"\(export a list with a control group first\)\.$"):
+        campaign.read_list(frame.drop(columns="GROUP"))
+    with pytest.raises(LensError, match="also says maybe"):
+        campaign.read_list(frame.assign(GROUP="maybe"))
+    with pytest.raises(LensError, match="must hold one date"):
+        campaign.read_list(frame.assign(List_Date=["2024-03-01", "2024-03-02"] * 2))
+
+
+def test_the_draw_without_strata_and_the_list_definition():
+    """100 customers with nothing to stratify by, 20% to control: 100 x 0.2 = 20 exactly (no
+    fraction to round at random). 10 New and 10 Loyal at 50%: 5 of each. The list's
+    definition names the strata and says who to send it to."""
+    plain = campaign.with_control(
+        pd.DataFrame({"customer_id": [f"c{i}" for i in range(100)]}, index=range(100, 200)),
+        0.2,
+        seed=3,
+        list_date=LIST_DATE,
+    )
+    assert (plain["group"] == "control").sum() == 20 and plain.index.tolist() == list(range(100))
+    assert list(plain.columns) == ["group", "list_date", "customer_id"]
+    staged = campaign.with_control(
+        pd.DataFrame({"customer_id": range(20), "stage": ["New"] * 10 + ["Loyal"] * 10}),
+        0.5,
+        seed=3,
+        list_date=LIST_DATE,
+    )
+    assert staged.groupby("stage")["group"].apply(lambda g: (g == "control").sum()).tolist() == [
+        5,
+        5,
+    ]
+    assert campaign.definition("demo", "W 180", 0.2, 7, "Loyal customers") == {
+        "list": "Loyal customers",
+        "source": "demo",
+        "settings": "W 180",
+        "control_share": 0.2,
+        "seed": 7,
+        "strata": "stage and rfm_segment",
+        "send to": "the treatment rows only",
+    }
+
+
+def test_welch_with_a_group_of_one():
+    """A group of one customer has no spread of its own (no variance from one value): the
+    interval comes from the other group alone. Treatment 10 and 20 (mean 15, variance 50,
+    over 2: 25), control one customer at 5: difference 10, standard error 5, and with
+    Welch's degrees of freedom (25^2 / (25^2 / 1) = 1) t = 12.706: 10 +- 63.53."""
+    diff, (low, high) = campaign._welch(np.array([10.0, 20.0]), np.array([5.0]))
+    assert diff == 10.0
+    assert (low, high) == (
+        pytest.approx(10 - 12.7062 * 5, abs=1e-3),
+        pytest.approx(10 + 63.531, abs=1e-3),
+    )
+    same, (a, b) = campaign._welch(np.array([5.0]), np.array([5.0]))
+    assert same == a == b == 0.0  # nothing varies: no interval to draw

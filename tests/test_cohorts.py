@@ -248,3 +248,126 @@ def test_rolling_retention_counts_a_customer_who_skips_a_month_as_still_there():
     skipper = build_customer_base(frame)
     assert rows(cohort_table(skipper, "month", "retention"))["2024-01"] == [1.0, 0.0, 1.0, 0.0]
     assert rows(cohort_table(skipper, "month", "rolling"))["2024-01"] == [1.0, 1.0, 1.0, 0.0]
+
+
+def day_of(text: str) -> int:
+    return int(np.datetime64(text, "D").astype(int))
+
+
+def test_weeks_run_monday_to_sunday_and_quarters_are_named_by_their_months():
+    """Mon 1 Jan 2024 to Sun 7 Jan 2024 is one week; Mon 8 Jan starts the next. February
+    is in Q1, May in Q2, August in Q3, November in Q4. A week ending on a Sunday is over on
+    that Sunday; one ending later is not."""
+    week = lambda s: int(period_of(np.array([day_of(s)]), "week")[0])  # noqa: E731
+    assert week("2024-01-01") == week("2024-01-07") == week("2024-01-08") - 1
+    assert cohorts.period_label(np.array([week("2024-01-07")]), "week") == ["2024-01-01"]
+    quarters = [int(period_of(np.array([day_of(f"2024-{m}-15")]), "quarter")[0]) for m in
+                ("02", "05", "08", "11")]  # fmt: skip
+    assert cohorts.period_label(np.array(quarters), "quarter") == [
+        "2024-Q1",
+        "2024-Q2",
+        "2024-Q3",
+        "2024-Q4",
+    ]
+    assert last_complete_period(day_of("2024-01-07"), "week") == week("2024-01-07")
+    assert last_complete_period(day_of("2024-01-06"), "week") == week("2024-01-07") - 1
+    assert last_complete_period(day_of("2024-03-30"), "month") == last_complete_period(
+        day_of("2024-02-29"), "month"
+    )  # 30 March: March is not over, February is
+
+
+def test_records_round_to_six_decimals():
+    """A third to six decimals: 0.333333; a blank cell stays None for JSON."""
+    values = pd.DataFrame([[1 / 3, NAN]], index=pd.Index(["2024-01"], name="cohort"))
+    table = cohorts.CohortTable(
+        values, pd.Series({"2024-01": 3}), values, "month", "retention", values.iloc[0], values
+    )
+    assert to_records(table) == [{"cohort": "2024-01", "size": 3, "values": [0.333333, None]}]
+
+
+def test_a_table_names_its_axes_and_keeps_its_settings(base):
+    """Rows are cohorts, columns the periods k = 0, 1, 2 since the first order; the size,
+    the average and its support are named and indexed alike; month and retention are the
+    defaults."""
+    t = cohort_table(base, min_cohorts=1, min_customers=1)
+    assert (t.period, t.metric) == ("month", "retention")
+    assert t.values.index.name == "cohort" and t.values.columns.name == "k"
+    assert t.values.columns.tolist() == [0, 1, 2]
+    assert t.eligible.index.equals(t.values.index) and t.eligible.columns.equals(t.values.columns)
+    assert t.eligible.loc["2024-01"].tolist() == [2, 2, 2] and t.size.name == "size"
+    assert t.average.name == "average" and t.average.index.equals(t.values.columns)
+    assert t.support.index.equals(t.values.columns) and (t.support.dtypes == "int64").all()
+    assert t.values.index.tolist() == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    with pytest.raises(ValueError, match=r"period must be one of \['month', 'week', 'quarter'\]"):
+        cohort_table(base, "year")
+    with pytest.raises(ValueError, match="metric must be one of .*'retention'"):
+        cohort_table(base, "month", "churn")
+
+
+def test_the_date_filter_includes_both_ends(base):
+    """b's first order is 20 Jan and c's 3 Feb: from 20 Jan to 3 Feb takes both (and
+    nobody else), whose cohorts are January (b) and February (c)."""
+    t = cohort_table(
+        base,
+        first_from=pd.Timestamp("2024-01-20"),
+        first_to=pd.Timestamp("2024-02-03"),
+        min_cohorts=1,
+        min_customers=1,
+    )
+    assert t.size.to_dict() == {"2024-01": 1, "2024-02": 1}
+    assert rows(t) == {"2024-01": [1.0, 0.0, 0.0], "2024-02": [1.0, 1.0, None]}
+
+
+def test_the_last_cohorts_and_the_first_periods(base):
+    """The two latest cohorts (March, April) and their cells; April's are all blank, March
+    reaches k = 0 only, so only column 0 stays. The first two periods of every cohort keep
+    their averages and support."""
+    t = cohort_table(base, min_cohorts=1, min_customers=1)
+    last = cohorts.last_cohorts(t, 2)
+    assert last.values.index.tolist() == ["2024-03", "2024-04"]
+    assert last.values.columns.tolist() == [0]
+    assert last.size.tolist() == [1, 1] and last.eligible.index.tolist() == ["2024-03", "2024-04"]
+    assert last.average.equals(t.average)  # the average still follows every cohort
+    first = cohorts.first_periods(t, 2)
+    assert first.values.columns.tolist() == [0, 1] and first.eligible.columns.tolist() == [0, 1]
+    assert [round(v, 4) for v in first.average] == [1.0, 0.6667]
+    assert first.support.to_dict("list") == {"cohorts": [3, 2], "customers": [4, 3]}
+    assert first.values.index.equals(t.values.index)
+
+
+def test_attributes_to_split_cohorts_by():
+    """The first order's channel (every customer has one) and, from a contacts file, the
+    channel and country it gives; a column with no value at all is not offered."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "order_date": pd.to_datetime(["2024-01-05", "2024-02-05"]),
+            "amount": 10.0,
+            "channel": ["Email", "Search"],
+            "country": [None, None],
+        }
+    )
+    base = build_customer_base(frame)
+    assert list(cohorts.acquisition_attributes(base)) == ["Channel (first order)"]
+    contacts = pd.DataFrame(
+        {"customer_id": ["a", "b"], "channel": ["Ads", None], "country": ["FR", "DE"]}
+    )
+    found = cohorts.acquisition_attributes(base, contacts)
+    assert list(found) == [
+        "Channel (first order)",
+        "Channel (contacts file)",
+        "Country (contacts file)",
+    ]
+    assert found["Country (contacts file)"].to_dict() == {"a": "FR", "b": "DE"}
+    assert found["Channel (first order)"].tolist() == ["Email", "Search"]
+    no_channel = cohorts.acquisition_attributes(base, contacts[["customer_id", "country"]])
+    assert "Channel (contacts file)" not in no_channel
+
+
+def test_the_existing_base_is_said_in_one_sentence():
+    found = cohorts.ExistingBase("2024-01", 1200, 11.84, pd.Timestamp("2024-02-01"))
+    assert found.sentence() == (
+        "The data's first month (2024-01) has 1,200 first purchases, 11.8 times the usual "
+        "rate of new customers of the months after: most were probably customers already "
+        "before the data starts, not new ones."
+    )

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.errors import LensError
 from analytics.ingest.io import load_cdnow
 from analytics.insights.customers import build_customer_base, summarise
 
@@ -48,3 +49,115 @@ def test_cdnow_zero_dollar_rows_are_counted(cdnow):
     assert cdnow.report.rows_read == 69_659
     assert cdnow.report.dropped == {"not_positive": 80}
     assert cdnow.report.orders_kept == 69_659 - 80
+
+
+def test_the_customer_arrays_by_hand():
+    """Orders in any order: b (5 Jan), a (11 Jan, then 1 Jan twice). Customers keep the
+    order they first appear in (b, a); orders are sorted by customer, then day: b's one, then
+    a's 1 Jan, 1 Jan, 11 Jan. Each customer's email and channel are their first order's."""
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["b", "a", "a", "a"],
+            "order_date": pd.to_datetime(["2024-01-05", "2024-01-11", "2024-01-01", "2024-01-01"]),
+            "amount": [7.0, 30.0, 10.0, 5.0],
+            "email": [None, "late@x", "a@x", "a@x"],
+            "channel": ["Shop", "Web", "Email", "Email"],
+        }
+    )
+    base = build_customer_base(orders)
+    assert base.ids.tolist() == ["b", "a"] and base.ids.name is None
+    assert base.code.tolist() == [0, 1, 1, 1]
+    assert base.amount.tolist() == [7.0, 10.0, 5.0, 30.0]
+    assert (base.start.tolist(), base.count.tolist()) == ([0, 1], [1, 3])
+    assert pd.isna(base.email[0]) and base.email[1] == "a@x"  # b has none
+    assert base.first_attributes.index.name == "customer_id"
+    assert base.first_attributes["channel"].to_dict() == {"b": "Shop", "a": "Email"}
+    assert (base.data_start, base.data_end) == (
+        pd.Timestamp("2024-01-01"),
+        pd.Timestamp("2024-01-11"),
+    )
+    summary = base.summary
+    assert summary.index.name == "customer_id" and summary.index.tolist() == ["b", "a"]
+    assert summary.loc["a", "email"] == "a@x"
+    assert (summary.loc["a", "first_order"], summary.loc["a", "last_order"]) == (
+        pd.Timestamp("2024-01-01"),
+        pd.Timestamp("2024-01-11"),
+    )
+    assert summary.loc["a", "largest_repeat"] == 30.0 and summary.loc["b", "largest_repeat"] == 0
+    assert summary[["frequency", "recency", "T"]].dtypes.eq("float64").all()
+    no_email = build_customer_base(orders.drop(columns="email"))
+    assert no_email.email.tolist() == [None, None]
+    with pytest.raises(LensError, match="^There are no orders to analyse.$"):
+        build_customer_base(orders.iloc[:0])
+
+
+def test_already_sorted_orders_are_taken_as_they_are():
+    """The engine's log comes sorted by customer then day, customer 0 first: taken as is.
+    Orders sorted the other way (a later day first) or starting with another customer are
+    sorted; either way the arrays come out the same."""
+    from analytics.insights.customers import _sorted
+
+    assert _sorted(np.array([0, 0, 1]), np.array([1, 1, 0]))
+    assert not _sorted(np.array([0, 0, 1]), np.array([2, 1, 0]))  # a later day first
+    assert not _sorted(np.array([1, 0]), np.array([0, 0]))  # does not start at customer 0
+    assert not _sorted(np.array([0, 2]), np.array([0, 0]))  # skips customer 1
+    assert not _sorted(np.array([0, 1, 0]), np.array([0, 0, 0]))  # customer 0 again
+    assert not _sorted(np.array([], dtype=int), np.array([], dtype=int))
+    assert _sorted(np.array([0]), np.array([5]))
+    category = pd.Categorical(["x", "x", "y"], categories=["x", "y"])
+    frame = pd.DataFrame(
+        {
+            "customer_id": category,
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02"]),
+            "amount": [1.0, 2.0, 4.0],
+        }
+    )
+    base = build_customer_base(frame)
+    assert base.ids.tolist() == ["x", "y"] and base.amount.tolist() == [1.0, 2.0, 4.0]
+    assert base.start.tolist() == [0, 2] and base.day.tolist() == sorted(base.day[:2]) + [
+        base.day[2]
+    ]
+
+
+def test_a_summary_to_an_earlier_end_and_the_positions_it_keeps():
+    """To 6 Jan: a has one purchase day (1 Jan, 15 across two orders), b one (5 Jan), c
+    none yet (first order 8 Jan): c is left out, and positions says a and b (0 and 1). To
+    the data's end c is in. A customer ordering on the end day itself counts."""
+    from analytics.insights.customers import positions
+
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "c"],
+            "order_date": pd.to_datetime(
+                ["2024-01-01", "2024-01-01", "2024-01-11", "2024-01-05", "2024-01-08"]
+            ),
+            "amount": [10.0, 5.0, 30.0, 7.0, 3.0],
+        }
+    )
+    base = build_customer_base(orders)
+    early = summarise(base, pd.Timestamp("2024-01-06"))
+    assert early.index.tolist() == ["a", "b"]
+    assert early.loc["a", ["orders", "revenue", "frequency", "T"]].tolist() == [2, 15.0, 0, 5]
+    assert positions(base, pd.Timestamp("2024-01-06")).tolist() == [0, 1]
+    assert positions(base, pd.Timestamp("2024-01-08")).tolist() == [0, 1, 2]  # c on the day
+    assert positions(base).tolist() == [0, 1, 2]
+    on_the_day = summarise(base, pd.Timestamp("2024-01-08"))
+    assert on_the_day.loc["c", ["orders", "T", "last_order"]].tolist() == [
+        1,
+        0.0,
+        pd.Timestamp("2024-01-08"),
+    ]
+    assert summarise(base, pd.Timestamp("2024-01-11")).equals(base.summary)
+
+
+def test_days_and_dates_both_ways():
+    """Day 0 is 1 Jan 1970; day 19723 is 1 Jan 2024; a negative day is no date (NaT)."""
+    from analytics.insights.customers import from_days, to_days
+
+    assert from_days(19723) == pd.Timestamp("2024-01-01")
+    assert from_days(np.int64(0)) == pd.Timestamp("1970-01-01")
+    days = from_days(np.array([0, 19723, -1]))
+    assert days[:2].tolist() == [pd.Timestamp("1970-01-01"), pd.Timestamp("2024-01-01")]
+    assert pd.isna(days[2])
+    assert to_days(np.array(["2024-01-01"], dtype="datetime64[D]")).tolist() == [19723]
+    assert to_days(np.array(["2024-01-01"], dtype="datetime64[D]")).dtype == np.int64

@@ -513,3 +513,146 @@ def test_purchase_ranks_by_hand():
     assert counts.tolist() == [2, 2]
     assert rank.tolist() == [0, -1, 1, 0, 1, -1]
     assert gap.tolist() == [-1, -1, 4, -1, 152, -1]
+
+
+def test_reactivated_looks_at_the_order_just_before_the_last():
+    """r: orders 1 Jan 2023, 20 Dec 2023 and 10 Jun 2024; only the last is in the window.
+    The order before it is 173 days earlier (not more than W = 180): not Reactivated. Not At
+    risk either (20 days since, own gap 263), nor Loyal (one order in the window): Active.
+    (Measured from the first order, 526 days, it would look Reactivated.)"""
+    assert stages_at({"r": ["2023-01-01", "2023-12-20", "2024-06-10"]})[0] == {"r": "Active"}
+
+
+def test_each_customer_has_their_own_median_gap():
+    """u orders every 10 days, v every 40 (three orders each). 30 days after the last order
+    u is At risk (30 > 1.5 x 10) and v is not (30 < 1.5 x 40): v is Loyal (two orders in the
+    window). One median over everyone's gaps (25) would make them alike."""
+    stages, snap, _ = stages_at(
+        {
+            "u": ["2024-05-11", "2024-05-21", "2024-05-31"],
+            "v": ["2024-03-12", "2024-04-21", "2024-05-31"],
+        }
+    )
+    assert stages == {"u": "At risk", "v": "Loyal"}
+    assert snap.expected_gap.tolist() == [10.0, 40.0]
+
+
+@pytest.mark.parametrize("table", [True, False])
+def test_the_shop_median_gap_by_hand(monkeypatch, table):
+    """The shop-wide median counts every gap between consecutive orders on or before t,
+    same-day orders (a gap of 0) and a gap that ends on t included, with or without the gap
+    table. a: two orders on 1 Jun (gap 0), b: 1 Jun and 21 Jun (20), c: 1 May and 30 Jun, t
+    (60): gaps 0, 20, 60, median 20 (an odd count: the middle one). On 1 Jun itself only the
+    0 is there; before the first order there is none."""
+    if not table:
+        monkeypatch.setattr(lc, "MAX_GAP_TABLE", 0)
+    customers = {
+        "a": ["2024-06-01", "2024-06-01"],
+        "b": ["2024-06-01", "2024-06-21"],
+        "c": ["2024-05-01", "2024-06-30"],
+    }
+    index = lc.prepare(build_customer_base(orders_of(customers)))
+    assert (index.gap_counts is not None) == table
+    assert lc.snapshot(index, T, 180, 1.5).shop_gap == 20.0
+    assert lc.snapshot(index, "2024-06-29", 180, 1.5).shop_gap == 10.0  # 0 and 20
+    assert lc.snapshot(index, "2024-06-01", 180, 1.5).shop_gap == 0.0
+    assert np.isnan(lc.snapshot(index, "2024-04-30", 180, 1.5).shop_gap)
+    snap = lc.snapshot(index, T, 180, 1.5)
+    assert sorted(lc.observed_gaps(index, snap)) == [0.0, 20.0, 60.0]
+    first_day = {"a": ["2024-06-01", "2024-06-01"], "b": ["2024-06-05"]}
+    index = lc.prepare(build_customer_base(orders_of(first_day)))
+    assert lc.snapshot(index, "2024-06-01", 180, 1.5).shop_gap == 0.0  # on the data's first day
+
+
+def test_a_prospect_on_the_day_they_sign_up_until_the_day_they_order():
+    """a (the first customer) signs up on 1 Jun and first orders on 10 Jun; b ordered in
+    May. On 1 Jun a is a prospect (signed up that day); on 10 Jun a has ordered: no longer
+    one. A contact with no sign-up date is known from the start."""
+    contacts = pd.DataFrame(
+        {
+            "customer_id": ["a", "n"],
+            "email": [None, None],
+            "created_at": pd.to_datetime(["2024-06-01", None]),
+        }
+    )
+    customers = {"a": ["2024-06-10"], "b": ["2024-05-01"]}
+    index = lc.prepare(build_customer_base(orders_of(customers)), contacts)
+    assert lc.snapshot(index, "2024-05-31", 180, 1.5).prospects == 1  # n only
+    assert lc.snapshot(index, "2024-06-01", 180, 1.5).prospects == 2
+    assert lc.snapshot(index, "2024-06-09", 180, 1.5).prospects == 2
+    assert lc.snapshot(index, "2024-06-10", 180, 1.5).prospects == 1
+    assert lc.snapshot(index, "1990-01-01", 180, 1.5).prospects == 1  # n: known from the start
+
+
+def test_evolution_is_monthly_by_default_and_can_go_back():
+    """Monthly by default: 19 dates for CUSTOMERS (see the snapshot dates), each with the
+    six buyer stages (no contacts: no Prospect row), each row once. A counter moved
+    forward then back to an earlier day counts as if started afresh."""
+    index = lc.prepare(build_customer_base(orders_of(CUSTOMERS)))
+    evo = lc.evolution(index, 180, 1.5)
+    assert evo["date"].nunique() == 19 and len(evo) == 19 * 6
+    assert evo.index.is_unique
+    last = evo[evo["date"] == evo["date"].max()].set_index("stage")["customers"]
+    direct = lc.stage_counts(lc.snapshot(index, "2024-07-10", 180, 1.5)).dropna()
+    assert last.to_dict() == direct.to_dict()
+    counter = lc._Counter(index)
+    day = int(lc.to_days(np.datetime64("2024-06-30")))
+    forward = counter.advance(day).n.copy()
+    back = counter.advance(day - 200).n.copy()
+    fresh = lc._Counter(index).advance(day - 200).n
+    assert (back == fresh).all() and forward.sum() == 16  # 17 orders, one after t
+    assert counter.advance(day).n.tolist() == forward.tolist()
+
+
+def test_change_since_needs_a_full_month_of_data():
+    """Data from 1 Jan 2023: a month before 1 Feb 2023 is 1 Jan, the first day, so the
+    change can be told; a month before 31 Jan 2023 is 31 Dec 2022, before the data."""
+    index = lc.prepare(build_customer_base(orders_of(CUSTOMERS)))
+    change = lc.change_since(index, "2023-02-01", 180, 1.5)
+    assert change is not None
+    assert (change.since, change.until) == (pd.Timestamp("2023-01-01"), pd.Timestamp("2023-02-01"))
+    assert change.after.to_dict()["New"] == 1 and change.before.to_dict()["New"] == 1
+    assert lc.change_since(index, "2023-01-31", 180, 1.5) is None
+
+
+def test_winback_ties_and_columns():
+    """x and y are both At risk with 20 of revenue: the one more days overdue comes first.
+    Two orders each, so the shop's median gap (10) applies. x: 1 and 11 Jan, 171 days since,
+    161 overdue; y: 1 and 11 Feb, 140 days since, 130 overdue."""
+    customers = {"x": ["2024-01-01", "2024-01-11"], "y": ["2024-02-01", "2024-02-11"]}
+    _, snap, index = stages_at(customers)
+    late = lc.winback(index, snap)
+    assert late["customer_id"].tolist() == ["x", "y"]
+    assert late["days_overdue"].tolist() == [161, 130]
+    assert late.index.tolist() == [0, 1]
+    assert list(late.columns[:3]) == ["customer_id", "email", "days_overdue"]
+    assert "stage" not in late and "orders_in_window" not in late
+    valued = lc.winback(index, snap, pd.Series({0: 5.0, 1: 5.0}))
+    assert list(valued.columns[:4]) == ["customer_id", "email", "clv", "days_overdue"]
+    assert valued["customer_id"].tolist() == ["x", "y"]  # equal value: most overdue first
+
+
+def test_window_sensitivity_leaves_out_who_has_not_ordered_yet():
+    """At t, 'later2' has not ordered yet (first order 1 Aug): the curve counts the ten
+    who have, as before."""
+    customers = {**CUSTOMERS, "later2": ["2024-08-01"]}
+    _, snap, index = stages_at(customers)
+    curve = lc.window_sensitivity(index, snap, [30]).set_index("window_days")
+    assert curve.loc[30].tolist() == [6, 0.6]
+
+
+def test_with_contacts_prospects_are_counted_with_nothing_bought():
+    """With a contacts file the Prospect row counts the 2 prospects at t, who bought nothing
+    in the window: 0 revenue and 0 orders (not unknown), and no share (they are not part
+    of the customers who have ordered). The transitions name their axes: from, to."""
+    customers = {**CUSTOMERS, "later2": ["2024-08-01"]}
+    _, snap, index = stages_at(customers, contacts=CONTACTS)
+    mix = lc.stage_mix(index, snap, 180)
+    assert mix.loc["Prospect", ["customers", "revenue_in_window", "orders_in_window"]].tolist() == [
+        2,
+        0.0,
+        0.0,
+    ]
+    assert np.isnan(mix.loc["Prospect", "share"])
+    matrix = lc.transitions(index, "2024-03-31", T, 180, 1.5)
+    assert (matrix.index.name, matrix.columns.name) == ("from", "to")

@@ -251,15 +251,15 @@ def test_no_customers_give_empty_scores_and_zero_shares():
 
 
 def test_hero_summary_by_hand():
-    """Revenue 0.25, 0.50 and 0.75 (total 1.50, average 0.50); the last two are heroes:
-    2 of 3 customers, 1.25 of revenue (5/6 of it), each hero spends 0.625, 1.25 times the
-    average. Amounts under 1 on purpose: no threshold of 1 hides in the rules."""
-    revenue = np.array([0.25, 0.5, 0.75])
+    """Revenue 0.10, 0.20 and 0.30 (total 0.60, average 0.20); the last two are heroes: 2 of
+    3 customers, 0.50 of revenue (5/6 of it), each hero spends 0.25, 1.25 times the average.
+    Amounts and totals under 1 on purpose: no threshold of 1 hides in the rules."""
+    revenue = np.array([0.1, 0.2, 0.3])
     summary = rfm.hero_summary(revenue, np.array([False, True, True]))
     assert summary == {
         "heroes": 2,
         "share_of_customers": pytest.approx(2 / 3),
-        "revenue": 1.25,
+        "revenue": pytest.approx(0.5),
         "share_of_revenue": pytest.approx(5 / 6),
         "times_average": pytest.approx(1.25),
     }
