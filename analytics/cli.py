@@ -289,14 +289,18 @@ def segments_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
 
 
 def _value_scores(index, snap):
-    """The Value page's defaults (:class:`analytics.value.clv.Settings`) and default model."""
+    """The Value page's defaults (:class:`analytics.value.clv.Settings`) and default model;
+    ``(None, why)`` when the model cannot tell who has left (no value column then, as in
+    the app)."""
     base, t = index.base, pd.Timestamp(customers.from_days(snap.day))
     summary = customers.summarise(base, t)
     settings = clv.Settings()
     fitted = clv.fit(summary)
+    if fitted.cannot_tell_dropout:
+        return None, f"No value columns: {fitted.warnings[0]}"
     fc = clv.forecast(fitted, summary, settings.months)
     table = clv.score_table(fitted, fc, summary, settings, clv.outlier_limit(base, t))
-    return segments.value_scores(base, t, table)
+    return segments.value_scores(base, t, table), ""
 
 
 def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
@@ -304,7 +308,7 @@ def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise LensError("--out must end in .csv or .xlsx.")
     index, snap = _snapshot(log, contacts, args)
-    scores = _value_scores(index, snap) if args.with_value else None
+    scores, left_out = _value_scores(index, snap) if args.with_value else (None, "")
     table = segments.customer_table(index, snap, args.hero_pct, scores)
     if args.stage:
         mask = segments.select(table, segments.SegmentFilter(stages=(args.stage,)))
@@ -331,7 +335,8 @@ def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     else:
         data = export.to_xlsx_bytes(rows, definition=about)
     _write(out, data)
-    return {**_settings(snap, args), "out": str(out), "rows": len(rows), "columns": list(rows)}
+    written = {**_settings(snap, args), "out": str(out), "rows": len(rows), "columns": list(rows)}
+    return {**written, "warnings": [left_out]} if left_out else written
 
 
 def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:

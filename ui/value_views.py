@@ -12,7 +12,7 @@ from analytics import LensError
 from analytics.insights import cohorts
 from analytics.insights import lifecycle as lc
 from analytics.output import charts, export, present
-from analytics.value import clv, scorecard
+from analytics.value import clv, lists, scorecard
 from ui import cache_insights, cache_value, controls, show
 from ui.session import Dataset
 
@@ -40,8 +40,38 @@ COLUMNS = ["customer_id", "stage", "clv", "clv_range", "p_alive", "p_alive_range
 COLUMNS += ["purchases_range", "expected_spend", "churn_risk", "outlier"]
 
 
+def known_view(v: Shown) -> None:
+    """What is known when the model cannot tell who has left: revenue to date per stage and
+    the customers ranked by it, never a figure that rests on the model."""
+    table, summary = v.table, v.summary
+    st.info(
+        "Predicted CLV per customer, per stage and per group is not shown: the model cannot "
+        "tell who has stopped buying here (see the warning above). Shown instead: what is "
+        "known, revenue to date.",
+        icon=":material/info:",
+    )
+    show.chart(
+        charts.value_bars(
+            lc.average_by_stage(summary["revenue"], table["stage"]).rename("revenue").to_frame(),
+            "stage",
+            "revenue",
+            "Average revenue to date per stage",
+            v.subtitle,
+            currency=v.currency,
+        ),
+        "value_2",
+    )
+    st.markdown("**Top customers by revenue to date** (not by predicted CLV: see above)")
+    known = summary[["revenue", "orders", "last_order"]].assign(stage=table["stage"])
+    columns = ["customer_id", "stage", "revenue", "orders", "last_order"]
+    show.table(known.nlargest(100, "revenue").reset_index()[columns], first=columns)
+
+
 def value_view(v: Shown) -> None:
     """The most valuable customers, CLV per stage and per group, and the full table."""
+    if v.fitted.cannot_tell_dropout:
+        known_view(v)
+        return
     dataset, table, summary, subtitle, currency, money = (
         v.dataset, v.table, v.summary, v.subtitle, v.currency, v.money
     )  # fmt: skip
@@ -126,6 +156,16 @@ def value_view(v: Shown) -> None:
 def churn_view(v: Shown) -> None:
     """Who is probably still a customer, churn risk bands, and where stages and model disagree."""
     table, summary, subtitle, horizon, fitted = v.table, v.summary, v.subtitle, v.horizon, v.fitted
+    if fitted.cannot_tell_dropout:
+        st.info(
+            "Chance still a customer, churn risk and where the stages and the model disagree "
+            "are not shown: the model cannot tell who has stopped buying here (see the warning "
+            "above). The lifecycle stages say who has stopped ordering: the Lifecycle page "
+            "lists the At-risk customers (win-back, ranked by revenue to date) and the "
+            "Inactive ones.",
+            icon=":material/info:",
+        )
+        return
     shown, columns = present.ranges(table, v.currency), COLUMNS
     show.chart(
         charts.histogram(
@@ -177,7 +217,11 @@ def churn_view(v: Shown) -> None:
         "The stages follow a rule on days since the last order (the inactivity window); the "
         "model's chance still a customer follows each customer's own rhythm."
     )
-    listed = table.loc[members.index].assign(disagreement=members).reset_index()
+    why = lists.reasons(summary, table["p_alive"], members.str.startswith("Inactive"))
+    listed = table.loc[members.index].assign(disagreement=members, why=why).reset_index()
+    if len(listed):
+        st.caption("Each customer's own reason, from their rhythm and days since the last order:")
+        show.table(listed.head(100), first=["customer_id", "stage", "disagreement", "why"])
     show.campaign_list(listed, f"stage_model_disagreements_{v.ref_date:%Y%m%d}", "disagree")
     leaving = shown[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
     st.markdown(f"**{len(leaving):,} customers at high risk**, most valuable first")

@@ -311,7 +311,13 @@ def build(
     pdf.heading("Customer value", keep=40)
     for line in value.lines:
         pdf.line_of_text(line, size=10)
-    if value.by_stage is not None:
+    if value.by_stage is not None and value.cannot_tell:  # a figure that rests on the model
+        pdf.line_of_text(
+            "Predicted CLV per lifecycle stage is not shown: the model cannot tell who has "
+            "stopped buying here; the lifecycle stages above say who has.",
+            size=10,
+        )
+    elif value.by_stage is not None:
         pdf.ln(2)
         pdf.chart(
             charts.value_bars(
