@@ -439,6 +439,9 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         except LensError as exc:
             duel_result = {"problem": str(exc)}
     total = float(values.sum())
+    from analytics.value import lists
+
+    outliers = lists.outlier_totals(values, clv.outliers(summary, clv.outlier_limit(base, t)))
     # The total's range with the backtest's measured bias and spread (analytics.value.verdict).
     widened = interval if result is None else result.total_range(total, *interval)
     return {
@@ -455,6 +458,8 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "total_clv_interval": [float(widened[0]), float(widened[1])],
         "total_clv_interval_model_only": [float(interval[0]), float(interval[1])],
         "interval": clv.INTERVAL,
+        "one_order_outliers": {"customers": outliers["customers"], "clv": outliers["outliers"]},
+        "total_clv_without_outliers": outliers["without"],
         "backtest_verdict": (
             "No backtest, so the figures are unchecked."
             if result is None

@@ -31,13 +31,16 @@ class Shown:
     subtitle: str
     currency: str | None
     check: str = ""  # the backtest's error, said beside every aggregate of CLV
+    months: int = 12  # the CLV horizon
+    best: str = ""  # which ranking the backtest found best at picking who spends most
 
     def money(self, value) -> str:
         return present.money(value, self.currency)
 
 
-COLUMNS = ["customer_id", "stage", "clv", "clv_range", "p_alive", "p_alive_range", "purchases"]
-COLUMNS += ["purchases_range", "expected_spend", "churn_risk", "outlier"]
+COLUMNS = ["customer_id", "stage", "clv", "clv_range", "range_note", "p_no_order", "p_alive"]
+COLUMNS += ["p_alive_range", "purchases", "purchases_range", "expected_spend", "churn_risk"]
+COLUMNS += ["outlier"]
 
 
 def known_view(v: Shown) -> None:
@@ -75,8 +78,9 @@ def value_view(v: Shown) -> None:
     dataset, table, summary, subtitle, currency, money = (
         v.dataset, v.table, v.summary, v.subtitle, v.currency, v.money
     )  # fmt: skip
-    shown, columns = present.ranges(table, currency), COLUMNS
-    top = table.nlargest(20, "clv").reset_index()
+    columns = COLUMNS
+    ranked = table.nlargest(20, "clv")
+    top = ranked.assign(range_note=present.range_notes(ranked, currency, v.months)).reset_index()
     top["customer"] = top["customer_id"].astype(str) + top["outlier"].map({True: " ⚠", False: ""})
     show.chart(
         charts.range_points(
@@ -88,6 +92,7 @@ def value_view(v: Shown) -> None:
             present.money_title("Predicted CLV (dot) and its 80% range", currency),
             "The 20 customers with the highest predicted value",
             subtitle,
+            note="range_note",
         ),
         "value_1",
     )
@@ -141,11 +146,16 @@ def value_view(v: Shown) -> None:
             else "no customer's value rests on one giant order"
         )
     )
-    show.table(shown.nlargest(100, "clv").reset_index()[columns], first=columns)
+    top_100 = present.ranges(table.nlargest(100, "clv"), currency, v.months)
+    show.table(top_100.reset_index()[columns], first=columns)
+    if v.best:
+        st.caption(v.best)
     controls.download_button(
         st,
         "Download every customer's scores (CSV)",
-        lambda: export.to_csv_bytes(table.reset_index()),  # built on click
+        lambda: export.to_csv_bytes(  # built on click
+            table.assign(range_note=present.range_notes(table, currency, v.months)).reset_index()
+        ),
         file_name=f"customer_value_{v.ref_date:%Y%m%d}.csv",
         mime="text/csv",
         key="clv_download",
@@ -166,7 +176,7 @@ def churn_view(v: Shown) -> None:
             icon=":material/info:",
         )
         return
-    shown, columns = present.ranges(table, v.currency), COLUMNS
+    columns = COLUMNS
     show.chart(
         charts.histogram(
             table["p_alive"] * 100,
@@ -223,9 +233,12 @@ def churn_view(v: Shown) -> None:
         st.caption("Each customer's own reason, from their rhythm and days since the last order:")
         show.table(listed.head(100), first=["customer_id", "stage", "disagreement", "why"])
     show.campaign_list(listed, f"stage_model_disagreements_{v.ref_date:%Y%m%d}", "disagree")
-    leaving = shown[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
+    leaving = table[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
     st.markdown(f"**{len(leaving):,} customers at high risk**, most valuable first")
-    show.table(leaving.head(100).reset_index()[columns], first=columns)
+    shown = present.ranges(leaving.head(100), v.currency, v.months)
+    show.table(shown.reset_index()[columns], first=columns)
+    if v.best:
+        st.caption(v.best)
     show.campaign_list(
         table.loc[leaving.index].reset_index(), f"high_churn_risk_{v.ref_date:%Y%m%d}", "churn"
     )

@@ -21,7 +21,7 @@ from analytics.insights import cohorts, lifecycle, rfm
 from analytics.insights.customers import summarise
 from analytics.insights.lifecycle import LifecycleIndex
 from analytics.output import present
-from analytics.value import backtest, clv, verdict
+from analytics.value import backtest, clv, lists, verdict
 
 COHORT_ROWS = 12
 
@@ -113,6 +113,10 @@ def _value_part(
         f"{money(float(np.median(values)))}; on average a {fc.table['p_alive'].mean():.0%} "
         f"chance that a customer is still buying (P(alive)). {fitted.reason}"
     )
+    limit = clv.outlier_limit(index.base, s.ref_date)
+    outliers = lists.outlier_totals(values, clv.outliers(summarise(index.base, s.ref_date), limit))
+    if outliers["customers"]:
+        lines.append(lists.outlier_line(outliers, money))
     lines += list(fitted.warnings[1:] if warning else fitted.warnings)
     if result is not None:
         lines.append(f"Backtest: {result.sentence(money)}")

@@ -3,6 +3,8 @@
 - :func:`reasons`: why the lifecycle stage and the model's chance still a customer disagree,
   per customer (their own rhythm, their days since the last order), never one sentence for
   a whole group.
+- :func:`outlier_totals` and :func:`outlier_line`: the part of a total that rests on one
+  order above the shop's 99.9th percentile, on a line of its own.
 """
 
 from __future__ import annotations
@@ -62,3 +64,31 @@ def reasons(summary: pd.DataFrame, p_alive: pd.Series, expects_back: pd.Series) 
                 f"({d / g:.1f} x their usual gap): {chance}. A win-back may come too late."
             )
     return pd.Series(out, index=expects_back.index, name="why", dtype="object")
+
+
+def outlier_totals(values: pd.Series, outlier: pd.Series) -> dict:
+    """The total CLV, the part of it from one-order outliers (see
+    :func:`analytics.value.clv.outliers`), their number, and the total without them."""
+    values = np.asarray(values, dtype="float64")
+    flagged = np.asarray(outlier, dtype=bool)
+    total, part = float(values.sum()), float(values[flagged].sum())
+    return {
+        "total": total,
+        "outliers": part,
+        "customers": int(flagged.sum()),
+        "without": total - part,
+    }
+
+
+def outlier_line(totals: dict, money, left_out: bool = False) -> str:
+    """ "Of which one-order outliers: ..." (or, once left out, what was left out)."""
+    who = (
+        f"{totals['customers']:,} customer{'s' if totals['customers'] != 1 else ''} whose "
+        "expected spend rests on one order above the shop's 99.9th percentile"
+    )
+    if left_out:
+        return f"Left out: one-order outliers worth {money(totals['outliers'])} ({who})."
+    return (
+        f"Of which one-order outliers: {money(totals['outliers'])} ({who}); without them "
+        f"{money(totals['without'])}."
+    )
