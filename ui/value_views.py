@@ -260,11 +260,20 @@ def backtest_view(v: Shown) -> None:
         st.stop()
     bar.empty()
     st.markdown(result.sentence(v.money))
-    try:
-        with st.spinner("Training the challenger (gradient boosting)…"):
-            duel = cache_value.challenge(dataset, model, horizon)
-    except LensError as exc:
-        duel, no_duel = None, f"Challenger not run: {exc}"
+    duel, no_duel = None, ""
+    # The challenger trains a classifier (seconds to minutes): only when asked, so that the
+    # backtest opens fast; once trained it is cached and joins the scorecard.
+    if controls.toggle(
+        st,
+        f"Also train the challenger (gradient boosting on RFM and lifecycle features, "
+        f"ordering again within {horizon} days)",
+        key="bt_challenger",
+    ):
+        try:
+            with st.spinner("Training the challenger (gradient boosting)…"):
+                duel = cache_value.challenge(dataset, model, horizon)
+        except LensError as exc:
+            no_duel = f"Challenger not run: {exc}"
     ranked = result if duel is None else result.with_challenger(duel.chance)
     st.markdown(f"**How well it ranks customers.** {ranked.ranking_sentence()}")
     show.table(
@@ -310,9 +319,9 @@ def backtest_view(v: Shown) -> None:
     show.table(compare.rename_axis("model"))
     st.markdown("**Predicted against real, by tenth of predicted value** (1 = the top 10%)")
     show.table(result.deciles.reset_index(), first=["decile"])
-    if duel is None:
+    if no_duel:
         st.info(no_duel)
-    else:
+    elif duel is not None:
         st.markdown(
             f"**Challenger** (gradient boosting on RFM and lifecycle features), ordering again "
             f"within {horizon} days. {present.RANKING}: {duel.roc_auc_model:.2f} vs "

@@ -135,18 +135,54 @@ def at_least(model: str, params: dict, x, T, t, n: int) -> np.ndarray:
 
 def purchase_distribution(model: str, params: dict, x, T, t) -> tuple[np.ndarray, np.ndarray]:
     """P(N >= n | active) for n = 1, 2, ... per (x, T) pair, as a (pairs x n) matrix, summed
-    until every pair's tail is below :data:`TAIL`, and E[N^2 | active] per pair."""
+    until every pair's tail is below :data:`TAIL`, and E[N^2 | active] per pair.
+
+    The same numbers as :func:`at_least` for each n, without an incomplete beta function
+    per n: the chance of at least n purchase chances, I_z(n, r + x), follows from the one
+    for n - 1 by I_z(n + 1, b) = I_z(n, b) - z^n (1 - z)^b / (n B(n, b)) (DLMF 8.17.20),
+    each term the previous times z (n + b) / (n + 1), kept in logs; BG's chance to stay
+    through n - 1 purchases likewise, times (b' + n - 1) / (a + b' + n - 1) per step. For
+    Pareto/NBD the terms are those at the quadrature's nodes and at t, weighted as in
+    :func:`at_least`."""
     x, T = np.asarray(x, dtype="float64"), np.asarray(T, dtype="float64")
+    rate_shape, alpha = params["r"] + x, params["alpha"]
+    if model == "pareto":
+        s, beta = params["s"], params["beta"]
+        tau = np.broadcast_to((_NODES[:, None] + 1) * t / 2, (len(_NODES), len(x)))
+        density = s / (beta + T + tau) * ((beta + T) / (beta + T + tau)) ** s
+        weight = np.vstack(
+            [_WEIGHTS[:, None] * t / 2 * density, ((beta + T) / (beta + T + t)) ** s]
+        )
+        span = np.vstack([tau, np.full((1, len(x)), float(t))])
+        a, b_stay, stay = None, None, None
+    else:
+        a, b_stay = params["a"], _bg_b(model, params, x)
+        weight, span, stay = np.ones((1, len(x))), np.full((1, len(x)), float(t)), np.ones(len(x))
+    with np.errstate(all="ignore"):
+        log_z = np.log(span / (alpha + T + span))
+        log_rest = np.log1p(-span / (alpha + T + span))
+        chances = -np.expm1(rate_shape * log_rest)  # I_z(1, b) = 1 - (1 - z)^b
+        log_term = log_z + rate_shape * log_rest + np.log(rate_shape)
     columns, second = [], np.zeros(len(x))
     active = np.arange(len(x))
     for n in range(1, MAX_PURCHASES + 1):
+        found = (weight * chances).sum(0) * (1.0 if stay is None else stay)
         column = np.zeros(len(x))
-        column[active] = at_least(model, params, x[active], T[active], t, n)
+        column[active] = found
         columns.append(column)
         second += (2 * n - 1) * column
-        active = active[column[active] > TAIL]
+        keep = found > TAIL
+        active = active[keep]
         if not len(active):
             break
+        weight, chances, log_term, log_z = (v[:, keep] for v in (weight, chances, log_term, log_z))
+        rate_shape = rate_shape[keep]
+        chances = np.maximum(chances - np.exp(log_term), 0.0)
+        with np.errstate(all="ignore"):
+            log_term = log_term + log_z + np.log(n + rate_shape) - np.log(n + 1)
+        if stay is not None:
+            b_stay = b_stay[keep]
+            stay = stay[keep] * (b_stay + n - 1) / (a + b_stay + n - 1)
     return np.column_stack(columns) if columns else np.zeros((len(x), 0)), second
 
 
