@@ -14,6 +14,8 @@ So the expensive hypergeometric and incomplete-beta functions run once per disti
 (frequency, age) pair (a few thousand) rather than once per customer history (hundreds of
 thousands): expected purchases = P(alive) x :func:`purchases_if_alive`, and the whole
 distribution of the number of purchases in the horizon is P(alive) x :func:`at_least`.
+Pareto/NBD's P(alive) comes from the likelihood's integral (:mod:`analytics.value.paretonbd`),
+not from its hypergeometric closed form, whose series crawls when drop-out cannot be told.
 Every time is in days. lifetimes' own methods give the same numbers (tests/test_clv.py).
 scipy is imported in the functions, so that importing this module costs nothing.
 """
@@ -41,15 +43,10 @@ def p_alive(model: str, params: dict, x, t_x, T) -> np.ndarray:
     r, alpha = params["r"], params["alpha"]
     with np.errstate(all="ignore"):
         if model == "pareto":
-            s, beta = params["s"], params["beta"]
-            log_odds = (
-                np.log(s)
-                - np.log(r + s + x)
-                + (r + x) * np.log(alpha + T)
-                + s * np.log(beta + T)
-                + _pareto_log_a0(params, x, t_x, T)
-            )
-            return np.clip(np.nan_to_num(expit(-log_odds), nan=0.0), 0, 1)
+            from analytics.value.paretonbd import p_alive as pareto_alive
+
+            values = (r, alpha, params["s"], params["beta"])
+            return np.clip(np.nan_to_num(pareto_alive(values, x, t_x, T), nan=0.0), 0, 1)
         a = params["a"]
         # BG/NBD: the number of drop-out chances so far is x (none without a repeat);
         # modified: x + 1 (one right after the first purchase).
@@ -59,24 +56,6 @@ def p_alive(model: str, params: dict, x, t_x, T) -> np.ndarray:
         if model == "bgnbd":
             out = np.where(x == 0, 1.0, out)
     return np.clip(np.nan_to_num(out, nan=0.0), 0, 1)
-
-
-def _pareto_log_a0(params: dict, x, t_x, T):
-    """log A0 of the Pareto/NBD likelihood (note 009, eq. 19-20), as lifetimes writes it."""
-    from scipy.special import hyp2f1, logsumexp
-
-    r, alpha, s, beta = (params[k] for k in ("r", "alpha", "s", "beta"))
-    if alpha < beta:
-        low, high, third = alpha, beta, r + x
-    else:
-        low, high, third = beta, alpha, s + 1
-    rsx = r + s + x
-    p1 = hyp2f1(rsx, third, rsx + 1.0, (high - low) / (high + t_x))
-    p2 = hyp2f1(rsx, third, rsx + 1.0, (high - low) / (high + T))
-    q1, q2 = high + t_x, high + T
-    terms = np.stack([np.log(p1) + rsx * np.log(q2), np.log(p2) + rsx * np.log(q1)])
-    signs = np.stack([np.ones_like(q1), -np.ones_like(q1)])
-    return logsumexp(terms, axis=0, b=signs) - rsx * np.log(q1 * q2)
 
 
 def purchases_if_alive(model: str, params: dict, x, T, t) -> np.ndarray:
