@@ -311,14 +311,18 @@ def segments_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
 
 
 def _value_scores(index, snap):
-    """The Value page's defaults (:class:`analytics.value.clv.Settings`) and default model."""
+    """The Value page's defaults (:class:`analytics.value.clv.Settings`) and default model;
+    ``(None, why)`` when the model cannot tell who has left (no value column then, as in
+    the app)."""
     base, t = index.base, pd.Timestamp(customers.from_days(snap.day))
     summary = customers.summarise(base, t)
     settings = clv.Settings()
     fitted = clv.fit(summary)
+    if fitted.cannot_tell_dropout:
+        return None, f"No value columns: {fitted.warnings[0]}"
     fc = clv.forecast(fitted, summary, settings.months)
     table = clv.score_table(fitted, fc, summary, settings, clv.outlier_limit(base, t))
-    return segments.value_scores(base, t, table)
+    return segments.value_scores(base, t, table), ""
 
 
 def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
@@ -326,7 +330,7 @@ def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise LensError("--out must end in .csv or .xlsx.")
     index, snap = _snapshot(log, contacts, args)
-    scores = _value_scores(index, snap) if args.with_value else None
+    scores, left_out = _value_scores(index, snap) if args.with_value else (None, "")
     table = segments.customer_table(index, snap, args.hero_pct, scores)
     if args.stage:
         mask = segments.select(table, segments.SegmentFilter(stages=(args.stage,)))
@@ -353,7 +357,8 @@ def export_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     else:
         data = export.to_xlsx_bytes(rows, definition=about)
     _write(out, data)
-    return {**_settings(snap, args), "out": str(out), "rows": len(rows), "columns": list(rows)}
+    written = {**_settings(snap, args), "out": str(out), "rows": len(rows), "columns": list(rows)}
+    return {**written, "warnings": [left_out]} if left_out else written
 
 
 def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
@@ -480,6 +485,9 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         except LensError as exc:
             duel_result = {"problem": str(exc)}
     total = float(values.sum())
+    from analytics.value import lists
+
+    outliers = lists.outlier_totals(values, clv.outliers(summary, clv.outlier_limit(base, t)))
     # The total's range with the backtest's measured bias and spread (analytics.value.verdict).
     widened = interval if result is None else result.total_range(total, *interval)
     return {
@@ -496,6 +504,8 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "total_clv_interval": [float(widened[0]), float(widened[1])],
         "total_clv_interval_model_only": [float(interval[0]), float(interval[1])],
         "interval": clv.INTERVAL,
+        "one_order_outliers": {"customers": outliers["customers"], "clv": outliers["outliers"]},
+        "total_clv_without_outliers": outliers["without"],
         "backtest_verdict": (
             "No backtest, so the figures are unchecked."
             if result is None

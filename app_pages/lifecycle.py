@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics.insights import lifecycle as lc
 from analytics.output import charts
+from analytics.value import scorecard
 from ui import cache_insights, cache_value, controls, params, session, show
 from ui.sidebar import settings
 
@@ -184,6 +185,16 @@ elif view == "Win-back":
         )
     if scores is None:
         st.caption(f"Ranked by revenue to date, not by predicted CLV: {why_not}.")
+    else:
+        result, _ = cache_value.checked(dataset, cache_value.value_settings()[0])
+        if result is not None:
+            st.caption(scorecard.best_words(result.ranking))
+    if late.attrs.get("within_usual_gap"):
+        st.caption(
+            f"{late.attrs['within_usual_gap']:,} At-risk customers are left out: their days "
+            "since the last order are within their own usual gap between purchase days, so "
+            "they are not late by their own rhythm (they stay in the Members view)."
+        )
     show.table(
         late.head(5000),
         first=[

@@ -7,6 +7,7 @@ from analytics.insights import rfm
 from analytics.insights import segments as sg
 from analytics.insights.lifecycle import BUYER_STAGES
 from analytics.output import charts, present
+from analytics.value import verdict
 from ui import cache_insights, cache_value, controls, params, session, show
 from ui.sidebar import settings
 
@@ -93,6 +94,12 @@ elif view == "Stage × segment":
         st.markdown("**Average predicted CLV per RFM segment and lifecycle stage**")
         means = sg.average_by_stage_and_segment(table, "clv").T
         show.table(means, kinds={c: "money" for c in means.columns}, height=show.all_rows(means))
+        result, unchecked = cache_value.checked(dataset, cache_value.value_settings()[0])
+        if result is None:
+            st.caption(unchecked)
+        else:  # the backtest's verdict travels with every aggregate of CLV
+            words = verdict.error_words(result.totals)
+            st.caption(f"{words[0].upper()}{words[1:]} (the total, same model; see Value).")
 
 else:
     if not controls.presenting():

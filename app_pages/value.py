@@ -1,12 +1,13 @@
 """Value page: predicted CLV with ranges, churn risk, and how accurate the model was."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from analytics import LensError
 from analytics.insights import lifecycle as lc
 from analytics.output import present
-from analytics.value import clv, verdict
+from analytics.value import clv, lists, scorecard, verdict
 from ui import cache_value, controls, params, session, show, value_views
 from ui.sidebar import settings
 
@@ -62,6 +63,20 @@ summary = cache_value.summary(dataset, s.ref_date)
 snap = lc.snapshot(session.lifecycle_index(dataset), s.ref_date, s.window, s.at_risk_factor)
 table["stage"] = pd.Categorical.from_codes(snap.codes[snap.n > 0], lc.STAGES)
 
+outliers = lists.outlier_totals(table["clv"], table["outlier"])
+leave_out = outliers["customers"] > 0 and controls.toggle(
+    st,
+    "Leave out one-order outliers",
+    key="clv_no_outliers",
+    help="Customers whose expected spend rests on one order above the shop's 99.9th "
+    "percentile: left out of every figure and list below.",
+)
+if leave_out:  # the range of the total without them, from the same forecast
+    keep = ~table["outlier"].to_numpy()
+    fc = cache_value.clv_forecast(dataset, s.ref_date, model, months)[1]
+    values = np.where(keep, table["clv"].to_numpy(), 0.0)
+    total_low, total_high = clv.total_interval(fitted, fc, values)
+    table, summary = table[keep], summary[keep]
 result, unchecked = cache_value.checked(dataset, model)
 total = float(table["clv"].sum())
 if result is not None:  # the total's range with the backtest's bias and spread
@@ -90,6 +105,8 @@ m4.metric(
     f"{table['p_alive'].mean():.0%}{star}",
     help=present.COLUMNS["p_alive"].help,
 )
+if outliers["customers"]:
+    st.caption(lists.outlier_line(outliers, money, left_out=leave_out))
 st.caption(result.verdict_sentence() if result is not None else unchecked)
 if clv.dominated(table["clv"]):
     st.caption(
@@ -99,9 +116,11 @@ if clv.dominated(table["clv"]):
 
 view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
 
+best = scorecard.best_words(result.ranking) if result is not None else ""
 shown = value_views.Shown(
-    dataset, model, fitted, table, summary, int(horizon), s.ref_date, subtitle, currency, check
-)
+    dataset, model, fitted, table, summary, int(horizon), s.ref_date, subtitle, currency, check,
+    months, best,
+)  # fmt: skip
 {
     "Value": value_views.value_view,
     "Churn risk": value_views.churn_view,

@@ -364,3 +364,25 @@ def test_pareto_warm_start_ends_at_the_same_optimum(cdnow_base, monkeypatch):
     monkeypatch.setattr(fitters, "WARM_START", 2000)  # 23,502 customers > 4 x 2,000
     warm = clv.fit(cdnow_base.summary, "pareto").params
     assert warm == pytest.approx(cold, rel=1e-4)
+
+
+@pytest.mark.parametrize("model", list(clv.MODELS))
+def test_distribution_by_recurrence_equals_the_incomplete_beta_per_n(cdnow_base, model):
+    """P(N >= n) built step by step (DLMF 8.17.20) against scipy's betainc for each n, as
+    at_least computes it, on CDNOW's distinct (frequency, age) pairs over a year; pairs whose
+    tail fell below TAIL are cut to 0 (so within TAIL)."""
+    from analytics.value import predictive
+
+    fitted = clv.fit(cdnow_base.summary, model)
+    unique, _, _ = histories.unique_rows(cdnow_base.summary)
+    pairs, _ = histories.pairs(unique)
+    x, T = pairs[:, 0], pairs[:, 1]
+    tail, _ = predictive.purchase_distribution(model, fitted.params, x, T, 365)
+    assert tail.shape[1] > 50  # the heavy buyers reach far
+    columns = range(1, tail.shape[1] + 1)
+    ref = np.column_stack(
+        [predictive.at_least(model, fitted.params, x, T, 365, n) for n in columns]
+    )
+    kept = tail > 0
+    assert np.abs(tail - ref)[kept].max() < 1e-11
+    assert np.abs(tail - ref)[~kept].max() <= predictive.TAIL

@@ -656,3 +656,25 @@ def test_with_contacts_prospects_are_counted_with_nothing_bought():
     assert np.isnan(mix.loc["Prospect", "share"])
     matrix = lc.transitions(index, "2024-03-31", T, 180, 1.5)
     assert (matrix.index.name, matrix.columns.name) == ("from", "to")
+
+
+def test_winback_leaves_out_customers_within_their_own_usual_gap():
+    """A large account orders 4 times on 1 Jan and once on 2 Mar: the median gap between
+    orders (rule 4) is 0 days, so 7 days after the last order they are At risk, yet their
+    usual gap between purchase days is 60 days: not late by their own rhythm, left out. A
+    customer buying every 10 days (1, 11, 21 Jan) and quiet for 48 days stays on the list."""
+    rows = [("big", "2024-01-01")] * 4 + [("big", "2024-03-01")]
+    rows += [("steady", d) for d in ["2024-01-01", "2024-01-11", "2024-01-21"]]
+    orders = pd.DataFrame(rows, columns=["customer_id", "order_date"])
+    orders["order_date"] = pd.to_datetime(orders["order_date"])
+    orders["amount"] = [500.0] * 5 + [10.0] * 3
+    orders["order_id"] = [str(i) for i in range(len(orders))]
+    index = lc.prepare(build_customer_base(orders))
+    snap = lc.snapshot(index, "2024-03-08", 180, 1.5)
+    people = lc.members(index, snap)
+    stages = dict(zip(people["customer_id"], people["stage"], strict=True))
+    assert stages == {"big": "At risk", "steady": "At risk"}
+    late = lc.winback(index, snap)
+    assert late["customer_id"].tolist() == ["steady"]
+    assert late["usual_gap_days"].tolist() == [10.0]  # 20 days over 2 gaps
+    assert late.attrs["within_usual_gap"] == 1

@@ -96,3 +96,25 @@ def test_season_warning():
         )
         == ""
     )
+
+
+def test_every_aggregate_of_clv_carries_the_backtests_error():
+    """On the demo: the Value page's total (its delta), CLV per stage and per group, and
+    the Segments page's CLV per stage and segment all say the backtest's error."""
+    import re
+
+    from tests.conftest import app_test
+
+    at = app_test()
+    at.run()
+    at.switch_page("app_pages/value.py").run()
+    assert not at.exception
+    total = next(m for m in at.metric if m.label.startswith("Predicted CLV"))
+    words = total.delta
+    assert re.fullmatch(r"backtest: revenue \d+% (under|over) what happened", words)
+    said = [c.value for c in at.caption if words[1:] in c.value]
+    assert len(said) >= 2  # under CLV per stage and under CLV per group
+    at.switch_page("app_pages/segments.py").run()
+    at.segmented_control(key="sg_view").set_value("Stage × segment").run()
+    assert not at.exception
+    assert any(c.value.startswith("B" + words[1:]) for c in at.caption)

@@ -12,7 +12,7 @@ from analytics import LensError
 from analytics.insights import cohorts
 from analytics.insights import lifecycle as lc
 from analytics.output import charts, export, present
-from analytics.value import clv, scorecard
+from analytics.value import clv, lists, scorecard
 from ui import cache_insights, cache_value, controls, show
 from ui.session import Dataset
 
@@ -31,22 +31,56 @@ class Shown:
     subtitle: str
     currency: str | None
     check: str = ""  # the backtest's error, said beside every aggregate of CLV
+    months: int = 12  # the CLV horizon
+    best: str = ""  # which ranking the backtest found best at picking who spends most
 
     def money(self, value) -> str:
         return present.money(value, self.currency)
 
 
-COLUMNS = ["customer_id", "stage", "clv", "clv_range", "p_alive", "p_alive_range", "purchases"]
-COLUMNS += ["purchases_range", "expected_spend", "churn_risk", "outlier"]
+COLUMNS = ["customer_id", "stage", "clv", "clv_range", "range_note", "p_no_order", "p_alive"]
+COLUMNS += ["p_alive_range", "purchases", "purchases_range", "expected_spend", "churn_risk"]
+COLUMNS += ["outlier"]
+
+
+def known_view(v: Shown) -> None:
+    """What is known when the model cannot tell who has left: revenue to date per stage and
+    the customers ranked by it, never a figure that rests on the model."""
+    table, summary = v.table, v.summary
+    st.info(
+        "Predicted CLV per customer, per stage and per group is not shown: the model cannot "
+        "tell who has stopped buying here (see the warning above). Shown instead: what is "
+        "known, revenue to date.",
+        icon=":material/info:",
+    )
+    show.chart(
+        charts.value_bars(
+            lc.average_by_stage(summary["revenue"], table["stage"]).rename("revenue").to_frame(),
+            "stage",
+            "revenue",
+            "Average revenue to date per stage",
+            v.subtitle,
+            currency=v.currency,
+        ),
+        "value_2",
+    )
+    st.markdown("**Top customers by revenue to date** (not by predicted CLV: see above)")
+    known = summary[["revenue", "orders", "last_order"]].assign(stage=table["stage"])
+    columns = ["customer_id", "stage", "revenue", "orders", "last_order"]
+    show.table(known.nlargest(100, "revenue").reset_index()[columns], first=columns)
 
 
 def value_view(v: Shown) -> None:
     """The most valuable customers, CLV per stage and per group, and the full table."""
+    if v.fitted.cannot_tell_dropout:
+        known_view(v)
+        return
     dataset, table, summary, subtitle, currency, money = (
         v.dataset, v.table, v.summary, v.subtitle, v.currency, v.money
     )  # fmt: skip
-    shown, columns = present.ranges(table, currency), COLUMNS
-    top = table.nlargest(20, "clv").reset_index()
+    columns = COLUMNS
+    ranked = table.nlargest(20, "clv")
+    top = ranked.assign(range_note=present.range_notes(ranked, currency, v.months)).reset_index()
     top["customer"] = top["customer_id"].astype(str) + top["outlier"].map({True: " ⚠", False: ""})
     show.chart(
         charts.range_points(
@@ -58,6 +92,7 @@ def value_view(v: Shown) -> None:
             present.money_title("Predicted CLV (dot) and its 80% range", currency),
             "The 20 customers with the highest predicted value",
             subtitle,
+            note="range_note",
         ),
         "value_1",
     )
@@ -111,11 +146,16 @@ def value_view(v: Shown) -> None:
             else "no customer's value rests on one giant order"
         )
     )
-    show.table(shown.nlargest(100, "clv").reset_index()[columns], first=columns)
+    top_100 = present.ranges(table.nlargest(100, "clv"), currency, v.months)
+    show.table(top_100.reset_index()[columns], first=columns)
+    if v.best:
+        st.caption(v.best)
     controls.download_button(
         st,
         "Download every customer's scores (CSV)",
-        lambda: export.to_csv_bytes(table.reset_index()),  # built on click
+        lambda: export.to_csv_bytes(  # built on click
+            table.assign(range_note=present.range_notes(table, currency, v.months)).reset_index()
+        ),
         file_name=f"customer_value_{v.ref_date:%Y%m%d}.csv",
         mime="text/csv",
         key="clv_download",
@@ -126,7 +166,17 @@ def value_view(v: Shown) -> None:
 def churn_view(v: Shown) -> None:
     """Who is probably still a customer, churn risk bands, and where stages and model disagree."""
     table, summary, subtitle, horizon, fitted = v.table, v.summary, v.subtitle, v.horizon, v.fitted
-    shown, columns = present.ranges(table, v.currency), COLUMNS
+    if fitted.cannot_tell_dropout:
+        st.info(
+            "Chance still a customer, churn risk and where the stages and the model disagree "
+            "are not shown: the model cannot tell who has stopped buying here (see the warning "
+            "above). The lifecycle stages say who has stopped ordering: the Lifecycle page "
+            "lists the At-risk customers (win-back, ranked by revenue to date) and the "
+            "Inactive ones.",
+            icon=":material/info:",
+        )
+        return
+    columns = COLUMNS
     show.chart(
         charts.histogram(
             table["p_alive"] * 100,
@@ -177,11 +227,18 @@ def churn_view(v: Shown) -> None:
         "The stages follow a rule on days since the last order (the inactivity window); the "
         "model's chance still a customer follows each customer's own rhythm."
     )
-    listed = table.loc[members.index].assign(disagreement=members).reset_index()
+    why = lists.reasons(summary, table["p_alive"], members.str.startswith("Inactive"))
+    listed = table.loc[members.index].assign(disagreement=members, why=why).reset_index()
+    if len(listed):
+        st.caption("Each customer's own reason, from their rhythm and days since the last order:")
+        show.table(listed.head(100), first=["customer_id", "stage", "disagreement", "why"])
     show.campaign_list(listed, f"stage_model_disagreements_{v.ref_date:%Y%m%d}", "disagree")
-    leaving = shown[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
+    leaving = table[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
     st.markdown(f"**{len(leaving):,} customers at high risk**, most valuable first")
-    show.table(leaving.head(100).reset_index()[columns], first=columns)
+    shown = present.ranges(leaving.head(100), v.currency, v.months)
+    show.table(shown.reset_index()[columns], first=columns)
+    if v.best:
+        st.caption(v.best)
     show.campaign_list(
         table.loc[leaving.index].reset_index(), f"high_churn_risk_{v.ref_date:%Y%m%d}", "churn"
     )
@@ -203,11 +260,20 @@ def backtest_view(v: Shown) -> None:
         st.stop()
     bar.empty()
     st.markdown(result.sentence(v.money))
-    try:
-        with st.spinner("Training the challenger (gradient boosting)…"):
-            duel = cache_value.challenge(dataset, model, horizon)
-    except LensError as exc:
-        duel, no_duel = None, f"Challenger not run: {exc}"
+    duel, no_duel = None, ""
+    # The challenger trains a classifier (seconds to minutes): only when asked, so that the
+    # backtest opens fast; once trained it is cached and joins the scorecard.
+    if controls.toggle(
+        st,
+        f"Also train the challenger (gradient boosting on RFM and lifecycle features, "
+        f"ordering again within {horizon} days)",
+        key="bt_challenger",
+    ):
+        try:
+            with st.spinner("Training the challenger (gradient boosting)…"):
+                duel = cache_value.challenge(dataset, model, horizon)
+        except LensError as exc:
+            no_duel = f"Challenger not run: {exc}"
     ranked = result if duel is None else result.with_challenger(duel.chance)
     st.markdown(f"**How well it ranks customers.** {ranked.ranking_sentence()}")
     show.table(
@@ -253,9 +319,9 @@ def backtest_view(v: Shown) -> None:
     show.table(compare.rename_axis("model"))
     st.markdown("**Predicted against real, by tenth of predicted value** (1 = the top 10%)")
     show.table(result.deciles.reset_index(), first=["decile"])
-    if duel is None:
+    if no_duel:
         st.info(no_duel)
-    else:
+    elif duel is not None:
         st.markdown(
             f"**Challenger** (gradient boosting on RFM and lifecycle features), ordering again "
             f"within {horizon} days. {present.RANKING}: {duel.roc_auc_model:.2f} vs "

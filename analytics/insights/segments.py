@@ -35,6 +35,7 @@ EXPORT_COLUMNS = [
     "clv",
     "clv_low",
     "clv_high",
+    "p_no_order",
     "p_alive",
     "p_alive_low",
     "p_alive_high",

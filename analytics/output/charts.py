@@ -472,12 +472,14 @@ def range_points(
     x_title: str,
     title: str,
     subtitle: str,
+    note: str | None = None,
 ) -> alt.Chart:
     """One row per item (in the given order): its value as a dot and its 80% range as a
-    bar from ``low`` to ``high``."""
-    data = data[[label, value, low, high]].reset_index(drop=True)
+    bar from ``low`` to ``high``; ``note``, a text column, joins the tooltip."""
+    data = data[[label, value, low, high] + ([note] if note else [])].reset_index(drop=True)
     y = alt.Y(f"{label}:N", sort=list(data[label]), title=None)
     tooltip = [label] + [alt.Tooltip(f"{c}:Q", format=",.0f") for c in (value, low, high)]
+    tooltip += [alt.Tooltip(f"{note}:N", title="Why one figure")] if note else []
     bars = (
         alt.Chart(data)
         .mark_rule(strokeWidth=6, color="#9dbbe0")

@@ -84,10 +84,27 @@ def period(start: pd.Timestamp, end: pd.Timestamp) -> str:
     return f"{start:%d %b %Y} – {end:%d %b %Y}"
 
 
-def ranges(table: pd.DataFrame, currency: str | None = None) -> pd.DataFrame:
+def range_notes(table: pd.DataFrame, currency: str | None, horizon: int) -> list[str]:
+    """Why a CLV range is one figure (low = high, usually 0 – 0 while the expected CLV is
+    above 0): "82% chance of no order in 12 months; €90 expected from the 18% who order"."""
+    value, none = table["clv"].to_numpy(), table["p_no_order"].to_numpy()
+    equal = (table["clv_low"] == table["clv_high"]).to_numpy() & (value > 0) & (none < 1)
+    notes = np.full(len(table), "", dtype=object)
+    notes[equal] = [
+        f"{p:.0%} chance of no order in {months(horizon)}; "
+        f"{money(v / (1 - p), currency)} expected from the {1 - p:.0%} who order"
+        for v, p in zip(value[equal], none[equal], strict=True)
+    ]
+    return list(notes)
+
+
+def ranges(table: pd.DataFrame, currency: str | None = None, horizon: int = 12) -> pd.DataFrame:
     """The model's scores with each 80% range as one "low – high" text column
-    (``clv_range``, ``p_alive_range``, ``purchases_range``) in place of its two ends."""
+    (``clv_range``, ``p_alive_range``, ``purchases_range``) in place of its two ends, and
+    ``range_note`` saying why where the CLV range is one figure."""
     out = table.copy()
+    if "p_no_order" in out:
+        out["range_note"] = range_notes(out, currency, horizon)
     formats = {
         "clv": lambda v: money(v, currency),
         "p_alive": share,
@@ -202,6 +219,16 @@ COLUMNS: dict[str, Column] = {
     "purchases_range": Column(
         "Orders, 80% range",
         help="8 times in 10 the customer's orders should fall in this range.",
+    ),
+    "p_no_order": Column(
+        "Chance of no order",
+        "share",
+        "The chance that the customer places no order at all over the CLV horizon.",
+    ),
+    "range_note": Column(
+        "Why the range is one figure",
+        help="Where the 80% range's ends are equal (often 0 – 0): no order is the most likely "
+        "outcome, and the expected CLV comes from the chance that they do order.",
     ),
     "outlier": Column(
         "One giant order",

@@ -21,7 +21,7 @@ from analytics.insights import cohorts, lifecycle, rfm
 from analytics.insights.customers import summarise
 from analytics.insights.lifecycle import LifecycleIndex
 from analytics.output import present
-from analytics.value import backtest, clv, verdict
+from analytics.value import backtest, clv, lists, verdict
 
 COHORT_ROWS = 12
 
@@ -113,6 +113,10 @@ def _value_part(
         f"{money(float(np.median(values)))}; on average a {fc.table['p_alive'].mean():.0%} "
         f"chance that a customer is still buying (P(alive)). {fitted.reason}"
     )
+    limit = clv.outlier_limit(index.base, s.ref_date)
+    outliers = lists.outlier_totals(values, clv.outliers(summarise(index.base, s.ref_date), limit))
+    if outliers["customers"]:
+        lines.append(lists.outlier_line(outliers, money))
     lines += list(fitted.warnings[1:] if warning else fitted.warnings)
     if result is not None:
         lines.append(f"Backtest: {result.sentence(money)}")
@@ -312,7 +316,13 @@ def build(
     pdf.heading("Customer value", keep=40)
     for line in value.lines:
         pdf.line_of_text(line, size=10)
-    if value.by_stage is not None:
+    if value.by_stage is not None and value.cannot_tell:  # a figure that rests on the model
+        pdf.line_of_text(
+            "Predicted CLV per lifecycle stage is not shown: the model cannot tell who has "
+            "stopped buying here; the lifecycle stages above say who has.",
+            size=10,
+        )
+    elif value.by_stage is not None:
         pdf.ln(2)
         pdf.chart(
             charts.value_bars(

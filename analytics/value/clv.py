@@ -605,6 +605,9 @@ def score_table(
     values = clv(fc, settings.months, settings.discount_rate, settings.margin)
     table["clv"] = values
     table["clv_low"], table["clv_high"] = clv_range(fc, values)
+    # Why a range can be one figure (0 - 0): most likely no order at all in the horizon.
+    some = _order_chance(model, settings.months * DAYS_PER_MONTH, fc.alive, fc.pairs, fc.pair)
+    table["p_no_order"] = 1 - some[fc.row]
     chance = _order_chance(model, settings.churn_days, fc.alive, fc.pairs, fc.pair)
     table["chance_to_order"] = chance[fc.row]
     table["churn_risk"] = churn_band(table["chance_to_order"].to_numpy())

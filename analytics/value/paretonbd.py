@@ -92,6 +92,23 @@ def log_likelihood(params, x, t_x, T) -> tuple[np.ndarray, np.ndarray]:
     return ll, d_c + d_inner / inner[:, None]
 
 
+def p_alive(params, x, t_x, T) -> np.ndarray:
+    """P(still active at T | x, t_x, T): the likelihood's part where the customer is still
+    active, (alpha + T)^-(r + x) (beta + T)^-s, over the whole; the same integral I, so the
+    same accuracy, and no hypergeometric function (whose series crawls when s and beta run
+    off together, as when nobody is seen leaving)."""
+    from scipy.special import expit, logsumexp
+
+    r, alpha, s, beta = params
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    log_e = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+    with np.errstate(all="ignore"):
+        log_term = _quadrature(params, x, t_x, T)[0]
+        log_term = np.where(np.isfinite(log_term), log_term, -np.inf)
+        log_dropped = np.log(s) + logsumexp(log_term, axis=0)
+    return expit(log_e - log_dropped)
+
+
 def objective(log_params, x, t_x, T, weights, penalizer: float = 0.0):
     """Mean negative log-likelihood (weighted rows) and its gradient in the log-parameters,
     with lifetimes' penalty (``penalizer`` x the sum of squared parameters, per row)."""

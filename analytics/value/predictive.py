@@ -14,6 +14,8 @@ So the expensive hypergeometric and incomplete-beta functions run once per disti
 (frequency, age) pair (a few thousand) rather than once per customer history (hundreds of
 thousands): expected purchases = P(alive) x :func:`purchases_if_alive`, and the whole
 distribution of the number of purchases in the horizon is P(alive) x :func:`at_least`.
+Pareto/NBD's P(alive) comes from the likelihood's integral (:mod:`analytics.value.paretonbd`),
+not from its hypergeometric closed form, whose series crawls when drop-out cannot be told.
 Every time is in days. lifetimes' own methods give the same numbers (tests/test_clv.py).
 scipy is imported in the functions, so that importing this module costs nothing.
 """
@@ -41,15 +43,10 @@ def p_alive(model: str, params: dict, x, t_x, T) -> np.ndarray:
     r, alpha = params["r"], params["alpha"]
     with np.errstate(all="ignore"):
         if model == "pareto":
-            s, beta = params["s"], params["beta"]
-            log_odds = (
-                np.log(s)
-                - np.log(r + s + x)
-                + (r + x) * np.log(alpha + T)
-                + s * np.log(beta + T)
-                + _pareto_log_a0(params, x, t_x, T)
-            )
-            return np.clip(np.nan_to_num(expit(-log_odds), nan=0.0), 0, 1)
+            from analytics.value.paretonbd import p_alive as pareto_alive
+
+            values = (r, alpha, params["s"], params["beta"])
+            return np.clip(np.nan_to_num(pareto_alive(values, x, t_x, T), nan=0.0), 0, 1)
         a = params["a"]
         # BG/NBD: the number of drop-out chances so far is x (none without a repeat);
         # modified: x + 1 (one right after the first purchase).
@@ -59,24 +56,6 @@ def p_alive(model: str, params: dict, x, t_x, T) -> np.ndarray:
         if model == "bgnbd":
             out = np.where(x == 0, 1.0, out)
     return np.clip(np.nan_to_num(out, nan=0.0), 0, 1)
-
-
-def _pareto_log_a0(params: dict, x, t_x, T):
-    """log A0 of the Pareto/NBD likelihood (note 009, eq. 19-20), as lifetimes writes it."""
-    from scipy.special import hyp2f1, logsumexp
-
-    r, alpha, s, beta = (params[k] for k in ("r", "alpha", "s", "beta"))
-    if alpha < beta:
-        low, high, third = alpha, beta, r + x
-    else:
-        low, high, third = beta, alpha, s + 1
-    rsx = r + s + x
-    p1 = hyp2f1(rsx, third, rsx + 1.0, (high - low) / (high + t_x))
-    p2 = hyp2f1(rsx, third, rsx + 1.0, (high - low) / (high + T))
-    q1, q2 = high + t_x, high + T
-    terms = np.stack([np.log(p1) + rsx * np.log(q2), np.log(p2) + rsx * np.log(q1)])
-    signs = np.stack([np.ones_like(q1), -np.ones_like(q1)])
-    return logsumexp(terms, axis=0, b=signs) - rsx * np.log(q1 * q2)
 
 
 def purchases_if_alive(model: str, params: dict, x, T, t) -> np.ndarray:
@@ -135,18 +114,54 @@ def at_least(model: str, params: dict, x, T, t, n: int) -> np.ndarray:
 
 def purchase_distribution(model: str, params: dict, x, T, t) -> tuple[np.ndarray, np.ndarray]:
     """P(N >= n | active) for n = 1, 2, ... per (x, T) pair, as a (pairs x n) matrix, summed
-    until every pair's tail is below :data:`TAIL`, and E[N^2 | active] per pair."""
+    until every pair's tail is below :data:`TAIL`, and E[N^2 | active] per pair.
+
+    The same numbers as :func:`at_least` for each n, without an incomplete beta function
+    per n: the chance of at least n purchase chances, I_z(n, r + x), follows from the one
+    for n - 1 by I_z(n + 1, b) = I_z(n, b) - z^n (1 - z)^b / (n B(n, b)) (DLMF 8.17.20),
+    each term the previous times z (n + b) / (n + 1), kept in logs; BG's chance to stay
+    through n - 1 purchases likewise, times (b' + n - 1) / (a + b' + n - 1) per step. For
+    Pareto/NBD the terms are those at the quadrature's nodes and at t, weighted as in
+    :func:`at_least`."""
     x, T = np.asarray(x, dtype="float64"), np.asarray(T, dtype="float64")
+    rate_shape, alpha = params["r"] + x, params["alpha"]
+    if model == "pareto":
+        s, beta = params["s"], params["beta"]
+        tau = np.broadcast_to((_NODES[:, None] + 1) * t / 2, (len(_NODES), len(x)))
+        density = s / (beta + T + tau) * ((beta + T) / (beta + T + tau)) ** s
+        weight = np.vstack(
+            [_WEIGHTS[:, None] * t / 2 * density, ((beta + T) / (beta + T + t)) ** s]
+        )
+        span = np.vstack([tau, np.full((1, len(x)), float(t))])
+        a, b_stay, stay = None, None, None
+    else:
+        a, b_stay = params["a"], _bg_b(model, params, x)
+        weight, span, stay = np.ones((1, len(x))), np.full((1, len(x)), float(t)), np.ones(len(x))
+    with np.errstate(all="ignore"):
+        log_z = np.log(span / (alpha + T + span))
+        log_rest = np.log1p(-span / (alpha + T + span))
+        chances = -np.expm1(rate_shape * log_rest)  # I_z(1, b) = 1 - (1 - z)^b
+        log_term = log_z + rate_shape * log_rest + np.log(rate_shape)
     columns, second = [], np.zeros(len(x))
     active = np.arange(len(x))
     for n in range(1, MAX_PURCHASES + 1):
+        found = (weight * chances).sum(0) * (1.0 if stay is None else stay)
         column = np.zeros(len(x))
-        column[active] = at_least(model, params, x[active], T[active], t, n)
+        column[active] = found
         columns.append(column)
         second += (2 * n - 1) * column
-        active = active[column[active] > TAIL]
+        keep = found > TAIL
+        active = active[keep]
         if not len(active):
             break
+        weight, chances, log_term, log_z = (v[:, keep] for v in (weight, chances, log_term, log_z))
+        rate_shape = rate_shape[keep]
+        chances = np.maximum(chances - np.exp(log_term), 0.0)
+        with np.errstate(all="ignore"):
+            log_term = log_term + log_z + np.log(n + rate_shape) - np.log(n + 1)
+        if stay is not None:
+            b_stay = b_stay[keep]
+            stay = stay[keep] * (b_stay + n - 1) / (a + b_stay + n - 1)
     return np.column_stack(columns) if columns else np.zeros((len(x), 0)), second
 
 

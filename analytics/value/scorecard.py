@@ -110,6 +110,23 @@ def best(ranking: dict, metric: str) -> str:
     return "model" if known.get("model", -1) >= known[top] - SAME else top
 
 
+def best_words(ranking: dict, metric: str = "gini") -> str:
+    """Which ranking the backtest found best, for the caption of a ranked list."""
+    if not ranking:
+        return ""
+    task = "who will spend most" if metric == "gini" else "who will buy"
+    figures = ", ".join(
+        f"{LABELS[k]} {v[metric]:.2f}" for k, v in ranking.items() if np.isfinite(v[metric])
+    )
+    if not figures:
+        return ""
+    name = "Gini" if metric == "gini" else "AUC"
+    return (
+        f"In the backtest, {LABELS[best(ranking, metric)]} ranked best at picking {task} "
+        f"({name}: {figures})."
+    )
+
+
 def _clause(ranking: dict, metric: str, task: str) -> str:
     name = "AUC" if metric == "auc" else "Gini"
     model = ranking["model"][metric]
