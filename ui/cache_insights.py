@@ -11,6 +11,7 @@ import streamlit as st
 
 from analytics.insights import cohorts, lifecycle, segments
 from analytics.insights.lifecycle import LifecycleIndex
+from ui import cache_products
 from ui.session import Dataset, lifecycle_index
 
 
@@ -26,7 +27,8 @@ def _cohort_table(
     groups = None
     if group_by is not None:
         contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
-        groups = cohorts.acquisition_attributes(_dataset.base, contacts)[group_by]
+        firsts = cache_products.first_product(_dataset)
+        groups = cohorts.acquisition_attributes(_dataset.base, contacts, firsts)[group_by]
     return cohorts.cohort_table(
         _dataset.base, period, metric, groups, first_from, first_to, *minimums
     )

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import LensError
-from analytics.insights.customers import CustomerBase, to_days
+from analytics.insights.customers import CustomerBase, from_days, to_days
 from analytics.insights.repurchase import Purchases, purchases
 
 Z95 = 1.959963984540054
@@ -274,6 +274,28 @@ def first_product(idx: ProductIndex, base: CustomerBase) -> pd.Series:
     main = idx.main[first]
     names = np.append(idx.names.to_numpy(dtype=object), None)
     return pd.Series(names[main], index=base.ids[idx.p.customers], name="first_product")
+
+
+def not_back(idx: ProductIndex, base: CustomerBase, product: str, days: int) -> pd.DataFrame:
+    """A win-back list: customers whose first purchase holds ``product``, with no second
+    purchase by the reference date, and more than ``days`` days since the first purchase
+    (the 80th-percentile gap on the page), longest waiting first."""
+    p = idx.p
+    holds = idx.first_holds(idx.code_of(product))
+    waited = p.end - p.first
+    pick = holds[p.customers] & ~p.came_back & (waited > days)
+    where = p.customers[pick]
+    rows = pd.DataFrame(
+        {
+            "customer_id": base.ids[where],
+            "email": base.email[where],
+            "first_order": from_days(p.first[pick]),
+            "days_since_first_order": waited[pick],
+        }
+    )
+    return rows.sort_values("days_since_first_order", ascending=False, kind="stable").reset_index(
+        drop=True
+    )
 
 
 def to_json(idx: ProductIndex, base: CustomerBase, after: str | None, top: int) -> dict:
