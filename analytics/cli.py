@@ -522,7 +522,7 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     result = None
     if args.spend:
         result = _payback(base=index.base, spend=read_spend_file(args.spend), args=args)
-    data = report.build(index, settings, payback=result)
+    data = report.build(index, settings, payback=result, lines=log.lines)
     _write(out, data)
     return {
         **_settings(snap, args),
