@@ -135,7 +135,7 @@ st.caption(
 show.table(nxt.head(20), kinds={"share": "share", "lift": "number"})
 
 st.markdown("#### Product journeys")
-paths = products.journeys(index, TOP_JOURNEYS)
+paths = cache_products.journeys(dataset, s.ref_date, TOP_JOURNEYS)
 show.table(view.journey_frame(paths))
 st.caption(
     "Customers who came back, by the path of their 1st to 4th purchases (as many as they "

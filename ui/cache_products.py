@@ -53,6 +53,15 @@ def what_next(dataset: Dataset, ref_date: pd.Timestamp, after: str):
     return _what_next(dataset.source.key, pd.Timestamp(ref_date), after, dataset)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _journeys(key: str, ref_date: pd.Timestamp, top: int, _dataset: Dataset) -> pd.DataFrame:
+    return products.journeys(product_index(_dataset, ref_date), top)
+
+
+def journeys(dataset: Dataset, ref_date: pd.Timestamp, top: int) -> pd.DataFrame:
+    return _journeys(dataset.source.key, pd.Timestamp(ref_date), top, dataset)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def _first_product(key: str, _dataset: Dataset) -> pd.Series | None:
     if _dataset.log.lines is None:
