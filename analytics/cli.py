@@ -265,8 +265,9 @@ def inspect_result(log: OrderLog) -> dict:
         "dropped": report.dropped,
         "warnings": report.warnings,
         "notes": report.notes,
-        "lines": report.lines or None,
         "mapping": {k: v for k, v in log.mapping.items() if v},
+        # Line items, when the data names products (else left out: same output as before).
+        **({"lines": report.lines} if report.lines else {}),
     }
 
 

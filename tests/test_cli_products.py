@@ -131,3 +131,16 @@ def test_cohorts_by_first_product(capsys, hand_products):
     assert code == 0
     sizes = {c["cohort"]: c["size"] for c in out["cohorts"]}
     assert sizes == {"Cup": 2, "Spoon": 1, "Tea": 4}
+
+
+def test_inspect_counts_line_items_only_when_there_are_products(capsys, hand_products, hand_built):
+    code, out, _ = run(capsys, "inspect", hand_products)
+    # e's voided order and its Mug line are left out: 14 line rows, 13 kept, 4 products.
+    assert code == 0 and out["lines"] == {
+        "line_rows": 14,
+        "lines_kept": 13,
+        "products": 4,
+        "lines_left_out": 1,
+    }
+    code, out, _ = run(capsys, "inspect", hand_built)
+    assert code == 0 and "lines" not in out
