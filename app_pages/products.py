@@ -125,6 +125,8 @@ st.caption(
 
 st.markdown("#### What comes next")
 options = firsts["product"].head(200).tolist()
+if st.session_state.get("pt_after") not in options:
+    st.session_state["pt_after"] = options[0]  # another dataset: its top first product
 after = controls.selectbox(st, "After a 1st purchase holding", options, key="pt_after")
 n_after, nxt = cache_products.what_next(dataset, s.ref_date, after)
 st.caption(
