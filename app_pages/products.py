@@ -24,6 +24,8 @@ st.caption(
 )
 again = cache_products.repurchase_timing(dataset, s.ref_date)
 subtitle = f"{dataset.label} · purchases to {end} · {again.customers:,} customers"
+if again.left_out:
+    st.info(f"{again.left_out} (The sidebar's switch keeps them.)", icon=":material/history:")
 
 st.subheader("Repurchase curve")
 show.chart(

@@ -60,3 +60,26 @@ def test_a_file_with_line_items_draws_every_view(app):
     assert "First product" in at.selectbox(key="co_group").options
     at.selectbox(key="co_group").set_value("First product").run()
     no_errors(at)
+
+
+def test_customers_already_there_are_left_out_unless_the_switch_keeps_them(app):
+    from tests.test_cli_products import existing_text
+
+    at = app.switch_page("app_pages/data.py").run()
+    at.segmented_control(key="source_choice").set_value("Upload my export").run()
+    at.file_uploader(key="orders_file").set_value(
+        ("existing.csv", existing_text().encode(), "text/csv")
+    ).run()
+    at.switch_page(PAGE).run()
+    no_errors(at)
+    assert any("(2024-01)" in i.value and "left out" in i.value for i in at.info)
+    assert first_products(at) == ["New"]  # January's customers (all first bought Old) out
+    at.toggle(key="leave_out_existing").set_value(False).run()
+    no_errors(at)
+    assert not any("(2024-01)" in i.value for i in at.info)
+    assert first_products(at) == ["Old", "New"]
+
+
+def first_products(at) -> list[str]:
+    table = next(f.value for f in at.dataframe if "First product" in f.value.columns)
+    return table["First product"].tolist()

@@ -11,7 +11,6 @@ import streamlit as st
 
 from analytics.insights import cohorts, lifecycle, segments
 from analytics.insights.lifecycle import LifecycleIndex
-from ui import cache_products
 from ui.session import Dataset, lifecycle_index
 
 
@@ -27,6 +26,8 @@ def _cohort_table(
     groups = None
     if group_by is not None:
         contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
+        from ui import cache_products  # it reads this module's left_out: imported here
+
         firsts = cache_products.first_product(_dataset)
         groups = cohorts.acquisition_attributes(_dataset.base, contacts, firsts)[group_by]
     return cohorts.cohort_table(

@@ -96,12 +96,17 @@ class ProductIndex:
 
 
 def prepare(
-    base: CustomerBase, lines: pd.DataFrame | None, end: pd.Timestamp | None = None
+    base: CustomerBase,
+    lines: pd.DataFrame | None,
+    end: pd.Timestamp | None = None,
+    first_from: pd.Timestamp | None = None,
 ) -> ProductIndex:
-    """Match each line to its purchase (on or before ``end``); the main product of each."""
+    """Match each line to its purchase (on or before ``end``; of the customers whose first
+    purchase is on or after ``first_from``, see :func:`repurchase.purchases`); the main
+    product of each purchase."""
     if lines is None or lines.empty:
         raise LensError(NEEDS)
-    p = purchases(base, end)
+    p = purchases(base, end, first_from)
     customer = lines["customer_id"]
     codes = customer.cat.codes.to_numpy().astype(np.int64)
     if not customer.cat.categories.equals(base.ids):  # e.g. read back from elsewhere
@@ -298,8 +303,15 @@ def not_back(idx: ProductIndex, base: CustomerBase, product: str, days: int) -> 
     )
 
 
-def to_json(idx: ProductIndex, base: CustomerBase, after: str | None, top: int) -> dict:
-    """The CLI's ``products`` answer: first products, what comes next, journeys."""
+def to_json(
+    idx: ProductIndex,
+    base: CustomerBase,
+    after: str | None,
+    top: int,
+    left_out: str | None = None,
+) -> dict:
+    """The CLI's ``products`` answer: first products, what comes next, journeys
+    (``left_out``: the sentence naming customers left out, as in :mod:`repurchase`)."""
     table = first_products(idx, base)
     if table.empty:
         raise LensError("No first purchase names a product: " + NEEDS)
@@ -312,6 +324,7 @@ def to_json(idx: ProductIndex, base: CustomerBase, after: str | None, top: int) 
 
     return {
         "as_of": str(np.datetime64(idx.p.end, "D")),
+        "left_out": left_out,
         "customers": idx.n_customers,
         "shop_repeat_90": num(shop),
         "shop_watched_90": watched,

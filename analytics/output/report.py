@@ -393,7 +393,8 @@ def _repurchase_section(
     from analytics.insights import products, repurchase
     from analytics.output import product_view as view
 
-    result = repurchase.repurchase(index.base, s.ref_date)
+    existing = cohorts.existing_base(index.base) if s.leave_out_existing else None
+    result = repurchase.repurchase(index.base, s.ref_date, existing)
     at = {int(r["day"]): r["share"] for r in result.at_horizons.to_dict("records")}
     known = [f"{at[d]:.0%} within {d} days" for d in repurchase.HORIZONS if pd.notna(at[d])]
     pdf.section(
@@ -406,7 +407,8 @@ def _repurchase_section(
         ),
         "Came back (Kaplan-Meier, customers not back yet counted for the days watched): "
         + ("; ".join(known) or "no horizon watched yet")
-        + ".",
+        + "."
+        + (f" {result.left_out}" if result.left_out else ""),
     )
     pdf.line_of_text(
         f"{repurchase.winback_sentence(result.winback_days)} The inactivity window in this "
@@ -421,7 +423,7 @@ def _repurchase_section(
         )
         return
     try:
-        idx = products.prepare(index.base, lines, s.ref_date)
+        idx = products.prepare(index.base, lines, s.ref_date, existing.until if existing else None)
         table = products.first_products(idx, index.base).head(TOP_FIRST_PRODUCTS)
     except LensError as exc:
         pdf.line_of_text(f"First products are not in this report: {exc}", size=9)
