@@ -33,6 +33,7 @@ PAGES = [
         "app_pages/lifecycle.py", title="Lifecycle", icon=":material/donut_large:", default=True
     ),
     st.Page("app_pages/cohorts.py", title="Cohorts", icon=":material/grid_on:"),
+    st.Page("app_pages/products.py", title="Products and timing", icon=":material/shopping_bag:"),
     st.Page("app_pages/payback.py", title="Payback", icon=":material/payments:"),
     st.Page("app_pages/value.py", title="Value", icon=":material/savings:"),
     st.Page("app_pages/segments.py", title="Segments", icon=":material/group_work:"),

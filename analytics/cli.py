@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _reading_options(again)
     again.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
+    _keep_existing(again)
     bought = commands.add_parser(
         "products", help="first products, what comes next, product journeys (line items)"
     )
@@ -165,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     bought.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
     bought.add_argument("--first", metavar="PRODUCT", help="what comes next after this product")
     bought.add_argument("--top", type=int, default=10, help="rows per list (default 10)")
+    _keep_existing(bought)
     pdf = commands.add_parser("report", help="write the management report as PDF")
     _reading_options(pdf)
     _stage_settings(pdf)
@@ -177,6 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--out", required=True, help="FILE.pdf")
     pdf.add_argument("--spend", help="spend file (CSV or .xlsx): adds the payback section")
     return parser
+
+
+def _keep_existing(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--keep-existing",
+        action="store_true",
+        help="keep the data's first month when it looks like customers already there",
+    )
 
 
 def _stage_settings(parser: argparse.ArgumentParser) -> None:
@@ -265,8 +275,9 @@ def inspect_result(log: OrderLog) -> dict:
         "dropped": report.dropped,
         "warnings": report.warnings,
         "notes": report.notes,
-        "lines": report.lines or None,
         "mapping": {k: v for k, v in log.mapping.items() if v},
+        # Line items, when the data names products (else left out: same output as before).
+        **({"lines": report.lines} if report.lines else {}),
     }
 
 
@@ -400,7 +411,8 @@ def repurchase_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     from analytics.insights import repurchase
 
     base = build_customer_base(log.orders)
-    return repurchase.repurchase(base, _as_of(args.as_of, base)).to_json()
+    existing = None if args.keep_existing else cohorts.existing_base(base)
+    return repurchase.repurchase(base, _as_of(args.as_of, base), existing).to_json()
 
 
 def products_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
@@ -409,8 +421,11 @@ def products_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     if not 1 <= args.top <= 1000:
         raise LensError("--top must be between 1 and 1000.")
     base = build_customer_base(log.orders)
-    index = products.prepare(base, log.lines, _as_of(args.as_of, base))
-    return products.to_json(index, base, args.first, args.top)
+    existing = None if args.keep_existing else cohorts.existing_base(base)
+    first_from = existing.until if existing else None
+    index = products.prepare(base, log.lines, _as_of(args.as_of, base), first_from)
+    left_out = f"{existing.sentence()} They are left out." if existing else None
+    return products.to_json(index, base, args.first, args.top, left_out)
 
 
 def _as_of(as_of: str | None, base) -> pd.Timestamp:
@@ -542,7 +557,7 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     result = None
     if args.spend:
         result = _payback(base=index.base, spend=read_spend_file(args.spend), args=args)
-    data = report.build(index, settings, payback=result)
+    data = report.build(index, settings, payback=result, lines=log.lines)
     _write(out, data)
     return {
         **_settings(snap, args),

@@ -15,13 +15,13 @@ from analytics.insights.cohorts import (
     last_cohorts,
 )
 from analytics.output import cohort_view, export
-from ui import cache_insights, controls, params, session, show
+from ui import cache_insights, cache_products, controls, params, session, show
 
 HEATMAP_ROWS = 26  # cohorts drawn: more rows than a slide can read
 HEATMAP_PERIODS = 13  # periods drawn (0-12): wider, no cell can hold its number
 dataset = session.current_dataset()
 contacts = dataset.contacts.contacts if dataset.contacts is not None else None
-attributes = acquisition_attributes(dataset.base, contacts)
+attributes = acquisition_attributes(dataset.base, contacts, cache_products.first_product(dataset))
 
 st.title("Cohort retention")
 controls.settings_line()

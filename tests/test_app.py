@@ -424,6 +424,7 @@ def test_cdnow_backtest_on_the_value_page(app, capsys):
 PAGE_VIEWS = {
     "app_pages/lifecycle.py": ("lc_view", VIEWS),
     "app_pages/cohorts.py": (None, []),
+    "app_pages/products.py": (None, []),
     "app_pages/value.py": (None, []),  # too little history: a message instead of views
     "app_pages/segments.py": (
         "sg_view",
@@ -602,6 +603,7 @@ def test_value_page_on_a_one_year_log_never_shows_value_alone(app):
 ALL_VIEWS = {
     "app_pages/lifecycle.py": ("lc_view", VIEWS),
     "app_pages/cohorts.py": (None, [None]),
+    "app_pages/products.py": (None, [None]),
     "app_pages/value.py": ("clv_view", ["Value", "Churn risk", "Backtest", "Model"]),
     "app_pages/segments.py": (
         "sg_view",

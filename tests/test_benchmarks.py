@@ -46,3 +46,12 @@ def test_benchmark_smoke_size_gives_the_same_numbers_as_the_plain_way():
     assert result["evolution"]["snapshots"] == 36
     assert result["pdf_report"]["seconds"] > 0 and "clv_rescore" in result
     assert "Stage assignment" in run.table(report["results"])
+
+
+def test_products_benchmark_smoke_size_gives_the_plain_ways_numbers():
+    from benchmarks import products
+
+    result = products.main(SMOKE_CUSTOMERS)
+    assert result["line_rows"] > result["orders"] > 5000
+    assert result["repurchase_same_numbers"] and result["products_same_numbers"]
+    assert "repurchase (after load)" in products.table(result)

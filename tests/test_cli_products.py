@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from analytics.cli import main
@@ -131,3 +132,51 @@ def test_cohorts_by_first_product(capsys, hand_products):
     assert code == 0
     sizes = {c["cohort"]: c["size"] for c in out["cohorts"]}
     assert sizes == {"Cup": 2, "Spoon": 1, "Tea": 4}
+
+
+def test_inspect_counts_line_items_only_when_there_are_products(capsys, hand_products, hand_built):
+    code, out, _ = run(capsys, "inspect", hand_products)
+    # e's voided order and its Mug line are left out: 14 line rows, 13 kept, 4 products.
+    assert code == 0 and out["lines"] == {
+        "line_rows": 14,
+        "lines_kept": 13,
+        "products": 4,
+        "lines_left_out": 1,
+    }
+    code, out, _ = run(capsys, "inspect", hand_built)
+    assert code == 0 and "lines" not in out
+
+
+def existing_text() -> str:
+    """60 customers first seen in January 2024 (2 a day; the customers already there), then
+    5 new ones a month (about 0.16 a day) until July, and one more on 2024-07-31, the last
+    purchase day. Every January customer comes back 10 days later; no later one does."""
+    rows = ["order,customer,date,amount,product"]
+    for i in range(60):
+        day = f"2024-01-{1 + i // 2:02d}"
+        back = (pd.Timestamp(day) + pd.Timedelta(days=10)).date()
+        rows += [f"j{i},J{i},{day},10,Old", f"k{i},J{i},{back},10,Old"]
+    for month in range(2, 8):
+        rows += [f"n{month}{i},N{month}{i},2024-0{month}-10,10,New" for i in range(5)]
+    rows.append("last,N75,2024-07-31,10,New")
+    return "\n".join(rows) + "\n"
+
+
+@pytest.fixture
+def existing_shop(tmp_path):
+    path = tmp_path / "existing.csv"
+    path.write_text(existing_text())
+    return path
+
+
+def test_customers_already_there_are_left_out_as_on_the_cohorts_page(capsys, existing_shop):
+    code, out, _ = run(capsys, "repurchase", existing_shop)
+    # January's 60 customers are left out: 31 new customers remain, none came back.
+    assert code == 0 and out["left_out"].startswith("The data's first month (2024-01)")
+    assert out["customers"] == 31 and out["came_back"] == 0
+    code, out, _ = run(capsys, "repurchase", existing_shop, "--keep-existing")
+    assert out["left_out"] is None and out["customers"] == 91 and out["came_back"] == 60
+    code, out, _ = run(capsys, "products", existing_shop)
+    assert [p["product"] for p in out["first_products"]] == ["New"]
+    code, out, _ = run(capsys, "products", existing_shop, "--keep-existing")
+    assert [p["product"] for p in out["first_products"]] == ["Old", "New"]

@@ -153,3 +153,13 @@ def test_without_products_the_views_say_which_column_they_need():
     log = load_orders(b"order,customer,date,amount\n1,a,2024-01-01,5\n", "o.csv")
     with pytest.raises(Exception, match="Lineitem name"):
         pr.prepare(build_customer_base(log.orders), log.lines)
+
+
+def test_the_winback_list(hand):
+    _, base, idx = hand
+    # First purchase held Tea: a, b, c, f; not back: c (day 0, 400 days ago), f (day 150,
+    # 250 days ago). More than 300 days: c alone.
+    rows = pr.not_back(idx, base, "Tea", 200)
+    assert rows["customer_id"].tolist() == ["c", "f"]
+    assert rows["days_since_first_order"].tolist() == [400, 250]
+    assert pr.not_back(idx, base, "Tea", 300)["customer_id"].tolist() == ["c"]

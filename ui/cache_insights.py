@@ -26,7 +26,10 @@ def _cohort_table(
     groups = None
     if group_by is not None:
         contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
-        groups = cohorts.acquisition_attributes(_dataset.base, contacts)[group_by]
+        from ui import cache_products  # it reads this module's left_out: imported here
+
+        firsts = cache_products.first_product(_dataset)
+        groups = cohorts.acquisition_attributes(_dataset.base, contacts, firsts)[group_by]
     return cohorts.cohort_table(
         _dataset.base, period, metric, groups, first_from, first_to, *minimums
     )

@@ -143,6 +143,7 @@ def pdf_report(dataset: Dataset) -> None:
         known,
         progress=lambda done, what: bar.progress(0.4 + 0.6 * done, text=what),
         payback=_payback(dataset, spend),
+        lines=dataset.log.lines,
     )
     st.session_state["pdf_ready"] = (wanted, data)
     st.rerun()  # draws the download button in place of this one

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import LensError
-from analytics.insights.customers import CustomerBase, to_days
+from analytics.insights.customers import CustomerBase, from_days, to_days
 from analytics.insights.repurchase import Purchases, purchases
 
 Z95 = 1.959963984540054
@@ -96,12 +96,17 @@ class ProductIndex:
 
 
 def prepare(
-    base: CustomerBase, lines: pd.DataFrame | None, end: pd.Timestamp | None = None
+    base: CustomerBase,
+    lines: pd.DataFrame | None,
+    end: pd.Timestamp | None = None,
+    first_from: pd.Timestamp | None = None,
 ) -> ProductIndex:
-    """Match each line to its purchase (on or before ``end``); the main product of each."""
+    """Match each line to its purchase (on or before ``end``; of the customers whose first
+    purchase is on or after ``first_from``, see :func:`repurchase.purchases`); the main
+    product of each purchase."""
     if lines is None or lines.empty:
         raise LensError(NEEDS)
-    p = purchases(base, end)
+    p = purchases(base, end, first_from)
     customer = lines["customer_id"]
     codes = customer.cat.codes.to_numpy().astype(np.int64)
     if not customer.cat.categories.equals(base.ids):  # e.g. read back from elsewhere
@@ -276,8 +281,37 @@ def first_product(idx: ProductIndex, base: CustomerBase) -> pd.Series:
     return pd.Series(names[main], index=base.ids[idx.p.customers], name="first_product")
 
 
-def to_json(idx: ProductIndex, base: CustomerBase, after: str | None, top: int) -> dict:
-    """The CLI's ``products`` answer: first products, what comes next, journeys."""
+def not_back(idx: ProductIndex, base: CustomerBase, product: str, days: int) -> pd.DataFrame:
+    """A win-back list: customers whose first purchase holds ``product``, with no second
+    purchase by the reference date, and more than ``days`` days since the first purchase
+    (the 80th-percentile gap on the page), longest waiting first."""
+    p = idx.p
+    holds = idx.first_holds(idx.code_of(product))
+    waited = p.end - p.first
+    pick = holds[p.customers] & ~p.came_back & (waited > days)
+    where = p.customers[pick]
+    rows = pd.DataFrame(
+        {
+            "customer_id": base.ids[where],
+            "email": base.email[where],
+            "first_order": from_days(p.first[pick]),
+            "days_since_first_order": waited[pick],
+        }
+    )
+    return rows.sort_values("days_since_first_order", ascending=False, kind="stable").reset_index(
+        drop=True
+    )
+
+
+def to_json(
+    idx: ProductIndex,
+    base: CustomerBase,
+    after: str | None,
+    top: int,
+    left_out: str | None = None,
+) -> dict:
+    """The CLI's ``products`` answer: first products, what comes next, journeys
+    (``left_out``: the sentence naming customers left out, as in :mod:`repurchase`)."""
     table = first_products(idx, base)
     if table.empty:
         raise LensError("No first purchase names a product: " + NEEDS)
@@ -290,6 +324,7 @@ def to_json(idx: ProductIndex, base: CustomerBase, after: str | None, top: int) 
 
     return {
         "as_of": str(np.datetime64(idx.p.end, "D")),
+        "left_out": left_out,
         "customers": idx.n_customers,
         "shop_repeat_90": num(shop),
         "shop_watched_90": watched,

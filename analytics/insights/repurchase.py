@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import LensError
-from analytics.insights.cohorts import period_label, period_of
+from analytics.insights.cohorts import ExistingBase, period_label, period_of
 from analytics.insights.customers import CustomerBase, purchase_day_starts, to_days
 
 HORIZONS = (30, 60, 90, 180, 365)  # days after the first purchase
@@ -80,10 +80,20 @@ class Purchases:
         return (self.day[1:] - self.day[:-1])[later[1:]]
 
 
-def purchases(base: CustomerBase, end: pd.Timestamp | None = None) -> Purchases:
-    """The purchases on or before ``end`` (default: the data's last purchase day)."""
+def purchases(
+    base: CustomerBase, end: pd.Timestamp | None = None, first_from: pd.Timestamp | None = None
+) -> Purchases:
+    """The purchases on or before ``end`` (default: the data's last purchase day); with
+    ``first_from``, only of the customers whose first purchase is on or after it (those of
+    the data's first month left out when they look already there before the data starts:
+    their first purchase in the data is not their first)."""
     end_day = base.last_day if end is None else int(to_days(np.datetime64(end, "D")))
-    where = np.flatnonzero(purchase_day_starts(base.code, base.day) & (base.day <= end_day))
+    starts = purchase_day_starts(base.code, base.day) & (base.day <= end_day)
+    if first_from is not None:
+        from_day = int(to_days(np.datetime64(pd.Timestamp(first_from).date(), "D")))
+        first_day = base.day[base.start]  # every customer's first order day
+        starts &= first_day[base.code] >= from_day
+    where = np.flatnonzero(starts)
     if len(where) == 0:
         raise LensError("There are no purchases on or before the reference date.")
     code, day = base.code[where], base.day[where]
@@ -158,6 +168,7 @@ class Repurchase:
     cohorts: pd.DataFrame  # cohort_table
     gaps_first: np.ndarray
     gaps_between: np.ndarray
+    left_out: str | None = None  # the sentence saying which customers were left out
 
     def gap_summary(self) -> dict:
         return {
@@ -179,6 +190,7 @@ class Repurchase:
         rows = self.at_horizons.to_dict("records")
         return {
             "as_of": str(np.datetime64(self.end, "D")),
+            "left_out": self.left_out,
             "customers": self.customers,
             "came_back": self.came_back,
             "curve": {key(r["day"]): num(r["share"]) for r in rows},
@@ -247,9 +259,14 @@ def cohort_table(p: Purchases, horizons=HORIZONS) -> pd.DataFrame:
     return table
 
 
-def repurchase(base: CustomerBase, end: pd.Timestamp | None = None) -> Repurchase:
-    """The repurchase curve, cohorts and gaps of the purchases on or before ``end``."""
-    p = purchases(base, end)
+def repurchase(
+    base: CustomerBase,
+    end: pd.Timestamp | None = None,
+    existing: ExistingBase | None = None,
+) -> Repurchase:
+    """The repurchase curve, cohorts and gaps of the purchases on or before ``end``; with
+    ``existing`` (:func:`analytics.insights.cohorts.existing_base`), its customers left out."""
+    p = purchases(base, end, existing.until if existing else None)
     came_back = p.came_back
     durations = np.where(came_back, p.second - p.first, p.end - p.first)
     curve = km_curve(durations, came_back)
@@ -264,4 +281,5 @@ def repurchase(base: CustomerBase, end: pd.Timestamp | None = None) -> Repurchas
         cohorts=cohort_table(p),
         gaps_first=p.gaps_first_to_second,
         gaps_between=p.gaps_between,
+        left_out=f"{existing.sentence()} They are left out." if existing else None,
     )

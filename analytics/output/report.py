@@ -220,6 +220,7 @@ def build(
     known: Known | None = None,
     progress: Callable[[float, str], None] | None = None,
     payback=None,
+    lines: pd.DataFrame | None = None,
 ) -> bytes:
     """The whole report as PDF bytes.
 
@@ -228,7 +229,8 @@ def build(
     the campaign result open in the app) adds its results before the definitions. ``known``
     holds results the app already has; ``progress(fraction, what)`` hears each step.
     ``payback`` (a :class:`analytics.insights.payback.PaybackResult`, when spend is loaded)
-    adds the payback section.
+    adds the payback section. ``lines`` (the order log's line items, when the data names
+    products) adds the top first products to the repurchase section.
     """
     # Altair, fpdf2 and vl-convert load only for a report
     from analytics.output import charts, cohort_view
@@ -311,6 +313,9 @@ def build(
             f"{s.name} · data to {base.data_end:%d %b %Y} · blank = month not over yet",
         ),
     )
+
+    step(0.74, "Repurchase timing…")
+    _repurchase_section(pdf, index, s, lines)
 
     step(0.78, "Customer value…")
     pdf.heading("Customer value", keep=40)
@@ -400,6 +405,78 @@ def build(
     pdf.columns_of_text(paragraphs)
     step(1.0, "Done")
     return bytes(pdf.output())
+
+
+TOP_FIRST_PRODUCTS = 10
+
+
+def _repurchase_section(
+    pdf, index: LifecycleIndex, s: ReportSettings, lines: pd.DataFrame | None
+) -> None:
+    """When they come back (the repurchase curve and the win-back timing) and, with line
+    items, the top first products: the Products and timing page's figures."""
+    from analytics.insights import products, repurchase
+    from analytics.output import product_view as view
+
+    existing = cohorts.existing_base(index.base) if s.leave_out_existing else None
+    result = repurchase.repurchase(index.base, s.ref_date, existing)
+    at = {int(r["day"]): r["share"] for r in result.at_horizons.to_dict("records")}
+    known = [f"{at[d]:.0%} within {d} days" for d in repurchase.HORIZONS if pd.notna(at[d])]
+    pdf.section(
+        "When they come back: the repurchase curve",
+        view.repurchase_curve(
+            result,
+            "Share of customers who made a 2nd purchase, by days since their 1st",
+            f"{s.name} · purchases to {s.ref_date:%d %b %Y} · {result.customers:,} customers "
+            "· Kaplan-Meier · shaded: 95% band",
+        ),
+        "Came back (Kaplan-Meier, customers not back yet counted for the days watched): "
+        + ("; ".join(known) or "no horizon watched yet")
+        + "."
+        + (f" {result.left_out}" if result.left_out else ""),
+    )
+    pdf.line_of_text(
+        f"{repurchase.winback_sentence(result.winback_days)} The inactivity window in this "
+        f"report is {s.window} days.",
+        size=10,
+    )
+    if lines is None:
+        pdf.line_of_text(
+            "First products are not in this report: the data names no product (a line "
+            "item's name or SKU column).",
+            size=9,
+        )
+        return
+    try:
+        idx = products.prepare(index.base, lines, s.ref_date, existing.until if existing else None)
+        table = products.first_products(idx, index.base).head(TOP_FIRST_PRODUCTS)
+    except LensError as exc:
+        pdf.line_of_text(f"First products are not in this report: {exc}", size=9)
+        return
+    money = partial(present.money, currency=s.currency)
+    shown = view.first_products_frame(table).set_index("product")
+    frame = pd.DataFrame(
+        {
+            "customers": [f"{v:,}" for v in shown["customers"]],
+            "back within 90 days": [
+                "" if pd.isna(v) else f"{v:.0%} ({band})"
+                for v, band in zip(shown["repeat_90"], shown["repeat_90_band"], strict=True)
+            ],
+            "revenue per customer, 12 months": [
+                "" if pd.isna(v) else money(v) for v in shown["revenue_12m_per_customer"]
+            ],
+            "tell from average": ["no" if v else "yes" for v in shown["unclear"]],
+        },
+        index=shown.index.rename("first product"),
+    )
+    pdf.heading(f"Top {len(frame)} first products", keep=40)
+    pdf.data_table(frame, size=8)
+    pdf.line_of_text(
+        "Customers whose 1st purchase holds the product; back within 90 days over those "
+        "watched 90 days (95% Wilson interval); revenue within 365 days of the 1st purchase "
+        "over those watched a year; 'no': the interval holds the shop's own 90-day rate.",
+        size=8,
+    )
 
 
 def _payback_section(pdf, result, s: ReportSettings) -> None:

@@ -1,0 +1,85 @@
+"""The Products and timing page draws on the demo (no products: the timing views, and which
+column the product views need) and on a file with line items (every view)."""
+
+import pytest
+
+from tests.conftest import app_test
+from tests.test_app import assert_readable_tables
+from tests.test_products import ORDERS
+
+PAGE = "app_pages/products.py"
+
+
+def no_errors(at):
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.fixture
+def app():
+    at = app_test()
+    at.run()
+    no_errors(at)
+    return at
+
+
+def test_the_demo_draws_timing_and_says_which_column_products_need(app):
+    at = app.switch_page(PAGE).run()
+    no_errors(at)
+    assert at.title[0].value == "Products and timing"
+    assert any("Most who come back do so within" in i.value for i in at.info)
+    assert any("Lineitem name" in i.value for i in at.info)  # no product column in the demo
+    assert len(at.dataframe) >= 3  # curve at 30-365 days, cohorts, gaps
+    button = next(b for b in at.button if b.key == "pt_use_window")
+    days = int(button.label.split()[1])
+    button.click().run()
+    no_errors(at)
+    assert at.session_state["window"] == days and days % 5 == 0
+
+
+def test_a_file_with_line_items_draws_every_view(app):
+    at = app.switch_page("app_pages/data.py").run()
+    at.segmented_control(key="source_choice").set_value("Upload my export").run()
+    at.file_uploader(key="orders_file").set_value(("lines.csv", ORDERS.encode(), "text/csv")).run()
+    no_errors(at)
+    at.switch_page(PAGE).run()
+    no_errors(at)
+    assert not any("Lineitem name" in i.value for i in at.info)
+    # curve at 30-365 days, cohorts, gaps, first products, what comes next, journeys
+    assert assert_readable_tables(at, PAGE) == 6
+    assert any(b.label == "Download CSV" for b in at.get("download_button"))
+    headers = [m.value for m in at.markdown]
+    for view in ["First products", "What comes next", "Product journeys", "Win-back list"]:
+        assert any(view in h for h in headers), view
+    assert at.selectbox(key="pt_after").value == "Tea"
+    at.selectbox(key="pt_after").set_value("Cup").run()
+    no_errors(at)
+    assert any("2 customers whose 1st purchase held Cup" in c.value for c in at.caption)
+    at.switch_page("app_pages/cohorts.py").run()
+    no_errors(at)
+    assert "First product" in at.selectbox(key="co_group").options
+    at.selectbox(key="co_group").set_value("First product").run()
+    no_errors(at)
+
+
+def test_customers_already_there_are_left_out_unless_the_switch_keeps_them(app):
+    from tests.test_cli_products import existing_text
+
+    at = app.switch_page("app_pages/data.py").run()
+    at.segmented_control(key="source_choice").set_value("Upload my export").run()
+    at.file_uploader(key="orders_file").set_value(
+        ("existing.csv", existing_text().encode(), "text/csv")
+    ).run()
+    at.switch_page(PAGE).run()
+    no_errors(at)
+    assert any("(2024-01)" in i.value and "left out" in i.value for i in at.info)
+    assert first_products(at) == ["New"]  # January's customers (all first bought Old) out
+    at.toggle(key="leave_out_existing").set_value(False).run()
+    no_errors(at)
+    assert not any("(2024-01)" in i.value for i in at.info)
+    assert first_products(at) == ["Old", "New"]
+
+
+def first_products(at) -> list[str]:
+    table = next(f.value for f in at.dataframe if "First product" in f.value.columns)
+    return table["First product"].tolist()
