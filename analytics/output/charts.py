@@ -142,6 +142,10 @@ def finish(chart: alt.Chart, title: str, subtitle: str | list[str], height: int 
             labelOverlap="parity",
             labelSeparation=6,
         )
+        # An axis title longer than its axis ends in "…" (on a phone it would push the
+        # whole chart off the left edge).
+        .configure_axisX(titleLimit=alt.expr("width"))
+        .configure_axisY(titleLimit=alt.expr("height"))
         # A long legend wraps to three entries a line on a narrow screen.
         .configure_legend(
             labelFontSize=12,
