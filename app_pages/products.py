@@ -132,7 +132,8 @@ if st.session_state.get("pt_after") not in options:
 after = controls.selectbox(st, "After a 1st purchase holding", options, key="pt_after")
 n_after, nxt = cache_products.what_next(dataset, s.ref_date, after)
 st.caption(
-    f"{n_after:,} customers whose 1st purchase held {after} made a 2nd purchase. Share: of "
+    f"{n_after:,} customer{'' if n_after == 1 else 's'} whose 1st purchase held {after} "
+    "made a 2nd purchase. Share: of "
     "them, those whose 2nd purchase held the product. Lift: that share ÷ the product's share "
     "among all 2nd purchases (above 1: more likely after this product than after any)."
 )
@@ -151,7 +152,8 @@ st.markdown("#### Win-back list")
 if days is not None:
     rows = products.not_back(index, dataset.base, after, days)
     st.caption(
-        f"{len(rows):,} customers whose 1st purchase held {after}, with no 2nd purchase yet, "
+        f"{len(rows):,} customer{'' if len(rows) == 1 else 's'} whose 1st purchase held "
+        f"{after}, with no 2nd purchase yet, "
         f"more than {days} days (the win-back timing) after their 1st purchase."
     )
     show.campaign_list(rows, f"First bought {after}, not back after {days} days", "pt_list")

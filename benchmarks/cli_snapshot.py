@@ -44,12 +44,14 @@ def commands(work: Path) -> dict[str, list[str]]:
         runs[f"{shop}_export"] = ["export", *source, "--segment", "all", "--out", str(out),
                                   "--control", "0.2", "--with-value"]  # fmt: skip
         runs[f"{shop}_report"] = ["report", *source, "--out", str(work / f"{shop}.pdf")]
+        runs[f"{shop}_repurchase"] = ["repurchase", *source]
     runs["demo_clv"] = ["clv", *demo, "--model", "bgnbd"]
     runs["cdnow_clv"] = ["clv", "cdnow"]
     runs["demo_cohorts_quarter_channel"] = [
         "cohorts", *demo, "--period", "quarter", "--group-by", "Channel (first order)",
     ]  # fmt: skip
     runs["demo_lift"] = ["lift", str(work / "demo_list.csv"), *demo]
+    runs["shopify_products"] = ["products", str(shopify), "--first", "Shirt"]
     runs["bad_file"] = ["inspect", str(work / "missing.csv")]
     return runs
 

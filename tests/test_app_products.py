@@ -55,6 +55,13 @@ def test_a_file_with_line_items_draws_every_view(app):
     at.selectbox(key="pt_after").set_value("Cup").run()
     no_errors(at)
     assert any("2 customers whose 1st purchase held Cup" in c.value for c in at.caption)
+    # Win-back timing: 1st to 2nd purchase 10, 30, 50 days, 80th percentile 42. Cup first and
+    # not back: e, 395 days since. The list keeps a control group like every list.
+    assert any("1 customer whose 1st purchase held Cup" in c.value for c in at.caption)
+    assert any("more than 42 days" in c.value for c in at.caption)
+    at.toggle(key="pt_list_control").set_value(True).run()
+    no_errors(at)
+    assert any("Send only to the treatment rows" in i.value for i in at.info)
     at.switch_page("app_pages/cohorts.py").run()
     no_errors(at)
     assert "First product" in at.selectbox(key="co_group").options
