@@ -6,6 +6,9 @@ orders over three years, following buy-till-you-die behaviour: each customer buy
 own Poisson rate (higher in November and December) until they drop out, with a chance of
 dropping out after every purchase. Acquisition channels differ in how often people buy.
 A few cancelled, refunded and guest orders are included so the quality report has work.
+Each order names one product (the Products and timing page): what a customer buys first
+leans on how loyal they turn out to be, and what comes next on what came before, so the
+page has something to find.
 
     python data/make_demo.py
 """
@@ -100,6 +103,51 @@ def make(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     return orders.reset_index(drop=True), contacts
 
 
+# The shop's catalogue. A first purchase is drawn from FIRST by how many orders the customer
+# will make in all (one, two, three or more); a later one from NEXT, by the product before.
+PRODUCTS = [
+    "Starter kit",
+    "Refill pack",
+    "Gift box",
+    "Travel mug",
+    "Sampler",
+    "Sale bundle",
+    "Grinder",
+    "Subscription box",
+]
+FIRST = {  # weights over PRODUCTS
+    1: [2, 1, 4, 2, 3, 5, 1, 0.5],
+    2: [3, 2, 3, 2, 3, 3, 1, 1],
+    3: [5, 2, 1, 2, 3, 1, 2, 4],
+}
+NEXT = {
+    "Starter kit": [0.5, 6, 0.5, 1, 1, 0.5, 2, 2],
+    "Refill pack": [0.5, 6, 0.5, 1, 1, 0.5, 1, 2],
+    "Gift box": [1, 1, 3, 2, 2, 2, 0.5, 0.5],
+    "Travel mug": [1, 3, 1, 0.5, 1, 1, 1, 1],
+    "Sampler": [3, 2, 1, 1, 1, 1, 1, 2],
+    "Sale bundle": [1, 1, 1, 1, 1, 4, 0.5, 0.5],
+    "Grinder": [1, 4, 0.5, 1, 1, 0.5, 0.5, 2],
+    "Subscription box": [0.5, 2, 0.5, 0.5, 0.5, 0.5, 0.5, 6],
+}
+
+
+def add_products(orders: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """The orders with a ``product`` column, drawn with a generator of its own, so every
+    other column is the same as without products."""
+    rng = np.random.default_rng(seed + 2)
+    made = orders["customer_id"].map(orders["customer_id"].value_counts())
+    product, before = [], {}
+    for customer, count in zip(orders["customer_id"], made, strict=True):
+        last = before.get(customer)
+        weights = np.array(NEXT[last] if last else FIRST[min(int(count), 3)], dtype=float)
+        pick = PRODUCTS[rng.choice(len(PRODUCTS), p=weights / weights.sum())]
+        if customer:  # a guest's order starts no history
+            before[customer] = pick
+        product.append(pick)
+    return orders.assign(product=product)
+
+
 # What winning one customer costs per channel (euros), for the demo's spend file; the shop
 # also pays a monthly brand budget that no channel owns (shared by the payback page).
 CHANNEL_CAC = {"Search": 190, "Email": 25, "Social": 290, "Referral": 70, "Marketplace": 120}
@@ -125,6 +173,7 @@ def make_spend(orders: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
 
 def main() -> None:
     orders, contacts = make()
+    orders = add_products(orders)
     here = Path(__file__).resolve().parent
     orders.to_csv(here / "demo_orders.csv", index=False)
     contacts.to_csv(here / "demo_contacts.csv", index=False)

@@ -133,7 +133,11 @@ class Column:
     label: str
     kind: str = "text"
     help: str = ""
-    decimals: int = 2
+    decimals: int | None = None  # None: the kind's own (whole percent for a share, else 2)
+
+    def __post_init__(self):
+        if self.decimals is None:
+            object.__setattr__(self, "decimals", 0 if self.kind == "share" else 2)
 
 
 # Technical terms in plain words, the technical name kept in brackets for those who know it:
@@ -341,11 +345,12 @@ def readable(
         values = data[name]
         spec = COLUMNS.get(name) or _guess(name, values)
         if name in labels or name in kinds or name in helps:
+            kind = kinds.get(name, spec.kind)
             spec = Column(
                 labels.get(name, spec.label),
-                kinds.get(name, spec.kind),
+                kind,
                 helps.get(name, spec.help),
-                spec.decimals,
+                spec.decimals if kind == spec.kind else Column(label="", kind=kind).decimals,
             )
         if spec.kind == "date":
             values = pd.to_datetime(values).dt.date.astype("object")
