@@ -26,6 +26,7 @@ from analytics.ingest.io import (
     DEMO_CONTACTS,
     DEMO_CURRENCY,
     DEMO_ORDERS,
+    DEMO_SPEND,
     Contacts,
     load_dataset,
 )
@@ -149,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     pay = commands.add_parser("payback", help="CAC, payback month and LTV:CAC per cohort")
     _reading_options(pay)
     pay.add_argument(
-        "--spend", required=True, help="spend file (CSV or .xlsx): month, spend[, channel]"
+        "--spend", help="spend file (CSV or .xlsx): month, spend[, channel]; the demo has its own"
     )
     pay.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
     pay.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
@@ -177,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--margin", type=float, default=1.0, help="gross margin (CLV, payback), 1.0 = 100%%"
     )
     pdf.add_argument("--out", required=True, help="FILE.pdf")
-    pdf.add_argument("--spend", help="spend file (CSV or .xlsx): adds the payback section")
+    pdf.add_argument(
+        "--spend", help="spend file (CSV or .xlsx): adds the payback section; the demo has its own"
+    )
     return parser
 
 
@@ -555,8 +558,8 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         args.margin,
     )
     result = None
-    if args.spend:
-        result = _payback(base=index.base, spend=read_spend_file(args.spend), args=args)
+    if _spend_path(args):
+        result = _payback(base=index.base, spend=read_spend_file(_spend_path(args)), args=args)
     data = report.build(index, settings, payback=result, lines=log.lines)
     _write(out, data)
     return {
@@ -584,6 +587,15 @@ def _date(text: str | None, flag: str) -> pd.Timestamp | None:
         raise LensError(f"{flag} '{text}' is not a date: write it as YYYY-MM-DD.") from exc
 
 
+def _spend_path(args) -> str | None:
+    """The spend file given, else the demo shop's own (as the app uses it), else None."""
+    if args.spend:
+        return args.spend
+    if args.orders == "demo" and not Path("demo").exists():
+        return str(DEMO_SPEND)
+    return None
+
+
 def read_spend_file(path: str):
     """A spend file (CSV or Excel) checked by :func:`analytics.insights.payback.read_spend`."""
     from analytics.insights import payback
@@ -595,7 +607,11 @@ def read_spend_file(path: str):
 def payback_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     from analytics.insights import payback
 
-    spend = read_spend_file(args.spend)
+    if _spend_path(args) is None:
+        raise LensError(
+            "payback needs the marketing spend: add --spend FILE (month, spend[, channel])."
+        )
+    spend = read_spend_file(_spend_path(args))
     return payback.to_json(_payback(build_customer_base(log.orders), spend, args))
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from analytics.cli import main
 from analytics.errors import LensError
-from analytics.ingest.io import DEMO_SPEND
+from analytics.ingest.io import DEMO_ORDERS, DEMO_SPEND
 from analytics.insights import payback
 from analytics.insights.customers import build_customer_base
 
@@ -235,8 +235,15 @@ def test_the_command_line(tmp_path, capsys):
 
 
 def test_the_demo_spend_file_on_the_command_line(capsys):
+    assert main(["payback", "demo"]) == 0  # the demo comes with its spend, as in the app
+    own = capsys.readouterr().out
     assert main(["payback", "demo", "--spend", str(DEMO_SPEND)]) == 0
-    out = json.loads(capsys.readouterr().out)
+    assert capsys.readouterr().out == own
+    # Any other file needs its spend: one line, exit 2.
+    assert main(["payback", str(DEMO_ORDERS)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--spend" in err
+    out = json.loads(own)
     assert len(out["cohorts"]) == 36 and {c["channel"] for c in out["channels"]} == {
         "Email",
         "Marketplace",
@@ -251,10 +258,11 @@ def test_the_demo_spend_file_on_the_command_line(capsys):
 
 
 def test_the_report_has_a_payback_section_with_spend(tmp_path, capsys):
-    plain, with_spend = tmp_path / "a.pdf", tmp_path / "b.pdf"
-    assert main(["report", "demo", "--out", str(plain)]) == 0
+    plain, with_spend, demo = (tmp_path / f"{n}.pdf" for n in "abc")
+    assert main(["report", str(DEMO_ORDERS), "--out", str(plain)]) == 0  # the file, no spend
     spend = ["--spend", str(DEMO_SPEND), "--margin", "0.5"]
     assert main(["report", "demo", "--out", str(with_spend), *spend]) == 0
+    assert main(["report", "demo", "--out", str(demo)]) == 0  # the demo's own spend
     capsys.readouterr()
     from pypdf import PdfReader
 
@@ -266,3 +274,4 @@ def test_the_report_has_a_payback_section_with_spend(tmp_path, capsys):
     heading, absent = "Is acquisition paying off? Payback", "Payback (CAC, payback month"
     assert absent in flat(plain) and heading not in flat(plain)
     assert heading in flat(with_spend) and absent not in flat(with_spend)
+    assert heading in flat(demo)  # as the app's PDF of the demo
