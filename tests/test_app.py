@@ -518,17 +518,16 @@ def test_value_page_on_a_one_year_log_never_shows_value_alone(app):
     figures = kpis(at)
     assert figures["Predicted CLV, 12 months"].endswith("*")
     assert " – " in figures["80% range of that total"]
+    # Nothing that rests on the model below the starred figures: customers by revenue to
+    # date instead (issue 28), and the giant invoice on a line of its own under the total.
     top = at.dataframe[0].value
-    assert {"CLV, 80% range", "Chance, 80% range", "One giant order"} <= set(top.columns)
+    assert not {"CLV, 80% range", "Chance, 80% range", "Predicted CLV"} & set(top.columns)
     assert not [c for c in top.columns if "_" in c]
-    assert top["One giant order"].sum() >= 1  # the 168,000 invoice
+    assert any(c.value.startswith("Of which one-order outliers: ") for c in at.caption)
     at.segmented_control(key="clv_view").set_value("Churn risk").run()
     no_errors(at)
-    rules = at.dataframe[0].value
-    assert list(rules["Where stage and model disagree"]) == [
-        "Inactive, yet chance still a customer above 80%",
-        "Active or Loyal, yet chance still a customer below 20%",
-    ]
+    assert not at.dataframe  # no P(alive), churn risk or disagreement table
+    assert any("The lifecycle stages say who has stopped ordering" in i.value for i in at.info)
 
 
 ALL_VIEWS = {
