@@ -16,7 +16,6 @@ count: they compare two callers of the same code.
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import json
 import os
 import re
@@ -50,9 +49,10 @@ MODULES = {
     "parsing": ("analytics/ingest/parsing.py", ["tests/test_parsing.py"]),
 }
 
-# Survivors that no test can kill: the mutant computes the same thing. A mutant's name (or
-# a pattern of names, fnmatch) -> why. Names hold while the function's code is unchanged.
+# Survivors that no test can kill: the mutant computes the same thing. A pattern of mutant
+# names (a regular expression) -> why. Names hold while the function's code is unchanged.
 R = "analytics.insights.rfm."
+L = "analytics.insights.lifecycle."
 NO_PROSPECT_CODE = (
     "a customer who has ordered never has code 0 (Prospect): codes are -1 or 1-6, so "
     ">= 0, > 0 and >= 1 pick the same customers"
@@ -87,13 +87,51 @@ EQUIVALENT: dict[str, str] = {
     "empty segment with 0",
     R + "x_segment_sizes__mutmut_3[01234]": "with observed=False every segment is already "
     "there, in SEGMENTS order: the reindex finds nothing to add or move",
+    **{
+        f"{L}x_{name}__mutmut_{n}": NO_PROSPECT_CODE
+        for name, numbers in {
+            "members": (4, 5),
+            "stage_counts": (7, 8),
+            "stage_mix": (3, 4),
+            "transitions": (28, 29, 52, 53, 58, 59),
+            "winback": (8, 9),
+        }.items()
+        for n in numbers
+    },
+    L + "x__gap_counts_by_day__mutmut_[34]": "only the gap table's size (a larger table, or "
+    "none): the answer is the same with or without it (tested both ways)",
+    L + "x__gap_counts_by_day__mutmut_1[013]": "only the gap table's size or whether it is "
+    "built: the answer is the same with or without it (tested both ways)",
+    L + "x__gap_counts_by_day__mutmut_7": "there is always an order, so always a gap entry: "
+    "the else branch never runs",
+    L + "x__gap_counts_by_day__mutmut_3[36]": "counts summed as int64 instead of int32: the "
+    "same counts",
+    L + "x__median_of_counts__mutmut_(14|28)": "the values are whole numbers: searching k or "
+    "k + 0.5 with side='right' finds the same place",
+    L + "x__running_median_gaps__mutmut_(8|10|14)": "the medians of the first two orders "
+    "(ranks 0 and 1) are never read: a customer's own gap counts from the 3rd order on",
+    L + "x__running_median_gaps__mutmut_12": "a customer base always has a customer: count "
+    "is never empty",
+    L + "x_snapshot__mutmut_8": "a datetime.date becomes a day-unit datetime64 anyway",
+    L + "x_evolution__mutmut_17": "a datetime.date becomes a day-unit datetime64 anyway",
+    L + "x_prepare__mutmut_[35]": "a float 0/1 mask selects as the bool one does in np.where",
+    L + "x_prepare__mutmut_7": "every customer has at least one order: count > 0 and >= 0 "
+    "pick the same customers",
+    L + "x_prepare__mutmut_32": "astype(None) is float64 too",
+    L + "x_prepare__mutmut_(37|39|41)": "the order of same-day orders among themselves: the "
+    "counts per day, which are all that is read, do not change",
+    L + "x_prepare__mutmut_(57|62|68|70)": "a contact without an order, or without a sign-up "
+    "date, gets some value far below every date: any such value says the same",
+    L + "x_prepare__mutmut_73": "the index's gap field is read by no rule",
+    L + "x_prepare__mutmut_93": "revenue is a difference of running sums: a constant added "
+    "to all of them cancels",
 }
 
 
 def equivalent(name: str) -> str | None:
     """Why this mutant is equivalent, or None."""
     for pattern, why in EQUIVALENT.items():
-        if fnmatch.fnmatchcase(name, pattern):
+        if re.fullmatch(pattern, name):
             return why
     return None
 
