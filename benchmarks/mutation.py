@@ -136,6 +136,15 @@ def equivalent(name: str) -> str | None:
     return None
 
 
+# Why a module's run is long (said in RESULTS.md while it is not measured).
+SLOW = {
+    "payback": "1,734 mutants, and its tests build the PDF and run the command line (about "
+    "3 s a mutant): some 90 minutes on two shared cores",
+    "cleaning": "each mutant compiles the cleaning steps' SQL again with Ibis (the cache of "
+    "compiled SQL is fresh for every run, see tests/fresh_sql_cache.py): hours on two cores",
+    "engine": "as cleaning, with more mutants",
+}
+
 KILLED = {1, 3, 24, -24, 152, 255, 36}  # a failing test, pytest's internal error, a timeout
 
 
@@ -229,6 +238,7 @@ def table(results: list[dict]) -> str:
     missing = [MODULES[m][0] for m in MODULES if m not in measured]
     if missing:
         lines += ["", "Not measured yet: " + ", ".join(f"`{m}`" for m in missing) + "."]
+        lines += [f"- `{MODULES[m][0]}`: {why}" for m, why in SLOW.items() if m not in measured]
     for r in results:
         if not r["survivors"]:
             continue
