@@ -127,5 +127,8 @@ def test_model_scores_go_to_the_customers_by_position():
     scores = pd.DataFrame({c: [0.5, 0.6] for c in segments.SCORE_COLUMNS}).assign(clv=[7.0, 9.0])
     placed = segments.value_scores(base, pd.Timestamp("2024-01-06"), scores)
     assert placed.index.tolist() == [0, 2] and placed["clv"].tolist() == [7.0, 9.0]
-    everyone = segments.export_table(table_of(customer_id=["x", "y"], stage=["New", "Lost"]))
-    assert everyone["customer_id"].tolist() == ["x", "y"]
+    listed = table_of(customer_id=["x", "y"], stage=["New", "Lost"], other=[1, 2])
+    everyone = segments.export_table(listed)
+    assert everyone["customer_id"].tolist() == ["x", "y"] and "other" not in everyone
+    chosen = segments.export_table(listed, np.array([False, True]))
+    assert chosen["customer_id"].tolist() == ["y"] and chosen.index.tolist() == [0]
