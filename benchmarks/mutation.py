@@ -53,6 +53,8 @@ MODULES = {
 # names (a regular expression) -> why. Names hold while the function's code is unchanged.
 R = "analytics.insights.rfm."
 L = "analytics.insights.lifecycle."
+S = "analytics.insights.segments."
+C = "analytics.insights.customers."
 NO_PROSPECT_CODE = (
     "a customer who has ordered never has code 0 (Prospect): codes are -1 or 1-6, so "
     ">= 0, > 0 and >= 1 pick the same customers"
@@ -125,6 +127,36 @@ EQUIVALENT: dict[str, str] = {
     L + "x_prepare__mutmut_73": "the index's gap field is read by no rule",
     L + "x_prepare__mutmut_93": "revenue is a difference of running sums: a constant added "
     "to all of them cancels",
+    S + "x_average_by_stage_and_segment__mutmut_(8|13)": "observed=None is pandas' default, True",
+    S + "x_average_by_stage_and_segment__mutmut_12": "'mean' is pivot_table's default",
+    S + "x_average_by_stage_and_segment__mutmut_(21|29|31)": "the stage column is a "
+    "Categorical in lifecycle order (lifecycle.members): the pivot's rows come in that "
+    "order already",
+    S + "x_cross_table__mutmut_(15|17|21|22)": "the stage column is a Categorical of the "
+    "seven stages: crosstab(dropna=False) always has a Prospect row to drop",
+    S + "x_cross_table__mutmut_4": "dropna=None is falsy, as False",
+    S + "x_select__mutmut_33": "days, CLV and chances compare alike as ints or floats",
+    S + "x_summary__mutmut_2": "revenue adds up alike in any numeric type",
+    S + "x_summary__mutmut_2[46]": "revenue is never negative, and at a total of 0.0 (a numpy "
+    "float) the share is nan as well",
+    C + "x_build_customer_base__mutmut_18": "factorize's ids carry no name: name=None is the "
+    "default",
+    C + "x_build_customer_base__mutmut_(31|42)": "amounts come as floats",
+    C + "x_build_customer_base__mutmut_51": "every customer has an order: the counts are "
+    "as long as the ids without minlength",
+    C + "x_from_days__mutmut_2[578]": "np.datetime64(None), 'nat' and 'NAT' are NaT too",
+    C + "x_summarise__mutmut_10": "a Timestamp becomes a datetime64 that to_days turns into "
+    "the same day",
+    C + "x_summarise__mutmut_14": "copying the arrays when nothing comes after the end keeps "
+    "every order: the same result",
+    C + "x_summarise__mutmut_(88|91|92|93|97|100|101|102)": "only the fill for customers with "
+    "no order yet, whose rows are dropped (or days as floats holding the same whole numbers)",
+    C + "x_summarise__mutmut_12[5678]": "only which numpy warnings are silenced",
+    S + "x_customer_table__mutmut_12[5678]": "only which numpy warnings are silenced",
+    C + "x_summarise__mutmut_140": "with no repeat day, repeat spend / max(0, 1) is 0 / 1 = "
+    "0.0, the else value",
+    C + "x_summarise__mutmut_(170|175|181)": "astype(None) is float64 too",
+    C + "x_summarise__mutmut_192": "table[has] with every customer kept is the same table",
 }
 
 
