@@ -152,7 +152,6 @@ EQUIVALENT: dict[str, str] = {
     C + "x_summarise__mutmut_(88|91|92|93|97|100|101|102)": "only the fill for customers with "
     "no order yet, whose rows are dropped (or days as floats holding the same whole numbers)",
     C + "x_summarise__mutmut_12[5678]": "only which numpy warnings are silenced",
-    S + "x_customer_table__mutmut_12[5678]": "only which numpy warnings are silenced",
     C + "x_summarise__mutmut_140": "with no repeat day, repeat spend / max(0, 1) is 0 / 1 = "
     "0.0, the else value",
     C + "x_summarise__mutmut_(170|175|181)": "astype(None) is float64 too",
