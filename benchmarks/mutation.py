@@ -55,6 +55,7 @@ R = "analytics.insights.rfm."
 L = "analytics.insights.lifecycle."
 S = "analytics.insights.segments."
 C = "analytics.insights.customers."
+K = "analytics.insights.cohorts."
 NO_PROSPECT_CODE = (
     "a customer who has ordered never has code 0 (Prospect): codes are -1 or 1-6, so "
     ">= 0, > 0 and >= 1 pick the same customers"
@@ -156,6 +157,19 @@ EQUIVALENT: dict[str, str] = {
     "0.0, the else value",
     C + "x_summarise__mutmut_(170|175|181)": "astype(None) is float64 too",
     C + "x_summarise__mutmut_192": "table[has] with every customer kept is the same table",
+    K + "x_existing_base__mutmut_(3|6|7|11|15|16|20|23|24|54|63|64|109|115|116)": "the period "
+    "argument only tells 'week' and 'quarter' apart: any other value means months",
+    K + "x_period_label__mutmut_14": "a quarter's first month is 1, 4, 7 or 10: (m + 1) // 3 "
+    "and (m - 1) // 3 give the same quarter for those",
+    K + "x_acquisition_attributes__mutmut_[456]": "every first-order attribute has a label, "
+    "so the default of get() is never used",
+    K + "x__groups_in_reading_order__mutmut_3": "with exactly 15 groups, every group is in "
+    "the top 15: nothing goes to Other either way",
+    K + "x_cohort_table__mutmut_(30|34|38|47|51)": "the first filter starts from all customers "
+    "(&= and = agree), and a date becomes the same whole day however it is cast",
+    K + "x_cohort_table__mutmut_(299|363)": "astype(None) is float64 too",
+    K + "x_cohort_table__mutmut_35[3456]": "only which numpy warnings are silenced",
+    K + "x_cohort_table__mutmut_(486|488)": "the labels are text either way",
 }
 
 
