@@ -56,6 +56,7 @@ L = "analytics.insights.lifecycle."
 S = "analytics.insights.segments."
 C = "analytics.insights.customers."
 K = "analytics.insights.cohorts."
+G = "analytics.insights.campaign."
 NO_PROSPECT_CODE = (
     "a customer who has ordered never has code 0 (Prospect): codes are -1 or 1-6, so "
     ">= 0, > 0 and >= 1 pick the same customers"
@@ -170,6 +171,18 @@ EQUIVALENT: dict[str, str] = {
     K + "x_cohort_table__mutmut_(299|363)": "astype(None) is float64 too",
     K + "x_cohort_table__mutmut_35[3456]": "only which numpy warnings are silenced",
     K + "x_cohort_table__mutmut_(486|488)": "the labels are text either way",
+    G + "x__group_figures__mutmut_3[1234]": "only which numpy warnings are silenced",
+    G + "x_lift__mutmut_10": "the start is moved to the day after the list date right after, "
+    "whatever the default",
+    G + "x_lift__mutmut_(66|74)": "a Timestamp becomes a datetime64 that to_days turns into "
+    "the same day",
+    G + "x_lift__mutmut_109": "a customer not in the data reads position 0 or 1, and its "
+    "figures are replaced by zeros right after (known is False)",
+    G + "x_with_control__mutmut_(15|23|29)": "the stratum keys only group rows: other text "
+    "makes the same groups",
+    G + "x_with_control__mutmut_3[24]": "the frame's index is a RangeIndex after "
+    "reset_index, the same as the default",
+    G + "x_with_control__mutmut_58": "a random draw equal to the fraction has probability 0",
 }
 
 
