@@ -129,6 +129,45 @@ EQUIVALENT: dict[str, str] = {
     L + "x_prepare__mutmut_73": "the index's gap field is read by no rule",
     L + "x_prepare__mutmut_93": "revenue is a difference of running sums: a constant added "
     "to all of them cancels",
+    L + "x__first_match_table__mutmut_(19|22|30)": "the two lists zipped have the same "
+    "length: strict or not, the same pairs",
+    L + "x__first_match_table__mutmut_[47]": "the same stage codes (as floats)",
+    L + "x__first_match_table__mutmut_40": "None is falsy: the table is read-only either way",
+    L + "x_average_by_stage__mutmut_[689]": "the stages are grouped as a plain array (not a "
+    "Categorical): observed changes nothing",
+    L + "x_funnel_sentences__mutmut_(5|8|11)": "pandas reads 'RECORDS' as 'records'; zip's "
+    "strict=None and the default are False",
+    L + "x_funnel_sentences__mutmut_17": "after a step nobody reached, no later step has "
+    "anyone either: nothing is left to say",
+    L + "x_members__mutmut_24": "any negative day is no date (NaT)",
+    L + "x_members__mutmut_61": "from_days casts the days to int64 itself",
+    L + "x_observed_gaps__mutmut_11": "the same whole numbers, as ints",
+    L + "x_purchase_ranks__mutmut_16": "customers without a purchase by t would only add "
+    "zeros: every reader sums or compares the counts",
+    L + "x_purchase_ranks__mutmut_(26|29|38|41)": "the same values (-1 and ranks or gaps) as "
+    "floats",
+    L + "x_share_of_buyers__mutmut_(4|6|10|11)": "stage counts always have a Prospect row: "
+    "drop() never needs errors='ignore'",
+    L + "x_share_of_buyers__mutmut_12": "the Prospect row, the only one that can be NaN, is "
+    "dropped first",
+    L + "x_share_of_buyers__mutmut_1[57]": "with no buyer every share is nan either way (0 / 0 "
+    "in numpy, or x / nan)",
+    L + "x_snapshot_dates__mutmut_13": "pandas reads 'w-sun' as 'W-SUN'",
+    L + "x_stage_counts__mutmut_15": "a None in a float array is NaN, the same",
+    L + "x_stage_counts__mutmut_2": "astype(None) is float64 too",
+    L + "x_stage_mix__mutmut_4[1234]": "only which numpy warnings are silenced",
+    L + "x_stage_mix__mutmut_58": "a None in a float column is NaN, the same",
+    L + "x_winback__mutmut_26": "days overdue are whole numbers either way",
+    L + "x_winback__mutmut_(54|57|62|63)": "pandas sorts by several columns with lexsort, "
+    "whatever kind says",
+    L + "x_window_sensitivity__mutmut_22": "side='left' is searchsorted's default",
+    L + "x_window_sensitivity__mutmut_27": "with nobody, 0 / 0 in numpy is nan as well",
+    L + "x_window_sensitivity__mutmut_30": "a column of None is missing as NaN is",
+    L + "xǁChangeǁsentence__mutmut_14": "new == old returns earlier: the verb is only chosen "
+    "when they differ",
+    L + "xǁ_Counterǁadvance__mutmut_1[24]": "starting again or adding an empty slice at the "
+    "same day gives the same counts",
+    L + "x_evolution__mutmut_59": "customers is the only column that can be missing",
     S + "x_average_by_stage_and_segment__mutmut_(8|13)": "observed=None is pandas' default, True",
     S + "x_average_by_stage_and_segment__mutmut_12": "'mean' is pivot_table's default",
     S + "x_average_by_stage_and_segment__mutmut_(21|29|31)": "the stage column is a "
