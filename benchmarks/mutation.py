@@ -16,7 +16,6 @@ count: they compare two callers of the same code.
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import json
 import os
 import re
@@ -50,9 +49,14 @@ MODULES = {
     "parsing": ("analytics/ingest/parsing.py", ["tests/test_parsing.py"]),
 }
 
-# Survivors that no test can kill: the mutant computes the same thing. A mutant's name (or
-# a pattern of names, fnmatch) -> why. Names hold while the function's code is unchanged.
+# Survivors that no test can kill: the mutant computes the same thing. A pattern of mutant
+# names (a regular expression) -> why. Names hold while the function's code is unchanged.
 R = "analytics.insights.rfm."
+L = "analytics.insights.lifecycle."
+S = "analytics.insights.segments."
+C = "analytics.insights.customers."
+K = "analytics.insights.cohorts."
+G = "analytics.insights.campaign."
 NO_PROSPECT_CODE = (
     "a customer who has ordered never has code 0 (Prospect): codes are -1 or 1-6, so "
     ">= 0, > 0 and >= 1 pick the same customers"
@@ -87,16 +91,156 @@ EQUIVALENT: dict[str, str] = {
     "empty segment with 0",
     R + "x_segment_sizes__mutmut_3[01234]": "with observed=False every segment is already "
     "there, in SEGMENTS order: the reindex finds nothing to add or move",
+    **{
+        f"{L}x_{name}__mutmut_{n}": NO_PROSPECT_CODE
+        for name, numbers in {
+            "members": (4, 5),
+            "stage_counts": (7, 8),
+            "stage_mix": (3, 4),
+            "transitions": (28, 29, 52, 53, 58, 59),
+            "winback": (8, 9),
+        }.items()
+        for n in numbers
+    },
+    L + "x__gap_counts_by_day__mutmut_[34]": "only the gap table's size (a larger table, or "
+    "none): the answer is the same with or without it (tested both ways)",
+    L + "x__gap_counts_by_day__mutmut_1[013]": "only the gap table's size or whether it is "
+    "built: the answer is the same with or without it (tested both ways)",
+    L + "x__gap_counts_by_day__mutmut_7": "there is always an order, so always a gap entry: "
+    "the else branch never runs",
+    L + "x__gap_counts_by_day__mutmut_3[36]": "counts summed as int64 instead of int32: the "
+    "same counts",
+    L + "x__median_of_counts__mutmut_(14|28)": "the values are whole numbers: searching k or "
+    "k + 0.5 with side='right' finds the same place",
+    L + "x__running_median_gaps__mutmut_(8|10|14)": "the medians of the first two orders "
+    "(ranks 0 and 1) are never read: a customer's own gap counts from the 3rd order on",
+    L + "x__running_median_gaps__mutmut_12": "a customer base always has a customer: count "
+    "is never empty",
+    L + "x_snapshot__mutmut_8": "a datetime.date becomes a day-unit datetime64 anyway",
+    L + "x_evolution__mutmut_17": "a datetime.date becomes a day-unit datetime64 anyway",
+    L + "x_prepare__mutmut_[35]": "a float 0/1 mask selects as the bool one does in np.where",
+    L + "x_prepare__mutmut_7": "every customer has at least one order: count > 0 and >= 0 "
+    "pick the same customers",
+    L + "x_prepare__mutmut_32": "astype(None) is float64 too",
+    L + "x_prepare__mutmut_(37|39|41)": "the order of same-day orders among themselves: the "
+    "counts per day, which are all that is read, do not change",
+    L + "x_prepare__mutmut_(57|62|68|70)": "a contact without an order, or without a sign-up "
+    "date, gets some value far below every date: any such value says the same",
+    L + "x_prepare__mutmut_73": "the index's gap field is read by no rule",
+    L + "x_prepare__mutmut_93": "revenue is a difference of running sums: a constant added "
+    "to all of them cancels",
+    L + "x__first_match_table__mutmut_(19|22|30)": "the two lists zipped have the same "
+    "length: strict or not, the same pairs",
+    L + "x__first_match_table__mutmut_[47]": "the same stage codes (as floats)",
+    L + "x__first_match_table__mutmut_40": "None is falsy: the table is read-only either way",
+    L + "x_average_by_stage__mutmut_[689]": "the stages are grouped as a plain array (not a "
+    "Categorical): observed changes nothing",
+    L + "x_funnel_sentences__mutmut_(5|8|11)": "pandas reads 'RECORDS' as 'records'; zip's "
+    "strict=None and the default are False",
+    L + "x_funnel_sentences__mutmut_17": "after a step nobody reached, no later step has "
+    "anyone either: nothing is left to say",
+    L + "x_members__mutmut_24": "any negative day is no date (NaT)",
+    L + "x_members__mutmut_61": "from_days casts the days to int64 itself",
+    L + "x_observed_gaps__mutmut_11": "the same whole numbers, as ints",
+    L + "x_purchase_ranks__mutmut_16": "customers without a purchase by t would only add "
+    "zeros: every reader sums or compares the counts",
+    L + "x_purchase_ranks__mutmut_(26|29|38|41)": "the same values (-1 and ranks or gaps) as "
+    "floats",
+    L + "x_share_of_buyers__mutmut_(4|6|10|11)": "stage counts always have a Prospect row: "
+    "drop() never needs errors='ignore'",
+    L + "x_share_of_buyers__mutmut_12": "the Prospect row, the only one that can be NaN, is "
+    "dropped first",
+    L + "x_share_of_buyers__mutmut_1[57]": "with no buyer every share is nan either way (0 / 0 "
+    "in numpy, or x / nan)",
+    L + "x_snapshot_dates__mutmut_13": "pandas reads 'w-sun' as 'W-SUN'",
+    L + "x_stage_counts__mutmut_15": "a None in a float array is NaN, the same",
+    L + "x_stage_counts__mutmut_2": "astype(None) is float64 too",
+    L + "x_stage_mix__mutmut_4[1234]": "only which numpy warnings are silenced",
+    L + "x_stage_mix__mutmut_58": "a None in a float column is NaN, the same",
+    L + "x_winback__mutmut_26": "days overdue are whole numbers either way",
+    L + "x_winback__mutmut_(54|57|62|63)": "pandas sorts by several columns with lexsort, "
+    "whatever kind says",
+    L + "x_window_sensitivity__mutmut_22": "side='left' is searchsorted's default",
+    L + "x_window_sensitivity__mutmut_27": "with nobody, 0 / 0 in numpy is nan as well",
+    L + "x_window_sensitivity__mutmut_30": "a column of None is missing as NaN is",
+    L + "xǁChangeǁsentence__mutmut_14": "new == old returns earlier: the verb is only chosen "
+    "when they differ",
+    L + "xǁ_Counterǁadvance__mutmut_1[24]": "starting again or adding an empty slice at the "
+    "same day gives the same counts",
+    L + "x_evolution__mutmut_59": "customers is the only column that can be missing",
+    S + "x_average_by_stage_and_segment__mutmut_(8|13)": "observed=None is pandas' default, True",
+    S + "x_average_by_stage_and_segment__mutmut_12": "'mean' is pivot_table's default",
+    S + "x_average_by_stage_and_segment__mutmut_(21|29|31)": "the stage column is a "
+    "Categorical in lifecycle order (lifecycle.members): the pivot's rows come in that "
+    "order already",
+    S + "x_cross_table__mutmut_(15|17|21|22)": "the stage column is a Categorical of the "
+    "seven stages: crosstab(dropna=False) always has a Prospect row to drop",
+    S + "x_cross_table__mutmut_4": "dropna=None is falsy, as False",
+    S + "x_select__mutmut_33": "days, CLV and chances compare alike as ints or floats",
+    S + "x_summary__mutmut_2": "revenue adds up alike in any numeric type",
+    S + "x_summary__mutmut_2[46]": "revenue is never negative, and at a total of 0.0 (a numpy "
+    "float) the share is nan as well",
+    C + "x_build_customer_base__mutmut_18": "factorize's ids carry no name: name=None is the "
+    "default",
+    C + "x_build_customer_base__mutmut_(31|42)": "amounts come as floats",
+    C + "x_build_customer_base__mutmut_51": "every customer has an order: the counts are "
+    "as long as the ids without minlength",
+    C + "x_from_days__mutmut_2[578]": "np.datetime64(None), 'nat' and 'NAT' are NaT too",
+    C + "x_summarise__mutmut_10": "a Timestamp becomes a datetime64 that to_days turns into "
+    "the same day",
+    C + "x_summarise__mutmut_14": "copying the arrays when nothing comes after the end keeps "
+    "every order: the same result",
+    C + "x_summarise__mutmut_(88|91|92|93|97|100|101|102)": "only the fill for customers with "
+    "no order yet, whose rows are dropped (or days as floats holding the same whole numbers)",
+    C + "x_summarise__mutmut_12[5678]": "only which numpy warnings are silenced",
+    C + "x_summarise__mutmut_140": "with no repeat day, repeat spend / max(0, 1) is 0 / 1 = "
+    "0.0, the else value",
+    C + "x_summarise__mutmut_(170|175|181)": "astype(None) is float64 too",
+    C + "x_summarise__mutmut_192": "table[has] with every customer kept is the same table",
+    K + "x_existing_base__mutmut_(3|6|7|11|15|16|20|23|24|54|63|64|109|115|116)": "the period "
+    "argument only tells 'week' and 'quarter' apart: any other value means months",
+    K + "x_period_label__mutmut_14": "a quarter's first month is 1, 4, 7 or 10: (m + 1) // 3 "
+    "and (m - 1) // 3 give the same quarter for those",
+    K + "x_acquisition_attributes__mutmut_[456]": "every first-order attribute has a label, "
+    "so the default of get() is never used",
+    K + "x__groups_in_reading_order__mutmut_3": "with exactly 15 groups, every group is in "
+    "the top 15: nothing goes to Other either way",
+    K + "x_cohort_table__mutmut_(30|34|38|47|51)": "the first filter starts from all customers "
+    "(&= and = agree), and a date becomes the same whole day however it is cast",
+    K + "x_cohort_table__mutmut_(299|363)": "astype(None) is float64 too",
+    K + "x_cohort_table__mutmut_35[3456]": "only which numpy warnings are silenced",
+    K + "x_cohort_table__mutmut_(486|488)": "the labels are text either way",
+    G + "x__group_figures__mutmut_3[1234]": "only which numpy warnings are silenced",
+    G + "x_lift__mutmut_10": "the start is moved to the day after the list date right after, "
+    "whatever the default",
+    G + "x_lift__mutmut_(66|74)": "a Timestamp becomes a datetime64 that to_days turns into "
+    "the same day",
+    G + "x_lift__mutmut_109": "a customer not in the data reads position 0 or 1, and its "
+    "figures are replaced by zeros right after (known is False)",
+    G + "x_with_control__mutmut_(15|23|29)": "the stratum keys only group rows: other text "
+    "makes the same groups",
+    G + "x_with_control__mutmut_3[24]": "the frame's index is a RangeIndex after "
+    "reset_index, the same as the default",
+    G + "x_with_control__mutmut_58": "a random draw equal to the fraction has probability 0",
 }
 
 
 def equivalent(name: str) -> str | None:
     """Why this mutant is equivalent, or None."""
     for pattern, why in EQUIVALENT.items():
-        if fnmatch.fnmatchcase(name, pattern):
+        if re.fullmatch(pattern, name):
             return why
     return None
 
+
+# Why a module's run is long (said in RESULTS.md while it is not measured).
+SLOW = {
+    "payback": "1,734 mutants, and its tests build the PDF and run the command line (about "
+    "3 s a mutant): some 90 minutes on two shared cores",
+    "cleaning": "each mutant compiles the cleaning steps' SQL again with Ibis (the cache of "
+    "compiled SQL is fresh for every run, see tests/fresh_sql_cache.py): hours on two cores",
+    "engine": "as cleaning, with more mutants",
+}
 
 KILLED = {1, 3, 24, -24, 152, 255, 36}  # a failing test, pytest's internal error, a timeout
 
@@ -191,6 +335,7 @@ def table(results: list[dict]) -> str:
     missing = [MODULES[m][0] for m in MODULES if m not in measured]
     if missing:
         lines += ["", "Not measured yet: " + ", ".join(f"`{m}`" for m in missing) + "."]
+        lines += [f"- `{MODULES[m][0]}`: {why}" for m, why in SLOW.items() if m not in measured]
     for r in results:
         if not r["survivors"]:
             continue

@@ -256,3 +256,96 @@ def test_welch_with_a_group_of_one():
     )
     same, (a, b) = campaign._welch(np.array([5.0]), np.array([5.0]))
     assert same == a == b == 0.0  # nothing varies: no interval to draw
+
+
+def test_the_warnings_say_how_thin_and_how_early_by_hand():
+    """40 + 40 customers with 5 + 1 buyers: pooled rate 6 / 80 = 0.075, so the smallest
+    difference seen 80% of the time at 95% is (1.959964 + 0.841621) x sqrt(0.075 x 0.925 x
+    (1/40 + 1/40)) = 2.801585 x 0.058896 = 0.1650: 16.5 points. Fourteen days of orders
+    (2 to 15 March) are enough; thirteen are not."""
+    base, listed = shop({"treatment": 5, "control": 1}, n=40)
+    thin = campaign.lift(listed, base, until=pd.Timestamp("2024-03-15"))
+    assert thin.warnings == [
+        "A group has fewer than 100 customers: too few to conclude much. With these sizes "
+        "only a difference in conversion of about 16.5 percentage points or more would be "
+        "detected (80% of the time)."
+    ]
+    early = campaign.lift(listed, base, until=pd.Timestamp("2024-03-14"))
+    assert early.warnings[0] == (
+        "Only 13 days of orders after the list date: most customers have not had time to "
+        "answer yet. Measure again later."
+    )
+    big, big_list_ = shop({"treatment": 5, "control": 1}, n=100)
+    assert campaign.lift(big_list_, big).warnings == []  # 100 a group is enough
+    ghost = pd.DataFrame([("ghost", "control", LIST_DATE)], columns=listed.columns)
+    missing = campaign.lift(pd.concat([listed, ghost]), base)
+    assert missing.warnings[0] == (
+        "1 customers of the list are not in this order data (they count as not having "
+        "ordered). Check that it is the same shop."
+    )
+    # The ghost counts as a control customer who did not order: 41 customers, 1 buyer.
+    assert missing.groups.loc["control", ["customers", "buyers", "orders", "revenue"]].tolist() == [
+        41,
+        1,
+        1,
+        50.0,
+    ]
+    with pytest.raises(LensError, match="^The list has no control customers: nothing"):
+        campaign.lift(listed[listed["group"] == "treatment"], base)
+
+
+def test_orders_on_the_first_and_last_day_count():
+    """The buyers order on 10 March: measured from 10 March to 10 March they all count."""
+    base, listed = shop({"treatment": 200, "control": 50})
+    day = pd.Timestamp("2024-03-10")
+    result = campaign.lift(listed, base, since=day, until=day)
+    assert (result.since, result.until) == (day, day)
+    assert result.groups["conversion"].tolist() == [0.4, 0.1]
+    assert result.name == "campaign list"
+    same = campaign.lift(*reversed(shop({"treatment": 100, "control": 100})))
+    assert same.sentence().endswith(
+        "The difference could be chance: it is not distinguishable from zero."
+    )
+
+
+def test_welch_with_one_customer_against_two():
+    """Treatment one customer at 5, control 1 and 3 (mean 2, variance 2, over 2: 1):
+    difference 3, standard error 1, degrees of freedom 1^2 / (1^2 / 1) = 1, t = 12.7062."""
+    diff, (low, high) = campaign._welch(np.array([5.0]), np.array([1.0, 3.0]))
+    assert diff == 3.0
+    assert (low, high) == (
+        pytest.approx(3 - 12.7062, abs=1e-3),
+        pytest.approx(3 + 12.7062, abs=1e-3),
+    )
+
+
+def test_the_control_share_is_exact_on_average_and_drawn_at_random():
+    """10 customers at 25%: 2.5 wanted, so 2 or 3 go to control, at random, 3 half the
+    time; over 400 seeds the mean is 2.5 (give or take 0.1: the standard error is 0.025).
+    They are not simply the first rows. The shares 10% and 50% are allowed, 9% is not."""
+    rows = pd.DataFrame({"customer_id": range(10)})
+    counts = [
+        int((campaign.with_control(rows, 0.25, seed, LIST_DATE)["group"] == "control").sum())
+        for seed in range(400)
+    ]
+    assert set(counts) == {2, 3} and abs(np.mean(counts) - 2.5) < 0.1
+    drawn = campaign.with_control(pd.DataFrame({"customer_id": range(100)}), 0.1, 1, LIST_DATE)
+    assert set(drawn["group"]) == {"control", "treatment"}
+    assert drawn.index[drawn["group"] == "control"].tolist() != list(range(10))
+    campaign.with_control(rows, 0.5, 1, LIST_DATE)
+    with pytest.raises(LensError, match="10% to 50%"):
+        campaign.with_control(rows, 0.09, 1, LIST_DATE)
+
+
+def test_a_list_s_errors_name_what_is_wrong():
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "group": ["maybe", "perhaps"]})
+    with pytest.raises(LensError, match="it has no list_date column. Expected columns: "):
+        campaign.read_list(frame)
+    with pytest.raises(LensError, match="also says maybe, perhaps.$"):
+        campaign.read_list(frame.assign(list_date="2024-03-01"))
+    with pytest.raises(LensError, match="no group, list_date column"):
+        campaign.read_list(frame.drop(columns="group"))
+    with pytest.raises(
+        LensError, match=r"^The list_date column must hold one date \(the day the list was made\)"
+    ):
+        campaign.read_list(frame.assign(group="control", list_date=["2024-03-01", "2024-03-02"]))

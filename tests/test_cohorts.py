@@ -234,6 +234,24 @@ def test_groups_read_in_natural_order_with_the_small_ones_together():
     assert t.size["Other"] == sum(41 - k for k in range(16, 41))
 
 
+def test_other_then_unknown_come_last_whatever_their_names():
+    """Groups Zoo, Apple and a missing value, with more than 15 groups so some go to Other:
+    named groups first (Apple ... Zoo, in reading order), then Other, then (unknown), even
+    though 'Other' would sort before 'Zoo' by name."""
+    names = [f"Item {k}" for k in range(1, 17)] + ["Zoo"] * 20 + ["Apple"] * 20 + [None] * 3
+    base = shop(["2024-01-05"] * len(names) + ["2024-04-15"])
+    category = pd.Series(names + ["Item 1"], index=base.ids)
+    t = cohort_table(base, "month", "retention", groups=category)
+    order = list(t.values.index)
+    assert order[0] == "Apple" and order[-3:] == ["Zoo", "Other", "(unknown)"]
+
+
+def test_a_filter_that_keeps_nobody_gives_an_empty_table(base):
+    """No first order after the data's end: no cohort, and one period column, k = 0."""
+    t = cohort_table(base, first_from=pd.Timestamp("2025-01-01"))
+    assert t.values.empty and t.values.columns.tolist() == [0]
+
+
 def test_rolling_retention_counts_a_customer_who_skips_a_month_as_still_there():
     """s orders in January and March, not February; data to 15 May (April is the last
     complete month). Retention: 1, 0, 1, 0. Rolling ('then or later'): February counts,
@@ -297,6 +315,7 @@ def test_a_table_names_its_axes_and_keeps_its_settings(base):
     assert t.eligible.loc["2024-01"].tolist() == [2, 2, 2] and t.size.name == "size"
     assert t.average.name == "average" and t.average.index.equals(t.values.columns)
     assert t.support.index.equals(t.values.columns) and (t.support.dtypes == "int64").all()
+    assert t.support.index.name == t.average.index.name == t.eligible.columns.name == "k"
     assert t.values.index.tolist() == ["2024-01", "2024-02", "2024-03", "2024-04"]
     with pytest.raises(ValueError, match=r"period must be one of \['month', 'week', 'quarter'\]"):
         cohort_table(base, "year")
@@ -327,6 +346,9 @@ def test_the_last_cohorts_and_the_first_periods(base):
     assert last.values.index.tolist() == ["2024-03", "2024-04"]
     assert last.values.columns.tolist() == [0]
     assert last.size.tolist() == [1, 1] and last.eligible.index.tolist() == ["2024-03", "2024-04"]
+    three = cohorts.last_cohorts(t, 3)  # February reaches k = 1 as well
+    assert three.values.index.tolist() == ["2024-02", "2024-03", "2024-04"]
+    assert three.values.columns.tolist() == [0, 1]
     assert last.average.equals(t.average)  # the average still follows every cohort
     first = cohorts.first_periods(t, 2)
     assert first.values.columns.tolist() == [0, 1] and first.eligible.columns.tolist() == [0, 1]

@@ -161,3 +161,12 @@ def test_days_and_dates_both_ways():
     assert pd.isna(days[2])
     assert to_days(np.array(["2024-01-01"], dtype="datetime64[D]")).tolist() == [19723]
     assert to_days(np.array(["2024-01-01"], dtype="datetime64[D]")).dtype == np.int64
+
+
+def test_a_purchase_is_a_customer_s_orders_on_one_day():
+    """Orders sorted by customer then day: a on day 1, 1, 3; b on day 3. Purchases start at
+    a's first order of day 1, at day 3, and at b's day 3 (another customer, the same day)."""
+    from analytics.insights.customers import purchase_day_starts
+
+    starts = purchase_day_starts(np.array([0, 0, 0, 1]), np.array([1, 1, 3, 3]))
+    assert starts.dtype == bool and starts.tolist() == [True, False, True, True]

@@ -417,7 +417,8 @@ def test_transitions_put_known_contacts_in_the_prospect_row():
     """a orders in January (New on 31 March and on t); b signed up in December and orders
     in May (a prospect on 31 March, New at t); c signs up and orders in May and June (not yet
     a customer on 31 March, New at t... then Loyal: two orders in the window)."""
-    customers = {"a": ["2024-01-10"], "b": ["2024-05-01"], "c": ["2024-05-10", "2024-06-10"]}
+    # b first: the first customer (position 0) is a known contact too.
+    customers = {"b": ["2024-05-01"], "a": ["2024-01-10"], "c": ["2024-05-10", "2024-06-10"]}
     contacts = pd.DataFrame(
         {
             "customer_id": ["b", "c"],
@@ -432,8 +433,9 @@ def test_transitions_put_known_contacts_in_the_prospect_row():
     assert matrix.loc["Prospect", "New"] == 1 and matrix.loc["Prospect"].sum() == 1
     assert matrix.loc["New", "New"] == 1 and matrix.loc["New"].sum() == 1
     assert matrix.loc[lc.NOT_YET, "Loyal"] == 1 and matrix.loc[lc.NOT_YET].sum() == 1
-    shares = lc.row_shares(pd.DataFrame({"x": [1, 0], "y": [3, 0]}))
+    shares = lc.row_shares(pd.DataFrame({"x": [1, 0, 1], "y": [3, 0, 0]}))
     assert shares.iloc[0].tolist() == [0.25, 0.75] and shares.iloc[1].isna().all()
+    assert shares.iloc[2].tolist() == [1.0, 0.0]  # a row of one customer
 
 
 def test_snapshot_dates_are_period_ends_and_the_data_end():
@@ -477,6 +479,8 @@ def test_window_sensitivity_counts_by_hand():
     # Gaps on or before t: 92, 10, 10, 517, 152, 62 (later's 20 days ends after t).
     assert sorted(lc.observed_gaps(index, snap)) == [10, 10, 62, 92, 152, 517]
     assert lc.suggested_window(index, snap, 100) == 517
+    # By default the 90th percentile: between 152 and 517 (linear), 152 + 0.5 x 365 = 334.5.
+    assert lc.suggested_window(index, snap) == 334.5
     assert np.isnan(lc.suggested_window(index, early))
 
 
@@ -611,8 +615,10 @@ def test_change_since_needs_a_full_month_of_data():
     change = lc.change_since(index, "2023-02-01", 180, 1.5)
     assert change is not None
     assert (change.since, change.until) == (pd.Timestamp("2023-01-01"), pd.Timestamp("2023-02-01"))
-    assert change.after.to_dict()["New"] == 1 and change.before.to_dict()["New"] == 1
     assert lc.change_since(index, "2023-01-31", 180, 1.5) is None
+    # On 1 May 2023 only 'reactivated' has ordered (New); by 1 June 'inactive' too: 1 -> 2.
+    june = lc.change_since(index, "2023-06-01", 180, 1.5)
+    assert (june.before["New"], june.after["New"]) == (1, 2)
 
 
 def test_winback_ties_and_columns():
@@ -678,3 +684,16 @@ def test_winback_leaves_out_customers_within_their_own_usual_gap():
     assert late["customer_id"].tolist() == ["steady"]
     assert late["usual_gap_days"].tolist() == [10.0]  # 20 days over 2 gaps
     assert late.attrs["within_usual_gap"] == 1
+
+
+def test_the_funnel_counts_a_fourth_purchase_and_beyond():
+    """f buys on 1, 2, 4, 7 and 11 June (gaps 1, 2, 3, 4), g once. 2 made a 1st purchase, 1
+    a 2nd (after 1 day), a 3rd (2 days) and a 4th or later: the 4th+ step's median gap is
+    over every purchase from the 4th on, (3 + 4) / 2 = 3.5."""
+    five = {"f": ["2024-06-01", "2024-06-02", "2024-06-04", "2024-06-07", "2024-06-11"]}
+    _, snap, index = stages_at({**five, "g": ["2024-06-20"]})
+    funnel = lc.funnel(index, snap).set_index("step")
+    assert funnel["customers"].tolist() == [2, 1, 1, 1]
+    assert funnel["median_days_from_previous"].tolist()[1:] == [1.0, 2.0, 3.5]
+    means = lc.average_by_stage(pd.Series([1.0], name="v"), pd.Series(["New"]))
+    assert means.index.name == "stage" and means.name == "v"

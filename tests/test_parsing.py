@@ -103,3 +103,59 @@ def test_typed_dates_keep_local_wall_time():
     ]
     serial, _ = parse_dates(pd.Series([44931.0]))
     assert serial.iloc[0] == pd.Timestamp("2023-01-05")
+
+
+def test_numbers_in_a_date_column():
+    """Eight digits from 19000101 to 21001231 are a written date (19000101 is 1 Jan 1900);
+    numbers from 20,000 to 80,000 are Excel serial days counted from 30 Dec 1899 (20,000 is
+    3 Oct 1954, 80,000 is 11 Jan 2119). Just outside either range, or not a real day (30
+    February), is no date."""
+    out, reading = parse_dates(
+        pd.Series([19000101, 21001231, 18991231, 21010101, 20000, 80000, 19999, 80001, 20240230])
+    )
+    assert reading.order == "typed"
+    assert [None if pd.isna(v) else v.date().isoformat() for v in out] == [
+        "1900-01-01",
+        "2100-12-31",
+        None,
+        None,
+        "1954-10-03",
+        "2119-01-11",
+        None,
+        None,
+        None,
+    ]
+
+
+def test_the_order_goes_to_the_side_with_more_proof():
+    """A first number above 12 proves day-first, a second one month-first. Two day-first
+    proofs against one: day-first, with one conflicting value; one each: day-first (a tie
+    goes to the day, the more common writing); two month-first against one: month-first. A
+    column without a numeric date is ISO; a forced order counts the values against it."""
+    from analytics.ingest.parsing import _decide_order
+
+    def decide(values, order=None):
+        reading = _decide_order(pd.Series(values), order, False)
+        return reading.order, reading.ambiguous, reading.conflicting
+
+    assert decide(["25/04/2022", "13/05/2022", "04/25/2022"])[::2] == ("dayfirst", 1)
+    assert decide(["25/04/2022", "04/25/2022"])[::2] == ("dayfirst", 1)
+    assert decide(["04/25/2022", "04/26/2022", "25/04/2022"])[::2] == ("monthfirst", 1)
+    assert decide(["2022-04-25"]) == ("iso", False, 0)
+    assert decide(["03/04/2022", "04/25/2022"], "dayfirst")[::2] == ("dayfirst", 1)
+    assert decide(["25/04/2022", "26/04/2022"], "monthfirst")[::2] == ("monthfirst", 2)
+
+
+@pytest.mark.parametrize(
+    "value, order, expected",
+    [
+        ("05-01-23", "dayfirst", "2023-01-05 00:00"),  # dashes, a two-digit year
+        ("01.05.23", "monthfirst", "2023-01-05 00:00"),  # dots, month first
+        ("05/01/2023 10:32", "dayfirst", "2023-01-05 10:32"),  # the time kept
+        ("2023-01-05T10:32:11", "dayfirst", "2023-01-05 10:32"),
+        ("2023-01-05 10:32", None, "2023-01-05 10:32"),
+    ],
+)
+def test_separators_years_and_times(value, order, expected):
+    out, _ = parse_dates(pd.Series([value]), order)
+    assert f"{out.iloc[0]:%Y-%m-%d %H:%M}" == expected

@@ -33,7 +33,9 @@ EXPECTED = {  # R, F, M, FM, segment
 }
 
 
-@pytest.fixture(scope="module")
+# Built for each test (it is small): a mutation tool maps code to the tests that run it, and a
+# module-scoped fixture would run the table's code in the first test only.
+@pytest.fixture
 def table():
     rows = [(c, d, a) for c, orders in ORDERS.items() for d, a in orders]
     frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
