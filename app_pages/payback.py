@@ -7,14 +7,25 @@ from analytics import LensError
 from analytics.insights import payback
 from analytics.output import payback_view as view
 from analytics.output import present
-from ui import cache_payback, cache_value, controls, session, show
+from ui import cache_payback, controls, session, show
 
 dataset = session.current_dataset()
 currency = session.currency(dataset)
-margin_pct = round(100 * cache_value.value_settings()[1].margin)
 
 st.title("Payback: is acquisition paying off?")
 controls.settings_line()
+# The same setting as the Value page's (one key): revenue is not margin, and a payback on
+# revenue would make acquisition look paid for when it may not be.
+margin_pct = controls.slider(
+    controls.columns([1, 2])[0],
+    "Gross margin (%)",
+    5,
+    100,
+    step=5,
+    key="clv_margin",
+    help="The share of revenue left after the cost of goods: payback and LTV:CAC count margin, "
+    "not revenue. The same setting as on the Value page.",
+)
 st.caption(
     "**CAC** = a month's marketing spend ÷ its new customers (customers whose first purchase "
     "falls in that month). **Margin per customer at month k** = gross margin × the cohort's "
@@ -22,44 +33,47 @@ st.caption(
     "**Payback month**: the first month where that reaches the CAC. **LTV:CAC** at 3, 6 and "
     "12 months = margin per customer then ÷ CAC; for months not over yet, the margin so far "
     "plus the value model's expected margin, marked *predicted* with its 80% range. Overall "
-    f"figures are weighted by new customers. Gross margin {margin_pct}% (set on the Value page)."
+    f"figures are weighted by new customers. Gross margin {margin_pct}%"
+    + (" (at 100%, revenue counts as margin: set your own above)." if margin_pct == 100 else ".")
 )
 
 key = dataset.source.key
 kept = cache_payback.spend_table(dataset)
 editor_key = f"pb_spend_{key[:16]}_{st.session_state.get('pb_version', 0)}"
-with st.expander("Marketing spend per month", expanded=kept.empty):
-    upload = st.file_uploader(
-        "Upload a spend file (CSV or Excel: month as YYYY-MM, spend, optional channel)",
-        type=["csv", "xlsx", "xls"],
-        key="pb_upload",
-    )
-    if upload is not None and st.session_state.get("pb_uploaded") != (key, upload.file_id):
-        st.session_state["pb_uploaded"] = (key, upload.file_id)
-        try:
-            kept = cache_payback.read_upload(upload.getvalue(), upload.name)
-            cache_payback.keep_spend(dataset, kept)
-            st.session_state["pb_version"] = st.session_state.get("pb_version", 0) + 1
-            st.rerun()
-        except LensError as exc:
-            st.error(f"{upload.name}: {exc}", icon=":material/error:")
-    edited = st.data_editor(
-        kept,
-        num_rows="dynamic",
-        key=editor_key,
-        hide_index=True,
-        column_config={
-            "month": st.column_config.TextColumn("month (YYYY-MM)"),
-            "channel": st.column_config.TextColumn("channel (blank: shared)"),
-            "spend": st.column_config.TextColumn("spend"),
-        },
-    )
-    cache_payback.keep_spend(dataset, edited)
-    st.caption(
-        "Kept with this dataset for this visit. Channels are matched to the channel of each "
-        "customer's first order; spend with no channel is shared across the month's channels "
-        "in proportion to their new customers."
-    )
+edited = kept  # in presentation mode: the spend as entered, with no uploader or editor
+if not controls.presenting():
+    with st.expander("Marketing spend per month", expanded=kept.empty):
+        upload = st.file_uploader(
+            "Upload a spend file (CSV or Excel: month as YYYY-MM, spend, optional channel)",
+            type=["csv", "xlsx", "xls"],
+            key="pb_upload",
+        )
+        if upload is not None and st.session_state.get("pb_uploaded") != (key, upload.file_id):
+            st.session_state["pb_uploaded"] = (key, upload.file_id)
+            try:
+                kept = cache_payback.read_upload(upload.getvalue(), upload.name)
+                cache_payback.keep_spend(dataset, kept)
+                st.session_state["pb_version"] = st.session_state.get("pb_version", 0) + 1
+                st.rerun()
+            except LensError as exc:
+                st.error(f"{upload.name}: {exc}", icon=":material/error:")
+        edited = st.data_editor(
+            kept,
+            num_rows="dynamic",
+            key=editor_key,
+            hide_index=True,
+            column_config={
+                "month": st.column_config.TextColumn("month (YYYY-MM)"),
+                "channel": st.column_config.TextColumn("channel (blank: shared)"),
+                "spend": st.column_config.TextColumn("spend"),
+            },
+        )
+        cache_payback.keep_spend(dataset, edited)
+        st.caption(
+            "Kept with this dataset for this visit. Channels are matched to the channel of each "
+            "customer's first order; spend with no channel is shared across the month's channels "
+            "in proportion to their new customers."
+        )
 
 try:
     result = cache_payback.payback_of(dataset, edited)

@@ -174,6 +174,16 @@ def test_cohorts_page_switches_period_metric_and_grouping(app, capsys):
     assert list(shown.columns[:3]) == ["Cohort", "Customers", "Month 0"]
 
 
+def test_payback_takes_spend_typed_for_data_that_came_without_it(app):
+    """Any dataset but the demo starts with no spend: the page offers an empty table to type
+    into (it used to fail on its number column) and draws once a month is typed."""
+    at = app.switch_page("app_pages/data.py").run()
+    at.segmented_control(key="source_choice").set_value("CDNOW (CD retailer, 1997-98)").run()
+    at = at.switch_page("app_pages/payback.py").run()
+    no_errors(at)
+    assert any("Enter the marketing spend per month" in i.value for i in at.info)
+
+
 def test_cdnow_source_shows_prospects_as_unavailable(app):
     at = app.switch_page("app_pages/data.py").run()
     at.segmented_control(key="source_choice").set_value("CDNOW (CD retailer, 1997-98)").run()

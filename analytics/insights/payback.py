@@ -122,11 +122,10 @@ def read_spend(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def empty_spend(channels: bool = True) -> pd.DataFrame:
-    """An empty spend table, for the app's editor."""
+    """An empty spend table, for the app's editor: every column text, as a person types it
+    (a number column would refuse the editor's text cells)."""
     columns = SPEND_COLUMNS if channels else ["month", "spend"]
-    return pd.DataFrame(
-        {c: pd.Series(dtype="float64" if c == "spend" else object) for c in columns}
-    )
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 # --- what the value model adds after the data's end -------------------------------------------
