@@ -246,7 +246,10 @@ def test_the_segment_builders_filters_go_with_the_link():
     sender.multiselect(key="sb_stages").set_value(["At risk", "Inactive"]).run()
     sender.slider(key="sb_days").set_value((30, 400)).run()
     sender.toggle(key="sb_hero").set_value(True).run()
+    clv = sender.slider(key="sb_clv")  # a span to the cent and beyond goes exactly
+    sender.slider(key="sb_clv").set_value((clv.min + 12.3456789, clv.max)).run()
     link = {k: sender.query_params[k] for k in sender.query_params}
+    assert float(link["sb_clv"][0]) == clv.min + 12.3456789
     assert link["sb_stages"] == ["At risk", "Inactive"] and link["sb_days"] == ["30", "400"]
     assert "sb_segments" not in link  # a filter left at "all" is not written
     seen = sender.dataframe[0].value

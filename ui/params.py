@@ -187,12 +187,8 @@ def write(data: str | None = None, currency: str | None = None) -> None:
         value = st.session_state.get(key)
         if value in (None, [], False) or (kind == "range" and spans.get(key) == tuple(value)):
             continue  # "all": nothing to write
-        if kind == "list":
-            wanted[key] = [str(v) for v in value]
-        elif kind == "range":
-            wanted[key] = [f"{v:g}" for v in value]
-        else:
-            wanted[key] = str(value)
+        # A span exactly as set (str of a float round-trips): a rounded one would move rows.
+        wanted[key] = [str(v) for v in value] if kind != "flag" else str(value)
     now = {key: st.query_params.get_all(key) for key in st.query_params}
     if now != {key: v if isinstance(v, list) else [v] for key, v in wanted.items()}:
         st.query_params.from_dict(wanted)
