@@ -85,6 +85,22 @@ def test_page_one_is_a_full_summary_in_the_shop_currency(tmp_path, capsys):
     assert re.search(r"€[\d,]+ Revenue at risk", page_one)
     assert re.search(r"€[\d,]+ Predicted CLV", page_one)
     assert "Amounts in EUR" in page_one
+    # The at-risk figure names the win-back list as the Lifecycle page draws it: the demo's
+    # 461 At-risk customers, of whom those within their own usual gap are not on it.
+    capsys.readouterr()
+    assert cli(["lifecycle", "demo"]) == 0
+    at_risk = json.loads(capsys.readouterr().out)["stages"]["At risk"]
+    from analytics.ingest.io import DEMO_ORDERS, load_dataset
+    from analytics.insights.customers import build_customer_base
+
+    log, _ = load_dataset(DEMO_ORDERS.name, DEMO_ORDERS.read_bytes())
+    index = lifecycle.prepare(build_customer_base(log.orders))
+    late = lifecycle.winback(index, lifecycle.snapshot(index, index.base.data_end, 180, 1.5))
+    gone = late.attrs["within_usual_gap"]
+    assert len(late) + gone == at_risk and gone > 0
+    assert f"What the {at_risk:,} At-risk customers spent" in page_one
+    assert f"{len(late):,} of them are past their own usual gap" in page_one
+    assert f"({gone:,} more are not late by their own rhythm yet)" in page_one
     if shutil.which("pdftoppm") is None:
         if __import__("os").environ.get("CI") == "true":
             pytest.fail("pdftoppm (poppler-utils) is missing in CI")

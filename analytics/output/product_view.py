@@ -120,7 +120,7 @@ FIRST_LABELS = {
     "repeat_90_band": "95% interval",
     "watched_90": "Watched 90 days",
     "revenue_12m_per_customer": "Revenue per customer, 12 months",
-    "unclear": "Can't tell from the shop's average",
+    "unclear": "Can't tell from average",
 }
 FIRST_KINDS = {"repeat_90": "share", "revenue_12m_per_customer": "money"}
 

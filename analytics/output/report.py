@@ -141,14 +141,30 @@ def _value_part(
     )
 
 
+def _winback_words(late: pd.DataFrame) -> str:
+    """The win-back list in one sentence, as the Lifecycle page's Win-back view counts it."""
+    kept_out = late.attrs.get("within_usual_gap", 0)
+    if late.empty and not kept_out:
+        return "None of them is on the win-back list."
+    words = (
+        f"{len(late):,} of them are past their own usual gap between purchases: the win-back list"
+    )
+    if kept_out:
+        words += f" ({kept_out:,} more are not late by their own rhythm yet)"
+    return words + "."
+
+
 def summary_figures(
     mix: pd.DataFrame,
     repeat_rate: float,
     value: ValuePart,
     change: lifecycle.Change | None,
     s: ReportSettings,
+    late: pd.DataFrame,
 ) -> list[tuple[str, str, str]]:
     """Page 1: the five figures a manager reads first, each (figure, label, one sentence).
+    ``late``: the win-back list (:func:`analytics.insights.lifecycle.winback`), as the
+    Lifecycle page shows it.
 
     The predicted value comes with its 80% range; when the model cannot tell drop-out, its
     figure carries a star and the sentence says why (never a figure alone)."""
@@ -181,8 +197,7 @@ def summary_figures(
             "Revenue at risk",
             f"What the {int(counts['At risk']):,} At-risk customers spent in the last "
             f"{s.window} days ({at_risk / window_revenue if window_revenue else 0:.0%} of that "
-            "period's revenue). They are past the day they usually order again: win them "
-            "back first.",
+            f"period's revenue). {_winback_words(late)}",
         ),
     ]
     if value.total is None:
@@ -268,7 +283,8 @@ def build(
     )
     pdf.ln(2)
     repeat = lifecycle.repeat_share(index, snap)
-    for figure in summary_figures(mix, repeat, value, change, s):
+    late = lifecycle.winback(index, snap)
+    for figure in summary_figures(mix, repeat, value, change, s, late):
         pdf.figure(*figure)
     pdf.chart(
         charts.stage_bars(
@@ -465,7 +481,7 @@ def _repurchase_section(
             "revenue per customer, 12 months": [
                 "" if pd.isna(v) else money(v) for v in shown["revenue_12m_per_customer"]
             ],
-            "tell from average": ["no" if v else "yes" for v in shown["unclear"]],
+            "can't tell from average": ["yes" if v else "" for v in shown["unclear"]],
         },
         index=shown.index.rename("first product"),
     )
@@ -474,7 +490,8 @@ def _repurchase_section(
     pdf.line_of_text(
         "Customers whose 1st purchase holds the product; back within 90 days over those "
         "watched 90 days (95% Wilson interval); revenue within 365 days of the 1st purchase "
-        "over those watched a year; 'no': the interval holds the shop's own 90-day rate.",
+        "over those watched a year; can't tell from average: the interval holds the shop's own "
+        "90-day rate (too few customers, or not different enough).",
         size=8,
     )
 
@@ -550,5 +567,6 @@ DEFINITIONS = {
     "the horizon (margin, rate and horizon as on page 1).",
     "Chance still a customer (P(alive))": "the model's probability that a customer has not "
     "silently stopped buying.",
-    "Backtest error": "(predicted - real) / real over the held-out last quarter of the data.",
+    "Backtest error": "(predicted - real) / real over the held-out period: the last 25% of "
+    "the data's days (its dates are in the value section).",
 }
