@@ -12,11 +12,13 @@ from ui import controls, session, show
 dataset = session.current_dataset()
 st.title("Campaign results")
 controls.settings_line()
-st.caption(
-    "Export any customer list with a control group (Lifecycle, Value or Segments page), send "
-    "the campaign to the treatment rows only, and once newer orders are loaded here, upload "
-    "the list back: the two groups' orders after the list date show whether it worked."
-)
+if not controls.presenting():  # an instruction, not a result
+    st.caption(
+        "Export any customer list with a control group (Lifecycle, Value or Segments page), "
+        "send the campaign to the treatment rows only, and once newer orders are loaded here, "
+        "upload the list back: the two groups' orders after the list date show whether it "
+        "worked."
+    )
 with st.expander("How to read this"):
     st.markdown(
         "The **control group** is a random part of the list that you did not contact. Both "
@@ -57,7 +59,7 @@ def measure(dataset: session.Dataset):
 if controls.presenting():  # no uploader: the result open before stays on screen
     result = session.open_campaigns().get(dataset.source.key)
     if result is None:
-        st.info("No campaign result is open: turn presentation mode off to upload a list.")
+        st.info("No campaign result is open.")
 else:
     result = measure(dataset)
 if result is None:

@@ -25,12 +25,13 @@ if forgotten:
     st.session_state["source_choice"] = session.DEMO  # the demo is what shows now
 limit = st.get_option("server.maxUploadSize")  # in MB; said as the uploaders say it
 size = f"{limit / 1000:g} GB" if limit >= 1000 else f"{limit} MB"
-st.caption(
-    f"Drop an order export from Shopify, Magento, WooCommerce or any shop: CSV, Excel .xlsx or "
-    f"Parquet, up to {size}, or read the orders where they live (PostgreSQL, MySQL, "
-    "DuckDB, Parquet datasets, Spark). Add a contacts file to see prospects (contacts who never "
-    "ordered). Your data is read on this server and sent nowhere else."
-)
+if not controls.presenting():  # an instruction, not a result
+    st.caption(
+        "Drop an order export from Shopify, Magento, WooCommerce or any shop: CSV, Excel "
+        f".xlsx or Parquet, up to {size}, or read the orders where they live (PostgreSQL, "
+        "MySQL, DuckDB, Parquet datasets, Spark). Add a contacts file to see prospects "
+        "(contacts who never ordered). Your data is read on this server and sent nowhere else."
+    )
 
 UPLOAD = "Upload my export"
 CONNECT = "Connect to a database"
@@ -48,7 +49,7 @@ choices = [session.DEMO, session.CDNOW, UPLOAD] + ([CONNECT] if listed else [])
 if st.session_state.get("source_choice") == CONNECT and CONNECT not in choices:
     st.session_state["source_choice"] = UPLOAD
 choice = params.segmented("Data source", choices, key="source_choice")
-if CONNECT not in choices:
+if CONNECT not in choices and not controls.presenting():
     st.caption(
         "Reading from a database is not set up on this server.",
         help=allowed.HOW_TO_LIST,

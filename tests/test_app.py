@@ -411,10 +411,17 @@ def test_presentation_mode_keeps_every_result_and_no_control(app):
     assert app.slider(key="window").value == 90
 
     app.toggle(key="presentation").set_value(True).run()
-    for page in ["lifecycle", "cohorts", "value", "segments", "campaigns", "data"]:
+    pages = ["lifecycle", "cohorts", "products", "payback", "value", "segments", "campaigns"]
+    for page in [*pages, "data"]:
         app.switch_page(f"app_pages/{page}.py").run()
         no_errors(app)
         assert_no_controls(app, page)
+        # No instruction to go elsewhere or to do something the mode does not offer.
+        shown = " ".join(e.value for kind in ("markdown", "caption", "info") for e in app.get(kind))
+        elsewhere = (
+            r"presentation mode off|[Oo]pen the \w+ page|set on the \w+ page|Drop an order|upload"
+        )
+        assert not re.search(elsewhere, shown), (page, re.search(elsewhere, shown))
 
 
 @pytest.mark.wiring
