@@ -68,3 +68,14 @@ def test_each_column_serves_one_role():
 def test_normalise():
     assert normalise("  Montant TTC (€) ") == "montant ttc"
     assert normalise("customer_id") == normalise("Customer ID") == "customer id"
+
+
+def test_german_spanish_and_italian_shop_exports_map_themselves():
+    roles = ["order_id", "customer_id", "order_date", "amount", "status", "product", "country"]
+    for headers in [
+        ["Bestellnummer", "Kunde", "Datum", "Betrag", "Status", "Produkt", "Land"],
+        ["Pedido", "Cliente", "Fecha", "Importe", "Estado", "Producto", "País"],
+        ["Ordine", "Cliente", "Data", "Importo", "Stato", "Prodotto", "Paese"],
+    ]:
+        found = suggest_mapping(headers, "generic")
+        assert [found.get(role) for role in roles] == headers, headers

@@ -66,7 +66,7 @@ FORMAT_LABELS = {
 }
 
 # Exact header names per role (normalised: lower case, no accents, words split by spaces),
-# best first. French names sit beside the English ones.
+# best first. French, German, Spanish and Italian names sit beside the English ones.
 GENERIC_ALIASES: dict[str, list[str]] = {
     "order_id": [
         "order id",
@@ -91,6 +91,14 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "transaction id",
         "increment id",
         "orderid",
+        "bestellnummer",
+        "bestell nr",
+        "bestellung",
+        "auftragsnummer",
+        "numero pedido",
+        "pedido",
+        "numero ordine",
+        "ordine",
     ],
     "customer_id": [
         "customer id",
@@ -108,6 +116,12 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "user id",
         "buyer id",
         "member id",
+        "kunde",
+        "kundennummer",
+        "kunden nr",
+        "kunden id",
+        "cliente",
+        "id cliente",
     ],
     "email": [
         "email",
@@ -137,6 +151,13 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "timestamp",
         "date achat",
         "paid at",
+        "datum",
+        "bestelldatum",
+        "rechnungsdatum",
+        "fecha",
+        "fecha pedido",
+        "data ordine",
+        "data",
     ],
     "amount": [
         "amount",
@@ -160,6 +181,14 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "prix",
         "chiffre d affaires",
         "ca",
+        "betrag",
+        "gesamtbetrag",
+        "summe",
+        "umsatz",
+        "importe",
+        "total pedido",
+        "importo",
+        "totale",
     ],
     "status": [
         "status",
@@ -170,6 +199,9 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "financial status",
         "state",
         "payment status",
+        "bestellstatus",
+        "estado",
+        "stato",
     ],
     "cancelled_at": ["cancelled at", "canceled at", "date annulation", "cancel date"],
     "refunded": [
@@ -180,7 +212,16 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "montant rembourse",
         "refunds",
     ],
-    "currency": ["currency", "order currency", "devise", "currency code", "currency iso"],
+    "currency": [
+        "currency",
+        "order currency",
+        "devise",
+        "currency code",
+        "currency iso",
+        "wahrung",
+        "moneda",
+        "valuta",
+    ],
     "channel": [
         "channel",
         "acquisition channel",
@@ -192,7 +233,16 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "source name",
         "traffic source",
     ],
-    "country": ["country", "billing country", "shipping country", "pays", "country code"],
+    "country": [
+        "country",
+        "billing country",
+        "shipping country",
+        "pays",
+        "country code",
+        "land",
+        "pais",
+        "paese",
+    ],
     "discount_code": ["discount code", "coupon", "coupon code", "promo code", "code promo"],
     "category": ["category", "product category", "categorie", "product type", "famille"],
     # Line items: the product as the shop writes it, and its SKU (used when there is no name).
@@ -208,6 +258,13 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "nom produit",
         "designation",
         "libelle produit",
+        "produkt",
+        "produktname",
+        "artikel",
+        "artikelname",
+        "bezeichnung",
+        "producto",
+        "prodotto",
     ],
     "sku": [
         "sku",
@@ -220,6 +277,8 @@ GENERIC_ALIASES: dict[str, list[str]] = {
         "item code",
         "reference produit",
         "ref produit",
+        "artikelnummer",
+        "artikel nr",
     ],
     "created_at": [
         "created at",
