@@ -88,7 +88,7 @@ m1.metric("Customers scored", f"{len(table):,}")
 m2.metric(
     f"Predicted CLV, {present.months(months)}",
     money(total) + star,
-    delta=check,
+    delta=verdict.error_words(result.totals, short=True) if result is not None else check,
     delta_color="off",
     delta_arrow="off",
     help="The sum over every customer. *: see the warning above. Beside it, how far the "

@@ -38,14 +38,20 @@ def error_pct(totals: dict) -> tuple[float, str]:
     return float(totals.get("aggregate_error_pct", float("nan"))), "orders"
 
 
-def error_words(totals: dict) -> str:
-    """ "backtest: revenue 44% under what happened" (or over, or "on target")."""
+def error_words(totals: dict, short: bool = False) -> str:
+    """ "backtest: revenue 44% under what happened" (or over, or "on target"); ``short``
+    leaves out "what happened" (a KPI tile's line)."""
     pct, what = error_pct(totals)
     if not np.isfinite(pct):
-        return "backtest: no real orders in its holdout to compare with"
+        return (
+            "backtest: nothing to compare"
+            if short
+            else ("backtest: no real orders in its holdout to compare with")
+        )
     if abs(pct) < 0.5:
         return f"backtest: {what} on target"
-    return f"backtest: {what} {abs(pct):.0f}% {'under' if pct < 0 else 'over'} what happened"
+    words = f"backtest: {what} {abs(pct):.0f}% {'under' if pct < 0 else 'over'}"
+    return words if short else f"{words} what happened"
 
 
 def bias(judged: pd.DataFrame | None) -> tuple[float, float]:
