@@ -9,6 +9,7 @@ from analytics.output import product_view as view
 from ui import cache_products, controls, session, show
 from ui.sidebar import settings
 
+SHOWN = 1000  # rows drawn of a list; its download holds every row
 TOP_JOURNEYS = 10
 dataset = session.current_dataset()
 s = settings()
@@ -156,4 +157,5 @@ if days is not None:
         f"{after}, with no 2nd purchase yet, "
         f"more than {days} days (the win-back timing) after their 1st purchase."
     )
+    show.table(rows.head(SHOWN))  # the list as it downloads (its first rows)
     show.campaign_list(rows, f"First bought {after}, not back after {days} days", "pt_list")
