@@ -178,10 +178,11 @@ def _known_results(dataset: Dataset, s: ReportSettings, bar) -> report.Known:
 
 # In presentation mode the pages draw no controls (see ui/controls.py); the sidebar and the
 # app's header go too, so a screenshot holds only titles, settings, KPIs, tables and charts.
+# The sidebar keeps its page menu only (a presenter moves between pages; it folds away for a
+# screenshot); its settings and the PDF button are hidden, as every control is.
 PRESENTATION_CSS = """
 <style>
-section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"] { display: none !important; }
+[data-testid="stSidebarUserContent"] { display: none !important; }
 </style>
 """
 
@@ -191,8 +192,9 @@ def presentation_toggle() -> bool:
     on = st.toggle(
         "Presentation mode",
         key="presentation",
-        help="Hide the controls (sidebar, selectors, sliders, uploads, downloads) for clean "
-        "screenshots: every result stays, and each page names its settings under its title.",
+        help="Hide the controls (the sidebar's settings, selectors, sliders, uploads, "
+        "downloads) for clean screenshots: every result stays, each page names its settings "
+        "under its title, and the sidebar keeps only its page menu (fold it away with «).",
     )
     if on:
         st.html(PRESENTATION_CSS)
