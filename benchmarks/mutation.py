@@ -197,6 +197,12 @@ EQUIVALENT: dict[str, str] = {
     "0.0, the else value",
     C + "x_summarise__mutmut_(170|175|181)": "astype(None) is float64 too",
     C + "x_summarise__mutmut_192": "table[has] with every customer kept is the same table",
+    C + "x_build_customer_base__mutmut_1[13]": "sort=False is factorize's default (None is falsy)",
+    C + "x_build_customer_base__mutmut_93": "the summary is set right after the base is built",
+    C + "x_from_days__mutmut_19": "DatetimeIndex reads None as NaT",
+    C + "x_positions__mutmut_10": "a Timestamp becomes a datetime64 that to_days turns into "
+    "the same day",
+    C + "x_positions__mutmut_17": "trailing zeros add no position to flatnonzero",
     K + "x_existing_base__mutmut_(3|6|7|11|15|16|20|23|24|54|63|64|109|115|116)": "the period "
     "argument only tells 'week' and 'quarter' apart: any other value means months",
     K + "x_period_label__mutmut_14": "a quarter's first month is 1, 4, 7 or 10: (m + 1) // 3 "
