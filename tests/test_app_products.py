@@ -1,5 +1,6 @@
-"""The Products and timing page draws on the demo (no products: the timing views, and which
-column the product views need) and on a file with line items (every view)."""
+"""The Products and timing page draws on the demo (one product per order: every view), on
+CDNOW (no products: the timing views, and which column the product views need) and on a file
+with line items (every view)."""
 
 import pytest
 
@@ -23,18 +24,29 @@ def app():
     return at
 
 
-def test_the_demo_draws_timing_and_says_which_column_products_need(app):
+def test_the_demo_draws_every_view_and_its_timing_sets_the_window(app):
     at = app.switch_page(PAGE).run()
     no_errors(at)
     assert at.title[0].value == "Products and timing"
     assert any("Most who come back do so within" in i.value for i in at.info)
-    assert any("Lineitem name" in i.value for i in at.info)  # no product column in the demo
-    assert len(at.dataframe) >= 3  # curve at 30-365 days, cohorts, gaps
+    assert not any("Lineitem name" in i.value for i in at.info)  # the demo names products
+    # curve at 30-365 days, cohorts, gaps, first products, what comes next, journeys, list
+    assert assert_readable_tables(at, PAGE) == 7
     button = next(b for b in at.button if b.key == "pt_use_window")
     days = int(button.label.split()[1])
     button.click().run()
     no_errors(at)
     assert at.session_state["window"] == days and days % 5 == 0
+
+
+def test_data_without_products_draws_timing_and_says_which_column_they_need(app):
+    at = app.switch_page("app_pages/data.py").run()
+    at.segmented_control(key="source_choice").set_value("CDNOW (CD retailer, 1997-98)").run()
+    at.switch_page(PAGE).run()
+    no_errors(at)
+    assert any("Most who come back do so within" in i.value for i in at.info)
+    assert any("Lineitem name" in i.value for i in at.info)  # CDNOW names no product
+    assert len(at.dataframe) == 3  # curve at 30-365 days, cohorts, gaps
 
 
 def test_a_file_with_line_items_draws_every_view(app):
@@ -45,8 +57,8 @@ def test_a_file_with_line_items_draws_every_view(app):
     at.switch_page(PAGE).run()
     no_errors(at)
     assert not any("Lineitem name" in i.value for i in at.info)
-    # curve at 30-365 days, cohorts, gaps, first products, what comes next, journeys
-    assert assert_readable_tables(at, PAGE) == 6
+    # curve at 30-365 days, cohorts, gaps, first products, what comes next, journeys, list
+    assert assert_readable_tables(at, PAGE) == 7
     assert any(b.label == "Download CSV" for b in at.get("download_button"))
     headers = [m.value for m in at.markdown]
     for view in ["First products", "What comes next", "Product journeys", "Win-back list"]:

@@ -47,7 +47,8 @@ def test_the_products_page_draws_on_the_demo_and_with_line_items(page):
     open_page(page, "products", ready=".vega-embed")
     assert charts_drawn(page) == 2  # the repurchase curve and the days to a 2nd purchase
     body = page.inner_text("body")
-    assert "Most who come back do so within" in body and "Lineitem name" in body
+    assert "Most who come back do so within" in body
+    assert "First products" in body and "Lineitem name" not in body  # the demo names products
     open_page(page, "data")
     click_text(page, "Upload my export")
     upload(page, "lines.csv", ORDERS.encode())

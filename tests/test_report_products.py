@@ -16,6 +16,20 @@ def test_the_demo_report_has_the_repurchase_curve_and_the_winback_timing(tmp_pat
     flat = " ".join(pdf_text(out)[1].split())
     assert "When they come back: the repurchase curve" in flat
     assert f"Most who come back do so within {days} days" in flat
+    assert "Top 8 first products" in flat  # the demo names one product per order
+
+
+def test_a_report_on_data_without_products_says_so_in_one_line(tmp_path, capsys):
+    import pandas as pd
+
+    from analytics.ingest.io import DEMO_ORDERS
+
+    plain = tmp_path / "orders.csv"
+    pd.read_csv(DEMO_ORDERS, dtype=str).drop(columns="product").to_csv(plain, index=False)
+    out = tmp_path / "report.pdf"
+    assert cli(["report", str(plain), "--out", str(out)]) == 0
+    flat = " ".join(pdf_text(out)[1].split())
+    assert "When they come back: the repurchase curve" in flat
     assert "First products are not in this report: the data names no product" in flat
 
 
