@@ -309,3 +309,19 @@ def test_segment_grid_and_sizes_by_hand():
     assert sizes.loc["Champions"].tolist() == [2, 40.0, pytest.approx(2 / 3), 0.5]
     assert sizes.loc["Promising"].tolist() == [1, 40.0, pytest.approx(1 / 3), 0.5]
     assert sizes.loc["Lost"].tolist() == [0, 0.0, 0.0, 0.0]
+
+
+def test_the_customer_table_takes_the_hero_share_and_the_model_scores():
+    """At 60% the heroes are the top 3 of 5 by revenue, and c and e tie at 20 with the third:
+    four heroes (a, b, c, e). Model scores come by customer position: a (position 0) and c
+    (2) have a CLV; the others get a blank, not a number from someone else."""
+    rows = [(c, d, a) for c, orders in ORDERS.items() for d, a in orders]
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
+    frame["order_date"] = pd.to_datetime(frame["order_date"])
+    index = lc.prepare(build_customer_base(frame))
+    snap = lc.snapshot(index, T, 180, 1.5)
+    wide = segments.customer_table(index, snap, hero_pct=60).set_index("customer_id")
+    assert wide.index[wide["hero"]].tolist() == ["a", "b", "c", "e"]
+    scored = segments.customer_table(index, snap, scores=pd.DataFrame({"clv": {0: 7.0, 2: 9.0}}))
+    clv = scored.set_index("customer_id")["clv"]
+    assert (clv["a"], clv["c"]) == (7.0, 9.0) and clv[["b", "d", "e"]].isna().all()
