@@ -134,6 +134,17 @@ def stage_counts(tab) -> dict[str, str]:
     }
 
 
+def assert_clean_and_charts_drawn(tab) -> int:
+    """No exception on the page, and every chart drawn at a readable size; their number."""
+    assert tab.locator("[data-testid=stException]").count() == 0
+    tab.wait_for_selector(".vega-embed canvas, .vega-embed svg")
+    charts = tab.locator(".vega-embed")
+    for i in range(charts.count()):
+        box = charts.nth(i).locator("canvas, svg").first.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 50
+    return charts.count()
+
+
 def click_text(tab, text: str) -> None:
     """Click a button (or segmented-control option) by its label."""
     tab.locator("button", has=tab.get_by_text(text, exact=True)).first.click()

@@ -16,6 +16,7 @@ import pytest
 from tests import exports, postgres
 from tests.browser import (
     app_server,
+    assert_clean_and_charts_drawn,
     click_text,
     full_page_shot,
     keep_screenshot_on_failure,
@@ -50,16 +51,6 @@ def page(browser, server, request):
     yield tab
     keep_screenshot_on_failure(tab, request)
     tab.context.close()
-
-
-def assert_clean_and_charts_drawn(tab) -> int:
-    assert tab.locator("[data-testid=stException]").count() == 0
-    tab.wait_for_selector(".vega-embed canvas, .vega-embed svg")
-    charts = tab.locator(".vega-embed")
-    for i in range(charts.count()):
-        box = charts.nth(i).locator("canvas, svg").first.bounding_box()
-        assert box and box["width"] > 50 and box["height"] > 50
-    return charts.count()
 
 
 def test_every_page_opens_on_demo_with_charts(page):

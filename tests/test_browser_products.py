@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser import (
     app_server,
+    assert_clean_and_charts_drawn,
     click_text,
     keep_screenshot_on_failure,
     new_tab,
@@ -34,18 +35,11 @@ def page(browser, server, request):
     tab.context.close()
 
 
-def charts_drawn(tab) -> int:
-    assert tab.locator("[data-testid=stException]").count() == 0
-    charts = tab.locator(".vega-embed")
-    for i in range(charts.count()):
-        box = charts.nth(i).locator("canvas, svg").first.bounding_box()
-        assert box and box["width"] > 50 and box["height"] > 50
-    return charts.count()
-
-
 def test_the_products_page_draws_on_the_demo_and_with_line_items(page):
     open_page(page, "products", ready=".vega-embed")
-    assert charts_drawn(page) == 2  # the repurchase curve and the days to a 2nd purchase
+    assert (
+        assert_clean_and_charts_drawn(page) == 2
+    )  # the repurchase curve and the days to a 2nd purchase
     body = page.inner_text("body")
     assert "Most who come back do so within" in body
     assert "First products" in body and "Lineitem name" not in body  # the demo names products
@@ -54,7 +48,7 @@ def test_the_products_page_draws_on_the_demo_and_with_line_items(page):
     upload(page, "lines.csv", ORDERS.encode())
     page.locator("[data-testid=stSidebarNav] a", has_text="Products and timing").click()
     settle(page, ".vega-embed")
-    assert charts_drawn(page) == 2
+    assert assert_clean_and_charts_drawn(page) == 2
     body = page.inner_text("body")
     for view in ["First products", "What comes next", "Product journeys", "Win-back list"]:
         assert view in body, view
