@@ -99,6 +99,11 @@ st.caption(
     f"their first order (0 = the {period} of the first order, 1 = the next one). A {period} "
     "not over at the data's end is left blank, so it never shows as a drop."
     + (
+        " Column 0 of the share who ordered is 100%: every customer's first order is in it."
+        if metric in ("retention", "rolling")
+        else ""
+    )
+    + (
         f" Drawn: the {min(HEATMAP_ROWS, len(table.values))} most recent of "
         f"{len(table.values)} cohorts, {period}s 0–{drawn.values.shape[1] - 1}, so every cell "
         "carries its number; 'The numbers' below has them all."

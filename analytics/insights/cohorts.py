@@ -20,7 +20,7 @@ from analytics.insights.customers import EPOCH, CustomerBase, from_days
 PERIODS = ["month", "week", "quarter"]
 # In plain words; the columns of every table and chart count periods since the first order.
 METRICS = {
-    "retention": "Share of the cohort who ordered again",
+    "retention": "Share of the cohort who ordered in each period",
     "rolling": "Share of the cohort still ordering then or later",
     "revenue": "Revenue of the cohort",
     "cumulative_revenue_per_customer": "Revenue per customer so far (historic LTV)",
