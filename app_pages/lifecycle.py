@@ -7,7 +7,7 @@ from analytics.insights import lifecycle as lc
 from analytics.output import charts
 from analytics.value import scorecard
 from ui import cache_insights, cache_value, controls, params, session, show
-from ui.sidebar import settings
+from ui.sidebar import settings, window_button
 
 dataset = session.current_dataset()
 s = settings()
@@ -160,6 +160,7 @@ elif view == "What-if":
         f"{pct}% of the gaps between consecutive orders are {suggested:.0f} days or less: "
         f"a window of about {suggested:.0f} days treats a usual pause as still active."
     )
+    window_button(st, suggested, key="lc_use_window", why="The suggested window")
 
 elif view == "Win-back":
     gaps = lc.observed_gaps(index, snap)

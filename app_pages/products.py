@@ -7,7 +7,7 @@ from analytics.insights import products, repurchase
 from analytics.output import charts
 from analytics.output import product_view as view
 from ui import cache_products, controls, session, show
-from ui.sidebar import settings
+from ui.sidebar import settings, window_button
 
 SHOWN = 1000  # rows drawn of a list; its download holds every row
 TOP_JOURNEYS = 10
@@ -81,21 +81,8 @@ with right:
     show.table(view.gaps_frame(again), kinds={"median": "number", "80th pct": "number"})
     days = again.winback_days
     st.info(repurchase.winback_sentence(days), icon=":material/schedule:")
-    window = view.as_window(days)
     st.markdown(f"The **inactivity window** is now **{s.window} days**.")
-    if window is not None and window != s.window:
-
-        def use_window(value: int) -> None:
-            st.session_state["window"] = value
-
-        controls.button(
-            st,
-            f"Use {window} days as the inactivity window",
-            on_click=use_window,
-            args=(window,),
-            key="pt_use_window",
-            help="The win-back timing, rounded up to the slider's 5-day step (30–730 days).",
-        )
+    window_button(st, days, key="pt_use_window", why="The win-back timing")
 
 st.subheader("What they buy")
 try:

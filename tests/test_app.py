@@ -383,6 +383,20 @@ def settings_line(at) -> str:
     return " ".join(c.value for c in at.caption if c.value.startswith("Settings: "))
 
 
+def test_what_if_suggested_window_is_one_click_away(app):
+    app.segmented_control(key="lc_view").set_value("What-if").run()
+    said = next(c.value for c in app.caption if "of the gaps between consecutive" in c.value)
+    suggested = float(re.search(r"are (\d+) days or less", said).group(1))
+    button = app.button(key="lc_use_window")
+    # Rounded up to the slider's 5-day step: the window covers at least the suggested days.
+    window = int(button.label.split()[1])
+    assert window % 5 == 0 and suggested - 0.5 <= window < suggested + 5.5
+    button.click().run()
+    no_errors(app)
+    assert app.session_state["window"] == window
+    assert not [b for b in app.button if b.key == "lc_use_window"]  # nothing left to use
+
+
 def test_presentation_mode_keeps_every_result_and_no_control(app):
     # What-if with a pinned baseline, and a built segment, set up before presenting.
     app.segmented_control(key="lc_view").set_value("What-if").run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -12,6 +13,8 @@ from analytics.output import report
 from analytics.output.report import ReportSettings
 from ui import auth, cache_insights, cache_payback, cache_value, controls, session, show
 from ui.session import Dataset, lifecycle_index, open_campaigns
+
+WINDOW_LIMITS = (30, 730, 5)  # the inactivity window slider: lowest, highest, step
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,9 @@ def render_sidebar(dataset: Dataset) -> None:
         )
         st.slider(
             "Inactivity window (days)",
-            min_value=30,
-            max_value=730,
-            step=5,
+            min_value=WINDOW_LIMITS[0],
+            max_value=WINDOW_LIMITS[1],
+            step=WINDOW_LIMITS[2],
             key="window",
             help="A customer with no order in this many days before the reference date is "
             "Inactive. Default 180 days (6 months).",
@@ -199,3 +202,32 @@ def presentation_toggle() -> bool:
     if on:
         st.html(PRESENTATION_CSS)
     return on
+
+
+def as_window(days: float | None) -> int | None:
+    """A number of days as an inactivity window: rounded up to the slider's step, within
+    its limits (None when there is no number)."""
+    if days is None or days != days:  # NaN: no gaps to go by
+        return None
+    low, high, step = WINDOW_LIMITS
+    return int(min(max(math.ceil(days / step) * step, low), high))
+
+
+def window_button(container, days: float | None, *, key: str, why: str) -> None:
+    """One click to make ``days`` the inactivity window, shown when it differs from it."""
+    window = as_window(days)
+    if window is None or window == int(st.session_state["window"]):
+        return
+
+    def use(value: int) -> None:
+        st.session_state["window"] = value
+
+    controls.button(
+        container,
+        f"Use {window} days as the inactivity window",
+        on_click=use,
+        args=(window,),
+        key=key,
+        help=f"{why}, rounded up to the slider's {WINDOW_LIMITS[2]}-day step "
+        f"({WINDOW_LIMITS[0]}–{WINDOW_LIMITS[1]} days).",
+    )

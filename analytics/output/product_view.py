@@ -3,8 +3,6 @@ and the page's tables in the words of the README (Products and timing)."""
 
 from __future__ import annotations
 
-import math
-
 import altair as alt
 import pandas as pd
 
@@ -12,7 +10,6 @@ from analytics.insights.repurchase import HORIZONS, Repurchase, curve_at
 from analytics.output.charts import ACCENT, finish
 
 CURVE_DAYS = 730  # the chart's longest reach: two years after the first purchase
-WINDOW_LIMITS = (30, 730, 5)  # the sidebar's inactivity window: lowest, highest, step
 
 
 def curve_points(result: Repurchase, days: int = CURVE_DAYS) -> pd.DataFrame:
@@ -83,15 +80,6 @@ def gaps_frame(result: Repurchase) -> pd.DataFrame:
     return pd.DataFrame(rows).rename(
         columns={"count": "gaps", "p80": "80th pct", "p90": "90th pct"}
     )
-
-
-def as_window(days: int | None) -> int | None:
-    """The win-back timing as an inactivity window: rounded up to the slider's 5-day step,
-    within 30-730 days."""
-    if days is None:
-        return None
-    low, high, step = WINDOW_LIMITS
-    return int(min(max(math.ceil(days / step) * step, low), high))
 
 
 def first_products_frame(table: pd.DataFrame) -> pd.DataFrame:
