@@ -117,6 +117,39 @@ def prepare(base: CustomerBase, contacts: pd.DataFrame | None = None) -> Lifecyc
     )
 
 
+INDEX_ARRAYS = ("gap", "own_median", "cum_amount", "day_by_day", "code_by_day", "gap_by_day")
+OPTIONAL_ARRAYS = ("gap_counts", "contact_pos", "contact_day")  # None is not kept
+
+
+def index_arrays(index: LifecycleIndex) -> dict[str, np.ndarray]:
+    """The index's arrays, which :func:`index_from_arrays` takes back (a kept dataset
+    stores them, so a reopen skips :func:`prepare`)."""
+    arrays = {name: getattr(index, name) for name in INDEX_ARRAYS + OPTIONAL_ARRAYS}
+    return {name: array for name, array in arrays.items() if array is not None}
+
+
+def index_from_arrays(
+    base: CustomerBase, arrays: dict[str, np.ndarray], contacts: pd.DataFrame | None = None
+) -> LifecycleIndex:
+    """The index :func:`index_arrays` described, on this base; ValueError when the arrays
+    do not fit the base and contacts (then :func:`prepare` it again)."""
+    orders = len(base.code)
+    sizes = dict.fromkeys(INDEX_ARRAYS, orders) | {"cum_amount": orders + 1}
+    contact_rows = None if contacts is None else len(contacts)
+    if contact_rows is not None:
+        sizes |= {"contact_pos": contact_rows, "contact_day": contact_rows}
+    elif "contact_pos" in arrays or "contact_day" in arrays:
+        raise ValueError("kept with contacts, opened without")
+    if any(name not in arrays or arrays[name].shape != (size,) for name, size in sizes.items()):
+        raise ValueError("the kept arrays do not fit this customer base")
+    counts = arrays.get("gap_counts")
+    if counts is not None and counts.shape[0] != base.last_day - base.first_day + 1:
+        raise ValueError("the kept gap table does not fit this customer base")
+    return LifecycleIndex(
+        base=base, **{name: arrays.get(name) for name in INDEX_ARRAYS + OPTIONAL_ARRAYS}
+    )
+
+
 MAX_GAP_TABLE = 30_000_000  # cells; a 10-year shop needs about 13 million
 
 
