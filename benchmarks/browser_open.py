@@ -145,22 +145,29 @@ def walk(tab, watch: Watch) -> dict:
     return out
 
 
-def run(customers: int, walk_pages: bool) -> dict:
+def run(customers: int, walk_pages: bool, store: str | None = None, env=None) -> dict:
+    """``store``: a folder kept between runs (its kept dataset's link is opened, with no
+    upload); ``env``: more environment for the servers (allocator settings, say)."""
     from playwright.sync_api import sync_playwright
 
     from benchmarks.generate import shop_files
 
     parquet = shop_files(customers)[0]
-    result = {"customers": customers, "load_average_before": os.getloadavg()}
-    with tempfile.TemporaryDirectory(prefix="lens-browser-store-") as store:
-        env = {"LENS_STORE_DIR": store}
+    result = {"customers": customers, "env": env or {}, "load_average_before": os.getloadavg()}
+    with tempfile.TemporaryDirectory(prefix="lens-browser-store-") as spare:
+        store = store or spare
+        env = {"LENS_STORE_DIR": store} | (env or {})
+        kept = [d.name for d in Path(store).iterdir() if len(d.name) == 32]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             port = free_port()
-            with app_server(env, port=port) as url:
-                watch = Watch(server_pid(port))
-                result["upload_s"], key = upload(browser, url, parquet)
-                result["upload_peak_mb"] = watch.stop()
+            if kept:
+                key = kept[0]
+            else:
+                with app_server(env, port=port) as url:
+                    watch = Watch(server_pid(port))
+                    result["upload_s"], key = upload(browser, url, parquet)
+                    result["upload_peak_mb"] = watch.stop()
             port = free_port()
             with app_server(env, port=port) as url:  # a fresh server: nothing in memory
                 watch = Watch(server_pid(port))
@@ -179,5 +186,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--no-walk", action="store_true")
+    parser.add_argument("--store", help="a store folder kept between runs (no upload if full)")
+    parser.add_argument("--env", nargs="*", default=[], help="NAME=VALUE for the servers")
     args = parser.parse_args()
-    print(json.dumps(run(args.customers, not args.no_walk), indent=1))
+    env = dict(item.split("=", 1) for item in args.env)
+    print(json.dumps(run(args.customers, not args.no_walk, args.store, env), indent=1))
