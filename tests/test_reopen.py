@@ -115,10 +115,12 @@ def test_damaged_or_foreign_arrays_are_never_taken(tmp_path):
     whole = day.read_bytes()
     day.write_bytes(whole[: len(whole) - 8])
     assert kept.arrays(KEY, "base") is None
-    # A readable file of the wrong length: read, but refused by the base.
-    np.save(day, np.arange(5))
-    with pytest.raises(ValueError):
-        customers.base_from_arrays(orders, kept.arrays(KEY, "base"))
+    # A readable file of the wrong length, or of the right length but not whole days: read,
+    # but refused by the base.
+    for wrong in (np.arange(5), np.zeros(len(orders))):
+        np.save(day, wrong)
+        with pytest.raises(ValueError):
+            customers.base_from_arrays(orders, kept.arrays(KEY, "base"))
     # A file missing, or a manifest written by another version: nothing is taken.
     day.unlink()
     assert kept.arrays(KEY, "base") is None

@@ -165,6 +165,17 @@ def base_arrays(base: CustomerBase) -> dict[str, np.ndarray]:
     return arrays
 
 
+def check_arrays(arrays: dict, sizes: dict[str, int], floats=()) -> None:
+    """Raise ValueError unless each named array is there, one-dimensional of its size, and
+    of floats when named in ``floats``, of integers otherwise (kept arrays are checked before
+    they are trusted)."""
+    for name, size in sizes.items():
+        array = arrays.get(name)
+        kind = "f" if name in floats else "i"
+        if array is None or array.shape != (size,) or array.dtype.kind != kind:
+            raise ValueError(f"the kept array {name} does not fit these orders")
+
+
 def base_from_arrays(orders: pd.DataFrame, arrays: dict[str, np.ndarray]) -> CustomerBase:
     """The base :func:`base_arrays` described, for these orders, with no pass over them.
     Raises ValueError when the arrays do not fit the orders (then build it again)."""
@@ -172,8 +183,7 @@ def base_from_arrays(orders: pd.DataFrame, arrays: dict[str, np.ndarray]) -> Cus
     n, m = len(ids), len(orders)
     sizes = {name: m if name in ("code", "day", "amount") else n for name in BASE_ARRAYS}
     sizes |= dict.fromkeys(SUMMARY_ARRAYS, n)
-    if any(name not in arrays or arrays[name].shape != (size,) for name, size in sizes.items()):
-        raise ValueError("the kept arrays do not fit these orders")
+    check_arrays(arrays, sizes, floats=("amount", "revenue", "largest_repeat", "monetary"))
     a = arrays
     base = _assemble(
         orders, ids, a["code"], a["day"], a["amount"], a["start"], a["count"], a["first_rows"]

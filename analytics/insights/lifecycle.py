@@ -24,7 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.insights.customers import CustomerBase, from_days, purchase_day_starts, to_days
+from analytics.insights.customers import (
+    CustomerBase,
+    check_arrays,
+    from_days,
+    purchase_day_starts,
+    to_days,
+)
 
 STAGES = ["Prospect", "New", "Active", "Loyal", "At risk", "Inactive", "Reactivated"]
 BUYER_STAGES = STAGES[1:]  # the stages of customers who have ordered (not prospects)
@@ -140,10 +146,10 @@ def index_from_arrays(
         sizes |= {"contact_pos": contact_rows, "contact_day": contact_rows}
     elif "contact_pos" in arrays or "contact_day" in arrays:
         raise ValueError("kept with contacts, opened without")
-    if any(name not in arrays or arrays[name].shape != (size,) for name, size in sizes.items()):
-        raise ValueError("the kept arrays do not fit this customer base")
+    check_arrays(arrays, sizes, floats=("own_median", "cum_amount"))
     counts = arrays.get("gap_counts")
-    if counts is not None and counts.shape[0] != base.last_day - base.first_day + 1:
+    days = base.last_day - base.first_day + 1
+    if counts is not None and (counts.ndim != 2 or counts.shape[0] != days):
         raise ValueError("the kept gap table does not fit this customer base")
     return LifecycleIndex(
         base=base, **{name: arrays.get(name) for name in INDEX_ARRAYS + OPTIONAL_ARRAYS}
