@@ -8,10 +8,11 @@ that page without this script (no sidebar, no settings).
 import streamlit as st
 
 from analytics.ingest import guards
-from ui import auth, controls, params, session, show
+from ui import auth, controls, memory, params, session, show
 from ui.sidebar import presentation_toggle, render_sidebar
 
 guards.secrets_only()  # no password from the environment reaches a listed source
+memory.tune()  # freed per-customer arrays go back to the system, not to the heap
 
 st.set_page_config(page_title="Lifecycle Lens", page_icon=":material/donut_large:", layout="wide")
 
@@ -49,5 +50,8 @@ def write_link() -> None:
 
 page = st.navigation(PAGES)
 write_link()  # before the page too: a page may stop early (st.stop)
-page.run()
-write_link()
+try:
+    page.run()
+    write_link()
+finally:
+    memory.give_back()  # what this run freed, returned to the system

@@ -55,3 +55,14 @@ def test_products_benchmark_smoke_size_gives_the_plain_ways_numbers():
     assert result["line_rows"] > result["orders"] > 5000
     assert result["repurchase_same_numbers"] and result["products_same_numbers"]
     assert "repurchase (after load)" in products.table(result)
+
+
+def test_reopen_benchmark_smoke_size_reopens_the_same_customers():
+    """A kept dataset reopened from its arrays, and rebuilt as an older app would, gives the
+    first load's customers, revenue and stage counts."""
+    from benchmarks import reopen
+
+    result = reopen.main(["--customers", str(SMOKE_CUSTOMERS), "--repeat", "1"])
+    assert result["same_answer"] and result["answer"]["customers"] > 1500
+    assert sum(result["answer"]["stages"].values()) == result["answer"]["customers"]
+    assert result["kept_mb"] > 0 and result["reopen_kept_s"] > 0

@@ -86,7 +86,10 @@ def test_visitor_b_cannot_reach_visitor_as_upload_by_any_path(team, tabs):
     open_page(b, "data")
     click_text(b, "Connect to a database")
     assert b.get_by_role("combobox", name="Source").input_value() == "lake (Parquet folder)"
-    for path in ("../store/*/orders.parquet", "../store", "shortcut/*/orders.parquet"):
+    # The Parquet files A's upload left in the store (its order log is kept as Arrow, which
+    # no listed source reads; its preview of 200 orders is Parquet).
+    assert list(kept.glob("*/preview.parquet"))
+    for path in ("../store/*/preview.parquet", "../store", "shortcut/*/preview.parquet"):
         body = read_inside(b, path)
         assert "leads outside the listed folder" in body, path
         assert "Loaded: demo_orders.csv" in body, path  # nothing of A's was read

@@ -48,9 +48,10 @@ def test_a_dataset_kept_before_order_ids_stayed_in_the_engine_still_opens(tmp_pa
     log, contacts = demo
     kept = store.Store(tmp_path, 10**9)
     kept.save(KEY_A, {}, log, None)
-    # As kept then: every order id in the order log, no preview file.
+    # As kept then: every order id in the order log (as Parquet), no preview file.
     old = log.preview.head(3)
     old.to_parquet(tmp_path / KEY_A / "orders.parquet", index=False)
+    (tmp_path / KEY_A / store.ORDERS).unlink()
     (tmp_path / KEY_A / "preview.parquet").unlink()
     back = kept.load(KEY_A)
     assert list(back.log.preview.order_id) == list(old.order_id)

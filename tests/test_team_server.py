@@ -266,7 +266,7 @@ def test_a_kept_dataset_opens_for_its_owner_or_once_shared(tmp_path, demo_log):
 def test_forget_removes_the_files(tmp_path, demo_log):
     kept = store.Store(tmp_path, 10**9)
     kept.save(KEY_A, {}, demo_log, None)
-    assert (tmp_path / KEY_A / "orders.parquet").exists()
+    assert (tmp_path / KEY_A / store.ORDERS).exists()
     assert kept.forget(KEY_A) is True
     assert list(tmp_path.iterdir()) == [] and kept.load(KEY_A) is None
     assert kept.forget(KEY_A) is False and kept.forget("../etc") is False

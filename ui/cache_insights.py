@@ -43,7 +43,7 @@ def cohort_table(dataset: Dataset, period, metric, group_by, first_from, first_t
     )
 
 
-@st.cache_resource(max_entries=4, show_spinner="Scoring customers…")
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner="Scoring customers…")
 def _customer_table(key, _index, ref_date, window, factor, hero_pct, scores_key, _scores):
     snap = lifecycle.snapshot(_index, ref_date, window, factor)
     return segments.customer_table(_index, snap, hero_pct, _scores)

@@ -23,7 +23,7 @@ def _from(dataset: Dataset) -> pd.Timestamp | None:
     return existing.until if existing is not None else None
 
 
-@st.cache_resource(max_entries=4, show_spinner="Working out when customers come back…")
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner="Working out when customers come back…")
 def _repurchase(key: str, ref_date: pd.Timestamp, left_out: bool, _dataset: Dataset):
     existing = cache_insights.existing(_dataset) if left_out else None
     return repurchase.repurchase(_dataset.base, ref_date, existing)
@@ -36,7 +36,7 @@ def repurchase_timing(dataset: Dataset, ref_date: pd.Timestamp) -> repurchase.Re
     return _repurchase(dataset.source.key, pd.Timestamp(ref_date), left_out, dataset)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Matching line items to purchases…")
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner="Matching line items to purchases…")
 def _index(key: str, ref_date: pd.Timestamp, first_from, _dataset: Dataset):
     return products.prepare(_dataset.base, _dataset.log.lines, ref_date, first_from)
 

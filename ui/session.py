@@ -34,8 +34,13 @@ from analytics.ingest.io import (
 from analytics.ingest.orders import OrderLog, ReadOptions
 from analytics.ingest.readers import read_table
 from analytics.ingest.sources import Location
-from analytics.insights.customers import CustomerBase, build_customer_base
-from analytics.insights.lifecycle import LifecycleIndex, prepare
+from analytics.insights.customers import (
+    CustomerBase,
+    base_arrays,
+    base_from_arrays,
+    build_customer_base,
+)
+from analytics.insights.lifecycle import LifecycleIndex, index_arrays, index_from_arrays, prepare
 from ui import auth
 
 DEMO = "Demo shop"
@@ -311,7 +316,32 @@ def data_link_key() -> str | None:
 # and copying them on every rerun would cost more than the work they save.
 @st.cache_resource(max_entries=4, show_spinner="Summarising customers…")
 def _customer_base(key: str, _orders: pd.DataFrame) -> CustomerBase:
+    arrays = _kept_arrays(key, "base")
+    if arrays is not None:  # a kept dataset reopened: its base was kept with it
+        try:
+            return base_from_arrays(_orders, arrays)
+        except (ValueError, KeyError, TypeError, IndexError):
+            pass  # kept by an older app, or damaged: made again below
     return build_customer_base(_orders)
+
+
+def _kept_arrays(key: str, group: str) -> dict | None:
+    kept_on_disk = store.default_store()
+    return kept_on_disk.arrays(key, group) if kept_on_disk is not None else None
+
+
+def _keep_arrays(key: str, base: CustomerBase, index: LifecycleIndex) -> None:
+    """Keep a kept dataset's customer base and lifecycle index beside it, so its next
+    reopen (a reload, a link, a fresh server) maps them instead of computing them."""
+    kept_on_disk = store.default_store()
+    if kept_on_disk is None or kept_on_disk.meta(key) is None:
+        return  # not kept (the demo, keeping off, or the visit's limit reached)
+    try:
+        arrays = base_arrays(base)
+    except ValueError:
+        return
+    if kept_on_disk.save_arrays(key, "base", arrays):
+        kept_on_disk.save_arrays(key, "lifecycle", index_arrays(index))
 
 
 def open_dataset(source: Source) -> Dataset:
@@ -400,7 +430,15 @@ def current_dataset() -> Dataset:
 @st.cache_resource(max_entries=4, show_spinner="Preparing lifecycle data…")
 def _lifecycle_index(key: str, _dataset: Dataset) -> LifecycleIndex:
     contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
-    return prepare(_dataset.base, contacts)
+    arrays = _kept_arrays(key, "lifecycle")
+    if arrays is not None:  # a kept dataset reopened: its index was kept with it
+        try:
+            return index_from_arrays(_dataset.base, arrays, contacts)
+        except (ValueError, KeyError, TypeError):
+            pass  # kept by an older app, or damaged: prepared again below
+    index = prepare(_dataset.base, contacts)
+    _keep_arrays(key, _dataset.base, index)
+    return index
 
 
 def lifecycle_index(dataset: Dataset) -> LifecycleIndex:

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analytics.ingest.io import Contacts
@@ -33,11 +34,32 @@ from analytics.ingest.orders import PREVIEW, OrderLog, QualityReport
 KEY = re.compile(r"^[0-9a-f]{32}$")  # anything else (a hand-edited link) is never a path
 DEFAULT_CAP_MB = 2000
 DEFAULT_KEEP_DAYS = 30
+ARRAYS_VERSION = 1  # what save_arrays writes; a group kept by another version is rebuilt
+ARRAYS_SHARE = 4  # one dataset's arrays take at most 1/4 of the cap (else rebuilt on reopen)
 SESSION_DATASETS = 5  # kept on disk per visit (LENS_SESSION_DATASETS)
 NOT_YOURS = (
     "This link opens data that someone else loaded and did not share: ask them to choose "
     "'Share with everyone signed in to this app' on the Data page, or load your own export."
 )
+
+
+ORDERS = "orders.arrow"  # the clean order log: Arrow's file format, LZ4-compressed
+
+
+def _write_arrow(frame: pd.DataFrame, path: Path) -> None:
+    """A frame as one Arrow record batch: read back without Parquet's decoding, and with
+    each categorical column's dictionary once (not once per batch, to be unified)."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    table = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
+    feather.write_feather(table, path, compression="lz4", chunksize=max(len(frame), 1))
+
+
+def _read_arrow(path: Path) -> pd.DataFrame:
+    import pyarrow.feather as feather
+
+    return feather.read_table(path, memory_map=True).to_pandas()
 
 
 @dataclass(frozen=True)
@@ -74,7 +96,7 @@ class Store:
         self.folder.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".incoming-", dir=self.folder))
         try:
-            log.orders.to_parquet(work / "orders.parquet", index=False)
+            _write_arrow(log.orders, work / ORDERS)
             log.preview.to_parquet(work / "preview.parquet", index=False)
             if log.lines is not None:  # products as Parquet dictionary codes, not text per line
                 log.lines.to_parquet(work / "lines.parquet", index=False)
@@ -112,7 +134,10 @@ class Store:
             return None
         try:
             meta = json.loads((path / "meta.json").read_text())
-            orders = pd.read_parquet(path / "orders.parquet")
+            if (path / ORDERS).exists():
+                orders = _read_arrow(path / ORDERS)
+            else:  # kept before the order log was kept as Arrow
+                orders = pd.read_parquet(path / "orders.parquet")
             if (path / "preview.parquet").exists():
                 preview = pd.read_parquet(path / "preview.parquet")
             else:  # kept while the order log still held every order id, in the file's order
@@ -140,6 +165,55 @@ class Store:
             lines,
         )
         return Kept(meta["source"], log, contacts)
+
+    def save_arrays(self, key: str, group: str, arrays: dict[str, np.ndarray]) -> bool:
+        """Keep the arrays computed from a kept dataset (its customer base, its lifecycle
+        index), so a reopen maps them instead of computing them again. One ``.npy`` file per
+        array, then a manifest naming them (``<group>.json``, with :data:`ARRAYS_VERSION`),
+        written last: a reader sees all of them or none. Not kept when the dataset is not
+        (or no longer) kept, or when they would take more than 1/:data:`ARRAYS_SHARE` of
+        the cap. True when kept."""
+        path = self._path(key)
+        if path is None or not group.isidentifier() or not (path / "meta.json").exists():
+            return False
+        if sum(a.nbytes for a in arrays.values()) * ARRAYS_SHARE > self.cap_bytes:
+            return False
+        try:
+            for name, array in arrays.items():
+                if not name.isidentifier() or array.dtype.hasobject:
+                    return False
+                spare = path / f".{group}.{name}.{os.getpid()}.{time.time_ns()}.npy"
+                np.save(spare, np.ascontiguousarray(array), allow_pickle=False)
+                spare.replace(path / f"{group}.{name}.npy")
+            manifest = {"version": ARRAYS_VERSION, "names": sorted(arrays)}
+            spare = path / f".{group}.{os.getpid()}.{time.time_ns()}.json"
+            spare.write_text(json.dumps(manifest))
+            spare.replace(path / f"{group}.json")
+        except OSError:  # a full disk, or forgotten meanwhile: reopening rebuilds them
+            return False
+        self.prune()
+        return True
+
+    def arrays(self, key: str, group: str) -> dict[str, np.ndarray] | None:
+        """The arrays kept by :meth:`save_arrays`, memory-mapped (read-only, read from
+        disk as they are used); None when none are kept, they were kept by another
+        version, or a file is unreadable (then the caller computes them again)."""
+        path = self._path(key)
+        if path is None or not group.isidentifier():
+            return None
+        try:
+            manifest = json.loads((path / f"{group}.json").read_text())
+            if manifest.get("version") != ARRAYS_VERSION:
+                return None
+            out = {}
+            for name in manifest["names"]:
+                if not str(name).isidentifier():
+                    return None
+                kept = np.load(path / f"{group}.{name}.npy", mmap_mode="r", allow_pickle=False)
+                out[name] = np.asarray(kept)  # a plain array view of the mapped file
+            return out
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
 
     def meta(self, key: str) -> dict | None:
         """What is kept about a dataset (its source, owner, sharing, name, spend...), without

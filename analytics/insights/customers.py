@@ -43,6 +43,9 @@ class CustomerBase:
         Per order, sorted by customer then day: customer position, day number, amount.
     start, count:
         Per customer: position of the first order in the sorted arrays, number of orders.
+    first_rows:
+        Per customer: the row of its first order in the order log (where its email and
+        first-order attributes come from).
     summary:
         Per customer table at the end of the data (see :func:`summarise`).
     """
@@ -58,6 +61,7 @@ class CustomerBase:
     summary: pd.DataFrame
     first_day: int
     last_day: int
+    first_rows: np.ndarray | None = None  # per customer: its first order's row in the log
 
     @property
     def n_customers(self) -> int:
@@ -74,14 +78,7 @@ class CustomerBase:
 
 def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
     """The one expensive pass: factorise customers, sort orders, summarise."""
-    if orders.empty:
-        raise LensError("There are no orders to analyse.")
-    customer = orders["customer_id"]
-    if isinstance(customer.dtype, pd.CategoricalDtype):  # codes from the order log: no hashing
-        codes, ids = customer.cat.codes.to_numpy(), customer.cat.categories
-    else:
-        codes, ids = pd.factorize(customer, sort=False)
-    ids = pd.Index(ids, name=None)  # text ids stay Arrow text, not Python objects
+    ids, codes = _customers(orders)
     days = to_days(orders["order_date"].to_numpy())
     if _sorted(codes, days):  # the engine's order log comes sorted: no copies, no sort
         order = None
@@ -95,6 +92,25 @@ def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
     count = np.bincount(code, minlength=len(ids))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
     first_rows = start if order is None else order[start]
+    base = _assemble(orders, ids, code, day, amount, start, count, first_rows)
+    object.__setattr__(base, "summary", summarise(base))
+    return base
+
+
+def _customers(orders: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
+    """The customers' ids (an index) and each order's customer position."""
+    if orders.empty:
+        raise LensError("There are no orders to analyse.")
+    customer = orders["customer_id"]
+    if isinstance(customer.dtype, pd.CategoricalDtype):  # codes from the order log: no hashing
+        codes, ids = customer.cat.codes.to_numpy(), customer.cat.categories
+    else:
+        codes, ids = pd.factorize(customer, sort=False)
+    return pd.Index(ids, name=None), codes  # text ids stay Arrow text, not Python objects
+
+
+def _assemble(orders, ids, code, day, amount, start, count, first_rows) -> CustomerBase:
+    """The base around its arrays (its summary comes after)."""
 
     def firsts(column: str) -> np.ndarray:  # each customer's first order's value
         return orders[column].iloc[first_rows].to_numpy()
@@ -103,7 +119,7 @@ def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
     attrs = pd.DataFrame(
         {a: firsts(a) for a in ATTRIBUTES if a in orders}, index=ids.rename("customer_id")
     )
-    base = CustomerBase(
+    return CustomerBase(
         ids=ids,
         email=email,
         code=code,
@@ -115,8 +131,64 @@ def build_customer_base(orders: pd.DataFrame) -> CustomerBase:
         summary=pd.DataFrame(),
         first_day=int(day.min()),
         last_day=int(day.max()),
+        first_rows=first_rows,
     )
-    object.__setattr__(base, "summary", summarise(base))
+
+
+BASE_ARRAYS = ("code", "day", "amount", "start", "count", "first_rows")
+
+
+def base_arrays(base: CustomerBase) -> dict[str, np.ndarray]:
+    """What :func:`base_from_arrays` needs to give this base back without its pass over
+    the orders (a kept dataset stores them): its arrays and its summary's, per customer."""
+    arrays = {name: getattr(base, name) for name in BASE_ARRAYS}
+    if any(a is None for a in arrays.values()):
+        raise ValueError("a base made without its first rows")
+    table, at = base.summary, positions(base)
+    for name, column in (
+        ("orders", "orders"),
+        ("revenue", "revenue"),
+        ("purchase_days", "purchase_days"),
+        ("largest_repeat", "largest_repeat"),
+        ("monetary", "monetary_value"),
+        ("first_day", "first_order"),
+        ("last_day", "last_order"),
+    ):
+        values = table[column].to_numpy()
+        if column.endswith("_order"):
+            values, empty = to_days(values), -1
+        else:
+            empty = 0
+        full = np.full(base.n_customers, empty, dtype=values.dtype)
+        full[at] = values
+        arrays[name] = full
+    return arrays
+
+
+def check_arrays(arrays: dict, sizes: dict[str, int], floats=()) -> None:
+    """Raise ValueError unless each named array is there, one-dimensional of its size, and
+    of floats when named in ``floats``, of integers otherwise (kept arrays are checked before
+    they are trusted)."""
+    for name, size in sizes.items():
+        array = arrays.get(name)
+        kind = "f" if name in floats else "i"
+        if array is None or array.shape != (size,) or array.dtype.kind != kind:
+            raise ValueError(f"the kept array {name} does not fit these orders")
+
+
+def base_from_arrays(orders: pd.DataFrame, arrays: dict[str, np.ndarray]) -> CustomerBase:
+    """The base :func:`base_arrays` described, for these orders, with no pass over them.
+    Raises ValueError when the arrays do not fit the orders (then build it again)."""
+    ids, _ = _customers(orders)
+    n, m = len(ids), len(orders)
+    sizes = {name: m if name in ("code", "day", "amount") else n for name in BASE_ARRAYS}
+    sizes |= dict.fromkeys(SUMMARY_ARRAYS, n)
+    check_arrays(arrays, sizes, floats=("amount", "revenue", "largest_repeat", "monetary"))
+    a = arrays
+    base = _assemble(
+        orders, ids, a["code"], a["day"], a["amount"], a["start"], a["count"], a["first_rows"]
+    )
+    object.__setattr__(base, "summary", _summary_table(base, a, base.last_day))
     return base
 
 
@@ -152,6 +224,17 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
     0 without repeat). Customers with no order by ``end`` are left out.
     """
     end_day = base.last_day if end is None else int(to_days(np.datetime64(end, "D")))
+    return _summary_table(base, _summary_arrays(base, end_day), end_day)
+
+
+SUMMARY_ARRAYS = (
+    "orders", "revenue", "purchase_days", "largest_repeat", "first_day", "last_day", "monetary"
+)  # fmt: skip
+
+
+def _summary_arrays(base: CustomerBase, end_day: int) -> dict[str, np.ndarray]:
+    """The per-order work of :func:`summarise`: one array per customer for each of
+    :data:`SUMMARY_ARRAYS` (what a kept dataset stores, so a reopen skips this pass)."""
     code, day, amount = base.code, base.day, base.amount
     if end_day < base.last_day:  # copies only when some orders come after the end
         keep = day <= end_day
@@ -171,7 +254,6 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
     )
     largest_repeat = np.zeros(n)
     np.maximum.at(largest_repeat, day_code[~first_of_customer], day_total[~first_of_customer])
-    has = orders > 0
     first_day = np.full(n, -1, dtype=np.int64)
     last_day = np.full(n, -1, dtype=np.int64)
     first_day[day_code[first_of_customer]] = day[day_pos[first_of_customer]]
@@ -181,20 +263,36 @@ def summarise(base: CustomerBase, end: pd.Timestamp | None = None) -> pd.DataFra
     frequency = np.maximum(purchase_days - 1, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_spend / np.maximum(frequency, 1), 0.0)
+    return {
+        "orders": orders,
+        "revenue": revenue,
+        "purchase_days": purchase_days,
+        "largest_repeat": largest_repeat,
+        "first_day": first_day,
+        "last_day": last_day,
+        "monetary": monetary,
+    }
+
+
+def _summary_table(base: CustomerBase, arrays: dict[str, np.ndarray], end_day: int):
+    first_day, last_day = arrays["first_day"], arrays["last_day"]
+    purchase_days = arrays["purchase_days"]
+    frequency = np.maximum(purchase_days - 1, 0)
     table = pd.DataFrame(
         {
             "email": base.email,
             "first_order": from_days(first_day),
             "last_order": from_days(last_day),
-            "orders": orders,
+            "orders": arrays["orders"],
             "purchase_days": purchase_days,
-            "revenue": revenue,
+            "revenue": arrays["revenue"],
             "frequency": frequency.astype("float64"),
             "recency": (last_day - first_day).astype("float64"),
             "T": (end_day - first_day).astype("float64"),
-            "monetary_value": monetary,
-            "largest_repeat": largest_repeat,
+            "monetary_value": arrays["monetary"],
+            "largest_repeat": arrays["largest_repeat"],
         },
         index=base.ids.rename("customer_id"),
     )
+    has = arrays["orders"] > 0
     return table if has.all() else table[has]

@@ -24,7 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.insights.customers import CustomerBase, from_days, purchase_day_starts, to_days
+from analytics.insights.customers import (
+    CustomerBase,
+    check_arrays,
+    from_days,
+    purchase_day_starts,
+    to_days,
+)
 
 STAGES = ["Prospect", "New", "Active", "Loyal", "At risk", "Inactive", "Reactivated"]
 BUYER_STAGES = STAGES[1:]  # the stages of customers who have ordered (not prospects)
@@ -114,6 +120,39 @@ def prepare(base: CustomerBase, contacts: pd.DataFrame | None = None) -> Lifecyc
         gap_counts=_gap_counts_by_day(base, gap),
         contact_pos=contact_pos,
         contact_day=contact_day,
+    )
+
+
+INDEX_ARRAYS = ("gap", "own_median", "cum_amount", "day_by_day", "code_by_day", "gap_by_day")
+OPTIONAL_ARRAYS = ("gap_counts", "contact_pos", "contact_day")  # None is not kept
+
+
+def index_arrays(index: LifecycleIndex) -> dict[str, np.ndarray]:
+    """The index's arrays, which :func:`index_from_arrays` takes back (a kept dataset
+    stores them, so a reopen skips :func:`prepare`)."""
+    arrays = {name: getattr(index, name) for name in INDEX_ARRAYS + OPTIONAL_ARRAYS}
+    return {name: array for name, array in arrays.items() if array is not None}
+
+
+def index_from_arrays(
+    base: CustomerBase, arrays: dict[str, np.ndarray], contacts: pd.DataFrame | None = None
+) -> LifecycleIndex:
+    """The index :func:`index_arrays` described, on this base; ValueError when the arrays
+    do not fit the base and contacts (then :func:`prepare` it again)."""
+    orders = len(base.code)
+    sizes = dict.fromkeys(INDEX_ARRAYS, orders) | {"cum_amount": orders + 1}
+    contact_rows = None if contacts is None else len(contacts)
+    if contact_rows is not None:
+        sizes |= {"contact_pos": contact_rows, "contact_day": contact_rows}
+    elif "contact_pos" in arrays or "contact_day" in arrays:
+        raise ValueError("kept with contacts, opened without")
+    check_arrays(arrays, sizes, floats=("own_median", "cum_amount"))
+    counts = arrays.get("gap_counts")
+    days = base.last_day - base.first_day + 1
+    if counts is not None and (counts.ndim != 2 or counts.shape[0] != days):
+        raise ValueError("the kept gap table does not fit this customer base")
+    return LifecycleIndex(
+        base=base, **{name: arrays.get(name) for name in INDEX_ARRAYS + OPTIONAL_ARRAYS}
     )
 
 
