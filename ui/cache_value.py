@@ -25,9 +25,14 @@ def summary(dataset: Dataset, ref_date) -> pd.DataFrame:
     return _summary(dataset.source.key, dataset.base, ref_date)
 
 
+@st.cache_resource(max_entries=2, show_spinner="Fitting the spend model…")
+def _spend(key, _base, ref_date):
+    return clv.fit_spend(_summary(key, _base, ref_date))  # the same for every model
+
+
 @st.cache_resource(max_entries=6, show_spinner="Fitting the value model…")
 def _clv_fit(key, _base, ref_date, model):
-    return clv.fit(_summary(key, _base, ref_date), model)
+    return clv.fit(_summary(key, _base, ref_date), model, _spend(key, _base, ref_date))
 
 
 # Few entries: a forecast holds a (unique rows x months) matrix, ~100 MB at 1M customers.
@@ -65,9 +70,15 @@ def backtests(dataset: Dataset, model: str, progress=None):
     return _backtests(key, base, done, model)
 
 
+# One entry: a shop's calibration summary and holdout (~100 MB at 1M customers).
+@st.cache_resource(max_entries=1, show_spinner="Splitting the orders for the backtest…")
+def _calibration(key, _base, holdout_days):
+    return backtest.calibrate(_base, holdout_days)  # the same for every model
+
+
 @st.cache_resource(max_entries=4, show_spinner="Backtesting the model…")
 def backtest_one(key, _base, model, holdout_days):
-    return backtest.run(_base, model, holdout_days)
+    return backtest.run(_base, model, holdout_days, _calibration(key, _base, holdout_days))
 
 
 @st.cache_resource(max_entries=4, show_spinner="Training the challenger…")

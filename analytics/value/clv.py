@@ -162,6 +162,13 @@ def _fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray):
     )
 
 
+def fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
+    """The spend model, the correlation of repeat purchases with spend per order, and the
+    notes about them: the same whichever purchase model is fitted, so it can be fitted once
+    per summary and given to :func:`fit`."""
+    return _fit_spend(summary)
+
+
 def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     shop_mean = float(repeat["monetary_value"].mean()) if len(repeat) else 0.0
@@ -262,19 +269,20 @@ def in_plain_words(model: str, params: dict, spend: dict, money=lambda v: f"{v:,
     return lines
 
 
-def fit(summary: pd.DataFrame, model: str = DEFAULT_MODEL) -> ClvModel:
+def fit(summary: pd.DataFrame, model: str = DEFAULT_MODEL, spend=None) -> ClvModel:
     """Fit the purchase model and the spend model on a per-customer summary.
 
     ``summary`` needs ``frequency``, ``recency``, ``T`` and ``monetary_value`` (see
-    :func:`analytics.insights.customers.summarise`). Raises LensError when the data is too thin or
-    the model cannot be fitted.
+    :func:`analytics.insights.customers.summarise`). ``spend``: :func:`fit_spend` of the same
+    summary when already fitted (the spend model does not depend on the purchase model).
+    Raises LensError when the data is too thin or the model cannot be fitted.
     """
     if model not in MODELS:
         raise LensError(f"Unknown model '{model}': choose one of {', '.join(MODELS)}.")
     _check_enough(summary)
     unique, counts, _ = histories.unique_rows(summary)
     fitter, penalizer, notes = _fit_purchases(model, unique, counts)
-    spend, corr, spend_notes = _fit_spend(summary)
+    spend, corr, spend_notes = _fit_spend(summary) if spend is None else spend
     params = {k: float(v) for k, v in fitter.params_.items()}
     history = float(unique[:, 2].max(initial=0)) / DAYS_PER_MONTH
     degenerate = _cannot_tell_dropout(model, params, unique, counts)

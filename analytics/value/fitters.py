@@ -166,6 +166,8 @@ class ParetoNBD(ParetoNBDFitter):
         self._scale = _scale_time(age)
         args = (x, t_x * self._scale, age * self._scale, w, self.penalizer_coef)
         x0 = PARETO_START if initial_params is None else np.asarray(initial_params, dtype=float)
+        if initial_params is None:  # a cold start: near the optimum on the coarse rule first
+            x0, options = _coarse_start(objective, x0, args, options)
         log_params, fun = minimise(objective, x0, args, **options)
         if self.curvature is None:
             self.hessian_ = hessian(lambda y, *a: objective(y, *a)[1], log_params, args)
@@ -177,6 +179,22 @@ class ParetoNBD(ParetoNBDFitter):
         self.params_ = pd.Series(params, index=["r", "alpha", "s", "beta"])
         self.predict = self.conditional_expected_number_of_purchases_up_to_time
         return self
+
+
+def _coarse_start(objective, x0: np.ndarray, args: tuple, options: dict):
+    """Pareto/NBD's start for the fit on the fine quadrature: BFGS on the coarse rule (17
+    nodes instead of 61, the likelihood within about 1e-5 per customer), stopped at a loose
+    tolerance, with its inverse Hessian as the fine BFGS's first guess of the curvature. The
+    fine fit then takes a few steps and ends where a cold fine fit would (the same
+    likelihood, the same tolerance); without a usable coarse result it starts cold."""
+    from analytics.value.paretonbd import COARSE
+
+    out = minimize(objective, x0, args=(*args, COARSE), jac=True, method="BFGS", tol=1e-7)
+    guess = np.asarray(out.hess_inv)
+    usable = np.all(np.isfinite(out.x)) and np.isfinite(out.fun) and np.all(np.isfinite(guess))
+    if not usable or np.any(np.linalg.eigvalsh((guess + guess.T) / 2) <= 0):
+        return x0, options
+    return out.x, {**options, "hess_inv0": (guess + guess.T) / 2}
 
 
 FITTERS = {"bgnbd": BetaGeo, "mbgnbd": ModifiedBetaGeo, "pareto": ParetoNBD}
