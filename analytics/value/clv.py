@@ -170,7 +170,12 @@ def fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
 
 
 def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
-    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    # Plain arrays: numpy probing a Series with a million string labels for its array
+    # interface costs a lookup in the labels each time.
+    frequency = summary["frequency"].to_numpy(dtype="float64")
+    monetary = summary["monetary_value"].to_numpy(dtype="float64")
+    keep = (frequency > 0) & (monetary > 0)
+    repeat = pd.DataFrame({"frequency": frequency[keep], "monetary_value": monetary[keep]})
     shop_mean = float(repeat["monetary_value"].mean()) if len(repeat) else 0.0
     corr = (
         float(np.corrcoef(repeat["frequency"], repeat["monetary_value"])[0, 1])
@@ -194,9 +199,8 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
             corr,
             [*notes, f"Too few repeat buyers for the spend model. {fallback_note}"],
         )
-    from analytics.value.fitters import SpendFitter
+    from analytics.value.fitters import fit_spend
 
-    fitter = SpendFitter(penalizer_coef=0.0)
     # Equal (frequency, spend) rows are common (one repeat order at a usual price): fit each
     # once with its count as weight, the same likelihood as one row per customer.
     pairs, counts, _ = histories.unique(
@@ -204,7 +208,7 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
     )
     try:
         with _quiet():
-            fitter.fit(pairs[:, 0], pairs[:, 1], weights=counts)
+            fitter = fit_spend(pairs[:, 0], pairs[:, 1], counts)
         params = {k: float(v) for k, v in fitter.params_.items()}
     except Exception:  # noqa: BLE001 - ConvergenceError and friends
         params = None
