@@ -292,7 +292,6 @@ def fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray, penalizer:
     return FITTERS[model](penalizer_coef=penalizer).fit(x, t_x, age, weights=counts)
 
 
-
 def fit_spend(frequency: np.ndarray, monetary: np.ndarray, counts: np.ndarray) -> SpendFitter:
     """Gamma-Gamma on distinct (frequency, spend) rows with their counts. (A warm start on a
     sample, as :func:`fit_purchases` does, saved 10% at 1M customers once the gradient was
