@@ -423,3 +423,30 @@ def test_shared_spend_fit_and_calibration_give_the_same_figures(demo_base):
         backtest.run(demo_base, "mbgnbd", None, prepared),
     )
     assert alone.totals == reused.totals and alone.ranking == reused.ranking
+
+
+def test_rescore_for_another_discount_and_margin_equals_scoring_afresh(demo_base):
+    """The Value page scores once per horizon and redoes only the CLV columns when the
+    discount or the margin moves: the same table as scoring afresh."""
+    summary = summarise(demo_base, demo_base.data_end)
+    model = clv.fit(summary, "mbgnbd")
+    fc = clv.forecast(model, summary, 12, demo_base.data_end)
+    limit = clv.outlier_limit(demo_base, demo_base.data_end)
+    first = clv.score_table(model, fc, summary, clv.Settings(12, 0.0, 1.0, 90), limit)
+    wanted = clv.Settings(12, 0.03, 0.4, 90)
+    pd.testing.assert_frame_equal(
+        clv.rescore(first, fc, wanted), clv.score_table(model, fc, summary, wanted, limit)
+    )
+
+
+def test_clv_by_stage_on_codes_equals_the_lifecycle_average(demo_base):
+    from ui.value_views import by_stage_of
+
+    rng = np.random.default_rng(0)
+    stages = pd.Series(pd.Categorical.from_codes(rng.integers(1, 4, 500), lifecycle.STAGES))
+    values = pd.Series(rng.gamma(1, 50, 500), name="clv")
+    for statistic in ("mean", "median"):
+        pd.testing.assert_series_equal(
+            by_stage_of(values, stages, statistic),
+            lifecycle.average_by_stage(values, stages, statistic),
+        )

@@ -93,12 +93,31 @@ def challenge(dataset: Dataset, model: str, horizon: int):
     return _challenge(dataset.source.key, dataset, result, model, horizon)
 
 
+# What does not move with the discount rate or the margin: scored once per horizon.
+@st.cache_resource(max_entries=2, show_spinner="Scoring every customer…")
+def _scored(key, _base, _fitted, _fc, ref_date, model, months, days):
+    summary = _summary(key, _base, ref_date)
+    settings = clv.Settings(months, 0.0, 1.0, days)
+    return clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
+
+
 @st.cache_resource(max_entries=2, show_spinner="Scoring every customer…")
 def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
-    summary = _summary(key, _base, ref_date)
-    settings = clv.Settings(months, discount, margin, days)
-    table = clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
+    scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days)
+    table = clv.rescore(scored, _fc, clv.Settings(months, discount, margin, days))
     return table, clv.total_interval(_fitted, _fc, table["clv"].to_numpy())
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _memo(name, parts, _compute):
+    return _compute()
+
+
+def memo(name: str, parts: tuple, compute):
+    """``compute()`` kept per ``name`` and ``parts`` (everything the result depends on:
+    the dataset's key and settings), so that a rerun which changes none of them (another
+    view, a control elsewhere) does not recompute a figure over every customer."""
+    return _memo(name, repr(parts), compute)
 
 
 def clv_scores(dataset: Dataset, ref_date, model: str, settings: clv.Settings):

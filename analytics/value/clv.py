@@ -627,6 +627,16 @@ def score_table(
     return table
 
 
+def rescore(table: pd.DataFrame, fc: Forecast, settings: Settings) -> pd.DataFrame:
+    """:func:`score_table`'s table for another discount rate and margin (the same horizon
+    and churn horizon): only the CLV and its range change, computed as there."""
+    out = table.copy()
+    values = clv(fc, settings.months, settings.discount_rate, settings.margin)
+    out["clv"] = values
+    out["clv_low"], out["clv_high"] = clv_range(fc, values)
+    return out
+
+
 def dominated(values: np.ndarray) -> bool:
     """A mean pulled up by a few customers: more than twice the median (then the median is
     shown beside it)."""
