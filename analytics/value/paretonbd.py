@@ -70,14 +70,36 @@ def _quadrature(params, x, t_x, T, rule=FINE):
     return log_term, log_a, log_b, a, b
 
 
+# Rows per block: the quadrature works on (nodes x rows) arrays, which for a few thousand
+# rows stay in the processor's cache; on 200,000 rows at once it ran 7-12 times slower.
+CHUNK = 2048
+
+
+def _chunked(func, x, t_x, T, *args):
+    """``func`` on blocks of :data:`CHUNK` rows, the results joined."""
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    if len(x) <= CHUNK:
+        return func(x, t_x, T, *args)
+    parts = [
+        func(x[i : i + CHUNK], t_x[i : i + CHUNK], T[i : i + CHUNK], *args)
+        for i in range(0, len(x), CHUNK)
+    ]
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
+    return np.concatenate(parts)
+
+
 def log_likelihood(params, x, t_x, T, rule=FINE) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the Pareto/NBD log-likelihood and its gradient in (r, alpha, s, beta)
     (rows x 4). Time in any unit, the same for t_x, T, alpha and beta; ``rule``: the
     quadrature's nodes and log-weights."""
+    return _chunked(lambda *a: _log_likelihood(params, *a, rule), x, t_x, T)
+
+
+def _log_likelihood(params, x, t_x, T, rule):
     from scipy.special import gammaln, psi
 
     r, alpha, s, beta = params
-    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
     log_c = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     log_at, log_bt = np.log(alpha + T), np.log(beta + T)
     log_e = -(r + x) * log_at - s * log_bt  # still active at T
@@ -117,15 +139,20 @@ def p_alive(params, x, t_x, T) -> np.ndarray:
     active, (alpha + T)^-(r + x) (beta + T)^-s, over the whole; the same integral I, so the
     same accuracy, and no hypergeometric function (whose series crawls when s and beta run
     off together, as when nobody is seen leaving)."""
-    from scipy.special import expit, logsumexp
+    return _chunked(lambda *a: _p_alive(params, *a), x, t_x, T)
+
+
+def _p_alive(params, x, t_x, T):
+    from scipy.special import expit
 
     r, alpha, s, beta = params
-    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
     log_e = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
     with np.errstate(all="ignore"):
         log_term = _quadrature(params, x, t_x, T)[0]
         log_term = np.where(np.isfinite(log_term), log_term, -np.inf)
-        log_dropped = np.log(s) + logsumexp(log_term, axis=0)
+        top = log_term.max(axis=0)
+        top = np.where(np.isfinite(top), top, 0.0)  # a row with no integral (t_x = T)
+        log_dropped = np.log(s) + np.log(np.exp(log_term - top).sum(axis=0)) + top
     return expit(log_e - log_dropped)
 
 
