@@ -93,15 +93,16 @@ def challenge(dataset: Dataset, model: str, horizon: int):
     return _challenge(dataset.source.key, dataset, result, model, horizon)
 
 
-# What does not move with the discount rate or the margin: scored once per horizon.
-@st.cache_resource(max_entries=2, show_spinner="Scoring every customer…")
+# What does not move with the discount rate or the margin: scored once per horizon. One
+# entry each (a table of every customer's scores is ~200 MB at 1M customers).
+@st.cache_resource(max_entries=1, show_spinner="Scoring every customer…")
 def _scored(key, _base, _fitted, _fc, ref_date, model, months, days):
     summary = _summary(key, _base, ref_date)
     settings = clv.Settings(months, 0.0, 1.0, days)
     return clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
 
 
-@st.cache_resource(max_entries=2, show_spinner="Scoring every customer…")
+@st.cache_resource(max_entries=1, show_spinner="Scoring every customer…")
 def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
     scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days)
     table = clv.rescore(scored, _fc, clv.Settings(months, discount, margin, days))
