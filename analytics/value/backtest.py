@@ -231,7 +231,7 @@ def compare(
         if slow and model not in runs:
             rows[name] = {
                 "problem": f"left out above {clv.PARETO_COMPARE_LIMIT:,} customers (its fit "
-                "takes minutes); choose it as the model to backtest it alone"
+                "and forecast take the longest); choose it as the model to backtest it alone"
             }
             continue
         try:

@@ -17,7 +17,9 @@ and the same for beta and s. Every integral is taken with the same rule: in w = 
 flat, then tanh-sinh quadrature (61 nodes), which keeps its accuracy where the integrand is
 steep at one end. Against lifetimes' closed form the log-likelihood agrees to about 1e-13 on
 CDNOW over a wide range of parameters (tests/test_clv.py), so the value and its gradient are
-those of the published likelihood, to rounding.
+those of the published likelihood, to rounding. A cold fit first runs BFGS on a 17-node rule
+(within about 1e-5 per customer) to come near the optimum, then finishes on the 61-node one
+(:mod:`analytics.value.fitters`); rows go through in blocks of :data:`CHUNK`.
 
 Pure numpy and scipy.special (imported in the functions); the fitter is in
 :mod:`analytics.value.fitters`.
