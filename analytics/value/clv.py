@@ -1,17 +1,14 @@
 """Customer lifetime value and churn risk: BG/NBD-family models + Gamma-Gamma (lifetimes).
 
-lifetimes itself is imported only by :mod:`analytics.value.fitters`, on the first fit, so
-that commands and pages that fit no model do not pay for it. Time is counted in days
-(frequency = distinct purchase days - 1, recency and T in days, as in
-:func:`analytics.insights.customers.summarise`); a "month" in a CLV horizon is 30 days, as
-in lifetimes' ``customer_lifetime_value``.
+lifetimes is imported only by :mod:`analytics.value.fitters`, on the first fit. Time is in
+days (frequency = distinct purchase days - 1, recency and T in days, as in
+:func:`analytics.insights.customers.summarise`); a "month" of a CLV horizon is 30 days.
 
 - :func:`fit` fits a purchase model on the unique (frequency, recency, T) rows with weights
   (the same likelihood as one row per customer, a fraction of the work), and a spend model.
 - :func:`forecast` scores every customer once per fit and horizon; :func:`clv` turns it into
   money for any discount rate and margin without touching the model again.
-- :mod:`analytics.value.backtest` splits the data in time, fits on the first part and compares
-  the predictions with what customers really did in the held-out part.
+- :mod:`analytics.value.backtest` fits on older orders and checks the newer ones.
 """
 
 from __future__ import annotations
@@ -44,9 +41,7 @@ DAYS_PER_MONTH = 30
 RETRY_PENALIZER = 0.001
 MIN_CUSTOMERS = 30
 MIN_REPEAT_BUYERS = 10
-# customers; above, the model comparison leaves Pareto/NBD out (its fit, forecast and
-# backtest take the longest: about 25 s at 1M customers on a busy 2-core machine)
-PARETO_COMPARE_LIMIT = 200_000
+PARETO_COMPARE_LIMIT = 200_000  # customers; above, comparisons leave out the slowest model
 GAMMA_GAMMA, SHRUNK_AVERAGE = "Gamma-Gamma", "shrunk average"  # the two spend models
 SHRINK_ORDERS = 2  # fallback spend: observed average shrunk as if 2 orders at the shop mean
 INTERVAL = 0.8  # every range is an 80% range
@@ -71,8 +66,7 @@ PURCHASE_PARAMS = {"bgnbd": "r alpha a b", "mbgnbd": "r alpha a b", "pareto": "r
 
 
 @contextlib.contextmanager
-def _quiet():
-    """lifetimes prints the optimiser's report on failure and warns on overflow."""
+def _quiet():  # lifetimes prints the optimiser's report on failure and warns on overflow
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
@@ -165,19 +159,10 @@ def _fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray):
 
 
 def fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
-    """The spend model, the correlation of repeat purchases with spend per order, and the
-    notes about them: the same whichever purchase model is fitted, so it can be fitted once
-    per summary and given to :func:`fit`."""
-    return _fit_spend(summary)
-
-
-def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
-    # Plain arrays: numpy probing a Series with a million string labels for its array
-    # interface costs a lookup in the labels each time.
-    frequency = summary["frequency"].to_numpy(dtype="float64")
-    monetary = summary["monetary_value"].to_numpy(dtype="float64")
-    keep = (frequency > 0) & (monetary > 0)
-    repeat = pd.DataFrame({"frequency": frequency[keep], "monetary_value": monetary[keep]})
+    """The spend model, the correlation of repeat purchases with spend per order, and notes
+    (the same for every purchase model; plain arrays: a 1M-label Series is slow to probe)."""
+    f, m = (summary[c].to_numpy(dtype="float64") for c in ("frequency", "monetary_value"))
+    repeat = pd.DataFrame({"frequency": f, "monetary_value": m})[(f > 0) & (m > 0)]
     shop_mean = float(repeat["monetary_value"].mean()) if len(repeat) else 0.0
     corr = (
         float(np.corrcoef(repeat["frequency"], repeat["monetary_value"])[0, 1])
@@ -279,16 +264,15 @@ def fit(summary: pd.DataFrame, model: str = DEFAULT_MODEL, spend=None) -> ClvMod
     """Fit the purchase model and the spend model on a per-customer summary.
 
     ``summary`` needs ``frequency``, ``recency``, ``T`` and ``monetary_value`` (see
-    :func:`analytics.insights.customers.summarise`). ``spend``: :func:`fit_spend` of the same
-    summary when already fitted (the spend model does not depend on the purchase model).
-    Raises LensError when the data is too thin or the model cannot be fitted.
+    :func:`analytics.insights.customers.summarise`); ``spend``: :func:`fit_spend` of it, if
+    already fitted. Raises LensError when the data is too thin or the model cannot be fitted.
     """
     if model not in MODELS:
         raise LensError(f"Unknown model '{model}': choose one of {', '.join(MODELS)}.")
     _check_enough(summary)
     unique, counts, _ = histories.unique_rows(summary)
     fitter, penalizer, notes = _fit_purchases(model, unique, counts)
-    spend, corr, spend_notes = _fit_spend(summary) if spend is None else spend
+    spend, corr, spend_notes = fit_spend(summary) if spend is None else spend
     params = {k: float(v) for k, v in fitter.params_.items()}
     history = float(unique[:, 2].max(initial=0)) / DAYS_PER_MONTH
     degenerate = _cannot_tell_dropout(model, params, unique, counts)
@@ -630,18 +614,14 @@ def score_table(
 
 
 def rescore(table: pd.DataFrame, fc: Forecast, settings: Settings) -> pd.DataFrame:
-    """:func:`score_table`'s table for another discount rate and margin (the same horizon
-    and churn horizon): only the CLV and its range change, computed as there."""
-    out = table.copy()
+    """:func:`score_table`'s table for another discount rate and margin (CLV and range)."""
     values = clv(fc, settings.months, settings.discount_rate, settings.margin)
-    out["clv"] = values
-    out["clv_low"], out["clv_high"] = clv_range(fc, values)
-    return out
+    low, high = clv_range(fc, values)
+    return table.assign(clv=values, clv_low=low, clv_high=high)
 
 
 def dominated(values: np.ndarray) -> bool:
-    """A mean pulled up by a few customers: more than twice the median (then the median is
-    shown beside it)."""
+    """A mean pulled up by a few: over twice the median (then the median is shown too)."""
     values = np.asarray(values, dtype="float64")
     return bool(len(values) and np.mean(values) > 2 * max(np.median(values), 0))
 
