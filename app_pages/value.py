@@ -40,8 +40,8 @@ subtitle = (
 st.caption(subtitle)
 if model == "pareto" and dataset.base.n_customers > clv.PARETO_COMPARE_LIMIT:
     st.info(
-        f"Pareto/NBD is slow on {dataset.base.n_customers:,} customers: its fit can take "
-        "several minutes. Modified BG/NBD is the quick choice.",
+        f"Pareto/NBD is the slowest model on {dataset.base.n_customers:,} customers: its fit, "
+        "forecast and backtest can take a minute. Modified BG/NBD is the quick choice.",
         icon=":material/hourglass:",
     )
 
@@ -60,8 +60,15 @@ if model == "bgnbd":
     st.info(clv.MODEL_REASONS["bgnbd"], icon=":material/info:")
 
 summary = cache_value.summary(dataset, s.ref_date)
-snap = lc.snapshot(session.lifecycle_index(dataset), s.ref_date, s.window, s.at_risk_factor)
-table["stage"] = pd.Categorical.from_codes(snap.codes[snap.n > 0], lc.STAGES)
+
+
+def _stages():
+    snap = lc.snapshot(session.lifecycle_index(dataset), s.ref_date, s.window, s.at_risk_factor)
+    return pd.Categorical.from_codes(snap.codes[snap.n > 0], lc.STAGES)
+
+
+stage_key = (dataset.source.key, s.ref_date, s.window, s.at_risk_factor)
+table["stage"] = cache_value.memo("stages", stage_key, _stages)
 
 outliers = lists.outlier_totals(table["clv"], table["outlier"])
 leave_out = outliers["customers"] > 0 and controls.toggle(
@@ -119,7 +126,7 @@ view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
 best = scorecard.best_words(result.ranking) if result is not None else ""
 shown = value_views.Shown(
     dataset, model, fitted, table, summary, int(horizon), s.ref_date, subtitle, currency, check,
-    months, best,
+    months, best, (*stage_key, model, what_if, leave_out, currency),
 )  # fmt: skip
 {
     "Value": value_views.value_view,

@@ -386,3 +386,67 @@ def test_distribution_by_recurrence_equals_the_incomplete_beta_per_n(cdnow_base,
     kept = tail > 0
     assert np.abs(tail - ref)[kept].max() < 1e-11
     assert np.abs(tail - ref)[~kept].max() <= predictive.TAIL
+
+
+def test_gamma_gamma_gradient_written_out_equals_autograds(cdnow_weeks):
+    """The spend model's likelihood in numpy (fitters.gamma_gamma_objective) against
+    lifetimes' own under autograd: value and gradient, with and without a penalty."""
+    from autograd import value_and_grad
+
+    repeat = cdnow_weeks[cdnow_weeks["frequency"] > 0]
+    x, m = (repeat[c].to_numpy(dtype=float) for c in ["frequency", "monetary_value"])
+    weights = np.arange(len(x)) % 3 + 1.0
+    theirs = value_and_grad(GammaGammaFitter._negative_log_likelihood)
+    for log_params in ([1.8, 1.3, 2.5], [0.1, 0.1, 0.1], [-1.0, 2.0, 3.0]):
+        for penalizer in (0.0, 0.01):
+            value, gradient = fitters.gamma_gamma_objective(
+                np.array(log_params), x, m, weights, penalizer
+            )
+            expected = theirs(np.array(log_params), x, m, weights, penalizer)
+            assert value == pytest.approx(expected[0], rel=1e-12)
+            assert gradient == pytest.approx(np.asarray(expected[1]), rel=1e-10, abs=1e-12)
+
+
+def test_shared_spend_fit_and_calibration_give_the_same_figures(demo_base):
+    """The spend model fitted once and given to every purchase model, and a backtest's
+    calibration made once for every model: the same figures as each fitted alone."""
+    summary = summarise(demo_base, demo_base.data_end)
+    shared = clv.fit_spend(summary)
+    for model in ("bgnbd", "pareto"):
+        assert clv.fit(summary, model, shared).params == clv.fit(summary, model).params
+        once, alone = clv.fit(summary, model, shared).spend, clv.fit(summary, model).spend
+        assert once.params == alone.params
+        assert np.array_equal(once.log_covariance, alone.log_covariance)
+    prepared = backtest.calibrate(demo_base)
+    alone, reused = (
+        backtest.run(demo_base, "mbgnbd"),
+        backtest.run(demo_base, "mbgnbd", None, prepared),
+    )
+    assert alone.totals == reused.totals and alone.ranking == reused.ranking
+
+
+def test_rescore_for_another_discount_and_margin_equals_scoring_afresh(demo_base):
+    """The Value page scores once per horizon and redoes only the CLV columns when the
+    discount or the margin moves: the same table as scoring afresh."""
+    summary = summarise(demo_base, demo_base.data_end)
+    model = clv.fit(summary, "mbgnbd")
+    fc = clv.forecast(model, summary, 12, demo_base.data_end)
+    limit = clv.outlier_limit(demo_base, demo_base.data_end)
+    first = clv.score_table(model, fc, summary, clv.Settings(12, 0.0, 1.0, 90), limit)
+    wanted = clv.Settings(12, 0.03, 0.4, 90)
+    pd.testing.assert_frame_equal(
+        clv.rescore(first, fc, wanted), clv.score_table(model, fc, summary, wanted, limit)
+    )
+
+
+def test_clv_by_stage_on_codes_equals_the_lifecycle_average(demo_base):
+    from ui.value_views import by_stage_of
+
+    rng = np.random.default_rng(0)
+    stages = pd.Series(pd.Categorical.from_codes(rng.integers(1, 4, 500), lifecycle.STAGES))
+    values = pd.Series(rng.gamma(1, 50, 500), name="clv")
+    for statistic in ("mean", "median"):
+        pd.testing.assert_series_equal(
+            by_stage_of(values, stages, statistic),
+            lifecycle.average_by_stage(values, stages, statistic),
+        )

@@ -25,9 +25,14 @@ def summary(dataset: Dataset, ref_date) -> pd.DataFrame:
     return _summary(dataset.source.key, dataset.base, ref_date)
 
 
+@st.cache_resource(max_entries=2, show_spinner="Fitting the spend model…")
+def _spend(key, _base, ref_date):
+    return clv.fit_spend(_summary(key, _base, ref_date))  # the same for every model
+
+
 @st.cache_resource(max_entries=6, show_spinner="Fitting the value model…")
 def _clv_fit(key, _base, ref_date, model):
-    return clv.fit(_summary(key, _base, ref_date), model)
+    return clv.fit(_summary(key, _base, ref_date), model, _spend(key, _base, ref_date))
 
 
 # Few entries: a forecast holds a (unique rows x months) matrix, ~100 MB at 1M customers.
@@ -65,9 +70,15 @@ def backtests(dataset: Dataset, model: str, progress=None):
     return _backtests(key, base, done, model)
 
 
+# One entry: a shop's calibration summary and holdout (~100 MB at 1M customers).
+@st.cache_resource(max_entries=1, show_spinner="Splitting the orders for the backtest…")
+def _calibration(key, _base, holdout_days):
+    return backtest.calibrate(_base, holdout_days)  # the same for every model
+
+
 @st.cache_resource(max_entries=4, show_spinner="Backtesting the model…")
 def backtest_one(key, _base, model, holdout_days):
-    return backtest.run(_base, model, holdout_days)
+    return backtest.run(_base, model, holdout_days, _calibration(key, _base, holdout_days))
 
 
 @st.cache_resource(max_entries=4, show_spinner="Training the challenger…")
@@ -82,12 +93,32 @@ def challenge(dataset: Dataset, model: str, horizon: int):
     return _challenge(dataset.source.key, dataset, result, model, horizon)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Scoring every customer…")
-def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
+# What does not move with the discount rate or the margin: scored once per horizon. One
+# entry each (a table of every customer's scores is ~200 MB at 1M customers).
+@st.cache_resource(max_entries=1, show_spinner="Scoring every customer…")
+def _scored(key, _base, _fitted, _fc, ref_date, model, months, days):
     summary = _summary(key, _base, ref_date)
-    settings = clv.Settings(months, discount, margin, days)
-    table = clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
+    settings = clv.Settings(months, 0.0, 1.0, days)
+    return clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
+
+
+@st.cache_resource(max_entries=1, show_spinner="Scoring every customer…")
+def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
+    scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days)
+    table = clv.rescore(scored, _fc, clv.Settings(months, discount, margin, days))
     return table, clv.total_interval(_fitted, _fc, table["clv"].to_numpy())
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _memo(name, parts, _compute):
+    return _compute()
+
+
+def memo(name: str, parts: tuple, compute):
+    """``compute()`` kept per ``name`` and ``parts`` (everything the result depends on:
+    the dataset's key and settings), so that a rerun which changes none of them (another
+    view, a control elsewhere) does not recompute a figure over every customer."""
+    return _memo(name, repr(parts), compute)
 
 
 def clv_scores(dataset: Dataset, ref_date, model: str, settings: clv.Settings):

@@ -33,6 +33,7 @@ class Shown:
     check: str = ""  # the backtest's error, said beside every aggregate of CLV
     months: int = 12  # the CLV horizon
     best: str = ""  # which ranking the backtest found best at picking who spends most
+    key: tuple = ()  # the dataset and every setting the table rests on (cache_value.memo)
 
     def money(self, value) -> str:
         return present.money(value, self.currency)
@@ -41,6 +42,14 @@ class Shown:
 COLUMNS = ["customer_id", "stage", "clv", "clv_range", "range_note", "p_no_order", "p_alive"]
 COLUMNS += ["p_alive_range", "purchases", "purchases_range", "expected_spend", "churn_risk"]
 COLUMNS += ["outlier"]
+
+
+def by_stage_of(values: pd.Series, stages: pd.Series, statistic: str = "mean") -> pd.Series:
+    """:func:`analytics.insights.lifecycle.average_by_stage` grouped on the stages' codes
+    (not their labels: a million strings hashed per rerun); the same figures."""
+    means = values.groupby(stages, observed=True).agg(statistic)
+    means.index = means.index.astype(str)
+    return means.reindex(lc.BUYER_STAGES).rename_axis("stage").rename(values.name)
 
 
 def known_view(v: Shown) -> None:
@@ -79,8 +88,12 @@ def value_view(v: Shown) -> None:
         v.dataset, v.table, v.summary, v.subtitle, v.currency, v.money
     )  # fmt: skip
     columns = COLUMNS
-    ranked = table.nlargest(20, "clv")
-    top = ranked.assign(range_note=present.range_notes(ranked, currency, v.months)).reset_index()
+
+    def top_20():
+        ranked = table.nlargest(20, "clv")
+        return ranked.assign(range_note=present.range_notes(ranked, currency, v.months))
+
+    top = cache_value.memo("top_20", v.key, top_20).reset_index()
     top["customer"] = top["customer_id"].astype(str) + top["outlier"].map({True: " ⚠", False: ""})
     show.chart(
         charts.range_points(
@@ -98,7 +111,9 @@ def value_view(v: Shown) -> None:
     )
     if top["outlier"].any():
         st.caption("⚠ = expected spend rests on one order above the shop's 99.9th percentile.")
-    by_stage = lc.average_by_stage(table["clv"], table["stage"])
+    by_stage = cache_value.memo(
+        "clv_by_stage", v.key, lambda: by_stage_of(table["clv"], table["stage"])
+    )
     show.chart(
         charts.value_bars(
             by_stage.rename("clv").to_frame(),
@@ -112,19 +127,34 @@ def value_view(v: Shown) -> None:
     )
     st.caption(f"{v.check[0].upper()}{v.check[1:]} (the total, same model).")
     if clv.dominated(table["clv"]):
-        medians = lc.average_by_stage(table["clv"], table["stage"], "median").dropna()
+        medians = cache_value.memo(
+            "clv_median_by_stage",
+            v.key,
+            lambda: by_stage_of(table["clv"], table["stage"], "median").dropna(),
+        )
         words = ", ".join(f"{k} {money(v)}" for k, v in medians.items())
         st.caption(f"Median CLV per stage (a few customers pull the averages up): {words}.")
     groups = cohorts.acquisition_attributes(dataset.base)
-    first = summary["first_order"].dt.to_period("Q").astype(str).rename("Cohort (quarter)")
     existing = cache_insights.left_out(dataset)
-    if existing is not None:  # not a cohort: the shop's base when the data starts
-        first = first.where(summary["first_order"] >= existing.until)
+
+    def quarters():
+        first = summary["first_order"].dt.to_period("Q").astype(str).rename("Cohort (quarter)")
+        if existing is not None:  # not a cohort: the shop's base when the data starts
+            first = first.where(summary["first_order"] >= existing.until)
+        return first
+
+    until = None if existing is None else existing.until
+    first = cache_value.memo("quarters", (*v.key[:2], v.key[6], until), quarters)
+    if existing is not None:
         st.caption(f"{existing.sentence()} Left out of the averages by cohort.")
     options = {"Cohort (quarter)": first, **groups}
     split = controls.selectbox(st, "Average CLV by", list(options), key="clv_group")
-    by_group = clv.average_by(
-        table["clv"], options[split], chronological=split == "Cohort (quarter)"
+    by_group = cache_value.memo(
+        "clv_by_group",
+        (*v.key, until, split),
+        lambda: clv.average_by(
+            table["clv"], options[split], chronological=split == "Cohort (quarter)"
+        ),
     )
     show.chart(
         charts.value_bars(
@@ -146,7 +176,9 @@ def value_view(v: Shown) -> None:
             else "no customer's value rests on one giant order"
         )
     )
-    top_100 = present.ranges(table.nlargest(100, "clv"), currency, v.months)
+    top_100 = cache_value.memo(
+        "top_100", v.key, lambda: present.ranges(table.nlargest(100, "clv"), currency, v.months)
+    )
     show.table(top_100.reset_index()[columns], first=columns)
     if v.best:
         st.caption(v.best)

@@ -132,14 +132,39 @@ def _error_pct(predicted: float, actual: float) -> float:
     return 100 * (predicted - actual) / actual if actual else float("nan")
 
 
-def run(
-    base: CustomerBase, model: str = clv.DEFAULT_MODEL, holdout_days: int | None = None
-) -> Backtest:
-    """Fit on the calibration period, predict the holdout, compare with what happened."""
+@dataclass(frozen=True)
+class Calibration:
+    """What every model's backtest shares: the split, the summary at its end, what
+    customers really did after it, and the spend model fitted on the summary."""
+
+    end: pd.Timestamp
+    days: int
+    summary: pd.DataFrame
+    actual: pd.DataFrame
+    spend: tuple
+
+
+def calibrate(base: CustomerBase, holdout_days: int | None = None) -> Calibration:
+    """The model-independent part of a backtest (:func:`run` takes it to skip it)."""
     cal_end, days = split(base, holdout_days)
     calibration = summarise(base, cal_end)
-    fitted = clv.fit(calibration, model)
     actual = holdout_activity(base, cal_end, days)
+    return Calibration(cal_end, days, calibration, actual, clv.fit_spend(calibration))
+
+
+def run(
+    base: CustomerBase,
+    model: str = clv.DEFAULT_MODEL,
+    holdout_days: int | None = None,
+    prepared: Calibration | None = None,
+) -> Backtest:
+    """Fit on the calibration period, predict the holdout, compare with what happened.
+    ``prepared``: :func:`calibrate` of the same base and holdout, when already made."""
+    prepared = calibrate(base, holdout_days) if prepared is None else prepared
+    cal_end, days, calibration, actual = (
+        prepared.end, prepared.days, prepared.summary, prepared.actual
+    )  # fmt: skip
+    fitted = clv.fit(calibration, model, prepared.spend)
     predicted = clv.predict_purchases(fitted, calibration, days)
     spend = fitted.spend.expected(calibration["frequency"], calibration["monetary_value"])
     frame = actual.assign(
@@ -200,16 +225,20 @@ def compare(
     customer on holdout orders. Models that cannot be fitted are listed with the reason.
     ``done`` holds backtests already run (same holdout), which are reused."""
     rows, runs = {}, dict(done or {})
+    prepared = None  # shared by every model run here
     for model, name in clv.MODELS.items():
         slow = model == "pareto" and base.n_customers > clv.PARETO_COMPARE_LIMIT
         if slow and model not in runs:
             rows[name] = {
                 "problem": f"left out above {clv.PARETO_COMPARE_LIMIT:,} customers (its fit "
-                "takes minutes); choose it as the model to backtest it alone"
+                "and forecast take the longest); choose it as the model to backtest it alone"
             }
             continue
         try:
-            runs[model] = result = runs.get(model) or run(base, model, holdout_days)
+            if model not in runs:
+                prepared = prepared or calibrate(base, holdout_days)
+                runs[model] = run(base, model, holdout_days, prepared)
+            result = runs[model]
         except LensError as exc:
             rows[name] = {"problem": str(exc)}
             continue

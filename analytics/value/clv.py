@@ -1,17 +1,14 @@
 """Customer lifetime value and churn risk: BG/NBD-family models + Gamma-Gamma (lifetimes).
 
-lifetimes itself is imported only by :mod:`analytics.value.fitters`, on the first fit, so
-that commands and pages that fit no model do not pay for it. Time is counted in days
-(frequency = distinct purchase days - 1, recency and T in days, as in
-:func:`analytics.insights.customers.summarise`); a "month" in a CLV horizon is 30 days, as
-in lifetimes' ``customer_lifetime_value``.
+lifetimes is imported only by :mod:`analytics.value.fitters`, on the first fit. Time is in
+days (frequency = distinct purchase days - 1, recency and T in days, as in
+:func:`analytics.insights.customers.summarise`); a "month" of a CLV horizon is 30 days.
 
 - :func:`fit` fits a purchase model on the unique (frequency, recency, T) rows with weights
   (the same likelihood as one row per customer, a fraction of the work), and a spend model.
 - :func:`forecast` scores every customer once per fit and horizon; :func:`clv` turns it into
   money for any discount rate and margin without touching the model again.
-- :mod:`analytics.value.backtest` splits the data in time, fits on the first part and compares
-  the predictions with what customers really did in the held-out part.
+- :mod:`analytics.value.backtest` fits on older orders and checks the newer ones.
 """
 
 from __future__ import annotations
@@ -44,7 +41,7 @@ DAYS_PER_MONTH = 30
 RETRY_PENALIZER = 0.001
 MIN_CUSTOMERS = 30
 MIN_REPEAT_BUYERS = 10
-PARETO_COMPARE_LIMIT = 200_000  # customers; above, its Nelder-Mead fit takes minutes
+PARETO_COMPARE_LIMIT = 200_000  # customers; above, comparisons leave out the slowest model
 GAMMA_GAMMA, SHRUNK_AVERAGE = "Gamma-Gamma", "shrunk average"  # the two spend models
 SHRINK_ORDERS = 2  # fallback spend: observed average shrunk as if 2 orders at the shop mean
 INTERVAL = 0.8  # every range is an 80% range
@@ -69,8 +66,7 @@ PURCHASE_PARAMS = {"bgnbd": "r alpha a b", "mbgnbd": "r alpha a b", "pareto": "r
 
 
 @contextlib.contextmanager
-def _quiet():
-    """lifetimes prints the optimiser's report on failure and warns on overflow."""
+def _quiet():  # lifetimes prints the optimiser's report on failure and warns on overflow
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
@@ -162,8 +158,11 @@ def _fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray):
     )
 
 
-def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
-    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+def fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
+    """The spend model, the correlation of repeat purchases with spend per order, and notes
+    (the same for every purchase model; plain arrays: a 1M-label Series is slow to probe)."""
+    f, m = (summary[c].to_numpy(dtype="float64") for c in ("frequency", "monetary_value"))
+    repeat = pd.DataFrame({"frequency": f, "monetary_value": m})[(f > 0) & (m > 0)]
     shop_mean = float(repeat["monetary_value"].mean()) if len(repeat) else 0.0
     corr = (
         float(np.corrcoef(repeat["frequency"], repeat["monetary_value"])[0, 1])
@@ -187,9 +186,8 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
             corr,
             [*notes, f"Too few repeat buyers for the spend model. {fallback_note}"],
         )
-    from analytics.value.fitters import SpendFitter
+    from analytics.value.fitters import fit_spend
 
-    fitter = SpendFitter(penalizer_coef=0.0)
     # Equal (frequency, spend) rows are common (one repeat order at a usual price): fit each
     # once with its count as weight, the same likelihood as one row per customer.
     pairs, counts, _ = histories.unique(
@@ -197,7 +195,7 @@ def _fit_spend(summary: pd.DataFrame) -> tuple[SpendModel, float, list[str]]:
     )
     try:
         with _quiet():
-            fitter.fit(pairs[:, 0], pairs[:, 1], weights=counts)
+            fitter = fit_spend(pairs[:, 0], pairs[:, 1], counts)
         params = {k: float(v) for k, v in fitter.params_.items()}
     except Exception:  # noqa: BLE001 - ConvergenceError and friends
         params = None
@@ -262,19 +260,19 @@ def in_plain_words(model: str, params: dict, spend: dict, money=lambda v: f"{v:,
     return lines
 
 
-def fit(summary: pd.DataFrame, model: str = DEFAULT_MODEL) -> ClvModel:
+def fit(summary: pd.DataFrame, model: str = DEFAULT_MODEL, spend=None) -> ClvModel:
     """Fit the purchase model and the spend model on a per-customer summary.
 
     ``summary`` needs ``frequency``, ``recency``, ``T`` and ``monetary_value`` (see
-    :func:`analytics.insights.customers.summarise`). Raises LensError when the data is too thin or
-    the model cannot be fitted.
+    :func:`analytics.insights.customers.summarise`); ``spend``: :func:`fit_spend` of it, if
+    already fitted. Raises LensError when the data is too thin or the model cannot be fitted.
     """
     if model not in MODELS:
         raise LensError(f"Unknown model '{model}': choose one of {', '.join(MODELS)}.")
     _check_enough(summary)
     unique, counts, _ = histories.unique_rows(summary)
     fitter, penalizer, notes = _fit_purchases(model, unique, counts)
-    spend, corr, spend_notes = _fit_spend(summary)
+    spend, corr, spend_notes = fit_spend(summary) if spend is None else spend
     params = {k: float(v) for k, v in fitter.params_.items()}
     history = float(unique[:, 2].max(initial=0)) / DAYS_PER_MONTH
     degenerate = _cannot_tell_dropout(model, params, unique, counts)
@@ -615,9 +613,15 @@ def score_table(
     return table
 
 
+def rescore(table: pd.DataFrame, fc: Forecast, settings: Settings) -> pd.DataFrame:
+    """:func:`score_table`'s table for another discount rate and margin (CLV and range)."""
+    values = clv(fc, settings.months, settings.discount_rate, settings.margin)
+    low, high = clv_range(fc, values)
+    return table.assign(clv=values, clv_low=low, clv_high=high)
+
+
 def dominated(values: np.ndarray) -> bool:
-    """A mean pulled up by a few customers: more than twice the median (then the median is
-    shown beside it)."""
+    """A mean pulled up by a few: over twice the median (then the median is shown too)."""
     values = np.asarray(values, dtype="float64")
     return bool(len(values) and np.mean(values) > 2 * max(np.median(values), 0))
 

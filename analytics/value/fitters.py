@@ -26,6 +26,13 @@ from autograd import value_and_grad
 from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
 from lifetimes.utils import ConvergenceError, _scale_time
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
+
+# One BLAS thread for the whole process once a model is fitted: the fits' products are
+# matrix-vector ones, which threads hardly speed up, and on a shared server whose cores are
+# busy OpenBLAS's waiting threads made one 600,000-row dot product 80 times slower (median
+# 36 ms against 0.45 ms on one thread, load average 8 on 2 cores).
+threadpool_limits(limits=1, user_api="blas")
 
 GRADIENT_TOLERANCE = 1e-5
 RESTARTS = (-1.0, 1.5)  # other starting points, log-parameters all equal to these
@@ -113,7 +120,7 @@ class _Robust:
 
     def _fit(self, args, initial_params, params_size, disp, tol=1e-7, bounds=None, **kwargs):
         x0 = 0.1 * np.ones(params_size) if initial_params is None else initial_params
-        objective = value_and_grad(self._negative_log_likelihood)
+        objective = self._objective()
         x, fun = minimise(objective, np.asarray(x0, dtype="float64"), args, tol, **kwargs)
         if self.curvature is None:
             self.hessian_ = hessian(lambda y, *a: objective(y, *a)[1], x, args)
@@ -121,6 +128,10 @@ class _Robust:
             self.hessian_ = self.curvature
         self.log_covariance_ = covariance(self.hessian_, float(np.sum(args[-2])))
         return x, fun, None
+
+    def _objective(self):
+        """The mean negative log-likelihood with its gradient (autograd's, by default)."""
+        return value_and_grad(self._negative_log_likelihood)
 
     # lifetimes' standard errors rest on its own Hessian; Lifecycle Lens uses
     # log_covariance_ instead.
@@ -134,6 +145,42 @@ class _Robust:
         return None
 
 
+def _distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``x`` and each row's position among them (whole numbers, as
+    frequencies are, without a sort)."""
+    whole = x.astype(np.int64)
+    if len(x) and np.array_equal(whole, x) and 0 <= whole.min() and whole.max() < 100_000:
+        return np.arange(whole.max() + 1, dtype="float64"), whole
+    return np.unique(x, return_inverse=True)
+
+
+def gamma_gamma_objective(log_params, x, m, weights, penalizer):
+    """lifetimes' GammaGammaFitter._negative_log_likelihood (mean over weighted rows, its
+    penalty) and its exact gradient in the log-parameters (log p, log q, log v)."""
+    from scipy.special import gammaln, psi
+
+    params = np.exp(np.asarray(log_params, dtype="float64"))
+    p, q, v = params
+    px = p * x
+    log_xmv, log_m, log_x = np.log(x * m + v), np.log(m), np.log(x)
+    # The special functions depend on the frequency only: once per distinct frequency.
+    counts, at = _distinct(x)
+    gamma_part = (gammaln(p * counts + q) - gammaln(p * counts))[at]
+    psi_pxq, psi_px = psi(p * counts + q)[at], psi(p * counts)[at]
+    ll = gamma_part - gammaln(q) + q * np.log(v) + (px - 1) * log_m + px * log_x
+    ll -= (px + q) * log_xmv
+    total = weights.sum()
+    value = -np.dot(weights, ll) / total + penalizer * np.sum(params**2)
+    d_p = x * (psi_pxq - psi_px + log_m + log_x - log_xmv)
+    d_q = psi_pxq - psi(q) + np.log(v) - log_xmv
+    d_v = q / v - (px + q) / (x * m + v)
+    grad = -np.array([weights @ d_p, weights @ d_q, weights @ d_v]) / total
+    grad = (grad + 2 * penalizer * params) * params
+    if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+        return np.inf, np.zeros(3)
+    return value, grad
+
+
 class BetaGeo(_Robust, BetaGeoFitter):
     pass
 
@@ -145,7 +192,13 @@ class ModifiedBetaGeo(_Robust, ModifiedBetaGeoFitter):
 class SpendFitter(_Robust, GammaGammaFitter):
     """Gamma-Gamma. When spend hardly varies between customers, q and v grow together
     without bound on a flat ridge; the expected spend v p / (q - 1) is still well defined
-    there, and the gradient test accepts such a stop."""
+    there, and the gradient test accepts such a stop.
+
+    Its likelihood is lifetimes' own, with the gradient written out in numpy (autograd's
+    tape costs seconds per evaluation on a million customers)."""
+
+    def _objective(self):
+        return gamma_gamma_objective
 
 
 class ParetoNBD(ParetoNBDFitter):
@@ -166,6 +219,8 @@ class ParetoNBD(ParetoNBDFitter):
         self._scale = _scale_time(age)
         args = (x, t_x * self._scale, age * self._scale, w, self.penalizer_coef)
         x0 = PARETO_START if initial_params is None else np.asarray(initial_params, dtype=float)
+        if initial_params is None:  # a cold start: near the optimum on the coarse rule first
+            x0, options = _coarse_start(objective, x0, args, options)
         log_params, fun = minimise(objective, x0, args, **options)
         if self.curvature is None:
             self.hessian_ = hessian(lambda y, *a: objective(y, *a)[1], log_params, args)
@@ -177,6 +232,22 @@ class ParetoNBD(ParetoNBDFitter):
         self.params_ = pd.Series(params, index=["r", "alpha", "s", "beta"])
         self.predict = self.conditional_expected_number_of_purchases_up_to_time
         return self
+
+
+def _coarse_start(objective, x0: np.ndarray, args: tuple, options: dict):
+    """Pareto/NBD's start for the fit on the fine quadrature: BFGS on the coarse rule (17
+    nodes instead of 61, the likelihood within about 1e-5 per customer), stopped at a loose
+    tolerance, with its inverse Hessian as the fine BFGS's first guess of the curvature. The
+    fine fit then takes a few steps and ends where a cold fine fit would (the same
+    likelihood, the same tolerance); without a usable coarse result it starts cold."""
+    from analytics.value.paretonbd import COARSE
+
+    out = minimize(objective, x0, args=(*args, COARSE), jac=True, method="BFGS", tol=1e-7)
+    guess = np.asarray(out.hess_inv)
+    usable = np.all(np.isfinite(out.x)) and np.isfinite(out.fun) and np.all(np.isfinite(guess))
+    if not usable or np.any(np.linalg.eigvalsh((guess + guess.T) / 2) <= 0):
+        return x0, options
+    return out.x, {**options, "hess_inv0": (guess + guess.T) / 2}
 
 
 FITTERS = {"bgnbd": BetaGeo, "mbgnbd": ModifiedBetaGeo, "pareto": ParetoNBD}
@@ -219,3 +290,10 @@ def fit_purchases(model: str, unique: np.ndarray, counts: np.ndarray, penalizer:
         if not start:
             raise
     return FITTERS[model](penalizer_coef=penalizer).fit(x, t_x, age, weights=counts)
+
+
+def fit_spend(frequency: np.ndarray, monetary: np.ndarray, counts: np.ndarray) -> SpendFitter:
+    """Gamma-Gamma on distinct (frequency, spend) rows with their counts. (A warm start on a
+    sample, as :func:`fit_purchases` does, saved 10% at 1M customers once the gradient was
+    written out, and would read the curvature on the sample: left out.)"""
+    return SpendFitter(penalizer_coef=0.0).fit(frequency, monetary, weights=counts)
