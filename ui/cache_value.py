@@ -1,6 +1,8 @@
 """Cached wrappers for the Value page and everything that uses the value model: the
 per-customer summary, the fitted models and forecasts, the scores with their ranges, the
-backtests and the challenger, each cached per dataset key and settings."""
+backtests and the challenger, each cached per dataset key and settings. Each entry lives an
+hour at most, and the large ones (100-200 MB each at 1M customers) are few, so a server's
+memory stays bounded while visitors try other reference dates and models."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from analytics.value import backtest, clv, propensity
 from ui.session import Dataset, lifecycle_index
 
 
-@st.cache_resource(max_entries=4, show_spinner="Summarising customers…")
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner="Summarising customers…")
 def _summary(key, _base, ref_date):
     return summarise(_base, ref_date)
 
@@ -25,18 +27,18 @@ def summary(dataset: Dataset, ref_date) -> pd.DataFrame:
     return _summary(dataset.source.key, dataset.base, ref_date)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Fitting the spend model…")
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner="Fitting the spend model…")
 def _spend(key, _base, ref_date):
     return clv.fit_spend(_summary(key, _base, ref_date))  # the same for every model
 
 
-@st.cache_resource(max_entries=6, show_spinner="Fitting the value model…")
+@st.cache_resource(max_entries=6, ttl="1h", show_spinner="Fitting the value model…")
 def _clv_fit(key, _base, ref_date, model):
     return clv.fit(_summary(key, _base, ref_date), model, _spend(key, _base, ref_date))
 
 
 # Few entries: a forecast holds a (unique rows x months) matrix, ~100 MB at 1M customers.
-@st.cache_resource(max_entries=3, show_spinner="Forecasting purchases…")
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner="Forecasting purchases…")
 def _clv_forecast(key, _base, _model, ref_date, model, months):
     return clv.forecast(_model, _summary(key, _base, ref_date), months, ref_date)
 
@@ -48,7 +50,7 @@ def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
     return fitted, _clv_forecast(key, dataset.base, fitted, ref_date, model, months)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Backtesting every model…")
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner="Backtesting every model…")
 def _backtests(key, _base, _done, model):
     return backtest.compare(_base, None, _done)
 
@@ -71,17 +73,17 @@ def backtests(dataset: Dataset, model: str, progress=None):
 
 
 # One entry: a shop's calibration summary and holdout (~100 MB at 1M customers).
-@st.cache_resource(max_entries=1, show_spinner="Splitting the orders for the backtest…")
+@st.cache_resource(max_entries=1, ttl="1h", show_spinner="Splitting the orders for the backtest…")
 def _calibration(key, _base, holdout_days):
     return backtest.calibrate(_base, holdout_days)  # the same for every model
 
 
-@st.cache_resource(max_entries=4, show_spinner="Backtesting the model…")
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner="Backtesting the model…")
 def backtest_one(key, _base, model, holdout_days):
     return backtest.run(_base, model, holdout_days, _calibration(key, _base, holdout_days))
 
 
-@st.cache_resource(max_entries=4, show_spinner="Training the challenger…")
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner="Training the challenger…")
 def _challenge(key, _dataset, _result, model, horizon):
     index = lifecycle_index(_dataset)
     return propensity.challenge(index, _result.calibration_end, horizon, _result.fitted)
@@ -95,21 +97,21 @@ def challenge(dataset: Dataset, model: str, horizon: int):
 
 # What does not move with the discount rate or the margin: scored once per horizon. One
 # entry each (a table of every customer's scores is ~200 MB at 1M customers).
-@st.cache_resource(max_entries=1, show_spinner="Scoring every customer…")
+@st.cache_resource(max_entries=1, ttl="1h", show_spinner="Scoring every customer…")
 def _scored(key, _base, _fitted, _fc, ref_date, model, months, days):
     summary = _summary(key, _base, ref_date)
     settings = clv.Settings(months, 0.0, 1.0, days)
     return clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
 
 
-@st.cache_resource(max_entries=1, show_spinner="Scoring every customer…")
+@st.cache_resource(max_entries=1, ttl="1h", show_spinner="Scoring every customer…")
 def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
     scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days)
     table = clv.rescore(scored, _fc, clv.Settings(months, discount, margin, days))
     return table, clv.total_interval(_fitted, _fc, table["clv"].to_numpy())
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, ttl="1h", show_spinner=False)
 def _memo(name, parts, _compute):
     return _compute()
 
