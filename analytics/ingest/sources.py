@@ -506,11 +506,18 @@ def load_location(
         if location.kind == "parquet" and not _typed(table, mapping):
             # Text dates or amounts: parsed by the file readers, like an upload.
             return _read_as_file(con, table, location, options, today)
-        staged, roles = stage(table, mapping, location)
+        # DuckDB and Spark keep intermediate tables; a read-only database cannot, so its
+        # mapped columns are fetched once and cleaned in the embedded DuckDB.
+        keep = location.kind in ("duckdb", "parquet", "spark")
+        if _fetches(location):
+            local, staged, roles = _fetched(con, table, mapping, location)
+            server, con, keep = con, local, True
+            _disconnect(server)
+        else:
+            staged, roles = stage(table, mapping, location)
         end = end_day(options.end_date, today)
         examples_as = "row" if location.kind == "parquet" and _one_file(location) else "order"
-        # DuckDB and Spark keep intermediate tables; a read-only database cannot.
-        run = IbisRunner(con, staged, keep=location.kind in ("duckdb", "parquet", "spark"))
+        run = IbisRunner(con, staged, keep=keep)
         cleaned = clean(run, roles, end.date(), refunded_statuses_of(fmt), examples_as)
     except LensError:
         raise
@@ -546,6 +553,37 @@ def load_location(
     return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview, lines)
 
 
+def _fetches(location: Location) -> bool:
+    """Whether a database's rows are fetched and cleaned here, rather than in the server
+    (PostgreSQL without its Arrow driver; ``LENS_DB_RULES=server`` keeps them there)."""
+    from analytics.ingest import transfer
+
+    if os.environ.get("LENS_DB_RULES") == "server":
+        return False
+    return location.kind in ("postgresql", "mysql") and transfer.available(location.kind)
+
+
+def _fetched(con, table, mapping: dict, location: Location):
+    """(the embedded DuckDB, the rules' input in it, the roles): the mapped columns staged
+    in the server, fetched once (:mod:`analytics.ingest.transfer`)."""
+    from analytics.ingest import transfer
+
+    staged, roles = staged_columns(table, mapping, location)
+    columns, keys = transfer.sent(table, staged, mapping)
+    if keys is None:
+        columns = {**staged, "_row": _row(table, mapping)}
+    secret = password_for(location.url)
+    try:
+        arrow = transfer.fetch(con, table.select(**columns), location, secret, _timeout_ms())
+    except LensError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds
+        raise LensError(explain(exc, location, Scrub(secret))) from None
+    import ibis
+
+    return _duckdb(), ibis.memtable(transfer.numbered(arrow, keys)), roles
+
+
 def _format_label(fmt: str) -> str:
     from analytics.ingest.formats import FORMAT_LABELS
 
@@ -577,13 +615,18 @@ def _read_as_file(con, table, location: Location, options, today) -> OrderLog:
 
 
 def stage(table, mapping: dict, location: Location):
-    """The roles' columns under their role names, typed as the rules expect.
+    """The roles' columns under their role names, typed as the rules expect, and ``_row``.
 
     A date column must hold dates or timestamps and an amount numbers: text there is one
     clear error (a database has typed columns; convert in --sql). Other roles become text.
     """
-    import ibis
+    out, roles = staged_columns(table, mapping, location)
+    out["_row"] = _row(table, mapping)
+    return table.select(**out), roles
 
+
+def staged_columns(table, mapping: dict, location: Location) -> tuple[dict, list[str]]:
+    """(role -> its column typed as the rules expect, the roles), without ``_row``."""
     from analytics.ingest import engine
 
     schema = table.schema()
@@ -607,15 +650,22 @@ def stage(table, mapping: dict, location: Location):
         elif role in engine.TEXT_ROLES:
             value = value.cast("string")
         out[role] = value
+    return out, roles
+
+
+def _row(table, mapping: dict):
+    """Each row's position, else a stable order for rows that have none: by date, then the
+    other roles (:data:`analytics.ingest.transfer.SORT_ROLES`)."""
+    import ibis
+
+    from analytics.ingest import engine
+    from analytics.ingest.transfer import SORT_ROLES
+
     if "_position" in table.columns:
-        out["_row"] = table._position
-    else:
-        # A stable order for rows that have none: by date, then the other roles.
-        keys = ("order_date", "order_id", "customer_id", "email", "amount")
-        columns = [table[mapping[r]] for r in keys if mapping.get(r)]
-        order = [engine.bytewise(table, c) if c.type().is_string() else c for c in columns]
-        out["_row"] = ibis.row_number().over(order_by=order).cast("int64")
-    return table.select(**out), roles
+        return table._position
+    columns = [table[mapping[r]] for r in SORT_ROLES if mapping.get(r)]
+    order = [engine.bytewise(table, c) if c.type().is_string() else c for c in columns]
+    return ibis.row_number().over(order_by=order).cast("int64")
 
 
 def _wrong_type(column: str, dtype, wanted: str, location: Location) -> str:
