@@ -8,10 +8,12 @@ A *location* is named the way the command line takes ORDERS::
     lake/orders/  or  'lake/orders/*.parquet'  or  orders.parquet
     spark://local[2] --table lake/orders/          (a table name, or a Parquet path)
 
-The cleaning rules (:mod:`analytics.ingest.engine`) run in the location's own engine; only the
-clean order log comes back. The app only reads: a user's SQL must be one SELECT (run as
-checked, without comments); PostgreSQL reads in one read-only transaction, MySQL in a
-read-only session, DuckDB files with no access outside the file. Passwords never go in the
+The cleaning rules (:mod:`analytics.ingest.engine`) run in DuckDB files', Parquet's and Spark's
+own engine; PostgreSQL and MySQL send the mapped columns once (:mod:`analytics.ingest.transfer`)
+for the embedded DuckDB to clean. The app only reads: a user's SQL must be one SELECT (run as
+checked, without comments); PostgreSQL reads in one read-only transaction (its Arrow fetch on
+a connection whose every statement is read-only), MySQL in a read-only session, DuckDB files
+with no access outside the file. Passwords never go in the
 URL: the command line takes them from ``LENS_DB_PASSWORD``, the driver's own
 (``PGPASSWORD``, ``~/.pgpass``) or ``.streamlit/secrets.toml`` (``[passwords]``, keyed by the
 URL as typed); the app from the secrets file or ``~/.pgpass`` only
@@ -509,7 +511,8 @@ def load_location(
         # DuckDB and Spark keep intermediate tables; a read-only database cannot, so its
         # mapped columns are fetched once and cleaned in the embedded DuckDB.
         keep = location.kind in ("duckdb", "parquet", "spark")
-        if _fetches(location):
+        fetched = _fetches(location)
+        if fetched:
             local, staged, roles = _fetched(con, table, mapping, location)
             server, con, keep = con, local, True
             _disconnect(server)
@@ -544,9 +547,11 @@ def load_location(
     info = {
         "kind": location.kind,
         "source": location.name,
-        "engine": ENGINES[location.kind],
+        "engine": "DuckDB" if fetched else ENGINES[location.kind],
         "date_order": "typed",
     }
+    if fetched:
+        info["read_from"] = ENGINES[location.kind]
     currency = next(iter(currencies), None) or options.currency
     preview = preview_frame(cleaned.preview)
     lines = lines_frame(cleaned.lines, log)
