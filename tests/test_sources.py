@@ -173,9 +173,10 @@ def test_fetched_rows_are_numbered_as_the_server_numbers_them(server, password, 
 
 
 def test_the_arrow_connection_is_read_only_too(server, password):
-    location = sources.locate(server.url(), table="orders")
+    login = sources._address(server.url(), "postgresql")
+    login.update(password=postgres.PASSWORD, timeout_ms=10_000, connect_timeout_s=10)
     with pytest.raises(Exception, match="read-only transaction"):
-        transfer._postgres("DELETE FROM orders", location, postgres.PASSWORD, 10_000)
+        transfer._postgres("DELETE FROM orders", login)
     assert int(server.psql("SELECT count(*) FROM orders")) > 1000
 
 

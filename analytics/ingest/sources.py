@@ -578,8 +578,15 @@ def _fetched(con, table, mapping: dict, location: Location):
     if keys is None:
         columns = {**staged, "_row": _row(table, mapping)}
     secret = password_for(location.url)
+    login = {
+        "password": secret,
+        "timeout_ms": _timeout_ms(),
+        "connect_timeout_s": CONNECT_TIMEOUT_S,
+    }
+    if location.kind == "postgresql":
+        login.update(_address(location.url, "postgresql"))
     try:
-        arrow = transfer.fetch(con, table.select(**columns), location, secret, _timeout_ms())
+        arrow = transfer.fetch(con, table.select(**columns), location.kind, login)
     except LensError:
         raise
     except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds

@@ -79,19 +79,19 @@ def numbered(arrow: pa.Table, keys: list[str] | None) -> pa.Table:
     return arrow.append_column("_row", pa.array(rows))
 
 
-def fetch(con, expr, location, secret: str | None, timeout_ms: int) -> pa.Table:
-    """Run ``expr`` (an Ibis expression on ``con``) in the server and return its rows."""
-    if location.kind == "postgresql":
-        return _postgres(con.compile(expr), location, secret, timeout_ms)
+def fetch(con, expr, kind: str, login: dict) -> pa.Table:
+    """Run ``expr`` (an Ibis expression on ``con``) in the server and return its rows.
+    ``login`` (PostgreSQL's own connection): host, port, user, database, password, the
+    statement and connection time limits (``timeout_ms``, ``connect_timeout_s``)."""
+    if kind == "postgresql":
+        return _postgres(con.compile(expr), login)
     return _mysql(con, expr)
 
 
-def _postgres(sql: str, location, secret: str | None, timeout_ms: int) -> pa.Table:
+def _postgres(sql: str, where: dict) -> pa.Table:
     import adbc_driver_postgresql.dbapi as adbc
 
-    from analytics.ingest.sources import CONNECT_TIMEOUT_S, _address
-
-    where = _address(location.url, "postgresql")
+    secret, timeout_ms = where["password"], where["timeout_ms"]
     host = f"[{where['host']}]" if ":" in where["host"] else where["host"]
     user = quote(where["user"] or "", safe="")
     login = f"{user}:{quote(secret, safe='')}" if secret else user
@@ -99,7 +99,7 @@ def _postgres(sql: str, location, secret: str | None, timeout_ms: int) -> pa.Tab
         # Every statement read-only (the session's default cannot be turned back: the one
         # statement sent is the checked SELECT), long ones cancelled; dates in ISO.
         "options": f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}",
-        "connect_timeout": CONNECT_TIMEOUT_S,
+        "connect_timeout": where["connect_timeout_s"],
         "application_name": "lifecycle-lens",
     }
     uri = (
