@@ -11,11 +11,11 @@ same numbers, and no long query for the shop's server to plan, sort and number.
 - MySQL and MariaDB: the driver's unbuffered cursor in batches on the read-only session;
   dates travel as text, parsed by Arrow (the driver's date objects are slow to make).
 
-Rows without a position are numbered here, in DuckDB, by the same keys the database would
+Rows without a position are numbered here (Arrow's sort) by the same keys the database would
 sort them by (date, order id, customer, email, amount, text byte for byte); the raw key is
 sent beside its staged value where the two sort differently (a timestamp beside its day, an
 integer id beside its text). A key of a kind that could sort otherwise here is numbered in
-the server as before.
+the server as before. Nothing is written on the server.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def _postgres(sql: str, where: dict) -> pa.Table:
     login = f"{user}:{quote(secret, safe='')}" if secret else user
     settings = {
         # Every statement read-only (the session's default cannot be turned back: the one
-        # statement sent is the checked SELECT), long ones cancelled; dates in ISO.
+        # statement sent is the checked SELECT), long ones cancelled.
         "options": f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}",
         "connect_timeout": where["connect_timeout_s"],
         "application_name": "lifecycle-lens",
