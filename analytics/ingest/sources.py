@@ -498,7 +498,7 @@ def load_location(
 ) -> OrderLog:
     """Read and clean the orders of a location in its own engine."""
     from analytics.ingest.cleaning import clean
-    from analytics.ingest.runner import IbisRunner
+    from analytics.ingest.runner import CachedDuckDB, IbisRunner
 
     options = options or ReadOptions()
     con, table = connect(location)
@@ -508,20 +508,25 @@ def load_location(
         if location.kind == "parquet" and not _typed(table, mapping):
             # Text dates or amounts: parsed by the file readers, like an upload.
             return _read_as_file(con, table, location, options, today)
-        # DuckDB and Spark keep intermediate tables; a read-only database cannot, so its
-        # mapped columns are fetched once and cleaned in the embedded DuckDB.
-        keep = location.kind in ("duckdb", "parquet", "spark")
+        end = end_day(options.end_date, today).date()
+        statuses = refunded_statuses_of(fmt)
+        examples_as = "row" if location.kind == "parquet" and _one_file(location) else "order"
         fetched = _fetches(location)
         if fetched:
-            local, staged, roles = _fetched(con, table, mapping, location)
-            server, con, keep = con, local, True
-            _disconnect(server)
+            # Its mapped columns fetched once, cleaned in the embedded DuckDB as a file's are.
+            arrow, roles = _fetched(con, table, mapping, location)
+            _disconnect(con)
+            key = {"roles": roles, "end": end, "refunded": statuses, "examples": examples_as}
+            run = CachedDuckDB(arrow, key)
+            try:
+                cleaned = clean(run, roles, end, statuses, examples_as)
+            finally:
+                run.close()
         else:
             staged, roles = stage(table, mapping, location)
-        end = end_day(options.end_date, today)
-        examples_as = "row" if location.kind == "parquet" and _one_file(location) else "order"
-        run = IbisRunner(con, staged, keep=keep)
-        cleaned = clean(run, roles, end.date(), refunded_statuses_of(fmt), examples_as)
+            # DuckDB and Spark keep intermediate tables (the rules in a database, not).
+            run = IbisRunner(con, staged, keep=location.kind in ("duckdb", "parquet", "spark"))
+            cleaned = clean(run, roles, end, statuses, examples_as)
     except LensError:
         raise
     except Exception as exc:  # noqa: BLE001 - every engine raises its own kinds
@@ -569,8 +574,8 @@ def _fetches(location: Location) -> bool:
 
 
 def _fetched(con, table, mapping: dict, location: Location):
-    """(the embedded DuckDB, the rules' input in it, the roles): the mapped columns staged
-    in the server, fetched once (:mod:`analytics.ingest.transfer`)."""
+    """(the rules' input as Arrow, the roles): the mapped columns staged in the server,
+    fetched once and numbered (:mod:`analytics.ingest.transfer`)."""
     from analytics.ingest import transfer
 
     staged, roles = staged_columns(table, mapping, location)
@@ -578,11 +583,7 @@ def _fetched(con, table, mapping: dict, location: Location):
     if keys is None:
         columns = {**staged, "_row": _row(table, mapping)}
     secret = password_for(location.url)
-    login = {
-        "password": secret,
-        "timeout_ms": _timeout_ms(),
-        "connect_timeout_s": CONNECT_TIMEOUT_S,
-    }
+    login = dict(password=secret, timeout_ms=_timeout_ms(), connect_timeout_s=CONNECT_TIMEOUT_S)
     if location.kind == "postgresql":
         login.update(_address(location.url, "postgresql"))
     try:
@@ -591,9 +592,7 @@ def _fetched(con, table, mapping: dict, location: Location):
         raise
     except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds
         raise LensError(explain(exc, location, Scrub(secret))) from None
-    import ibis
-
-    return _duckdb(), ibis.memtable(transfer.numbered(arrow, keys)), roles
+    return transfer.numbered(arrow, keys), roles
 
 
 def _format_label(fmt: str) -> str:
