@@ -345,7 +345,7 @@ def test_the_data_page_reads_orders_from_postgresql(page, shop_database):
     assert stage_counts(page)["Orders"] == "3"  # A1, A2, A4: A3 is cancelled
     assert stage_counts(page)["Customers"] == "2"
     body = page.inner_text("body")
-    assert "cleaned in PostgreSQL" in body and postgres.PASSWORD not in body
+    assert "read from PostgreSQL, cleaned in DuckDB" in body and postgres.PASSWORD not in body
     assert f":{shop_database.port}" not in body  # named as listed, never by its address
     assert "password" not in page.url.lower() and postgres.PASSWORD not in page.url
     page.set_viewport_size({"width": 1400, "height": 1000})

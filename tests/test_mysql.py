@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from analytics.ingest import sources
+from analytics.ingest.orders import ReadOptions
 from tests import mysql
 from tests.test_sources import MAPPING, held_back_csv, held_back_orders, run, same_json_as_csv
 
@@ -74,6 +75,49 @@ def count(server) -> int:
 def test_mysql_table_and_sql_give_the_same_json_as_the_csv(server, csv_file, password, capsys):
     same_json_as_csv(capsys, csv_file, server.url(), "--table", "orders")
     same_json_as_csv(capsys, csv_file, server.url(), "--sql", "SELECT * FROM orders")
+
+
+def test_the_rules_run_in_mysql_itself_give_the_same_json(
+    server, csv_file, password, capsys, monkeypatch
+):
+    """The mapped columns are fetched and cleaned in the embedded DuckDB; the same rules run
+    in MariaDB (LENS_DB_RULES=server) agree."""
+    assert sources._fetches(sources.locate(server.url(), table="orders"))
+    monkeypatch.setenv("LENS_DB_RULES", "server")
+    code, expected, err = run(capsys, "inspect", csv_file, *MAPPING)
+    assert code == 0, err
+    code, got, err = run(capsys, "inspect", server.url(), "--table", "orders", *MAPPING)
+    assert code == 0, err
+    assert got == expected
+
+
+def test_a_zero_date_is_an_unreadable_date(server, password):
+    """MySQL's zero date (and a zero month) is no day: the order is left out and counted, as
+    the file readers count 2024-13-01 (the rules run in MariaDB itself kept such orders)."""
+    con = server.connect(db=mysql.DATABASE)
+    with con.cursor() as cursor:
+        cursor.execute("SET SESSION sql_mode = ''")  # MariaDB then takes 0000-00-00
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS zero_dates (order_id varchar(9), customer varchar(9), "
+            "created_at datetime, total double)"
+        )
+        cursor.execute("DELETE FROM zero_dates")
+        cursor.execute(
+            "INSERT INTO zero_dates VALUES ('1', 'a', '0000-00-00', 10), "
+            "('2', 'a', '2024-01-02 10:00:00.5', 20), ('3', 'b', '2024-01-03', 5), "
+            "('4', 'c', '2024-00-10', 7)"
+        )
+    con.commit()
+    con.close()
+    location = sources.locate(server.url(), table="zero_dates")
+    options = ReadOptions(mapping={"customer_id": "customer", "order_date": "created_at"})
+    fetched = sources.load_location(location, options)
+    assert fetched.report.dropped == {"bad_date": 2}
+    assert fetched.report.examples["bad_date"] == ["1", "4"]
+    assert fetched.orders["order_date"].tolist() == [
+        pd.Timestamp("2024-01-02"),
+        pd.Timestamp("2024-01-03"),
+    ]
 
 
 def test_the_session_is_read_only_even_for_a_user_who_may_write(server, password):

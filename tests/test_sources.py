@@ -18,7 +18,7 @@ import pytest
 
 from analytics import LensError
 from analytics.cli import main
-from analytics.ingest import guards, sources
+from analytics.ingest import guards, sources, transfer
 from analytics.ingest.io import load_orders
 from analytics.ingest.orders import ReadOptions
 from benchmarks.generate import make_shop
@@ -135,6 +135,49 @@ def test_the_held_back_table_exercises_every_rule(csv_file, capsys):
 def test_postgresql_table_and_sql_give_the_same_json_as_the_csv(server, csv_file, password, capsys):
     same_json_as_csv(capsys, csv_file, server.url(), "--table", "orders")
     same_json_as_csv(capsys, csv_file, server.url(), "--sql", "SELECT * FROM orders")
+
+
+def test_the_rules_run_in_postgresql_itself_give_the_same_json(
+    server, csv_file, password, capsys, monkeypatch
+):
+    """The mapped columns are fetched as Arrow and cleaned in the embedded DuckDB; the same
+    rules run in the server (LENS_DB_RULES=server, or without the Arrow driver) agree."""
+    location = sources.locate(server.url(), table="orders")
+    assert sources._fetches(location)
+    monkeypatch.setenv("LENS_DB_RULES", "server")
+    assert not sources._fetches(location)
+    same_json_as_csv(capsys, csv_file, server.url(), "--table", "orders")
+
+
+def test_fetched_rows_are_numbered_as_the_server_numbers_them(server, password, monkeypatch):
+    """Keys whose text would sort otherwise (integer order ids: 'O21' after 'O1003' as text,
+    before it as numbers) and timestamps with a time zone are sent beside their staged value:
+    with many orders on each day, the examples and the preview follow the same order."""
+    server.psql(
+        "CREATE TABLE IF NOT EXISTS typed_keys AS SELECT substr(order_id, 2)::bigint AS "
+        "order_id, customer_email, date_trunc('month', created_at) AT TIME ZONE "
+        "'Europe/Paris' AS created_at, total, status FROM orders"
+    )
+    options = ReadOptions(
+        mapping={"customer_id": "customer_email", "order_date": "created_at", "amount": "total",
+                 "order_id": "order_id", "status": "status"}
+    )  # fmt: skip
+    location = sources.locate(server.url(), table="typed_keys")
+    fetched = sources.load_location(location, options)
+    monkeypatch.setenv("LENS_DB_RULES", "server")
+    in_server = sources.load_location(location, options)
+    assert fetched.report.examples["cancelled"] == in_server.report.examples["cancelled"]
+    assert fetched.report.to_dict() == in_server.report.to_dict()
+    pd.testing.assert_frame_equal(fetched.preview, in_server.preview)
+    pd.testing.assert_frame_equal(fetched.orders, in_server.orders)
+
+
+def test_the_arrow_connection_is_read_only_too(server, password):
+    login = sources._address(server.url(), "postgresql")
+    login.update(password=postgres.PASSWORD, timeout_ms=10_000, connect_timeout_s=10)
+    with pytest.raises(Exception, match="read-only transaction"):
+        transfer._postgres("DELETE FROM orders", login)
+    assert int(server.psql("SELECT count(*) FROM orders")) > 1000
 
 
 def test_parquet_glob_and_folder_give_the_same_json_as_the_csv(orders, csv_file, tmp_path, capsys):

@@ -33,9 +33,9 @@ def panel(sources_listed: dict) -> None:
         st.info(f"No database or folder is listed for this app. {allowed.HOW_TO_LIST}")
         return
     st.caption(
-        "Read the orders where they live: the cleaning runs in the database, and only the "
-        "clean order log comes back. The app only reads (one SELECT, a read-only session), "
-        "and only the sources listed by whoever runs it; passwords stay on the server."
+        "Read the orders where they live: the app fetches the columns you map, once, and "
+        "cleans them itself. It only reads (one SELECT, a read-only session), and only the "
+        "sources listed by whoever runs it; passwords stay on the server."
     )
     names = list(sources_listed)
     if st.session_state.get("db_source") not in names:

@@ -6,8 +6,9 @@ Out: an OrderLog (one row per kept purchase: customer, day, amount, email, attri
 its QualityReport (every row left out counted under a reason), and Contacts.
 
 Start with io.py (load_dataset), then files.py for a file or sources.py for where the data
-lives; both hand the cleaning rules (cleaning.py) to the engine that holds the data
-(runner.py, engine.py); orders.py defines what comes out.
+lives (transfer.py fetches a database's mapped columns as Arrow); both hand the cleaning rules
+(cleaning.py) to the engine that runs them (runner.py, engine.py); orders.py defines what
+comes out.
 """
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "runner",
     "guards",
     "sources",
+    "transfer",
     "io",
 ]

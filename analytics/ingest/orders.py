@@ -320,7 +320,9 @@ def read_as(log: OrderLog, currency: str | None) -> str:
         parts.append("dates " + info["date_order"].replace("first", "-first"))
     if info.get("decimal") == ",":
         parts.append("decimal comma")
-    if info.get("source"):
+    if info.get("read_from"):  # a database's columns, fetched once and cleaned here
+        parts.append(f"read from {info['read_from']}, cleaned in {info['engine']}")
+    elif info.get("source"):
         parts.append(f"cleaned in {info['engine']}, where the data lives")
     parts.append(f"amounts in {currency}" if currency else "no currency named")
     return " · ".join(parts)

@@ -8,10 +8,12 @@ A *location* is named the way the command line takes ORDERS::
     lake/orders/  or  'lake/orders/*.parquet'  or  orders.parquet
     spark://local[2] --table lake/orders/          (a table name, or a Parquet path)
 
-The cleaning rules (:mod:`analytics.ingest.engine`) run in the location's own engine; only the
-clean order log comes back. The app only reads: a user's SQL must be one SELECT (run as
-checked, without comments); PostgreSQL reads in one read-only transaction, MySQL in a
-read-only session, DuckDB files with no access outside the file. Passwords never go in the
+The cleaning rules (:mod:`analytics.ingest.engine`) run in DuckDB files', Parquet's and Spark's
+own engine; PostgreSQL and MySQL send the mapped columns once (:mod:`analytics.ingest.transfer`)
+for the embedded DuckDB to clean. The app only reads: a user's SQL must be one SELECT (run as
+checked, without comments); PostgreSQL reads in one read-only transaction (its Arrow fetch on
+a connection whose every statement is read-only), MySQL in a read-only session, DuckDB files
+with no access outside the file. Passwords never go in the
 URL: the command line takes them from ``LENS_DB_PASSWORD``, the driver's own
 (``PGPASSWORD``, ``~/.pgpass``) or ``.streamlit/secrets.toml`` (``[passwords]``, keyed by the
 URL as typed); the app from the secrets file or ``~/.pgpass`` only
@@ -496,7 +498,7 @@ def load_location(
 ) -> OrderLog:
     """Read and clean the orders of a location in its own engine."""
     from analytics.ingest.cleaning import clean
-    from analytics.ingest.runner import IbisRunner
+    from analytics.ingest.runner import CachedDuckDB, IbisRunner
 
     options = options or ReadOptions()
     con, table = connect(location)
@@ -506,12 +508,25 @@ def load_location(
         if location.kind == "parquet" and not _typed(table, mapping):
             # Text dates or amounts: parsed by the file readers, like an upload.
             return _read_as_file(con, table, location, options, today)
-        staged, roles = stage(table, mapping, location)
-        end = end_day(options.end_date, today)
+        end = end_day(options.end_date, today).date()
+        statuses = refunded_statuses_of(fmt)
         examples_as = "row" if location.kind == "parquet" and _one_file(location) else "order"
-        # DuckDB and Spark keep intermediate tables; a read-only database cannot.
-        run = IbisRunner(con, staged, keep=location.kind in ("duckdb", "parquet", "spark"))
-        cleaned = clean(run, roles, end.date(), refunded_statuses_of(fmt), examples_as)
+        fetched = _fetches(location)
+        if fetched:
+            # Its mapped columns fetched once, cleaned in the embedded DuckDB as a file's are.
+            arrow, roles = _fetched(con, table, mapping, location)
+            _disconnect(con)
+            key = {"roles": roles, "end": end, "refunded": statuses, "examples": examples_as}
+            run = CachedDuckDB(arrow, key)
+            try:
+                cleaned = clean(run, roles, end, statuses, examples_as)
+            finally:
+                run.close()
+        else:
+            staged, roles = stage(table, mapping, location)
+            # DuckDB and Spark keep intermediate tables (the rules in a database, not).
+            run = IbisRunner(con, staged, keep=location.kind in ("duckdb", "parquet", "spark"))
+            cleaned = clean(run, roles, end, statuses, examples_as)
     except LensError:
         raise
     except Exception as exc:  # noqa: BLE001 - every engine raises its own kinds
@@ -537,13 +552,47 @@ def load_location(
     info = {
         "kind": location.kind,
         "source": location.name,
-        "engine": ENGINES[location.kind],
+        "engine": "DuckDB" if fetched else ENGINES[location.kind],
         "date_order": "typed",
     }
+    if fetched:
+        info["read_from"] = ENGINES[location.kind]
     currency = next(iter(currencies), None) or options.currency
     preview = preview_frame(cleaned.preview)
     lines = lines_frame(cleaned.lines, log)
     return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview, lines)
+
+
+def _fetches(location: Location) -> bool:
+    """Whether a database's rows are fetched and cleaned here, rather than in the server
+    (PostgreSQL without its Arrow driver; ``LENS_DB_RULES=server`` keeps them there)."""
+    from analytics.ingest import transfer
+
+    if os.environ.get("LENS_DB_RULES") == "server":
+        return False
+    return location.kind in ("postgresql", "mysql") and transfer.available(location.kind)
+
+
+def _fetched(con, table, mapping: dict, location: Location):
+    """(the rules' input as Arrow, the roles): the mapped columns staged in the server,
+    fetched once and numbered (:mod:`analytics.ingest.transfer`)."""
+    from analytics.ingest import transfer
+
+    staged, roles = staged_columns(table, mapping, location)
+    columns, keys = transfer.sent(table, staged, mapping)
+    if keys is None:
+        columns = {**staged, "_row": _row(table, mapping)}
+    secret = password_for(location.url)
+    login = dict(password=secret, timeout_ms=_timeout_ms(), connect_timeout_s=CONNECT_TIMEOUT_S)
+    if location.kind == "postgresql":
+        login.update(_address(location.url, "postgresql"))
+    try:
+        arrow = transfer.fetch(con, table.select(**columns), location.kind, login)
+    except LensError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds
+        raise LensError(explain(exc, location, Scrub(secret))) from None
+    return transfer.numbered(arrow, keys), roles
 
 
 def _format_label(fmt: str) -> str:
@@ -577,13 +626,18 @@ def _read_as_file(con, table, location: Location, options, today) -> OrderLog:
 
 
 def stage(table, mapping: dict, location: Location):
-    """The roles' columns under their role names, typed as the rules expect.
+    """The roles' columns under their role names, typed as the rules expect, and ``_row``.
 
     A date column must hold dates or timestamps and an amount numbers: text there is one
     clear error (a database has typed columns; convert in --sql). Other roles become text.
     """
-    import ibis
+    out, roles = staged_columns(table, mapping, location)
+    out["_row"] = _row(table, mapping)
+    return table.select(**out), roles
 
+
+def staged_columns(table, mapping: dict, location: Location) -> tuple[dict, list[str]]:
+    """(role -> its column typed as the rules expect, the roles), without ``_row``."""
     from analytics.ingest import engine
 
     schema = table.schema()
@@ -607,15 +661,22 @@ def stage(table, mapping: dict, location: Location):
         elif role in engine.TEXT_ROLES:
             value = value.cast("string")
         out[role] = value
+    return out, roles
+
+
+def _row(table, mapping: dict):
+    """Each row's position, else a stable order for rows that have none: by date, then the
+    other roles (:data:`analytics.ingest.transfer.SORT_ROLES`)."""
+    import ibis
+
+    from analytics.ingest import engine
+    from analytics.ingest.transfer import SORT_ROLES
+
     if "_position" in table.columns:
-        out["_row"] = table._position
-    else:
-        # A stable order for rows that have none: by date, then the other roles.
-        keys = ("order_date", "order_id", "customer_id", "email", "amount")
-        columns = [table[mapping[r]] for r in keys if mapping.get(r)]
-        order = [engine.bytewise(table, c) if c.type().is_string() else c for c in columns]
-        out["_row"] = ibis.row_number().over(order_by=order).cast("int64")
-    return table.select(**out), roles
+        return table._position
+    columns = [table[mapping[r]] for r in SORT_ROLES if mapping.get(r)]
+    order = [engine.bytewise(table, c) if c.type().is_string() else c for c in columns]
+    return ibis.row_number().over(order_by=order).cast("int64")
 
 
 def _wrong_type(column: str, dtype, wanted: str, location: Location) -> str:
