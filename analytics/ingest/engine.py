@@ -303,7 +303,7 @@ def stats_query(t: ir.Table, roles: list[str]) -> ir.Table:
     if "order_id" in roles:
         counts |= {"with_id": t.order_id.count(), "distinct_ids": exact(t, t.order_id).nunique()}
     if "customer_id" in roles:
-        counts["ids_plain"] = plain_ids(t.customer_id).fill_null(True).all().cast("int64")
+        counts["ids_plain"] = plain_ids(t.customer_id).fill_null(True).all()
     return t.aggregate(**counts)
 
 
