@@ -143,7 +143,7 @@ def ours_clv(summary: pd.DataFrame) -> tuple[clv.ClvModel, float]:
 # --- one size --------------------------------------------------------------------------------
 
 
-def run_size(n_customers: int, repeat: int, seed: int = 1) -> dict:
+def run_size(n_customers: int, repeat: int, seed: int = 1, load_only: bool = False) -> dict:
     import lifetimes.utils  # noqa: F401 - imported before timing, like analytics
 
     parquet, csv = shop_files(n_customers, seed)
@@ -187,6 +187,8 @@ def run_size(n_customers: int, repeat: int, seed: int = 1) -> dict:
     t_ours, _ = best(ours_csv, repeat)
     t_plain, _ = best(plain_csv, 1)
     out["load_clean_summary_csv"] = _row(t_ours, t_plain, same, peak_mb(ours_csv))
+    if load_only:
+        return out
 
     orders = log.orders.assign(customer_id=log.orders["customer_id"].astype("str"))
     t_prep, index = best(lambda: lifecycle.prepare(base), 1)
@@ -350,10 +352,17 @@ def main(argv=None) -> dict:
     parser.add_argument("--json", help="also write the JSON here")
     parser.add_argument("--no-table", action="store_true", help="do not write RESULTS.md")
     parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="only the three loading rows (implies --no-table and --no-startup)",
+    )
+    parser.add_argument(
         "--no-startup", action="store_true", help="skip the command-line start-up timings"
     )
     args = parser.parse_args(argv)
-    results = [run_size(n, args.repeat, args.seed) for n in args.sizes]
+    if args.load_only:
+        args.no_table = args.no_startup = True
+    results = [run_size(n, args.repeat, args.seed, args.load_only) for n in args.sizes]
     report = {
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, "
         f"Python {platform.python_version()}, pandas {pd.__version__}",

@@ -68,6 +68,8 @@ def clean(
     stats = {name: int(counted[name][0].as_py() or 0) for name in counted.column_names}
     notes: list[str] = []
     warnings: list[str] = []
+    # Every customer id already clean (checked in the counting scan): the id rule is skipped.
+    ids_plain = bool(stats.get("ids_plain"))
     fold = "order_id" in roles and stats["with_id"] != stats["distinct_ids"]
     line_amounts = False
     if fold:
@@ -97,11 +99,16 @@ def clean(
             rows = rows.drop("product")
         if fold:
             rows = _rules().folded(rows, line_amounts)
-        return _rules().customer_key(rows, roles)
+        return _rules().customer_key(rows, roles, ids_plain)
 
-    # Smaller plans to compile and run: keyed orders kept, then classified.
-    run.keep("keyed:" + ("lines" if line_amounts else "fold" if fold else "rows"), "keyed", keyed)
-    run.free("input")  # each copy is freed once no step reads it
+    # Smaller plans to compile and run: keyed orders kept, then classified. Keys that need
+    # no rule (plain ids, no emails, one row per order) are only named: the classification
+    # reads the rows through them rather than a copy.
+    how = "lines" if line_amounts else "fold" if fold else "rows"
+    named_only = ids_plain and not fold and "email" not in roles
+    run.keep(f"keyed:{how}" + (":plain_ids" if ids_plain else ""), "keyed", keyed, view=named_only)
+    if not named_only:
+        run.free("input")  # each copy is freed once no step reads it
     statuses = refunded_statuses or []
     run.keep(
         "result",
@@ -109,6 +116,8 @@ def clean(
         lambda: _rules().result_query(run.table("keyed"), roles, end, statuses),
     )
     run.free("keyed")
+    if named_only:
+        run.free("input")
     report = run.rows(
         "summary", lambda: _rules().summary_query(run.table("result"), roles, examples_as)
     )

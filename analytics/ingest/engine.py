@@ -13,6 +13,7 @@ see :mod:`analytics.ingest.runner`).
 from __future__ import annotations
 
 import datetime as dt
+import string
 
 import ibis
 import ibis.expr.types as ir
@@ -68,6 +69,18 @@ def clean_ids(value: ir.Value) -> ir.StringValue:
     placeholders = [m for m in MISSING_IDS if len(m) <= 5]
     short = text.length() <= max(len(m) for m in placeholders)
     return ibis.cases((short & text.lower().isin(placeholders), ibis.null("string")), else_=text)
+
+
+def plain_ids(value: ir.Value) -> ir.BooleanValue:
+    """Whether an id is one :func:`clean_ids` leaves as it is: longer than any placeholder,
+    no dot (no spreadsheet number), nothing to trim. When every id of a table is plain (a
+    check the counting scan makes, see :func:`stats_query`), the rule has nothing to do."""
+    text = value.cast("string")
+    longest = max(len(m) for m in MISSING_IDS if len(m) <= 5)
+    # What strip() trims (Python's whitespace, as Ibis strips), looked for at either end: a
+    # pattern costs half what trimming every id to compare it does.
+    padded = text.re_search(f"^[{string.whitespace}]|[{string.whitespace}]$")
+    return (text.length() > longest) & ~text.contains(".") & ~padded
 
 
 def clean_emails(value: ir.Value) -> ir.StringValue:
@@ -211,18 +224,21 @@ def folded(t: ir.Table, line_amounts: bool) -> ir.Table:
     return orders.select(*t.columns).union(t.filter(t.order_id.isnull()), distinct=False)
 
 
-def customer_key(t: ir.Table, roles: list[str]) -> ir.Table:
+def customer_key(t: ir.Table, roles: list[str], ids_plain: bool = False) -> ir.Table:
     """Adds ``_key``: the customer id, else the email trimmed and lower-cased (``_email``).
 
     An email seen with an id elsewhere takes that id (the first one, in row order), so one
-    person's guest and account orders stay together.
+    person's guest and account orders stay together. ``ids_plain``: every customer id is
+    :func:`plain_ids`, so the id rule has nothing to do and is not run.
     """
     has_id, has_email = "customer_id" in roles, "email" in roles
     if has_email:
         t = per_value(t, "email", lambda v: {"_email": clean_emails(v)}, many=True)
     else:
         t = t.mutate(_email=ibis.null("string"))
-    if has_id:
+    if has_id and ids_plain:
+        t = t.mutate(_id=t.customer_id.cast("string"))
+    elif has_id:
         t = per_value(t, "customer_id", lambda v: {"_id": clean_ids(v)}, many=True)
     else:
         t = t.mutate(_id=ibis.null("string"))
@@ -281,11 +297,14 @@ def classify(t: ir.Table, roles: list[str], end: dt.date, refunded_statuses: lis
 
 
 def stats_query(t: ir.Table, roles: list[str]) -> ir.Table:
-    """Rows, rows with an order id, distinct order ids."""
-    if "order_id" not in roles:
-        return t.aggregate(rows=t.count())
-    distinct = exact(t, t.order_id).nunique()
-    return t.aggregate(rows=t.count(), with_id=t.order_id.count(), distinct_ids=distinct)
+    """Rows, rows with an order id, distinct order ids; ``ids_plain``, whether every customer
+    id is :func:`plain_ids` (then the id rule is skipped), in the same scan."""
+    counts = {"rows": t.count()}
+    if "order_id" in roles:
+        counts |= {"with_id": t.order_id.count(), "distinct_ids": exact(t, t.order_id).nunique()}
+    if "customer_id" in roles:
+        counts["ids_plain"] = plain_ids(t.customer_id).fill_null(True).all()
+    return t.aggregate(**counts)
 
 
 def result_query(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics.ingest.formats import FORMAT_LABELS, ORDER_ROLES
 from analytics.ingest.orders import (
@@ -27,7 +28,7 @@ from analytics.ingest.orders import (
     resolve_mapping,
     text_array,
 )
-from analytics.ingest.parsing import parse_amounts, parse_dates
+from analytics.ingest.parsing import DateReading, parse_amounts, parse_dates
 from analytics.ingest.readers import RawTable
 
 
@@ -58,25 +59,33 @@ def build_order_log(
     ]
     rows = {"_row": np.arange(len(frame), dtype=np.int64) + raw.header_row + 1}
     amount_text = frame[mapping["amount"]].reset_index(drop=True)
+    plain = _plain_amounts(amount_text, options.decimal)
     currency_text = _currency_text(
         frame[mapping["currency"]].reset_index(drop=True) if mapping.get("currency") else None,
-        amount_text,
+        amount_text if plain is None else None,
     )
     if currency_text is not None:
         rows["currency"] = currency_text
         roles.append("currency")
-    amounts, mark = parse_amounts(amount_text, options.decimal)
+    if plain is None:
+        amounts, mark = parse_amounts(amount_text, options.decimal)
+        rows["amount"] = _numbers(amounts)
+    else:
+        rows["amount"], mark = plain, "."
     european = european or mark == ","
-    rows["amount"] = _numbers(amounts)
     if "refunded" in roles:
         refunded = parse_amounts(frame[mapping["refunded"]].reset_index(drop=True), mark)[0]
         rows["refunded"] = _numbers(refunded.fillna(0.0))
-    dates, reading = parse_dates(
-        frame[mapping["order_date"]].reset_index(drop=True),
-        options.date_order,
-        prefer_dayfirst=european,
-    )
-    rows["order_date"] = pa.array(dates.dt.normalize(), type=pa.timestamp("us")).cast(pa.date32())
+    date_text = frame[mapping["order_date"]].reset_index(drop=True)
+    iso = _iso_days(date_text)
+    if iso is None:
+        dates, reading = parse_dates(date_text, options.date_order, prefer_dayfirst=european)
+        rows["order_date"] = pa.array(dates.dt.normalize(), type=pa.timestamp("us")).cast(
+            pa.date32()
+        )
+    else:  # what parse_dates reads from ISO dates, without trying the other shapes
+        order = options.date_order if options.date_order in ("dayfirst", "monthfirst") else "iso"
+        rows["order_date"], reading = iso, DateReading(order, False)
     if reading.ambiguous:
         how = "day-first (3 April)" if reading.order == "dayfirst" else "month-first (March 4)"
         warnings.append(
@@ -143,16 +152,46 @@ def build_order_log(
     return OrderLog(log, report, fmt, mapping, columns, info, currency, currencies, preview, lines)
 
 
+def _plain_amounts(text: pd.Series, decimal: str | None) -> pa.Array | None:
+    """Amounts written as plain numbers (``12.5``, ``-3``, ``1e3``), as Arrow floats in one
+    cast; None when any is not (a sign, a code, a comma, a space: :func:`parse_amounts`
+    reads those). Such text names no currency, so it needs no currency rule either."""
+    if decimal == "," or not _is_text(text):
+        return None
+    try:
+        numbers = pc.cast(pa.array(text, type=pa.string(), from_pandas=True), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pc.if_else(pc.is_nan(numbers), pa.scalar(None, pa.float64()), numbers)
+
+
+def _iso_days(text: pd.Series) -> pa.Array | None:
+    """The days of dates written as ISO 8601 with no zone (``2024-03-05``, ``2024-03-05
+    14:02:11``), in one cast; None when any value is not (parse_dates reads the rest)."""
+    if not _is_text(text):
+        return None
+    try:
+        stamps = pc.cast(pa.array(text, type=pa.string(), from_pandas=True), pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return stamps.cast(pa.date32())
+
+
+def _is_text(values: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(values.dtype) and values.dtype != object
+
+
 def _numbers(values: pd.Series) -> pa.Array:
     """Floats as Arrow, NaN (unreadable) as null: the engine's SQL treats NaN as a number."""
     return pa.array(values.astype("float64"), type=pa.float64(), from_pandas=True)
 
 
-def _currency_text(column: pd.Series | None, amounts: pd.Series) -> pa.Array | None:
+def _currency_text(column: pd.Series | None, amounts: pd.Series | None) -> pa.Array | None:
     """The text the engine reads each row's currency from: the currency column, else the
-    amounts when they are text ("€12", "12 EUR"); None when there is neither."""
+    amounts when they are text ("€12", "12 EUR"); None when there is neither (``amounts``
+    None: plain numbers, which name no currency)."""
     if column is None:
-        if pd.api.types.is_numeric_dtype(amounts.dtype):
+        if amounts is None or pd.api.types.is_numeric_dtype(amounts.dtype):
             return None
         column = amounts
     return text_array(column)

@@ -187,12 +187,24 @@ def sniff_dialect(sample_lines: list[str]) -> tuple[str, int]:
     return best[2], best[3]
 
 
+SAMPLE_CHUNK = 1 << 20  # characters around each sampled region of a large file
+
+
 def _sample_lines(text: str, limit: int = 400) -> list[str]:
-    """Lines from the start, middle and end of the text, so one odd region does not decide."""
+    """Lines from the start, middle and end of the text, so one odd region does not decide.
+
+    A large file is not split whole (a second or more at a million rows): the middle and
+    end lines come from a chunk of text there, without the chunk's cut first line."""
+    third = limit // 3
+    if len(text) > 8 * SAMPLE_CHUNK:
+        mid = len(text) // 2
+        head = text[:SAMPLE_CHUNK].splitlines()[:-1][:third]
+        middle = text[mid : mid + SAMPLE_CHUNK].splitlines()[1:-1][:third]
+        end = text[-SAMPLE_CHUNK:].splitlines()[1:][-third:-1]
+        return head + middle + end
     lines = text.splitlines()
     if len(lines) <= limit:
         return lines
-    third = limit // 3
     mid = len(lines) // 2
     # The header stays first: sniff_dialect looks for it among the first lines.
     return lines[:third] + lines[mid : mid + third] + lines[-third:-1]

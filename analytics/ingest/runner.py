@@ -42,6 +42,7 @@ class IbisRunner:
 
         self.con, self.keeps = con, keep
         self.tables = {"input": table}
+        self.views: set[str] = set()
         # Read the source once; every step scans the copy in the engine. An Arrow table is
         # already in memory, where DuckDB scans it in place.
         self.copied = keep and not isinstance(table.op(), ops.InMemoryTable)
@@ -54,14 +55,21 @@ class IbisRunner:
     def rows(self, step: str, build) -> pa.Table:
         return self.con.to_pyarrow(build())
 
-    def keep(self, step: str, name: str, build) -> None:
+    def keep(self, step: str, name: str, build, view: bool = False) -> None:
+        """Keeps a step's result under ``name``: computed once where the engine keeps tables,
+        unless ``view`` (a cheap step later queries compose rather than copy)."""
         expr = build()
-        self.tables[name] = materialise(self.con, expr) if self.keeps else expr
+        computed = self.keeps and not view
+        self.tables[name] = materialise(self.con, expr) if computed else expr
+        if not computed:
+            self.views.add(name)
 
     def free(self, name: str) -> None:
         """Drops a kept table once no step reads it (the input only if it is a copy)."""
         table = self.tables.pop(name)
-        if self.keeps and (name != "input" or self.copied):
+        if name in self.views:
+            self.views.discard(name)
+        elif self.keeps and (name != "input" or self.copied):
             release(self.con, table)
 
 
@@ -86,6 +94,7 @@ class CachedDuckDB:
             self.sql = {}
         self.added = False
         self._ibis = None
+        self.views: set[str] = set()
 
     def _compiled(self, step: str, build) -> str:
         sql = self.sql.get(step)
@@ -107,12 +116,18 @@ class CachedDuckDB:
     def rows(self, step: str, build) -> pa.Table:
         return self.raw.sql(self._compiled(step, build)).to_arrow_table()
 
-    def keep(self, step: str, name: str, build) -> None:
-        self.raw.execute(f'CREATE TEMP TABLE "{_name(name)}" AS {self._compiled(step, build)}')
+    def keep(self, step: str, name: str, build, view: bool = False) -> None:
+        what = "VIEW" if view else "TABLE"
+        self.raw.execute(f'CREATE TEMP {what} "{_name(name)}" AS {self._compiled(step, build)}')
+        if view:
+            self.views.add(name)
 
     def free(self, name: str) -> None:
         if name == "input":
             self.raw.unregister("_lens_input")
+        elif name in self.views:
+            self.views.discard(name)
+            self.raw.execute(f'DROP VIEW IF EXISTS "{_name(name)}"')
         else:
             self.raw.execute(f'DROP TABLE IF EXISTS "{_name(name)}"')
 
