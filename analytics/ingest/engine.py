@@ -2,8 +2,10 @@
 the data.
 
 Files are parsed by the readers (text dates and amounts need the app's parsers), then handed
-to an embedded DuckDB as an Arrow table; Parquet datasets, DuckDB files, PostgreSQL, MySQL
-and Spark run the same expressions in their own engine, so the rows never leave it. The
+to an embedded DuckDB as an Arrow table; so are a PostgreSQL or MySQL table's mapped columns,
+fetched once as Arrow (:mod:`analytics.ingest.transfer`; with ``LENS_DB_RULES=server`` the
+database runs the expressions itself). Parquet datasets, DuckDB files and Spark run the same
+expressions in their own engine, so the rows never leave it. The
 queries at the end of this module are the steps :mod:`analytics.ingest.cleaning` runs; the staged
 table they start from is described there. This module imports ibis at the top: it is
 imported only where a query must be built (a file's queries are usually compiled already,
