@@ -184,6 +184,11 @@ def test_separators_years_and_times(value, order, expected):
         # The separator that comes last in a value is its decimal mark.
         (["1.234,50 €"], [1234.5], ","),
         (["$1,234.50"], [1234.5], "."),
+        # A comma ends "1,234.5,6": it votes for the comma with "7,5"; read so, it has two
+        # decimal commas and is no number. Points on both sides of a comma: a tie (a point
+        # ends it, and it has two points), read with a point, and two points are no number.
+        (["1,234.5,6", "7,5 €"], [None, 7.5], ","),
+        (["1.234,5.6"], [None], "."),
     ],
 )
 def test_the_column_decides_its_decimal_mark_by_majority(values, expected, mark):
@@ -213,6 +218,8 @@ def test_typed_amount_columns_keep_their_numbers_and_the_forced_mark():
     floats, mark = parse_amounts(pd.Series([1.5, 2.0], index=index), ",")
     assert floats.tolist() == [1.5, 2.0] and mark == "," and list(floats.index) == index
     assert parse_amounts(pd.Series([1.5, 2.0]))[1] == "."
+    cells, mark = parse_amounts(pd.Series([1.5, 2.25], dtype=object), ",")  # Excel numbers
+    assert cells.tolist() == [1.5, 2.25] and mark == ","
     ints, mark = parse_amounts(pd.Series([1, 2], dtype=object, index=index), ",")
     assert ints.tolist() == [1.0, 2.0] and str(ints.dtype) == "float64" and mark == ","
     assert list(ints.index) == index
