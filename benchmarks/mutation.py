@@ -74,6 +74,7 @@ C = "analytics.insights.customers."
 K = "analytics.insights.cohorts."
 G = "analytics.insights.campaign."
 P = "analytics.ingest.parsing."
+H = "analytics.value.histories."
 AS_FLOAT = "astype(None) is float64 too"
 FALSY = "None is falsy, as False"
 NAT = "a column of NaT either way"
@@ -379,6 +380,14 @@ EQUIVALENT: dict[str, str] = {
     "reset_index, the same as the default",
     G + "x_with_control__mutmut_58": "a random draw equal to the fraction has probability 0",
     **{P + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PARSING for n in numbers},
+    H + "x_unique__mutmut_(8|10)": "a float 0/1 mask gives the same positions and counts (the "
+    "inverse is int64 anyway)",
+    H + "x_unique_whole_days__mutmut_(3|8|9|13)": "only which of the two paths is taken (the "
+    "packed keys or the lexsort): both give the same rows, counts and order (tested both ways)",
+    H + "x_unique_whole_days__mutmut_(7|11)": "the initial value matters only without any row, "
+    "where either path gives nothing; with rows, min(x, 1) >= 0 exactly when x >= 0",
+    H + "x_unique_whole_days__mutmut_28": "21 bits a column still fit 3 columns in an int64 "
+    "(63 bits), in the same order",
 }
 
 

@@ -67,3 +67,32 @@ def test_histories_that_differ_stay_apart(rows):
 def test_no_customer():
     unique, counts, row = histories.unique_rows(summary([]))
     assert unique.shape == (0, 3) and len(counts) == 0 and len(row) == 0
+
+
+@pytest.mark.parametrize(
+    "rows, unique, counts, row_of",
+    [
+        # Sorted by frequency, then recency, then T (not by T first): (2, 1.5, 10) comes last.
+        (
+            [(2, 1.5, 10), (1, 1.5, 20), (1, 0.5, 20), (2, 1.5, 10)],
+            [(1, 0.5, 20), (1, 1.5, 20), (2, 1.5, 10)],
+            [1, 1, 2],
+            [2, 1, 0, 2],
+        ),
+        # The same frequency and T, recency 5.5, 3.5, 5.5: the two 5.5 are one history.
+        ([(1, 5.5, 9), (1, 3.5, 9), (1, 5.5, 9)], [(1, 3.5, 9), (1, 5.5, 9)], [1, 2], [1, 0, 1]),
+        # Nothing whole at all: 1.5 and 1.25 stay apart.
+        ([(1.5, 2.5, 3.5), (1.25, 2.5, 3.5)], [(1.25, 2.5, 3.5), (1.5, 2.5, 3.5)], [1, 1], [1, 0]),
+    ],
+)
+def test_fractions_are_sorted_and_counted_as_whole_days_are(rows, unique, counts, row_of):
+    got, n, row = histories.unique_rows(summary(rows))
+    assert got.tolist() == [list(r) for r in unique]
+    assert n.tolist() == counts and row.tolist() == row_of
+
+
+def test_whole_numbers_come_back_as_floats():
+    """The models raise the histories to negative powers, which integers cannot take."""
+    ints = pd.DataFrame({"frequency": [1, 0], "recency": [5, 0], "T": [9, 9]})
+    unique, _, _ = histories.unique_rows(ints)
+    assert unique.dtype == np.float64
