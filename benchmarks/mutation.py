@@ -75,6 +75,7 @@ K = "analytics.insights.cohorts."
 G = "analytics.insights.campaign."
 P = "analytics.ingest.parsing."
 H = "analytics.value.histories."
+V = "analytics.value.verdict."
 AS_FLOAT = "astype(None) is float64 too"
 FALSY = "None is falsy, as False"
 NAT = "a column of NaT either way"
@@ -380,6 +381,14 @@ EQUIVALENT: dict[str, str] = {
     "reset_index, the same as the default",
     G + "x_with_control__mutmut_58": "a random draw equal to the fraction has probability 0",
     **{P + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PARSING for n in numbers},
+    V + "x__months__mutmut_(5|8)": "daily periods over the same span hold the same calendar months",
+    V + "x_bias__mutmut_(7|13)": "revenue adds up alike in any numeric type",
+    V + "x_(error_pct__mutmut_(10|24)|trust__mutmut_10)": "float('NAN') is nan too",
+    V + "x_error_words__mutmut_21": "an error of exactly 0 is on target and never reaches the "
+    "'under' or 'over'",
+    V + "x_season_note__mutmut_3[78]": "any day of month m in any year has the same month name",
+    V + "x_trust__mutmut_(29|30|39|40)": "only an error beyond 15% (in either direction) comes "
+    "here: 0 and 0 to 1 never do",
     H + "x_unique__mutmut_(8|10)": "a float 0/1 mask gives the same positions and counts (the "
     "inverse is int64 anyway)",
     H + "x_unique_whole_days__mutmut_(3|8|9|13)": "only which of the two paths is taken (the "
@@ -394,6 +403,8 @@ EQUIVALENT: dict[str, str] = {
 # Survivors that are not equivalent, yet no test kills: a pattern -> what would tell them apart
 # and why no test does. They count as survivors.
 UNKILLED: dict[str, str] = {
+    V + "x_error_words__mutmut_13": "only an error of exactly 0.5% tells them apart ('on "
+    "target' or '0% over', which rounds half to even): the edge is a matter of taste",
     P + "x__decimal_mark__mutmut_(11|12|13|14)": "only a value whose first character is one "
     "separator with the other after it (',5.00') tells them apart; no amount is written so, "
     "and it has no right reading to test",

@@ -181,3 +181,41 @@ def test_season_note_edges_and_the_sentence():
         "landed inside their 80% range and the total revenue was 10% off (within 15%). Note."
     )
     assert verdict.sentence({"coverage": 0.8, "revenue_error_pct": -10.0}).endswith("15%).")
+
+
+def test_the_words_in_full():
+    assert verdict.error_words({"revenue_error_pct": 1.0}) == (
+        "backtest: revenue 1% over what happened"
+    )
+    assert verdict.error_words({"revenue_error_pct": 0.6}) == (
+        "backtest: revenue 1% over what happened"
+    )
+    # A predicted total under 1 still has a bias: 1 really spent against 0.5 predicted.
+    one = pd.DataFrame({"actual_revenue": [1.0], "predicted_revenue": [0.5]})
+    assert verdict.bias(one) == (2.0, 0.0)
+    both = verdict.trust({"coverage": 0.5, "revenue_error_pct": -20.0})
+    assert both == (
+        "The ranges cannot be trusted as they stand: only 50% of customers landed inside their "
+        "80% range of orders (at least 70% expected): the ranges are too narrow; the total "
+        "revenue came out 20% under what happened (more than 15% off): a budget set on the "
+        "predicted total would be too small by about that much."
+    )
+    assert verdict.trust({"coverage": 0.8, "revenue_error_pct": 20.0}) == (
+        "The ranges cannot be trusted as they stand: the total revenue came out 20% over what "
+        "happened (more than 15% off): a budget set on the predicted total would pay for "
+        "revenue that may not come."
+    )
+    assert verdict.trust({"coverage": 0.8}) == (
+        "Whether the ranges hold cannot be told: the holdout has nothing to compare."
+    )
+
+
+def test_season_note_in_full_and_at_its_days():
+    # One day of fitting (29 February) is a fitting period: March was never in it.
+    assert verdict.season_note("2024-02-29", "2024-03-01", "2024-03-31") == (
+        "The holdout covers March, which the fitting period (Feb 2024 – Feb 2024) does not "
+        "contain: a seasonal peak or dip there was never learnt, so part of the backtest's "
+        "error may be the season's, and a forecast over those months carries the same risk."
+    )
+    # A holdout from 2 March: the fitting period ends on 1 March and so contains March.
+    assert verdict.season_note("2024-02-01", "2024-03-02", "2024-03-31") == ""
