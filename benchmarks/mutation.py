@@ -76,6 +76,7 @@ G = "analytics.insights.campaign."
 P = "analytics.ingest.parsing."
 H = "analytics.value.histories."
 V = "analytics.value.verdict."
+LI = "analytics.value.lists."
 AS_FLOAT = "astype(None) is float64 too"
 FALSY = "None is falsy, as False"
 NAT = "a column of NaT either way"
@@ -389,6 +390,17 @@ EQUIVALENT: dict[str, str] = {
     V + "x_season_note__mutmut_3[78]": "any day of month m in any year has the same month name",
     V + "x_trust__mutmut_(29|30|39|40)": "only an error beyond 15% (in either direction) comes "
     "here: 0 and 0 to 1 never do",
+    LI + "x_outlier_totals__mutmut_(3|5)": "amounts add up alike in any numeric type",
+    LI + "x_(outlier_totals__mutmut_(10|12)|reasons__mutmut_13)": "the flags come as "
+    "booleans: asarray or to_numpy keeps them so",
+    LI + "x_reasons__mutmut_(20|26|31)": "the zipped columns are all the listed customers: "
+    "strict or not, the same rows",
+    LI + "x_reasons__mutmut_(55|56|59|60|61|62)": "the one caller (ui/value_views.py) puts the "
+    "texts in a column of its own name with assign(why=...): the series' name and its type "
+    "(str or object, the same texts) are not read",
+    LI + "x_usual_gap__mutmut_16": "a one-time buyer's recency is 0: 0 / 0 is nan as well",
+    LI + "x_usual_gap__mutmut_2": "the frequency divides alike as an int or a float",
+    LI + "x_usual_gap__mutmut_7": "only which numpy warnings are silenced",
     H + "x_unique__mutmut_(8|10)": "a float 0/1 mask gives the same positions and counts (the "
     "inverse is int64 anyway)",
     H + "x_unique_whole_days__mutmut_(3|8|9|13)": "only which of the two paths is taken (the "
