@@ -200,3 +200,11 @@ def test_one_customer_or_nobody_spending_has_no_gini():
     assert np.isnan(scorecard.gini([1.0], [5.0]))
     assert np.isnan(scorecard.auc([1.0, 2.0], [False, False]))
     assert scorecard.auc(np.array([0.3, 0.1]), np.array([1, 0])) == 1.0
+
+
+def test_two_customers_and_equal_spend():
+    # Two customers, 0.5 and 0 spent, ranked right: the perfect order, 1 (under one unit of
+    # money still counts). Both spent the same: every order is perfect, no Gini to give.
+    assert scorecard.gini([2, 1], [0.5, 0.0]) == pytest.approx(1.0)
+    assert scorecard.gini([1, 2], [0.5, 0.0]) == pytest.approx(-1.0)
+    assert np.isnan(scorecard.gini([1, 2], [5.0, 5.0]))
