@@ -44,7 +44,7 @@ def orders_of(customers: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # built per test: mutmut credits the rules run here to every test using it
 def result():
     return rp.repurchase(build_customer_base(orders_of(CUSTOMERS)))
 
