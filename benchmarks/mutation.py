@@ -78,6 +78,7 @@ H = "analytics.value.histories."
 V = "analytics.value.verdict."
 LI = "analytics.value.lists."
 SC = "analytics.value.scorecard."
+RP = "analytics.insights.repurchase."
 AS_FLOAT = "astype(None) is float64 too"
 FALSY = "None is falsy, as False"
 NAT = "a column of NaT either way"
@@ -411,6 +412,32 @@ EQUIVALENT: dict[str, str] = {
     "order's area is 0 or nan, so the Gini is nan as well",
     SC + "x_gini__mutmut_(26|28|31)": "tied scores are averaged as one group: their order "
     "among themselves does not matter, and other scores have one order",
+    RP + "x_km_curve__mutmut_(3|5|8|10)": "durations come as whole days and the comebacks as "
+    "booleans: asarray keeps them so",
+    RP + "x_km_curve__mutmut_26": "side='left' is searchsorted's default",
+    RP + "x_km_curve__mutmut_(29|30|31|32)": "only which numpy warnings are silenced",
+    RP + "x_km_curve__mutmut_(68|69|70|72|73)": "on a day with a comeback survival is below 1, "
+    "and where it is 0 the spread is not finite either: each test marks the same days",
+    RP + "x_purchases__mutmut_(46|48)": "a float 0/1 mask gives the same positions",
+    RP + "x_purchases__mutmut_(72|75)": "the second purchase days as floats hold the same whole "
+    "numbers, and every reader compares or subtracts them",
+    RP + "x_purchases__mutmut_77": "'no second purchase' is read as a negative day (second "
+    "< 0): -1 and -2 say the same",
+    RP + "x_purchases__mutmut_89": "a customer with a second purchase has at least two, so no "
+    "customer starts right after another's first: side='left' or 'right' find the same",
+    RP + "x_purchases__mutmut_(93|96)": "the per-purchase and first-purchase customer codes are "
+    "read by no rule here",
+    RP + "x_cohort_table__mutmut_(18|59)": "every cohort from np.unique has a customer: the "
+    "counts are as long without minlength",
+    RP + "x_cohort_table__mutmut_(3|6|7)": "period_of tells 'week' and 'quarter' apart: any "
+    "other value means months",
+    RP + "x_curve_at__mutmut_(3|5)": "the horizons are whole days already",
+    RP + "x_(gap_stats__mutmut_27|winback_days__mutmut_14|xǁRepurchaseǁto_json__mutmut_11)": (
+        "rounding to 7 digits instead of 6: the figures are whole days or simple fractions"
+    ),
+    RP + "x_gap_stats__mutmut_(30|33|34)": "the keys and the figures are both three long: "
+    "strict or not, the same pairs",
+    RP + "xǁRepurchaseǁto_json__mutmut_(15|74)": "pandas reads 'RECORDS' as 'records'",
     H + "x_unique__mutmut_(8|10)": "a float 0/1 mask gives the same positions and counts (the "
     "inverse is int64 anyway)",
     H + "x_unique_whole_days__mutmut_(3|8|9|13)": "only which of the two paths is taken (the "
