@@ -432,7 +432,7 @@ EQUIVALENT: dict[str, str] = {
     RP + "x_cohort_table__mutmut_(3|6|7)": "period_of tells 'week' and 'quarter' apart: any "
     "other value means months",
     RP + "x_curve_at__mutmut_(3|5)": "the horizons are whole days already",
-    RP + "x_(gap_stats__mutmut_27|winback_days__mutmut_14|xǁRepurchaseǁto_json__mutmut_11)": (
+    RP + "(x_gap_stats__mutmut_27|x_winback_days__mutmut_14|xǁRepurchaseǁto_json__mutmut_11)": (
         "rounding to 7 digits instead of 6: the figures are whole days or simple fractions"
     ),
     RP + "x_gap_stats__mutmut_(30|33|34)": "the keys and the figures are both three long: "
