@@ -155,6 +155,9 @@ def test_the_existing_base_is_left_out():
     assert out["left_out"] == existing.sentence() + " They are left out."
     assert out["band"] == rp.BAND
     assert rp.repurchase(base).to_json()["left_out"] is None
+    # On 2024-03-31 (day 90) as well: E and G have not bought yet, D alone remains.
+    out = rp.repurchase(base, pd.Timestamp("2024-03-31"), existing).to_json()
+    assert out["customers"] == 1 and out["came_back"] == 1
 
 
 def test_one_purchase_or_none_before_the_reference_date():
