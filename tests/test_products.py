@@ -49,8 +49,15 @@ def shop(text: str):
 
 
 @pytest.fixture(scope="module")
-def hand():
-    return shop(ORDERS)
+def loaded():
+    log = load_orders(ORDERS.encode(), "o.csv", ReadOptions(), today=pd.Timestamp("2026-01-01"))
+    return log, build_customer_base(log.orders)
+
+
+@pytest.fixture  # the products' rules run per test: mutmut credits them to every test using it
+def hand(loaded):
+    log, base = loaded
+    return log, base, pr.prepare(base, log.lines)
 
 
 def wilson(k, n, z=1.959963984540054):

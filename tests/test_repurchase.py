@@ -44,7 +44,7 @@ def orders_of(customers: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # built per test: mutmut credits the rules run here to every test using it
 def result():
     return rp.repurchase(build_customer_base(orders_of(CUSTOMERS)))
 
@@ -141,3 +141,56 @@ def test_a_voided_order_counts_nowhere():
     assert out["gaps"]["first_to_second"]["median"] == 30.0
     # durations: w 30c, x 30: day 30 at risk 2, 1 back: S = 0.5
     assert out["curve"]["30"] == 0.5
+
+
+def test_the_existing_base_is_left_out():
+    """With the first month's customers left out from 2024-03-01 (day 60): D (first purchase
+    on that very day), E and G remain; D came back."""
+    from analytics.insights.cohorts import ExistingBase
+
+    existing = ExistingBase("2024-02", 3, 5.0, DAY0 + pd.Timedelta(days=60))
+    base = build_customer_base(orders_of(CUSTOMERS))
+    out = rp.repurchase(base, existing=existing).to_json()
+    assert out["customers"] == 3 and out["came_back"] == 1
+    assert out["left_out"] == existing.sentence() + " They are left out."
+    assert out["band"] == rp.BAND
+    assert rp.repurchase(base).to_json()["left_out"] is None
+    # On 2024-03-31 (day 90) as well: E and G have not bought yet, D alone remains.
+    out = rp.repurchase(base, pd.Timestamp("2024-03-31"), existing).to_json()
+    assert out["customers"] == 1 and out["came_back"] == 1
+
+
+def test_one_purchase_or_none_before_the_reference_date():
+    base = build_customer_base(orders_of({"a": [0]}))
+    assert rp.repurchase(base).customers == 1
+    with pytest.raises(rp.LensError) as error:
+        rp.repurchase(base, DAY0 - pd.Timedelta(days=1))
+    assert str(error.value) == "There are no purchases on or before the reference date."
+
+
+def test_everyone_at_risk_came_back_on_the_day():
+    # Two customers, both back after 10 days: the share is 1, and so is its band.
+    curve = rp.km_curve(np.array([10, 10]), np.array([True, True]))
+    assert curve[["share", "low", "high"]].to_numpy().tolist() == [[1.0, 1.0, 1.0]]
+
+
+def test_cohorts_on_their_horizon_days():
+    """January's cohort (A, B, C; newest first purchase day 0) by day 10: A (back after
+    exactly 10) of 3; by day 100, exactly how long the newest was watched: A and B, 2 of 3.
+    March's (D, day 60) at 100 days has not been watched long enough: None."""
+    p = rp.purchases(build_customer_base(orders_of(CUSTOMERS)))
+    table = rp.cohort_table(p, horizons=(10, 100)).set_index("cohort")
+    assert table.loc["2024-01", 10] == pytest.approx(1 / 3)
+    assert table.loc["2024-01", 100] == pytest.approx(2 / 3)
+    assert np.isnan(table.loc["2024-03", 100])
+
+
+def test_fractional_percentiles_are_kept_and_the_timing_rounded_up():
+    # 10, 10, 10, 11: the 80th percentile at position 2.4 is 10.4, the 90th at 2.7 is 10.7.
+    gaps = np.array([10, 10, 10, 11])
+    assert rp.gap_stats(gaps) == {"count": 4, "median": 10.0, "p80": 10.4, "p90": 10.7}
+    assert rp.winback_days(gaps) == 11
+    assert rp.gap_stats(np.array([])) == {"count": 0, "median": None, "p80": None, "p90": None}
+    assert rp.winback_sentence(None) == (
+        "No customer has come back yet, so there is no win-back timing to suggest."
+    )

@@ -107,3 +107,104 @@ def test_challenger_is_scored_beside_the_rules(cdnow_run):
     summary = cdnow_run.summary()
     assert set(summary["ranking"]) == {"model", "days_since_last_order", "past_spend"}
     assert len(summary["deciles"]) == 10 and summary["ranking_sentence"].startswith("To pick")
+
+
+def test_every_ranking_of_four_customers_by_hand():
+    """a and c bought (2 and 1 orders; 100 and 20 in revenue), b and d did not.
+
+    - model: expected orders 1.5, .2, .9, .1 put both buyers above both non-buyers: AUC 1.
+      Expected revenue 80, 30, 10, 5 takes 100, 0, 20, 0: cumulative 100, 100, 120, 120
+      (440 / 480 - 5/8 = 0.2917) against the perfect 100, 120, 120, 120 (0.3333): 0.875.
+    - days since last order 10, 5, 300, 200 (fewer first): b, a, d, c. Of the four
+      (buyer, non-buyer) pairs only a above d: AUC 0.25; revenue 0, 100, 0, 20: 0.125.
+    - past spend 50, 50, 10, 0: a and b tied (half), a above d, c below b, c above d: 2.5 / 4
+      = 0.625; the tie credits a and b 50 each: 50, 50, 20, 0: 0.5625.
+    - the challenger's chances .8 (a) and .9 (c); b and d have none (0), and "zz" is not
+      judged: AUC 1; revenue in its order 20, 100, then b and d: 0.5.
+    """
+    judged = pd.DataFrame(
+        {
+            "actual_orders": [2, 0, 1, 0],
+            "actual_revenue": [100.0, 0.0, 20.0, 0.0],
+            "predicted_orders": [1.5, 0.2, 0.9, 0.1],
+            "predicted_revenue": [80.0, 30.0, 10.0, 5.0],
+            "days_since_last": [10, 5, 300, 200],
+            "past_spend": [50.0, 50.0, 10.0, 0.0],
+        },
+        index=list("abcd"),
+    )
+    challenger = pd.Series({"c": 0.9, "a": 0.8, "zz": 1.0})
+    ranking = scorecard.rank(judged, challenger)
+    assert list(ranking) == ["model", "days_since_last_order", "past_spend", "challenger"]
+    expected = {
+        "model": (1.0, 0.875),
+        "days_since_last_order": (0.25, 0.125),
+        "past_spend": (0.625, 0.5625),
+        "challenger": (1.0, 0.5),
+    }
+    for name, (auc, gini) in expected.items():
+        assert ranking[name]["auc"] == pytest.approx(auc), name
+        assert ranking[name]["gini"] == pytest.approx(gini), name
+    assert "challenger" not in scorecard.rank(judged)
+    words = scorecard.best_words(ranking)  # 0.875 is 0.87499... in floats: 0.87 or 0.88
+    assert words.startswith(
+        "In the backtest, the model ranked best at picking who will spend most (Gini: the model 0.8"
+    )
+    assert words.endswith(", days since last order 0.12, past spend 0.56, the challenger 0.50).")
+    assert scorecard.best_words(ranking, "auc").startswith(
+        "In the backtest, the model ranked best at picking who will buy (AUC: the model 1.00,"
+    )
+    table = scorecard.table(ranking)
+    assert table["ranking"].tolist() == [
+        "The model",
+        "The challenger",
+        "Days since last order",
+        "Past spend",
+    ]
+    assert table["auc"].tolist() == pytest.approx([1.0, 1.0, 0.25, 0.625])
+    assert table["gini"].tolist() == pytest.approx([0.875, 0.5, 0.125, 0.5625])
+
+
+def test_best_and_its_words_at_the_edges():
+    def two(model, rule):
+        return {"model": {"auc": model}, "past_spend": {"auc": rule}}
+
+    assert scorecard.best(two(0.60, 0.61), "auc") == "model"  # within 0.02: the model
+    assert scorecard.best(two(0.60, 0.63), "auc") == "past_spend"
+    assert scorecard.best(two(float("nan"), 0.7), "auc") == "past_spend"
+    assert scorecard.best(two(float("nan"), float("nan")), "auc") == "model"
+    assert scorecard.best_words({}) == ""
+    nan = {"model": {"gini": float("nan")}}
+    assert scorecard.best_words(nan) == ""
+    # Better by more than 0.02, within it, or worse by more: the three clauses.
+    text = scorecard.sentence(_ranking(0.80, 0.77, 0.60, 0.63))
+    assert text.startswith("To pick who will buy, the model is better than sorting by days")
+    assert text.endswith(
+        "sorting by past spend does better than the model here (Gini 0.63 vs 0.60): rank by "
+        "it for that."
+    )
+    # The better rule of the two is the one compared with.
+    rules = {
+        "model": {"auc": 0.7, "gini": 0.5},
+        "days_since_last_order": {"auc": 0.6, "gini": 0.55},
+        "past_spend": {"auc": 0.75, "gini": 0.3},
+    }
+    assert scorecard.sentence(rules) == (
+        "To pick who will buy, sorting by past spend does better than the model here (AUC "
+        "0.75 vs 0.70): rank by it for that; to pick who will spend most, sorting by days since "
+        "last order does better than the model here (Gini 0.55 vs 0.50): rank by it for that."
+    )
+
+
+def test_one_customer_or_nobody_spending_has_no_gini():
+    assert np.isnan(scorecard.gini([1.0], [5.0]))
+    assert np.isnan(scorecard.auc([1.0, 2.0], [False, False]))
+    assert scorecard.auc(np.array([0.3, 0.1]), np.array([1, 0])) == 1.0
+
+
+def test_two_customers_and_equal_spend():
+    # Two customers, 0.5 and 0 spent, ranked right: the perfect order, 1 (under one unit of
+    # money still counts). Both spent the same: every order is perfect, no Gini to give.
+    assert scorecard.gini([2, 1], [0.5, 0.0]) == pytest.approx(1.0)
+    assert scorecard.gini([1, 2], [0.5, 0.0]) == pytest.approx(-1.0)
+    assert np.isnan(scorecard.gini([1, 2], [5.0, 5.0]))

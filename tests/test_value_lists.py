@@ -5,6 +5,7 @@ import contextlib
 import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -109,6 +110,44 @@ def test_disagreement_reasons_are_each_customers_own():
         "15% chance still a customer. A win-back may come too late."
     )
     assert why.nunique() == 5  # never one sentence for all
+
+
+def test_the_other_reasons_word_for_word():
+    """f: every 10 days (3 gaps over 30 days), last order 15 days ago, exactly 1.5 x the gap:
+    still within their rhythm, yet the model gives 20%. g: as f, last 16 days ago (1.6 x),
+    expected back at 70%. Only f and g of the shop's customers are listed (z is not), and the
+    chances come in another order: each keeps its own."""
+    summary = pd.DataFrame(
+        {"frequency": [3.0, 3.0, 1.0], "recency": [30.0, 30.0, 5.0], "T": [45.0, 46.0, 9.0]},
+        index=list("fgz"),
+    )
+    alive = pd.Series([0.7, 0.2, 0.5], index=list("gfz"))
+    why = lists.reasons(summary, alive, pd.Series([False, True], index=list("fg")))
+    assert why.to_dict() == {
+        "f": "About every 10 days over 4 purchase days and the last 15 days ago, within their "
+        "rhythm; the 20% chance still a customer comes from how many of the shop's customers "
+        "leave after each purchase.",
+        "g": "4 purchase days, about every 10 days, and 16 days since the last (1.6 x their "
+        "usual gap), yet 70% chance still a customer: the model sees few customers leave in "
+        "this shop. Check before writing them off.",
+    }
+    one = pd.DataFrame({"frequency": [0.0, 0.0], "recency": [0.0, 0.0], "T": [1234.0, 7.0]})
+    said = lists.reasons(one, pd.Series([0.5, 0.05]), pd.Series([True, False]))
+    assert said.tolist() == [
+        "One order only, 1,234 days ago: no rhythm of their own to judge by, so the 50% chance "
+        "still a customer is the shop's average for a one-time buyer that long ago.",
+        "One order only, 7 days ago, and the model lets one-time buyers leave soon after: 5% "
+        "chance still a customer.",
+    ]
+    assert np.isnan(lists.usual_gap(one)).all()
+    assert lists.usual_gap(summary).tolist() == [10.0, 10.0, 5.0]
+
+
+def test_two_outliers_are_customers():
+    totals = lists.outlier_totals([10.0, 400.0, 600.0], [False, True, True])
+    assert totals == {"total": 1010.0, "outliers": 1000.0, "customers": 2, "without": 10.0}
+    line = lists.outlier_line(totals, lambda v: f"${v:,.0f}")
+    assert line.startswith("Of which one-order outliers: $1,000 (2 customers whose expected")
 
 
 def test_outlier_line_by_hand():

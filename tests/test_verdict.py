@@ -118,3 +118,104 @@ def test_every_aggregate_of_clv_carries_the_backtests_error():
     at.segmented_control(key="sg_view").set_value("Stage × segment").run()
     assert not at.exception
     assert any(c.value.startswith("B" + words[1:]) for c in at.caption)
+
+
+def test_error_words_short_and_at_the_edges():
+    """Under half a percent is on target; the tile's short line leaves out 'what happened';
+    with no real revenue nor orders there is nothing to compare."""
+    assert verdict.error_words({"revenue_error_pct": 0.49}) == "backtest: revenue on target"
+    assert verdict.error_words({"revenue_error_pct": -0.49}) == "backtest: revenue on target"
+    assert verdict.error_words({"revenue_error_pct": 1.6}) == (
+        "backtest: revenue 2% over what happened"
+    )
+    assert verdict.error_words({"revenue_error_pct": -44.2}, short=True) == (
+        "backtest: revenue 44% under"
+    )
+    assert verdict.error_words({}, short=True) == "backtest: nothing to compare"
+    assert verdict.error_words({}) == "backtest: no real orders in its holdout to compare with"
+    assert verdict.error_pct({"aggregate_error_pct": 12.0}) == (12.0, "orders")
+
+
+def test_no_judged_customers_means_no_bias():
+    assert verdict.bias(None) == (1.0, 0.0)
+    assert verdict.bias(_judged([])) == (1.0, 0.0)
+    nothing_predicted = pd.DataFrame({"actual_revenue": [50.0], "predicted_revenue": [0.0]})
+    assert verdict.bias(nothing_predicted) == (1.0, 0.0)
+
+
+def test_a_total_range_never_goes_below_zero():
+    # Own range 0 - 300 around 100; rho 0.1 with se 0.5: corrected 10, half-width
+    # sqrt((1.2816 x 0.5 x 100)^2 + (0.1 x 150)^2) = 65.8, so the low end would be -55.8: 0.
+    low, high = verdict.total_range(100.0, 0.0, 300.0, 0.1, 0.5)
+    assert low == 0.0 and high == 300.0
+    # rho 2, se 0.1 around 100 (own 80 - 120): corrected 200, half-width
+    # sqrt((1.2816 x 0.1 x 100)^2 + (2 x 20)^2) = sqrt(12.816^2 + 40^2) = 42.00.
+    low, high = verdict.total_range(100.0, 80.0, 120.0, 2.0, 0.1)
+    assert low == 80.0 and high == pytest.approx(200 + 42.003, abs=0.01)
+
+
+def test_trust_when_cautious_or_unknown():
+    cautious = verdict.trust({"coverage": 0.95, "revenue_error_pct": 3.0})
+    assert cautious == (
+        "The ranges can be trusted: 95% of customers landed inside their 80% range (on the "
+        "cautious side: whole orders make a range hold at least 80%) and the total revenue "
+        "was 3% off (within 15%)."
+    )
+    # 90% exactly is not above the band: no caution.
+    assert "cautious" not in verdict.trust({"coverage": 0.9, "revenue_error_pct": 3.0})
+    assert "cannot be told" in verdict.trust({"revenue_error_pct": 3.0})
+    # Just outside either bound fails: 69% coverage, 15.5% off.
+    assert "cannot be trusted" in verdict.trust({"coverage": 0.69, "revenue_error_pct": 1.0})
+    assert "cannot be trusted" in verdict.trust({"coverage": 0.8, "revenue_error_pct": -15.5})
+
+
+def test_season_note_edges_and_the_sentence():
+    # No fitting period before the holdout: nothing to compare, no note.
+    assert verdict.season_note("2024-03-01", "2024-03-01", "2024-05-31") == ""
+    # One month fitted (February), March held out.
+    note = verdict.season_note("2024-02-01", "2024-03-01", "2024-03-31")
+    assert note.startswith("The holdout covers March, which the fitting period (Feb 2024 – Feb")
+    text = verdict.sentence({"coverage": 0.8, "revenue_error_pct": -10.0}, note="Note.")
+    assert text == (
+        "Backtest: revenue 10% under what happened. The ranges can be trusted: 80% of customers "
+        "landed inside their 80% range and the total revenue was 10% off (within 15%). Note."
+    )
+    assert verdict.sentence({"coverage": 0.8, "revenue_error_pct": -10.0}).endswith("15%).")
+
+
+def test_the_words_in_full():
+    assert verdict.error_words({"revenue_error_pct": 1.0}) == (
+        "backtest: revenue 1% over what happened"
+    )
+    assert verdict.error_words({"revenue_error_pct": 0.6}) == (
+        "backtest: revenue 1% over what happened"
+    )
+    # A predicted total under 1 still has a bias: 1 really spent against 0.5 predicted.
+    one = pd.DataFrame({"actual_revenue": [1.0], "predicted_revenue": [0.5]})
+    assert verdict.bias(one) == (2.0, 0.0)
+    both = verdict.trust({"coverage": 0.5, "revenue_error_pct": -20.0})
+    assert both == (
+        "The ranges cannot be trusted as they stand: only 50% of customers landed inside their "
+        "80% range of orders (at least 70% expected): the ranges are too narrow; the total "
+        "revenue came out 20% under what happened (more than 15% off): a budget set on the "
+        "predicted total would be too small by about that much."
+    )
+    assert verdict.trust({"coverage": 0.8, "revenue_error_pct": 20.0}) == (
+        "The ranges cannot be trusted as they stand: the total revenue came out 20% over what "
+        "happened (more than 15% off): a budget set on the predicted total would pay for "
+        "revenue that may not come."
+    )
+    assert verdict.trust({"coverage": 0.8}) == (
+        "Whether the ranges hold cannot be told: the holdout has nothing to compare."
+    )
+
+
+def test_season_note_in_full_and_at_its_days():
+    # One day of fitting (29 February) is a fitting period: March was never in it.
+    assert verdict.season_note("2024-02-29", "2024-03-01", "2024-03-31") == (
+        "The holdout covers March, which the fitting period (Feb 2024 – Feb 2024) does not "
+        "contain: a seasonal peak or dip there was never learnt, so part of the backtest's "
+        "error may be the season's, and a forecast over those months carries the same risk."
+    )
+    # A holdout from 2 March: the fitting period ends on 1 March and so contains March.
+    assert verdict.season_note("2024-02-01", "2024-03-02", "2024-03-31") == ""

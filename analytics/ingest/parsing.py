@@ -339,11 +339,17 @@ def _candidate_formats(order: str) -> list[str]:
     return formats + _NAMED_FORMATS
 
 
+# Odd values read one at a time, at most (the rest of them are unreadable).
+_MAX_LEFTOVERS = 200_000
+# A value that starts with its year is year-month-day whatever the column's order.
+_YEAR_FIRST = r"\d{4}[/.\-]"
+
+
 def _parse_leftovers(text: pd.Series, dayfirst: bool) -> pd.Series:
     """Parse odd values one unique string at a time (slow path for rare shapes)."""
     uniques = text.dropna().unique()
     parsed = {}
-    for value in uniques[:200_000]:
+    for value in uniques[:_MAX_LEFTOVERS]:
         if re.match(_NUMERIC_DATE + r"\b", value):
             # Numeric dates were tried in the column's order already: a value that fails
             # contradicts it (25/04 in a month-first column) and must not be read the other way.
@@ -352,7 +358,10 @@ def _parse_leftovers(text: pd.Series, dayfirst: bool) -> pd.Series:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                stamp = pd.to_datetime(value, dayfirst=dayfirst)
+                # dayfirst on a year-first value reads it year-day-month (2023/01/05 as 1 May)
+                stamp = pd.to_datetime(
+                    value, dayfirst=dayfirst and not re.match(_YEAR_FIRST, value)
+                )
             parsed[value] = _naive(stamp) if stamp is not pd.NaT else pd.NaT
         except (ValueError, OverflowError, TypeError):
             parsed[value] = pd.NaT
