@@ -456,10 +456,8 @@ EQUIVALENT: dict[str, str] = {
 UNKILLED: dict[str, str] = {
     RP + "x_curve_at__mutmut_38": "None instead of NaN past the longest watch: to_json reads "
     "both as missing; the page's and the PDF's formatting of an object column were not checked",
-    SC + "x_(_clause__mutmut_(27|29)|best__mutmut_23)": "only figures exactly 0.02 apart tell "
+    SC + "x_(_clause__mutmut_(27|29)|best__mutmut_21)": "only figures exactly 0.02 apart tell "
     "them apart, which sums of floats hit by chance",
-    SC + "x_best__mutmut_22": "only a ranking without a model figure whose best other figure is "
-    "-0.98 or less tells them apart (the model is then named best, which it should not be)",
     V + "x_error_words__mutmut_13": "only an error of exactly 0.5% tells them apart ('on "
     "target' or '0% over', which rounds half to even): the edge is a matter of taste",
     P + "x__decimal_mark__mutmut_(11|12|13|14)": "only a value whose first character is one "

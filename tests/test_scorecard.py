@@ -173,6 +173,8 @@ def test_best_and_its_words_at_the_edges():
     assert scorecard.best(two(0.60, 0.63), "auc") == "past_spend"
     assert scorecard.best(two(float("nan"), 0.7), "auc") == "past_spend"
     assert scorecard.best(two(float("nan"), float("nan")), "auc") == "model"
+    # No model figure: the best rule wins however low it is (Gini runs down to -1).
+    assert scorecard.best(two(float("nan"), -0.99), "auc") == "past_spend"
     assert scorecard.best_words({}) == ""
     nan = {"model": {"gini": float("nan")}}
     assert scorecard.best_words(nan) == ""

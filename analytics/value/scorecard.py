@@ -107,7 +107,7 @@ def best(ranking: dict, metric: str) -> str:
     if not known:
         return "model"
     top = max(known, key=known.get)
-    return "model" if known.get("model", -1) >= known[top] - SAME else top
+    return "model" if "model" in known and known["model"] >= known[top] - SAME else top
 
 
 def best_words(ranking: dict, metric: str = "gini") -> str:
