@@ -111,15 +111,22 @@ def walk(tab, name: str, content, backtest_first: bool) -> dict:
         out["backtest_model_switch_pareto"] = timed(tab, _choose(tab, "Model", "Pareto/NBD"))
         out["backtest_model_back_to_default"] = timed(tab, _choose(tab, "Model", "Modified BG/NBD"))
     else:
-        out["margin_step"] = timed(tab, _slider_step(tab, "Gross margin", "ArrowLeft"))
-        out["discount_step"] = timed(tab, _slider_step(tab, "Discount rate", "ArrowRight"))
-        out["horizon_step"] = timed(tab, _slider_step(tab, "Horizon", "ArrowRight"))
-        out["model_change_bgnbd"] = timed(tab, _choose(tab, "Model", "BG/NBD"))
-        out["model_change_pareto"] = timed(tab, _choose(tab, "Model", "Pareto/NBD"))
-        out["model_back_to_default"] = timed(tab, _choose(tab, "Model", "Modified BG/NBD"))
-        out["backtest_open_after_switches"] = timed(tab, lambda: click_text_now(tab, "Backtest"))
+        out |= _value_view_steps(tab)
     out["exceptions_on_page"] = tab.locator("[data-testid=stException]").count()
     return out
+
+
+def _value_view_steps(tab) -> dict:
+    """The Value view's controls, then its model changes, then the Backtest view: each timed."""
+    return {
+        "margin_step": timed(tab, _slider_step(tab, "Gross margin", "ArrowLeft")),
+        "discount_step": timed(tab, _slider_step(tab, "Discount rate", "ArrowRight")),
+        "horizon_step": timed(tab, _slider_step(tab, "Horizon", "ArrowRight")),
+        "model_change_bgnbd": timed(tab, _choose(tab, "Model", "BG/NBD")),
+        "model_change_pareto": timed(tab, _choose(tab, "Model", "Pareto/NBD")),
+        "model_back_to_default": timed(tab, _choose(tab, "Model", "Modified BG/NBD")),
+        "backtest_open_after_switches": timed(tab, lambda: click_text_now(tab, "Backtest")),
+    }
 
 
 def click_text_now(tab, text: str) -> None:
@@ -179,13 +186,7 @@ def walk_large(browser, path: Path) -> dict:
     with app_server({}) as url:
         tab, out["upload"] = _uploaded(browser, url, path)
         out["value_first_open"] = timed(tab, _nav(tab, "Value"))
-        out["margin_step"] = timed(tab, _slider_step(tab, "Gross margin", "ArrowLeft"))
-        out["discount_step"] = timed(tab, _slider_step(tab, "Discount rate", "ArrowRight"))
-        out["horizon_step"] = timed(tab, _slider_step(tab, "Horizon", "ArrowRight"))
-        out["model_change_bgnbd"] = timed(tab, _choose(tab, "Model", "BG/NBD"))
-        out["model_change_pareto"] = timed(tab, _choose(tab, "Model", "Pareto/NBD"))
-        out["model_back_to_default"] = timed(tab, _choose(tab, "Model", "Modified BG/NBD"))
-        out["backtest_open_after_switches"] = timed(tab, lambda: click_text_now(tab, "Backtest"))
+        out |= _value_view_steps(tab)
         out["exceptions_on_page"] = tab.locator("[data-testid=stException]").count()
         out["memory_peak_gb_walk"] = peak_memory_gb(url)
         tab.context.close()
