@@ -170,3 +170,67 @@ def test_the_winback_list(hand):
     assert rows["customer_id"].tolist() == ["c", "f"]
     assert rows["days_since_first_order"].tolist() == [400, 250]
     assert pr.not_back(idx, base, "Tea", 300)["customer_id"].tolist() == ["c"]
+
+
+def test_the_command_lines_answer_states_each_figure(hand):
+    _, base, idx = hand
+    answer = pr.to_json(idx, base, "Cup", 3, left_out="none left out")
+
+    def r6(x):
+        return round(x, 6)
+
+    tea_ci, cup_ci = wilson(2, 4), wilson(2, 3)
+    assert answer == {
+        "as_of": "2025-02-04",  # the data's last purchase day
+        "left_out": "none left out",
+        "customers": 7,
+        "shop_repeat_90": 0.5,  # a, b, d back of the 6 watched 90 days
+        "shop_watched_90": 6,
+        "first_products": [
+            {
+                "product": "Tea",
+                "customers": 4,
+                "watched_90": 4,
+                "repeat_90": 0.5,
+                "repeat_90_ci": [r6(tea_ci[0]), r6(tea_ci[1])],
+                "watched_365": 3,
+                "revenue_12m_per_customer": 20.0,
+                "unclear": True,
+            },
+            {
+                "product": "Cup",
+                "customers": 3,
+                "watched_90": 3,
+                "repeat_90": r6(2 / 3),
+                "repeat_90_ci": [r6(cup_ci[0]), r6(cup_ci[1])],
+                "watched_365": 3,
+                "revenue_12m_per_customer": 20.0,
+                "unclear": True,
+            },
+            {  # g bought on the last day: watched no day, so no rate, range or revenue,
+                # and nothing to tell from the shop's average
+                "product": "Spoon",
+                "customers": 1,
+                "watched_90": 0,
+                "repeat_90": None,
+                "repeat_90_ci": None,
+                "watched_365": 0,
+                "revenue_12m_per_customer": None,
+                "unclear": True,
+            },
+        ],
+        "next": {
+            "after": "Cup",
+            "customers": 2,  # b and d came back after a 1st purchase holding Cup
+            "products": [
+                {"product": "Mug", "customers": 1, "share": 0.5, "lift": 0.75},
+                {"product": "Spoon", "customers": 1, "share": 0.5, "lift": 1.5},
+                {"product": "Tea", "customers": 1, "share": 0.5, "lift": 1.5},
+            ],
+        },
+        "journeys": answer["journeys"],  # below: three paths of one customer each, any order
+    }
+    paths = {tuple(r["steps"]): r["customers"] for r in answer["journeys"]}
+    assert paths == {("Cup", "Tea"): 1, ("Tea", "Mug"): 1, ("Tea", "Mug", "Tea"): 1}
+    # Without a product named, what comes next follows the top first product.
+    assert pr.to_json(idx, base, None, 1)["next"]["after"] == "Tea"
