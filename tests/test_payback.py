@@ -275,3 +275,59 @@ def test_the_report_has_a_payback_section_with_spend(tmp_path, capsys):
     assert absent in flat(plain) and heading not in flat(plain)
     assert heading in flat(with_spend) and absent not in flat(with_spend)
     assert heading in flat(demo)  # as the app's PDF of the demo
+
+
+END = " (weighted by new customers; month 0 is the month of the first purchase)."
+
+
+@pytest.mark.parametrize(
+    "spend, margin, said",
+    [
+        # Only 2023-10 has 3 months over (Jan's last month, March, is partial): its payback
+        # month 2 is the sentence's (see test_overall_is_weighted_by_new_customers).
+        (SPEND, 0.5, "pay back their acquisition cost by month 2 on average"),
+        (SPEND, 1.0, "pay back their acquisition cost by month 1 on average"),  # 200 x 100%
+        (
+            SPEND.iloc[[0]],
+            0.5,
+            "pay back their acquisition cost within their first month on average",
+        ),
+        (
+            SPEND.assign(spend=1000),
+            0.5,
+            "have not paid back their acquisition cost in the months the data reaches",
+        ),
+    ],
+)
+def test_the_sentence_names_the_cohorts_it_is_about_and_when(base, spend, margin, said):
+    text = payback.sentence(payback.payback_table(base, spend, margin=margin))
+    assert (
+        text == "Customers won in 2023-10 " + said + ("average" if said.endswith(" ") else "") + END
+    )
+
+
+def test_the_sentence_names_the_slowest_channel_and_a_span_of_cohorts():
+    rows = [
+        ("p1", "2024-01-03", 100.0, "Search"),
+        ("p2", "2024-01-04", 50.0, "Search"),
+        ("p3", "2024-01-05", 90.0, "Social"),
+        ("p3", "2024-02-29", 10.0, "Social"),
+        ("p4", "2024-02-10", 80.0, "Search"),
+        ("p5", "2024-06-30", 1.0, "Search"),  # the data runs to June: Jan and Feb are old
+    ]
+    base = build_customer_base(orders(rows))
+    spend = pd.DataFrame(
+        {
+            "month": ["2024-01"] * 3 + ["2024-02"],
+            "channel": ["search", "Social", "", "Search"],
+            "spend": [100, 90, 30, 40],
+        }
+    )
+    # January: Search 100 + 20 of the shared 30 for 2 customers (CAC 60) and 75 each in
+    # month 0; Social 90 + 10 for 1 (CAC 100): 90, then 100 in month 1. February: p4, CAC 40.
+    # Overall: 260 for 4 customers (65) and (100 + 50 + 90 + 80) / 4 = 80 in month 0.
+    text = payback.sentence(payback.payback_table(base, spend, margin=1.0))
+    assert text == (
+        "Customers won in 2024-01 to 2024-02 pay back their acquisition cost within their "
+        "first month on average; those from Social by month 1" + END
+    )
