@@ -383,6 +383,19 @@ def settings_line(at) -> str:
     return " ".join(c.value for c in at.caption if c.value.startswith("Settings: "))
 
 
+def test_churn_risk_says_in_a_sentence_when_stages_and_model_agree(app):
+    # The demo: no Inactive customer above 80% still a customer, no Active or Loyal below 20%.
+    app.switch_page("app_pages/value.py").run()
+    app.segmented_control(key="clv_view").set_value("Churn risk").run()
+    no_errors(app)
+    said = [c.value for c in app.caption if c.value.startswith("No strong disagreement here")]
+    assert len(said) == 1
+    assert "Inactive, yet chance still a customer above 80%: 0 of " in said[0]
+    assert "Active or Loyal, yet chance still a customer below 20%: 0 of " in said[0]
+    columns = [list(d.value.columns) for d in app.dataframe]
+    assert not any("Where stage and model disagree" in c for c in columns)  # no table of zeros
+
+
 def test_what_if_suggested_window_is_one_click_away(app):
     app.segmented_control(key="lc_view").set_value("What-if").run()
     said = next(c.value for c in app.caption if "of the gaps between consecutive" in c.value)

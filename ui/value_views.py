@@ -252,9 +252,16 @@ def churn_view(v: Shown) -> None:
     )
     st.markdown("**Where the lifecycle stages and the model disagree**")
     rules, members = clv.disagreements(table["stage"], table["p_alive"])
-    show.table(rules.drop(columns="why"), first=["disagreement"])
-    for rule in rules.itertuples():
-        st.caption(f"**{rule.disagreement}:** {rule.why}")
+    if rules["customers"].sum() == 0:  # a table of zeros says less than one sentence
+        st.caption(
+            "No strong disagreement here: "
+            + "; ".join(f"{r.disagreement}: 0 of {r.out_of:,}" for r in rules.itertuples())
+            + "."
+        )
+    else:
+        show.table(rules.drop(columns="why"), first=["disagreement"])
+        for rule in rules.itertuples():
+            st.caption(f"**{rule.disagreement}:** {rule.why}")
     st.caption(
         "The stages follow a rule on days since the last order (the inactivity window); the "
         "model's chance still a customer follows each customer's own rhythm."
