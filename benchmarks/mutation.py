@@ -286,8 +286,8 @@ EQUIVALENT: dict[str, str] = {
     "length: strict or not, the same pairs",
     L + "x__first_match_table__mutmut_[47]": "the same stage codes (as floats)",
     L + "x__first_match_table__mutmut_40": "None is falsy: the table is read-only either way",
-    L + "x_average_by_stage__mutmut_[689]": "the stages are grouped as a plain array (not a "
-    "Categorical): observed changes nothing",
+    L + "x_average_by_stage__mutmut_[689]": "an unobserved stage's group is NaN, as the "
+    "reindex to the stages makes it: observed changes nothing",
     L + "x_funnel_sentences__mutmut_(5|8|11)": "pandas reads 'RECORDS' as 'records'; zip's "
     "strict=None and the default are False",
     L + "x_funnel_sentences__mutmut_17": "after a step nobody reached, no later step has "

@@ -44,14 +44,6 @@ COLUMNS += ["p_alive_range", "purchases", "purchases_range", "expected_spend", "
 COLUMNS += ["outlier"]
 
 
-def by_stage_of(values: pd.Series, stages: pd.Series, statistic: str = "mean") -> pd.Series:
-    """:func:`analytics.insights.lifecycle.average_by_stage` grouped on the stages' codes
-    (not their labels: a million strings hashed per rerun); the same figures."""
-    means = values.groupby(stages, observed=True).agg(statistic)
-    means.index = means.index.astype(str)
-    return means.reindex(lc.BUYER_STAGES).rename_axis("stage").rename(values.name)
-
-
 def known_view(v: Shown) -> None:
     """What is known when the model cannot tell who has left: revenue to date per stage and
     the customers ranked by it, never a figure that rests on the model."""
@@ -112,7 +104,7 @@ def value_view(v: Shown) -> None:
     if top["outlier"].any():
         st.caption("⚠ = expected spend rests on one order above the shop's 99.9th percentile.")
     by_stage = cache_value.memo(
-        "clv_by_stage", v.key, lambda: by_stage_of(table["clv"], table["stage"])
+        "clv_by_stage", v.key, lambda: lc.average_by_stage(table["clv"], table["stage"])
     )
     show.chart(
         charts.value_bars(
@@ -130,7 +122,7 @@ def value_view(v: Shown) -> None:
         medians = cache_value.memo(
             "clv_median_by_stage",
             v.key,
-            lambda: by_stage_of(table["clv"], table["stage"], "median").dropna(),
+            lambda: lc.average_by_stage(table["clv"], table["stage"], "median").dropna(),
         )
         words = ", ".join(f"{k} {money(v)}" for k, v in medians.items())
         st.caption(f"Median CLV per stage (a few customers pull the averages up): {words}.")

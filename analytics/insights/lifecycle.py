@@ -592,8 +592,10 @@ def compare(current: pd.Series, baseline: pd.Series) -> pd.DataFrame:
 def average_by_stage(values: pd.Series, stages: pd.Series, statistic: str = "mean") -> pd.Series:
     """Mean (or ``statistic``, e.g. "median") of ``values`` per lifecycle stage of the
     customers who have ordered (New to Reactivated, in lifecycle order; NaN for a stage
-    nobody is in). Prospects have no orders, so they have no row."""
-    means = values.groupby(stages.to_numpy(), observed=True).agg(statistic)
+    nobody is in). Prospects have no orders, so they have no row. Grouped by position, not
+    by index; stages kept as a Categorical are grouped on their codes (no label hashed)."""
+    means = values.groupby(stages.array, observed=True).agg(statistic)
+    means.index = means.index.astype(str)
     return means.reindex(BUYER_STAGES).rename_axis("stage").rename(values.name)
 
 
