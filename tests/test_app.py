@@ -394,6 +394,13 @@ def test_churn_risk_says_in_a_sentence_when_stages_and_model_agree(app):
     assert "Active or Loyal, yet chance still a customer below 20%: 0 of " in said[0]
     columns = [list(d.value.columns) for d in app.dataframe]
     assert not any("Where stage and model disagree" in c for c in columns)  # no table of zeros
+    # The high-risk table sets the CLV horizon's figures beside the churn horizon's risk:
+    # each header names its own horizon (defaults: 12 months, 90 days).
+    high_risk = columns[-1]
+    assert "Chance of no order in 12 months" in high_risk
+    assert "Expected orders, 12 months" in high_risk and "Predicted CLV, 12 months" in high_risk
+    app.number_input(key="churn_days").set_value(120).run()
+    assert "Churn risk, 120 days" in list(app.dataframe[-1].value.columns)
 
 
 def test_what_if_suggested_window_is_one_click_away(app):

@@ -38,6 +38,17 @@ class Shown:
     def money(self, value) -> str:
         return present.money(value, self.currency)
 
+    def labels(self) -> dict[str, str]:
+        """Headers that name their horizon: the CLV horizon's figures and the churn
+        horizon's risk sit side by side in the customer tables."""
+        over = present.months(self.months)
+        return {
+            "clv": f"Predicted CLV, {over}",
+            "purchases": f"Expected orders, {over}",
+            "p_no_order": f"Chance of no order in {over}",
+            "churn_risk": f"Churn risk, {self.horizon} days",
+        }
+
 
 COLUMNS = ["customer_id", "stage", "clv", "clv_range", "range_note", "p_no_order", "p_alive"]
 COLUMNS += ["p_alive_range", "purchases", "purchases_range", "expected_spend", "churn_risk"]
@@ -171,7 +182,7 @@ def value_view(v: Shown) -> None:
     top_100 = cache_value.memo(
         "top_100", v.key, lambda: present.ranges(table.nlargest(100, "clv"), currency, v.months)
     )
-    show.table(top_100.reset_index()[columns], first=columns)
+    show.table(top_100.reset_index()[columns], first=columns, labels=v.labels())
     if v.best:
         st.caption(v.best)
     controls.download_button(
@@ -267,7 +278,7 @@ def churn_view(v: Shown) -> None:
     leaving = table[table["churn_risk"] == "high"].sort_values("clv", ascending=False)
     st.markdown(f"**{len(leaving):,} customers at high risk**, most valuable first")
     shown = present.ranges(leaving.head(100), v.currency, v.months)
-    show.table(shown.reset_index()[columns], first=columns)
+    show.table(shown.reset_index()[columns], first=columns, labels=v.labels())
     if v.best:
         st.caption(v.best)
     show.campaign_list(
