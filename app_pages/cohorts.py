@@ -99,6 +99,12 @@ st.caption(
     f"their first order (0 = the {period} of the first order, 1 = the next one). A {period} "
     "not over at the data's end is left blank, so it never shows as a drop."
     + (
+        f" A {group_by.lower()} mixes customers won at different times: its row stops where "
+        f"fewer than half of its customers have been watched that many {period}s."
+        if group_by != BY_DATE
+        else ""
+    )
+    + (
         " Column 0 of the share who ordered is 100%: every customer's first order is in it."
         if metric in ("retention", "rolling")
         else ""

@@ -106,6 +106,21 @@ def test_groups_by_attribute_count_only_customers_whose_period_is_complete(base)
     }
 
 
+def test_an_attribute_row_stops_where_fewer_than_half_its_customers_were_watched(base):
+    """Web holds a (won in January: k 0-2 complete), c (February: k 0-1) and d (March: k 0).
+    k 1 rests on a and c, 2 of 3: shown (a and c both came back, 100%). k 2 would rest on
+    a alone, 1 of 3, under half the row: blank, in every metric, and out of the average's
+    support. Shop holds b alone, watched through k 2: its row runs to the end."""
+    channel = pd.Series({"a": "Web", "c": "Web", "d": "Web", "b": "Shop"})
+    t = cohort_table(base, "month", "retention", groups=channel, min_cohorts=1, min_customers=1)
+    assert rows(t)["Web"] == [1.0, 1.0, None]
+    assert rows(t)["Shop"] == [1.0, 0.0, 0.0]
+    assert t.support["customers"].tolist() == [4, 3, 1]
+    assert rows(cohort_table(base, "month", "revenue", groups=channel))["Web"] == [100, 40, None]
+    rolling = cohort_table(base, "month", "rolling", groups=channel)
+    assert rows(rolling)["Web"] == [1.0, 1.0, None]
+
+
 def test_revenue_so_far_by_group_keeps_one_base_along_each_row(base):
     """Email holds a (won in January, watched 3 months: k 0-2) and c (won in February,
     watched 2). Half of Email's 2 customers is 1: a, watched longest, is watched at least as

@@ -202,6 +202,13 @@ def cohort_table(
         numerator = grid(order_cells, base.amount[counted])
         denominator = ranges(horizon, first_revenue)
 
+    if groups is not None and metric != "cumulative_revenue_per_customer":
+        # An attribute's row mixes customers won at different times: its late periods would
+        # rest on its earliest few. A row stops where fewer than half of its customers have
+        # been watched that long (the rule of the running total above).
+        watched = eligible * 2 >= np.maximum(eligible[:, :1], 1)
+        numerator, eligible = np.where(watched, numerator, 0), np.where(watched, eligible, 0)
+        denominator = None if denominator is None else np.where(watched, denominator, 0)
     size = np.bincount(group[chosen], minlength=n_groups)
     keep = size >= max(min_size, 1)
     numerator, eligible = numerator[keep], eligible[keep]
