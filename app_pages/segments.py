@@ -91,9 +91,15 @@ elif view == "Stage × segment":
         "three weeks can be a Champion by rank yet At risk by the clock."
     )
     if "clv" in table:
-        st.markdown("**Average predicted CLV per RFM segment and lifecycle stage**")
+        months = present.months(cache_value.value_settings()[1].months)
+        st.markdown(f"**Average predicted CLV ({months}) per RFM segment and lifecycle stage**")
         means = sg.average_by_stage_and_segment(table, "clv").T
-        show.table(means, kinds={c: "money" for c in means.columns}, height=show.all_rows(means))
+        show.table(  # whole amounts: an average needs no cents, and a phone's columns are narrow
+            means,
+            kinds={c: "money" for c in means.columns},
+            decimals={c: 0 for c in means.columns},
+            height=show.all_rows(means),
+        )
         result, unchecked = cache_value.checked(dataset, cache_value.value_settings()[0])
         if result is None:
             st.caption(unchecked)

@@ -92,6 +92,16 @@ def test_a_horizon_of_one_month_is_said_in_the_singular():
     assert present.months(1) == "1 month" and present.months(12) == "12 months"
 
 
+def test_a_table_can_show_money_in_whole_amounts():
+    """The Segments page's average CLV per segment and stage: money, 0 decimals (a phone's
+    narrow column cut "€506.52" to "506.52"); the registry's money keeps its 2 elsewhere."""
+    frame = pd.DataFrame({"Loyal": [506.52], "clv": [12.5]})
+    shown = present.readable(frame, kinds={"Loyal": "money"}, decimals={"Loyal": 0})
+    assert (shown.columns["Loyal"].kind, shown.columns["Loyal"].decimals) == ("money", 0)
+    assert present.money_printf("EUR", shown.columns["Loyal"].decimals) == "€%,.0f"
+    assert shown.columns["Predicted CLV"].decimals == 2
+
+
 def test_the_pages_heatmap_carries_a_number_in_every_cell(demo_base):
     """36 monthly cohorts by 36 months cannot hold readable numbers; the page draws the 26
     most recent cohorts over months 0-12, and then every cell has its label."""

@@ -129,11 +129,12 @@ def table(
     kinds: dict[str, str] | None = None,
     helps: dict[str, str] | None = None,
     currency: str | None | bool = True,
+    decimals: dict[str, int] | None = None,
     **kwargs,
 ) -> None:
     """Every table on screen: through :func:`analytics.output.present.readable` (human headers,
     money in the shop's currency, shares as %, dates without times, blanks as blanks)."""
-    shown = present.readable(frame, first, labels, kinds, helps)
+    shown = present.readable(frame, first, labels, kinds, helps, decimals)
     money = session.currency() if currency is True else (currency or None)
     st.dataframe(
         shown.frame,

@@ -322,13 +322,15 @@ def readable(
     labels: dict[str, str] | None = None,
     kinds: dict[str, str] | None = None,
     helps: dict[str, str] | None = None,
+    decimals: dict[str, int] | None = None,
 ) -> Readable:
     """The table as a person reads it.
 
     A meaningful index (named, or not a plain row number) becomes the first column. Columns
-    named in ``first`` (default: :data:`PRIORITY`) come first, in that order. ``labels``
-    ``kinds`` and ``helps`` override the registry for this table (by machine name). Dates lose their
-    time of day; shares become percentages (0.4375 -> 43.75, shown "43.8%").
+    named in ``first`` (default: :data:`PRIORITY`) come first, in that order. ``labels``,
+    ``kinds``, ``helps`` and ``decimals`` override the registry for this table (by machine
+    name). Dates lose their time of day; shares become percentages (0.4375 -> 43.75, shown
+    "43.8%").
     """
     data = frame
     plain_rows = data.index.name is None and pd.api.types.is_integer_dtype(data.index.dtype)
@@ -338,19 +340,20 @@ def readable(
         first = PRIORITY if "customer_id" in data.columns else []
     order = [c for c in first if c in data.columns]
     data = data[order + [c for c in data.columns if c not in order]]
-    labels, kinds, helps = labels or {}, kinds or {}, helps or {}
+    labels, kinds, helps, decimals = labels or {}, kinds or {}, helps or {}, decimals or {}
     out: dict[str, pd.Series] = {}
     specs: dict[str, Column] = {}
     for name in data.columns:
         values = data[name]
         spec = COLUMNS.get(name) or _guess(name, values)
-        if name in labels or name in kinds or name in helps:
+        if name in labels or name in kinds or name in helps or name in decimals:
             kind = kinds.get(name, spec.kind)
+            places = spec.decimals if kind == spec.kind else Column(label="", kind=kind).decimals
             spec = Column(
                 labels.get(name, spec.label),
                 kind,
                 helps.get(name, spec.help),
-                spec.decimals if kind == spec.kind else Column(label="", kind=kind).decimals,
+                decimals.get(name, places),
             )
         if spec.kind == "date":
             values = pd.to_datetime(values).dt.date.astype("object")
