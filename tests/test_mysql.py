@@ -7,10 +7,13 @@ default: the held-back emails in capitals must still be customers of their own, 
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
 from analytics.ingest import sources
+from analytics.ingest.io import load_orders
 from analytics.ingest.orders import ReadOptions
 from tests import mysql
 from tests.test_sources import MAPPING, held_back_csv, held_back_orders, run, same_json_as_csv
@@ -158,3 +161,41 @@ def test_a_slow_mysql_query_is_cancelled_with_one_line(server, password, monkeyp
     sql = "SELECT * FROM orders WHERE SLEEP(3) = 0"
     code, _, err = run(capsys, "inspect", server.url(), "--sql", sql, *MAPPING)
     assert code == 2 and "did not answer in time" in err and len(err.strip().splitlines()) == 1
+
+
+def test_line_items_in_mysql_give_the_files_products(server, password, monkeypatch):
+    """The invoice log of tests/exports.py in MariaDB: the same purchases' products and line
+    counts as the file, fetched and cleaned in the embedded DuckDB (where each order gathers
+    its products as a list) and with the rules run in MariaDB itself (no lists there: the
+    lines are joined to their orders by name). 17850's invoices 536365 and 536366 are one
+    purchase of three products; 14527's cancellation C536379 leaves its line out."""
+    from tests import exports
+    from tests.test_line_items import TODAY, purchases
+
+    frame = pd.read_csv(io.StringIO(exports.INVOICE_LOG), dtype={"CustomerID": str})
+    frame["InvoiceDate"] = pd.to_datetime(frame["InvoiceDate"], format="%m/%d/%Y %H:%M")
+    con = server.connect(db=mysql.DATABASE)
+    with con.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS invoice_lines (InvoiceNo varchar(12), "
+            "StockCode varchar(12), Description varchar(60), Quantity int, "
+            "InvoiceDate datetime, UnitPrice double, CustomerID varchar(12), "
+            "Country varchar(30), Amount double)"
+        )
+        cursor.execute("DELETE FROM invoice_lines")
+        cursor.executemany(
+            f"INSERT INTO invoice_lines VALUES ({', '.join(['%s'] * 9)})",
+            [tuple(row) for row in frame.astype(object).itertuples(index=False)],
+        )
+    con.commit()
+    con.close()
+    from_file = load_orders(exports.INVOICE_LOG.encode(), "Online Retail.csv", today=TODAY)
+    location = sources.locate(server.url(), table="invoice_lines")
+    for rules in (None, "server"):
+        if rules:
+            monkeypatch.setenv("LENS_DB_RULES", rules)
+        got = sources.load_location(location, ReadOptions(), today=TODAY)
+        assert purchases(got) == purchases(from_file), rules
+        assert got.report.lines == from_file.report.lines, rules
+    assert from_file.report.lines["lines_left_out"] == 1
+    assert len(purchases(from_file)[("17850", "2010-12-01")]) == 3

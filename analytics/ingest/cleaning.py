@@ -90,12 +90,17 @@ def clean(
             )
 
     products = "product" in roles
-    if products:  # which products each order holds, before orders are folded
+    # Each order gathers its rows' products as it is folded; on MySQL, which has no lists,
+    # the rows that name a product are kept aside and joined to the orders by name.
+    gathered = products and run.gathers_products
+    if products and not gathered:
         run.keep("lines", "lines", lambda: _rules().lines_table(run.table("input"), roles))
 
     def keyed():
         rows = run.table("input")
-        if products:
+        if gathered:
+            rows = _rules().with_products(rows, fold)
+        elif products:
             rows = rows.drop("product")
         if fold:
             rows = _rules().folded(rows, line_amounts)
@@ -136,17 +141,16 @@ def clean(
     ordered = run.rows("orders", lambda: _rules().orders_query(run.table("result"), roles))
     lines, line_counts = None, {}
     if products:
+        aside = lambda: None if gathered else run.table("lines")  # noqa: E731
         counts = run.rows(
-            "line_counts",
-            lambda: _rules().line_counts_query(run.table("result"), run.table("lines")),
+            "line_counts", lambda: _rules().line_counts_query(run.table("result"), aside())
         )
         line_counts = {name: int(counts[name][0].as_py() or 0) for name in counts.column_names}
         line_counts["lines_left_out"] = line_counts["line_rows"] - line_counts["lines_kept"]
         notes.append(lines_note(line_counts))
-        lines = run.rows(
-            "lines_out", lambda: _rules().lines_query(run.table("result"), run.table("lines"))
-        )
-        run.free("lines")
+        lines = run.rows("lines_out", lambda: _rules().lines_query(run.table("result"), aside()))
+        if not gathered:
+            run.free("lines")
     run.free("result")
     # Each customer's key rides on their first order (one row each), in customer order.
     heads = ordered["_head"]

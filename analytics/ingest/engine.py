@@ -223,10 +223,12 @@ def _order_counts(keyed: ir.Table) -> dict[str, ir.Value]:
 
 def per_order(t: ir.Table) -> ir.Table:
     """One row per order id of the rows that have one: fields from the order's first row
-    that has them, and :func:`_order_counts`."""
+    that has them, and :func:`_order_counts`; the products of all its rows (``_products``,
+    see :func:`with_products`)."""
     keyed = t.filter(t.order_id.notnull())
-    columns = [c for c in t.columns if c not in ("_row", "order_id")]
-    return firsts(keyed, "order_id", columns, **_order_counts(keyed))
+    columns = [c for c in t.columns if c not in ("_row", "order_id", "_product")]
+    gathered = {"_products": keyed._product.collect()} if "_product" in t.columns else {}
+    return firsts(keyed, "order_id", columns, **_order_counts(keyed), **gathered)
 
 
 def shape_query(t: ir.Table) -> ir.Table:
@@ -249,7 +251,40 @@ def folded(t: ir.Table, line_amounts: bool) -> ir.Table:
     orders = per_order(t)
     if line_amounts:
         orders = orders.mutate(amount=orders._amount_sum)
-    return orders.select(*t.columns).union(t.filter(t.order_id.isnull()), distinct=False)
+    alone = t.filter(t.order_id.isnull())
+    if "_product" in t.columns:
+        alone = _own_products(alone)
+    return orders.select(*alone.columns).union(alone, distinct=False)
+
+
+# --- line items: which products each kept order holds ----------------------------------------
+
+
+def gathers_products(t: ir.Table) -> bool:
+    """Whether the engine can keep each order's products as a list on the order (every
+    engine but MySQL, which has no arrays): folding the rows then gathers them in the same
+    pass, and no step joins line rows to orders by name."""
+    return not _recomputes_ctes(t)
+
+
+def with_products(t: ir.Table, fold: bool) -> ir.Table:
+    """The staged rows with their product trimmed (empty is none) as ``_product``, for
+    :func:`folded` to gather per order; rows that are orders of their own (no folding)
+    carry it as their ``_products`` at once."""
+    t = t.mutate(_product=strip_text(t.product)).drop("product")
+    return t if fold else _own_products(t)
+
+
+def _own_products(t: ir.Table) -> ir.Table:
+    """A row that is an order of its own: its product as the order's list (a missing one is
+    dropped when the lists are read)."""
+    return t.mutate(_products=ibis.array([t._product])).drop("_product")
+
+
+def _items(t: ir.Table, **columns) -> ir.Table:
+    """One row per product of each order's list (``_products``), with ``columns``."""
+    items = t.select(**columns, product=t._products.unnest())
+    return items.filter(items.product.notnull())
 
 
 def customer_key(t: ir.Table, roles: list[str], ids_plain: bool = False) -> ir.Table:
@@ -362,6 +397,8 @@ def result_query(
         "_currency": classified._currency if "currency" in roles else ibis.null("string"),
     }
     out |= {role: classified[f"_{role}"] for role in attributes_of(roles)}
+    if "_products" in classified.columns:  # see with_products
+        out["_products"] = classified._products
     return classified.select(**out)
 
 
@@ -434,7 +471,7 @@ def _numbered(result: ir.Table) -> tuple[ir.Table, ir.Value]:
     return joined, joined._key
 
 
-# --- line items: which products each kept order holds ----------------------------------------
+# Line items on MySQL: the staged rows that name a product, joined to the orders by name.
 
 
 def _order_name(t: ir.Table, roles: list[str]) -> ir.Value:
@@ -449,8 +486,16 @@ def lines_table(t: ir.Table, roles: list[str]) -> ir.Table:
     return named.filter(named.product.notnull())
 
 
-def line_counts_query(result: ir.Table, lines: ir.Table) -> ir.Table:
-    """Line rows, those of kept orders, and the distinct products of those."""
+def line_counts_query(result: ir.Table, lines: ir.Table | None) -> ir.Table:
+    """Line rows, those of kept orders, and the distinct products of those: from the
+    orders' own lists, or (``lines``, MySQL) from the staged lines joined by order name."""
+    if lines is None:
+        items = _items(result, _kept=result._reason.isnull())
+        return items.aggregate(
+            line_rows=items.count(),
+            lines_kept=items._kept.sum(),
+            products=items.product.nunique(where=items._kept),
+        )
     kept = result.filter(result._reason.isnull())
     ids = kept.select(_kept=kept.order_id).distinct()
     joined = lines.left_join(ids, lines._order == ids._kept)
@@ -461,13 +506,18 @@ def line_counts_query(result: ir.Table, lines: ir.Table) -> ir.Table:
     )
 
 
-def lines_query(result: ir.Table, lines: ir.Table) -> ir.Table:
+def lines_query(result: ir.Table, lines: ir.Table | None) -> ir.Table:
     """The kept orders' products, one row per customer (``_code``, as :func:`orders_query`
     numbers them), day and product: a purchase's products are those of its orders
     together. Sorted by customer, day, product."""
     joined, _ = _numbered(result)
-    orders = joined.select(_kept=joined.order_id, _code=joined._code, order_date=joined.order_date)
-    both = orders.join(lines, orders._kept == lines._order)
+    if lines is None:
+        both = _items(joined, _code=joined._code, order_date=joined.order_date)
+    else:
+        orders = joined.select(
+            _kept=joined.order_id, _code=joined._code, order_date=joined.order_date
+        )
+        both = orders.join(lines, orders._kept == lines._order)
     out = both.select("_code", "order_date", "product").distinct()
     return out.order_by(["_code", "order_date", "product"])
 

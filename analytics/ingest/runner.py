@@ -40,7 +40,10 @@ class IbisRunner:
     def __init__(self, con, table, keep: bool):
         import ibis.expr.operations as ops
 
+        from analytics.ingest.engine import gathers_products
+
         self.con, self.keeps = con, keep
+        self.gathers_products = gathers_products(table)
         self.tables = {"input": table}
         self.views: set[str] = set()
         # Read the source once; every step scans the copy in the engine. An Arrow table is
@@ -76,6 +79,8 @@ class IbisRunner:
 class CachedDuckDB:
     """An embedded DuckDB over an Arrow table (read in place), running each step's SQL from
     the cache, compiling it with Ibis only on a miss."""
+
+    gathers_products = True  # see analytics.ingest.engine.gathers_products
 
     def __init__(self, arrow: pa.Table, key: dict):
         import duckdb
