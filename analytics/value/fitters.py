@@ -28,8 +28,8 @@ from lifetimes.utils import ConvergenceError, _scale_time
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
-# One BLAS thread for the whole process from the moment the value models are imported
-# (in the app, from the first page that fits or scores one): the fits' products are
+# One BLAS thread for the whole process from the moment this module is imported: the fits'
+# products are
 # matrix-vector ones, which threads hardly speed up, and on a shared server whose cores are
 # busy OpenBLAS's waiting threads made one 600,000-row dot product 80 times slower (median
 # 36 ms against 0.45 ms on one thread, load average 8 on 2 cores).
