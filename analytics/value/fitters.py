@@ -29,10 +29,9 @@ from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
 # One BLAS thread for the whole process from the moment this module is imported: the fits'
-# products are
-# matrix-vector ones, which threads hardly speed up, and on a shared server whose cores are
-# busy OpenBLAS's waiting threads made one 600,000-row dot product 80 times slower (median
-# 36 ms against 0.45 ms on one thread, load average 8 on 2 cores).
+# products are matrix-vector ones, which threads hardly speed up, and on a shared server
+# whose cores are busy OpenBLAS's waiting threads made one 600,000-row dot product 80 times
+# slower (median 36 ms against 0.45 ms on one thread, load average 8 on 2 cores).
 threadpool_limits(limits=1, user_api="blas")
 
 GRADIENT_TOLERANCE = 1e-5
