@@ -578,16 +578,17 @@ def test_channels_given_per_customer_id_in_any_order():
 
 # --- LTV:CAC with the value model's expectations, per cohort and overall -----------------------
 
-# The data ends on 2024-03-15 (March partial). Cohorts: Nov z (80); Jan a (100, and 40 in
-# March); Feb b (60), c (40); Mar d (20). Spend: 40, 50, 100, 10, and 30 in April, which has
-# nobody. With a 50% margin, margin per customer: Nov 40 (months 0-4), Jan 50, 50, 70,
-# Feb (60 + 40) x 50% / 2 = 25, 25, Mar 10.
+# The data ends on 2024-03-15 (March partial). Cohorts: Nov z (80, and 20 in March); Jan a
+# (100, and 40 in March); Feb b (60), c (40); Mar d (20). Spend: 40, 50, 100, 10, and 30 in
+# April, which has nobody. With a 50% margin, margin per customer: Nov 40 (months 0-3), then
+# 50 (month 4, March); Jan 50, 50, 70; Feb (60 + 40) x 50% / 2 = 25, 25; Mar 10.
 MODEL_ORDERS = [
     ("z", "2023-11-15", 80.0, "Search"),
     ("a", "2024-01-10", 100.0, "Search"),
     ("b", "2024-02-10", 60.0, "Search"),
     ("c", "2024-02-20", 40.0, "Search"),
     ("a", "2024-03-05", 40.0, "Search"),
+    ("z", "2024-03-06", 20.0, "Search"),
     ("d", "2024-03-15", 20.0, "Search"),
 ]
 MODEL_SPEND = pd.DataFrame(
@@ -641,10 +642,11 @@ def test_ltv_cac_with_the_model_per_cohort_and_overall():
     )
     # April has spend and nobody: no figure and nothing predicted.
     assert pd.isna(t.loc["2024-04", "ltv_cac_3"]) and not t.loc["2024-04", "ltv_cac_3_predicted"]
-    # Month 6: z's 2 expected with a spread of 50% x 10 = 5 would put the low end below what
-    # November has already made (40): the range starts there. 41 / 40.
+    # Month 6: November's 50 so far (its last month, March) + z's 2 expected, with a spread
+    # of 50% x 10 = 5 that would put the low end below what is made so far (50): the range
+    # starts there. 51 / 40.
     assert t.loc["2023-11", ["ltv_cac_6", "ltv_cac_6_low", "ltv_cac_6_high"]].tolist() == (
-        pytest.approx([41 / 40, 40 / 40, (41 + z * 5) / 40])
+        pytest.approx([51 / 40, 50 / 40, (51 + z * 5) / 40])
     )
     assert t.loc["2024-01", ["ltv_cac_6", "ltv_cac_6_low", "ltv_cac_6_high"]].tolist() == (
         pytest.approx([70 / 50] * 3)
@@ -658,19 +660,24 @@ def test_ltv_cac_with_the_model_per_cohort_and_overall():
     assert o[["ltv_cac_3", "ltv_cac_3_low", "ltv_cac_3_high"]].tolist() == pytest.approx(
         [202 / 200, (202 - z * s) / 200, (202 + z * s) / 200]
     )
-    # Month 6: 41 + 70 + 50 + 10 = 171, spread 5: the low end is what is made so far (170).
+    # Month 6: 51 + 70 + 50 + 10 = 181, spread 5: the low end is what is made so far (180).
     assert o[["ltv_cac_6", "ltv_cac_6_low", "ltv_cac_6_high"]].tolist() == pytest.approx(
-        [171 / 200, 170 / 200, (171 + z * 5) / 200]
+        [181 / 200, 180 / 200, (181 + z * 5) / 200]
     )
-    # Month 12: nothing more expected: 40 + 70 + 50 + 10 = 170 so far, over 200, no spread.
+    # Month 12: nothing more expected: 50 + 70 + 50 + 10 = 180 so far, over 200, no spread.
     assert o[["ltv_cac_12", "ltv_cac_12_low", "ltv_cac_12_high"]].tolist() == pytest.approx(
-        [0.85, 0.85, 0.85]
+        [0.9, 0.9, 0.9]
     )
     assert o[[f"ltv_cac_{h}_predicted" for h in payback.HORIZONS]].tolist() == [True] * 3
+    # The command line gives them to 4 digits, with the range of each predicted one.
+    overall = payback.to_json(result)["overall"]
+    assert overall["ltv_cac"] == {"3": 1.01, "6": 0.905, "12": 0.9}
+    assert overall["ltv_cac_predicted"]["6"] == [0.9, round((181 + z * 5) / 200, 4)]
     # Every customer came from Search and all the spend is Search's: the one channel's figures
     # are the cohorts' (only April's Search spend reaches nobody, and is named).
     spend = MODEL_SPEND.assign(channel="Search")
     channels = payback.payback_table(base, spend, margin=0.5, ahead=model_ahead(base)).channels
+    assert channels.partial is True  # as the cohorts': the data ends on 15 March
     figures = [c for c in t.columns if c.startswith("ltv_cac")]
     pd.testing.assert_frame_equal(
         channels.table.set_index("cohort")[figures], t[figures], check_names=False
@@ -685,7 +692,11 @@ def test_without_a_model_one_cohort_still_to_come_leaves_the_overall_without_a_f
     # 3 months would need March's, which has no figure without a model: none.
     result = payback.payback_table(base, SPEND.iloc[[0, 3]], margin=0.5)
     assert row(result, "2023-10")["ltv_cac_3"] == 1.5
-    assert pd.isna(result.cohorts.overall["ltv_cac_3"].iloc[0])
+    overall = result.cohorts.overall.iloc[0]
+    assert pd.isna(overall["ltv_cac_3"]) and overall["ltv_cac_3_predicted"]
+    # October alone: its month 3 is over, so the overall figure is its own, not predicted.
+    overall = payback.payback_table(base, SPEND.iloc[[0]], margin=0.5).cohorts.overall.iloc[0]
+    assert overall["ltv_cac_3"] == 1.5 and not overall["ltv_cac_3_predicted"]
 
 
 @pytest.mark.parametrize(
@@ -696,11 +707,12 @@ def test_without_a_model_one_cohort_still_to_come_leaves_the_overall_without_a_f
     ],
 )
 def test_ltv_cac_of_little_or_no_spend(base, spend, ltv):
-    result = payback.payback_table(base, SPEND.assign(spend=[spend, 120, 500, 50]), margin=0.5)
-    eve = row(result, "2023-10")
-    assert eve["cac"] == spend and eve["payback_month"] == 0
-    assert (pd.isna(eve["ltv_cac_3"]) and ltv is None) or eve["ltv_cac_3"] == ltv
-    assert pd.isna(eve["ltv_cac_3_high"])  # realized: no range
+    result = payback.payback_table(base, SPEND.iloc[[0]].assign(spend=spend), margin=0.5)
+    # October alone (Eve): the cohort and the overall row are the same figures.
+    for eve in (row(result, "2023-10"), result.cohorts.overall.iloc[0]):
+        assert eve["cac"] == spend and eve["payback_month"] == 0
+        assert (pd.isna(eve["ltv_cac_3"]) and ltv is None) or eve["ltv_cac_3"] == ltv
+        assert pd.isna(eve["ltv_cac_3_high"])  # realized: no range
 
 
 def test_the_figures_are_numbers_of_the_right_kind(by_channel, base):
@@ -714,6 +726,7 @@ def test_the_figures_are_numbers_of_the_right_kind(by_channel, base):
         assert part.table["last_month"].dtype == np.int64
         assert part.margin.columns.name == "k" and part.overall_margin.columns.name == "k"
     assert never.cohorts.overall_margin.index.tolist() == ["all"]
+    assert never.cohorts.table.columns[:3].tolist() == ["cohort", "new_customers", "spend"]
     # One column per month k the data reaches: October's 0 (October) to 5 (March).
     assert never.cohorts.margin.columns.tolist() == list(range(6))
 
@@ -967,3 +980,19 @@ def test_the_sentence_names_the_slowest_of_three_channels():
         "Customers won in 2024-01 pay back their acquisition cost by month 1 on average; those "
         "from Blog by month 2" + END
     )
+
+
+def test_the_overall_curve_stops_where_few_of_the_customers_stand_behind_it():
+    # o: 200 in October and 200 in December; n1-n4: 10 each in February. The data ends on
+    # 15 March. Month 0 is over for all 5: (200 + 4 x 10) / 5 = 48 against (300 + 100) / 5 =
+    # 80. Months 1 on are over for o alone, 1 of 5 (20%, under a quarter): no average there,
+    # though o alone reaches its CAC of 300 in month 2.
+    rows = [("o", "2023-10-05", 200.0, None), ("o", "2023-12-05", 200.0, None)]
+    rows += [(f"n{i}", "2024-02-10", 10.0, None) for i in range(4)]
+    rows += [("n0", "2024-03-15", 0.0, None)]
+    base = build_customer_base(orders(rows))
+    spend = pd.DataFrame({"month": ["2023-10", "2024-02"], "spend": [300, 100]})
+    result = payback.payback_table(base, spend)
+    assert result.cohorts.overall_margin.loc["all"].dropna().tolist() == [48.0]
+    assert pd.isna(result.cohorts.overall["payback_month"].iloc[0])
+    assert row(result, "2023-10")["payback_month"] == 2  # the cohort itself does
