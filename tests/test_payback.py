@@ -996,3 +996,31 @@ def test_the_overall_curve_stops_where_few_of_the_customers_stand_behind_it():
     assert result.cohorts.overall_margin.loc["all"].dropna().tolist() == [48.0]
     assert pd.isna(result.cohorts.overall["payback_month"].iloc[0])
     assert row(result, "2023-10")["payback_month"] == 2  # the cohort itself does
+
+
+# Each channel's payback month: 36 channels, with ties in an order that a sort which is not
+# stable reorders.
+MONTHS_BACK = [0, 1, 2, 0, 1, 2, 1, 1, 2, 1, 2, 2, 0, 0, 1, 2, 0, 2, 2, 2, 2, 0, 1, 2, 1, 0, 1]
+MONTHS_BACK += [0, 0, 2, 2, 2, 2, 2, 0, 1]
+
+
+def test_the_slowest_channel_among_ties_is_the_last_by_name():
+    # Channels C00-C35, one January customer each and 50 of spend each; the data runs to
+    # 30 April (three months over). A channel back in month 0 spent 100 in January; one back
+    # in month m > 0 spent 20 in January and 80 in month m. 16 channels are back only in
+    # month 2: the sentence names the last of them by name, C33. Overall (10 channels back
+    # in month 0, 10 in month 1): (10 x 100 + 26 x 20) / 36 = 42.2 < 50 in month 0, then
+    # + 10 x 80: 64.4 >= 50 in month 1.
+    rows = []
+    for i, m in enumerate(MONTHS_BACK):
+        rows.append((f"c{i:02d}", "2024-01-10", 20.0 if m else 100.0, f"C{i:02d}"))
+        if m:
+            rows.append((f"c{i:02d}", f"2024-{m + 1:02d}-10", 80.0, f"C{i:02d}"))
+    rows.append(("c00", "2024-04-30", 0.0, "C00"))
+    base = build_customer_base(orders(rows))
+    names = [f"C{i:02d}" for i in range(len(MONTHS_BACK))]
+    spend = pd.DataFrame({"month": "2024-01", "channel": names, "spend": 50})
+    assert payback.sentence(payback.payback_table(base, spend)) == (
+        "Customers won in 2024-01 pay back their acquisition cost by month 1 on average; those "
+        "from C33 by month 2" + END
+    )

@@ -506,7 +506,46 @@ def test_the_command_lines_answer_keeps_the_top(hand):
 
 def test_no_first_purchase_with_a_product():
     # Lines only on second purchases: there is nothing to group first purchases by.
-    _, base, idx = shop(days_csv([(1, "a", 0, ""), (2, "a", 5, "Tea")]))
+    log, base, idx = shop(days_csv([(1, "a", 0, ""), (2, "a", 5, "Tea")]))
     with pytest.raises(LensError) as error:
         pr.to_json(idx, base, None, 3)
     assert str(error.value) == "No first purchase names a product: " + pr.NEEDS
+    # To day 2 there is no line at all (Tea comes on day 5): no first product either.
+    early = pr.prepare(base, log.lines, pd.Timestamp("2024-01-03"))
+    assert len(early.line_code) == 0 and pr.first_products(early, base).empty
+
+
+def test_main_products_tied_on_purchases_follow_the_shops_order():
+    # 30 products P00-P29. Product i is bought alone by (i % 3) + 1 customers, and with
+    # P(i+3) (wrapping round) by one customer t{i}: each product is in two of the pairs, so
+    # products with the same i % 3 are tied on purchases, ten at a time. A pair's main product
+    # is the one that comes first in the shop's order of names (the tie's rule).
+    rows, order = [], 0
+    for i in range(30):
+        for j in range(i % 3 + 1):
+            order += 1
+            rows.append((order, f"f{i:02d}{j}", 0, f"P{i:02d}"))
+    for i in range(30):
+        order += 1
+        rows += [
+            (order, f"t{i:02d}", 1, f"P{i:02d}"),
+            (order, f"t{i:02d}", 1, f"P{(i + 3) % 30:02d}"),
+        ]
+    _, base, idx = shop(days_csv(rows))
+    names = list(idx.names)
+    first = pr.first_product(idx, base)
+    for i in range(30):
+        pair = [f"P{i:02d}", f"P{(i + 3) % 30:02d}"]
+        assert first[f"t{i:02d}"] == min(pair, key=names.index)
+
+
+def test_the_winback_list_keeps_the_customers_order_among_ties():
+    # 30 customers bought Tea on day 0, 1 or 2 (i % 3) and never came back; the data ends on
+    # day 200. Longest waiting first; among those who waited as long, the customers' order.
+    rows = [(i, f"c{i:02d}", i % 3, "Tea") for i in range(30)] + [(99, "z", 200, "Cup")]
+    _, base, idx = shop(days_csv(rows))
+    listed = pr.not_back(idx, base, "Tea", 0)
+    position = {c: base.ids.get_loc(c) for c in listed["customer_id"]}
+    expected = sorted(position, key=lambda c: (int(c[1:]) % 3, position[c]))
+    assert listed["customer_id"].tolist() == expected
+    assert listed["days_since_first_order"].tolist() == [200 - int(c[1:]) % 3 for c in expected]
