@@ -326,9 +326,77 @@ _PAYBACK = [
         "the same cohorts",
     ),
     (
-        [f"x_sentence__mutmut_{n}" for n in (71, 73, 77)],
-        "pandas sorts the nullable payback months stably whatever the kind (40 ties checked)",
+        ["x_sentence__mutmut_77"],
+        "numpy reads 'STABLE' as 'stable'",
     ),
+]
+INFERS_INT = "np.full infers int64 from a whole number"
+# (function, mutant numbers, why) for analytics/insights/products.py
+_PRODUCTS = [
+    ("__per_customer", (5, 8, 14, 17), INFERS_INT),
+    (
+        "__per_customer",
+        (10, 18, 19, 32, 33),
+        "only customers with no purchase kept get this value: they are never watched "
+        "(watched -1) nor in a first purchase, and their orders are decades from day -1 or "
+        "-2, so nothing read changes",
+    ),
+    ("__per_customer", (22, 23), "day 0 is 1 January 1970: no first purchase of a shop is on it"),
+    (
+        "__per_customer",
+        (45,),
+        "every customer of the base has an order: the bincount is as long without minlength",
+    ),
+    (
+        "__per_customer",
+        (49, 50),
+        "a second purchase is after the first, so on day 1 or later: >= 0, > 0, >= 1 agree",
+    ),
+    ("_first_product", (9,), "the same names as objects or str; with None they are objects"),
+    ("_first_products", (59, 60, 61, 62), SILENCED),
+    ("_what_next", (30, 31, 32, 33), SILENCED),
+    ("_wilson", (14, 15, 16, 17), SILENCED),
+    (
+        "_journeys",
+        (11, 12, 13, 14),
+        "an empty steps column either way (pandas makes an empty series of objects)",
+    ),
+    (
+        "_journeys",
+        (23,),
+        "a customer not back has one purchase, put on the next back customer's row before "
+        "that customer's own first purchase overwrites it (numpy assigns in order)",
+    ),
+    (
+        "_journeys",
+        (24,),
+        "the position is clamped to the last row, which then does not match: < or <= alike",
+    ),
+    ("_journeys", (35, 38), INFERS_INT),
+    ("_prepare", (102, 105), INFERS_INT),
+    ("_journeys", (60,), "the same names as objects or str; with '(no product)' objects"),
+    ("_not_back", (35,), "numpy reads 'STABLE' as 'stable'"),
+    ("_prepare", (91,), "numpy reads 'STABLE' as 'stable'"),
+    (
+        "_prepare",
+        (17,),
+        "with the base's own categories get_indexer gives the codes unchanged",
+    ),
+    ("_prepare", (54, 55), "a wider span keeps the (customer, day) keys apart as well"),
+    (
+        "_prepare",
+        (94, 96),
+        "ranks as floats hold the same whole numbers (minimum.at into the int64 best)",
+    ),
+    ("_shop_repeat_90", (11,), "with nobody watched the mean of nothing is nan as well"),
+    ("_to_json", (106, 137, 146), "pandas reads 'RECORDS' as 'records'"),
+    (
+        "_what_next",
+        (40, 48),
+        "with nobody (base_n or all_n 0) every count is 0: 0 / 0 is nan as well",
+    ),
+    ("_wilson", (3, 5, 9, 11), "k and n are counts: as ints they divide into the same floats"),
+    ("_wilson", (56,), "with n = 1 the formula gives 0 and 1 exactly"),
 ]
 NO_PROSPECT_CODE = (
     "a customer who has ordered never has code 0 (Prospect): codes are -1 or 1-6, so "
@@ -569,6 +637,7 @@ EQUIVALENT: dict[str, str] = {
     H + "x_unique_whole_days__mutmut_28": "21 bits a column still fit 3 columns in an int64 "
     "(63 bits), in the same order",
     **{PB + name: why for names, why in _PAYBACK for name in names},
+    **{PR + f"x{name}__mutmut_{n}": why for name, numbers, why in _PRODUCTS for n in numbers},
 }
 
 
