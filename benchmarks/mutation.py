@@ -79,6 +79,8 @@ V = "analytics.value.verdict."
 LI = "analytics.value.lists."
 SC = "analytics.value.scorecard."
 RP = "analytics.insights.repurchase."
+PB = "analytics.insights.payback."
+PR = "analytics.insights.products."
 AS_FLOAT = "astype(None) is float64 too"
 FALSY = "None is falsy, as False"
 NAT = "a column of NaT either way"
@@ -209,6 +211,192 @@ _PARSING = [
         (101, 103),
         "a missing or empty value is unreadable either way (every format and pandas refuse it)",
     ),
+]
+SILENCED = "only which numpy warnings are silenced"
+MONTHS = "period_of tells 'week' and 'quarter' apart: any other value means months"
+# (mutant names, why) for analytics/insights/payback.py
+_PAYBACK = [
+    (
+        [
+            *(f"x__by_channel__mutmut_{n}" for n in range(117, 121)),
+            *(f"x__groups__mutmut_{n}" for n in (*range(82, 86), *range(272, 276))),
+            *(f"x__groups__mutmut_{n}" for n in range(394, 398)),
+            *(f"x__overall__mutmut_{n}" for n in (*range(85, 89), *range(130, 134))),
+        ],
+        SILENCED,
+    ),
+    (
+        [f"x__by_channel__mutmut_{n}" for n in (17, 20, 21, 210, 213, 218, 235, 238, 241)],
+        "the two sequences zipped have the same length (one series and its casefold, a mask "
+        "applied to two columns, a label per pair): strict or not, the same pairs",
+    ),
+    (["x__by_channel__mutmut_259"], FALSY),
+    (
+        [f"x__by_channel__mutmut_{n}" for n in (55, 57, 70)],
+        "the pairs' index is never read (MultiIndex.from_frame, to_numpy and zip read values)",
+    ),
+    (["x__by_channel__mutmut_65"], "the same channel texts as objects or str"),
+    (
+        [
+            *(f"x__groups__mutmut_{n}" for n in (5, 9, 10, 20, 23, 24, 53, 56, 57)),
+            *(f"x_payback_table__mutmut_{n}" for n in (24, 27, 28)),
+        ],
+        MONTHS,
+    ),
+    (["x__groups__mutmut_114"], "a group with no new customer has revenue 0: 0 / 0 is NaN already"),
+    (
+        ["x__groups__mutmut_130", "x__overall__mutmut_129"],
+        "no payback month is read as a negative one (>= 0): -1 and -2 say the same",
+    ),
+    (
+        [f"x__groups__mutmut_{n}" for n in (170, 171, 176)],
+        "the figure so far is read only for groups with customers whose month h is not over, "
+        "whose last k is from 0 to width - 1: the clip's other bounds change nothing",
+    ),
+    (
+        [f"x__groups__mutmut_{n}" for n in (45, 181, 183, 324)],
+        "a spend table has a row (one of blank rows only is refused first): last_k and "
+        "overall_of are never empty, so there is always an overall row",
+    ),
+    (["x__groups__mutmut_232"], "without a model _quad gives 0 whatever the gradient's shape"),
+    (
+        ["x__margin_frame__mutmut_7", "x__margin_frame__mutmut_9"],
+        "the same labels held as str instead of object; every reader finds rows by label or "
+        "position",
+    ),
+    (["x__month_end_day__mutmut_2"], "the last day as a float compares alike"),
+    (["x__month_number__mutmut_6"], "numpy reads the same months from an object array"),
+    (
+        [f"x__overall__mutmut_{n}" for n in (100, 101, 111, 112)],
+        "behind means at least a quarter of max(1, ...) customers: new_at > 0 (or >= 0) adds "
+        "nothing to it",
+    ),
+    (
+        ["x__overall__mutmut_145"],
+        "only groups with new customers add spend: no customer means no spend, and 0 / 0 is "
+        "NaN either way",
+    ),
+    (
+        ["x__overall__mutmut_84"],
+        "the floor matters only when month 0 has 0 or 1 customer, and then later months have "
+        "0 or 1 too: a quarter or a half of 1 lets the same counts through",
+    ),
+    (
+        ["x__quad__mutmut_1"],
+        "without a model the gradient has 0 columns here, and a model's gradient of 0 "
+        "columns gives the same zeros through einsum",
+    ),
+    (["x__quad__mutmut_16"], "einsum's subscripts are any letters: the same contraction"),
+    (
+        ["x__records__mutmut_21", "x__records__mutmut_22"],
+        "new_customers is set again on the next line (only the JSON's key order moves)",
+    ),
+    (
+        [f"x__records__mutmut_{n}" for n in (63, 65, 68)],
+        "the payback month is a whole number made int() right after: rounded to 0, 1 or 4 "
+        "digits it is the same",
+    ),
+    (
+        ["x_to_json__mutmut_17", "x_to_json__mutmut_29"],
+        "the part is read only for last_month_partial, which overall rows do not have",
+    ),
+    (["x_empty_spend__mutmut_10"], "pd.Series(dtype=None) is an object column too"),
+    (
+        ["x_payback_table__mutmut_41"],
+        "every spend month is among the months: the bincount is as long without minlength",
+    ),
+    (
+        ["x_payback_table__mutmut_55"],
+        "the position is clamped to the last month, which then does not match: < or <= alike",
+    ),
+    (["x_payback_table__mutmut_71"], "every reader of a group tests group >= 0: -1 or -2"),
+    (["x_read_spend__mutmut_103"], AS_FLOAT),
+    (
+        [f"x_read_spend__mutmut_{n}" for n in (187, 190, 193, 194)],
+        "the keys are unique after the duplicate check: any sort gives the same order (and "
+        "pandas does not check kind here)",
+    ),
+    (
+        ["x_read_spend__mutmut_23", "x_read_spend__mutmut_25"],
+        "the rows' old numbers would be a column of their own, which nothing reads",
+    ),
+    (
+        ["x_sentence__mutmut_16"],
+        "a month with no new customer has last_month -1, never old enough: > 0 or >= 0 picks "
+        "the same cohorts",
+    ),
+    (
+        ["x_sentence__mutmut_77"],
+        "numpy reads 'STABLE' as 'stable'",
+    ),
+]
+INFERS_INT = "np.full infers int64 from a whole number"
+# (function, mutant numbers, why) for analytics/insights/products.py
+_PRODUCTS = [
+    ("__per_customer", (5, 8, 14, 17), INFERS_INT),
+    (
+        "__per_customer",
+        (10, 18, 19, 32, 33),
+        "only customers with no purchase kept get this value: they are never watched "
+        "(watched -1) nor in a first purchase, and their orders are decades from day -1 or "
+        "-2, so nothing read changes",
+    ),
+    ("__per_customer", (22, 23), "day 0 is 1 January 1970: no first purchase of a shop is on it"),
+    (
+        "__per_customer",
+        (45,),
+        "every customer of the base has an order: the bincount is as long without minlength",
+    ),
+    (
+        "__per_customer",
+        (49, 50),
+        "a second purchase is after the first, so on day 1 or later: >= 0, > 0, >= 1 agree",
+    ),
+    ("_first_product", (9,), "the same names as objects or str; with None they are objects"),
+    ("_first_products", (59, 60, 61, 62), SILENCED),
+    ("_what_next", (30, 31, 32, 33), SILENCED),
+    ("_wilson", (14, 15, 16, 17), SILENCED),
+    (
+        "_journeys",
+        (11, 12, 13, 14),
+        "an empty steps column either way (pandas makes an empty series of objects)",
+    ),
+    (
+        "_journeys",
+        (23,),
+        "a customer not back has one purchase, put on the next back customer's row before "
+        "that customer's own first purchase overwrites it (numpy assigns in order)",
+    ),
+    (
+        "_journeys",
+        (24,),
+        "the position is clamped to the last row, which then does not match: < or <= alike",
+    ),
+    ("_journeys", (35, 38), INFERS_INT),
+    ("_prepare", (102, 105), INFERS_INT),
+    ("_journeys", (60,), "the same names as objects or str; with '(no product)' objects"),
+    ("_not_back", (35,), "numpy reads 'STABLE' as 'stable'"),
+    ("_prepare", (91,), "numpy reads 'STABLE' as 'stable'"),
+    (
+        "_prepare",
+        (17,),
+        "with the base's own categories get_indexer gives the codes unchanged",
+    ),
+    ("_prepare", (54, 55), "a wider span keeps the (customer, day) keys apart as well"),
+    (
+        "_prepare",
+        (94, 96),
+        "ranks as floats hold the same whole numbers (minimum.at into the int64 best)",
+    ),
+    ("_shop_repeat_90", (11,), "with nobody watched the mean of nothing is nan as well"),
+    ("_to_json", (106, 137, 146), "pandas reads 'RECORDS' as 'records'"),
+    (
+        "_what_next",
+        (40, 48),
+        "with nobody (base_n or all_n 0) every count is 0: 0 / 0 is nan as well",
+    ),
+    ("_wilson", (3, 5, 9, 11), "k and n are counts: as ints they divide into the same floats"),
+    ("_wilson", (56,), "with n = 1 the formula gives 0 and 1 exactly"),
 ]
 NO_PROSPECT_CODE = (
     "a customer who has ordered never has code 0 (Prospect): codes are -1 or 1-6, so "
@@ -448,6 +636,8 @@ EQUIVALENT: dict[str, str] = {
     "where either path gives nothing; with rows, min(x, 1) >= 0 exactly when x >= 0",
     H + "x_unique_whole_days__mutmut_28": "21 bits a column still fit 3 columns in an int64 "
     "(63 bits), in the same order",
+    **{PB + name: why for names, why in _PAYBACK for name in names},
+    **{PR + f"x{name}__mutmut_{n}": why for name, numbers, why in _PRODUCTS for n in numbers},
 }
 
 
@@ -488,9 +678,6 @@ def shown(tests: list[str]) -> str:
 
 # Why a module's run is long (said in RESULTS.md while it is not measured).
 SLOW = {
-    "payback": "1,734 mutants; with its unit tests only (-k leaves out the command-line and "
-    "PDF tests, which took about 3 s a mutant) they run in half a second, so some 20 to 30 "
-    "minutes on two shared cores: not run yet (6 December 2026: no time left in the session)",
     "cleaning": "each mutant compiles the cleaning steps' SQL again with Ibis (the cache of "
     "compiled SQL is fresh for every run, see tests/fresh_sql_cache.py): hours on two cores",
     "engine": "as cleaning, with more mutants",

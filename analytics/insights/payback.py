@@ -375,9 +375,12 @@ def payback_table(
     if not 0 < margin <= 1:
         raise LensError("The gross margin is a share: above 0 and at most 1 (0.4 = 40%).")
     spend = read_spend(spend)
+    if spend.empty:  # only blank rows: nothing to divide by (the page shows no table then)
+        raise LensError(
+            "The spend table has no rows: add one row per month (YYYY-MM) with its spend."
+        )
     warnings = [] if ahead is None else list(ahead.notes)
     first_month = period_of(base.day[base.start], "month")
-    last_month = int(period_of(np.array([base.last_day]), "month")[0])
     spend_month = _month_number(spend["month"])
     months = np.unique(spend_month)
     per_month = np.bincount(np.searchsorted(months, spend_month), spend["spend"], len(months))
@@ -436,7 +439,6 @@ def payback_table(
                 spend_month,
                 channels,
                 first_month,
-                last_month,
                 margin,
                 ahead,
                 warnings,
@@ -456,7 +458,7 @@ def _margin_frame(values: np.ndarray, index) -> pd.DataFrame:
 
 
 def _by_channel(
-    base, spend, spend_month, channels, first_month, last_month, margin, ahead, warnings
+    base, spend, spend_month, channels, first_month, margin, ahead, warnings
 ) -> Payback:
     """Per (cohort month, channel): the channel's spend plus its share of the month's spend
     with no channel (in proportion to the month's new customers per channel)."""

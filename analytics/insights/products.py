@@ -147,14 +147,22 @@ def prepare(
 
 
 def wilson(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """The Wilson score interval of k successes in n (NaN where n is 0)."""
+    """The Wilson score interval of k successes in n (NaN where n is 0).
+
+    With no success the interval starts at 0 exactly, and with n of n it ends at 1 exactly:
+    the formula gives them only to rounding (1e-17 above 0, or below 1), which would tell a
+    group from a shop whose rate is 0 or 1 when it holds it."""
     k, n = np.asarray(k, dtype="float64"), np.asarray(n, dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         share = k / n
         denom = 1 + z**2 / n
         centre = (share + z**2 / (2 * n)) / denom
         half = z / denom * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2))
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    some = n > 0
+    return (
+        np.where(some & (k == 0), 0.0, centre - half),
+        np.where(some & (k == n), 1.0, centre + half),
+    )
 
 
 def _per_customer(idx: ProductIndex, base: CustomerBase) -> dict[str, np.ndarray]:
