@@ -216,10 +216,10 @@ def table(result: dict) -> str:
         cells = []
         for s in shops:
             v = result[s].get(step)
-            cells.append("n/a" if v is None else f"{v:.2f} s")
+            cells.append("n/a" if v is None else "no rerun seen" if v == 0 else f"{v:.2f} s")
         big = first.get(step)
         verdict = "yes" if big is not None and big <= TARGET_S else "no"
-        verdict = "" if step in NOT_CONTROLS or big is None else verdict
+        verdict = "" if step in NOT_CONTROLS or not big else verdict  # None, 0: not measured
         rows.append(f"| {step.replace('_', ' ')} | {' | '.join(cells)} | {verdict} |")
     fmt = lambda xs: ", ".join(f"{v:.2f}" for v in xs)  # noqa: E731
     for s in shops:
