@@ -3,8 +3,7 @@
 import streamlit as st
 
 from analytics import LensError
-from analytics.insights import products, repurchase
-from analytics.output import charts
+from analytics.insights import repurchase
 from analytics.output import product_view as view
 from ui import cache_products, controls, session, show
 from ui.sidebar import settings, window_button
@@ -30,8 +29,10 @@ if again.left_out:
 
 st.subheader("Repurchase curve")
 show.chart(
-    view.repurchase_curve(
-        again,
+    cache_products.timing_chart(
+        dataset,
+        s.ref_date,
+        "curve",
         "Share of customers who made a 2nd purchase, by days since their 1st",
         f"{subtitle} · Kaplan–Meier · shaded: 95% band",
     ),
@@ -69,9 +70,10 @@ gaps = again.gap_summary()["first_to_second"]
 with left:
     p80 = f"80th percentile {gaps['p80']:,.0f} days" if gaps["p80"] is not None else "none yet"
     show.chart(
-        charts.histogram(
-            again.gaps_first,
-            "Days from the 1st to the 2nd purchase",
+        cache_products.timing_chart(
+            dataset,
+            s.ref_date,
+            "gaps",
             "Days from the 1st to the 2nd purchase",
             f"{dataset.label} · {again.came_back:,} customers who came back · {p80}",
         ),
@@ -86,7 +88,7 @@ with right:
 
 st.subheader("What they buy")
 try:
-    index = cache_products.product_index(dataset, s.ref_date)
+    cache_products.product_index(dataset, s.ref_date)  # says what column they need
     firsts = cache_products.first_products(dataset, s.ref_date)
 except LensError as exc:
     st.info(str(exc), icon=":material/inventory_2:")
@@ -138,7 +140,7 @@ st.caption(
 
 st.markdown("#### Win-back list")
 if days is not None:
-    rows = products.not_back(index, dataset.base, after, days)
+    rows = cache_products.not_back(dataset, s.ref_date, after, days)
     st.caption(
         f"{len(rows):,} customer{'' if len(rows) == 1 else 's'} whose 1st purchase held "
         f"{after}, with no 2nd purchase yet, "

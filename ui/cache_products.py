@@ -7,11 +7,14 @@ never copied; the small tables built from them are cached as data.
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from analytics import LensError
 from analytics.insights import products, repurchase
+from analytics.output import charts
+from analytics.output import product_view as view
 from ui import cache_insights
 from ui.session import Dataset
 
@@ -34,6 +37,26 @@ def repurchase_timing(dataset: Dataset, ref_date: pd.Timestamp) -> repurchase.Re
     (without the customers already there when the sidebar leaves them out)."""
     left_out = cache_insights.left_out(dataset) is not None
     return _repurchase(dataset.source.key, pd.Timestamp(ref_date), left_out, dataset)
+
+
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
+def _timing_chart(key, ref_date, left_out, kind: str, title: str, subtitle: str, _again):
+    if kind == "curve":
+        return view.repurchase_curve(_again, title, subtitle)
+    return charts.histogram(_again.gaps_first, title, title, subtitle)
+
+
+def timing_chart(
+    dataset: Dataset, ref_date: pd.Timestamp, kind: str, title: str, subtitle: str
+) -> alt.Chart:
+    """The repurchase curve (``kind`` "curve") or the histogram of days from the 1st to the
+    2nd purchase ("gaps"), built once per dataset and reference date: at 1M customers the
+    histogram's bins over the gaps and the curve's daily points cost a tenth of a second a
+    rerun. Kept as resources (read only, never copied)."""
+    left_out = cache_insights.left_out(dataset) is not None
+    again = repurchase_timing(dataset, ref_date)
+    ref = pd.Timestamp(ref_date)
+    return _timing_chart(dataset.source.key, ref, left_out, kind, title, subtitle, again)
 
 
 @st.cache_resource(max_entries=2, ttl="1h", show_spinner="Matching line items to purchases…")
@@ -63,6 +86,18 @@ def _what_next(key: str, ref_date: pd.Timestamp, first_from, after: str, _datase
 
 def what_next(dataset: Dataset, ref_date: pd.Timestamp, after: str):
     return _what_next(dataset.source.key, pd.Timestamp(ref_date), _from(dataset), after, dataset)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _not_back(key, ref_date, first_from, after: str, days: int, _dataset: Dataset):
+    return products.not_back(product_index(_dataset, ref_date), _dataset.base, after, days)
+
+
+def not_back(dataset: Dataset, ref_date: pd.Timestamp, after: str, days: int) -> pd.DataFrame:
+    """The win-back list of :func:`products.not_back`, once per product and win-back timing
+    (not on every rerun of the page: a slider or a control-group change reuses it)."""
+    ref = pd.Timestamp(ref_date)
+    return _not_back(dataset.source.key, ref, _from(dataset), after, int(days), dataset)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -29,6 +29,7 @@ Everything is vectorised: a sort of the lines, bincounts and one ``np.unique`` o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -90,8 +91,38 @@ class ProductIndex:
     def first_holds(self, code: int) -> np.ndarray:
         """Per customer position in the base: does the first purchase hold the product?"""
         out = np.zeros(self.n_base, dtype=bool)
-        pick = (self.line_rank == 0) & (self.line_product == code)
-        out[self.line_code[pick]] = True
+        who, what = self.lines_of(0)
+        out[who[what == code]] = True
+        return out
+
+    def lines_of(self, rank: int) -> tuple[np.ndarray, np.ndarray]:
+        """The lines of customers' 1st (``rank`` 0) or 2nd (1) purchases: customer position
+        and product code, in line order. Picked once per index: the page asks again for each
+        product chosen (a pass over every line at 1M customers otherwise)."""
+        return self._first_lines if rank == 0 else self._second_lines
+
+    # cached_property writes past the frozen dataclass's __setattr__; the arrays are shared,
+    # so they are made read-only.
+    @cached_property
+    def _first_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._pick_rank(0)
+
+    @cached_property
+    def _second_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._pick_rank(1)
+
+    def _pick_rank(self, rank: int) -> tuple[np.ndarray, np.ndarray]:
+        pick = self.line_rank == rank
+        who, what = self.line_code[pick], self.line_product[pick]
+        who.flags.writeable = what.flags.writeable = False
+        return who, what
+
+    @cached_property
+    def second_counts(self) -> np.ndarray:
+        """Per product: the lines of 2nd purchases that hold it (lines are one per customer,
+        day and product: the customers whose 2nd purchase holds it)."""
+        out = np.bincount(self.lines_of(1)[1], minlength=len(self.names))
+        out.flags.writeable = False
         return out
 
 
@@ -196,8 +227,7 @@ def shop_repeat_90(idx: ProductIndex, base: CustomerBase) -> tuple[float, int]:
 def first_products(idx: ProductIndex, base: CustomerBase) -> pd.DataFrame:
     """One row per product in first purchases, most customers first (see the module)."""
     c = _per_customer(idx, base)
-    first = idx.line_rank == 0
-    who, what = idx.line_code[first], idx.line_product[first]
+    who, what = idx.lines_of(0)
     size = len(idx.names)
 
     def count(mask: np.ndarray, weights=None) -> np.ndarray:
@@ -240,9 +270,8 @@ def what_next(idx: ProductIndex, after: str) -> tuple[int, pd.DataFrame]:
     came_back[idx.p.customers] = idx.p.came_back
     base_n = int((holds & came_back).sum())
     all_n = int(idx.p.came_back.sum())
-    second = idx.line_rank == 1
-    who, what = idx.line_code[second], idx.line_product[second]
-    everyone = np.bincount(what, minlength=len(idx.names))
+    who, what = idx.lines_of(1)
+    everyone = idx.second_counts
     theirs = np.bincount(what[holds[who]], minlength=len(idx.names))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = theirs / base_n if base_n else np.full(len(theirs), np.nan)
