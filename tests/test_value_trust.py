@@ -12,7 +12,7 @@ from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter
 from analytics.cli import main
 from analytics.ingest.io import CDNOW_NAME, DEMO_ORDERS, load_dataset, load_orders
 from analytics.insights.customers import build_customer_base, summarise
-from analytics.value import backtest, clv, fitters, predictive
+from analytics.value import backtest, clv, fitters, lists, predictive
 from tests.shops import GIANT_ORDER, one_year_invoices
 
 
@@ -218,7 +218,7 @@ def test_stage_and_model_disagreements_by_hand():
         ["Inactive", "Inactive", "Loyal", "Active", "At risk", "New"], index=list("abcdef")
     )
     alive = pd.Series([0.9, 0.5, 0.1, 0.15, 0.95, 0.05], index=list("abcdef"))
-    rules, members = clv.disagreements(stage, alive)
+    rules, members = lists.disagreements(stage, alive)
     assert rules["customers"].tolist() == [1, 2] and rules["out_of"].tolist() == [2, 2]
     assert members.to_dict() == {
         "a": "Inactive, yet chance still a customer above 80%",

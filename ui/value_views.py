@@ -243,7 +243,7 @@ def churn_view(v: Shown) -> None:
         "customer."
     )
     st.markdown("**Where the lifecycle stages and the model disagree**")
-    rules, members = clv.disagreements(table["stage"], table["p_alive"])
+    rules, members = lists.disagreements(table["stage"], table["p_alive"])
     if rules["customers"].sum() == 0:  # a table of zeros says less than one sentence
         st.caption(
             "No strong disagreement here: "
