@@ -439,6 +439,34 @@ def test_rescore_for_another_discount_and_margin_equals_scoring_afresh(demo_base
     )
 
 
+def test_a_horizon_step_reuses_what_does_not_move_with_the_horizon(demo_base):
+    """The Value page keeps each model's horizon-free scores (clv.histories_of) and redoes
+    only what depends on the horizon: kept histories give the same forecast as a forecast
+    afresh, and every column equals the model's predictions made on their own."""
+    summary, end = summarise(demo_base, demo_base.data_end), demo_base.data_end
+    for name in clv.MODELS:
+        model = clv.fit(summary, name)
+        known = clv.histories_of(model, summary, end)
+        shared = known.table.copy()
+        before = clv.forecast(model, summary, 12, end, known)  # the step before
+        clv.score_table(model, before, summary, clv.Settings(12), np.inf)
+        kept, afresh = (clv.forecast(model, summary, 13, end, k) for k in (known, None))
+        pd.testing.assert_frame_equal(known.table, shared)  # the kept part is never written
+        pd.testing.assert_frame_equal(kept.table, afresh.table, check_exact=True)
+        assert np.array_equal(kept.sensitivity, afresh.sensitivity)
+        assert np.array_equal(kept.spend_sensitivity, afresh.spend_sensitivity)
+        values = clv.clv(kept, 13, 0.01, 0.5)
+        assert clv.total_interval(model, kept, values) == clv.total_interval(model, afresh, values)
+        horizon = clv.predict_purchases(model, summary, 13 * clv.DAYS_PER_MONTH)
+        assert np.array_equal(kept.table["purchases"], horizon.expected)
+        assert np.array_equal(kept.table["purchases_low"], horizon.low)
+        assert np.array_equal(kept.table["purchases_high"], horizon.high)
+        assert np.array_equal(kept.table["p_alive"], horizon.alive)
+        for days in (30, 90, 365):
+            alone = clv.predict_purchases(model, summary, days).expected
+            assert kept.table[f"purchases_{days}d"].to_numpy() == pytest.approx(alone, rel=1e-12)
+
+
 def test_clv_by_stage_on_codes_equals_the_lifecycle_average(demo_base):
     rng = np.random.default_rng(0)
     stages = pd.Series(pd.Categorical.from_codes(rng.integers(1, 4, 500), lifecycle.STAGES))
