@@ -465,6 +465,17 @@ def test_a_horizon_step_reuses_what_does_not_move_with_the_horizon(demo_base):
         for days in (30, 90, 365):
             alone = clv.predict_purchases(model, summary, days).expected
             assert kept.table[f"purchases_{days}d"].to_numpy() == pytest.approx(alone, rel=1e-12)
+        limit, settings = clv.outlier_limit(demo_base, end), clv.Settings(13, 0.01, 0.5, 60)
+        churn = clv.churn_columns(model, known, summary, 60, limit)  # kept per churn horizon
+        pd.testing.assert_frame_equal(
+            clv.score_table(model, kept, summary, settings, limit, churn),
+            clv.score_table(model, afresh, summary, settings, limit),
+            check_exact=True,
+        )
+    longer = clv.forecast(model, summary, 40, end, known)  # beyond the kept curve
+    horizon = clv.predict_purchases(model, summary, 40 * clv.DAYS_PER_MONTH)
+    assert np.array_equal(longer.table["purchases"], horizon.expected)
+    assert np.array_equal(longer.monthly[:, :13], kept.monthly)
 
 
 def test_clv_by_stage_on_codes_equals_the_lifecycle_average(demo_base):

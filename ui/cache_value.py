@@ -109,7 +109,17 @@ def challenge(dataset: Dataset, model: str, horizon: int):
 def _scored(key, _base, _fitted, _fc, ref_date, model, months, days):
     summary = _summary(key, _base, ref_date)
     settings = clv.Settings(months, 0.0, 1.0, days)
-    return clv.score_table(_fitted, _fc, summary, settings, _outlier_limit(key, _base, ref_date))
+    limit = _outlier_limit(key, _base, ref_date)
+    churn = _churn(key, _base, _fitted, ref_date, model, days)
+    return clv.score_table(_fitted, _fc, summary, settings, limit, churn)
+
+
+# Nor does the chance to order within the churn horizon move with the CLV horizon.
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner=False)
+def _churn(key, _base, _fitted, ref_date, model, days):
+    known = _histories(key, _base, _fitted, ref_date, model)
+    limit = _outlier_limit(key, _base, ref_date)
+    return clv.churn_columns(_fitted, known, _summary(key, _base, ref_date), days, limit)
 
 
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)

@@ -38,6 +38,7 @@ MODEL_REASONS = {
     "pareto": "Pareto/NBD: a customer may leave at any moment; the slowest to fit on large data.",
 }
 DAYS_PER_MONTH = 30
+CURVE_MONTHS = 36  # the Value page's longest horizon: a shorter one reads the kept curve
 RETRY_PENALIZER = 0.001
 MIN_CUSTOMERS = 30
 MIN_REPEAT_BUYERS = 10
@@ -331,19 +332,21 @@ class Purchases:
 
 
 def purchases(
-    model: ClvModel, unique: np.ndarray, days: float, pairs=None, alive=None
+    model: ClvModel, unique: np.ndarray, days: float, pairs=None, alive=None, mean=None
 ) -> Purchases:
     """The predictive distribution of each history's purchases in the next ``days``: the
     customer's own buying rate and whether they are still a customer (both as the model
     infers them from the history) and the chance in buying, at the fitted parameters.
-    ``pairs`` (:func:`histories.pairs` of ``unique``) and ``alive`` when already known."""
+    ``pairs`` (:func:`histories.pairs` of ``unique``), ``alive`` and ``mean`` (purchases if
+    active per pair) when already known."""
     pairs, pair = histories.pairs(unique) if pairs is None else pairs
     if alive is None:
         alive = predictive.p_alive(model.model, model.params, *unique.T)
     with np.errstate(all="ignore"):
-        mean = predictive.purchases_if_alive(
-            model.model, model.params, pairs[:, 0], pairs[:, 1], days
-        )
+        if mean is None:
+            mean = predictive.purchases_if_alive(
+                model.model, model.params, pairs[:, 0], pairs[:, 1], days
+            )
         tail, second = predictive.purchase_distribution(
             model.model, model.params, pairs[:, 0], pairs[:, 1], days
         )
@@ -421,13 +424,13 @@ class Histories:
     spend_raw: np.ndarray
     moved_alive: list
     moved_spend: list
+    curve: np.ndarray  # per pair, purchases if active by the end of month 0..CURVE_MONTHS
 
 
 def histories_of(model: ClvModel, summary: pd.DataFrame, end=None) -> Histories:
     """The horizon-free part of :func:`forecast` (see :class:`Histories`)."""
     unique, _, row = histories.unique_rows(summary)
     pairs, pair = histories.pairs(unique)
-    x, age = pairs[:, 0], pairs[:, 1]
     name, params = model.model, model.params
     alive = predictive.p_alive(name, params, *unique.T)
     names = PURCHASE_PARAMS[name].split()
@@ -439,9 +442,10 @@ def histories_of(model: ClvModel, summary: pd.DataFrame, end=None) -> Histories:
     low, high = _alive_range(model, alive, moved)
     table = pd.DataFrame({"p_alive": alive[row], "p_alive_low": low[row]}, index=summary.index)
     table["p_alive_high"] = high[row]
-    for days in (30, 90, 365):
-        with np.errstate(all="ignore"):
-            ahead = predictive.purchases_if_alive(name, params, x, age, days)
+    curve = _curve(model, pairs, CURVE_MONTHS)
+    with np.errstate(all="ignore"):
+        year = predictive.purchases_if_alive(name, params, pairs[:, 0], pairs[:, 1], 365)
+    for days, ahead in ((30, curve[:, 1]), (90, curve[:, 3]), (365, year)):
         table[f"purchases_{days}d"] = (alive * ahead[pair])[row]
     f = summary["frequency"].to_numpy(dtype="float64")
     m = summary["monetary_value"].to_numpy(dtype="float64")
@@ -460,7 +464,18 @@ def histories_of(model: ClvModel, summary: pd.DataFrame, end=None) -> Histories:
         moved_spend = [
             spend.expected(f, m, _vary(spend.params, list("pqv"), i, STEP)) for i in range(3)
         ]
-    return Histories(unique, row, pairs, pair, alive, table, raw, moved, moved_spend)
+    return Histories(unique, row, pairs, pair, alive, table, raw, moved, moved_spend, curve)
+
+
+def _curve(model: ClvModel, pairs: np.ndarray, months: int) -> np.ndarray:
+    """Expected purchases if active by the end of each 30-day month 0..``months``, per pair."""
+    cumulative = np.zeros((len(pairs), months + 1))  # nothing is expected in 0 days
+    with np.errstate(all="ignore"):
+        for m in range(1, months + 1):
+            cumulative[:, m] = predictive.purchases_if_alive(
+                model.model, model.params, pairs[:, 0], pairs[:, 1], m * DAYS_PER_MONTH
+            )
+    return cumulative
 
 
 def forecast(
@@ -479,49 +494,39 @@ def forecast(
     """
     h = histories_of(model, summary, end) if known is None else known
     row, pairs, pair, alive = h.row, h.pairs, h.pair, h.alive
-    x, age = pairs[:, 0], pairs[:, 1]
-    name, params = model.model, model.params
-    with np.errstate(all="ignore"):
-        cumulative = np.zeros((len(pairs), months + 1))  # nothing is expected in 0 days
-        for m in range(1, months + 1):
-            cumulative[:, m] = predictive.purchases_if_alive(
-                name, params, x, age, m * DAYS_PER_MONTH
-            )
-    horizon = purchases(model, h.unique, months * DAYS_PER_MONTH, (pairs, pair), alive)
+    cumulative = (
+        h.curve[:, : months + 1] if months <= CURVE_MONTHS else _curve(model, pairs, months)
+    )
+    days, mean = months * DAYS_PER_MONTH, cumulative[:, months]
+    horizon = purchases(model, h.unique, days, (pairs, pair), alive, mean)
     table = h.table.copy(deep=False)  # copy-on-write: the kept columns are shared, not copied
     at = table.columns.get_loc("expected_spend")
     for i, column in enumerate(["purchases", "purchases_low", "purchases_high"]):
         table.insert(at + i, column, (horizon.expected, horizon.low, horizon.high)[i][row])
     spend = table["expected_spend"].to_numpy()
     weight = np.bincount(row, weights=spend, minlength=len(h.unique))
-    sensitivity = _sensitivity(model, h, weight, months * DAYS_PER_MONTH)
+    sensitivity = _sensitivity(model, h, weight, days, mean)
     spend_sensitivity = _spend_sensitivity(h, table["purchases"].to_numpy())
     return Forecast(
-        months,
-        row,
-        pairs,
-        pair,
-        alive,
-        np.diff(cumulative, axis=1),
-        horizon,
-        sensitivity,
-        spend_sensitivity,
-        table,
-    )
+        months, row, pairs, pair, alive, np.diff(cumulative, axis=1), horizon, sensitivity,
+        spend_sensitivity, table,
+    )  # fmt: skip
 
 
-def _sensitivity(model, h: Histories, weight, days) -> np.ndarray:
-    """d log(sum of expected purchases x spend) / d log-parameter, by forward differences."""
+def _sensitivity(model, h: Histories, weight, days, mean) -> np.ndarray:
+    """d log(sum of expected purchases x spend) / d log-parameter, by forward differences
+    (``mean``: the purchases if active per pair at the fitted parameters)."""
     names = PURCHASE_PARAMS[model.model].split()
 
-    def total(params, alive):
+    def total(params, alive, mean=None):
         with np.errstate(all="ignore"):
-            mean = predictive.purchases_if_alive(
-                model.model, params, h.pairs[:, 0], h.pairs[:, 1], days
-            )
+            if mean is None:
+                mean = predictive.purchases_if_alive(
+                    model.model, params, h.pairs[:, 0], h.pairs[:, 1], days
+                )
         return float(np.nansum(alive * mean[h.pair] * weight))
 
-    base = total(model.params, h.alive)
+    base = total(model.params, h.alive, mean)
     if not base > 0:
         return np.zeros(len(names))
     return np.array(
@@ -623,13 +628,12 @@ class Settings:
 
 
 def score_table(
-    model: ClvModel, fc: Forecast, summary: pd.DataFrame, settings: Settings, limit: float
-) -> pd.DataFrame:
+    model: ClvModel, fc: Forecast, summary: pd.DataFrame, settings: Settings, limit: float,
+    churn: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """Every prediction per customer (index like ``summary``), with its 80% range: the one
-    table the Value page, the exports, the CLI and the PDF read.
-
-    ``limit`` is the outlier threshold (:func:`outlier_limit`).
-    """
+    table the Value page, the exports, the CLI and the PDF read. ``limit``: the outlier
+    threshold (:func:`outlier_limit`); ``churn``: :func:`churn_columns`, when kept."""
     table = fc.table.copy(deep=False)  # copy-on-write: new columns only
     values = clv(fc, settings.months, settings.discount_rate, settings.margin)
     table["clv"] = values
@@ -637,11 +641,19 @@ def score_table(
     # Why a range can be one figure (0 - 0): most likely no order at all in the horizon.
     some = _order_chance(model, settings.months * DAYS_PER_MONTH, fc.alive, fc.pairs, fc.pair)
     table["p_no_order"] = 1 - some[fc.row]
-    chance = _order_chance(model, settings.churn_days, fc.alive, fc.pairs, fc.pair)
-    table["chance_to_order"] = chance[fc.row]
-    table["churn_risk"] = churn_band(table["chance_to_order"].to_numpy())
-    table["outlier"] = outliers(summary, limit)
+    if churn is None:
+        churn = churn_columns(model, fc, summary, settings.churn_days, limit)
+    for column in churn:
+        table[column] = churn[column].array
     return table
+
+
+def churn_columns(model: ClvModel, fc, summary: pd.DataFrame, days: int, limit: float):
+    """What does not move with the CLV horizon: the chance to order within ``days``, its
+    churn risk band and the outlier flag, per customer (``fc``: a Forecast or Histories)."""
+    chance = _order_chance(model, days, fc.alive, fc.pairs, fc.pair)[fc.row]
+    columns = {"chance_to_order": chance, "churn_risk": churn_band(chance)}
+    return pd.DataFrame(columns | {"outlier": outliers(summary, limit)}, index=summary.index)
 
 
 def rescore(table: pd.DataFrame, fc: Forecast, settings: Settings) -> pd.DataFrame:
