@@ -68,7 +68,7 @@ def _stages():
 
 
 stage_key = (dataset.source.key, s.ref_date, s.window, s.at_risk_factor)
-table["stage"] = cache_value.memo("stages", stage_key, _stages)
+table = table.assign(stage=cache_value.memo("stages", stage_key, _stages))  # the kept one unchanged
 
 outliers = lists.outlier_totals(table["clv"], table["outlier"])
 leave_out = outliers["customers"] > 0 and controls.toggle(

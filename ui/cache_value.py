@@ -106,12 +106,13 @@ def challenge(dataset: Dataset, model: str, horizon: int):
 # What does not move with the discount rate or the margin: scored once per horizon. One
 # entry each (a table of every customer's scores is ~200 MB at 1M customers).
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Scoring every customer…")
-def _scored(key, _base, _fitted, _fc, ref_date, model, months, days):
+def _scored(key, _base, _fitted, _fc, ref_date, model, months, days, _first):
+    # Scored at the discount and margin of the first ask (``_first``), which a horizon step
+    # then uses as it is; another discount or margin only rescores the CLV columns.
     summary = _summary(key, _base, ref_date)
-    settings = clv.Settings(months, 0.0, 1.0, days)
     limit = _outlier_limit(key, _base, ref_date)
     churn = _churn(key, _base, _fitted, ref_date, model, days)
-    return clv.score_table(_fitted, _fc, summary, settings, limit, churn)
+    return _first, clv.score_table(_fitted, _fc, summary, _first, limit, churn)
 
 
 # Nor does the chance to order within the churn horizon move with the CLV horizon.
@@ -129,8 +130,9 @@ def _outlier_limit(key, _base, ref_date):
 
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Scoring every customer…")
 def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
-    scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days)
-    table = clv.rescore(scored, _fc, clv.Settings(months, discount, margin, days))
+    settings = clv.Settings(months, discount, margin, days)
+    first, scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days, settings)
+    table = scored if first == settings else clv.rescore(scored, _fc, settings)
     return table, clv.total_interval(_fitted, _fc, table["clv"].to_numpy())
 
 

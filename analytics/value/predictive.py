@@ -162,7 +162,8 @@ def purchase_distribution(model: str, params: dict, x, T, t) -> tuple[np.ndarray
         if stay is not None:
             b_stay = b_stay[keep]
             stay = stay[keep] * (b_stay + n - 1) / (a + b_stay + n - 1)
-    return np.column_stack(columns) if columns else np.zeros((len(x), 0)), second
+    # Stacked as rows and transposed: each n is one contiguous column, read fast n by n.
+    return np.vstack(columns).T if columns else np.zeros((len(x), 0)), second
 
 
 def percentile_counts(alive: np.ndarray, tail: np.ndarray, pair: np.ndarray, level: float):
