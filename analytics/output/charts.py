@@ -15,6 +15,11 @@ import pandas as pd
 from analytics.insights.lifecycle import STAGES
 from analytics.output import present
 
+# Altair checks every chart part against the Vega-Lite schema as it is made, about 40% of the
+# time a page spends building its charts on each rerun (a slider step redraws them all). The
+# charts are built by this module only and tests/test_charts.py validates each one.
+alt.utils.schemapi.DEBUG_MODE = False
+
 STAGE_COLORS = {
     "Prospect": "#aab4c3",
     "New": "#7fb8ea",
