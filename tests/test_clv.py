@@ -246,6 +246,24 @@ def test_average_by_keeps_the_largest_groups(monkeypatch):
     ]
 
 
+def test_average_by_on_coded_groups_equals_on_their_labels():
+    """The Value page codes each customer's group once (a categorical) so that a slider step
+    does not hash a million labels: the same table, groups tied in size included."""
+    rng = np.random.default_rng(3)
+    index = pd.Index([f"c{i}" for i in range(3000)])
+    values = pd.Series(rng.gamma(1, 40, 3000), index=index)
+    labels = pd.Series(rng.choice([f"{y}Q{q}" for y in range(2019, 2025) for q in "1234"], 3000))
+    labels.index = index[::-1]  # aligned by the customer index, not by position
+    labels.iloc[::50] = None  # customers without a group are left out
+    tied = pd.Series(np.repeat([f"g{i:02d}" for i in range(20)], 150), index=index)  # all 150
+    for groups in (labels, tied):
+        for chronological in (False, True):
+            coded = clv.average_by(values, groups.astype("category"), chronological)
+            plain = clv.average_by(values, groups, chronological)
+            pd.testing.assert_frame_equal(coded, plain, check_exact=True)
+            assert len(plain) == clv.TOP_GROUPS
+
+
 def test_challenger_says_why_when_nobody_orders_in_the_holdout():
     days = pd.date_range("2024-01-01", "2024-06-30", freq="7D")
     # Half the customers buy until June, the other half stop in March.

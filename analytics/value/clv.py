@@ -410,10 +410,9 @@ class Forecast:
 
 @dataclass(frozen=True)
 class Histories:
-    """What a fitted model says of every customer that does not move with the horizon, made
-    once per model and summary so that a horizon step redoes only what depends on it:
-    ``table`` the forecast's horizon-free columns, ``spend_raw`` the spend before the shop's
-    mean fills a gap, ``moved_*`` P(alive) and spend at each log-parameter moved by STEP."""
+    """What does not move with the horizon, once per model and summary (a horizon step redoes
+    only the rest): ``table`` the forecast's horizon-free columns, ``spend_raw`` the spend
+    before the shop's mean fills a gap, ``moved_*`` P(alive), spend at log-parameter + STEP."""
 
     unique: np.ndarray
     row: np.ndarray
@@ -690,10 +689,12 @@ TOP_GROUPS = 15
 
 
 def average_by(values: pd.Series, groups: pd.Series, chronological: bool = False) -> pd.DataFrame:
-    """Mean of ``values`` per group (aligned on the customer index): the largest
+    """Mean of ``values`` per group (aligned on the customer index; coded or not): the largest
     :data:`TOP_GROUPS` groups, by average (or in label order when ``chronological``)."""
     frame = pd.DataFrame({"value": values, "group": groups.reindex(values.index)})
     stats = frame.dropna().groupby("group", observed=True)["value"].agg(["mean", "size"])
+    if isinstance(stats.index, pd.CategoricalIndex):  # the labels as they would be uncoded
+        stats.index = stats.index.astype(stats.index.categories.dtype)
     top = stats.nlargest(TOP_GROUPS, "size")
     top = top.sort_index() if chronological else top.sort_values("mean", ascending=False)
     return top["mean"].rename("clv").rename_axis("group").to_frame()
