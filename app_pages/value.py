@@ -68,7 +68,7 @@ def _stages():
 
 
 stage_key = (dataset.source.key, s.ref_date, s.window, s.at_risk_factor)
-table["stage"] = cache_value.memo("stages", stage_key, _stages)
+table = table.assign(stage=cache_value.memo("stages", stage_key, _stages))  # the kept one unchanged
 
 outliers = lists.outlier_totals(table["clv"], table["outlier"])
 leave_out = outliers["customers"] > 0 and controls.toggle(
@@ -115,7 +115,9 @@ m4.metric(
 if outliers["customers"]:
     st.caption(lists.outlier_line(outliers, money, left_out=leave_out))
 st.caption(result.verdict_sentence() if result is not None else unchecked)
-if clv.dominated(table["clv"]):
+key = (*stage_key, model, what_if, leave_out, currency)  # everything the table rests on
+dominated = cache_value.memo("dominated", key, lambda: clv.dominated(table["clv"]))
+if dominated:
     st.caption(
         f"Average CLV per customer {money(table['clv'].mean())}, median "
         f"{money(table['clv'].median())}: a few customers pull the average up."
@@ -126,7 +128,7 @@ view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
 best = scorecard.best_words(result.ranking) if result is not None else ""
 shown = value_views.Shown(
     dataset, model, fitted, table, summary, int(horizon), s.ref_date, subtitle, currency, check,
-    months, best, (*stage_key, model, what_if, leave_out, currency),
+    months, best, key, dominated,
 )  # fmt: skip
 {
     "Value": value_views.value_view,

@@ -1,5 +1,6 @@
 """Chart helpers: subtitles that fit a slide, labels that fit their cells and axes."""
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,3 +154,23 @@ def test_a_long_word_is_never_cut_and_no_word_is_lost():
     assert charts._words(["Supercalifragilisticexpialidocious!"], 10) == [
         "Supercalifragilisticexpialidocious!"
     ]
+
+
+def test_the_value_pages_charts_are_valid_vega_lite():
+    """Altair's check as each part is made is off (charts.py, for speed): the whole spec is
+    validated here, and a broken one raises."""
+    stages = pd.DataFrame({"clv": [120.0, 80.0, 40.0]}, index=pd.Index(["New", "Active", "Loyal"]))
+    top = pd.DataFrame({"customer": ["a", "b"], "clv": [9.0, 5.0], "low": [4.0, 1.0]})
+    top = top.assign(high=[12.0, 8.0], note=["", "one order"])
+    grid = pd.DataFrame({"days": ["0-10", "10-20"], "repeat": [0, 1], "p": [0.9, 0.4]})
+    grid = grid.assign(customers=[30, 12])
+    built = [
+        charts.value_bars(stages.rename_axis("stage"), "stage", "clv", "t", "s", currency="GBP"),
+        charts.range_points(top, "customer", "clv", "low", "high", "x", "t", "s", note="note"),
+        charts.histogram(pd.Series([10.0, 50.0, 90.0]), "P(alive), %", "t", "s"),
+        charts.mean_heatmap(grid, "days", "repeat", "p", "t", "s", "x", "y"),
+    ]
+    for chart in built:
+        assert chart.to_dict(validate=True)["title"]["text"] == "t"
+    with pytest.raises(Exception, match="valid"):
+        alt.Chart(top).mark_bar().encode(x=alt.X("clv:Q", bin="often")).to_dict(validate=True)

@@ -246,6 +246,24 @@ def test_average_by_keeps_the_largest_groups(monkeypatch):
     ]
 
 
+def test_average_by_on_coded_groups_equals_on_their_labels():
+    """The Value page codes each customer's group once (a categorical) so that a slider step
+    does not hash a million labels: the same table, groups tied in size included."""
+    rng = np.random.default_rng(3)
+    index = pd.Index([f"c{i}" for i in range(3000)])
+    values = pd.Series(rng.gamma(1, 40, 3000), index=index)
+    labels = pd.Series(rng.choice([f"{y}Q{q}" for y in range(2019, 2025) for q in "1234"], 3000))
+    labels.index = index[::-1]  # aligned by the customer index, not by position
+    labels.iloc[::50] = None  # customers without a group are left out
+    tied = pd.Series(np.repeat([f"g{i:02d}" for i in range(20)], 150), index=index)  # all 150
+    for groups in (labels, tied):
+        for chronological in (False, True):
+            coded = clv.average_by(values, groups.astype("category"), chronological)
+            plain = clv.average_by(values, groups, chronological)
+            pd.testing.assert_frame_equal(coded, plain, check_exact=True)
+            assert len(plain) == clv.TOP_GROUPS
+
+
 def test_challenger_says_why_when_nobody_orders_in_the_holdout():
     days = pd.date_range("2024-01-01", "2024-06-30", freq="7D")
     # Half the customers buy until June, the other half stop in March.
@@ -437,6 +455,45 @@ def test_rescore_for_another_discount_and_margin_equals_scoring_afresh(demo_base
     pd.testing.assert_frame_equal(
         clv.rescore(first, fc, wanted), clv.score_table(model, fc, summary, wanted, limit)
     )
+
+
+def test_a_horizon_step_reuses_what_does_not_move_with_the_horizon(demo_base):
+    """The Value page keeps each model's horizon-free scores (clv.histories_of) and redoes
+    only what depends on the horizon: kept histories give the same forecast as a forecast
+    afresh, and every column equals the model's predictions made on their own."""
+    summary, end = summarise(demo_base, demo_base.data_end), demo_base.data_end
+    for name in clv.MODELS:
+        model = clv.fit(summary, name)
+        known = clv.histories_of(model, summary, end)
+        shared = known.table.copy()
+        before = clv.forecast(model, summary, 12, end, known)  # the step before
+        clv.score_table(model, before, summary, clv.Settings(12), np.inf)
+        kept, afresh = (clv.forecast(model, summary, 13, end, k) for k in (known, None))
+        pd.testing.assert_frame_equal(known.table, shared)  # the kept part is never written
+        pd.testing.assert_frame_equal(kept.table, afresh.table, check_exact=True)
+        assert np.array_equal(kept.sensitivity, afresh.sensitivity)
+        assert np.array_equal(kept.spend_sensitivity, afresh.spend_sensitivity)
+        values = clv.clv(kept, 13, 0.01, 0.5)
+        assert clv.total_interval(model, kept, values) == clv.total_interval(model, afresh, values)
+        horizon = clv.predict_purchases(model, summary, 13 * clv.DAYS_PER_MONTH)
+        assert np.array_equal(kept.table["purchases"], horizon.expected)
+        assert np.array_equal(kept.table["purchases_low"], horizon.low)
+        assert np.array_equal(kept.table["purchases_high"], horizon.high)
+        assert np.array_equal(kept.table["p_alive"], horizon.alive)
+        for days in (30, 90, 365):
+            alone = clv.predict_purchases(model, summary, days).expected
+            assert kept.table[f"purchases_{days}d"].to_numpy() == pytest.approx(alone, rel=1e-12)
+        limit, settings = clv.outlier_limit(demo_base, end), clv.Settings(13, 0.01, 0.5, 60)
+        churn = clv.churn_columns(model, known, summary, 60, limit)  # kept per churn horizon
+        pd.testing.assert_frame_equal(
+            clv.score_table(model, kept, summary, settings, limit, churn),
+            clv.score_table(model, afresh, summary, settings, limit),
+            check_exact=True,
+        )
+    longer = clv.forecast(model, summary, 40, end, known)  # beyond the kept curve
+    horizon = clv.predict_purchases(model, summary, 40 * clv.DAYS_PER_MONTH)
+    assert np.array_equal(longer.table["purchases"], horizon.expected)
+    assert np.array_equal(longer.monthly[:, :13], kept.monthly)
 
 
 def test_clv_by_stage_on_codes_equals_the_lifecycle_average(demo_base):

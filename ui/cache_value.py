@@ -37,10 +37,18 @@ def _clv_fit(key, _base, ref_date, model):
     return clv.fit(_summary(key, _base, ref_date), model, _spend(key, _base, ref_date))
 
 
-# Few entries: a forecast holds a (unique rows x months) matrix, ~100 MB at 1M customers.
+# What does not move with the horizon (P(alive) and its range, spend, next order): once
+# per model, so that a horizon step redoes only the horizon's columns (~60 MB at 1M).
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner="Scoring every customer…")
+def _histories(key, _base, _model, ref_date, model):
+    return clv.histories_of(_model, _summary(key, _base, ref_date), ref_date)
+
+
+# Few entries: a forecast holds a table of every customer, ~100 MB at 1M customers.
 @st.cache_resource(max_entries=2, ttl="1h", show_spinner="Forecasting purchases…")
 def _clv_forecast(key, _base, _model, ref_date, model, months):
-    return clv.forecast(_model, _summary(key, _base, ref_date), months, ref_date)
+    known = _histories(key, _base, _model, ref_date, model)
+    return clv.forecast(_model, _summary(key, _base, ref_date), months, ref_date, known)
 
 
 def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
@@ -98,16 +106,33 @@ def challenge(dataset: Dataset, model: str, horizon: int):
 # What does not move with the discount rate or the margin: scored once per horizon. One
 # entry each (a table of every customer's scores is ~200 MB at 1M customers).
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Scoring every customer…")
-def _scored(key, _base, _fitted, _fc, ref_date, model, months, days):
+def _scored(key, _base, _fitted, _fc, ref_date, model, months, days, _first):
+    # Scored at the discount and margin of the first ask (``_first``), which a horizon step
+    # then uses as it is; another discount or margin only rescores the CLV columns.
     summary = _summary(key, _base, ref_date)
-    settings = clv.Settings(months, 0.0, 1.0, days)
-    return clv.score_table(_fitted, _fc, summary, settings, clv.outlier_limit(_base, ref_date))
+    limit = _outlier_limit(key, _base, ref_date)
+    churn = _churn(key, _base, _fitted, ref_date, model, days)
+    return _first, clv.score_table(_fitted, _fc, summary, _first, limit, churn)
+
+
+# Nor does the chance to order within the churn horizon move with the CLV horizon.
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner=False)
+def _churn(key, _base, _fitted, ref_date, model, days):
+    known = _histories(key, _base, _fitted, ref_date, model)
+    limit = _outlier_limit(key, _base, ref_date)
+    return clv.churn_columns(_fitted, known, _summary(key, _base, ref_date), days, limit)
+
+
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
+def _outlier_limit(key, _base, ref_date):
+    return clv.outlier_limit(_base, ref_date)  # a percentile over every order: once per date
 
 
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Scoring every customer…")
 def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
-    scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days)
-    table = clv.rescore(scored, _fc, clv.Settings(months, discount, margin, days))
+    settings = clv.Settings(months, discount, margin, days)
+    first, scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days, settings)
+    table = scored if first == settings else clv.rescore(scored, _fc, settings)
     return table, clv.total_interval(_fitted, _fc, table["clv"].to_numpy())
 
 

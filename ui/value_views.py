@@ -34,6 +34,7 @@ class Shown:
     months: int = 12  # the CLV horizon
     best: str = ""  # which ranking the backtest found best at picking who spends most
     key: tuple = ()  # the dataset and every setting the table rests on (cache_value.memo)
+    dominated: bool = False  # a few customers pull the average CLV up (clv.dominated)
 
     def money(self, value) -> str:
         return present.money(value, self.currency)
@@ -92,8 +93,11 @@ def value_view(v: Shown) -> None:
     )  # fmt: skip
     columns = COLUMNS
 
+    # The top 100 once per settings; the top 20 are its first 20 (ties in the same order).
+    top_rows = cache_value.memo("top_100_rows", v.key, lambda: table.nlargest(100, "clv"))
+
     def top_20():
-        ranked = table.nlargest(20, "clv")
+        ranked = top_rows.nlargest(20, "clv")
         return ranked.assign(range_note=present.range_notes(ranked, currency, v.months))
 
     top = cache_value.memo("top_20", v.key, top_20).reset_index()
@@ -129,7 +133,7 @@ def value_view(v: Shown) -> None:
         "value_2",
     )
     st.caption(f"{v.check[0].upper()}{v.check[1:]} (the total, same model).")
-    if clv.dominated(table["clv"]):
+    if v.dominated:
         medians = cache_value.memo(
             "clv_median_by_stage",
             v.key,
@@ -152,12 +156,15 @@ def value_view(v: Shown) -> None:
         st.caption(f"{existing.sentence()} Left out of the averages by cohort.")
     options = {"Cohort (quarter)": first, **groups}
     split = controls.selectbox(st, "Average CLV by", list(options), key="clv_group")
+    coded = cache_value.memo(  # each customer's group coded once, not hashed on every step
+        "group_codes",
+        (*v.key[:2], v.key[6], until, split),
+        lambda: options[split].astype("category"),
+    )
     by_group = cache_value.memo(
         "clv_by_group",
         (*v.key, until, split),
-        lambda: clv.average_by(
-            table["clv"], options[split], chronological=split == "Cohort (quarter)"
-        ),
+        lambda: clv.average_by(table["clv"], coded, chronological=split == "Cohort (quarter)"),
     )
     show.chart(
         charts.value_bars(
@@ -180,7 +187,7 @@ def value_view(v: Shown) -> None:
         )
     )
     top_100 = cache_value.memo(
-        "top_100", v.key, lambda: present.ranges(table.nlargest(100, "clv"), currency, v.months)
+        "top_100", v.key, lambda: present.ranges(top_rows, currency, v.months)
     )
     show.table(top_100.reset_index()[columns], first=columns, labels=v.labels())
     if v.best:
@@ -254,7 +261,7 @@ def churn_view(v: Shown) -> None:
         "customer."
     )
     st.markdown("**Where the lifecycle stages and the model disagree**")
-    rules, members = clv.disagreements(table["stage"], table["p_alive"])
+    rules, members = lists.disagreements(table["stage"], table["p_alive"])
     if rules["customers"].sum() == 0:  # a table of zeros says less than one sentence
         st.caption(
             "No strong disagreement here: "

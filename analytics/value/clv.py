@@ -38,6 +38,7 @@ MODEL_REASONS = {
     "pareto": "Pareto/NBD: a customer may leave at any moment; the slowest to fit on large data.",
 }
 DAYS_PER_MONTH = 30
+CURVE_MONTHS = 36  # the Value page's longest horizon: a shorter one reads the kept curve
 RETRY_PENALIZER = 0.001
 MIN_CUSTOMERS = 30
 MIN_REPEAT_BUYERS = 10
@@ -296,21 +297,21 @@ def fit(summary: pd.DataFrame, model: str = DEFAULT_MODEL, spend=None) -> ClvMod
 # --- scoring ---------------------------------------------------------------------------------
 
 
+STEP = 1e-4  # forward differences of the log-parameters
+
+
 def _vary(params: dict, names: list[str], i: int, step: float) -> dict:
     """The parameters with the i-th log-parameter moved by ``step``."""
     return {**params, names[i]: params[names[i]] * np.exp(step)}
 
 
-def _alive_range(model: ClvModel, unique: np.ndarray, alive: np.ndarray):
+def _alive_range(model: ClvModel, alive: np.ndarray, moved: list):
     """80% range of P(alive) from the parameters' uncertainty: the delta method on the
-    log-odds, with the fit's curvature (Laplace approximation)."""
-    names, step = PURCHASE_PARAMS[model.model].split(), 1e-4
+    log-odds, with the fit's curvature (Laplace approximation). ``moved``: P(alive) with
+    each log-parameter moved by :data:`STEP`."""
     with np.errstate(all="ignore"):
         odds = np.log(alive) - np.log1p(-alive)
-        slopes = []
-        for i in range(len(names)):
-            moved = predictive.p_alive(model.model, _vary(model.params, names, i, step), *unique.T)
-            slopes.append((np.log(moved) - np.log1p(-moved) - odds) / step)
+        slopes = [(np.log(p) - np.log1p(-p) - odds) / STEP for p in moved]
         slope = np.nan_to_num(np.column_stack(slopes), nan=0.0, posinf=0.0, neginf=0.0)
         sd = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", slope, model.log_covariance, slope), 0))
         low, high = 1 / (1 + np.exp(Z80 * sd - odds)), 1 / (1 + np.exp(-odds - Z80 * sd))
@@ -330,17 +331,22 @@ class Purchases:
     variance: np.ndarray
 
 
-def purchases(model: ClvModel, unique: np.ndarray, days: float, pairs=None) -> Purchases:
+def purchases(
+    model: ClvModel, unique: np.ndarray, days: float, pairs=None, alive=None, mean=None
+) -> Purchases:
     """The predictive distribution of each history's purchases in the next ``days``: the
     customer's own buying rate and whether they are still a customer (both as the model
     infers them from the history) and the chance in buying, at the fitted parameters.
-    ``pairs``: :func:`_pairs` of ``unique`` when already known."""
+    ``pairs`` (:func:`histories.pairs` of ``unique``), ``alive`` and ``mean`` (purchases if
+    active per pair) when already known."""
     pairs, pair = histories.pairs(unique) if pairs is None else pairs
-    alive = predictive.p_alive(model.model, model.params, *unique.T)
+    if alive is None:
+        alive = predictive.p_alive(model.model, model.params, *unique.T)
     with np.errstate(all="ignore"):
-        mean = predictive.purchases_if_alive(
-            model.model, model.params, pairs[:, 0], pairs[:, 1], days
-        )
+        if mean is None:
+            mean = predictive.purchases_if_alive(
+                model.model, model.params, pairs[:, 0], pairs[:, 1], days
+            )
         tail, second = predictive.purchase_distribution(
             model.model, model.params, pairs[:, 0], pairs[:, 1], days
         )
@@ -402,47 +408,48 @@ class Forecast:
     table: pd.DataFrame
 
 
-def forecast(
-    model: ClvModel, summary: pd.DataFrame, months: int, end: pd.Timestamp | None = None
-) -> Forecast:
-    """Score every customer of ``summary``: P(alive) with its range, expected purchases
-    (30, 90, 365 days and the horizon, with its range), spend, next order.
+@dataclass(frozen=True)
+class Histories:
+    """What does not move with the horizon, once per model and summary (a horizon step redoes
+    only the rest): ``table`` the forecast's horizon-free columns, ``spend_raw`` the spend
+    before the shop's mean fills a gap, ``moved_*`` P(alive), spend at log-parameter + STEP."""
 
-    ``end`` is the date the summary runs to (for the next-order date); the CLV itself comes
-    from :func:`clv`.
-    """
+    unique: np.ndarray
+    row: np.ndarray
+    pairs: np.ndarray
+    pair: np.ndarray
+    alive: np.ndarray
+    table: pd.DataFrame
+    spend_raw: np.ndarray
+    moved_alive: list
+    moved_spend: list
+    curve: np.ndarray  # per pair, purchases if active by the end of month 0..CURVE_MONTHS
+
+
+def histories_of(model: ClvModel, summary: pd.DataFrame, end=None) -> Histories:
+    """The horizon-free part of :func:`forecast` (see :class:`Histories`)."""
     unique, _, row = histories.unique_rows(summary)
     pairs, pair = histories.pairs(unique)
-    x, age = pairs[:, 0], pairs[:, 1]
     name, params = model.model, model.params
+    alive = predictive.p_alive(name, params, *unique.T)
+    names = PURCHASE_PARAMS[name].split()
     with np.errstate(all="ignore"):
-        cumulative = np.zeros((len(pairs), months + 1))  # nothing is expected in 0 days
-        for m in range(1, months + 1):
-            cumulative[:, m] = predictive.purchases_if_alive(
-                name, params, x, age, m * DAYS_PER_MONTH
-            )
-    horizon = purchases(model, unique, months * DAYS_PER_MONTH, (pairs, pair))
-    alive = horizon.alive
-    spend = model.spend.expected(summary["frequency"], summary["monetary_value"])
-    spend = np.nan_to_num(spend, nan=model.spend.shop_mean)
-    table = pd.DataFrame(index=summary.index)
-    table["p_alive"] = alive[row]
-    table["p_alive_low"], table["p_alive_high"] = (
-        v[row] for v in _alive_range(model, unique, alive)
-    )
-    for days in (30, 90, 365):
-        month = days // DAYS_PER_MONTH
-        known = days % DAYS_PER_MONTH == 0 and month <= months  # already on the curve
-        with np.errstate(all="ignore"):
-            ahead = (
-                cumulative[:, month]
-                if known
-                else predictive.purchases_if_alive(name, params, x, age, days)
-            )
+        moved = [
+            predictive.p_alive(name, _vary(params, names, i, STEP), *unique.T)
+            for i in range(len(names))
+        ]
+    low, high = _alive_range(model, alive, moved)
+    table = pd.DataFrame({"p_alive": alive[row], "p_alive_low": low[row]}, index=summary.index)
+    table["p_alive_high"] = high[row]
+    curve = _curve(model, pairs, CURVE_MONTHS)
+    with np.errstate(all="ignore"):
+        year = predictive.purchases_if_alive(name, params, pairs[:, 0], pairs[:, 1], 365)
+    for days, ahead in ((30, curve[:, 1]), (90, curve[:, 3]), (365, year)):
         table[f"purchases_{days}d"] = (alive * ahead[pair])[row]
-    table["purchases"] = horizon.expected[row]
-    table["purchases_low"], table["purchases_high"] = horizon.low[row], horizon.high[row]
-    table["expected_spend"] = spend
+    f = summary["frequency"].to_numpy(dtype="float64")
+    m = summary["monetary_value"].to_numpy(dtype="float64")
+    raw = np.asarray(model.spend.expected(f, m), dtype="float64")
+    table["expected_spend"] = np.nan_to_num(raw, nan=model.spend.shop_mean)
     if end is not None:
         # Median days to the next purchase if still active: in all three models the purchase
         # rate given the history is Gamma(r + x, alpha + T); solve no-purchase chance = 1/2.
@@ -451,64 +458,92 @@ def forecast(
         # One-time buyers have no rhythm of their own yet: no date rather than a guess.
         wait = np.where(unique[:, 0] > 0, np.round(np.minimum(wait, 3650)), np.nan)[row]
         table["next_order_if_active"] = pd.Timestamp(end) + pd.to_timedelta(wait, unit="D")
-    weight = np.bincount(row, weights=spend, minlength=len(unique))
-    sensitivity = _sensitivity(model, unique, pairs, pair, weight, months * DAYS_PER_MONTH)
-    spend_sensitivity = _spend_sensitivity(model.spend, summary, table["purchases"].to_numpy())
-    return Forecast(
-        months,
-        row,
-        pairs,
-        pair,
-        alive,
-        np.diff(cumulative, axis=1),
-        horizon,
-        sensitivity,
-        spend_sensitivity,
-        table,
+    spend, moved_spend = model.spend, []
+    if spend.log_covariance is not None:
+        moved_spend = [
+            spend.expected(f, m, _vary(spend.params, list("pqv"), i, STEP)) for i in range(3)
+        ]
+    return Histories(unique, row, pairs, pair, alive, table, raw, moved, moved_spend, curve)
+
+
+def _curve(model: ClvModel, pairs: np.ndarray, months: int) -> np.ndarray:
+    """Expected purchases if active by the end of each 30-day month 0..``months``, per pair."""
+    cumulative = np.zeros((len(pairs), months + 1))  # nothing is expected in 0 days
+    with np.errstate(all="ignore"):
+        for m in range(1, months + 1):
+            cumulative[:, m] = predictive.purchases_if_alive(
+                model.model, model.params, pairs[:, 0], pairs[:, 1], m * DAYS_PER_MONTH
+            )
+    return cumulative
+
+
+def forecast(
+    model: ClvModel,
+    summary: pd.DataFrame,
+    months: int,
+    end: pd.Timestamp | None = None,
+    known: Histories | None = None,
+) -> Forecast:
+    """Score every customer of ``summary``: P(alive) with its range, expected purchases
+    (30, 90, 365 days and the horizon, with its range), spend, next order.
+
+    ``end`` is the date the summary runs to (for the next-order date); the CLV itself comes
+    from :func:`clv`. ``known``: :func:`histories_of` the same model, summary and end, when
+    kept (then only what depends on ``months`` is computed).
+    """
+    h = histories_of(model, summary, end) if known is None else known
+    row, pairs, pair, alive = h.row, h.pairs, h.pair, h.alive
+    cumulative = (
+        h.curve[:, : months + 1] if months <= CURVE_MONTHS else _curve(model, pairs, months)
     )
+    days, mean = months * DAYS_PER_MONTH, cumulative[:, months]
+    horizon = purchases(model, h.unique, days, (pairs, pair), alive, mean)
+    table = h.table.copy(deep=False)  # copy-on-write: the kept columns are shared, not copied
+    at = table.columns.get_loc("expected_spend")
+    for i, column in enumerate(["purchases", "purchases_low", "purchases_high"]):
+        table.insert(at + i, column, (horizon.expected, horizon.low, horizon.high)[i][row])
+    spend = table["expected_spend"].to_numpy()
+    weight = np.bincount(row, weights=spend, minlength=len(h.unique))
+    sensitivity = _sensitivity(model, h, weight, days, mean)
+    spend_sensitivity = _spend_sensitivity(h, table["purchases"].to_numpy())
+    return Forecast(
+        months, row, pairs, pair, alive, np.diff(cumulative, axis=1), horizon, sensitivity,
+        spend_sensitivity, table,
+    )  # fmt: skip
 
 
-def _sensitivity(model, unique, pairs, pair, weight, days, step: float = 1e-4) -> np.ndarray:
-    """d log(sum of expected purchases x spend) / d log-parameter, by forward differences."""
+def _sensitivity(model, h: Histories, weight, days, mean) -> np.ndarray:
+    """d log(sum of expected purchases x spend) / d log-parameter, by forward differences
+    (``mean``: the purchases if active per pair at the fitted parameters)."""
     names = PURCHASE_PARAMS[model.model].split()
 
-    def total(params):
+    def total(params, alive, mean=None):
         with np.errstate(all="ignore"):
-            alive = predictive.p_alive(model.model, params, *unique.T)
-            mean = predictive.purchases_if_alive(
-                model.model, params, pairs[:, 0], pairs[:, 1], days
-            )
-        return float(np.nansum(alive * mean[pair] * weight))
+            if mean is None:
+                mean = predictive.purchases_if_alive(
+                    model.model, params, h.pairs[:, 0], h.pairs[:, 1], days
+                )
+        return float(np.nansum(alive * mean[h.pair] * weight))
 
-    base = total(model.params)
+    base = total(model.params, h.alive, mean)
     if not base > 0:
         return np.zeros(len(names))
     return np.array(
-        [(total(_vary(model.params, names, i, step)) / base - 1) / step for i in range(len(names))]
-    )
-
-
-def _spend_sensitivity(spend: SpendModel, summary, weight, step: float = 1e-4) -> np.ndarray:
-    """d log(sum of expected purchases x spend) / d log-parameter of the spend model."""
-    if spend.log_covariance is None:
-        return np.zeros(0)
-    f, m = summary["frequency"].to_numpy(), summary["monetary_value"].to_numpy()
-    base = float(np.sum(weight * spend.expected(f, m)))
-    if not base > 0:
-        return np.zeros(len(spend.params))
-    return np.array(
         [
-            (
-                float(
-                    np.sum(weight * spend.expected(f, m, _vary(spend.params, list("pqv"), i, step)))
-                )
-                / base
-                - 1
-            )
-            / step
-            for i in range(3)
+            (total(_vary(model.params, names, i, STEP), h.moved_alive[i]) / base - 1) / STEP
+            for i in range(len(names))
         ]
     )
+
+
+def _spend_sensitivity(h: Histories, weight) -> np.ndarray:
+    """d log(sum of expected purchases x spend) / d log-parameter of the spend model."""
+    if not h.moved_spend:
+        return np.zeros(0)
+    base = float(np.sum(weight * h.spend_raw))
+    if not base > 0:
+        return np.zeros(3)
+    return np.array([(float(np.sum(weight * moved)) / base - 1) / STEP for moved in h.moved_spend])
 
 
 def clv(fc: Forecast, months: int, discount_rate: float = 0.01, margin: float = 1.0) -> np.ndarray:
@@ -592,25 +627,32 @@ class Settings:
 
 
 def score_table(
-    model: ClvModel, fc: Forecast, summary: pd.DataFrame, settings: Settings, limit: float
-) -> pd.DataFrame:
+    model: ClvModel, fc: Forecast, summary: pd.DataFrame, settings: Settings, limit: float,
+    churn: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """Every prediction per customer (index like ``summary``), with its 80% range: the one
-    table the Value page, the exports, the CLI and the PDF read.
-
-    ``limit`` is the outlier threshold (:func:`outlier_limit`).
-    """
-    table = fc.table.copy()
+    table the Value page, the exports, the CLI and the PDF read. ``limit``: the outlier
+    threshold (:func:`outlier_limit`); ``churn``: :func:`churn_columns`, when kept."""
+    table = fc.table.copy(deep=False)  # copy-on-write: new columns only
     values = clv(fc, settings.months, settings.discount_rate, settings.margin)
     table["clv"] = values
     table["clv_low"], table["clv_high"] = clv_range(fc, values)
     # Why a range can be one figure (0 - 0): most likely no order at all in the horizon.
     some = _order_chance(model, settings.months * DAYS_PER_MONTH, fc.alive, fc.pairs, fc.pair)
     table["p_no_order"] = 1 - some[fc.row]
-    chance = _order_chance(model, settings.churn_days, fc.alive, fc.pairs, fc.pair)
-    table["chance_to_order"] = chance[fc.row]
-    table["churn_risk"] = churn_band(table["chance_to_order"].to_numpy())
-    table["outlier"] = outliers(summary, limit)
+    if churn is None:
+        churn = churn_columns(model, fc, summary, settings.churn_days, limit)
+    for column in churn:
+        table[column] = churn[column].array
     return table
+
+
+def churn_columns(model: ClvModel, fc, summary: pd.DataFrame, days: int, limit: float):
+    """What does not move with the CLV horizon: the chance to order within ``days``, its
+    churn risk band and the outlier flag, per customer (``fc``: a Forecast or Histories)."""
+    chance = _order_chance(model, days, fc.alive, fc.pairs, fc.pair)[fc.row]
+    columns = {"chance_to_order": chance, "churn_risk": churn_band(chance)}
+    return pd.DataFrame(columns | {"outlier": outliers(summary, limit)}, index=summary.index)
 
 
 def rescore(table: pd.DataFrame, fc: Forecast, settings: Settings) -> pd.DataFrame:
@@ -624,50 +666,6 @@ def dominated(values: np.ndarray) -> bool:
     """A mean pulled up by a few: over twice the median (then the median is shown too)."""
     values = np.asarray(values, dtype="float64")
     return bool(len(values) and np.mean(values) > 2 * max(np.median(values), 0))
-
-
-# Where the lifecycle stage (a rule on days since the last order) and the model's P(alive)
-# (the customer's own rhythm) disagree strongly: (stages, P(alive) test, what it means).
-DISAGREEMENTS = [
-    (
-        ("Inactive",),
-        "above",
-        0.8,
-        "No order within the inactivity window, yet the model expects them back: they have "
-        "always ordered rarely, so a long gap is normal for them. Check before writing them off.",
-    ),
-    (
-        ("Active", "Loyal"),
-        "below",
-        0.2,
-        "Ordered within the inactivity window, yet the model thinks they have left: they "
-        "used to order far more often than they have lately. A win-back may come too late.",
-    ),
-]
-
-
-def disagreements(stage: pd.Series, p_alive: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    """Customers whose stage and P(alive) disagree strongly (see :data:`DISAGREEMENTS`).
-
-    Returns one row per rule (stage, model says, customers, out of, why) and, per
-    customer in any rule, the rule's label (for the downloadable list).
-    """
-    rows, label = [], pd.Series(pd.NA, index=stage.index, dtype="object")
-    for stages, side, threshold, why in DISAGREEMENTS:
-        in_stage = stage.isin(stages).to_numpy()
-        model_says = p_alive.to_numpy() > threshold if side == "above" else p_alive < threshold
-        hit = in_stage & np.asarray(model_says)
-        name = f"{' or '.join(stages)}, yet chance still a customer {side} {threshold:.0%}"
-        label[hit] = name
-        rows.append(
-            {
-                "disagreement": name,
-                "customers": int(hit.sum()),
-                "out_of": int(in_stage.sum()),
-                "why": why,
-            }
-        )
-    return pd.DataFrame(rows), label.dropna()
 
 
 def alive_grid(summary: pd.DataFrame, p_alive: np.ndarray, cap: int = 10) -> pd.DataFrame:
@@ -691,10 +689,12 @@ TOP_GROUPS = 15
 
 
 def average_by(values: pd.Series, groups: pd.Series, chronological: bool = False) -> pd.DataFrame:
-    """Mean of ``values`` per group (aligned on the customer index): the largest
+    """Mean of ``values`` per group (aligned on the customer index; coded or not): the largest
     :data:`TOP_GROUPS` groups, by average (or in label order when ``chronological``)."""
     frame = pd.DataFrame({"value": values, "group": groups.reindex(values.index)})
     stats = frame.dropna().groupby("group", observed=True)["value"].agg(["mean", "size"])
+    if isinstance(stats.index, pd.CategoricalIndex):  # the labels as they would be uncoded
+        stats.index = stats.index.astype(stats.index.categories.dtype)
     top = stats.nlargest(TOP_GROUPS, "size")
     top = top.sort_index() if chronological else top.sort_values("mean", ascending=False)
     return top["mean"].rename("clv").rename_axis("group").to_frame()

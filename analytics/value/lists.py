@@ -3,6 +3,8 @@
 - :func:`reasons`: why the lifecycle stage and the model's chance still a customer disagree,
   per customer (their own rhythm, their days since the last order), never one sentence for
   a whole group.
+- :func:`disagreements`: the customers whose stage and chance still a customer disagree
+  strongly, by rule (:data:`DISAGREEMENTS`).
 - :func:`outlier_totals` and :func:`outlier_line`: the part of a total that rests on one
   order above the shop's 99.9th percentile, on a line of its own.
 """
@@ -92,3 +94,47 @@ def outlier_line(totals: dict, money, left_out: bool = False) -> str:
         f"Of which one-order outliers: {money(totals['outliers'])} ({who}); without them "
         f"{money(totals['without'])}."
     )
+
+
+# Where the lifecycle stage (a rule on days since the last order) and the model's P(alive)
+# (the customer's own rhythm) disagree strongly: (stages, P(alive) test, what it means).
+DISAGREEMENTS = [
+    (
+        ("Inactive",),
+        "above",
+        0.8,
+        "No order within the inactivity window, yet the model expects them back: they have "
+        "always ordered rarely, so a long gap is normal for them. Check before writing them off.",
+    ),
+    (
+        ("Active", "Loyal"),
+        "below",
+        0.2,
+        "Ordered within the inactivity window, yet the model thinks they have left: they "
+        "used to order far more often than they have lately. A win-back may come too late.",
+    ),
+]
+
+
+def disagreements(stage: pd.Series, p_alive: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Customers whose stage and P(alive) disagree strongly (see :data:`DISAGREEMENTS`).
+
+    Returns one row per rule (stage, model says, customers, out of, why) and, per
+    customer in any rule, the rule's label (for the downloadable list).
+    """
+    rows, label = [], pd.Series(pd.NA, index=stage.index, dtype="object")
+    for stages, side, threshold, why in DISAGREEMENTS:
+        in_stage = stage.isin(stages).to_numpy()
+        model_says = p_alive.to_numpy() > threshold if side == "above" else p_alive < threshold
+        hit = in_stage & np.asarray(model_says)
+        name = f"{' or '.join(stages)}, yet chance still a customer {side} {threshold:.0%}"
+        label[hit] = name
+        rows.append(
+            {
+                "disagreement": name,
+                "customers": int(hit.sum()),
+                "out_of": int(in_stage.sum()),
+                "why": why,
+            }
+        )
+    return pd.DataFrame(rows), label.dropna()

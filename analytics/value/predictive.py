@@ -162,16 +162,24 @@ def purchase_distribution(model: str, params: dict, x, T, t) -> tuple[np.ndarray
         if stay is not None:
             b_stay = b_stay[keep]
             stay = stay[keep] * (b_stay + n - 1) / (a + b_stay + n - 1)
-    return np.column_stack(columns) if columns else np.zeros((len(x), 0)), second
+    # Stacked as rows and transposed: each n is one contiguous column, read fast n by n.
+    return np.vstack(columns).T if columns else np.zeros((len(x), 0)), second
 
 
 def percentile_counts(alive: np.ndarray, tail: np.ndarray, pair: np.ndarray, level: float):
     """The ``level`` percentile of the number of purchases per history: the number of n >= 1
-    with P(N >= n) = alive x tail[pair, n] above 1 - level (tail decreases with n)."""
+    with P(N >= n) = alive x tail[pair, n] above 1 - level. The tail never grows with n (in
+    floating point too: each term is the previous one less a positive amount, or times a
+    factor below 1), so a history below the line at n stays below: only those still above
+    are looked at again."""
     count = np.zeros(len(alive), dtype=np.int64)
+    rows = np.arange(len(alive))
     for n in range(tail.shape[1]):
         column = tail[:, n]
         if column.max(initial=0) * alive.max(initial=0) <= 1 - level:
             break
-        count += alive * column[pair] > 1 - level
+        rows = rows[alive[rows] * column[pair[rows]] > 1 - level]
+        if not len(rows):
+            break
+        count[rows] += 1
     return count
