@@ -52,3 +52,36 @@ def test_excel_row_limit_is_a_clear_message(monkeypatch):
     with pytest.raises(LensError, match="at most 3 customers.*CSV"):
         to_xlsx_bytes(pd.DataFrame({"a": range(4)}))
     assert to_xlsx_bytes(pd.DataFrame({"a": range(3)})).startswith(b"PK")
+
+
+def test_an_excel_list_reads_back_as_the_frame_it_was_written_from():
+    """Text, whole numbers, amounts, dates, a category, a flag and blanks come back as they
+    went in (the sheet is written row by row, not through pandas), the header first; the
+    definition sheet holds the list's name and rule, the rule's "=" neutralised."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C2", "C3"],
+            "orders": [3, 1, 7],
+            "revenue": [12.5, None, 1234.56],
+            "last_order": pd.to_datetime(["2024-01-05", None, "2023-12-31"]),
+            "stage": pd.Categorical(["Active", None, "At risk"]),
+            "control": [True, False, True],
+        }
+    )
+    data = to_xlsx_bytes(frame, definition={"list": "Win-back", "rule": "=days > 90"})
+    back = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    got = back["customers"]
+    assert list(got.columns) == list(frame.columns)
+    assert got["customer_id"].tolist() == ["C1", "C2", "C3"]
+    assert got["orders"].tolist() == [3, 1, 7]
+    assert got["revenue"].iloc[0] == 12.5 and pd.isna(got["revenue"].iloc[1])
+    assert got["revenue"].iloc[2] == 1234.56  # a number, not text
+    assert got["last_order"].iloc[0] == pd.Timestamp("2024-01-05") and pd.isna(
+        got["last_order"].iloc[1]
+    )
+    assert got["stage"].iloc[0] == "Active" and pd.isna(got["stage"].iloc[1])
+    assert got["control"].tolist() == [True, False, True]
+    rules = dict(
+        zip(back["List definition"]["what"], back["List definition"]["value"], strict=True)
+    )
+    assert rules == {"list": "Win-back", "rule": "'=days > 90"}
