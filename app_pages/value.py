@@ -128,7 +128,7 @@ view = params.segmented("View", params.VIEWS["clv_view"], key="clv_view")
 best = scorecard.best_words(result.ranking) if result is not None else ""
 shown = value_views.Shown(
     dataset, model, fitted, table, summary, int(horizon), s.ref_date, subtitle, currency, check,
-    months, best, key, dominated,
+    months, best, key, dominated, leave_out,
 )  # fmt: skip
 {
     "Value": value_views.value_view,

@@ -35,9 +35,15 @@ class Shown:
     best: str = ""  # which ranking the backtest found best at picking who spends most
     key: tuple = ()  # the dataset and every setting the table rests on (cache_value.memo)
     dominated: bool = False  # a few customers pull the average CLV up (clv.dominated)
+    leave_out: bool = False  # one-order outliers left out of the table
 
     def money(self, value) -> str:
         return present.money(value, self.currency)
+
+    def customers_key(self) -> tuple:
+        """What decides which customers the table holds (not their scores): the dataset,
+        the reference date and whether one-order outliers are left out."""
+        return (self.dataset.source.key, self.ref_date, self.leave_out)
 
     def labels(self) -> dict[str, str]:
         """Headers that name their horizon: the CLV horizon's figures and the churn
@@ -151,14 +157,14 @@ def value_view(v: Shown) -> None:
         return first
 
     until = None if existing is None else existing.until
-    first = cache_value.memo("quarters", (*v.key[:2], v.key[6], until), quarters)
+    first = cache_value.memo("quarters", (*v.customers_key(), until), quarters)
     if existing is not None:
         st.caption(f"{existing.sentence()} Left out of the averages by cohort.")
     options = {"Cohort (quarter)": first, **groups}
     split = controls.selectbox(st, "Average CLV by", list(options), key="clv_group")
     coded = cache_value.memo(  # each customer's group coded once, not hashed on every step
         "group_codes",
-        (*v.key[:2], v.key[6], until, split),
+        (*v.customers_key(), until, split),
         lambda: options[split].astype("category"),
     )
     by_group = cache_value.memo(
