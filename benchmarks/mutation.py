@@ -63,6 +63,7 @@ MODULES = {
     "histories": ("analytics/value/histories.py", ["tests/test_histories.py"]),
     "repurchase": ("analytics/insights/repurchase.py", ["tests/test_repurchase.py"]),
     "products": ("analytics/insights/products.py", ["tests/test_products.py"]),
+    "propensity": ("analytics/value/propensity.py", ["tests/test_propensity.py"]),
 }
 
 # Survivors that no test can kill: the mutant computes the same thing. A pattern of mutant
@@ -722,7 +723,14 @@ def mutmut(run: Path, *args: str, capture: bool = False) -> subprocess.Completed
     exe = Path(sys.executable).with_name("mutmut")
     command = ["nice", "-n", "19", str(exe), *args]
     return subprocess.run(
-        command, cwd=run, text=True, capture_output=capture, env={**os.environ, "PYTHONPATH": ""}
+        command,
+        cwd=run,
+        text=True,
+        capture_output=capture,
+        # One OpenMP thread: mutmut forks a child per mutant after its parent has run the
+        # tests, and a child forked from a process whose OpenMP pool has started (scikit-learn's
+        # gradient boosting, in the challenger's tests) waits forever for those threads.
+        env={**os.environ, "PYTHONPATH": "", "OMP_NUM_THREADS": "1"},
     )
 
 
