@@ -64,6 +64,8 @@ MODULES = {
     "repurchase": ("analytics/insights/repurchase.py", ["tests/test_repurchase.py"]),
     "products": ("analytics/insights/products.py", ["tests/test_products.py"]),
     "propensity": ("analytics/value/propensity.py", ["tests/test_propensity.py"]),
+    "ahead": ("analytics/value/ahead.py", ["tests/test_ahead.py"]),
+    "paretonbd": ("analytics/value/paretonbd.py", ["tests/test_paretonbd.py"]),
 }
 
 # Survivors that no test can kill: the mutant computes the same thing. A pattern of mutant
