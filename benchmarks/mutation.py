@@ -3,6 +3,7 @@
     python benchmarks/mutation.py                     # every rule module (an hour or more)
     python benchmarks/mutation.py rfm campaign        # some of them
     python benchmarks/mutation.py rfm --no-table      # print only, leave RESULTS.md alone
+    python benchmarks/mutation.py rfm --again         # only the last run's survivors, retested
 
 Not in CI: it is slow. It runs mutmut (configured in pyproject.toml, ``[tool.mutmut]``) in a
 scratch copy per module under ``mutants/runs/`` (kept out of git), with ``only_mutate`` and
@@ -766,12 +767,33 @@ def diff_lines(run: Path, names: list[str]) -> dict[str, str]:
     return out
 
 
-def score(module: str) -> dict:
-    run = scratch(module)
-    start = time.monotonic()
-    mutmut(run, "run", "--max-children", "1")
+def _codes(run: Path, module: str) -> dict[str, int | None]:
     meta = run / "mutants" / (MODULES[module][0] + ".meta")
-    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    return json.loads(meta.read_text())["exit_code_by_key"]
+
+
+def score(module: str, again: bool = False) -> dict:
+    """Mutate ``module`` afresh; or, with ``again``, test only the last run's survivors in its
+    kept copy, with the tests as they are now (new tests added since are found by mutmut)."""
+    run = RUNS / module
+    spent = run / "minutes.txt"
+    if again and (run / "mutants").exists():
+        shutil.copytree(
+            ROOT / "tests",
+            run / "tests",
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+        before = float(spent.read_text()) if spent.exists() else 0.0
+        left = sorted(name for name, code in _codes(run, module).items() if code not in KILLED)
+    else:
+        run, before, left = scratch(module), 0.0, []
+    start = time.monotonic()
+    if not again or left:
+        mutmut(run, "run", "--max-children", "1", *left)
+    minutes = round(before + (time.monotonic() - start) / 60, 1)
+    spent.write_text(str(minutes))
+    codes = _codes(run, module)
     survivors = sorted(name for name, code in codes.items() if code not in KILLED)
     changes = diff_lines(run, survivors)
     return {
@@ -780,7 +802,7 @@ def score(module: str) -> dict:
         "tests": MODULES[module][1],
         "total": len(codes),
         "killed": len(codes) - len(survivors),
-        "minutes": round((time.monotonic() - start) / 60, 1),
+        "minutes": minutes,
         "survivors": [
             {"name": name, "code": codes[name], "change": changes[name]} for name in survivors
         ],
@@ -862,6 +884,11 @@ def main() -> None:
     parser.add_argument(
         "--table-only", action="store_true", help="rewrite RESULTS.md from the last scores"
     )
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="test only the last run's survivors again (after adding tests), in its kept copy",
+    )
     args = parser.parse_args()
     if args.table_only:
         write([])
@@ -870,7 +897,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown module(s) {sorted(unknown)}: choose among {', '.join(MODULES)}")
     for module in args.modules or list(MODULES):
-        result = score(module)
+        result = score(module, args.again)
         print(json.dumps({k: v for k, v in result.items() if k != "survivors"}), flush=True)
         if not args.no_table:
             write([result])  # module by module: a long run keeps what it measured

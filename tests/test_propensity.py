@@ -154,9 +154,23 @@ def test_lift_is_the_top_tenth_rate_over_the_overall_rate():
     assert propensity._lift(y, score) == pytest.approx(2.0)
     # Equal scores: the first customers in order are taken (0 and 1 again).
     assert propensity._lift(y, np.ones(20)) == pytest.approx(2.0)
-    # Fewer than 10 customers: the top tenth is still one customer (ordered: 1 / 0.4).
-    assert propensity._lift(np.array([1.0, 1, 0, 0, 0]), np.arange(5.0)[::-1]) == 2.5
+    # Fewer than 10 customers: the top tenth is still one customer (ordered: 1 / 0.4), not
+    # two (1 ordered of 2: 0.5 / 0.4).
+    assert propensity._lift(np.array([1.0, 0, 1, 0, 0]), np.arange(5.0)[::-1]) == 2.5
     assert np.isnan(propensity._lift(np.zeros(20), score))  # nobody ordered: no lift
+
+
+def test_lift_breaks_ties_by_customer_order_on_large_tables():
+    """1,000 customers, 200 tied at the top score; the top tenth (100) is the first 100 of
+    them, who all ordered (the next 100 did not): 1 / 0.1 = 10, however the tie is sorted
+    (numpy's default quicksort is not stable on a table this size)."""
+    y = np.zeros(1000)
+    score = np.zeros(1000)
+    tied = np.random.default_rng(1).choice(1000, 200, replace=False)
+    tied.sort()
+    score[tied] = 1
+    y[tied[:100]] = 1
+    assert propensity._lift(y, score) == 10
 
 
 def _shop():
@@ -189,8 +203,27 @@ def test_challenge_on_a_clear_shop():
 def test_challenge_needs_the_whole_held_out_period():
     index = _shop()  # data end: t + 90
     fitted = clv.fit(summarise(index.base, T), "bgnbd")
-    with pytest.raises(LensError, match="shorter than 91 days"):
+    with pytest.raises(LensError) as error:
         propensity.challenge(index, T, 91, fitted)
+    assert str(error.value) == (
+        "The held-out period is shorter than 91 days: shorten the horizon or hold out more days."
+    )
+
+
+def test_challenge_says_why_when_nobody_orders():
+    """Regulars order every 10 days up to t, others stopped long ago; a newcomer at t + 100
+    stretches the data. In (t, t + 90] nobody who had ordered by t orders."""
+    orders = {f"r{i}": [(d, 10.0) for d in range(-400 + i % 10, 1, 10)] for i in range(40)}
+    orders |= {f"s{i}": [(-300, 10.0), (-280, 10.0)] for i in range(10)}
+    orders["late"] = [(100, 10.0)]
+    index = _index(orders)
+    fitted = clv.fit(summarise(index.base, T), "bgnbd")
+    with pytest.raises(LensError) as error:
+        propensity.challenge(index, T, 90, fitted)
+    assert str(error.value) == (
+        "No customer ordered in the 90 days after 01 Jul 2024: the challenger cannot be judged "
+        "on that."
+    )
 
 
 def test_challenge_says_why_when_everyone_orders():
