@@ -29,15 +29,24 @@ def _histories():
 def test_tanh_sinh_integrates_on_zero_one():
     """Nodes inside (0, 1), symmetric about 1/2; the weights integrate 1, x^2 (1/3) and
     1 / sqrt(x) (2, steep at 0, where tanh-sinh keeps its accuracy)."""
-    for rule, tol, steep in [(paretonbd.FINE, 1e-12, 1e-6), (paretonbd.COARSE, 1e-5, 5e-3)]:
-        nodes, log_w = rule
+    rules = [((0.1, 30), paretonbd.FINE, 1e-12, 1e-6), ((0.25, 8), paretonbd.COARSE, 1e-5, 5e-3)]
+    for (step, half), rule, tol, steep in rules:
+        nodes, log_w = paretonbd.tanh_sinh(step, half)
+        assert np.array_equal(nodes, rule[0]) and np.array_equal(log_w, rule[1])
         w = np.exp(log_w)
         assert ((nodes > 0) & (nodes < 1)).all()
         assert nodes == pytest.approx(1 - nodes[::-1], abs=1e-15)
         assert w.sum() == pytest.approx(1, abs=tol)
         assert (w * nodes**2).sum() == pytest.approx(1 / 3, abs=tol)
         assert (w / np.sqrt(nodes)).sum() == pytest.approx(2, abs=steep)
-    assert len(paretonbd.FINE[0]) == 61 and len(paretonbd.COARSE[0]) == 17
+        assert len(nodes) == 2 * half + 1
+    # The rule's first node by hand: j = -half x step, u = pi / 2 sinh(j), (tanh(u) + 1) / 2,
+    # weight step pi / 4 cosh(j) / cosh(u)^2.
+    nodes, log_w = paretonbd.tanh_sinh(0.5, 2)
+    u = np.pi / 2 * np.sinh(-1.0)
+    assert nodes[0] == pytest.approx((np.tanh(u) + 1) / 2, rel=1e-12)
+    assert np.exp(log_w[0]) == pytest.approx(0.5 * np.pi / 4 * np.cosh(1.0) / np.cosh(u) ** 2)
+    assert nodes[2] == 0.5 and np.exp(log_w[2]) == pytest.approx(0.5 * np.pi / 4)
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -104,6 +113,9 @@ def test_objective_is_the_weighted_mean_with_lifetimes_penalty():
             step[i] = 1e-6
             numeric = theirs(log_params + step, penalizer) - theirs(log_params - step, penalizer)
             assert gradient[i] == pytest.approx(numeric / 2e-6, rel=1e-5, abs=1e-8), i
+    # No penalty unless asked for.
+    default = paretonbd.objective(log_params, x, t_x, age, weights)[0]
+    assert default == pytest.approx(theirs(log_params, 0.0), abs=1e-10)
     coarse = paretonbd.objective(log_params, x, t_x, age, weights, 0.0, paretonbd.COARSE)[0]
     assert coarse != paretonbd.objective(log_params, x, t_x, age, weights)[0]
     assert coarse == pytest.approx(theirs(log_params, 0.0), abs=1e-4)
