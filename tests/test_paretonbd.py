@@ -126,3 +126,17 @@ def test_objective_off_the_map_is_infinite_with_no_slope():
     x, t_x, age = _histories()
     value, gradient = paretonbd.objective(np.full(4, 800.0), x, t_x, age, np.ones(44))
     assert value == np.inf and np.array_equal(gradient, np.zeros(4))
+
+
+def test_rows_far_apart_in_size_keep_their_own_scale():
+    """A one-time buyer beside two buyers of 2,000 purchases (one gone quiet at week 40, one
+    seen at week 77 of 78): their terms are e^-9000 or so, the first's about e^-1. Each row is
+    scaled on its own, so none underflows: the figures stay the closed form's, and the quiet
+    heavy buyer's P(alive) is 0 (to the last digit), the recent one's 4.5e-7, not 1."""
+    x, t_x, age = np.array([0.0, 2000, 2000]), np.array([0.0, 40, 77]), np.array([30.0, 78, 78])
+    params = np.array(POINTS[0])
+    ll = paretonbd.log_likelihood(params, x, t_x, age)[0]
+    assert ll == pytest.approx(CLOSED(params, x, t_x, age), rel=1e-12)
+    alive = paretonbd.p_alive(params, x, t_x, age)
+    assert alive == pytest.approx(_their_alive(params, x, t_x, age), rel=1e-6, abs=1e-12)
+    assert alive[1] < 1e-12 and 1e-7 < alive[2] < 1e-6
