@@ -38,8 +38,9 @@ def shop():
         day = start + pd.Timedelta(days=int(rng.integers(0, 250)))
         rate = rng.gamma(1.0, 1 / 30)  # orders per day
         leave = rng.beta(1.0, 4.0)  # chance to leave after each order
+        scale = rng.gamma(2.0, 5.0)  # this customer's spend per order: gamma(4, scale)
         while day <= END:
-            rows.append((f"r{i}", day.strftime("%Y-%m-%d"), float(rng.gamma(4, 10))))
+            rows.append((f"r{i}", day.strftime("%Y-%m-%d"), float(rng.gamma(4, scale))))
             if rng.random() < leave:  # leaves after this order
                 break
             day += pd.Timedelta(days=1 + int(rng.exponential(1 / rate)))
@@ -124,9 +125,17 @@ def test_mean_is_lifetimes_purchases_times_gamma_gamma_spend(shop, name):
     ok = np.isfinite(theirs)  # lifetimes' hypergeometric series can fail to converge
     assert ok.mean() > 0.95
     assert result.mean[ok] == pytest.approx(theirs[ok], rel=1e-6, abs=1e-9)
-    # The summary can be given: the same figures.
-    again = ahead.revenue_ahead(model, base, summary)
-    assert np.array_equal(again.mean, result.mean)
+
+
+def test_the_summary_given_is_the_one_used(shop):
+    """With every spend per order doubled in the summary given, the expected spend is
+    lifetimes' Gamma-Gamma at those figures."""
+    base, summary, model = shop
+    doubled = summary.assign(monetary_value=2 * summary["monetary_value"])
+    result = ahead.revenue_ahead(model, base, doubled)
+    theirs = _theirs(model, doubled, _days(base))
+    assert result.mean == pytest.approx(theirs, rel=1e-6, abs=1e-9)
+    assert not np.allclose(result.mean, _theirs(model, summary, _days(base)))
 
 
 def test_variance_of_a_new_customer_is_that_of_the_unconditional_count(shop):
@@ -175,6 +184,36 @@ def test_variance_of_a_repeat_buyer(shop):
     mean, second = alive * (n * p).sum(), alive * (n**2 * p).sum()
     assert result.mean[i, 0] == pytest.approx(gg * mean, rel=1e-6)
     assert result.variance[i, 0] == pytest.approx(gg**2 * (second - mean**2), rel=1e-4)
+
+
+def test_variance_under_pareto_nbd_from_lifetimes_distribution(shop):
+    """Pareto/NBD: lifetimes gives P(N = n | x, t_x, T) in the next t days (alive or not);
+    the variance is spend^2 x (sum n^2 P(n) - (sum n P(n))^2). For jan, new and r10 at
+    month 3, old at month 6 (its month 3 is over)."""
+    base, summary, model = shop
+    model = clv.fit(summary, "pareto")
+    result = ahead.revenue_ahead(model, base)
+    purchases, spend = _lifetimes(model)
+    gg = spend.conditional_expected_average_profit(
+        summary["frequency"], summary["monetary_value"]
+    ).to_numpy(dtype=float)
+    days = _days(base)
+    for who, h in [("jan", 0), ("new", 0), ("r10", 0), ("old", 1)]:
+        i = base.ids.get_loc(who)
+        x, t_x, age = (summary[c].iloc[i] for c in ["frequency", "recency", "T"])
+        t = days[i, h]
+        assert t > 0
+        n = np.arange(150)
+        p = np.array(
+            [
+                purchases.conditional_probability_of_n_purchases_up_to_time(k, t, x, t_x, age)
+                for k in n
+            ]
+        )
+        assert p.sum() == pytest.approx(1, abs=1e-8), who
+        mean, second = (n * p).sum(), (n**2 * p).sum()
+        assert result.mean[i, h] == pytest.approx(gg[i] * mean, rel=1e-5), who
+        assert result.variance[i, h] == pytest.approx(gg[i] ** 2 * (second - mean**2), rel=1e-4)
 
 
 def test_gradient_is_the_change_per_log_parameter(shop):
