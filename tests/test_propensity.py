@@ -236,3 +236,58 @@ def test_challenge_says_why_when_everyone_orders():
     fitted = clv.fit(summarise(index.base, T), "bgnbd")
     with pytest.raises(LensError, match="Every customer ordered in the 30 days after 01 Jul"):
         propensity.challenge(index, T, 30, fitted)
+
+
+class _Scores:
+    """A classifier whose chances are given, in the features' row order."""
+
+    def __init__(self, chance):
+        self.chance = np.asarray(chance)
+
+    def predict_proba(self, x):
+        assert len(x) == len(self.chance)
+        return np.column_stack([1 - self.chance, self.chance])
+
+
+def test_challenge_judges_given_scores(monkeypatch):
+    """The two models' scores are set by hand, so every figure can be worked out.
+
+    _shop's 120 customers at t: 60 regulars order in (t, t + 90], 60 do not. Rank the
+    stoppers 0-59 and the regulars 60-119 (in the features' order); the classifier scores
+    ((rank + 1) / 120)^2, the CLV model the same but with the lowest regular and the highest
+    stopper swapped.
+    - ROC AUC: the classifier puts every regular first: 1; the CLV model misorders one pair
+      of the 60 x 60: 3,599 / 3,600. The classifier wins.
+    - Lift: the top tenth (12) are regulars for both: 1 / 0.5 = 2.
+    - Calibration: ten bins of 12 customers by quantile; bin k holds ranks 12k to 12k + 11:
+      predicted = their mean score, observed = 0 for bins 0-4 (stoppers), 1 for bins 5-9.
+    """
+    index = _shop()
+    names = propensity.features(index, T).index
+    regular = np.array([n.startswith("r") for n in names])
+    rank = np.empty(len(names), dtype=int)
+    rank[~regular] = np.arange(60)
+    rank[regular] = np.arange(60, 120)
+    ours = ((rank + 1) / 120) ** 2
+    low_regular, high_stopper = np.flatnonzero(rank == 60)[0], np.flatnonzero(rank == 59)[0]
+    theirs = ours.copy()
+    theirs[[low_regular, high_stopper]] = theirs[[high_stopper, low_regular]]
+    monkeypatch.setattr(propensity, "train", lambda *args: _Scores(ours))
+    monkeypatch.setattr(clv, "predict_order_chance", lambda fitted, x, days: theirs)
+
+    class Fitted:
+        name = "BG/NBD"
+
+    result = propensity.challenge(index, T, 90, Fitted())
+    assert result.roc_auc_model == 1.0
+    assert result.roc_auc_clv == pytest.approx(3599 / 3600, abs=1e-12)
+    assert result.winner == "classifier"
+    assert result.lift_model == 2.0 and result.lift_clv == 2.0
+    calibration = result.calibration
+    assert list(calibration.columns) == ["model", "predicted", "observed"]
+    mine = calibration[calibration["model"] == "Classifier"]
+    expected = [np.mean(((np.arange(12 * k, 12 * k + 12) + 1) / 120) ** 2) for k in range(10)]
+    assert mine["predicted"].to_numpy() == pytest.approx(expected, rel=1e-12)
+    assert mine["observed"].tolist() == [0.0] * 5 + [1.0] * 5
+    assert (calibration["model"] == "BG/NBD").sum() == 10
+    assert result.chance.to_dict() == dict(zip(names, ours, strict=True))
