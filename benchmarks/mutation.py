@@ -743,9 +743,10 @@ SLOW = {
 OUTSIDE = {
     "analytics/value/{clv,fitters,predictive,backtest}.py": "the value models' fitting and "
     "forecasting: their unit tests (tests/test_clv.py, tests/test_value_trust.py) fit BG/NBD, "
-    "Pareto/NBD and Gamma-Gamma on CDNOW (two of its tests alone take 16 s); not run yet (clv.py and "
-    "predictive.py were being changed by another session on 6 December 2026; fitters.py and "
-    "backtest.py need fast hand-built tests first, as propensity, ahead and paretonbd got)",
+    "Pareto/NBD and Gamma-Gamma on CDNOW (two of its tests alone take 16 s); not run yet "
+    "(clv.py and predictive.py were being changed by another session on 6 December 2026; "
+    "fitters.py and backtest.py need fast hand-built tests first, as propensity, ahead and "
+    "paretonbd got)",
 }
 
 KILLED = {1, 3, 24, -24, 152, 255, 36}  # a failing test, pytest's internal error, a timeout
