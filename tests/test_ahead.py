@@ -9,6 +9,8 @@ The shop: the data ends on 10 March 2024 (day 0 below is that day).
 and 300 customers drawn at random (the model needs them to be fitted), who buy on and off.
 """
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -298,3 +300,44 @@ def test_payback_table_without_a_model_says_why(shop):
     plain = payback.payback_table(base, spend, 0.5, None)
     assert result.warnings[1:] == plain.warnings
     pd.testing.assert_frame_equal(result.cohorts.table, plain.cohorts.table)
+
+
+def test_one_day_ahead_is_counted(shop):
+    """A shop whose data end on 29 April 2024: a January customer's month 3 ends the next
+    day, 30 April. One day ahead: lifetimes' expected purchases in 1 day x spend, and a
+    variance near that mean (a count this rare is nearly 0 or 1), not left at 0."""
+    _, _, model = shop
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "order_date": pd.to_datetime(["2024-01-10", "2024-03-01", "2024-04-29"]),
+            "amount": [20.0, 30.0, 10.0],
+            "order_id": ["1", "2", "3"],
+        }
+    )
+    base = build_customer_base(orders)
+    summary = summarise(base)
+    result = ahead.revenue_ahead(model, base)
+    i = base.ids.get_loc("a")
+    days = np.array([[1.0, 93, 277]])  # to 30 April, 31 July, 31 January 2025
+    theirs = _theirs(model, summary.iloc[[i]], days)[0]
+    assert result.mean[i] == pytest.approx(theirs, rel=1e-6)
+    purchases = _purchases(model, summary.iloc[[i]], days)[0, 0]
+    assert 0 < purchases < 0.1
+    spend = theirs[0] / purchases
+    assert result.variance[i, 0] == pytest.approx(spend**2 * purchases, rel=0.1)
+
+
+def test_a_spend_model_that_cannot_say_falls_back_to_the_shop_mean(shop):
+    """A Gamma-Gamma whose p is missing (NaN) says nothing for anyone: each customer's spend
+    is the shop's mean, and moving p, q or v changes nothing (still NaN, still the shop's
+    mean): the three spend columns of the gradient are 0."""
+    base, summary, model = shop
+    spend = dataclasses.replace(model.spend, params={**model.spend.params, "p": np.nan})
+    assert np.isnan(spend.expected(summary["frequency"], summary["monetary_value"])).all()
+    broken = dataclasses.replace(model, spend=spend)
+    result = ahead.revenue_ahead(broken, base)
+    purchases = _purchases(model, summary, _days(base))
+    assert result.mean == pytest.approx(purchases * spend.shop_mean, rel=1e-6, abs=1e-9)
+    assert result.gradient.shape[2] == 7 and not result.gradient[:, :, 4:].any()
+    assert result.gradient[:, :, :4].any()
