@@ -110,8 +110,11 @@ def test_train_needs_history_before_its_period_and_two_behaviours(index):
     with pytest.raises(LensError, match="Not enough history before"):
         propensity.train(index, first + pd.Timedelta(days=90), 90)  # starts on the first day
     # One day later: only e has ordered by the start, and e never orders again.
-    with pytest.raises(LensError, match="Every customer behaved the same"):
+    with pytest.raises(LensError) as error:
         propensity.train(index, first + pd.Timedelta(days=91), 90)
+    assert str(error.value) == (
+        "Every customer behaved the same in the training period: nothing to learn."
+    )
 
 
 def test_train_learns_who_orders_again():
@@ -134,15 +137,25 @@ def test_train_limit_keeps_a_sample(monkeypatch):
     index = _index(orders)
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    sizes = []
+    seen = []
     real = HistGradientBoostingClassifier.fit
     monkeypatch.setattr(
-        HistGradientBoostingClassifier, "fit", lambda m, x, y: sizes.append(len(x)) or real(m, x, y)
+        HistGradientBoostingClassifier, "fit", lambda m, x, y: seen.append(x) or real(m, x, y)
     )
     for limit in (50, 60, 59):  # 60 customers by t - 90
         monkeypatch.setattr(propensity, "TRAIN_LIMIT", limit)
         propensity.train(index, T, 90)
-    assert sizes == [50, 60, 59]
+    assert [len(x) for x in seen] == [50, 60, 59]
+    # Every customer's features differ (r_i and s_i start on day i, and by t - 90 the s have
+    # stopped): a sample of distinct customers has distinct rows, none drawn twice.
+    assert len(np.unique(seen[1], axis=0)) == 60
+    assert len(np.unique(seen[0], axis=0)) == 50 and len(np.unique(seen[2], axis=0)) == 59
+    # The sample is seeded: the same data gives the same sample, and the same model.
+    monkeypatch.setattr(propensity, "TRAIN_LIMIT", 50)
+    again = propensity.train(index, T, 90)
+    assert np.array_equal(seen[-1], seen[0])
+    x = propensity.features(index, T).to_numpy()
+    assert np.array_equal(again.predict_proba(x), propensity.train(index, T, 90).predict_proba(x))
 
 
 def test_lift_is_the_top_tenth_rate_over_the_overall_rate():
@@ -285,6 +298,7 @@ def test_challenge_judges_given_scores(monkeypatch):
     assert result.lift_model == 2.0 and result.lift_clv == 2.0
     calibration = result.calibration
     assert list(calibration.columns) == ["model", "predicted", "observed"]
+    assert list(calibration.index) == list(range(20))  # one table: rows numbered afresh
     mine = calibration[calibration["model"] == "Classifier"]
     expected = [np.mean(((np.arange(12 * k, 12 * k + 12) + 1) / 120) ** 2) for k in range(10)]
     assert mine["predicted"].to_numpy() == pytest.approx(expected, rel=1e-12)
