@@ -457,6 +457,52 @@ _PARETONBD = [
         "only where its slope divides by the same zero or carries the same NaN",
     ),
 ]
+# (function, mutant numbers, why) for analytics/value/ahead.py
+_AHEAD = [
+    ("_expected", (13,), ERRSTATE),
+    ("_second_moment", (17,), ERRSTATE),
+    (
+        "revenue_ahead",
+        (8, 11, 12),
+        "period_of tells 'week' and 'quarter' apart: any other value means months",
+    ),
+    (
+        "revenue_ahead",
+        (20,),
+        "the last days of the months as floats are the same whole days, and "
+        "the days ahead are made floats right after",
+    ),
+    ("revenue_ahead", (35,), "astype(None) is float64 too"),
+    (
+        "revenue_ahead",
+        (45,),
+        "the history is stacked with the float days right after: the same floats",
+    ),
+    (
+        "revenue_ahead",
+        (66,),
+        "a row with 0 days ahead expects exactly 0 purchases (2F1 at z = 0 is 1), with 0 "
+        "variance and 0 slopes: computing it gives the zeros it is otherwise left at",
+    ),
+]
+# (function, mutant numbers, why) for analytics/value/propensity.py
+_PROPENSITY = [
+    ("_lift", (8,), "numpy reads the sort kind 'STABLE' as 'stable'"),
+    ("_lift", (17,), "numpy's 0 / 0 is NaN (a warning, not an error): the same NaN"),
+    ("_lift", (22,), "float('NAN') is NaN"),
+    (
+        "orders_after",
+        (8,),
+        "to_days casts to whole days anyway: the same day, whatever the time of day",
+    ),
+    (
+        "train",
+        (25,),
+        "at exactly the limit the sample is every customer in another order: the same rows, the "
+        "same model to rounding",
+    ),
+    ("train", (42,), "0.1 is scikit-learn's default learning rate"),
+]
 EQUIVALENT: dict[str, str] = {
     R + "x_customer_facts__mutmut_[45]": NO_PROSPECT_CODE,
     R + "x_hero_mask__mutmut_[35]": "revenue comes as floats; numbers of any type are "
@@ -694,12 +740,25 @@ EQUIVALENT: dict[str, str] = {
     **{PB + name: why for names, why in _PAYBACK for name in names},
     **{PR + f"x{name}__mutmut_{n}": why for name, numbers, why in _PRODUCTS for n in numbers},
     **{PN + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PARETONBD for n in numbers},
+    **{AH + f"x_{name}__mutmut_{n}": why for name, numbers, why in _AHEAD for n in numbers},
+    **{PA + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PROPENSITY for n in numbers},
 }
 
 
 # Survivors that are not equivalent, yet no test kills: a pattern -> what would tell them apart
 # and why no test does. They count as survivors.
 UNKILLED: dict[str, str] = {
+    PA + "x_train__mutmut_(34|46)": "another fixed seed: a choice, as right as 0; no answer to "
+    "state but the constant itself",
+    PA + "x_train__mutmut_(40|43)": "the classifier's random_state is used only above 10,000 "
+    "customers (early stopping's validation split): no fast test reaches it",
+    PA + "x_train__mutmut_(41|44|45)": "the classifier's settings (200 rounds, learning rate "
+    "0.1) are tuning choices, not rules: a test could only restate them",
+    AH + "x__second_moment__mutmut_(25|26)": "the sum stops once every row's chance of n more "
+    "purchases is below 1e-7, far before the cap of 2,000 in any shop tested; only a customer "
+    "with a real chance of 2,000 purchases in the horizon would reach it",
+    AH + "x__second_moment__mutmut_52": "only a tail of exactly 1e-7 tells > and >= apart: one "
+    "more term of at most (2n - 1) x 1e-7",
     RP + "x_curve_at__mutmut_38": "None instead of NaN past the longest watch: to_json reads "
     "both as missing; the page's and the PDF's formatting of an object column were not checked",
     SC + "x_(_clause__mutmut_(27|29)|best__mutmut_21)": "only figures exactly 0.02 apart tell "
