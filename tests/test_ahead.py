@@ -19,7 +19,7 @@ from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, Pa
 from analytics.errors import LensError
 from analytics.insights import payback
 from analytics.insights.customers import build_customer_base, summarise
-from analytics.value import ahead, clv
+from analytics.value import ahead, clv, predictive
 
 END = pd.Timestamp("2024-03-10")
 
@@ -341,3 +341,27 @@ def test_a_spend_model_that_cannot_say_falls_back_to_the_shop_mean(shop):
     assert result.mean == pytest.approx(purchases * spend.shop_mean, rel=1e-6, abs=1e-9)
     assert result.gradient.shape[2] == 7 and not result.gradient[:, :, 4:].any()
     assert result.gradient[:, :, :4].any()
+
+
+def test_the_second_moment_sums_up_to_the_cap(shop, monkeypatch):
+    """With the cap at 3 purchases, E[N^2] is P(alive) x sum over n = 1, 2, 3 of
+    (2n - 1) P(N >= n | alive): for jan (see test_variance_of_a_repeat_buyer) with the
+    posterior's distribution, the variance is spend^2 x (that - mean^2)."""
+    base, summary, model = shop
+    monkeypatch.setattr(predictive, "MAX_PURCHASES", 3)
+    result = ahead.revenue_ahead(model, base)
+    i = base.ids.get_loc("jan")
+    x, t_x, age = 2, 36, 55
+    purchases, spend = _lifetimes(model)
+    alive = purchases.conditional_probability_alive(x, t_x, age)
+    posterior = BetaGeoFitter()
+    r, alpha, a, b = (model.params[k] for k in ["r", "alpha", "a", "b"])
+    posterior.params_ = pd.Series({"r": r + x, "alpha": alpha + age, "a": a, "b": b + x})
+    p = np.array([posterior.probability_of_n_purchases_up_to_time(51, k) for k in range(3)])
+    at_least = 1 - np.cumsum(p)  # P(N >= 1), P(N >= 2), P(N >= 3)
+    second = alive * (1 * at_least[0] + 3 * at_least[1] + 5 * at_least[2])
+    gg = spend.conditional_expected_average_profit(
+        summary["frequency"].iloc[[i]], summary["monetary_value"].iloc[[i]]
+    ).iloc[0]
+    mean = result.mean[i, 0] / gg
+    assert result.variance[i, 0] == pytest.approx(gg**2 * (second - mean**2), rel=1e-6)
