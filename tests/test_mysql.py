@@ -7,15 +7,13 @@ default: the held-back emails in capitals must still be customers of their own, 
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import pytest
 
 from analytics.ingest import sources
-from analytics.ingest.io import load_orders
 from analytics.ingest.orders import ReadOptions
 from tests import mysql
+from tests.test_line_items import invoice_frame, same_products_as_the_file
 from tests.test_sources import MAPPING, held_back_csv, held_back_orders, run, same_json_as_csv
 
 COLUMNS = (
@@ -164,16 +162,9 @@ def test_a_slow_mysql_query_is_cancelled_with_one_line(server, password, monkeyp
 
 
 def test_line_items_in_mysql_give_the_files_products(server, password, monkeypatch):
-    """The invoice log of tests/exports.py in MariaDB: the same purchases' products and line
-    counts as the file, fetched and cleaned in the embedded DuckDB (where each order gathers
-    its products as a list) and with the rules run in MariaDB itself (no lists there: the
-    lines are joined to their orders by name). 17850's invoices 536365 and 536366 are one
-    purchase of three products; 14527's cancellation C536379 leaves its line out."""
-    from tests import exports
-    from tests.test_line_items import TODAY, purchases
-
-    frame = pd.read_csv(io.StringIO(exports.INVOICE_LOG), dtype={"CustomerID": str})
-    frame["InvoiceDate"] = pd.to_datetime(frame["InvoiceDate"], format="%m/%d/%Y %H:%M")
+    """The invoice log in MariaDB: the file's products both ways (no lists in MySQL: with
+    the rules in the server the lines are joined to their orders by name)."""
+    frame = invoice_frame()
     con = server.connect(db=mysql.DATABASE)
     with con.cursor() as cursor:
         cursor.execute(
@@ -189,13 +180,5 @@ def test_line_items_in_mysql_give_the_files_products(server, password, monkeypat
         )
     con.commit()
     con.close()
-    from_file = load_orders(exports.INVOICE_LOG.encode(), "Online Retail.csv", today=TODAY)
     location = sources.locate(server.url(), table="invoice_lines")
-    for rules in (None, "server"):
-        if rules:
-            monkeypatch.setenv("LENS_DB_RULES", rules)
-        got = sources.load_location(location, ReadOptions(), today=TODAY)
-        assert purchases(got) == purchases(from_file), rules
-        assert got.report.lines == from_file.report.lines, rules
-    assert from_file.report.lines["lines_left_out"] == 1
-    assert len(purchases(from_file)[("17850", "2010-12-01")]) == 3
+    same_products_as_the_file(location, monkeypatch)

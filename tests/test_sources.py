@@ -414,16 +414,12 @@ def test_a_query_error_never_tells_whether_a_typed_guess_was_the_password(server
 
 
 def test_line_items_in_postgresql_give_the_files_products(server, password, monkeypatch, tmp_path):
-    """The invoice log of tests/exports.py in PostgreSQL: the same purchases' products and
-    line counts as the file, fetched and cleaned in the embedded DuckDB, and with the rules
-    run in PostgreSQL itself (each order gathers its products with array_agg there)."""
-    from tests import exports
-    from tests.test_line_items import TODAY, purchases
+    """The invoice log in PostgreSQL: the file's products both ways (in the server each
+    order gathers its products with array_agg)."""
+    from tests.test_line_items import invoice_frame, same_products_as_the_file
 
-    frame = pd.read_csv(io.StringIO(exports.INVOICE_LOG), dtype={"CustomerID": str})
-    frame["InvoiceDate"] = pd.to_datetime(frame["InvoiceDate"], format="%m/%d/%Y %H:%M")
     path = tmp_path / "lines.csv"
-    frame.to_csv(path, index=False)
+    invoice_frame().to_csv(path, index=False)
     server.psql(
         'CREATE TABLE IF NOT EXISTS invoice_lines ("InvoiceNo" text, "StockCode" text, '
         '"Description" text, "Quantity" int, "InvoiceDate" timestamp, '
@@ -431,12 +427,5 @@ def test_line_items_in_postgresql_give_the_files_products(server, password, monk
     )
     server.psql("DELETE FROM invoice_lines")
     server.copy_csv("invoice_lines", path)
-    from_file = load_orders(exports.INVOICE_LOG.encode(), "Online Retail.csv", today=TODAY)
     location = sources.locate(server.url(), table="invoice_lines")
-    for rules in (None, "server"):
-        if rules:
-            monkeypatch.setenv("LENS_DB_RULES", rules)
-        got = sources.load_location(location, ReadOptions(), today=TODAY)
-        assert purchases(got) == purchases(from_file), rules
-        assert got.report.lines == from_file.report.lines, rules
-    assert len(purchases(from_file)[("17850", "2010-12-01")]) == 3
+    same_products_as_the_file(location, monkeypatch)
