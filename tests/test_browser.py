@@ -246,8 +246,13 @@ def test_value_page_shows_ranges_in_plain_headers(page):
     low, high = figures["80% range of that total"].split(" – ")
     assert low and high and figures["Predicted CLV, 12 months"]
     assert assert_clean_and_charts_drawn(page) >= 3  # the range chart among them
+    # The grid draws only the columns in view: a wide window shows the ranges' columns too.
+    page.set_viewport_size({"width": 2600, "height": 1000})
+    settle(page)
     headers = page.locator("[data-testid=stDataFrame] [role=columnheader]").all_inner_texts()
+    page.set_viewport_size({"width": 1400, "height": 1000})
     assert "CLV, 80% range" in headers and "Chance, 80% range" in headers
+    assert "Chance of no order in 12 months" in headers  # each column names its horizon
     assert not [h for h in headers if "_" in h]
     click_text(page, "Backtest")
     body = page.inner_text("body")

@@ -116,6 +116,9 @@ def test_an_attribute_row_stops_where_fewer_than_half_its_customers_were_watched
     assert rows(t)["Web"] == [1.0, 1.0, None]
     assert rows(t)["Shop"] == [1.0, 0.0, 0.0]
     assert t.support["customers"].tolist() == [4, 3, 1]
+    # The average row leaves Web's k 2 out too: k 1 = (a, c back; b not) 2 of 3; k 2 = Shop's
+    # b alone, not back: 0 of 1.
+    assert [round(v, 4) for v in t.average] == [1.0, 0.6667, 0.0]
     assert rows(cohort_table(base, "month", "revenue", groups=channel))["Web"] == [100, 40, None]
     rolling = cohort_table(base, "month", "rolling", groups=channel)
     assert rows(rolling)["Web"] == [1.0, 1.0, None]

@@ -232,3 +232,27 @@ def cdnow_fitted():
     fc = clv.forecast(model, base.summary, 12, base.data_end)
     limit = clv.outlier_limit(base, base.data_end)
     return clv.score_table(model, fc, base.summary, clv.Settings(), limit)
+
+
+def test_stage_and_model_disagreements_by_hand():
+    """Inactive above 80% still a customer, and Active or Loyal below 20%: a (Inactive, 90%)
+    and c, d (Loyal 10%, Active 15%) disagree; b (Inactive, 50%) does not, and neither does
+    a customer exactly on a line (g: Inactive at 80%, h: Active at 20%: the rules are
+    strict). At risk and New are in no rule. Out of: the customers in the rule's stages."""
+    stage = pd.Series(
+        ["Inactive", "Inactive", "Loyal", "Active", "At risk", "New", "Inactive", "Active"],
+        index=list("abcdefgh"),
+    )
+    alive = pd.Series([0.9, 0.5, 0.1, 0.15, 0.95, 0.05, 0.8, 0.2], index=list("abcdefgh"))
+    rules, members = lists.disagreements(stage, alive)
+    assert rules["customers"].tolist() == [1, 2] and rules["out_of"].tolist() == [3, 3]
+    assert rules["disagreement"].tolist() == [
+        "Inactive, yet chance still a customer above 80%",
+        "Active or Loyal, yet chance still a customer below 20%",
+    ]
+    assert members.to_dict() == {
+        "a": "Inactive, yet chance still a customer above 80%",
+        "c": "Active or Loyal, yet chance still a customer below 20%",
+        "d": "Active or Loyal, yet chance still a customer below 20%",
+    }
+    assert all(len(why) > 40 for why in rules["why"])

@@ -12,7 +12,7 @@ from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter
 from analytics.cli import main
 from analytics.ingest.io import CDNOW_NAME, DEMO_ORDERS, load_dataset, load_orders
 from analytics.insights.customers import build_customer_base, summarise
-from analytics.value import backtest, clv, fitters, histories, lists, predictive
+from analytics.value import backtest, clv, fitters, histories, predictive
 from tests.shops import GIANT_ORDER, one_year_invoices
 
 
@@ -230,21 +230,6 @@ def test_outliers_by_hand():
         index=list("abc"),
     )
     assert list(clv.outliers(summary, 1000.0)) == [True, False, False]
-
-
-def test_stage_and_model_disagreements_by_hand():
-    stage = pd.Series(
-        ["Inactive", "Inactive", "Loyal", "Active", "At risk", "New"], index=list("abcdef")
-    )
-    alive = pd.Series([0.9, 0.5, 0.1, 0.15, 0.95, 0.05], index=list("abcdef"))
-    rules, members = lists.disagreements(stage, alive)
-    assert rules["customers"].tolist() == [1, 2] and rules["out_of"].tolist() == [2, 2]
-    assert members.to_dict() == {
-        "a": "Inactive, yet chance still a customer above 80%",
-        "c": "Active or Loyal, yet chance still a customer below 20%",
-        "d": "Active or Loyal, yet chance still a customer below 20%",
-    }
-    assert all(len(why) > 40 for why in rules["why"])
 
 
 def test_dominated_means_get_a_median():
