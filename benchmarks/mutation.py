@@ -658,9 +658,15 @@ EQUIVALENT: dict[str, str] = {
     "the top 15: nothing goes to Other either way",
     K + "x_cohort_table__mutmut_(30|34|38|47|51)": "the first filter starts from all customers "
     "(&= and = agree), and a date becomes the same whole day however it is cast",
-    K + "x_cohort_table__mutmut_(299|363)": "astype(None) is float64 too",
-    K + "x_cohort_table__mutmut_35[3456]": "only which numpy warnings are silenced",
-    K + "x_cohort_table__mutmut_(486|488)": "the labels are text either way",
+    K + "x_cohort_table__mutmut_(299|404)": "astype(None) is float64 too",
+    K + "x_cohort_table__mutmut_39[4567]": "only which numpy warnings are silenced",
+    K + "x_cohort_table__mutmut_(527|529)": "the labels are text either way",
+    K + "x_cohort_table__mutmut_(336|339|340)": "a calendar cohort's customers share one "
+    "horizon, so its row never falls below half before it ends; the running total by group "
+    "already stops where under half were watched: the same cells either way",
+    K + "x_cohort_table__mutmut_350": "a group's period-0 count is 0 (no row kept) or at least "
+    "1: twice a count >= max(n, 2) and >= max(n, 1) differ only for n = 1, where 2 >= 2 and "
+    "2 >= 1 both hold and 0 fails both",
     G + "x__group_figures__mutmut_3[1234]": "only which numpy warnings are silenced",
     G + "x_lift__mutmut_10": "the start is moved to the day after the list date right after, "
     "whatever the default",
@@ -690,6 +696,9 @@ EQUIVALENT: dict[str, str] = {
     LI + "x_reasons__mutmut_(55|56|59|60|61|62)": "the one caller (ui/value_views.py) puts the "
     "texts in a column of its own name with assign(why=...): the series' name and its type "
     "(str or object, the same texts) are not read",
+    LI + "x_disagreements__mutmut_[2457]": "the labels start missing for every customer and "
+    "only those of a rule are read (dropna): NA, None or no value, object or inferred type, "
+    "the same labels",
     LI + "x_usual_gap__mutmut_16": "a one-time buyer's recency is 0: 0 / 0 is nan as well",
     LI + "x_usual_gap__mutmut_2": "the frequency divides alike as an int or a float",
     LI + "x_usual_gap__mutmut_7": "only which numpy warnings are silenced",
