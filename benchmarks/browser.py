@@ -252,13 +252,11 @@ def run(customers: int, invoices: bool = True) -> dict:
     return result
 
 
-def run_large(path: Path, quick: bool = False) -> dict:
-    """The 1M walk, then plain lifetimes' first open on the same shop in the same run (the
-    ratio's reference: MBG/NBD + Gamma-Gamma + CLV on one row per customer, no ranges)."""
+@contextlib.contextmanager
+def load_sampled(result: dict):
+    """Notes the load average in ``result`` before and after the block, and the highest
+    1-minute figure sampled every 5 s during it."""
     import threading
-
-    from playwright.sync_api import sync_playwright
-    from value import plain_first_open
 
     loads, done = [], threading.Event()
 
@@ -267,22 +265,35 @@ def run_large(path: Path, quick: bool = False) -> dict:
             loads.append(os.getloadavg()[0])
 
     threading.Thread(target=sample, daemon=True).start()
-    result = {"load_average_before": os.getloadavg()}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        result[path.name] = walk_large(browser, path, quick)
-        browser.close()
+    result["load_average_before"] = os.getloadavg()
+    try:
+        yield
+    finally:
+        done.set()
+        result["load_average_after"] = os.getloadavg()
+        result["load_1min_max_during"] = max(loads, default=float("nan"))
+
+
+def run_large(path: Path, quick: bool = False) -> dict:
+    """The 1M walk, then plain lifetimes' first open on the same shop in the same run (the
+    ratio's reference: MBG/NBD + Gamma-Gamma + CLV on one row per customer, no ranges)."""
+    from playwright.sync_api import sync_playwright
+    from value import plain_first_open
+
     from analytics.ingest.io import load_orders
     from analytics.insights.customers import build_customer_base, summarise
 
-    base = build_customer_base(load_orders(path.read_bytes(), path.name).orders)
-    summary = summarise(base, base.data_end)
-    start = time.perf_counter()
-    plain_first_open(summary)
-    result[path.name]["plain_lifetimes_first_open"] = time.perf_counter() - start
-    done.set()
-    result["load_average_after"] = os.getloadavg()
-    result["load_1min_max_during"] = max(loads, default=float("nan"))
+    result: dict = {}
+    with load_sampled(result):
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            result[path.name] = walk_large(browser, path, quick)
+            browser.close()
+        base = build_customer_base(load_orders(path.read_bytes(), path.name).orders)
+        summary = summarise(base, base.data_end)
+        start = time.perf_counter()
+        plain_first_open(summary)
+        result[path.name]["plain_lifetimes_first_open"] = time.perf_counter() - start
     return result
 
 

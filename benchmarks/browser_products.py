@@ -33,7 +33,6 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -41,7 +40,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from browser import _nav, _slider_step, _upload, peak_memory_gb, timed  # noqa: E402
+from browser import (  # noqa: E402
+    _nav,
+    _slider_step,
+    _upload,
+    load_sampled,
+    peak_memory_gb,
+    timed,
+)
 
 from tests.browser import (  # noqa: E402
     CHROMIUM,
@@ -180,22 +186,12 @@ def steps(tab) -> dict:
 def run(paths: dict[str, Path]) -> dict:
     from playwright.sync_api import sync_playwright
 
-    loads, done = [], threading.Event()
-
-    def sample():
-        while not done.wait(5):
-            loads.append(os.getloadavg()[0])
-
-    threading.Thread(target=sample, daemon=True).start()
-    result = {"load_average_before": os.getloadavg()}
-    with sync_playwright() as p:
+    result: dict = {}
+    with load_sampled(result), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for label, path in paths.items():
             result[label] = walk(browser, path)
         browser.close()
-    done.set()
-    result["load_average_after"] = os.getloadavg()
-    result["load_1min_max_during"] = max(loads, default=float("nan"))
     return result
 
 
