@@ -83,7 +83,7 @@ def _sheet(book, name: str, data: pd.DataFrame) -> None:
 
 def _cells(values: pd.Series) -> list:
     """A column as Excel takes it: Python numbers, dates and text; missing values empty."""
+    present = values.notna()
     if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype("str").where(values.notna())
-    cells = values.astype("object")
-    return cells.where(values.notna(), None).tolist()
+        values = values.astype("str")
+    return values.astype("object").where(present, None).tolist()
