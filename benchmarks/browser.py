@@ -89,8 +89,9 @@ def _upload(tab, name: str, content) -> None:
         tab.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
             str(content)
         )
-        settle(tab)
-        time.sleep(1)
+        # Until the sidebar names the file: on a loaded machine the rerun that reads it may
+        # start after a first settle, and the walk would then time the demo shop.
+        tab.wait_for_selector(f"[data-testid=stSidebar] >> text={content.name}", timeout=900_000)
         settle(tab)
     else:
         upload(tab, name, content)
