@@ -77,6 +77,7 @@ table = cache_insights.cohort_table(
     min_cohorts,
     min_customers,
 )
+rows_are = "cohorts" if group_by == BY_DATE else "groups"  # a channel is no cohort in time
 what = "acquisition " + group_by.lower() if group_by != BY_DATE else f"{period} of first order"
 subtitle = (
     f"{dataset.name} · cohorts by {what}, first orders {first_from:%d %b %Y} – "
@@ -110,8 +111,13 @@ st.caption(
         else ""
     )
     + (
-        f" Drawn: the {min(HEATMAP_ROWS, len(table.values))} most recent of "
-        f"{len(table.values)} cohorts, {period}s 0–{drawn.values.shape[1] - 1}, so every cell "
+        " Drawn: "
+        + (
+            f"the {HEATMAP_ROWS} most recent of {len(table.values)} cohorts"
+            if len(table.values) > HEATMAP_ROWS
+            else f"all {len(table.values)} {rows_are}"
+        )
+        + f", {period}s 0–{drawn.values.shape[1] - 1}, so that on a wide screen every cell "
         "carries its number; 'The numbers' below has them all."
         if drawn is not table
         else ""
@@ -121,9 +127,10 @@ st.caption(
 names = list(table.values.index)
 default = names[-7:-1] if len(names) > 6 else names
 picked = st.session_state.get("co_chosen")
-if picked is not None and not set(picked) <= set(names):  # another period or grouping
-    st.session_state["co_chosen"] = [n for n in picked if n in names] or default
-chosen = controls.multiselect(st, "Cohorts on the curve", names, default=default, key="co_chosen")
+if picked is None or not set(picked) <= set(names):  # new, or another period or grouping
+    # Set here, not as the widget's default: Streamlit warns when a widget gets both.
+    st.session_state["co_chosen"] = [n for n in picked or [] if n in names] or default
+chosen = controls.multiselect(st, "Cohorts on the curve", names, key="co_chosen")
 shown = table.support[table.average.notna()]
 reach = (
     f"the average stops at {period} {shown.index.max()}, the last one with at least "
@@ -144,11 +151,12 @@ show.chart(
     "cohorts_2",
 )
 if table.same_cohorts and len(shown):
+    followed, everyone = int(shown["customers"].iloc[0]), int(table.size.sum())
     st.caption(
-        f"The average follows the same {shown['customers'].iloc[0]:,} customers "
-        f"({shown['customers'].iloc[0] / table.eligible[0].sum():.0%} of the "
-        f"{table.eligible[0].sum():,} in the cohorts; the {shown['cohorts'].iloc[0]} cohorts "
-        f"that reached {period} {shown.index.max()}) at every point, so it can only grow."
+        f"The average follows the same {followed:,} customers ({followed / everyone:.0%} of "
+        f"the {everyone:,} in the {rows_are} shown; those watched up to {period} "
+        f"{shown.index.max()}, in {shown['cohorts'].iloc[0]} {rows_are}) at every point, so it "
+        "can only grow."
     )
 else:
     st.caption(

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics.insights import lifecycle as lc
-from analytics.output import charts
-from analytics.value import scorecard
+from analytics.output import charts, present
+from analytics.value import clv, scorecard
 from ui import cache_insights, cache_value, controls, params, session, show
 from ui.sidebar import settings, window_button
 
@@ -186,10 +186,14 @@ elif view == "Win-back":
         )
     if scores is None:
         st.caption(f"Ranked by revenue to date, not by predicted CLV: {why_not}.")
-    else:
-        result, _ = cache_value.checked(dataset, cache_value.value_settings()[0])
-        if result is not None:
-            st.caption(scorecard.best_words(result.ranking))
+    else:  # which model and horizon, and its backtest's verdict, beside the figure
+        model, chosen = cache_value.value_settings()
+        result, _ = cache_value.checked(dataset, model)
+        st.caption(
+            f"Predicted CLV over {present.months(chosen.months)} ({clv.MODELS[model]}; "
+            f"{cache_value.check_words(dataset, model)}; set on the Value page)."
+            + (f" {scorecard.best_words(result.ranking)}" if result is not None else "")
+        )
     if late.attrs.get("within_usual_gap"):
         st.caption(
             f"{late.attrs['within_usual_gap']:,} At-risk customers are left out: their days "
@@ -198,6 +202,7 @@ elif view == "Win-back":
         )
     show.table(
         late.head(5000),
+        labels={"clv": f"Predicted CLV, {present.months(cache_value.value_settings()[1].months)}"},
         first=[
             "customer_id",
             "email",

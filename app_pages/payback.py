@@ -7,7 +7,8 @@ from analytics import LensError
 from analytics.insights import payback
 from analytics.output import payback_view as view
 from analytics.output import present
-from ui import cache_payback, controls, session, show
+from analytics.value import clv
+from ui import cache_payback, cache_value, controls, session, show
 
 dataset = session.current_dataset()
 currency = session.currency(dataset)
@@ -103,6 +104,10 @@ m4.metric(
     "n/a" if pd.isna(ratio) else f"{ratio:.2f}",
     help=view.ltv_text(ratio, low, high, predicted),
 )
+if view.any_predicted(cohorts):  # the range in view (not only on hover), with the verdict
+    model = cache_value.value_settings()[0]
+    said = f"LTV:CAC at 12 months, overall: {view.ltv_text(ratio, low, high, predicted)}. "
+    st.caption(said + view.model_note(clv.MODELS[model], cache_value.check_words(dataset, model)))
 
 subtitle = f"{dataset.label} · gross margin {margin_pct}% · data to {result.data_end:%d %b %Y}" + (
     " (its last month is partial: ▲)" if cohorts.partial else ""

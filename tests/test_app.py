@@ -599,6 +599,9 @@ def test_the_winback_list_shows_days_overdue_and_downloads(app, capsys):
     # Most valuable first, by predicted CLV: the view fits the model itself.
     clv_column = next(c for c in shown.columns if c.startswith("Predicted CLV"))
     assert shown[clv_column].is_monotonic_decreasing
+    assert clv_column == "Predicted CLV, 12 months"  # the Value page's horizon, named
+    said = next(c.value for c in app.caption if c.value.startswith("Predicted CLV over"))
+    assert said.startswith("Predicted CLV over 12 months (Modified BG/NBD; backtest: revenue ")
     text = " ".join(m.value for m in app.markdown)
     assert "all past the day they usually order again" in text
     assert app.get("download_button")  # CSV and Excel, like every other list
@@ -769,7 +772,11 @@ def test_payback_page_draws_on_the_demo_with_its_spend_file(app):
     assert any("pay back their acquisition cost" in m.value for m in app.markdown)
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["New customers"] == "3,436" and metrics["Payback month, overall"] == "3"
-    assert float(metrics["LTV:CAC at 12 months, predicted"]) > 0  # the range in its help
+    ratio = metrics["LTV:CAC at 12 months, predicted"]
+    assert float(ratio) > 0  # the range in its help, and in view with the model's verdict:
+    note = next(c.value for c in app.caption if "LTV:CAC at 12 months, overall" in c.value)
+    assert f"overall: {ratio} predicted (80%: " in note
+    assert "(Modified BG/NBD; backtest: revenue " in note and "what happened)" in note
     tables = app.session_state["spend_tables"]
     key, spend = next(iter(tables.items()))
     assert len(spend) == 216  # data/demo_spend.csv, kept for the demo's dataset key

@@ -275,6 +275,10 @@ def test_the_report_has_a_payback_section_with_spend(tmp_path, capsys):
     assert absent in flat(plain) and heading not in flat(plain)
     assert heading in flat(with_spend) and absent not in flat(with_spend)
     assert heading in flat(demo)  # as the app's PDF of the demo
+    # Its predicted LTV:CAC figures carry the model's backtest verdict, as the page does.
+    assert "Predicted parts come from the value model (Modified BG/NBD; backtest: revenue" in (
+        flat(demo)
+    )
 
 
 END = " (weighted by new customers; month 0 is the month of the first purchase)."

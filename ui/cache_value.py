@@ -12,7 +12,7 @@ import streamlit as st
 from analytics import LensError
 from analytics.insights import segments
 from analytics.insights.customers import summarise
-from analytics.value import backtest, clv, propensity
+from analytics.value import backtest, clv, propensity, verdict
 from ui.session import Dataset, lifecycle_index
 
 
@@ -203,3 +203,10 @@ def checked(dataset: Dataset, model: str):
         return backtest_one(dataset.source.key, dataset.base, model, None), ""
     except LensError as exc:
         return None, f"No backtest could be run, so the value figures are unchecked: {exc}"
+
+
+def check_words(dataset: Dataset, model: str) -> str:
+    """The chosen model's backtest verdict in words ("backtest: revenue 19% over what
+    happened"), said beside any figure it predicts; or that none could be run."""
+    result, _ = checked(dataset, model)
+    return verdict.error_words(result.totals) if result is not None else "no backtest could be run"

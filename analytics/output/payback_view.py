@@ -25,6 +25,22 @@ def ltv_text(value, low, high, predicted: bool) -> str:
     return f"{value:.2f} {PREDICTED} (80%: {low:.2f}–{high:.2f})"
 
 
+def any_predicted(part: Payback) -> bool:
+    """Whether any LTV:CAC figure of the cohorts (or their overall) is a prediction."""
+    columns = [f"ltv_cac_{h}_predicted" for h in HORIZONS]
+    return bool(part.table[columns].to_numpy().any() or part.overall[columns].to_numpy().any())
+
+
+def model_note(model_name: str, check: str) -> str:
+    """Said beside predicted figures: the model that predicts them, its backtest's verdict
+    (``check``: :func:`analytics.value.verdict.error_words`, or why there is none) and what
+    their 80% ranges leave out."""
+    return (
+        f"Predicted parts come from the value model ({model_name}; {check}). Their 80% "
+        "ranges count the model's own uncertainty, not the backtest's error: read them with it."
+    )
+
+
 def cohort_rows(part: Payback, by: str = "cohort", overall: bool = False) -> pd.DataFrame:
     """One row per cohort (or channel): new customers, spend, CAC, payback month, LTV:CAC
     in words, and the margin per customer by month (the last one marked when partial)."""

@@ -394,7 +394,7 @@ def build(
 
     if payback is not None:
         step(0.94, "Payback…")
-        _payback_section(pdf, payback, s)
+        _payback_section(pdf, payback, s, value.check or "no backtest could be run")
     else:
         pdf.line_of_text(
             "Payback (CAC, payback month, LTV:CAC) is not in this report: no marketing spend "
@@ -496,8 +496,9 @@ def _repurchase_section(
     )
 
 
-def _payback_section(pdf, result, s: ReportSettings) -> None:
-    """Is acquisition paying off: the sentence, LTV:CAC by cohort and channel, warnings."""
+def _payback_section(pdf, result, s: ReportSettings, check: str) -> None:
+    """Is acquisition paying off: the sentence, LTV:CAC by cohort and channel, warnings;
+    ``check``: the value model's backtest verdict, said when a figure is predicted."""
     from analytics.insights import payback
     from analytics.output import payback_view as view
 
@@ -538,6 +539,8 @@ def _payback_section(pdf, result, s: ReportSettings) -> None:
             )
     for warning in result.warnings:
         pdf.line_of_text(warning, size=8)
+    if view.any_predicted(part):
+        pdf.line_of_text(view.model_note(clv.MODELS[s.model], check), size=8)
     pdf.line_of_text(
         "CAC = a month's spend / its new customers. Margin per customer at month k = margin x "
         "the cohort's revenue in months 0..k / its new customers. Payback month: the first k "
