@@ -622,32 +622,40 @@ EQUIVALENT: dict[str, str] = {
     "seven stages: crosstab(dropna=False) always has a Prospect row to drop",
     S + "x_cross_table__mutmut_4": "dropna=None is falsy, as False",
     S + "x_select__mutmut_33": "days, CLV and chances compare alike as ints or floats",
+    S + "x_customer_table__mutmut_32": "join is a left join on the table's customer positions: "
+    "the scores (one row per position) reindexed to them first give the same rows",
     S + "x_summary__mutmut_2": "revenue adds up alike in any numeric type",
     S + "x_summary__mutmut_2[46]": "revenue is never negative, and at a total of 0.0 (a numpy "
     "float) the share is nan as well",
-    C + "x_build_customer_base__mutmut_18": "factorize's ids carry no name: name=None is the "
-    "default",
-    C + "x_build_customer_base__mutmut_(31|42)": "amounts come as floats",
-    C + "x_build_customer_base__mutmut_51": "every customer has an order: the counts are "
+    C + "x__customers__mutmut_17": "factorize's ids carry no name: name=None is the default",
+    C + "x__customers__mutmut_1[13]": "sort=False is factorize's default (None is falsy)",
+    C + "x__assemble__mutmut_31": "the summary is set right after the base is built",
+    C + "x_build_customer_base__mutmut_(15|26)": "amounts come as floats",
+    C + "x_build_customer_base__mutmut_35": "every customer has an order: the counts are "
     "as long as the ids without minlength",
     C + "x_from_days__mutmut_2[578]": "np.datetime64(None), 'nat' and 'NAT' are NaT too",
-    C + "x_summarise__mutmut_10": "a Timestamp becomes a datetime64 that to_days turns into "
-    "the same day",
-    C + "x_summarise__mutmut_14": "copying the arrays when nothing comes after the end keeps "
-    "every order: the same result",
-    C + "x_summarise__mutmut_(88|91|92|93|97|100|101|102)": "only the fill for customers with "
-    "no order yet, whose rows are dropped (or days as floats holding the same whole numbers)",
-    C + "x_summarise__mutmut_12[5678]": "only which numpy warnings are silenced",
-    C + "x_summarise__mutmut_140": "with no repeat day, repeat spend / max(0, 1) is 0 / 1 = "
-    "0.0, the else value",
-    C + "x_summarise__mutmut_(170|175|181)": "astype(None) is float64 too",
-    C + "x_summarise__mutmut_192": "table[has] with every customer kept is the same table",
-    C + "x_build_customer_base__mutmut_1[13]": "sort=False is factorize's default (None is falsy)",
-    C + "x_build_customer_base__mutmut_93": "the summary is set right after the base is built",
     C + "x_from_days__mutmut_19": "DatetimeIndex reads None as NaT",
-    C + "x_positions__mutmut_10": "a Timestamp becomes a datetime64 that to_days turns into "
-    "the same day",
+    C + "x_(summarise|positions)__mutmut_10": "a Timestamp becomes a datetime64 that to_days "
+    "turns into the same day",
     C + "x_positions__mutmut_17": "trailing zeros add no position to flatnonzero",
+    C + "x__summary_arrays__mutmut_2": "copying the arrays when nothing comes after the end "
+    "keeps every order: the same result",
+    C + "x__summary_arrays__mutmut_(73|76|77|78|82|85|86|87)": "only the fill for customers "
+    "with no order yet, whose rows are dropped (np.full infers int64 from -1)",
+    C + "x__summary_arrays__mutmut_11[0123]": "only which numpy warnings are silenced",
+    C + "x__summary_arrays__mutmut_(109|125)": "this frequency feeds only monetary: with no "
+    "repeat day the repeat spend is 0, and 0 / max(0, 1) = 0.0 is the else value",
+    C + "x__summary_arrays__mutmut_28": "np.add.reduceat over no position gives an empty "
+    "array, as np.zeros(0)",
+    C + "x__summary_arrays__mutmut_34": "with no purchase day the masks are empty, and numpy "
+    "takes nothing from a one-element array with an empty mask: the same empty sums",
+    C + "x__summary_arrays__mutmut_99": "comparing with the first customer marks more purchase "
+    "days 'last' only within a customer, before its true last day, which is written after "
+    "them (numpy assigns in order): the same last days",
+    C + "x__summary_table__mutmut_(42|47|53)": "astype(None) is float64 too",
+    C + "x__summary_table__mutmut_73": "table[has] with every customer kept is the same table",
+    C + "x_base_arrays__mutmut_(47|48|50)": "every customer of a base has an order by its last "
+    "day: positions() is everyone, so the fill is overwritten in every cell",
     K + "x_existing_base__mutmut_(3|6|7|11|15|16|20|23|24|54|63|64|109|115|116)": "the period "
     "argument only tells 'week' and 'quarter' apart: any other value means months",
     K + "x_period_label__mutmut_14": "a quarter's first month is 1, 4, 7 or 10: (m + 1) // 3 "
@@ -664,9 +672,27 @@ EQUIVALENT: dict[str, str] = {
     K + "x_cohort_table__mutmut_(336|339|340)": "a calendar cohort's customers share one "
     "horizon, so its row never falls below half before it ends; the running total by group "
     "already stops where under half were watched: the same cells either way",
-    K + "x_cohort_table__mutmut_350": "a group's period-0 count is 0 (no row kept) or at least "
-    "1: twice a count >= max(n, 2) and >= max(n, 1) differ only for n = 1, where 2 >= 2 and "
+    K + "x_cohort_table__mutmut_(273|350)": "a group's period-0 count is 0 (no row kept) or at "
+    "least 1: twice a count >= max(n, 2) and >= max(n, 1) differ only for n = 1, where 2 >= 2 and "
     "2 >= 1 both hold and 0 fails both",
+    K + "x_cohort_table__mutmut_(125|230)": "the clip never binds: width is one more than the "
+    "largest horizon of the chosen customers, and a counted order's k is at most its horizon",
+    K + "x_cohort_table__mutmut_(194|197)": INFERS_INT,
+    K + "x_cohort_table__mutmut_199": "a customer with no counted order is dropped by top >= 0: "
+    "-1 or -2 alike",
+    K + "x_cohort_table__mutmut_(221|222)": "with dates as groups the group rule gives the same "
+    "cells, average and support (a date cohort's customers share one horizon, so half of them "
+    "are watched exactly as long as all); only the eligible counts' number type differs (0 or "
+    "0.0) when nobody is watched at all",
+    K + "x_cohort_table__mutmut_255": "the amounts taken back at k = horizon + 1 land past the "
+    "cohort's horizon, where nobody is eligible (blank) or in the column cut off, and the "
+    "average is summed again from the followed customers: what is written there is never shown",
+    K + "x_cohort_table__mutmut_(456|458)": "a table has at least one period column (width >= "
+    "1): customers_at is never empty, so the else is never taken",
+    K + "x_existing_base__mutmut_(49|50)": "the counts are cut to the months' length right "
+    "after: a longer minlength only adds zeros past it",
+    K + "x_existing_base__mutmut_(67|77)": "astype(None) reads a whole number of days as a "
+    "float of the same value (and int() of it is the same)",
     G + "x__group_figures__mutmut_3[1234]": "only which numpy warnings are silenced",
     G + "x_lift__mutmut_10": "the start is moved to the day after the list date right after, "
     "whatever the default",
@@ -766,8 +792,6 @@ UNKILLED: dict[str, str] = {
     "0.1) are tuning choices, not rules: a test could only restate them",
     AH + "x__second_moment__mutmut_52": "only a tail of exactly 1e-7 tells > and >= apart: one "
     "more term of at most (2n - 1) x 1e-7",
-    RP + "x_curve_at__mutmut_38": "None instead of NaN past the longest watch: to_json reads "
-    "both as missing; the page's and the PDF's formatting of an object column were not checked",
     SC + "x_(_clause__mutmut_(27|29)|best__mutmut_21)": "only figures exactly 0.02 apart tell "
     "them apart, which sums of floats hit by chance",
     V + "x_error_words__mutmut_13": "only an error of exactly 0.5% tells them apart ('on "

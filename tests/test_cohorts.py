@@ -13,7 +13,7 @@ import pytest
 
 from analytics.insights import cohorts
 from analytics.insights.cohorts import cohort_table, last_complete_period, period_of, to_records
-from analytics.insights.customers import build_customer_base
+from analytics.insights.customers import CustomerBase, build_customer_base, from_days
 
 ORDERS = [
     ("a", "2024-01-05", 10),
@@ -410,4 +410,135 @@ def test_the_existing_base_is_said_in_one_sentence():
         "The data's first month (2024-01) has 1,200 first purchases, 11.8 times the usual "
         "rate of new customers of the months after: most were probably customers already "
         "before the data starts, not new ones."
+    )
+
+
+def test_names_read_alike_whatever_their_case_and_word_marks():
+    """Discount codes 'BLACKOUT', 'black_friday' and 'Black Friday': case does not matter and
+    an underscore parts words as a space does, so the two Black Fridays read side by side,
+    before BLACKOUT ('black f...' before 'blacko...')."""
+    names = ["BLACKOUT", "black_friday", "Black Friday"]
+    base = shop(["2024-01-05"] * 3 + ["2024-04-15"])
+    t = cohort_table(base, groups=pd.Series([*names, "BLACKOUT"], index=base.ids))
+    assert list(t.values.index) == ["Black Friday", "black_friday", "BLACKOUT"]
+
+
+def test_the_first_product_is_offered_when_some_customer_has_one():
+    base = shop(["2024-01-05", "2024-02-05"])
+    first = pd.Series({"c0": "Mug", "c1": None})
+    found = cohorts.acquisition_attributes(base, first_products=first)
+    assert found[cohorts.FIRST_PRODUCT].equals(first)  # as given, one row per customer
+    nothing = pd.Series({"c0": None, "c1": None}, dtype=object)
+    assert cohorts.FIRST_PRODUCT not in cohorts.acquisition_attributes(base, first_products=nothing)
+
+
+def test_revenue_so_far_by_date_in_every_cohort_and_from_a_later_first_order(base):
+    """Each cohort's running total is its own: February (c) 40, then 40 + 10 + 10 = 60 in
+    March; March (d) 50; April's first month is not over. From 1 February on, the same rows
+    for February and March (January's customers are out, and change nothing of theirs)."""
+    expected = {"2024-02": [40.0, 60.0, None], "2024-03": [50.0, None, None]}
+    t = cohort_table(base, "month", "cumulative_revenue_per_customer")
+    assert rows(t) == {"2024-01": [20.0, 30.0, 30.0], **expected, "2024-04": [None] * 3}
+    later = cohort_table(
+        base, "month", "cumulative_revenue_per_customer", first_from=pd.Timestamp("2024-02-01")
+    )
+    assert rows(later) == {
+        "2024-02": expected["2024-02"][:2],
+        "2024-03": expected["2024-03"][:2],
+        "2024-04": [None, None],
+    }
+
+
+def test_revenue_so_far_by_group_stops_where_under_half_were_watched(base):
+    """Web holds b (won in January: k 0-2 complete), c (February: k 0-1) and d (March: k 0).
+    k 1 is watched for b and c, 2 of 3 (at least half): the row follows b and c to k 1;
+    k 2 is watched for b alone, 1 of 3: blank. b and c spent 30 + 40 = 70 in their first
+    month (35 each), and c 10 + 10 more at k 1: 90 / 2 = 45. Shop holds a: 10, 30, 30."""
+    channel = pd.Series({"a": "Shop", "b": "Web", "c": "Web", "d": "Web"})
+    t = cohort_table(base, "month", "cumulative_revenue_per_customer", groups=channel)
+    assert rows(t)["Web"] == [35.0, 45.0, None]
+    assert rows(t)["Shop"] == [10.0, 30.0, 30.0]
+    assert t.eligible.loc["Web"].tolist() == [2, 2, 0]  # b and c, then nobody
+
+
+def test_the_average_revenue_is_the_mean_cohort_of_those_that_reached_the_period(base):
+    """Cohort revenue at k 0: January 40, February 40, March 50 (April not over): 130 / 3.
+    At k 1: January 20, February 20: 20. At k 2: January alone, 0."""
+    t = cohort_table(base, "month", "revenue", min_cohorts=1, min_customers=1)
+    assert [round(v, 4) for v in t.average] == [43.3333, 20.0, 0.0]
+
+
+def new_customers(first: str, last: str, per_day: int = 1) -> list[str]:
+    """``per_day`` first purchases on each day from ``first`` to ``last``."""
+    return [f"{d:%Y-%m-%d}" for d in pd.date_range(first, last) for _ in range(per_day)]
+
+
+def opening(first_days: list[str], repeats: list[str]) -> CustomerBase:
+    """One order per new customer on its day, and repeat orders of the first customer (they
+    bring no new customer, and the last one ends the data)."""
+    base = shop(first_days)
+    frame = pd.DataFrame(
+        {
+            "customer_id": [*base.ids, *["c0"] * len(repeats)],
+            "order_date": pd.to_datetime([*(from_days(base.day)), *repeats]),
+            "amount": 10.0,
+        }
+    )
+    return build_customer_base(frame)
+
+
+JANUARY = [f"2024-01-{1 + i % 28:02d}" for i in range(120)]  # 120 in 31 days: 3.87 a day
+
+
+def test_the_usual_rate_is_the_median_of_the_six_complete_months_after():
+    """New customers: 120 in January, 20 in February and March, 5 in April and May, none in
+    June and July (only repeat orders); data to 2 August, so July is the sixth month over.
+    The usual rate is the median of 20/29, 20/31, 5/30, 5/31, 0, 0 a day: (5/31 + 5/30) / 2."""
+    later = [f"2024-{m}-{d:02d}" for m, n in (("02", 20), ("03", 20), ("04", 5), ("05", 5))
+             for d in range(1, n + 1)]  # fmt: skip
+    found = cohorts.existing_base(
+        opening(JANUARY + later, ["2024-06-10", "2024-07-10", "2024-08-02"])
+    )
+    assert found is not None and found.customers == 120
+    assert found.ratio == pytest.approx((120 / 31) / ((5 / 31 + 5 / 30) / 2))
+
+
+def test_one_month_after_is_too_few_to_judge_two_are_enough():
+    """120 in January, then one a day. Data to 1 March: only February is over after January,
+    and one month is no usual rate: nothing said. Data to 1 April: February and March are
+    over (one a day each): January's 3.87 a day is 3.87 times that."""
+    one = cohorts.existing_base(
+        opening(JANUARY + new_customers("2024-02-01", "2024-02-29"), ["2024-03-01"])
+    )
+    assert one is None
+    two = cohorts.existing_base(
+        opening(JANUARY + new_customers("2024-02-01", "2024-03-31"), ["2024-04-01"])
+    )
+    assert two is not None and two.ratio == pytest.approx(120 / 31)
+
+
+def test_the_first_month_counts_from_the_data_s_first_day():
+    """Data from 22 January: 30 first purchases in 10 days is 3 a day, exactly 3 times the
+    one a day of February to July, and exactly the 30 customers needed: the month is flagged.
+    The same 30 from 21 January (11 days: 2.7 times) are not; nor are 29 from 23 January
+    (3.2 a day, but under 30 customers)."""
+    after = new_customers("2024-02-01", "2024-07-31")
+    end = ["2024-08-01"]
+    found = cohorts.existing_base(
+        opening(new_customers("2024-01-22", "2024-01-31", 3) + after, end)
+    )
+    assert found is not None and (found.month, found.customers) == ("2024-01", 30)
+    assert found.ratio == 3.0 and found.until == pd.Timestamp("2024-02-01")
+    slower = ["2024-01-21"] + new_customers("2024-01-22", "2024-01-31", 3)[:29]
+    assert cohorts.existing_base(opening(slower + after, end)) is None
+    fewer = new_customers("2024-01-23", "2024-01-31", 4)[:29]  # 29 in 9 days
+    assert cohorts.existing_base(opening(fewer + after, end)) is None
+
+
+def test_no_new_customer_after_the_first_month_is_no_usual_rate():
+    """40 first purchases in January, then only repeat orders to 1 April: no usual rate to
+    compare with (0 a day), so nothing is said."""
+    january = new_customers("2024-01-01", "2024-01-20", 2)
+    assert (
+        cohorts.existing_base(opening(january, ["2024-02-10", "2024-03-10", "2024-04-01"])) is None
     )

@@ -102,6 +102,8 @@ def test_already_sorted_orders_are_taken_as_they_are():
     assert not _sorted(np.array([1, 0]), np.array([0, 0]))  # does not start at customer 0
     assert not _sorted(np.array([0, 2]), np.array([0, 0]))  # skips customer 1
     assert not _sorted(np.array([0, 1, 0]), np.array([0, 0, 0]))  # customer 0 again
+    # Customer 1's later day first, though both its days are after customer 0's.
+    assert not _sorted(np.array([0, 1, 1]), np.array([1, 5, 3]))
     assert not _sorted(np.array([], dtype=int), np.array([], dtype=int))
     assert _sorted(np.array([0]), np.array([5]))
     category = pd.Categorical(["x", "x", "y"], categories=["x", "y"])
@@ -148,6 +150,9 @@ def test_a_summary_to_an_earlier_end_and_the_positions_it_keeps():
         pd.Timestamp("2024-01-08"),
     ]
     assert summarise(base, pd.Timestamp("2024-01-11")).equals(base.summary)
+    # Before the first order nobody is a customer yet: the same columns, no row.
+    before = summarise(base, pd.Timestamp("2023-12-31"))
+    assert before.empty and before.columns.equals(base.summary.columns)
 
 
 def test_days_and_dates_both_ways():
@@ -170,3 +175,66 @@ def test_a_purchase_is_a_customer_s_orders_on_one_day():
 
     starts = purchase_day_starts(np.array([0, 0, 0, 1]), np.array([1, 1, 3, 3]))
     assert starts.dtype == bool and starts.tolist() == [True, False, True, True]
+
+
+# a: 10 + 5.50 on 1 Jan (one purchase day), 30 on 11 Jan; b: 7.25 on 5 Jan; c: 4 on 9 Jan
+# and 2 on 3 Jan, given in that order (its first order is the file's last row).
+KEPT = pd.DataFrame(
+    {
+        "customer_id": ["a", "b", "a", "c", "a", "c"],
+        "order_date": pd.to_datetime(
+            ["2024-01-01", "2024-01-05", "2024-01-11", "2024-01-09", "2024-01-01", "2024-01-03"]
+        ),
+        "amount": [10.0, 7.25, 30.0, 4.0, 5.5, 2.0],
+        "email": ["a@x", "b@x", "a@x", "old-c@x", "a@x", "c@x"],
+        "channel": ["Ads", "Search", "Web", "Search", "Web", "Email"],
+    }
+)
+
+
+def test_a_base_kept_as_arrays_comes_back_the_same():
+    """Per customer (a, b, c in order of appearance): orders 3, 1, 2; revenue 45.50, 7.25, 6;
+    purchase days 2, 1, 2; the repeat day's spend (largest and mean) 30, 0, 4; first and last
+    purchase days. From those arrays and the same orders, the same base and summary come back
+    without a pass over the orders, c's email and channel from its first order (3 Jan)."""
+    from analytics.insights.customers import BASE_ARRAYS, base_arrays, base_from_arrays, to_days
+
+    base = build_customer_base(KEPT)
+    arrays = base_arrays(base)
+    assert arrays["orders"].tolist() == [3, 1, 2]
+    assert arrays["revenue"].tolist() == [45.5, 7.25, 6.0]
+    assert arrays["purchase_days"].tolist() == [2, 1, 2]
+    assert arrays["largest_repeat"].tolist() == arrays["monetary"].tolist() == [30.0, 0.0, 4.0]
+    days = to_days(pd.to_datetime(["2024-01-01", "2024-01-05", "2024-01-03"]).to_numpy())
+    assert arrays["first_day"].tolist() == days.tolist()
+    assert arrays["last_day"].tolist() == (days + [10, 0, 6]).tolist()
+    assert arrays["first_rows"].tolist() == [0, 1, 5]
+    again = base_from_arrays(KEPT, arrays)
+    for name in BASE_ARRAYS:
+        assert np.array_equal(getattr(again, name), getattr(base, name)), name
+    assert again.ids.equals(base.ids) and again.email.tolist() == ["a@x", "b@x", "c@x"]
+    assert again.first_attributes["channel"].tolist() == ["Ads", "Search", "Email"]
+    assert (again.first_day, again.last_day) == (base.first_day, base.last_day)
+    assert again.summary.equals(base.summary) and again.summary.loc["c", "recency"] == 6
+
+
+def test_kept_arrays_that_do_not_fit_are_refused():
+    """A kept array that is missing, one short, or of the other kind (whole numbers for
+    floats or the reverse) is refused by name, so the base is built again; so is a base made
+    without its first rows."""
+    from dataclasses import replace
+
+    from analytics.insights.customers import base_arrays, base_from_arrays
+
+    base = build_customer_base(KEPT)
+    arrays = base_arrays(base)
+    for name, array in arrays.items():
+        other = "int64" if array.dtype.kind == "f" else "float64"
+        missing = {k: v for k, v in arrays.items() if k != name}
+        for broken in (missing, arrays | {name: array[:-1]}, arrays | {name: array.astype(other)}):
+            with pytest.raises(
+                ValueError, match=f"^the kept array {name} does not fit these orders$"
+            ):
+                base_from_arrays(KEPT, broken)
+    with pytest.raises(ValueError, match="^a base made without its first rows$"):
+        base_arrays(replace(base, first_rows=None))

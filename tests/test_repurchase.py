@@ -73,10 +73,14 @@ def test_the_band_is_greenwood_on_the_log_log_scale(result):
     assert result.to_json()["curve_ci"]["180"] is None
 
 
-def test_the_curve_never_falls(result):
-    shares = rp.curve_at(result.curve, range(0, 101), result.longest)["share"].to_numpy()
-    assert (np.diff(shares) >= 0).all()
+def test_the_curve_never_falls_and_is_blank_past_the_longest_watch(result):
+    at = rp.curve_at(result.curve, range(0, 131), result.longest)
+    shares = at["share"].to_numpy()
+    assert (np.diff(shares[:101]) >= 0).all()
     assert shares[9] == 0 and shares[10] == 0.5  # within 10 days: on day 10 itself
+    # Nobody was watched past day 100: from day 101 the share and its band are missing
+    # numbers (NaN), not a last value carried on.
+    assert np.isnan(at.loc[101:, ["share", "low", "high"]].to_numpy()).all()
 
 
 def test_cohort_cells_are_blank_until_every_customer_was_watched(result):
