@@ -39,11 +39,16 @@ show.chart(
     "repurchase_curve",
 )
 st.caption(
-    "Kaplan–Meier: each day, the customers who came back that day divided by those still "
-    "waiting and watched that long; a customer who has not come back is watched until the "
-    "reference date. So recent customers lower nothing. The band is Greenwood's 95% band on "
-    "the log-log scale. Blank past the longest time anyone has been watched "
-    f"({again.longest:,} days)."
+    view.so_far_sentence(again)
+    + ("" if again.left_out else " (The first share is the Lifecycle funnel's 2nd step.)")
+    + " Each day, the curve divides the customers who came back that day by those still "
+    "waiting and watched that long (Kaplan–Meier). Shaded: its 95% band (Greenwood, log-log "
+    f"scale). Drawn up to {min(again.longest, view.CURVE_DAYS):,} days"
+    + (
+        f" (two years; the longest anyone has been watched is {again.longest:,} days)."
+        if again.longest > view.CURVE_DAYS
+        else ", the longest time anyone has been watched."
+    )
 )
 show.table(
     view.horizons_table(again),

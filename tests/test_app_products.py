@@ -4,6 +4,9 @@ with line items (every view)."""
 
 import pytest
 
+from analytics.ingest.io import DEMO_ORDERS, load_dataset
+from analytics.insights import lifecycle
+from analytics.insights.customers import build_customer_base
 from tests.conftest import app_test
 from tests.test_app import assert_readable_tables
 from tests.test_products import ORDERS
@@ -30,6 +33,14 @@ def test_the_demo_draws_every_view_and_its_timing_sets_the_window(app):
     assert at.title[0].value == "Products and timing"
     assert any("Most who come back do so within" in i.value for i in at.info)
     assert not any("Lineitem name" in i.value for i in at.info)  # the demo names products
+    # The share back so far is the Lifecycle funnel's 2nd step (2 purchase days by the data's
+    # end), said beside the curve that can rise above it.
+    log, _ = load_dataset("demo_orders.csv", DEMO_ORDERS.read_bytes())
+    index = lifecycle.prepare(build_customer_base(log.orders))
+    snap = lifecycle.snapshot(index, index.base.data_end, 180, 1.5)
+    steps = lifecycle.funnel(index, snap)["customers"].tolist()
+    said = f"So far {steps[1]:,} of the {steps[0]:,} customers ({steps[1] / steps[0]:.0%})"
+    assert any(c.value.startswith(said) for c in at.caption)
     # curve at 30-365 days, cohorts, gaps, first products, what comes next, journeys, list
     assert assert_readable_tables(at, PAGE) == 7
     button = next(b for b in at.button if b.key == "pt_use_window")

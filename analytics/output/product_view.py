@@ -49,6 +49,17 @@ def repurchase_curve(result: Repurchase, title: str, subtitle: str) -> alt.Chart
     return finish(band + line, title, subtitle)
 
 
+def so_far_sentence(result: Repurchase) -> str:
+    """How many have come back so far, and why the curve can rise above that share."""
+    share = result.came_back / max(result.customers, 1)
+    return (
+        f"So far {result.came_back:,} of the {result.customers:,} customers ({share:.0%}) have "
+        "made a 2nd purchase. The curve can rise above that share: it does not count a recent "
+        "customer as one who never came back, so it estimates the share once everyone has "
+        "been watched that long."
+    )
+
+
 def horizons_table(result: Repurchase) -> pd.DataFrame:
     """The curve at 30, 60, 90, 180 and 365 days, with the band."""
     at = result.at_horizons

@@ -448,7 +448,7 @@ def _repurchase_section(
         ),
         "Came back (Kaplan-Meier, customers not back yet counted for the days watched): "
         + ("; ".join(known) or "no horizon watched yet")
-        + "."
+        + f". {view.so_far_sentence(result)}"
         + (f" {result.left_out}" if result.left_out else ""),
     )
     pdf.line_of_text(
