@@ -26,7 +26,8 @@ with st.expander("How to read this"):
         "is what the treatment group would have done without the campaign. The difference is "
         "the campaign's effect, plus chance. The **95% interval** is the range of effects that "
         "fit the data: when it does not include zero, chance alone does not explain the "
-        "difference."
+        "difference. **Incremental revenue (all contacted)** = the difference in revenue per "
+        "customer × the customers of the treatment group (those you contacted)."
     )
 
 

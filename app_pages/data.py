@@ -113,7 +113,9 @@ elif choice == UPLOAD:
         layout = session.file_layout(candidate)
         if layout is not None:
             st.session_state["upload_sheets"] = layout["sheets"]
-            pickers.mapping_form(layout, overrides)
+            active = st.session_state.get("source")
+            loaded = active is not None and active.key == candidate.key
+            pickers.mapping_form(layout, overrides, orders_file.name, loaded)
 elif choice == CONNECT:
     database.panel(listed)
 

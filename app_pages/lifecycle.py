@@ -158,7 +158,9 @@ elif view == "What-if":
     )
     st.caption(
         f"{pct}% of the gaps between consecutive orders are {suggested:.0f} days or less: "
-        f"a window of about {suggested:.0f} days treats a usual pause as still active."
+        f"a window of about {suggested:.0f} days treats a usual pause as still active. (The "
+        "Products and timing page suggests another one: the time by which most second "
+        "purchases have come, the win-back moment after a first purchase.)"
     )
     window_button(st, suggested, key="lc_use_window", why="The suggested window")
 

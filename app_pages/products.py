@@ -85,11 +85,17 @@ with left:
         "days_to_second_purchase",
     )
 with right:
-    show.table(view.gaps_frame(again), kinds={"median": "number", "80th pct": "number"})
+    whole = {c: 0 for c in ("median", "80th pct", "90th pct")}  # days, as the sentence says
+    show.table(view.gaps_frame(again), kinds=dict.fromkeys(whole, "number"), decimals=whole)
     days = again.winback_days
     st.info(repurchase.winback_sentence(days), icon=":material/schedule:")
     st.markdown(f"The **inactivity window** is now **{s.window} days**.")
     window_button(st, days, key="pt_use_window", why="The win-back timing")
+    st.caption(
+        "Another suggestion, on the Lifecycle page's What-if view, covers every gap between "
+        "consecutive orders (a usual pause of a regular); this one is the moment after a first "
+        "purchase by which most of those who come back have done so."
+    )
 
 st.subheader("What they buy")
 try:

@@ -34,7 +34,9 @@ with st.expander("How scores and segments are defined"):
         "strictly worse value⌋, so equal values always get equal scores. "
         "**FM** = (F + M) / 2 rounded up. "
         f"**Hero customers** are the top {hero_pct}% by revenue (customers tied with the last "
-        "one included)."
+        "one included). **Revenue** on this page is revenue to date: every kept order on or "
+        "before the reference date, not only the inactivity window's (the Lifecycle page's "
+        "*revenue in window*); a share of revenue is of all customers' revenue to date."
     )
     for name in rfm.SEGMENTS:
         st.markdown(f"**{name}** — {rfm.SEGMENT_RULES[name]}")
@@ -44,10 +46,11 @@ rfm_scores = table[["R", "FM", "rfm_segment"]]
 
 if view == "Segment map":
     grid = rfm.segment_grid(rfm_scores, table["revenue"])
-    show.chart(charts.segment_map(grid, "RFM segment map", subtitle), "segments_1")
+    shares = f"{subtitle} · shares of revenue to date"
+    show.chart(charts.segment_map(grid, "RFM segment map", shares), "segments_1")
     sizes = rfm.segment_sizes(rfm_scores, table["revenue"])
     show.chart(
-        charts.segment_bars(sizes, "Customers and revenue per RFM segment", subtitle), "segments_2"
+        charts.segment_bars(sizes, "Customers and revenue per RFM segment", shares), "segments_2"
     )
     pick = controls.selectbox(st, "Campaign list of one segment", rfm.SEGMENTS, key="sg_pick")
     rows = sg.export_table(table, (table["rfm_segment"] == pick).to_numpy())
@@ -58,7 +61,7 @@ elif view == "Hero customers":
     heroes = rfm.hero_summary(table["revenue"].to_numpy(), table["hero"].to_numpy())
     m1, m2, m3 = st.columns(3)
     m1.metric("Hero customers", f"{heroes['heroes']:,}")
-    m2.metric("Their share of revenue", f"{heroes['share_of_revenue']:.0%}")
+    m2.metric("Their share of revenue to date", f"{heroes['share_of_revenue']:.0%}")
     m3.metric("Spend vs the average customer", f"{heroes['times_average']:.1f}×")
     # A hero has bought: never a prospect.
     mix = table.loc[table["hero"], "stage"].value_counts().reindex(BUYER_STAGES)
@@ -171,7 +174,8 @@ else:
     m2.metric("Their revenue", present.money(result["revenue"], currency))
     share = result["share_revenue"]
     m3.metric(
-        "Share of revenue", f"{share:.0%}" if result["customers"] and pd.notna(share) else "—"
+        "Share of revenue to date",
+        f"{share:.0%}" if result["customers"] and pd.notna(share) else "—",
     )
     chosen_rows = sg.export_table(table, mask)
     show.table(chosen_rows.head(SHOWN), key="sb_table")

@@ -136,6 +136,8 @@ def test_unrecognised_columns_can_be_mapped_after_a_failed_upload(app):
     assert any("No order date column" in e.value for e in at.error)
     assert not any("--" in e.value for e in at.error)  # no command-line flags in the app
     assert kpis(at)["Orders"] == f"{demo_truth()['orders']:,}"  # the demo is still loaded
+    # The mapping under the message is the refused file's, and says so.
+    assert "#### Column mapping of odd.csv (not loaded)" in [m.value for m in at.markdown]
     at.selectbox(key="map_order_date").set_value("when")
     at.selectbox(key="map_amount").set_value("paid")
     at.selectbox(key="map_customer_id").set_value("who")
@@ -143,6 +145,7 @@ def test_unrecognised_columns_can_be_mapped_after_a_failed_upload(app):
     no_errors(at)
     assert not at.error
     assert kpis(at)["Orders"] == "3" and kpis(at)["Customers"] == "2"
+    assert "#### Column mapping of odd.csv" in [m.value for m in at.markdown]  # loaded now
 
 
 @pytest.mark.wiring

@@ -188,7 +188,7 @@ def value_scores(dataset: Dataset, settings) -> tuple[pd.DataFrame | None, str]:
     try:
         fitted, table, _ = clv_scores(dataset, settings.ref_date, model, chosen)
     except LensError as exc:
-        return None, f"the value model cannot be fitted on this data ({exc})"
+        return None, f"the value model cannot be fitted on this data ({str(exc).rstrip('.')})"
     if fitted.cannot_tell_dropout:
         return None, "the value model cannot tell who has stopped buying here (see Value)"
     scores = segments.value_scores(dataset.base, settings.ref_date, table)

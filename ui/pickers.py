@@ -11,11 +11,18 @@ from ui import controls, session
 NONE = "—"
 
 
-def mapping_form(layout: dict, overrides: dict) -> None:
-    """Role -> column pickers for the uploaded file; applying re-reads it."""
+def mapping_form(layout: dict, overrides: dict, name: str, loaded: bool) -> None:
+    """Role -> column pickers for the uploaded file ``name``; applying re-reads it.
+    ``loaded``: whether it is the data on screen (else it was refused, and this mapping is
+    how to fix it)."""
     with st.form("mapping_form"):
-        st.markdown("#### Column mapping")
-        st.caption("Which column holds what. Change a choice and apply to read the file again.")
+        st.markdown(f"#### Column mapping of {name}" + ("" if loaded else " (not loaded)"))
+        st.caption(
+            "Which column holds what. Change a choice and apply to read the file again."
+            if loaded
+            else "This file was not loaded (the message above says why): the data below is "
+            "still the one before. Pick the column that holds what is missing, then apply."
+        )
         cols = st.columns(4)
         picks = {}
         choices = [NONE, *layout["columns"]]

@@ -213,7 +213,12 @@ def value_view(v: Shown) -> None:
 
 def churn_view(v: Shown) -> None:
     """Who is probably still a customer, churn risk bands, and where stages and model disagree."""
-    table, summary, subtitle, horizon, fitted = v.table, v.summary, v.subtitle, v.horizon, v.fitted
+    table, summary, horizon, fitted = v.table, v.summary, v.horizon, v.fitted
+    # Neither the CLV horizon, the discount nor the margin moves these figures.
+    subtitle = (
+        f"{v.dataset.label} · {fitted.name} fitted on orders to {v.ref_date:%d %b %Y} · "
+        f"churn horizon {horizon} days"
+    )
     if fitted.cannot_tell_dropout:
         st.info(
             "Chance still a customer, churn risk and where the stages and the model disagree "
@@ -243,7 +248,7 @@ def churn_view(v: Shown) -> None:
             "p_alive",
             "Chance still a customer by repeat purchases and days since the last one",
             subtitle,
-            "Days since the last purchase (10 bands of equal size)",
+            "Days since the last purchase (10 bands, about a tenth of the customers each)",
             "Repeat purchases (10 = 10 or more)",
         ),
         "value_5",

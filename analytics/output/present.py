@@ -400,7 +400,7 @@ def campaign_table(result, currency: str | None = None) -> pd.DataFrame:
             span(cash(rpc_low, 2, True), cash(rpc_high, 2, True)),
         ),
         (
-            "Incremental revenue (difference × contacted customers)",
+            "Incremental revenue (all contacted)",
             "",
             "",
             cash(result.incremental_revenue, 0, True),
