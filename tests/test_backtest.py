@@ -16,6 +16,7 @@ The model is replaced by a stand-in whose predictions are set here, so that ever
 below follows by hand; one test fits the real model on a larger shop.
 """
 
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -109,8 +110,12 @@ def test_split_by_hand():
     assert backtest.split(span, 7) == (pd.Timestamp("1970-01-01") + pd.Timedelta(days=93), 7)
     assert backtest.split(span, 70.9)[1] == 70
     for days in (6, 71):
-        with pytest.raises(LensError, match=f"holdout of {days} days.*100 days"):
+        with pytest.raises(LensError) as error:
             backtest.split(span, days)
+        assert str(error.value) == (
+            f"A holdout of {days} days does not fit this data (100 days of orders): the "
+            "backtest needs at least 7 days held out and 30 days to learn from."
+        )
 
 
 def test_holdout_activity_by_hand(base):
@@ -247,6 +252,10 @@ def test_run_summary(result):
         "predicted_revenue": 36.0, "actual_revenue": 12.0,
     }  # fmt: skip
     assert len(s["deciles"]) == 6 and s["verdict"] == result.verdict_sentence()
+    # Deciles and frequency groups are whole numbers as written (the command's JSON, a
+    # table's labels): "2", not "2.0".
+    assert json.dumps(s["deciles"][0]).startswith('{"decile": 2, "customers": 1,')
+    assert [str(g) for g in result.by_frequency.index] == ["0", "1", "2", "7"]
 
 
 def test_total_range_reads_this_backtests_bias(result):
@@ -266,9 +275,25 @@ def test_a_backtest_without_fit_start_or_ranking_says_no_season_or_ranking(resul
     assert bare.season_note() == "" and bare.ranking_sentence() == ""
     assert bare.verdict_sentence() == verdict.sentence(result.totals)
     assert "The holdout covers" not in bare.sentence()
+    assert bare.sentence().endswith(" " + verdict.trust(result.totals))
     # A fit that starts in the same months as the holdout: no season to warn of.
     same = replace(result, fit_start=pd.Timestamp("2023-04-01"))
-    assert same.season_note() == "" and not same.sentence().endswith(" ")
+    assert same.season_note() == "" and same.sentence().endswith(verdict.trust(result.totals))
+    # Fitted to 31 March, the holdout (1 to 30 April) is all in April, which January to
+    # March does not contain; fitted to 1 April, it has seen a day of April.
+    march = replace(result, calibration_end=pd.Timestamp("2024-03-31"))
+    march = replace(march, holdout_end=pd.Timestamp("2024-04-30"))
+    assert march.season_note().startswith("The holdout covers April, which the fitting ")
+    assert replace(march, calibration_end=CAL_END).season_note() == ""
+
+
+def test_no_real_orders_to_compare_is_said_in_words(result):
+    from dataclasses import replace
+
+    nothing = {"aggregate_error_pct": float("nan"), "revenue_error_pct": float("nan")}
+    text = replace(result, totals={**result.totals, **nothing}).sentence()
+    assert "4 real (no real ones to compare) and revenue 86 against 92 (no real ones to " in text
+    assert "nan" not in text.lower()
 
 
 def test_error_pct_by_hand():
@@ -302,15 +327,17 @@ class Done:
 
 
 @pytest.fixture
-def runs(monkeypatch):
+def runs(base, monkeypatch):
     """compare's calls to calibrate and run, with run's answers set per model."""
     calls, answers = [], {"mbgnbd": Done(0.5), "bgnbd": Done(0.4), "pareto": Done(0.6)}
 
-    def calibrate(base, holdout_days):
+    def calibrate(shop, holdout_days):
+        assert shop is base
         calls.append(("calibrate", holdout_days))
         return "prepared"
 
-    def run(base, model, holdout_days, prepared):
+    def run(shop, model, holdout_days, prepared):
+        assert shop is base
         calls.append((model, holdout_days, prepared))
         answer = answers[model]
         if isinstance(answer, Exception):

@@ -126,6 +126,19 @@ def test_minimise_polishes_a_stopped_bfgs_with_newton_steps():
     assert x == pytest.approx([1, 1], abs=1e-4) and fun < 1e-8
 
 
+def _valley(x, d, c):
+    """sum d (x - c)^2 / 2 in 80 dimensions, its curvatures d from 1 to 1e6."""
+    return float(np.sum(d * (x - c) ** 2) / 2), d * (x - c)
+
+
+def test_minimise_polishes_an_ill_conditioned_valley_with_newton_steps():
+    # BFGS stopped after 2 steps cannot learn 80 curvatures spread over six orders of
+    # magnitude (nor in 50 more); Newton steps on the exact curvature land on c at once.
+    d, c = np.logspace(0, 6, 80), np.linspace(-1, 1, 80)
+    x, fun = fitters.minimise(_valley, np.zeros(80), (d, c), maxiter=2)
+    assert x == pytest.approx(c, abs=1e-6) and fun == pytest.approx(0, abs=1e-10)
+
+
 def _cliff(x):
     """(x + 1/2)^2 summed, defined only where every x < 1/2: the start 1 is off the edge."""
     if np.any(x >= 0.5):
@@ -158,6 +171,19 @@ def test_minimise_keeps_the_first_fit_that_converges():
 def test_minimise_says_when_nothing_converges():
     with pytest.raises(ConvergenceError, match="did not converge"):
         fitters.minimise(lambda x: (np.inf, np.zeros(len(x))), np.zeros(2))
+
+
+def test_a_stop_on_a_flat_ridge_is_accepted():
+    """Spend per order drawn from one gamma(4, 20) for all 500 customers: Gamma-Gamma's q and
+    v run off together on a flat ridge. Here BFGS stops on precision loss and so do the
+    Newton steps, with the gradient below 1e-5 in every direction (its length just above):
+    the stop is kept, and the expected spend is the population's mean, 80."""
+    rng = np.random.default_rng(131)
+    frequency = rng.integers(1, 6, 500).astype(float)
+    monetary = np.array([rng.gamma(4, 20, int(f)).mean() for f in frequency])
+    fitted = fitters.fit_spend(frequency, monetary, np.ones(500))
+    p, q, v = fitted.params_
+    assert q > 1000 and p * v / (q - 1) == pytest.approx(80, rel=0.05)
 
 
 def test_distinct_positions_give_back_every_value():
@@ -210,7 +236,15 @@ def test_gamma_gamma_objective_says_infinite_where_undefined():
     m = np.array([10.0, 0.0])
     value, grad = fitters.gamma_gamma_objective(np.log([6.0, 4.0, 15.0]), X[:2], m, W[:2], 0.0)
     assert value == np.inf and np.array_equal(grad, np.zeros(3))
-    # Finite value, infinite gradient (v overflows): undefined too.
+    # A finite value (lifetimes' is 706.7) with a gradient that overflows: q = e^-700 puts
+    # psi(q) near -1e304, and 100,000 customers a row take the weighted sum past the largest
+    # float. No step can be taken from there: undefined too.
+    lp = np.array([np.log(6.0), -700.0, np.log(15.0)])
+    many = np.array([1e5, 1e5])
+    assert np.isfinite(GammaGammaFitter._negative_log_likelihood(lp, X[:2], M[:2], many, 0.0))
+    value, grad = fitters.gamma_gamma_objective(lp, X[:2], M[:2], many, 0.0)
+    assert value == np.inf and np.array_equal(grad, np.zeros(3))
+    # Infinite value and gradient (v overflows): undefined.
     huge = np.log([6.0, 4.0, 1e308]) + np.array([0.0, 0.0, 1.0])
     value, grad = fitters.gamma_gamma_objective(huge, X[:2], M[:2], W[:2], 0.0)
     assert value == np.inf and np.array_equal(grad, np.zeros(3))
@@ -459,3 +493,74 @@ def test_fit_spend_matches_the_published_cdnow_figures(repeat):
     assert counts.sum() == 946 and len(pairs) < 946
     assert fitted.log_covariance_ == pytest.approx(np.linalg.inv(fitted.hessian_) / 946)
     assert isinstance(fitted.params_, pd.Series)
+
+
+def test_fit_passes_its_tolerance_and_options_to_the_optimiser(weeks):
+    # A loose tolerance (1e-2 on the gradient) stops short of the optimum: a worse fit.
+    tight = fitters.BetaGeo().fit(*weeks)
+    loose = fitters.BetaGeo().fit(*weeks, tol=1e-2)
+    assert loose._negative_log_likelihood_ > tight._negative_log_likelihood_ + 1e-9
+    # scipy's options arrive: it refuses a first guess of the curvature that is not
+    # positive definite (lifetimes' fit passes its keywords on as the optimiser's options).
+    with pytest.raises(ValueError, match="positive definite"):
+        fitters.BetaGeo().fit(*weeks, hess_inv0=-np.eye(4))
+    with pytest.raises(ValueError, match="positive definite"):
+        fitters.ParetoNBD().fit(*weeks, initial_params=np.zeros(4), hess_inv0=-np.eye(4))
+
+
+def test_coarse_start_on_a_bowl_by_hand():
+    # 100 (y - 3)^2 in one dimension (the quadrature rule, the last argument, ignored): its
+    # minimum 3, its curvature 200, so its inverse curvature 1/200.
+    def bowl(y, c, rule):
+        return float(100 * np.sum((y - c) ** 2)), 200 * (y - c)
+
+    start, options = fitters._coarse_start(bowl, np.zeros(1), (np.array([3.0]),), {})
+    assert start == pytest.approx([3.0], abs=1e-6)
+    assert options["hess_inv0"] == pytest.approx(np.array([[0.005]]), rel=1e-6)
+
+
+def test_warm_start_only_above_four_times_the_sample(weeks, monkeypatch):
+    unique, counts = _unique(weeks)
+    calls = []
+
+    class Count(fitters.BetaGeo):
+        def fit(self, *args, **kwargs):
+            calls.append(kwargs.get("weights").sum())
+            return super().fit(*args, **kwargs)
+
+    monkeypatch.setitem(fitters.FITTERS, "bgnbd", Count)
+    monkeypatch.setattr(fitters, "WARM_START", 2357 / 4)  # exactly 4 x: a cold fit alone
+    fitters.fit_purchases("bgnbd", unique, counts, 0.0)
+    assert calls == [2357]
+    calls.clear()
+    monkeypatch.setattr(fitters, "WARM_START", 589)  # 2,357 > 2,356: a rough fit first
+    first = fitters.fit_purchases("bgnbd", unique, counts, 0.0)
+    assert len(calls) == 2 and calls[1] == 2357 and 480 < calls[0] < 700
+    # The same data, the same sample: the same fit and the same ranges every time.
+    again = fitters.fit_purchases("bgnbd", unique, counts, 0.0)
+    assert np.array_equal(again.log_covariance_, first.log_covariance_)
+    assert np.array_equal(again.params_.to_numpy(), first.params_.to_numpy())
+
+
+@pytest.mark.parametrize("flat", [1e-8, -1.0])
+def test_a_flat_rough_curvature_is_not_used(weeks, monkeypatch, flat):
+    # A rough fit whose curvature has a direction as flat as 1e-8 (or bent the wrong way):
+    # neither its inverse as a first guess nor its curvature per customer; the full fit
+    # reads its own.
+    unique, counts = _unique(weeks)
+    monkeypatch.setattr(fitters, "WARM_START", 200)
+    calls = []
+
+    class Flat(fitters.BetaGeo):
+        def fit(self, *args, **kwargs):
+            calls.append(kwargs)
+            fitted = super().fit(*args, **kwargs)
+            if len(calls) == 1:
+                fitted.hessian_ = np.diag([flat, 1.0, 1.0, 1.0])
+            return fitted
+
+    monkeypatch.setitem(fitters.FITTERS, "bgnbd", Flat)
+    fitted = fitters.fit_purchases("bgnbd", unique, counts, 0.0)
+    assert "initial_params" in calls[1] and "hess_inv0" not in calls[1]
+    assert fitted.curvature is None and fitted.hessian_[0, 0] != flat
+    assert fitted.params_.to_dict() == pytest.approx(BGNBD, abs=0.0015)
