@@ -139,6 +139,31 @@ def test_minimise_polishes_an_ill_conditioned_valley_with_newton_steps():
     assert x == pytest.approx(c, abs=1e-6) and fun == pytest.approx(0, abs=1e-10)
 
 
+def _quartic(x, c):
+    """(x - c)^4: each Newton step closes only a third of the distance to c."""
+    return float(np.sum((x - c) ** 4)), 4 * (x - c) ** 3
+
+
+def test_minimise_gives_up_after_fifty_newton_steps():
+    # With BFGS given no step (maxiter 0), the Newton steps start from 0, -1 and 1.5. To
+    # bring the gradient 4 d^3 below 1e-5 (d < 0.0136) from a distance of 13,000 they need
+    # 50 steps (trust region included; counted with scipy's own trust-exact), from 14,000
+    # 51: past the 50 allowed, a fit that does not converge rather than one that runs on.
+    x, _ = fitters.minimise(_quartic, np.zeros(1), (13_000.0,), maxiter=0)
+    assert x == pytest.approx([13_000], abs=0.0136)
+    with pytest.raises(ConvergenceError):
+        fitters.minimise(_quartic, np.zeros(1), (14_000.0,), maxiter=0)
+
+
+def test_minimise_accepts_a_gradient_only_below_the_tolerance():
+    # A value no step can improve (it never changes), its gradient (g, 0): kept where it
+    # stands when g is below 1e-5, refused at 1e-5 itself.
+    x, fun = fitters.minimise(lambda y: (1.0, np.array([0.99e-5, 0.0])), np.zeros(2))
+    assert np.array_equal(x, np.zeros(2)) and fun == 1.0
+    with pytest.raises(ConvergenceError):
+        fitters.minimise(lambda y: (1.0, np.array([1e-5, 0.0])), np.zeros(2))
+
+
 def _cliff(x):
     """(x + 1/2)^2 summed, defined only where every x < 1/2: the start 1 is off the edge."""
     if np.any(x >= 0.5):
@@ -169,8 +194,9 @@ def test_minimise_keeps_the_first_fit_that_converges():
 
 
 def test_minimise_says_when_nothing_converges():
-    with pytest.raises(ConvergenceError, match="did not converge"):
+    with pytest.raises(ConvergenceError) as error:
         fitters.minimise(lambda x: (np.inf, np.zeros(len(x))), np.zeros(2))
+    assert str(error.value) == "The model did not converge."  # as lifetimes' own begins
 
 
 def test_a_stop_on_a_flat_ridge_is_accepted():
@@ -499,7 +525,8 @@ def test_fit_passes_its_tolerance_and_options_to_the_optimiser(weeks):
     # A loose tolerance (1e-2 on the gradient) stops short of the optimum: a worse fit.
     tight = fitters.BetaGeo().fit(*weeks)
     loose = fitters.BetaGeo().fit(*weeks, tol=1e-2)
-    assert loose._negative_log_likelihood_ > tight._negative_log_likelihood_ + 1e-9
+    # (0.25071 against 0.25027 per customer: BFGS stops after 12 steps instead of 29.)
+    assert loose._negative_log_likelihood_ > tight._negative_log_likelihood_ + 1e-4
     # scipy's options arrive: it refuses a first guess of the curvature that is not
     # positive definite (lifetimes' fit passes its keywords on as the optimiser's options).
     with pytest.raises(ValueError, match="positive definite"):
