@@ -1,5 +1,6 @@
 """Cohorts page: who comes back, for how long, and what they bring."""
 
+import numpy as np
 import streamlit as st
 
 from analytics.insights.cohorts import BY_FIRST_PERIOD as BY_DATE
@@ -17,6 +18,7 @@ from analytics.insights.cohorts import (
 from analytics.output import cohort_view, export
 from ui import cache_insights, cache_products, controls, params, session, show
 
+CURVE_DEFAULT = 6  # cohorts drawn on the curve until the user picks others
 HEATMAP_ROWS = 26  # cohorts drawn: more rows than a slide can read
 HEATMAP_PERIODS = 13  # periods drawn (0-12): wider, no cell can hold its number
 dataset = session.current_dataset()
@@ -125,7 +127,13 @@ st.caption(
 )
 
 names = list(table.values.index)
-default = names[-7:-1] if len(names) > 6 else names
+if len(names) <= CURVE_DEFAULT:
+    default = names
+elif group_by == BY_DATE:  # old to recent, evenly spaced: long and short lines (not the last,
+    # whose first period may still be running)
+    default = [names[round(i)] for i in np.linspace(0, len(names) - 2, CURVE_DEFAULT)]
+else:  # the largest groups
+    default = list(table.size.sort_values(ascending=False, kind="stable").index[:CURVE_DEFAULT])
 picked = st.session_state.get("co_chosen")
 if picked is None or not set(picked) <= set(names):  # new, or another period or grouping
     # Set here, not as the widget's default: Streamlit warns when a widget gets both.

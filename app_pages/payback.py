@@ -35,7 +35,13 @@ st.caption(
     "12 months = margin per customer then ÷ CAC; for months not over yet, the margin so far "
     "plus the value model's expected margin, marked *predicted* with its 80% range. Overall "
     f"figures are weighted by new customers. Gross margin {margin_pct}%"
-    + (" (at 100%, revenue counts as margin: set your own above)." if margin_pct == 100 else ".")
+    + (
+        " (at 100%, revenue counts as margin"
+        + ("" if controls.presenting() else ": set your own above")
+        + ")."
+        if margin_pct == 100
+        else "."
+    )
 )
 
 key = dataset.source.key

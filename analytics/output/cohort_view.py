@@ -102,12 +102,20 @@ def cohort_lines(
 ) -> alt.Chart:
     """Chosen cohorts as lines over k, and the weighted average as a thick dark line."""
     values = table.values.loc[[c for c in chosen if c in table.values.index]]
-    data = values.rename_axis("cohort").stack().rename("value").reset_index()
+    # Blank cells dropped (pandas keeps them when stacking): the x axis ends where a line does.
+    data = values.rename_axis("cohort").stack().dropna().rename("value").reset_index()
     average = (
         pd.concat([table.average.rename("value"), table.support], axis=1)
         .dropna(subset=["value"])
         .reset_index()
-        .assign(cohort="Average")
+        .assign(cohort=AVERAGE)
+    )
+    names = [str(c) for c in values.index]
+    palette = [COHORT_COLOURS[i % len(COHORT_COLOURS)] for i in range(len(names))]
+    colour = alt.Color(  # the average in the legend too, in its own dark colour
+        "cohort:N",
+        title="Cohort",
+        scale=alt.Scale(domain=[*names, AVERAGE], range=[*palette, "#222"]),
     )
     share = table.metric in SHARE_METRICS
     y_title = METRIC_TITLES.get(table.metric, table.metric)
@@ -122,16 +130,15 @@ def cohort_lines(
     lines = (
         alt.Chart(data)
         .mark_line(point=True, strokeWidth=1.5, opacity=0.8)
-        .encode(
-            x=x, y=y, color=alt.Color("cohort:N", title="Cohort"), tooltip=["cohort", "k", "value"]
-        )
+        .encode(x=x, y=y, color=colour, tooltip=["cohort", "k", "value"])
     )
     avg = (
         alt.Chart(average)
-        .mark_line(color="#222", strokeWidth=3.5)
+        .mark_line(strokeWidth=3.5)
         .encode(
             x=x,
             y=y,
+            color=colour,
             tooltip=[
                 "k",
                 alt.Tooltip("value:Q", title="weighted average", format=".3~f"),
@@ -143,6 +150,11 @@ def cohort_lines(
     return finish(lines + avg, title, subtitle)
 
 
+AVERAGE = "Weighted average"
+COHORT_COLOURS = [  # Vega's tableau10, as the cohorts had before the average joined the legend
+    "#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
+    "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac",
+]  # fmt: skip
 METRIC_TITLES = {
     "retention": "Share who ordered",
     "rolling": "Share who ordered then or later",
