@@ -5,6 +5,7 @@ Reference date t = 2024-06-30 and window W = 180 days unless a test says otherwi
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analytics.insights import lifecycle as lc
 from analytics.insights.customers import build_customer_base
@@ -103,3 +104,76 @@ def test_a_contact_who_signed_up_on_the_from_date_is_a_prospect_then():
     matrix = lc.transitions(index, "2024-03-31", T, 180, 1.5)
     assert matrix.index.tolist() == ["Prospect", "New"]
     assert matrix.loc["Prospect", "New"] == 1 and matrix.loc["New", "New"] == 1
+
+
+# --- the index kept with a dataset, and taken back -------------------------------------------
+
+CONTACTS = pd.DataFrame(
+    {
+        "customer_id": ["b", "p"],
+        "email": [None, None],
+        "created_at": pd.to_datetime(["2024-03-31", "2024-01-01"]),
+    }
+)
+KEPT = {"a": ["2024-01-10", "2024-02-10", "2024-03-10"], "b": ["2024-05-01"]}
+
+
+def test_the_kept_arrays_give_back_the_same_index():
+    """Every array comes back as kept, nothing is made up for what was not kept (no contacts:
+    no contact arrays), and the stages at t are the same: a's last order is 112 days old,
+    more than 1.5 x its own median gap (31 and 29 days: 30), so At risk; b is New."""
+    for contacts in (None, CONTACTS):
+        index = index_of(KEPT, contacts=contacts)
+        arrays = lc.index_arrays(index)
+        assert set(arrays) == set(lc.INDEX_ARRAYS) | {"gap_counts"} | (
+            set() if contacts is None else {"contact_pos", "contact_day"}
+        )
+        back = lc.index_from_arrays(index.base, arrays, contacts)
+        for name in lc.INDEX_ARRAYS + lc.OPTIONAL_ARRAYS:
+            mine, kept = getattr(back, name), getattr(index, name)
+            assert (mine is None and kept is None) or np.array_equal(mine, kept, equal_nan=True)
+        assert stages(back) == {"a": "At risk", "b": "New"}
+    # A shop too long for the gap table keeps none: the index counts the median at each date.
+    index = index_of(KEPT)
+    arrays = {k: v for k, v in lc.index_arrays(index).items() if k != "gap_counts"}
+    back = lc.index_from_arrays(index.base, arrays)
+    assert back.gap_counts is None and stages(back) == {"a": "At risk", "b": "New"}
+
+
+def test_kept_arrays_that_do_not_fit_are_refused():
+    """4 orders: each per-order array has 4 values, the running revenue 5 (a leading 0); the
+    medians and revenue are floats, the rest whole numbers; the gap table one row per day from
+    10 January to 1 May (113 days); contact arrays only with contacts, one value per contact."""
+    index = index_of(KEPT, contacts=CONTACTS)
+    base, arrays = index.base, lc.index_arrays(index)
+
+    def refused(changes: dict, contacts=CONTACTS) -> bool:
+        try:
+            lc.index_from_arrays(base, {**arrays, **changes}, contacts)
+        except ValueError:
+            return True
+        return False
+
+    assert not refused({})
+    for name in lc.INDEX_ARRAYS:
+        assert refused({name: arrays[name][:-1]}), name
+        assert refused({name: np.r_[arrays[name], arrays[name][:1]]}), name
+    assert len(arrays["cum_amount"]) == 5 and len(arrays["gap"]) == 4
+    assert refused({"own_median": np.zeros(4, dtype=np.int64)})
+    assert refused({"cum_amount": np.zeros(5, dtype=np.int64)})
+    assert refused({"gap": arrays["gap"].astype("float64")})
+    assert refused({"day_by_day": arrays["day_by_day"].astype("float64")})
+    assert arrays["gap_counts"].shape[0] == 113
+    assert refused({"gap_counts": arrays["gap_counts"][:-1]})
+    assert refused({"gap_counts": arrays["gap_counts"][:, 0]})  # one dimension
+    assert refused({"contact_pos": arrays["contact_pos"][:1]})
+    assert refused({"contact_day": arrays["contact_day"][:1]})
+    assert refused({}, CONTACTS.iloc[:1])  # other contacts
+    # Kept with contacts, opened without: refused, even with one of the two arrays left.
+    for left in ("contact_pos", "contact_day"):
+        only = {k: v for k, v in arrays.items() if k != left}
+        with pytest.raises(ValueError, match="kept with contacts"):
+            lc.index_from_arrays(base, only, None)
+    plain = lc.index_arrays(index_of(KEPT))
+    with pytest.raises(ValueError):  # kept without contacts, opened with them
+        lc.index_from_arrays(base, plain, CONTACTS)
