@@ -628,8 +628,11 @@ EQUIVALENT: dict[str, str] = {
     L + "x_stage_mix__mutmut_4[1234]": "only which numpy warnings are silenced",
     L + "x_stage_mix__mutmut_58": "a None in a float column is NaN, the same",
     L + "x_winback__mutmut_26": "days overdue are whole numbers either way",
-    L + "x_winback__mutmut_(54|57|62|63)": "pandas sorts by several columns with lexsort, "
+    L + "x_winback__mutmut_(99|102|107|108)": "pandas sorts by several columns with lexsort, "
     "whatever kind says",
+    L + "x_winback__mutmut_50": "only which numpy warnings are silenced",
+    L + "x_winback__mutmut_60": "one purchase day has a span of 0 days: 0 / 0 is NaN, as the "
+    "other branch",
     L + "x_window_sensitivity__mutmut_22": "side='left' is searchsorted's default",
     L + "x_window_sensitivity__mutmut_27": "with nobody, 0 / 0 in numpy is nan as well",
     L + "x_window_sensitivity__mutmut_30": "a column of None is missing as NaN is",

@@ -177,3 +177,32 @@ def test_kept_arrays_that_do_not_fit_are_refused():
     plain = lc.index_arrays(index_of(KEPT))
     with pytest.raises(ValueError):  # kept without contacts, opened with them
         lc.index_from_arrays(base, plain, CONTACTS)
+
+
+# --- the win-back list's own rhythm ----------------------------------------------------------
+
+
+def test_winback_usual_gap_to_a_tenth_of_a_day_and_on_the_day_it_is_due():
+    """t = 10 March 2024, window 180.
+    - daily buys on 1, 2 and 3 January: 2 days over 2 gaps, usual gap 1.0 day; 67 days
+      since, own median gap 1: At risk and late by their rhythm, listed.
+    - weekly buys on 1, 8, 15 and 21 January: 20 days over 3 gaps, 6.666...: 6.7 to the
+      tenth; 49 days since > 1.5 x 7 (own median of 7, 7, 6): listed.
+    - due buys three times on 30 January, then on 9 and 19 February: purchase days 20 days
+      apart over 2 gaps, usual gap 10; the median of its gaps between orders (0, 0, 10, 10)
+      is 5. On 29 February, 10 days since: more than 1.5 x 5, At risk, but exactly on its
+      usual gap: not late, left out."""
+    index = index_of(
+        {
+            "daily": ["2024-01-01", "2024-01-02", "2024-01-03"],
+            "weekly": ["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-21"],
+        }
+    )
+    late = lc.winback(index, lc.snapshot(index, "2024-03-10", 180, 1.5))
+    got = dict(zip(late["customer_id"], late["usual_gap_days"], strict=True))
+    assert got == {"daily": 1.0, "weekly": 6.7}
+    due = index_of({"due": ["2024-01-30"] * 3 + ["2024-02-09", "2024-02-19"]})
+    snap = lc.snapshot(due, "2024-02-29", 180, 1.5)
+    assert stages(due, "2024-02-29") == {"due": "At risk"}
+    late = lc.winback(due, snap)
+    assert late.empty and late.attrs["within_usual_gap"] == 1
