@@ -217,6 +217,7 @@ def test_signs_before_currency_and_stray_points():
     assert amounts(["-$1,234.50", "- 12.00 USD", "€-3"])[0] == [-1234.5, -12.0, -3.0]
     assert amounts(["n.a", "$12.50"])[0] == [None, 12.5]
     assert amounts(["N.A.", "12,50 €"])[0] == [None, 12.5]
+    assert amounts([".", "$12.50", "€ ."])[0] == [None, 12.5, None]  # a point and no digit
 
 
 def test_typed_amount_columns_keep_their_numbers_and_the_forced_mark():
