@@ -349,3 +349,59 @@ def test_a_list_s_errors_name_what_is_wrong():
         LensError, match=r"^The list_date column must hold one date \(the day the list was made\)"
     ):
         campaign.read_list(frame.assign(group="control", list_date=["2024-03-01", "2024-03-02"]))
+
+
+def test_a_group_of_one_who_ordered_converted_fully():
+    """One treatment customer, who orders on 10 March, against one control customer who does
+    not: the treatment curve reaches 1 of 1 (100%) that day. The result keeps the list's name
+    for its titles."""
+    base, listed = shop({"treatment": 1, "control": 0}, n=1)
+    result = campaign.lift(listed, base, name="spring.csv")
+    daily = result.daily.set_index(["group", "day"])["conversion"]
+    assert daily["treatment", pd.Timestamp("2024-03-10")] == 1.0
+    assert daily["control", pd.Timestamp("2024-04-30")] == 0.0
+    assert result.name == "spring.csv"
+
+
+def test_no_difference_at_all_is_not_called_an_effect():
+    """Nobody ordered in either group: 0% against 0%, an interval of (0, 0). No more and no
+    fewer customers ordered, so neither 'more' nor 'fewer' may be said."""
+    base, listed = shop({"treatment": 0, "control": 0}, n=5)
+    result = campaign.lift(listed, base)
+    assert result.conversion_diff_ci == (0.0, 0.0)
+    assert result.sentence().endswith("it is not distinguishable from zero.")
+
+
+def test_a_row_without_its_list_date_keeps_its_customer():
+    """The list has one date; a row whose date cell was left blank is still on the list, in
+    its group: 3 customers, b in control."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "group": ["treatment", "control", "control"],
+            "list_date": ["2024-03-01", None, "2024-03-01"],
+        }
+    )
+    rows, day = campaign.read_list(frame)
+    assert rows["customer_id"].tolist() == ["a", "b", "c"] and day == pd.Timestamp("2024-03-01")
+    assert rows.set_index("customer_id").loc["b", "group"] == "control"
+
+
+def test_a_list_with_many_odd_groups_names_three():
+    frame = pd.DataFrame(
+        {"customer_id": list("abcde"), "group": ["a", "b", "c", "d", "treatment"]}
+    ).assign(list_date="2024-03-01")
+    with pytest.raises(LensError, match="it also says a, b, c.$"):
+        campaign.read_list(frame)
+
+
+def test_each_stratum_rounds_its_control_count_on_its_own_draw():
+    """20 strata of 5 customers at 30%: 1.5 wanted in each, so 1 or 2, each stratum on its own
+    draw. The total is then 20 + (how many strata rounded up), about 30; only if every
+    stratum rounded the same way would it be 20 or 40 (odds 2 in a million per seed)."""
+    rows = pd.DataFrame({"customer_id": range(100), "stage": [f"s{i % 20}" for i in range(100)]})
+    for seed in range(3):
+        out = campaign.with_control(rows, 0.3, seed, LIST_DATE)
+        per_stratum = out[out["group"] == "control"].groupby("stage").size()
+        assert set(per_stratum) == {1, 2} and len(per_stratum) == 20
+        assert 20 < per_stratum.sum() < 40

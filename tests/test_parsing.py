@@ -27,6 +27,11 @@ def amounts(values, decimal=None):
         (["1,234", "2,000.75"], [1234.0, 2000.75]),  # thousands commas elsewhere: 1234
         (["12.5", "", "free"], [12.5, None, None]),
         (["1.234.567", "12"], [1234567.0, 12.0]),
+        # A word's abbreviation point is no decimal mark (it made "Rs. 1,234.50" and
+        # "Fr. 5.50" unreadable and "1 234,50 руб." a hundred times too large).
+        (["Rs. 1,234.50", "Fr. 5.50", "5.50 USD."], [1234.5, 5.5, 5.5]),
+        (["1 234,50 руб.", "99,90 руб.", "kr. 5,00"], [1234.5, 99.9, 5.0]),
+        (["$.50", "N.A."], [0.5, None]),  # no word before the point: fifty cents
     ],
 )
 def test_amount_shapes(values, expected):
@@ -184,6 +189,9 @@ def test_separators_years_and_times(value, order, expected):
         # The separator that comes last in a value is its decimal mark.
         (["1.234,50 €"], [1234.5], ","),
         (["$1,234.50"], [1234.5], "."),
+        # Even with the other separator first: a number has one decimal mark, so ".5,00"
+        # (a stray thousands point) is 5.00; 0.5 would put a comma after its decimal point.
+        ([".5,00"], [5.0], ","),
         # A comma ends "1,234.5,6": it votes for the comma with "7,5"; read so, it has two
         # decimal commas and is no number. Points on both sides of a comma: a tie (a point
         # ends it, and it has two points), read with a point, and two points are no number.
@@ -209,6 +217,7 @@ def test_signs_before_currency_and_stray_points():
     assert amounts(["-$1,234.50", "- 12.00 USD", "€-3"])[0] == [-1234.5, -12.0, -3.0]
     assert amounts(["n.a", "$12.50"])[0] == [None, 12.5]
     assert amounts(["N.A.", "12,50 €"])[0] == [None, 12.5]
+    assert amounts([".", "$12.50", "€ ."])[0] == [None, 12.5, None]  # a point and no digit
 
 
 def test_typed_amount_columns_keep_their_numbers_and_the_forced_mark():

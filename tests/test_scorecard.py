@@ -210,3 +210,15 @@ def test_two_customers_and_equal_spend():
     assert scorecard.gini([2, 1], [0.5, 0.0]) == pytest.approx(1.0)
     assert scorecard.gini([1, 2], [0.5, 0.0]) == pytest.approx(-1.0)
     assert np.isnan(scorecard.gini([1, 2], [5.0, 5.0]))
+
+
+def test_exactly_0_02_apart_is_within_it():
+    """'Within 0.02' includes 0.02 itself: 0.52 or 0.48 against 0.50 (sums exact in binary:
+    0.50 + 0.02 is 0.52) do as well as each other, and the model stays the best."""
+    text = scorecard.sentence(_ranking(0.52, 0.50, 0.48, 0.50))
+    assert text == (
+        "To pick who will buy, sorting by days since last order does as well as the model "
+        "here (AUC 0.50 vs 0.52); to pick who will spend most, sorting by past spend does as "
+        "well as the model here (Gini 0.50 vs 0.48)."
+    )
+    assert scorecard.best({"model": {"auc": 0.48}, "past_spend": {"auc": 0.50}}, "auc") == "model"

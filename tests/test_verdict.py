@@ -121,9 +121,12 @@ def test_every_aggregate_of_clv_carries_the_backtests_error():
 
 
 def test_error_words_short_and_at_the_edges():
-    """Under half a percent is on target; the tile's short line leaves out 'what happened';
-    with no real revenue nor orders there is nothing to compare."""
+    """Up to half a percent is on target (exactly 0.5% would print as '0% over': Python
+    rounds half to even); the tile's short line leaves out 'what happened'; with no real
+    revenue nor orders there is nothing to compare."""
     assert verdict.error_words({"revenue_error_pct": 0.49}) == "backtest: revenue on target"
+    assert verdict.error_words({"revenue_error_pct": 0.5}) == "backtest: revenue on target"
+    assert verdict.error_words({"revenue_error_pct": -0.5}) == "backtest: revenue on target"
     assert verdict.error_words({"revenue_error_pct": -0.49}) == "backtest: revenue on target"
     assert verdict.error_words({"revenue_error_pct": 1.6}) == (
         "backtest: revenue 2% over what happened"

@@ -18,7 +18,11 @@ import pyarrow.compute as pc
 
 # --- amounts -------------------------------------------------------------------------------
 
-_NOT_NUMBER = r"[^\d,.\-]"
+# A word written before or after an amount ("Rs.", "Fr.", "kr.", "руб.") goes with its own
+# abbreviation point, which is no decimal mark; any other character that is not a digit,
+# a separator or a minus goes alone. Latin, Greek and Cyrillic letters.
+_LETTERS = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+_NOT_NUMBER = rf"[{_LETTERS}]+[.,]?|[^\d,.\-]"
 
 
 def _as_text(values: pd.Series) -> pd.Series:

@@ -39,7 +39,7 @@ COLUMNS = [
     "days_since_last",
     "past_spend",
 ]
-SAME = 0.02  # AUCs or Ginis closer than this count as "as well"
+SAME = 0.02  # AUCs or Ginis at most this far apart count as "as well"
 
 
 def auc(score, positive) -> float:

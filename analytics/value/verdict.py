@@ -48,7 +48,7 @@ def error_words(totals: dict, short: bool = False) -> str:
             if short
             else ("backtest: no real orders in its holdout to compare with")
         )
-    if abs(pct) < 0.5:
+    if abs(pct) <= 0.5:  # 0.5 prints as 0% (half to even): on target, never "0% over"
         return f"backtest: {what} on target"
     words = f"backtest: {what} {abs(pct):.0f}% {'under' if pct < 0 else 'over'}"
     return words if short else f"{words} what happened"
