@@ -673,11 +673,13 @@ def alive_grid(summary: pd.DataFrame, p_alive: np.ndarray, cap: int = 10) -> pd.
     since = (summary["T"] - summary["recency"]).to_numpy()
     edges = np.unique(np.quantile(since, np.linspace(0, 1, 11)))
     band = np.clip(np.searchsorted(edges, since, side="right") - 1, 0, max(len(edges) - 2, 0))
-    labels = [f"{edges[i]:.0f}-{edges[i + 1]:.0f}" for i in range(max(len(edges) - 1, 1))]
+    labels = [f"{edges[i]:.0f}-{edges[i + 1]:.0f}" for i in range(len(edges) - 1)]
+    # Everybody last seen the same number of days ago: one band, named by that number.
+    one = f"{edges[0]:.0f}"
     frame = pd.DataFrame(
         {
             "repeat_purchases": np.minimum(summary["frequency"].to_numpy(), cap).astype(int),
-            "days_since_last": pd.Categorical.from_codes(band, labels) if len(edges) > 1 else "0",
+            "days_since_last": pd.Categorical.from_codes(band, labels) if len(edges) > 1 else one,
             "p_alive": p_alive,
         }
     )
