@@ -411,6 +411,7 @@ NO_PROSPECT_CODE = (
 PN = "analytics.value.paretonbd."
 PA = "analytics.value.propensity."
 AH = "analytics.value.ahead."
+PD = "analytics.value.predictive."
 ERRSTATE = "np.errstate(all=None) keeps numpy's default (warn, not raise): the same figures"
 IN_PLACE = (
     "writing the result into the input or a new array: the same values, the input unused after"
@@ -505,6 +506,45 @@ _PROPENSITY = [
     ),
     ("train", (42,), "0.1 is scikit-learn's default learning rate"),
     ("train", (29,), "choice(replace=None): None is falsy, as False"),
+]
+WHOLE = (
+    "the histories come as numbers: whole numbers (int) compute the same as floats, since each "
+    "is added to or divided by a float parameter before any other use"
+)
+EXPIT = "expit gives a chance in [0, 1], and nan is 0 already: the clip changes nothing"
+# (function, mutant numbers, why) for analytics/value/predictive.py
+_PREDICTIVE = [
+    ("p_alive", (3, 5), WHOLE),
+    ("p_alive", (13,), SILENCED),
+    ("p_alive", (25, 26, 44, 92, 93, 103), EXPIT),
+    ("p_alive", (33, 100), "nan=0.0 is nan_to_num's default"),
+    ("p_alive", (90,), "the 2.0 is clipped to 1 on the next line"),
+    ("purchases_if_alive", (3, 5, 9, 11), WHOLE),
+    ("purchases_if_alive", (19,), SILENCED),
+    ("purchases_if_alive", (135,), "nan=0.0 is nan_to_num's default"),
+    (
+        "purchases_if_alive",
+        (37,),
+        "no float s has |s - 1| exactly 1e-8 (s - 1 is a multiple of 2^-53 near 1, and 1e-8 "
+        "is not): < and <= always agree",
+    ),
+    ("at_least", (3, 5, 9, 11), WHOLE),
+    ("purchase_distribution", (3, 5, 9, 11), WHOLE),
+    ("purchase_distribution", (87, 156), SILENCED),
+    (
+        "purchase_distribution",
+        (181, 183, 184),
+        "the loop runs at least once (MAX_PURCHASES >= 1) and appends a column each time: "
+        "columns is never empty",
+    ),
+    (
+        "percentile_counts",
+        (11, 13, 15, 16),
+        "only when the loop stops early: the next line drops every history at or below the "
+        "line anyway (alive <= 1, so column / alive >= column x alive), and with none left "
+        "the loop stops too",
+    ),
+    ("percentile_counts", (3, 5), "whole counts as floats: the same numbers wherever read"),
 ]
 EQUIVALENT: dict[str, str] = {
     R + "x_customer_facts__mutmut_[45]": NO_PROSPECT_CODE,
@@ -754,12 +794,18 @@ EQUIVALENT: dict[str, str] = {
     **{PN + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PARETONBD for n in numbers},
     **{AH + f"x_{name}__mutmut_{n}": why for name, numbers, why in _AHEAD for n in numbers},
     **{PA + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PROPENSITY for n in numbers},
+    **{PD + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PREDICTIVE for n in numbers},
 }
 
 
 # Survivors that are not equivalent, yet no test kills: a pattern -> what would tell them apart
 # and why no test does. They count as survivors.
 UNKILLED: dict[str, str] = {
+    PD + "x_purchase_distribution__mutmut_142": "only a tail of exactly 1e-7 tells > and >= "
+    "apart: one more column, below 1e-7",
+    PD + "x_purchases_if_alive__mutmut_13[368]": "only where the BG formula breaks down (a "
+    "exactly 1, a removable singularity, or both 2F1 forms overflowing) is it infinite: "
+    "there neither 0 nor the mutant's figure is the right one, so no test can state it",
     PA + "x_train__mutmut_(34|46)": "another fixed seed: a choice, as right as 0; no answer to "
     "state but the constant itself",
     PA + "x_train__mutmut_(40|43)": "the classifier's random_state is used only above 10,000 "

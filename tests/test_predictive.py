@@ -20,10 +20,11 @@ from analytics.value import predictive
 
 BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005 on CDNOW (weeks)
 PARETO = {"r": 0.55, "alpha": 10.58, "s": 0.61, "beta": 11.67}  # Fader & Hardie, CDNOW
-# (x, t_x, T): a one-time buyer, one seen last long ago, one seen last at T, a heavy buyer.
-X = np.array([0.0, 2.0, 3.0, 25.0])
-TX = np.array([0.0, 5.0, 40.0, 70.0])
-AGE = np.array([30.0, 70.0, 40.0, 78.0])
+# (x, t_x, T): a one-time buyer, one seen last long ago, one seen last at T, a heavy buyer,
+# one with a single repeat purchase.
+X = np.array([0.0, 2.0, 3.0, 25.0, 1.0])
+TX = np.array([0.0, 5.0, 40.0, 70.0, 7.0])
+AGE = np.array([30.0, 70.0, 40.0, 78.0, 60.0])
 
 
 def _bg_alive(params, x, t_x, T, modified):
@@ -131,12 +132,12 @@ def test_bg_purchases_if_alive_where_the_hypergeometric_overflows(model):
     assert got[0] == pytest.approx(want, rel=1e-6)
 
 
-def test_bg_purchases_if_alive_with_a_below_one_is_zero_not_nan():
-    # a <= 1: the mean of 1 / p under Beta(a, b') is infinite, so the formula's c / (a - 1)
-    # breaks down (nan at a = 1): no figure rather than nan.
+def test_no_horizon_brings_no_purchase_even_where_the_formula_breaks_down():
+    # a = 1 makes the formula's c / (a - 1) infinite (a removable singularity); with no
+    # horizon (t = 0) the bracket is 0 and the product nan: still no purchase, 0.
     params = {**BG, "a": 1.0}
-    got = predictive.purchases_if_alive("bgnbd", params, [0.0, 3.0], [30.0, 40.0], 1e9)
-    assert np.isfinite(got).all()
+    got = predictive.purchases_if_alive("bgnbd", params, [0.0, 3.0], [30.0, 40.0], 0.0)
+    assert got.tolist() == [0.0, 0.0]
 
 
 def _pareto_if_alive(params, x, T, t):
@@ -275,7 +276,21 @@ def test_percentiles_by_hand():
     assert list(predictive.percentile_counts(alive, tail, pair, 0.05)) == [0, 0, 0]
     # q = 0.99 (line 0.01): 4, 4 (0.02 > 0.01), 2.
     assert list(predictive.percentile_counts(alive, tail, pair, 0.99)) == [4, 4, 2]
+    # A customer half likely to be still active and then surely buying: P(N = 0) = 1/2, so
+    # the median is 0 (the smallest k with P(N <= k) >= 1/2); one surely buying: 1.
+    tail2 = np.array([[1.0], [0.9]])
+    half = predictive.percentile_counts(np.array([0.5, 1.0]), tail2, np.array([0, 1]), 0.5)
+    assert list(half) == [0, 1]
+    # A history left behind at n = 1 while another pair's column is still high at n = 2:
+    # line 0.1; a: 0.9 then 0.05 -> 1; b: 0.05 x 0.9 = 0.045 -> 0.
+    tail2 = np.array([[0.9, 0.05], [0.9, 0.9]])
+    counts = predictive.percentile_counts(np.array([1.0, 0.05]), tail2, np.array([0, 1]), 0.9)
+    assert list(counts) == [1, 0]
     # Nobody alive: nothing above any line; no history at all: nothing to count.
     assert list(predictive.percentile_counts(np.zeros(3), tail, pair, 0.9)) == [0, 0, 0]
     empty = predictive.percentile_counts(np.zeros(0), tail, np.zeros(0, dtype=int), 0.9)
+    assert len(empty) == 0
+    # ... with the tail of no history at all, as purchase_distribution gives it.
+    none, _ = predictive.purchase_distribution("bgnbd", BG, [], [], 30.0)
+    empty = predictive.percentile_counts(np.zeros(0), none, np.zeros(0, dtype=int), 0.9)
     assert len(empty) == 0
