@@ -412,6 +412,7 @@ PN = "analytics.value.paretonbd."
 PA = "analytics.value.propensity."
 AH = "analytics.value.ahead."
 PD = "analytics.value.predictive."
+CL = "analytics.value.clv."
 ERRSTATE = "np.errstate(all=None) keeps numpy's default (warn, not raise): the same figures"
 IN_PLACE = (
     "writing the result into the input or a new array: the same values, the input unused after"
@@ -545,6 +546,75 @@ _PREDICTIVE = [
         "the loop stops too",
     ),
     ("percentile_counts", (3, 5), "whole counts as floats: the same numbers wherever read"),
+]
+SAME_AGAIN = "what is passed is what would be computed: the same call on the same inputs"
+COPIED = "copy-on-write: a deep copy holds the same values, and only new columns are added"
+ONE_DAY_ON = (
+    "a repeat purchase day comes after the first, so recency > 0 exactly when frequency > 0"
+)
+CHECKED = "fit checks for 30 customers and 10 repeat buyers first, so the ages are never all 0"
+# (function, mutant numbers, why) for analytics/value/clv.py
+_CLV = [
+    ("_alive_range", (1,), SILENCED),
+    (
+        "_alive_range",
+        (22, 26),
+        "a nan slope comes only from a history whose P(alive) is exactly 0 or 1 (infinite "
+        "log-odds), whose range is its figure anyway",
+    ),
+    ("_alive_range", (44,), "einsum's subscripts are any letters: upper case is the same sum"),
+    (
+        "_alive_range",
+        (62, 65, 71),
+        "at a P(alive) of exactly 0 or 1 the slopes are infinite or nan, hence 0, so the delta "
+        "method's range is that figure too",
+    ),
+    ("_cannot_tell_dropout", (18,), ONE_DAY_ON),
+    ("_cannot_tell_dropout", (46, 48), CHECKED),
+    ("_curve", (5,), SILENCED),
+    ("_curve", (10,), "month 0 is 0 days: nothing expected, as the zeros it starts with"),
+    ("_order_chance", (1,), SILENCED),
+    ("_order_chance", (21,), "a product of chances is never below 0"),
+    ("_order_chance", (29,), "nan=0.0 is nan_to_num's default"),
+    ("_per_purchase", (4,), SILENCED),
+    ("_per_purchase", (17, 19), "the values are numbers: any numeric type divides alike"),
+    ("_sensitivity", (2,), SILENCED),
+    ("_sensitivity", (24,), "the parameters are read only when mean is not given"),
+    ("_sensitivity", (26, 29), SAME_AGAIN),
+    (
+        "alive_grid",
+        (25,),
+        "the first edge is the smallest silence: no band is ever below 0",
+    ),
+    ("alive_grid", (83,), "observed=True is pandas 3's default"),
+    (
+        "average_by",
+        (8,),
+        "a DataFrame of Series aligns them on the union of their indexes: a group's extra "
+        "customers have no value and are dropped with dropna",
+    ),
+    ("average_by", (14,), "observed=True is pandas 3's default"),
+    ("dominated", (3, 5), "the values are numbers: any numeric type averages alike"),
+    ("fit", (25, 27), CHECKED),
+    ("fit_spend", (2,), WHOLE),
+    ("fit_spend", (51,), "np.corrcoef of a constant is nan as well"),
+    ("fit_spend", (55,), "float('NAN') is nan"),
+    ("fit_spend", (80,), "the columns are float64 already"),
+    ("forecast", (3, 13, 17, 28, 30, 31, 32, 38, 75), SAME_AGAIN),
+    ("forecast", (40, 41), COPIED),
+    ("forecast", (69,), "every distinct history has a customer: the counts are as long"),
+    ("forecast", (111,), "the last axis of a 2-D array is axis 1"),
+    ("histories_of", (13, 57), SILENCED),
+    ("histories_of", (132,), "None becomes NaT in to_timedelta, as nan does"),
+    ("histories_of", (136,), ONE_DAY_ON),
+    ("histories_of", (155,), "'d' and 'D' are both days"),
+    ("histories_of", (82, 88, 95, 97), WHOLE),
+    ("outlier_limit", (8,), "to_days casts to whole days anyway: the same day"),
+    ("outlier_limit", (20,), "float('INF') is inf"),
+    ("purchases", (3,), SAME_AGAIN),
+    ("purchases", (13,), SILENCED),
+    ("score_table", (2, 3), COPIED),
+    ("total_interval", (3, 5), "the values are numbers: any numeric type adds alike"),
 ]
 EQUIVALENT: dict[str, str] = {
     R + "x_customer_facts__mutmut_[45]": NO_PROSPECT_CODE,
@@ -795,12 +865,17 @@ EQUIVALENT: dict[str, str] = {
     **{AH + f"x_{name}__mutmut_{n}": why for name, numbers, why in _AHEAD for n in numbers},
     **{PA + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PROPENSITY for n in numbers},
     **{PD + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PREDICTIVE for n in numbers},
+    **{CL + f"x_{name}__mutmut_{n}": why for name, numbers, why in _CLV for n in numbers},
+    CL + "xǁSpendModelǁexpected__mutmut_(3|5|10|12)": WHOLE,
 }
 
 
 # Survivors that are not equivalent, yet no test kills: a pattern -> what would tell them apart
 # and why no test does. They count as survivors.
 UNKILLED: dict[str, str] = {
+    CL + "x__alive_range__mutmut_(19|20|23|24|27|28)": "only where a moved P(alive) rounds "
+    "to exactly 0 or 1 while the fitted one does not (within 1e-16 of 1, or below 1e-308) is "
+    "a slope infinite: dropping it or not, neither range is one a test could state",
     PD + "x_purchase_distribution__mutmut_142": "only a tail of exactly 1e-7 tells > and >= "
     "apart: one more column, below 1e-7",
     PD + "x_purchases_if_alive__mutmut_13[368]": "only where the BG formula breaks down (a "

@@ -53,7 +53,8 @@ def stand_ins(monkeypatch):
         warnings.warn("overflow", RuntimeWarning, stacklevel=1)
         names = clv.PURCHASE_PARAMS[model].split()
         values = BG if model != "pareto" else {"r": 1.0, "alpha": 30.0, "s": 1.0, "beta": 50.0}
-        return Fitted({k: values[k] for k in names}, 4)
+        seen["fitted"] = Fitted({k: values[k] for k in names}, 4)
+        return seen["fitted"]
 
     def spend(frequency, monetary, counts):
         seen["spend"].append((frequency, monetary, counts))
@@ -81,13 +82,29 @@ def test_gamma_gamma_expected_spend_is_the_weighted_mean_of_the_shop_and_the_cus
 
 def test_too_little_history_is_said_with_the_counts():
     # 29 customers (12 repeat buyers): one short of 30.
-    with pytest.raises(LensError, match="this data has 29 customers and 12 repeat buyers"):
+    with pytest.raises(LensError) as said:
         clv.fit(_shop(12, 17))
+    assert str(said.value) == (
+        "Not enough history to predict value: the model needs at least 30 customers and 10 "
+        "who ordered on two different days; this data has 29 customers and 12 repeat buyers. "
+        "Load a longer export, or move the reference date later."
+    )
     # 30 customers but 9 repeat buyers: one short of 10.
     with pytest.raises(LensError, match="has 30 customers and 9 repeat buyers"):
         clv.fit(_shop(9, 21))
-    with pytest.raises(LensError, match="Unknown model 'bgnbdx'"):
+    with pytest.raises(LensError) as said:
         clv.fit(_shop(), "bgnbdx")
+    assert str(said.value) == "Unknown model 'bgnbdx': choose one of mbgnbd, bgnbd, pareto."
+
+
+def test_one_repeat_day_makes_a_repeat_buyer(stand_ins):
+    # 10 customers who ordered on exactly two days (frequency 1) and 20 one-time buyers:
+    # enough (30 and 10), and 10 repeat buyers.
+    rows = [(1, 30, 60 + i, 10.0 + i) for i in range(10)] + [(0, 0, 50, 0.0)] * 20
+    model = clv.fit(_summary(rows), "bgnbd")
+    assert model.repeat_buyers == 10 and model.customers == 30
+    with pytest.raises(LensError, match="has 29 customers and 9 repeat buyers"):
+        clv.fit(_summary(rows[1:]), "bgnbd")
 
 
 def test_the_fit_keeps_what_the_user_should_know(stand_ins, capsys):
@@ -101,6 +118,7 @@ def test_the_fit_keeps_what_the_user_should_know(stand_ins, capsys):
     # 10 distinct repeat histories and 20 distinct one-time buyers, each once: 30 rows.
     assert name == "bgnbd" and penalizer == 0.0 and len(unique) == 30 and counts.sum() == 30
     assert model.params == BG and model.penalizer == 0.0 and model.model == "bgnbd"
+    assert model.fitter is stand_ins["fitted"]
     assert model.name == "BG/NBD" and model.reason == clv.MODEL_REASONS["bgnbd"]
     assert model.customers == 30 and model.repeat_buyers == 10
     assert np.array_equal(model.log_covariance, np.eye(4) * 0.01)
@@ -171,8 +189,12 @@ def test_a_model_that_cannot_be_fitted_shows_no_value(monkeypatch):
 
     monkeypatch.setattr(fitters, "fit_purchases", broken)
     spend = (clv.SpendModel(clv.SHRUNK_AVERAGE, {"shop_mean": 5.0}, 5.0), 0.0, [])
-    with pytest.raises(LensError, match="The Pareto/NBD model could not be fitted"):
+    with pytest.raises(LensError) as said:
         clv.fit(_shop(), "pareto", spend=spend)
+    assert str(said.value) == (
+        "The Pareto/NBD model could not be fitted on this data, even with a penalty, so no "
+        "predicted value is shown. Try another model, or a longer export."
+    )
 
 
 def test_spend_falls_back_to_the_shrunk_average_with_few_repeat_buyers(stand_ins):
@@ -199,6 +221,28 @@ def test_spend_with_no_repeat_buyer_at_all():
     spend, corr, notes = clv.fit_spend(_summary([(0, 0, 5, 0.0)] * 3))
     assert spend.shop_mean == 0.0 and spend.method == clv.SHRUNK_AVERAGE and np.isnan(corr)
     assert "shop mean (0.00)" in notes[0]
+
+
+def test_spend_is_learnt_from_repeat_orders_of_any_size(stand_ins):
+    # Repeat buyers with 1, 2 and 3 repeat days spending 0.50, 1.00 and 1.50 an order: all
+    # three count (one repeat day is a repeat buyer; half a unit is a spend), so the shop's
+    # mean is 1.00, and the spend rises with the orders: correlation +1, said. A one-time
+    # buyer's 100 is not a repeat order: left out.
+    rows = [(1, 5, 9, 0.5), (2, 5, 9, 1.0), (3, 5, 9, 1.5), (0, 0, 5, 100.0)]
+    spend, corr, notes = clv.fit_spend(_summary(rows))
+    assert spend.shop_mean == pytest.approx(1.0) and corr == pytest.approx(1.0)
+    assert notes[0].startswith("Spend per order and number of orders are correlated (+1.00)")
+    assert "shop mean (1.00)" in notes[1]
+
+
+def test_a_link_of_exactly_0_3_is_not_said(stand_ins):
+    # Frequencies 2 5 3 4 1 1 2 against spend 10 10 40 50 60 30 30: by hand (fractions), the
+    # covariance is -360/7 and the squared deviations 96/7 and 15000/7, so the correlation is
+    # -360 / sqrt(96 x 15000) = -0.3 exactly: not above 0.3 in size, nothing said.
+    f, m = [2, 5, 3, 4, 1, 1, 2], [10, 10, 40, 50, 60, 30, 30]
+    rows = [(x, 10, 20, float(v)) for x, v in zip(f, m, strict=True)]
+    _, corr, notes = clv.fit_spend(_summary(rows))
+    assert corr == -0.3 and not any("correlated" in note for note in notes)
 
 
 def test_a_strong_link_of_orders_and_spend_is_said(stand_ins):
@@ -246,6 +290,15 @@ def test_a_spend_model_that_fails_falls_back_and_says_why(monkeypatch, outcome, 
     ]
 
 
+def test_a_spend_model_with_q_just_above_one_is_kept(monkeypatch):
+    # q = 1.5 > 1: the mean spend p v / (q - 1) is finite: Gamma-Gamma is used.
+    monkeypatch.setattr(
+        fitters, "fit_spend", lambda f, m, c: Fitted({"p": 6.0, "q": 1.5, "v": 15.0}, 3)
+    )
+    model, _, notes = clv.fit_spend(_shop())
+    assert model.method == clv.GAMMA_GAMMA and notes == []
+
+
 def test_a_fitted_spend_model_keeps_its_parameters_and_curvature(stand_ins):
     model, _, notes = clv.fit_spend(_shop())
     assert model.method == clv.GAMMA_GAMMA and notes == []
@@ -271,8 +324,24 @@ def test_dropout_cannot_be_told_when_nearly_everyone_is_surely_still_a_customer(
     assert not _dropout("mbgnbd", params, [sure, gone], [89, 11])
 
 
+def test_surely_means_above_99_percent_and_one_customer_weighs_all():
+    params = {"r": 10.0, "alpha": 10.0, "a": 1.0, "b": 9.0}
+    # x = 90 seen at T: P(alive) = 99 / 100, exactly 99%: not above, so 90 of 100 of them is
+    # not "nearly everyone sure" (and the average, 0.891, is below 95%).
+    assert not _dropout("mbgnbd", params, [(90, 40, 40), (0, 0, 365)], [90, 10])
+    # One customer alone, surely alive (x = 100: 0.991): everyone.
+    assert _dropout("mbgnbd", params, [(100, 40, 40)], [1])
+    # Exactly 1% leave after a purchase (a / (a + b) = 1 / 100): not below 1%, so with
+    # everyone gone the model can tell.
+    gone = [(1, 0, 365), (3, 10, 365)]
+    assert not _dropout("mbgnbd", {**params, "b": 99.0}, gone, [5, 5])
+
+
 def test_dropout_cannot_be_told_when_the_average_customer_is_mostly_alive():
     params = {"r": 10.0, "alpha": 10.0, "a": 1.0, "b": 9.0}
+    # At the line: seen at T, x = 1 gives 10 / 11 and x = 12 gives 21 / 22; one of the first
+    # and nine of the second average 1/11 + 189/220 = 209/220 = 95% exactly: mostly alive.
+    assert _dropout("mbgnbd", params, [(1, 40, 40), (12, 40, 40)], [1, 9])
     # x = 15 seen at T: P(alive) = 24 / 25 = 0.96 for everyone, nobody above 0.99: the average
     # is above 95%. x = 5: 14 / 15 = 0.93, below.
     assert _dropout("mbgnbd", params, [(15, 40, 40)], [7])
@@ -295,6 +364,9 @@ def test_bg_nbd_judges_dropout_on_repeat_buyers_only():
     assert not _dropout("bgnbd", params, rows, counts)
     # The modified model judges them too (and finds them gone): the same.
     assert not _dropout("mbgnbd", params, rows, counts)
+    # BG/NBD with one repeat day, seen at T: P(alive) = b / (a + b) = 24 / 25 = 0.96 with
+    # a = 1, b = 24: they are judged, and mostly alive (4% leave after a purchase).
+    assert _dropout("bgnbd", {**params, "b": 24.0}, [(1, 50, 50)], [10])
     # Only one-time buyers: BG/NBD has no one to judge, so only a / (a + b) speaks (10%).
     assert not _dropout("bgnbd", params, [(0, 0, 365)], [9])
     assert _dropout("bgnbd", {**params, "b": 999.0}, [(0, 0, 365)], [9])
@@ -328,6 +400,20 @@ def test_a_model_that_cannot_tell_dropout_says_so_first(stand_ins, monkeypatch):
     assert model.warnings[0].startswith("With 10 months of history the model sees almost no")
 
 
+def test_a_bg_nbd_fit_judges_dropout_on_its_repeat_buyers(monkeypatch):
+    # a = 2, b = 198 (1% leave after a purchase: not below 1%). 300 one-time buyers of a day
+    # and 10 repeat buyers silent for a year. BG/NBD judges only the repeat buyers, who are
+    # gone (P(alive) 1 / (1 + 2 / 200 x (395 / 40)^4) = 0.01): it can tell. (Judged as the
+    # modified model would, the one-time buyers' 0.99 would make the average 0.96.)
+    monkeypatch.setattr(
+        fitters, "fit_purchases", lambda *a: Fitted({**BG, "a": 2.0, "b": 198.0}, 4)
+    )
+    rows = [(3, 10, 365, 20.0 + i) for i in range(10)] + [(0, 0, 1, 0.0)] * 300
+    spend = (clv.SpendModel(clv.SHRUNK_AVERAGE, {"shop_mean": 5.0}, 5.0), 0.0, [])
+    assert not clv.fit(_summary(rows), "bgnbd", spend=spend).cannot_tell_dropout
+    assert clv.fit(_summary(rows), "mbgnbd", spend=spend).cannot_tell_dropout
+
+
 def test_cannot_tell_sentence_rounds_the_months():
     assert clv.cannot_tell_sentence(14.6) == (
         "With 15 months of history the model sees almost no customers leaving; use the "
@@ -358,6 +444,12 @@ def test_the_parameters_in_plain_words():
     assert len(clv.in_plain_words("pareto", pareto, {"shop_mean": 30.0})) == 2
     assert len(clv.in_plain_words("pareto", pareto, {**spend, "q": 1.0})) == 2
     assert len(clv.in_plain_words("pareto", pareto, {"p": 6.0, "q": 4.0})) == 2
+    # r / alpha = 1 / 10: 36.5 purchases a year; q = 1.5: 6 x 15 / 0.5 = 180 a purchase.
+    lines = clv.in_plain_words(
+        "bgnbd", {"r": 1.0, "alpha": 10.0, "a": 1.0, "b": 3.0}, {**spend, "q": 1.5}
+    )
+    assert lines[0].endswith("every 10 days (36.5 purchases a year).")
+    assert lines[2] == "A repeat purchase brings 180.00 on average across customers."
     big = clv.in_plain_words("bgnbd", {"r": 1.0, "alpha": 2000.0, "a": 1.0, "b": 1.0}, {})
     assert big[0].startswith("While still buying, the average customer orders about every 2,000")
 
@@ -399,6 +491,7 @@ def test_outlier_limit_and_outliers_by_hand():
 def test_a_mean_pulled_up_by_a_few():
     assert clv.dominated([1, 1, 1, 10])  # mean 3.25 > 2 x median 1
     assert not clv.dominated([1, 1, 1, 5])  # mean 2 = 2 x 1: not over twice
+    assert clv.dominated([1, 1, 1, 6])  # mean 2.25: over twice, under three times
     assert not clv.dominated([])
     assert clv.dominated([-1, -1, 5])  # median below 0 counts as 0: mean 1 > 0
     assert not clv.dominated([-3, -3, 1])
@@ -423,6 +516,17 @@ def test_alive_grid_by_hand():
     assert clv.alive_grid(summary, alive, cap=5)["repeat_purchases"].max() == 5
 
 
+def test_alive_grid_with_two_distinct_silences():
+    # Ten customers last seen 0 days ago and one 100 days ago: every decile is 0 but the top
+    # one (100), so one band, 0-100, holds all eleven.
+    summary = pd.DataFrame({"frequency": [1] * 11, "recency": [5] * 11})
+    summary["T"] = [5] * 10 + [105]
+    grid = clv.alive_grid(summary, np.full(11, 0.5))
+    assert list(grid["days_since_last"].astype(str)) == ["0-100"]
+    assert grid["customers"].tolist() == [11] and grid["repeat_purchases"].tolist() == [1]
+    assert type(grid["repeat_purchases"].tolist()[0]) is int  # whole purchases on the axis
+
+
 def test_alive_grid_when_everybody_was_last_seen_the_same_day_ago():
     # One distinct number of days since the last purchase: one band named by it, no crash.
     summary = pd.DataFrame({"frequency": [0, 1, 1], "recency": [0, 10, 20], "T": [30, 40, 50]})
@@ -442,6 +546,11 @@ def test_average_by_keeps_the_largest_groups_in_order(monkeypatch):
     assert list(top.index) == ["y", "x"] and list(top["clv"]) == [60.0, 20.0]
     assert top.index.name == "group" and list(top.columns) == ["clv"]
     assert list(clv.average_by(values, groups, chronological=True).index) == ["x", "y"]
+    # A category nobody is in is not a group.
+    unused = groups.astype(pd.CategoricalDtype(["x", "y", "z", "w"]))
+    monkeypatch.setattr(clv, "TOP_GROUPS", 15)
+    assert list(clv.average_by(values, unused, True).index) == ["x", "y", "z"]
+    monkeypatch.setattr(clv, "TOP_GROUPS", 2)
     # Coded groups give the same table as their labels.
     for chronological in (False, True):
         pd.testing.assert_frame_equal(

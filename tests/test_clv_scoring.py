@@ -363,3 +363,65 @@ def test_the_score_table_and_a_rescore():
     again = clv.rescore(table, fc, other)
     assert again["clv"].tolist() == pytest.approx(clv.clv(fc, 12, 0.0, 1.0).tolist())
     pd.testing.assert_frame_equal(again, clv.score_table(model, fc, summary, other, 100.0))
+
+
+def test_pareto_chance_to_order_and_never_above_one():
+    # Pareto/NBD: P(alive) x P(an order in 60 days | active), the latter integrated over the
+    # lifetime (tests/test_predictive.py).
+    model = _model("pareto")
+    chance = clv.predict_order_chance(model, _summary(), 60)
+    alive = predictive.p_alive("pareto", model.params, X, TX, AGE)
+    some = predictive.at_least("pareto", model.params, X, AGE, 60, 1)
+    assert chance == pytest.approx(alive * some, rel=1e-12)
+    # Buyers of 100 a day seen on the last day, over ten years: an order is certain, and a
+    # chance is at most 1 (the quadrature alone gives 1 + 4e-15).
+    sure = _model("pareto", {"r": 100.0, "alpha": 1.0, "s": 3.0, "beta": 1000.0})
+    got = clv.prob_order_within(sure, 3650, np.array([[5.0, 10.0, 10.0], [50.0, 100.0, 100.0]]))
+    assert got.max() <= 1.0 and got == pytest.approx([1.0, 1.0])
+    # A history with no age (missing) has no chance to order: 0, not nan or 100%.
+    assert clv.prob_order_within(_model(), 60, np.array([[3.0, np.nan, np.nan]])).tolist() == [0]
+
+
+def test_sensitivities_do_not_depend_on_the_currency_unit():
+    # The slopes are of the log of the total: spend in thousandths (a total below 1) gives
+    # the same slopes as spend in units.
+    summary = _summary()
+    model = _model("mbgnbd")
+    base = clv.forecast(model, summary, 12)
+    small = summary.assign(monetary_value=summary["monetary_value"] / 1000)
+    tiny = clv.SpendModel(clv.GAMMA_GAMMA, {**SPEND, "v": 15.0 / 1000}, 0.03, np.eye(3) * 0.04)
+    model = clv.ClvModel(**{**model.__dict__, "spend": tiny})
+    fc = clv.forecast(model, small, 12)
+    assert float(np.sum(fc.table["purchases"] * fc.table["expected_spend"])) < 1
+    assert fc.sensitivity == pytest.approx(base.sensitivity, rel=1e-6)
+    assert fc.spend_sensitivity == pytest.approx(base.spend_sensitivity, rel=1e-6)
+
+
+def test_details_of_the_forecasts_pieces():
+    model = _model("mbgnbd")
+    summary = _summary()
+    fc = clv.forecast(model, summary, 12)
+    # The churn columns are per customer, indexed like the summary.
+    churn = clv.churn_columns(model, fc, summary, 60, 100.0)
+    assert list(churn.index) == list("abcde") and churn.index.name == "customer_id"
+    # The default discount is the Value page's, 1% a month.
+    assert clv.clv(fc, 12) == pytest.approx(clv.clv(fc, 12, clv.Settings().discount_rate))
+    assert clv.Settings().discount_rate == 0.01
+    # purchases() says the horizon it is for.
+    assert clv.purchases(model, np.column_stack([X, TX, AGE]), 45).days == 45
+    # A rescore at another margin: half the margin, half the value.
+    table = clv.score_table(model, fc, summary, clv.Settings(margin=1.0), 100.0)
+    half = clv.rescore(table, fc, clv.Settings(margin=0.5))
+    assert half["clv"].tolist() == pytest.approx((table["clv"] / 2).tolist())
+    # The total's interval on a real forecast: the chance part from each customer's
+    # variance, the parameters' part from the slopes (formula in the hand-made test above).
+    values = clv.clv(fc, 12)
+    total = values.sum()
+    per = values / fc.table["purchases"].to_numpy()
+    chance = np.sum(fc.horizon.variance[fc.row] * per**2)
+    relative = fc.sensitivity @ model.log_covariance @ fc.sensitivity
+    relative += fc.spend_sensitivity @ model.spend.log_covariance @ fc.spend_sensitivity
+    sd = np.sqrt(total**2 * relative + chance)
+    low, high = clv.total_interval(model, fc, values)
+    assert (low, high) == pytest.approx((max(total - clv.Z80 * sd, 0), total + clv.Z80 * sd))
+    assert high > total
