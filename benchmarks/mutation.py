@@ -873,9 +873,9 @@ EQUIVALENT: dict[str, str] = {
 # Survivors that are not equivalent, yet no test kills: a pattern -> what would tell them apart
 # and why no test does. They count as survivors.
 UNKILLED: dict[str, str] = {
-    CL + "x__alive_range__mutmut_(19|20|23|24|27|28)": "only where a moved P(alive) rounds "
-    "to exactly 0 or 1 while the fitted one does not (within 1e-16 of 1, or below 1e-308) is "
-    "a slope infinite: dropping it or not, neither range is one a test could state",
+    CL + "x__alive_range__mutmut_(27|28)": "only where a moved P(alive) rounds to exactly 0 "
+    "or 1 while the fitted one does not (within 1e-16 of 1, or below 1e-308) is a slope "
+    "infinite: a slope of 1 there instead of 0 keeps the range at the figure too",
     PD + "x_purchase_distribution__mutmut_142": "only a tail of exactly 1e-7 tells > and >= "
     "apart: one more column, below 1e-7",
     PD + "x_purchases_if_alive__mutmut_13[368]": "only where the BG formula breaks down (a "

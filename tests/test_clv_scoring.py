@@ -425,3 +425,22 @@ def test_details_of_the_forecasts_pieces():
     low, high = clv.total_interval(model, fc, values)
     assert (low, high) == pytest.approx((max(total - clv.Z80 * sd, 0), total + clv.Z80 * sd))
     assert high > total
+
+
+def test_a_range_stays_put_where_a_moved_chance_rounds_to_certainty():
+    # Two histories at the edge of floating point, each with one parameter whose small move
+    # (the slope's step) rounds P(alive) to exactly 1 or 0, though the fitted one is not:
+    # a customer all but surely still there (a / (a + b) = 1.7e-16: nobody leaves; P(alive)
+    # 1 - 2e-16, b moved gives 1.0), and one all but surely gone (a year silent at 214
+    # orders a month: P(alive) 6e-309, r moved gives 0.0). With the parameters known to 10%
+    # (log-variance 0.01), the delta method's log-odds sd is about 0.1 x the slopes' size:
+    # the ranges stay at the figures, not 0% to 100%.
+    sure = {"r": 1.0, "alpha": 30.0, "a": 1.5543277776752805e-15, "b": 9.0}
+    gone = {"r": 214.3, "alpha": 30.0, "a": 1.0, "b": 9.0}
+    for params, history in ((sure, (5.0, 100.0, 100.0)), (gone, (5.0, 10.0, 1000.0))):
+        summary = pd.DataFrame([history], columns=["frequency", "recency", "T"])
+        summary["monetary_value"] = 10.0
+        table = clv.histories_of(_model("mbgnbd", params), summary).table
+        alive, low, high = table[["p_alive", "p_alive_low", "p_alive_high"]].to_numpy()[0]
+        assert 0 < alive < 1 and low <= alive <= high
+        assert high - low < 1e-9
