@@ -878,9 +878,6 @@ UNKILLED: dict[str, str] = {
     "infinite: a slope of 1 there instead of 0 keeps the range at the figure too",
     PD + "x_purchase_distribution__mutmut_142": "only a tail of exactly 1e-7 tells > and >= "
     "apart: one more column, below 1e-7",
-    PD + "x_purchases_if_alive__mutmut_13[368]": "only where the BG formula breaks down (a "
-    "exactly 1, a removable singularity, or both 2F1 forms overflowing) is it infinite: "
-    "there neither 0 nor the mutant's figure is the right one, so no test can state it",
     PA + "x_train__mutmut_(34|46)": "another fixed seed: a choice, as right as 0; no answer to "
     "state but the constant itself",
     PA + "x_train__mutmut_(40|43)": "the classifier's random_state is used only above 10,000 "

@@ -132,6 +132,21 @@ def test_bg_purchases_if_alive_where_the_hypergeometric_overflows(model):
     assert got[0] == pytest.approx(want, rel=1e-6)
 
 
+def test_never_more_purchases_than_a_customer_who_never_leaves():
+    # Whatever the chance to leave, an active customer buys no more than one who never
+    # leaves: (r + x) t / (alpha + T) on average. At a = 1 the formula's c / (a - 1) is
+    # infinite (a removable singularity); a one-time buyer's figure must still stay within
+    # 0.243 x 5 / 34.414 = 0.035 in 5 days, and in 30 days from a 40-day age 0.243 x 30 /
+    # 44.414 = 0.16.
+    params = {**BG, "a": 1.0}
+    got = predictive.purchases_if_alive("bgnbd", params, [0.0], [30.0], 5.0)
+    assert 0 <= got[0] <= 0.243 * 5 / 34.414
+    got = predictive.purchases_if_alive("bgnbd", params, [0.0], [40.0], 30.0)
+    assert 0 <= got[0] <= 0.243 * 30 / 44.414
+    ordinary = predictive.purchases_if_alive("bgnbd", BG, X, AGE, 30.0)
+    assert (ordinary <= (BG["r"] + X) * 30 / (BG["alpha"] + AGE)).all()
+
+
 def test_no_horizon_brings_no_purchase_even_where_the_formula_breaks_down():
     # a = 1 makes the formula's c / (a - 1) infinite (a removable singularity); with no
     # horizon (t = 0) the bracket is 0 and the product nan: still no purchase, 0.
