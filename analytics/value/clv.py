@@ -48,9 +48,8 @@ SHRINK_ORDERS = 2  # fallback spend: observed average shrunk as if 2 orders at t
 INTERVAL = 0.8  # every range is an 80% range
 Z80 = 1.2815515655446004  # the normal 90th percentile: a symmetric 80% interval
 # Drop-out cannot be told when, among the customers the model can judge, nearly everyone is
-# almost surely still a customer, or the average P(alive) is near 1, or the chance to leave
-# after a purchase is almost nil (on CDNOW, the demo and the benchmark shops the average
-# P(alive) is 0.4-0.6; on a one-year wholesale log, 0.98).
+# almost surely still a customer, or the average P(alive) is near 1, or the chance to leave after
+# a purchase is almost nil (average P(alive): CDNOW, demo, benchmarks 0.4-0.6; wholesale 0.98).
 SURE_ALIVE, NEARLY_EVERYONE, MOSTLY_ALIVE, TINY_DROPOUT = 0.99, 0.9, 0.95, 0.01
 PARAM_MEANINGS = {
     "r": "shape of how often customers buy (with alpha)",
@@ -673,11 +672,12 @@ def alive_grid(summary: pd.DataFrame, p_alive: np.ndarray, cap: int = 10) -> pd.
     since = (summary["T"] - summary["recency"]).to_numpy()
     edges = np.unique(np.quantile(since, np.linspace(0, 1, 11)))
     band = np.clip(np.searchsorted(edges, since, side="right") - 1, 0, max(len(edges) - 2, 0))
-    labels = [f"{edges[i]:.0f}-{edges[i + 1]:.0f}" for i in range(max(len(edges) - 1, 1))]
+    labels = [f"{edges[i]:.0f}-{edges[i + 1]:.0f}" for i in range(len(edges) - 1)]
+    one = f"{edges[0]:.0f}"  # everybody last seen the same number of days ago: one band
     frame = pd.DataFrame(
         {
             "repeat_purchases": np.minimum(summary["frequency"].to_numpy(), cap).astype(int),
-            "days_since_last": pd.Categorical.from_codes(band, labels) if len(edges) > 1 else "0",
+            "days_since_last": pd.Categorical.from_codes(band, labels) if len(edges) > 1 else one,
             "p_alive": p_alive,
         }
     )
