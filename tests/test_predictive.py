@@ -120,6 +120,17 @@ def test_bg_purchases_if_alive_equal_the_integral_over_the_dropout_chance(model)
 
 
 @pytest.mark.parametrize("model", ["bgnbd", "mbgnbd"])
+def test_bg_purchases_if_alive_at_a_equal_to_one(model):
+    # The closed form divides by a - 1; the integral over p ~ Beta(1, b') has no such edge.
+    params = BG | {"a": 1.0}
+    got = predictive.purchases_if_alive(model, params, X, AGE, 90.0)
+    want = [
+        _bg_if_alive(params, x, T, 90.0, model == "mbgnbd") for x, T in zip(X, AGE, strict=True)
+    ]
+    assert got == pytest.approx(want, rel=1e-5)
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd"])
 def test_bg_purchases_if_alive_where_the_hypergeometric_overflows(model):
     # 400 repeat purchases in 10 days, 126 days ahead: 2F1(r + x, b', c; z) at z = 126 / 140
     # = 0.9 grows like (1 - z)^(c - r - x - b') = 0.1^-399, beyond a float: Euler's

@@ -73,6 +73,8 @@ def purchases_if_alive(model: str, params: dict, x, T, t) -> np.ndarray:
             survive = ((beta + T) / (beta + T + t)) ** (s - 1)
             return rate * (beta + T) / (s - 1) * (1 - survive)
         a = params["a"]
+        if abs(a - 1) < 1e-6:  # the formula is 0/0 at a = 1: its value just beside (it is
+            a = 1 + 1e-6  # continuous in a; the relative error is below 1e-6)
         b = _bg_b(model, params, x)
         big_a, c, z = r + x, a + b - 1, t / (alpha + T + t)
         ln_hyp = np.log(hyp2f1(big_a, b, c, z))
