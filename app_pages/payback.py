@@ -155,3 +155,7 @@ if result.channels is not None:
         "pb_ltv_channels",
     )
     show.table(view.cohort_rows(result.channels, by="channel", overall=True), kinds=money)
+    st.caption(
+        "A channel's figure is predicted as soon as one of its cohorts has not reached that "
+        "month: its margin so far plus what the model expects of those customers."
+    )
