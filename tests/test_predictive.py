@@ -130,6 +130,24 @@ def test_bg_purchases_if_alive_at_a_equal_to_one(model):
     assert got == pytest.approx(want, rel=1e-5)
 
 
+@pytest.mark.parametrize(
+    "model, params, x, T, t",
+    [
+        # a + b' - 1 below 0 (a one-time buyer, a + b < 1): scipy's 2F1 gives nan both ways
+        ("bgnbd", {"r": 0.5, "alpha": 4.0, "a": 0.2, "b": 0.3}, 0.0, 10.0, 30.0),
+        ("bgnbd", {"r": 0.5, "alpha": 4.0, "a": 0.01, "b": 0.05}, 0.0, 10.0, 30.0),
+        # 400 purchase days in 400 days, 10,000 days ahead: both forms overflow
+        ("mbgnbd", {"r": 0.5, "alpha": 0.5, "a": 0.5, "b": 0.05}, 400.0, 400.0, 1e4),
+    ],
+)
+def test_bg_purchases_if_alive_where_both_closed_forms_fail(model, params, x, T, t):
+    # The answer is the integral over the drop-out chance, never 0 (a customer who buys and
+    # has not left buys again in expectation).
+    got = predictive.purchases_if_alive(model, params, [x], [T], t)
+    want = _bg_if_alive(params, x, T, t, model == "mbgnbd")
+    assert got[0] > 0.1 and got[0] == pytest.approx(want, rel=1e-4)
+
+
 @pytest.mark.parametrize("model", ["bgnbd", "mbgnbd"])
 def test_bg_purchases_if_alive_where_the_hypergeometric_overflows(model):
     # 400 repeat purchases in 10 days, 126 days ahead: 2F1(r + x, b', c; z) at z = 126 / 140

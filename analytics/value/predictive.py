@@ -82,7 +82,41 @@ def purchases_if_alive(model: str, params: dict, x, T, t) -> np.ndarray:
         alt = np.log(hyp2f1(c - big_a, c - b, c, z)) + (c - big_a - b) * np.log(1 - z)
         ln_hyp = np.where(np.isinf(ln_hyp), alt, ln_hyp)
         out = c / (a - 1) * (1 - np.exp(ln_hyp + big_a * np.log((alpha + T) / (alpha + T + t))))
+    failed = ~np.isfinite(out)
+    if failed.any():  # where both forms of 2F1 fail (c = a + b' - 1 below 0, or overflow)
+        out = np.array(out, dtype="float64")  # a copy that may be written
+        rows = np.broadcast_arrays(x, T, b, t, failed)
+        out[failed] = _if_alive_by_quadrature(r, alpha, a, *(v[rows[4]] for v in rows[:4]))
     return np.nan_to_num(out, nan=0.0, posinf=0.0)
+
+
+def _if_alive_by_quadrature(r, alpha, a, x, T, b, t) -> np.ndarray:
+    """E[purchases in t | active at T] (BG family) as its integral over the drop-out chance
+    p ~ Beta(a, b'): the mean of (1 - ((alpha + T) / (alpha + T + p t))^(r + x)) / p, per
+    distinct row (the same integral tests/test_predictive.py checks the closed form with)."""
+    import math
+    import warnings
+
+    from scipy import integrate
+    from scipy.special import betaln
+
+    rows = np.column_stack([x, T, b, t]).astype("float64")
+    unique, back = np.unique(rows, axis=0, return_inverse=True)
+    values = np.empty(len(unique))
+    for i, (xi, ti, bi, hi) in enumerate(unique):
+        shape, step, norm = r + xi, hi / (alpha + ti), betaln(a, bi)
+
+        def mean_part(p, shape=shape, step=step, bi=bi, norm=norm):
+            if p <= 0 or p >= 1:  # the integrand's ends: nothing to add
+                return 0.0
+            lost = -math.expm1(-shape * math.log1p(p * step)) / p
+            return lost * math.exp((a - 1) * math.log(p) + (bi - 1) * math.log1p(-p) - norm)
+
+        middle = min(max(a / (a + bi), 1e-12), 1 - 1e-12)  # where the Beta's mass sits
+        with warnings.catch_warnings():  # quadpack's best, when it says it could do no better
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            values[i] = integrate.quad(mean_part, 0, 1, points=[middle], limit=400)[0]
+    return values[back.ravel()]
 
 
 def _rate_at_least(n, x, T, t, params: dict):
