@@ -49,7 +49,7 @@ MODULES = {
     ),
     "customers": ("analytics/insights/customers.py", ["tests/test_customers.py"]),
     "segments": ("analytics/insights/segments.py", ["tests/test_segments.py", "tests/test_rfm.py"]),
-    "cleaning": ("analytics/ingest/cleaning.py", ["tests/test_orders.py"]),
+    "cleaning": ("analytics/ingest/cleaning.py", ["tests/test_cleaning_rules.py"]),
     "engine": ("analytics/ingest/engine.py", ["tests/test_orders.py"]),
     "parsing": ("analytics/ingest/parsing.py", ["tests/test_parsing.py"]),
     "verdict": (
