@@ -504,6 +504,75 @@ _PROPENSITY = [
     ("train", (42,), "0.1 is scikit-learn's default learning rate"),
     ("train", (29,), "choice(replace=None): None is falsy, as False"),
 ]
+CL = "analytics.ingest.cleaning."
+STEP = (
+    "a step's name only files its SQL among one kind of table's kept SQL: renamed, it meets "
+    "no other step's name"
+)
+NO_CASE = (
+    "only the embedded DuckDB names its tables by step (runner.CachedDuckDB), and DuckDB's "
+    "names ignore case"
+)
+PLAIN = (
+    "plain ids are those the id rule leaves as they are: running it anyway gives the same keys "
+    "(from a copy of the rows rather than a view)"
+)
+# (function, mutant numbers, why) for analytics/ingest/cleaning.py
+_CLEANING = [
+    ("clean_contact_keys", (9,), "the cache's key {} or None: another file for the same SQL"),
+    ("clean_contact_keys", (19, 20), STEP),
+    ("clean_contact_keys", (25,), NO_CASE),
+    (
+        "clean",
+        (8, 9, 47, 48, 115, 116, 154, 155, 158, 159, 160, 161, 180, 181, 182),
+        STEP,
+    ),
+    ("clean", (197, 198, 224, 225, 281, 282, 304, 305, 334, 335), STEP),
+    ("clean", (25, 26, 27, 28, 29, 147, 150), PLAIN),
+    ("clean", (40,), FALSY),
+    (
+        "clean",
+        (60,),
+        "rows are folded only when an order id is on several rows: then multi is at least 1, "
+        "never 0 or missing",
+    ),
+    (
+        "clean",
+        (105,),
+        "the lines kept aside and joined to the orders by name give the same counts and lines "
+        "as each order's own list (tested both ways): the way for engines without lists",
+    ),
+    (
+        "clean",
+        (109,),
+        "the lines step runs only on engines without lists (MySQL, through Ibis), whose SQL is "
+        "never kept: the name keys nothing",
+    ),
+    (
+        "clean",
+        (137,),
+        "the product column is never read after (the result selects its columns by name): "
+        "dropping it only narrows the kept copy",
+    ),
+    (
+        "clean",
+        (162, 163, 164, 165, 166, 167, 168, 172, 176),
+        "the keyed rows as a view or as a copy: the result is computed from them before the "
+        "input is freed either way; only what is held in memory differs",
+    ),
+    (
+        "clean",
+        (275,),
+        "a currency is a known code or missing, never empty text, and groupby leaves the "
+        "missing out: str(code) is never empty",
+    ),
+    ("_summary", (2,), FALSY),
+    (
+        "_examples",
+        (16, 19, 24),
+        "two columns of one table have the same length: zip strict or not, the same pairs",
+    ),
+]
 EQUIVALENT: dict[str, str] = {
     R + "x_customer_facts__mutmut_[45]": NO_PROSPECT_CODE,
     R + "x_hero_mask__mutmut_[35]": "revenue comes as floats; numbers of any type are "
@@ -752,6 +821,7 @@ EQUIVALENT: dict[str, str] = {
     **{PN + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PARETONBD for n in numbers},
     **{AH + f"x_{name}__mutmut_{n}": why for name, numbers, why in _AHEAD for n in numbers},
     **{PA + f"x_{name}__mutmut_{n}": why for name, numbers, why in _PROPENSITY for n in numbers},
+    **{CL + f"x_{name}__mutmut_{n}": why for name, numbers, why in _CLEANING for n in numbers},
 }
 
 

@@ -171,6 +171,16 @@ def test_at_most_five_examples_per_reason_the_first_rows_as_row_numbers_or_order
     assert purchases(out) == [("c1", D1, 10.0)] and out.orders_found == 8
 
 
+def test_a_product_column_left_blank_names_no_line_item():
+    """Two orders, their product cells empty or blank: no line item, none kept, none left
+    out, no product."""
+    out, _ = cleaned([row("1", "c1", product=None), row("2", "c2", product="  ")])
+    assert out.line_counts == dict.fromkeys(
+        ["line_rows", "lines_kept", "products", "lines_left_out"], 0
+    )
+    assert out.lines.num_rows == 0 and purchases(out) == [("c1", D1, 10.0), ("c2", D1, 10.0)]
+
+
 FOLDED = [
     row("A", "c1", amount=10.0, product="p1"),
     row("A", "c1", amount=5.5, product=" p2 "),
