@@ -50,7 +50,7 @@ MODULES = {
     "customers": ("analytics/insights/customers.py", ["tests/test_customers.py"]),
     "segments": ("analytics/insights/segments.py", ["tests/test_segments.py", "tests/test_rfm.py"]),
     "cleaning": ("analytics/ingest/cleaning.py", ["tests/test_cleaning_rules.py"]),
-    "engine": ("analytics/ingest/engine.py", ["tests/test_orders.py"]),
+    "engine": ("analytics/ingest/engine.py", ["tests/test_cleaning_rules.py"]),
     "parsing": ("analytics/ingest/parsing.py", ["tests/test_parsing.py"]),
     "verdict": (
         "analytics/value/verdict.py",
@@ -870,9 +870,10 @@ def shown(tests: list[str]) -> str:
 
 # Why a module's run is long (said in RESULTS.md while it is not measured).
 SLOW = {
-    "cleaning": "each mutant compiles the cleaning steps' SQL again with Ibis (the cache of "
-    "compiled SQL is fresh for every run, see tests/fresh_sql_cache.py): hours on two cores",
-    "engine": "as cleaning, with more mutants",
+    "engine": "1,011 mutants, each compiling the cleaning steps' SQL afresh (the cache of "
+    "compiled SQL is fresh for every run, see tests/fresh_sql_cache.py): with "
+    "tests/test_cleaning_rules.py, 1.3 s a killed mutant and 6.4 s a survivor (load 3-7), "
+    "about an hour; its MySQL and PostgreSQL spellings need those servers' tests",
 }
 
 # Rule modules the script does not run yet, and why.

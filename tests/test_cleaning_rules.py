@@ -181,6 +181,43 @@ def test_a_product_column_left_blank_names_no_line_item():
     assert out.lines.num_rows == 0 and purchases(out) == [("c1", D1, 10.0), ("c2", D1, 10.0)]
 
 
+def test_shop_spellings_of_statuses_and_currencies_and_orders_without_an_id():
+    """Rows 2-9. WooCommerce writes statuses with 'wc-': row 2 cancelled, row 5 refunded
+    (its product, 'only-here', is on no kept order); row 4 has no status: nothing says it is
+    left out. Row 3 names its currency by the sign '€'. Rows 6 and 7 are alike but have no
+    order id: two orders. Order A's two lines (1 + 2) make 3. 8 rows, 6 with an id, 5 ids:
+    5 + (8 - 6) = 7 orders, 2 left out."""
+    out, _ = cleaned(
+        [
+            row("1", "c1", "wc-cancelled"),
+            row("2", "c1", "wc-completed", currency="€"),
+            row("3", "c1", None),
+            row("4", "c2", "wc-refunded", product="only-here"),
+            row(None, "c3", day=D2, amount=5.0),
+            row(None, "c3", day=D2, amount=5.0),
+            row("A", "c4", amount=1.0),
+            row("A", "c4", amount=2.0),
+        ]
+    )
+    assert out.orders_found == 7 and out.dropped == NONE | {"cancelled": 1, "refunded": 1}
+    assert out.examples == {"cancelled": [2], "refunded": [5]}
+    assert purchases(out) == [
+        ("c1", D1, 10.0),
+        ("c1", D1, 10.0),
+        ("c3", D2, 5.0),
+        ("c3", D2, 5.0),
+        ("c4", D1, 3.0),
+    ]
+    assert out.currencies == {"EUR": 5}
+    # Lines: one per row; the kept orders' 6 all name p.
+    assert out.line_counts == {
+        "line_rows": 8,
+        "lines_kept": 6,
+        "products": 1,
+        "lines_left_out": 2,
+    }
+
+
 FOLDED = [
     row("A", "c1", amount=10.0, product="p1"),
     row("A", "c1", amount=5.5, product=" p2 "),
