@@ -127,7 +127,7 @@ def test_each_order_is_counted_once_under_the_first_reason_that_leaves_it_out():
     assert purchases(out) == [("c1", D1, 10.0), ("c1", D3, 20.0), ("c5", D2, 50.0)]
     assert out.customers.to_pylist() == ["c1", "c5"]
     assert out.currencies == {"EUR": 2, "USD": 1}
-    assert out.notes[0] == "1 partly refunded orders count net of the refunded amount."
+    assert out.notes[0] == "Orders partly refunded, counted net of the refunded amount: 1."
     assert out.warnings == []
     # The preview: the kept orders in row order, with their ids.
     assert out.preview.column_names == [

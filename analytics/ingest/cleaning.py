@@ -132,7 +132,7 @@ def clean(
     kept_groups = groups[groups["_reason"].isna()]
     partial = int(kept_groups["partial"].sum())
     if partial:
-        notes.append(f"{partial} partly refunded orders count net of the refunded amount.")
+        notes.append(f"Orders partly refunded, counted net of the refunded amount: {partial}.")
     currencies = {
         str(code): int(n)
         for code, n in kept_groups.groupby("_currency")["n"].sum().items()
