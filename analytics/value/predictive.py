@@ -73,8 +73,6 @@ def purchases_if_alive(model: str, params: dict, x, T, t) -> np.ndarray:
             survive = ((beta + T) / (beta + T + t)) ** (s - 1)
             return rate * (beta + T) / (s - 1) * (1 - survive)
         a = params["a"]
-        if abs(a - 1) < 1e-6:  # the formula is 0/0 at a = 1: its value just beside (it is
-            a = 1 + 1e-6  # continuous in a; the relative error is below 1e-6)
         b = _bg_b(model, params, x)
         big_a, c, z = r + x, a + b - 1, t / (alpha + T + t)
         ln_hyp = np.log(hyp2f1(big_a, b, c, z))
@@ -83,11 +81,10 @@ def purchases_if_alive(model: str, params: dict, x, T, t) -> np.ndarray:
         ln_hyp = np.where(np.isinf(ln_hyp), alt, ln_hyp)
         out = c / (a - 1) * (1 - np.exp(ln_hyp + big_a * np.log((alpha + T) / (alpha + T + t))))
     failed = ~np.isfinite(out)
-    if failed.any():  # where both forms of 2F1 fail (c = a + b' - 1 below 0, or overflow)
-        out = np.array(out, dtype="float64")  # a copy that may be written
+    if failed.any():  # both forms of 2F1 fail (c = a + b' - 1 below 0, an overflow), or a = 1
         rows = np.broadcast_arrays(x, T, b, t, failed)
         out[failed] = _if_alive_by_quadrature(r, alpha, a, *(v[rows[4]] for v in rows[:4]))
-    return np.nan_to_num(out, nan=0.0, posinf=0.0)
+    return out
 
 
 def _if_alive_by_quadrature(r, alpha, a, x, T, b, t) -> np.ndarray:
@@ -95,27 +92,21 @@ def _if_alive_by_quadrature(r, alpha, a, x, T, b, t) -> np.ndarray:
     p ~ Beta(a, b'): the mean of (1 - ((alpha + T) / (alpha + T + p t))^(r + x)) / p, per
     distinct row (the same integral tests/test_predictive.py checks the closed form with)."""
     import math
-    import warnings
 
     from scipy import integrate
     from scipy.special import betaln
 
-    rows = np.column_stack([x, T, b, t]).astype("float64")
-    unique, back = np.unique(rows, axis=0, return_inverse=True)
+    unique, back = np.unique(np.column_stack([x, T, b, t]), axis=0, return_inverse=True)
     values = np.empty(len(unique))
     for i, (xi, ti, bi, hi) in enumerate(unique):
         shape, step, norm = r + xi, hi / (alpha + ti), betaln(a, bi)
 
-        def mean_part(p, shape=shape, step=step, bi=bi, norm=norm):
-            if p <= 0 or p >= 1:  # the integrand's ends: nothing to add
-                return 0.0
+        def mean_part(p, shape=shape, step=step, bi=bi, norm=norm):  # quadpack: 0 < p < 1
             lost = -math.expm1(-shape * math.log1p(p * step)) / p
             return lost * math.exp((a - 1) * math.log(p) + (bi - 1) * math.log1p(-p) - norm)
 
-        middle = min(max(a / (a + bi), 1e-12), 1 - 1e-12)  # where the Beta's mass sits
-        with warnings.catch_warnings():  # quadpack's best, when it says it could do no better
-            warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            values[i] = integrate.quad(mean_part, 0, 1, points=[middle], limit=400)[0]
+        # full_output: quadpack's best, without a warning when it says it could do no better
+        values[i] = integrate.quad(mean_part, 0, 1, full_output=1)[0]
     return values[back.ravel()]
 
 
