@@ -162,7 +162,7 @@ if table.same_cohorts and len(shown):
     followed, everyone = int(shown["customers"].iloc[0]), int(table.size.sum())
     st.caption(
         f"The average follows the same {followed:,} customers ({followed / everyone:.0%} of "
-        f"the {everyone:,} in the {rows_are} shown; those watched up to {period} "
+        f"all {everyone:,} in the {rows_are}; those watched up to {period} "
         f"{shown.index.max()}, in {shown['cohorts'].iloc[0]} {rows_are}) at every point, so it "
         "can only grow."
     )
