@@ -644,7 +644,11 @@ _PREDICTIVE = [
     ("p_alive", (90,), "the 2.0 is clipped to 1 on the next line"),
     ("purchases_if_alive", (3, 5, 9, 11), WHOLE),
     ("purchases_if_alive", (19,), SILENCED),
-    ("purchases_if_alive", (135,), "nan=0.0 is nan_to_num's default"),
+    (
+        "_if_alive_by_quadrature",
+        (51, 54),
+        "full_output only silences quadpack's warning (the value is [0] either way)",
+    ),
     (
         "purchases_if_alive",
         (37,),

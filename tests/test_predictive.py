@@ -149,6 +149,21 @@ def test_bg_purchases_if_alive_where_both_closed_forms_fail(model, params, x, T,
 
 
 @pytest.mark.parametrize("model", ["bgnbd", "mbgnbd"])
+def test_the_closed_form_answers_ordinary_histories_without_the_integral(model, monkeypatch):
+    # The integral is the fallback, one quadrature per distinct history: at a million
+    # customers it must stay the exception. Ordinary histories (one younger than alpha among
+    # them), and an overflow that Euler's transformation handles, never reach it.
+    def refuse(*args):
+        raise AssertionError("the closed form failed")
+
+    monkeypatch.setattr(predictive, "_if_alive_by_quadrature", refuse)
+    for t in (30.0, 365.0):
+        assert (predictive.purchases_if_alive(model, BG, [*X, 0.0], [*AGE, 2.0], t) > 0).all()
+    params = {"r": 0.5, "alpha": 4.0, "a": 1.5, "b": 2.0}
+    assert predictive.purchases_if_alive(model, params, [400.0], [10.0], 126.0)[0] > 0
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd"])
 def test_bg_purchases_if_alive_where_the_hypergeometric_overflows(model):
     # 400 repeat purchases in 10 days, 126 days ahead: 2F1(r + x, b', c; z) at z = 126 / 140
     # = 0.9 grows like (1 - z)^(c - r - x - b') = 0.1^-399, beyond a float: Euler's
