@@ -176,6 +176,7 @@ elif view == "Win-back":
         "lifecycle_6",
     )
     scores, why_not = cache_value.value_scores(dataset, s)
+    model, chosen = cache_value.value_settings()  # the Value page's, as its scores are
     late = lc.winback(index, snap, None if scores is None else scores["clv"])
     value = "predicted CLV" if scores is not None else "revenue to date"
     if late.empty:
@@ -189,7 +190,6 @@ elif view == "Win-back":
     if scores is None:
         st.caption(f"Ranked by revenue to date, not by predicted CLV: {why_not}.")
     else:  # which model and horizon, and its backtest's verdict, beside the figure
-        model, chosen = cache_value.value_settings()
         result, _ = cache_value.checked(dataset, model)
         st.caption(
             f"Predicted CLV over {present.months(chosen.months)} ({clv.MODELS[model]}; "
@@ -204,7 +204,7 @@ elif view == "Win-back":
         )
     show.table(
         late.head(5000),
-        labels={"clv": f"Predicted CLV, {present.months(cache_value.value_settings()[1].months)}"},
+        labels={"clv": f"Predicted CLV, {present.months(chosen.months)}"},
         first=[
             "customer_id",
             "email",
