@@ -209,4 +209,4 @@ def check_words(dataset: Dataset, model: str) -> str:
     """The chosen model's backtest verdict in words ("backtest: revenue 19% over what
     happened"), said beside any figure it predicts; or that none could be run."""
     result, _ = checked(dataset, model)
-    return verdict.error_words(result.totals) if result is not None else "no backtest could be run"
+    return verdict.error_words(result.totals) if result is not None else verdict.NO_BACKTEST

@@ -394,7 +394,7 @@ def build(
 
     if payback is not None:
         step(0.94, "Payback…")
-        _payback_section(pdf, payback, s, value.check or "no backtest could be run")
+        _payback_section(pdf, payback, s, value.check or verdict.NO_BACKTEST)
     else:
         pdf.line_of_text(
             "Payback (CAC, payback month, LTV:CAC) is not in this report: no marketing spend "

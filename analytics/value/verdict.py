@@ -26,6 +26,7 @@ import pandas as pd
 
 COVERAGE = (0.7, 0.9)  # share of customers inside their 80% range of orders
 AGGREGATE_BOUND = 15.0  # % error of the holdout's total revenue
+NO_BACKTEST = "no backtest could be run"  # said where a verdict would be
 Z80 = 1.2815515655446004
 
 
