@@ -148,7 +148,7 @@ def test_each_order_is_counted_once_under_the_first_reason_that_leaves_it_out():
         "lines_left_out": 8,
     }
     assert out.notes[1:] == [
-        "11 line items name a product: 3 belong to kept orders (1 products); 8 were left out "
+        "11 line items name a product: 3 belong to kept orders (1 product); 8 were left out "
         "with their orders."
     ]
     assert out.lines.to_pylist() == [
@@ -250,7 +250,7 @@ def test_line_items_are_folded_into_orders_and_their_amounts_added_up():
             "lines_left_out": 1,
         }
         assert out.notes[1] == (
-            "5 line items name a product: 4 belong to kept orders (3 products); 1 were left "
+            "5 line items name a product: 4 belong to kept orders (3 products); 1 was left "
             "out with their orders."
         )
         assert out.lines.to_pylist() == [
@@ -361,7 +361,7 @@ def test_a_kind_of_table_cleaned_before_runs_its_kept_sql_without_ibis(tmp_path,
     single, _ = cleaned([row("A", "c1", amount=20.0), row("B", "c2")])
     assert purchases(single) == [("c1", D1, 20.0), ("c2", D1, 10.0)]
     assert single.notes == [  # nothing folded
-        "2 line items name a product: 2 belong to kept orders (1 products); 0 were left out "
+        "2 line items name a product: 2 belong to kept orders (1 product); 0 were left out "
         "with their orders."
     ]
     repeated = [row("A", "c1", amount=20.0), row("A", "c1", amount=20.0), row("B", "c2")]

@@ -8,7 +8,7 @@ import pytest
 
 from analytics.access import store
 from analytics.ingest.io import load_orders
-from analytics.ingest.orders import ReadOptions
+from analytics.ingest.orders import ReadOptions, lines_note
 from tests import exports
 
 TODAY = pd.Timestamp("2026-01-01")
@@ -160,3 +160,17 @@ def test_a_database_table_gives_the_same_lines(tmp_path):
     from_file = load(exports.WOOCOMMERCE_ITEMS, "woo.csv")
     assert purchases(from_db) == purchases(from_file)
     assert from_db.report.lines == from_file.report.lines
+
+
+def test_line_note_counts_in_words():
+    """One line item, one product, one left out: singular words; otherwise plural."""
+    one = {"line_rows": 1, "lines_kept": 1, "products": 1, "lines_left_out": 1}
+    assert lines_note(one) == (
+        "1 line item names a product: 1 belongs to kept orders (1 product); 1 was left out "
+        "with their orders."
+    )
+    many = {"line_rows": 12, "lines_kept": 10, "products": 3, "lines_left_out": 2}
+    assert lines_note(many) == (
+        "12 line items name a product: 10 belong to kept orders (3 products); 2 were left out "
+        "with their orders."
+    )

@@ -270,11 +270,19 @@ def log_frame(orders: pa.Table, customers: pa.ChunkedArray) -> pd.DataFrame:
 
 def lines_note(counts: dict[str, int]) -> str:
     """The quality report's line items in one sentence."""
+    rows, kept, products = counts["line_rows"], counts["lines_kept"], counts["products"]
+    left = counts["lines_left_out"]
     return (
-        f"{counts['line_rows']:,} line items name a product: {counts['lines_kept']:,} belong to "
-        f"kept orders ({counts['products']:,} products); {counts['lines_left_out']:,} were left "
+        f"{rows:,} line {_noun(rows, 'item names', 'items name')} a product: {kept:,} "
+        f"{_noun(kept, 'belongs', 'belong')} to kept orders ({products:,} "
+        f"{_noun(products, 'product', 'products')}); {left:,} {_noun(left, 'was', 'were')} left "
         "out with their orders."
     )
+
+
+def _noun(n: int, one: str, many: str) -> str:
+    """The word for a count of ``n``: one thing, or many."""
+    return one if n == 1 else many
 
 
 def lines_frame(lines: pa.Table | None, orders: pd.DataFrame) -> pd.DataFrame | None:
