@@ -8,7 +8,7 @@ import pytest
 from analytics.ingest.io import DEMO_ORDERS, load_dataset
 from analytics.insights import cohorts
 from analytics.insights.customers import build_customer_base
-from analytics.output import charts, cohort_view, present
+from analytics.output import charts, cohort_view, payback_view, present
 from analytics.output.charts import SUBTITLE_CHARACTERS, wrap
 
 
@@ -174,3 +174,18 @@ def test_the_value_pages_charts_are_valid_vega_lite():
         assert chart.to_dict(validate=True)["title"]["text"] == "t"
     with pytest.raises(Exception, match="valid"):
         alt.Chart(top).mark_bar().encode(x=alt.X("clv:Q", bin="often")).to_dict(validate=True)
+
+
+@pytest.mark.parametrize(
+    "kinds, legend",
+    [(["predicted", "predicted"], ["predicted"]), (["realized", "predicted"], None)],
+)
+def test_ltv_bars_legend_names_only_the_kinds_shown(kinds, legend):
+    """All bars predicted: the legend has one swatch, "predicted", and no "realized"."""
+    frame = pd.DataFrame(
+        {"name": ["a", "b"], "ratio": [1.2, 2.0], "low": [1.0, 1.5], "high": [1.4, 2.5]}
+    )
+    chart = payback_view.ltv_bars(frame.assign(kind=kinds), "LTV:CAC", "by channel")
+    scale = chart.to_dict()["layer"][0]["encoding"]["opacity"]["scale"]
+    assert scale["domain"] == (legend or ["realized", "predicted"])
+    assert scale["range"] == ([0.45] if legend else [1.0, 0.45])  # predicted bars paler

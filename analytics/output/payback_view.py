@@ -132,18 +132,23 @@ def payback_chart(
     return charts.finish(alt.layer(rule, label, line, points), title, subtitle)
 
 
+OPACITY = {"realized": 1.0, PREDICTED: 0.45}  # a predicted bar is paler
+
+
 def ltv_bars(frame: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     """LTV:CAC per row (``name``, ``ratio``, ``low``, ``high``, ``kind``), with the 80% range
     of predicted values as a whisker and the 1.0 line (the spend back)."""
     base = alt.Chart(frame)
     y = alt.Y("name:N", title=None, sort=None)
+    # The legend names only the kinds the bars show (all predicted: no "realized" swatch).
+    shown = [(kind, o) for kind, o in OPACITY.items() if kind in set(frame["kind"])]
     bars = base.mark_bar(color=charts.ACCENT).encode(
         y=y,
         x=alt.X("ratio:Q", title="LTV:CAC (margin per customer / CAC)"),
         opacity=alt.Opacity(
             "kind:N",
             title=None,
-            scale=alt.Scale(domain=["realized", "predicted"], range=[1.0, 0.45]),
+            scale=alt.Scale(domain=[k for k, _ in shown], range=[o for _, o in shown]),
         ),
         tooltip=[
             alt.Tooltip("name:N", title=""),
