@@ -1,9 +1,12 @@
 """Chart helpers: subtitles that fit a slide, labels that fit their cells and axes."""
 
+import io
+
 import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from analytics.ingest.io import DEMO_ORDERS, load_dataset
 from analytics.insights import cohorts
@@ -176,16 +179,23 @@ def test_the_value_pages_charts_are_valid_vega_lite():
         alt.Chart(top).mark_bar().encode(x=alt.X("clv:Q", bin="often")).to_dict(validate=True)
 
 
-@pytest.mark.parametrize(
-    "kinds, legend",
-    [(["predicted", "predicted"], ["predicted"]), (["realized", "predicted"], None)],
-)
-def test_ltv_bars_legend_names_only_the_kinds_shown(kinds, legend):
-    """All bars predicted: the legend has one swatch, "predicted", and no "realized"."""
+def test_ltv_bars_legend_names_only_the_kinds_shown_and_predicted_bars_stay_pale():
+    """All bars predicted: the legend has one swatch, "predicted", no "realized", and the
+    bars are still drawn pale (the accent blended with white at opacity 0.45)."""
     frame = pd.DataFrame(
         {"name": ["a", "b"], "ratio": [1.2, 2.0], "low": [1.0, 1.5], "high": [1.4, 2.5]}
     )
-    chart = payback_view.ltv_bars(frame.assign(kind=kinds), "LTV:CAC", "by channel")
-    scale = chart.to_dict()["layer"][0]["encoding"]["opacity"]["scale"]
-    assert scale["domain"] == (legend or ["realized", "predicted"])
-    assert scale["range"] == ([0.45] if legend else [1.0, 0.45])  # predicted bars paler
+    accent = np.array([int(charts.ACCENT[i : i + 2], 16) for i in (1, 3, 5)])
+    pale = np.round(255 - 0.45 * (255 - accent))
+    for kinds, legend, full in [
+        (["predicted"] * 2, ["predicted"], False),
+        (["realized", "predicted"], ["realized", "predicted"], True),
+    ]:
+        chart = payback_view.ltv_bars(frame.assign(kind=kinds), "LTV:CAC", "by channel")
+        opacity = chart.to_dict()["layer"][0]["encoding"]["opacity"]
+        assert opacity["legend"]["values"] == legend
+        drawn = Image.open(io.BytesIO(charts.png(chart, scale=1))).convert("RGB")
+        pixels = np.asarray(drawn).reshape(-1, 3).astype(int)
+        assert (np.abs(pixels - pale).max(axis=1) <= 3).sum() > 100  # bar "b", predicted
+        # bar "a" in full colour only where it is realized (a legend swatch is a few pixels)
+        assert ((np.abs(pixels - accent).max(axis=1) <= 3).sum() > 100) == full

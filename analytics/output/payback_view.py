@@ -141,14 +141,14 @@ def ltv_bars(frame: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     base = alt.Chart(frame)
     y = alt.Y("name:N", title=None, sort=None)
     # The legend names only the kinds the bars show (all predicted: no "realized" swatch).
-    shown = [(kind, o) for kind, o in OPACITY.items() if kind in set(frame["kind"])]
+    shown = [kind for kind in OPACITY if kind in set(frame["kind"])]
     bars = base.mark_bar(color=charts.ACCENT).encode(
         y=y,
         x=alt.X("ratio:Q", title="LTV:CAC (margin per customer / CAC)"),
         opacity=alt.Opacity(
             "kind:N",
-            title=None,
-            scale=alt.Scale(domain=[k for k, _ in shown], range=[o for _, o in shown]),
+            legend=alt.Legend(title=None, values=shown),
+            scale=alt.Scale(domain=list(OPACITY), range=list(OPACITY.values())),
         ),
         tooltip=[
             alt.Tooltip("name:N", title=""),
