@@ -291,6 +291,10 @@ def test_value_page_views_and_horizon_change(app):
         total.delta[len("backtest: ") :] + " what happened"
     )
     assert any("The ranges can" in c.value or "cannot be trusted" in c.value for c in at.caption)
+    # The top 100's ranges all have two ends (none "0 – 0"): no empty column saying why.
+    top = next(d.value for d in at.dataframe if "CLV, 80% range" in d.value.columns)
+    assert not top["CLV, 80% range"].str.fullmatch(r"(€[\d,.]+) – \1").any()
+    assert "Why the range is one figure" not in top.columns
     for view in ["Value", "Churn risk", "Backtest", "Model"]:
         at.segmented_control(key="clv_view").set_value(view).run()
         no_errors(at)

@@ -195,7 +195,9 @@ def value_view(v: Shown) -> None:
     top_100 = cache_value.memo(
         "top_100", v.key, lambda: present.ranges(top_rows, currency, v.months)
     )
-    show.table(top_100.reset_index()[columns], first=columns, labels=v.labels())
+    # "Why the range is one figure" only when one of these customers' range is.
+    noted = [c for c in columns if c != "range_note" or top_100["range_note"].astype(bool).any()]
+    show.table(top_100.reset_index()[noted], first=noted, labels=v.labels())
     if v.best:
         st.caption(v.best)
     controls.download_button(
