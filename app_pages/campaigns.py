@@ -45,9 +45,14 @@ def measure(dataset: session.Dataset):
         return None
     end = dataset.base.data_end.date()
     c1, c2 = st.columns(2)
-    first = (list_date + pd.Timedelta(days=1)).date()
-    since = controls.date_input(c1, "Count orders from", value=min(first, end), key="lift_since")
-    until = controls.date_input(c2, "Up to", value=end, max_value=end, key="lift_until")
+    first = min((list_date + pd.Timedelta(days=1)).date(), end)
+    # The dates belong to the list's date: another list starts from its own next day, and no
+    # day before it can be picked (orders before the list cannot answer the campaign).
+    dated = f"{list_date:%Y%m%d}"
+    since = controls.date_input(
+        c1, "Count orders from", value=first, min_value=first, key=f"lift_since_{dated}"
+    )
+    until = controls.date_input(c2, "Up to", value=end, max_value=end, key=f"lift_until_{dated}")
     try:
         result = campaign.lift(frame, dataset.base, since, until, listed.name)
     except LensError as exc:

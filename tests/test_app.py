@@ -1,5 +1,6 @@
 """The app driven through AppTest: demo data, uploads, mapping, sliders."""
 
+import datetime as dt
 import json
 import re
 
@@ -640,6 +641,19 @@ def test_a_list_with_a_control_group_then_its_campaign_results(app, tmp_path):
     assert "of the treatment group ordered between 01 Jul 2025 and 31 Oct 2025" in text
     table = at.dataframe[0].value
     assert list(table.columns) == ["Figure", "Treatment", "Control", "Difference", "95% interval"]
+    # A second list, made on 31 August, counts from its own next day: not from the first
+    # list's 1 July, nor from a day the analyst picked for the first list.
+    at.date_input(key="lift_since_20250630").set_value(dt.date(2025, 8, 15)).run()
+    assert "ordered between 15 Aug 2025 and" in " ".join(m.value for m in at.markdown)
+    later = tmp_path / "later.csv"
+    assert cli(["export", "demo", "--stage", "Loyal", "--as-of", "2025-08-31", "--control",
+                "0.2", "--out", str(later)]) == 0  # fmt: skip
+    at.file_uploader(key="lift_file").set_value(("later.csv", later.read_bytes(), "text/csv"))
+    at.run()
+    no_errors(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "of the treatment group ordered between 01 Sep 2025 and 31 Oct 2025" in text
+    assert at.date_input(key="lift_since_20250831").min == dt.date(2025, 9, 1)
     at.file_uploader(key="lift_file").set_value(
         ("orders.csv", (ROOT / "data" / "demo_orders.csv").read_bytes(), "text/csv")
     ).run()
