@@ -171,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     pdf = commands.add_parser("report", help="write the management report as PDF")
     _reading_options(pdf)
     _stage_settings(pdf)
+    _keep_existing(pdf)
     pdf.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
     pdf.add_argument("--horizon-months", type=int, default=12, help="months of 30 days")
     pdf.add_argument("--discount-rate", type=float, default=0.01, help="per month, 0.01 = 1%%")
@@ -556,6 +557,8 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         log.currency,
         args.discount_rate,
         args.margin,
+        not args.keep_existing,
+        args.hero_pct,
     )
     result = None
     if _spend_path(args):

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import LensError
+from analytics.insights import rfm
 from analytics.output import report
 from analytics.output.report import ReportSettings
 from ui import auth, cache_insights, cache_payback, cache_value, controls, session, show
@@ -110,6 +111,7 @@ def pdf_report(dataset: Dataset) -> None:
         value.discount_rate,
         value.margin,
         bool(st.session_state.get("leave_out_existing", True)),
+        st.session_state.get("hero_pct", rfm.HERO_DEFAULT_PCT),
     )
     spend = cache_payback.spend_table(dataset)  # the demo's own spend file until edited
     spend_key = spend.to_csv(index=False)

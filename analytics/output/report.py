@@ -38,6 +38,7 @@ class ReportSettings:
     discount_rate: float = 0.01  # per month, as set on the Value page
     margin: float = 1.0  # gross margin, as set on the Value page (1.0: revenue)
     leave_out_existing: bool = True  # the first month, when customers were already there
+    hero_pct: float = rfm.HERO_DEFAULT_PCT  # heroes: the top % by revenue (Segments page)
 
     def value_basis(self) -> str:
         """What a CLV figure counts, in words: revenue, or margin at the analyst's rate."""
@@ -368,14 +369,15 @@ def build(
     sizes = rfm.segment_sizes(scores, facts["revenue"])
     pdf.section(
         "RFM segments and hero customers",
-        charts.segment_bars(sizes, "Customers and revenue per RFM segment", caption),
+        charts.segment_bars(
+            sizes, "Customers and revenue per RFM segment", f"{caption} · shares of revenue to date"
+        ),
     )
-    heroes = rfm.hero_summary(
-        facts["revenue"].to_numpy(), rfm.hero_mask(facts["revenue"].to_numpy())
-    )
+    revenue = facts["revenue"].to_numpy()
+    heroes = rfm.hero_summary(revenue, rfm.hero_mask(revenue, s.hero_pct))
     if heroes["heroes"]:
         pdf.line_of_text(
-            f"Hero customers: the top {rfm.HERO_DEFAULT_PCT:g}% by revenue ({heroes['heroes']:,} "
+            f"Hero customers: the top {s.hero_pct:g}% by revenue ({heroes['heroes']:,} "
             f"customers) bring {heroes['share_of_revenue']:.0%} of revenue, "
             f"{heroes['times_average']:.1f} times what the average customer spends.",
             size=10,
