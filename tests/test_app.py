@@ -604,6 +604,9 @@ def test_the_winback_list_shows_days_overdue_and_downloads(app, capsys):
     no_errors(app)
     shown = app.dataframe[0].value
     assert (shown["Days overdue"] > 0).all() and len(shown) > 0
+    # Two gaps, two names: the stage rules' expected gap and the customer's own rhythm.
+    assert {"Expected gap (days)", "Usual gap (days)"} <= set(shown.columns)
+    assert not [c for c in shown.columns if "_" in c or c == "Usual gap days"]
     # Most valuable first, by predicted CLV: the view fits the model itself.
     clv_column = next(c for c in shown.columns if c.startswith("Predicted CLV"))
     assert shown[clv_column].is_monotonic_decreasing

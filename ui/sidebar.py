@@ -77,7 +77,8 @@ def render_sidebar(dataset: Dataset) -> None:
             step=0.1,
             key="at_risk_factor",
             help="A customer with two or more orders is At risk when the days since their "
-            "last order exceed this many times their usual gap between orders. Default 1.5.",
+            "last order exceed this many times their expected gap between orders (their own "
+            "median gap with 3 orders or more, else the shop's). Default 1.5.",
         )
         found = cache_insights.existing(dataset)
         if found is not None:

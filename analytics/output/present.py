@@ -180,15 +180,23 @@ COLUMNS: dict[str, Column] = {
     ),
     "last_order": Column("Last order", "date"),
     "expected_next_order": Column(
-        "Expected back", "date", "Last order plus their usual gap between orders."
+        "Expected back", "date", "Last order plus their expected gap (the stage rules')."
     ),
     "days_since_last_order": Column("Days since last order", "count"),
     "first_order": Column("First order", "date"),
     "orders_in_window": Column("Orders in window", "count", "Orders in the inactivity window."),
     "expected_gap_days": Column(
+        "Expected gap (days)",
+        "number",
+        "The stage rules' expected gap: their own median gap between orders (3 orders or "
+        "more), else the shop's.",
+        1,
+    ),
+    "usual_gap_days": Column(
         "Usual gap (days)",
         "number",
-        "Their own median gap between orders (3 orders or more), else the shop's.",
+        "Their own rhythm: days from their first to their last purchase day over the gaps "
+        "between purchase days (orders on one day are one purchase).",
         1,
     ),
     "channel": Column("Channel (first order)"),
