@@ -34,7 +34,7 @@ from analytics.ingest.orders import PRODUCT_KEYS, OrderLog, ReadOptions
 from analytics.ingest.readers import read_table
 from analytics.insights import campaign, cohorts, customers, lifecycle, rfm, segments
 from analytics.insights.customers import build_customer_base
-from analytics.output import export
+from analytics.output import export, present
 from analytics.value import clv, propensity
 
 
@@ -528,8 +528,11 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "backtest_verdict": (
             "No backtest, so the figures are unchecked."
             if result is None
-            else result.verdict_sentence()
-        ),
+            else f"{result.verdict_sentence()} "
+            + present.untested_assumption(
+                fitted.cannot_tell_dropout, result.holdout_days, args.horizon_months
+            )
+        ).rstrip(),
         "cannot_tell_dropout": fitted.cannot_tell_dropout,
         "backtest": None if result is None else result.summary(),
         "propensity": duel_result,

@@ -114,7 +114,12 @@ m4.metric(
 )
 if outliers["customers"]:
     st.caption(lists.outlier_line(outliers, money, left_out=leave_out))
-st.caption(result.verdict_sentence() if result is not None else unchecked)
+st.caption(
+    f"{result.verdict_sentence()} "
+    + present.untested_assumption(fitted.cannot_tell_dropout, result.holdout_days, months)
+    if result is not None
+    else unchecked
+)
 key = (*stage_key, model, what_if, leave_out, currency)  # everything the table rests on
 dominated = cache_value.memo("dominated", key, lambda: clv.dominated(table["clv"]))
 if dominated:

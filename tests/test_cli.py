@@ -169,6 +169,7 @@ def test_clv_command(capsys):
     assert "one-time buyer" in out["model_reason"] and out["interval"] == 0.8
     low, high = out["total_clv_interval"]
     assert low < out["total_clv"] < high and not out["cannot_tell_dropout"]
+    assert "so short a test cannot check" not in out["backtest_verdict"]  # CDNOW can tell
     assert out["customers"] == 23502 and out["total_clv"] > 0
     backtest = out["backtest"]
     assert backtest["holdout_end"] == "1998-06-30" and backtest["actual_orders"] > 0

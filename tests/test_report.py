@@ -200,6 +200,7 @@ def test_report_never_shows_a_degenerate_clv_alone(tmp_path):
     assert figure and figure.group(2) == "*", flat[:600]
     warning = "With 12 months of history the model sees almost no customers leaving"
     assert flat.count(warning) >= 2  # beside the figure on page 1, and in the value section
+    assert "holdout only: the model assumes nearly everyone stays" in flat  # beside the verdict
 
 
 def test_report_gives_the_clv_range(tmp_path):

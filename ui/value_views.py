@@ -321,7 +321,10 @@ def backtest_view(v: Shown) -> None:
         st.error(f"The backtest could not be run, so the figures above are unchecked: {exc}")
         st.stop()
     bar.empty()
-    st.markdown(result.sentence(v.money))
+    untested = present.untested_assumption(
+        v.fitted.cannot_tell_dropout, result.holdout_days, v.months
+    )
+    st.markdown(f"{result.sentence(v.money)} {untested}".rstrip())
     duel, no_duel = None, ""
     # The challenger trains a classifier (seconds to minutes): only when asked, so that the
     # backtest opens fast; once trained it is cached and joins the scorecard.

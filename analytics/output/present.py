@@ -71,6 +71,18 @@ def months(n: int) -> str:
     return f"{n} month" if n == 1 else f"{n} months"
 
 
+def untested_assumption(cannot_tell: bool, holdout_days: int, horizon_months: int) -> str:
+    """Said after a backtest's verdict when the model cannot tell who has left: what so
+    short a test cannot check ('' otherwise)."""
+    if not cannot_tell:
+        return ""
+    return (
+        f"That verdict covers the {holdout_days}-day holdout only: the model assumes nearly "
+        f"everyone stays, which so short a test cannot check. Over {months(horizon_months)}, "
+        "its figures are too high for every customer who stops buying."
+    )
+
+
 def share(value, decimals: int = 0) -> str:
     """``44%``; ``n/a`` for a missing value."""
     return "n/a" if value is None or pd.isna(value) else f"{value:.{decimals}%}"

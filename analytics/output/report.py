@@ -120,7 +120,10 @@ def _value_part(
         lines.append(lists.outlier_line(outliers, money))
     lines += list(fitted.warnings[1:] if warning else fitted.warnings)
     if result is not None:
-        lines.append(f"Backtest: {result.sentence(money)}")
+        untested = present.untested_assumption(
+            fitted.cannot_tell_dropout, result.holdout_days, s.horizon_months
+        )
+        lines.append(f"Backtest: {result.sentence(money)} {untested}".rstrip())
         lines.append(f"Ranking: {result.ranking_sentence()}")
     else:
         lines.append(
