@@ -225,9 +225,20 @@ def window_button(container, days: float | None, *, key: str, why: str) -> None:
     def use(value: int) -> None:
         st.session_state["window"] = value
 
+    said = round(days)
+    low, high, step = WINDOW_LIMITS
+    how = (
+        ""
+        if window == said
+        else f" ({said} days is below the slider's lowest)"
+        if said < low
+        else f" ({said} days is above the slider's highest)"
+        if said > high
+        else f" ({said} rounded up to the slider's {step}-day step)"
+    )
     controls.button(
         container,
-        f"Use {window} days as the inactivity window",
+        f"Use {window} days as the inactivity window{how}",
         on_click=use,
         args=(window,),
         key=key,
