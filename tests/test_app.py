@@ -315,8 +315,16 @@ def test_value_page_views_and_horizon_change(app):
     at.switch_page("app_pages/segments.py").run()
     at.segmented_control(key="sg_view").set_value("Segment builder").run()
     no_errors(at)
-    shown = set(at.dataframe[0].value.columns)
-    assert {"Predicted CLV", "Chance still a customer (P(alive))", "Churn risk"} <= shown
+    table = at.dataframe[0].value
+    shown = set(table.columns)
+    # Headers name the horizon the Value page set (24 months); ranges read "low – high" in
+    # the shop's money and as shares, never as raw ends ("Clv low", 0.23).
+    assert {"Predicted CLV, 24 months", "Chance still a customer (P(alive))"} <= shown
+    assert {"Churn risk", "CLV, 80% range", "Chance, 80% range"} <= shown
+    assert "Chance of no order in 24 months" in shown
+    assert not [c for c in shown if c.endswith((" low", " high"))]
+    assert table["CLV, 80% range"].str.fullmatch(r"€[\d,.]+ – €[\d,.]+").all()
+    assert table["Chance, 80% range"].str.fullmatch(r"\d+% – \d+%").all()
 
 
 def test_one_time_buyers_get_a_message_not_an_exception(app):

@@ -123,6 +123,8 @@ def ranges(table: pd.DataFrame, currency: str | None = None, horizon: int = 12) 
         "purchases": lambda v: f"{v:,.0f}",
     }
     for name, fmt in formats.items():
+        if f"{name}_low" not in out:  # a table without this figure's range
+            continue
         low, high = out.pop(f"{name}_low"), out.pop(f"{name}_high")
         out[f"{name}_range"] = [
             "" if pd.isna(a) else span(fmt(a), fmt(b)) for a, b in zip(low, high, strict=True)
