@@ -130,8 +130,10 @@ names = list(table.values.index)
 if len(names) <= CURVE_DEFAULT:
     default = names
 elif group_by == BY_DATE:  # old to recent, evenly spaced: long and short lines (not the last,
-    # whose first period may still be running)
-    default = [names[round(i)] for i in np.linspace(0, len(names) - 2, CURVE_DEFAULT)]
+    # whose first period may still be running; not a small one, whose line jumps)
+    sized = [n for n in names[:-1] if not table.small[n]]
+    pool = sized if len(sized) >= CURVE_DEFAULT else names[:-1]
+    default = [pool[round(i)] for i in np.linspace(0, len(pool) - 1, CURVE_DEFAULT)]
 else:  # the largest groups
     default = list(table.size.sort_values(ascending=False, kind="stable").index[:CURVE_DEFAULT])
 picked = st.session_state.get("co_chosen")

@@ -897,3 +897,24 @@ def test_the_spend_goes_with_the_dataset_to_its_link(monkeypatch, tmp_path):
     kept = fresh.session_state["spend_tables"][key]
     assert kept["month"].tolist() == ["2023-01", "2023-02"]
     assert [float(v) for v in kept["spend"]] == [300.0, 120.0]
+
+
+def test_cohort_curve_defaults_leave_out_small_cohorts_and_mark_them(app):
+    """By week the demo's first cohort has one customer: its line would jump between 0 and
+    100%. The default lines are spread over the cohorts of at least SMALL_COHORT customers;
+    a small one picked by hand is marked "(small)" in the legend."""
+    from analytics.insights.cohorts import SMALL_COHORT
+
+    at = app.switch_page("app_pages/cohorts.py").run()
+    at.segmented_control(key="co_period").set_value("week").run()
+    no_errors(at)
+    numbers = at.dataframe[0].value
+    sizes = dict(zip(numbers.iloc[:, 0].astype(str), numbers["Customers"], strict=True))
+    assert min(sizes.values()) < SMALL_COHORT  # the demo has small weeks
+    chosen = at.multiselect(key="co_chosen").value
+    assert chosen and all(sizes[str(c)] >= SMALL_COHORT for c in chosen)
+    small = next(c for c, n in sizes.items() if n < SMALL_COHORT)
+    at.multiselect(key="co_chosen").set_value([*chosen, small]).run()
+    no_errors(at)
+    legend = at.get("vega_lite_chart")[1].proto.spec
+    assert f'"{small} (small)"' in legend

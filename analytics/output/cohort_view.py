@@ -102,6 +102,8 @@ def cohort_lines(
 ) -> alt.Chart:
     """Chosen cohorts as lines over k, and the weighted average as a thick dark line."""
     values = table.values.loc[[c for c in chosen if c in table.values.index]]
+    # Small cohorts are marked in the legend, as in the heat map's rows.
+    values = values.rename(index=lambda c: f"{c} (small)" if table.small.get(c, False) else c)
     # Blank cells dropped (pandas keeps them when stacking): the x axis ends where a line does.
     data = values.rename_axis("cohort").stack().dropna().rename("value").reset_index()
     average = (
