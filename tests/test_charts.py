@@ -199,3 +199,35 @@ def test_ltv_bars_legend_names_only_the_kinds_shown_and_predicted_bars_stay_pale
         assert (np.abs(pixels - pale).max(axis=1) <= 3).sum() > 100  # bar "b", predicted
         # bar "a" in full colour only where it is realized (a legend swatch is a few pixels)
         assert ((np.abs(pixels - accent).max(axis=1) <= 3).sum() > 100) == full
+
+
+def test_a_long_title_fills_a_half_width_chart_in_a_few_lines():
+    """A 97-letter title (about 960 px at 18 px) on a 700 px chart: wrapped at the 600 px
+    tier (60 letters a line), two lines, not the phone's five lines of 24 letters."""
+    title = (
+        "Revenue kept vs the first period (net revenue retention): chosen cohorts and the "
+        "weighted average"
+    )
+    frame = pd.DataFrame({"k": [0, 1], "v": [1.0, 0.8]})
+    chart = charts.finish(alt.Chart(frame).mark_line().encode(x="k:Q", y="v:Q"), title, "s")
+    drawn = charts.responsive(charts.spec(chart))
+    two = "Revenue kept vs the first period (net revenue retention): | chosen cohorts and the "
+    assert f"| {two}weighted average | s" in _svg_text(drawn, 700)
+    assert f"| {title} | s" in _svg_text(drawn, 1000)  # wide enough: one line
+    assert "| Revenue kept vs the | first period (net |" in _svg_text(drawn, 230)
+
+
+def test_a_png_wraps_a_title_longer_than_the_chart():
+    """The downloaded PNG (and the PDF's charts) is 720 px wide: a 97-letter title (about
+    960 px) is wrapped to fit it, never cut at the edge."""
+    title = (
+        "Revenue kept vs the first period (net revenue retention): chosen cohorts and the "
+        "weighted average"
+    )
+    frame = pd.DataFrame({"k": [0, 1], "v": [1.0, 0.8]})
+    chart = charts.finish(alt.Chart(frame).mark_line().encode(x="k:Q", y="v:Q"), title, "s")
+    drawn = Image.open(io.BytesIO(charts.png(chart, scale=1)))
+    assert drawn.width <= charts.WIDTH + 2 * charts.PNG_PADDING + 60  # the plot's own width
+    pixels = np.asarray(drawn.convert("L"))
+    dark = np.flatnonzero((pixels < 128).any(axis=0))
+    assert dark.max() < drawn.width - charts.PNG_PADDING / 2  # nothing drawn into the margin

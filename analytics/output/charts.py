@@ -46,7 +46,7 @@ def png(chart: alt.Chart, scale: float = 2) -> bytes:
     """A chart as PNG bytes (vl-convert, loaded on the first PNG; no browser needed)."""
     import vl_convert
 
-    drawn = spec(chart)
+    drawn = responsive(spec(chart))  # a title longer than the chart wraps to fit it
     drawn["padding"] = PNG_PADDING
     return vl_convert.vegalite_to_png(drawn, scale=scale)
 
@@ -96,24 +96,35 @@ def _words(lines: list[str], width: int) -> list[str]:
     return out
 
 
+# Chart widths (px) at which a title too long for the chart is wrapped anew: a half-width
+# column or a laptop's narrower window gets lines that fill it, a phone (below the last)
+# the :data:`NARROW_LETTERS` lines.
+TIERS = (800, 600, 450)
+
+
 def responsive(drawn: dict) -> dict:
     """A chart's spec whose title and subtitle wrap where the chart is narrower than they are
-    long (a phone would cut them): Vega picks the lines by the chart's width as it draws.
-    The downloaded PNG and the PDF keep the wide lines (:func:`png`)."""
+    long (a phone would cut them): Vega picks the lines by the chart's width as it draws,
+    the widest that fit. The downloaded PNG and the PDF (:func:`png`) keep the wide lines
+    wherever they fit the chart."""
     title = drawn.get("title")
     if not isinstance(title, dict) or "width" not in drawn:
         return drawn
     sizes = {"text": title.get("fontSize", 18), "subtitle": title.get("subtitleFontSize", 12)}
     wide = {"text": title.get("text", ""), "subtitle": title.get("subtitle", [])}
-    needed = 0.0
+    lines = {part: [t] if isinstance(t, str) else list(t) for part, t in wide.items()}
+    needed = max(
+        max((len(x) for x in lines[part]), default=0) * sizes[part] * LETTER for part in lines
+    )
     out = dict(title)
     for part, text in wide.items():
-        lines = [text] if isinstance(text, str) else list(text)
-        needed = max(needed, max((len(x) for x in lines), default=0) * sizes[part] * LETTER)
-        out[part] = _words(lines, NARROW_LETTERS[part])
-    for part, text in wide.items():
-        lines = json.dumps(out[part], ensure_ascii=False), json.dumps(text, ensure_ascii=False)
-        out[part] = {"expr": f"width < {needed:.0f} ? {lines[0]} : {lines[1]}"}
+        # From the narrowest up: a phone's lines, then each tier's, then the wide lines.
+        choice = json.dumps(_words(lines[part], NARROW_LETTERS[part]), ensure_ascii=False)
+        for tier in sorted(t for t in TIERS if t < needed):
+            fit = _words(lines[part], int(tier / (sizes[part] * LETTER)))
+            choice = f"(width < {tier} ? {choice} : {json.dumps(fit, ensure_ascii=False)})"
+        choice = f"width < {needed:.0f} ? {choice} : {json.dumps(text, ensure_ascii=False)}"
+        out[part] = {"expr": choice}
     return {**drawn, "title": out}
 
 
