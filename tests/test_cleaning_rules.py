@@ -237,7 +237,7 @@ def test_line_items_are_folded_into_orders_and_their_amounts_added_up():
         assert out.rows == 5 and out.orders_found == 3
         assert out.dropped == NONE | {"cancelled": 1} and out.examples == {"cancelled": [5]}
         assert out.notes[0] == (
-            "5 rows were folded into 3 orders (1 orders span several rows; line amounts added up)."
+            "5 rows were folded into 3 orders (1 order spans several rows; line amounts added up)."
         )
         assert out.warnings == []
         assert purchases(out) == [("c1", D1, 20.0), ("c2", D2, 3.0)]
@@ -269,7 +269,7 @@ def test_an_order_total_repeated_on_its_rows_is_taken_once_with_a_warning():
     out, _ = cleaned(repeated)
     assert purchases(out) == [("c1", D1, 20.0), ("c2", D1, 10.0)]
     assert out.notes[0] == (
-        "3 rows were folded into 2 orders (1 orders span several rows; the order total taken once)."
+        "3 rows were folded into 2 orders (1 order spans several rows; the order total taken once)."
     )
     assert out.warnings == [
         "Orders on several rows repeat the same amount on each row: it was taken as the order "
@@ -278,7 +278,7 @@ def test_an_order_total_repeated_on_its_rows_is_taken_once_with_a_warning():
     gap = [row("A", "c1", amount=20.0), row("A", "c1", amount=None), row("B", "c2")]
     out, _ = cleaned(gap)
     assert purchases(out) == [("c1", D1, 20.0), ("c2", D1, 10.0)]
-    assert out.notes[0].endswith("(1 orders span several rows; the order total taken once).")
+    assert out.notes[0].endswith("(1 order spans several rows; the order total taken once).")
     assert out.warnings == []
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics.ingest.orders import REASONS, lines_note, preview_columns
+from analytics.ingest.orders import REASONS, lines_note, noun, preview_columns
 
 
 @dataclass
@@ -79,8 +79,8 @@ def clean(
         orders = stats["distinct_ids"] + stats["rows"] - stats["with_id"]
         how = "line amounts added up" if line_amounts else "the order total taken once"
         notes.append(
-            f"{stats['rows']:,} rows were folded into {orders:,} orders ({n_multi:,} orders "
-            f"span several rows; {how})."
+            f"{stats['rows']:,} rows were folded into {orders:,} orders ({n_multi:,} "
+            f"{noun(n_multi, 'order spans', 'orders span')} several rows; {how})."
         )
         if not line_amounts and not shape["gaps"][0].as_py() and n_multi:
             warnings.append(

@@ -273,14 +273,14 @@ def lines_note(counts: dict[str, int]) -> str:
     rows, kept, products = counts["line_rows"], counts["lines_kept"], counts["products"]
     left = counts["lines_left_out"]
     return (
-        f"{rows:,} line {_noun(rows, 'item names', 'items name')} a product: {kept:,} "
-        f"{_noun(kept, 'belongs', 'belong')} to kept orders ({products:,} "
-        f"{_noun(products, 'product', 'products')}); {left:,} {_noun(left, 'was', 'were')} left "
+        f"{rows:,} line {noun(rows, 'item names', 'items name')} a product: {kept:,} "
+        f"{noun(kept, 'belongs', 'belong')} to kept orders ({products:,} "
+        f"{noun(products, 'product', 'products')}); {left:,} {noun(left, 'was', 'were')} left "
         "out with their orders."
     )
 
 
-def _noun(n: int, one: str, many: str) -> str:
+def noun(n: int, one: str, many: str) -> str:
     """The word for a count of ``n``: one thing, or many."""
     return one if n == 1 else many
 
