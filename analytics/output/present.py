@@ -187,7 +187,12 @@ COLUMNS: dict[str, Column] = {
     "chance_to_order": Column(
         "Chance to order within the churn horizon", "share", "From the chosen model.", 0
     ),
-    "revenue": Column("Revenue to date", "money", "Kept orders, refunds netted."),
+    "revenue": Column(
+        "Revenue to date",
+        "money",
+        "Kept orders, refunded amounts netted; return rows (negative amounts) are left out, "
+        "not subtracted (see the Data page's quality report).",
+    ),
     "orders": Column("Orders", "count", "Kept orders on or before the reference date."),
     "days_overdue": Column(
         "Days overdue", "count", "Days since the day they were expected to order again."

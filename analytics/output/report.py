@@ -560,8 +560,10 @@ DEFINITIONS = {
     "Customers who have ordered": "people with at least one kept order on or before the "
     "reference date. Every stage share in this report is a share of them; prospects (contacts "
     "with no order) are counted, never shared.",
-    "Revenue": "kept order amounts (refunds netted, cancelled orders left out), as in the "
-    "file: amounts in several currencies are not converted.",
+    "Revenue": "kept order amounts, as in the file: a refunded amount on an order is netted; "
+    "cancelled orders and rows with a zero or negative amount (returns written as rows of "
+    "their own) are left out, so the order a return belongs to still counts in full; amounts "
+    "in several currencies are not converted.",
     "Repeat rate": "share of the customers who have ordered who bought on two or more different "
     "days (orders on one day are one purchase, as the value models count).",
     "Revenue at risk": "what the At-risk customers spent in the inactivity window before the "
