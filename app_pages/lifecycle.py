@@ -122,6 +122,8 @@ elif view == "Transitions":
         "lifecycle_4",
     )
     show.table(matrix, labels={"from": "Stage at the first date"})
+    then = lc.stage_counts(lc.snapshot(index, d1, s.window, s.at_risk_factor))["Prospect"]
+    st.caption(present.transition_rows(matrix, then))
 
 elif view == "What-if":
     pinned = st.session_state.get("baseline")

@@ -9,6 +9,7 @@ import pytest
 
 from analytics.insights import lifecycle as lc
 from analytics.insights.customers import build_customer_base
+from analytics.output import present
 
 T = "2024-06-30"
 CUSTOMERS = {
@@ -436,6 +437,31 @@ def test_transitions_put_known_contacts_in_the_prospect_row():
     shares = lc.row_shares(pd.DataFrame({"x": [1, 0, 1], "y": [3, 0, 0]}))
     assert shares.iloc[0].tolist() == [0.25, 0.75] and shares.iloc[1].isna().all()
     assert shares.iloc[2].tolist() == [1.0, 0.0]  # a row of one customer
+
+
+def test_transition_rows_say_how_many_prospects_ordered_and_who_was_not_known():
+    """As above, plus d, a contact since December who never orders: on 31 March b and d are
+    the 2 prospects; only b has ordered by t, so the Prospect row holds 1 of 2 (50%); c was
+    neither a customer nor a contact on 31 March: "Not yet a customer"."""
+    customers = {"b": ["2024-05-01"], "a": ["2024-01-10"], "c": ["2024-05-10", "2024-06-10"]}
+    contacts = pd.DataFrame(
+        {
+            "customer_id": ["b", "c", "d"],
+            "email": [None, None, None],
+            "created_at": pd.to_datetime(["2023-12-01", "2024-05-01", "2023-12-15"]),
+        }
+    )
+    index = lc.prepare(build_customer_base(orders_of(customers)), contacts)
+    matrix = lc.transitions(index, "2024-03-31", T, 180, 1.5)
+    then = lc.stage_counts(lc.snapshot(index, "2024-03-31", 180, 1.5))["Prospect"]
+    assert then == 2
+    said = present.transition_rows(matrix, then)
+    assert "Prospect: the 1 of the 2 prospects at the first date (50%) who have ordered" in said
+    assert "Not yet a customer: 1 person whose first order came after the first date" in said
+    alone = lc.prepare(build_customer_base(orders_of(customers)))  # no contacts file
+    plain = lc.transitions(alone, "2024-03-31", T, 180, 1.5)
+    no_prospects = lc.stage_counts(lc.snapshot(alone, "2024-03-31", 180, 1.5))["Prospect"]
+    assert "Prospect:" not in present.transition_rows(plain, no_prospects)
 
 
 def test_snapshot_dates_are_period_ends_and_the_data_end():

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.insights.lifecycle import NOT_YET
+
 # ISO 4217 codes a shop export commonly carries, and the symbol written before the amount.
 # A code without a symbol here is written as the code ("CHF 1,234").
 SYMBOLS = {
@@ -81,6 +83,30 @@ def untested_assumption(cannot_tell: bool, holdout_days: int, horizon_months: in
         f"everyone stays, which so short a test cannot check. Over {months(horizon_months)}, "
         "its figures are too high for every customer who stops buying."
     )
+
+
+def transition_rows(matrix: pd.DataFrame, prospects_then: float) -> str:
+    """What the transition table's rows hold beyond the stages: the prospects who ordered
+    since (out of all prospects at the first date) and those not known then."""
+    rows = matrix.sum(axis=1)
+    said = [
+        "Each row is the customers in that stage at the first date who have an order by the "
+        "second; its shares add up to 100%."
+    ]
+    if "Prospect" in rows and prospects_then == prospects_then:  # contacts were loaded
+        ordered = int(rows["Prospect"])
+        said.append(
+            f"Prospect: the {ordered:,} of the {int(prospects_then):,} prospects at the first "
+            f"date ({ordered / max(prospects_then, 1):.0%}) who have ordered since; the others "
+            "have not ordered and are not in the table."
+        )
+    if NOT_YET in rows:
+        n = int(rows[NOT_YET])
+        said.append(
+            f"{NOT_YET}: {n:,} {'person' if n == 1 else 'people'} whose first order "
+            "came after the first date and who were not known contacts then."
+        )
+    return " ".join(said)
 
 
 def share(value, decimals: int = 0) -> str:
