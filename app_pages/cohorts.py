@@ -113,6 +113,14 @@ st.caption(
         else ""
     )
     + (
+        f" \"Or later\" can only count the {period}s up to the data's end: a row's last "
+        f"cells have fewer later {period}s to count, so they read low (the last one counts "
+        f"that {period} alone). Compare cohorts at the same distance from the data's end, or "
+        "use the share who ordered in each period."
+        if metric == "rolling"
+        else ""
+    )
+    + (
         " Drawn: "
         + (
             f"the {HEATMAP_ROWS} most recent of {len(table.values)} cohorts"
