@@ -86,7 +86,7 @@ def test_the_sentence_follows_the_numbers():
     assert text == (
         "To pick who will buy, sorting by days since last order does as well as the model "
         "here (AUC 0.77 vs 0.77); to pick who will spend most, the model is better than "
-        "sorting by past spend (Gini 0.71 vs 0.64)."
+        f"sorting by past spend (Gini 0.71 vs 0.64). ({scorecard.READING})"
     )
     text = scorecard.sentence(_ranking(0.70, 0.80, 0.60, 0.61))
     assert "sorting by days since last order does better than the model here (AUC 0.80 vs" in text
@@ -150,7 +150,10 @@ def test_every_ranking_of_four_customers_by_hand():
     assert words.startswith(
         "In the backtest, the model ranked best at picking who will spend most (Gini: the model 0.8"
     )
-    assert words.endswith(", days since last order 0.12, past spend 0.56, the challenger 0.50).")
+    assert words.endswith(
+        ", days since last order 0.12, past spend 0.56, the challenger 0.50; 1 is a perfect "
+        "ranking, 0 no better than chance)."
+    )
     assert scorecard.best_words(ranking, "auc").startswith(
         "In the backtest, the model ranked best at picking who will buy (AUC: the model 1.00,"
     )
@@ -183,7 +186,8 @@ def test_best_and_its_words_at_the_edges():
     assert text.startswith("To pick who will buy, the model is better than sorting by days")
     assert text.endswith(
         "sorting by past spend does better than the model here (Gini 0.63 vs 0.60): rank by "
-        "it for that."
+        "it for that. (AUC and Gini: 1 is a perfect ranking; 0.5 (AUC) and 0 (Gini) no better "
+        "than chance.)"
     )
     # The better rule of the two is the one compared with.
     rules = {
@@ -194,7 +198,8 @@ def test_best_and_its_words_at_the_edges():
     assert scorecard.sentence(rules) == (
         "To pick who will buy, sorting by past spend does better than the model here (AUC "
         "0.75 vs 0.70): rank by it for that; to pick who will spend most, sorting by days since "
-        "last order does better than the model here (Gini 0.55 vs 0.50): rank by it for that."
+        "last order does better than the model here (Gini 0.55 vs 0.50): rank by it for "
+        f"that. ({scorecard.READING})"
     )
 
 
@@ -219,6 +224,6 @@ def test_exactly_0_02_apart_is_within_it():
     assert text == (
         "To pick who will buy, sorting by days since last order does as well as the model "
         "here (AUC 0.50 vs 0.52); to pick who will spend most, sorting by past spend does as "
-        "well as the model here (Gini 0.50 vs 0.48)."
+        f"well as the model here (Gini 0.50 vs 0.48). ({scorecard.READING})"
     )
     assert scorecard.best({"model": {"auc": 0.48}, "past_spend": {"auc": 0.50}}, "auc") == "model"

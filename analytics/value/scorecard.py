@@ -39,6 +39,12 @@ COLUMNS = [
     "days_since_last",
     "past_spend",
 ]
+# How to read the figures, said beside them (a marketer need not know AUC or Gini).
+SCALES = {
+    "auc": "1 is a perfect ranking, 0.5 no better than chance",
+    "gini": "1 is a perfect ranking, 0 no better than chance",
+}
+READING = "AUC and Gini: 1 is a perfect ranking; 0.5 (AUC) and 0 (Gini) no better than chance."
 SAME = 0.02  # AUCs or Ginis at most this far apart count as "as well"
 
 
@@ -123,7 +129,7 @@ def best_words(ranking: dict, metric: str = "gini") -> str:
     name = "Gini" if metric == "gini" else "AUC"
     return (
         f"In the backtest, {LABELS[best(ranking, metric)]} ranked best at picking {task} "
-        f"({name}: {figures})."
+        f"({name}: {figures}; {SCALES[metric]})."
     )
 
 
@@ -152,7 +158,7 @@ def sentence(ranking: dict) -> str:
     """The scorecard in one plain sentence, chosen by the numbers."""
     buys = _clause(ranking, "auc", "To pick who will buy")
     spend = _clause(ranking, "gini", "to pick who will spend most")
-    return f"{buys}; {spend}."
+    return f"{buys}; {spend}. ({READING})"
 
 
 HEADERS = {
