@@ -64,7 +64,17 @@ def campaign_list(rows: pd.DataFrame, name: str, key: str) -> None:
             5,
             key=f"{key}_share",
         )
-        seed = int(c2.number_input("Draw number", 1, 1_000_000, 1, key=f"{key}_seed"))
+        seed = int(
+            c2.number_input(
+                "Draw number",
+                1,
+                1_000_000,
+                1,
+                key=f"{key}_seed",
+                help="Which random split into treatment and control: the same number gives the "
+                "same split of the same list again; another number, another split.",
+            )
+        )
         s = settings()
         rows = campaign.with_control(rows, share / 100, seed, s.ref_date)
         about = campaign.definition(

@@ -494,7 +494,8 @@ def _repurchase_section(
     pdf.data_table(frame, size=8)
     pdf.line_of_text(
         "Customers whose 1st purchase holds the product; back within 90 days over those "
-        "watched 90 days (95% Wilson interval); revenue within 365 days of the 1st purchase "
+        "watched 90 days (with its 95% interval: the range the true rate most likely lies in, "
+        "wider for small groups); revenue within 365 days of the 1st purchase "
         "over those watched a year; can't tell from average: the interval holds the shop's own "
         "90-day rate (too few customers, or not different enough).",
         size=8,
