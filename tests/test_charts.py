@@ -1,6 +1,7 @@
 """Chart helpers: subtitles that fit a slide, labels that fit their cells and axes."""
 
 import io
+import json
 
 import altair as alt
 import numpy as np
@@ -231,3 +232,22 @@ def test_a_png_wraps_a_title_longer_than_the_chart():
     pixels = np.asarray(drawn.convert("L"))
     dark = np.flatnonzero((pixels < 128).any(axis=0))
     assert dark.max() < drawn.width - charts.PNG_PADDING / 2  # nothing drawn into the margin
+
+
+def test_segment_map_never_reads_0_percent_for_a_segment_with_revenue():
+    """First-timers with 0.3% of revenue read "<1% of revenue"; a segment with none, 0%."""
+    grid = pd.DataFrame(
+        {
+            "segment": ["Champions", "First-timers", "Lost"],
+            "R": [5, 5, 1],
+            "FM": [5, 1, 1],
+            "customers": [10, 40, 5],
+            "share_customers": [10 / 55, 40 / 55, 5 / 55],
+            "share_revenue": [0.997, 0.003, 0.0],
+        }
+    )
+    text = json.dumps(
+        charts.spec(charts.segment_map(grid, "RFM segment map", "s")), ensure_ascii=False
+    )
+    assert "40 · <1% of revenue" in text and "10 · 100% of revenue" in text
+    assert "5 · 0% of revenue" in text

@@ -386,8 +386,8 @@ def segment_map(grid: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     """
     data = grid.copy()
     data["line1"] = data["segment"]
-    data["line2"] = [
-        f"{c:,} · {r:.0%} of revenue"
+    data["line2"] = [  # a segment with some revenue never reads "0%"
+        f"{c:,} · {'<1%' if 0 < r < 0.005 else f'{r:.0%}'} of revenue"
         for c, r in zip(data["customers"], data["share_revenue"], strict=False)
     ]
     top = max(float(data["share_customers"].max()), 0.01)
