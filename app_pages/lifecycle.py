@@ -232,6 +232,7 @@ elif view == "Members":
             people = lc.prospects(index, snap, dataset.contacts.contacts)
     else:
         people = lc.members(index, snap).query("stage == @stage")
-    st.markdown(f"**{len(people):,} customers** in {stage} on {s.ref_date:%d %b %Y}")
+    who = "prospects (contacts with no order yet)" if stage == "Prospect" else "customers"
+    st.markdown(f"**{len(people):,} {who}** in {stage} on {s.ref_date:%d %b %Y}")
     show.table(people.head(5000))
     show.campaign_list(people, f"{stage}_{s.ref_date:%Y%m%d}", "members")
