@@ -381,7 +381,8 @@ def build(
     if heroes["heroes"]:
         pdf.line_of_text(
             f"Hero customers: the top {s.hero_pct:g}% by revenue ({heroes['heroes']:,} "
-            f"customers) bring {heroes['share_of_revenue']:.0%} of revenue, "
+            f"{'customer' if heroes['heroes'] == 1 else 'customers'}) bring "
+            f"{heroes['share_of_revenue']:.0%} of revenue, "
             f"{heroes['times_average']:.1f} times what the average customer spends.",
             size=10,
         )
