@@ -81,7 +81,7 @@ elif view == "Evolution":
     existing = cache_insights.left_out(dataset)
     if existing is not None:
         evo = evo[evo["date"] >= existing.until]
-        st.caption(f"{existing.sentence()} That month is left out (see the sidebar).")
+        st.caption(f"{existing.sentence()} This chart starts after it (see the sidebar).")
     show.chart(
         charts.evolution_area(
             evo,

@@ -851,9 +851,9 @@ def test_customers_already_there_are_left_out_on_every_page_and_the_switch_keeps
     assert str(at.date_input(key="co_range").value[0]) == "2011-01-01"  # the analyst's range
     at.switch_page("app_pages/lifecycle.py").run()
     at.segmented_control(key="lc_view").set_value("Evolution").run()
-    assert any("That month is left out" in c.value for c in at.caption)
+    assert any("This chart starts after it" in c.value for c in at.caption)
     at.toggle(key="leave_out_existing").set_value(False).run()
-    assert not any("That month is left out" in c.value for c in at.caption)
+    assert not any("This chart starts after it" in c.value for c in at.caption)
     at.switch_page("app_pages/cohorts.py").run()
     assert not any("1,488 first purchases" in i.value for i in at.info)
 

@@ -52,11 +52,13 @@ def repurchase_curve(result: Repurchase, title: str, subtitle: str) -> alt.Chart
 def so_far_sentence(result: Repurchase) -> str:
     """How many have come back so far, and why the curve can rise above that share."""
     share = result.came_back / max(result.customers, 1)
+    # The base, when it is not every customer (the repeat rate elsewhere counts everyone).
+    base = " counted here (the data's first month left out)" if result.left_out else ""
     return (
-        f"So far {result.came_back:,} of the {result.customers:,} customers ({share:.0%}) have "
-        "made a 2nd purchase. The curve can rise above that share: it does not count a recent "
-        "customer as one who never came back, so it estimates the share once everyone has "
-        "been watched that long."
+        f"So far {result.came_back:,} of the {result.customers:,} customers{base} "
+        f"({share:.0%}) have made a 2nd purchase. The curve can rise above that share: it does "
+        "not count a recent customer as one who never came back, so it estimates the share once "
+        "everyone has been watched that long."
     )
 
 

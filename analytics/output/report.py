@@ -308,7 +308,11 @@ def build(
     existing = cohorts.existing_base(base) if s.leave_out_existing else None
     if existing is not None:
         evo = evo[evo["date"] >= existing.until]
-        pdf.line_of_text(f"{existing.sentence()} That month is left out below.", size=8)
+        pdf.line_of_text(
+            f"{existing.sentence()} The stage mix over time below starts after that month; "
+            "today's stages, the funnel and the repeat rate count every customer.",
+            size=8,
+        )
     evolution = charts.evolution_area(evo, "How the stage mix moves", caption, 150)
     pdf.chart(evolution, shrink=0.7)
 
