@@ -201,6 +201,10 @@ def test_report_never_shows_a_degenerate_clv_alone(tmp_path):
     warning = "With 12 months of history the model sees almost no customers leaving"
     assert flat.count(warning) >= 2  # beside the figure on page 1, and in the value section
     assert "holdout only: the model assumes nearly everyone stays" in flat  # beside the verdict
+    # The first month (the shop's existing base) is left out of the repurchase curve: its
+    # "so far" names that base, unlike the repeat rate over every customer on page 1.
+    assert re.search(r"So far [\d,]+ of the [\d,]+ customers counted here \(the data's first", flat)
+    assert "today's stages, the funnel and the repeat rate count every customer" in flat
 
 
 def test_report_gives_the_clv_range(tmp_path):
