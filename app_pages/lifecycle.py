@@ -201,8 +201,10 @@ elif view == "Win-back":
     if late.attrs.get("within_usual_gap"):
         st.caption(
             f"{late.attrs['within_usual_gap']:,} At-risk customers are left out: their days "
-            "since the last order are within their own usual gap between purchase days, so "
-            "they are not late by their own rhythm (they stay in the Members view)."
+            "since the last order are past the stage rule's expected gap (a median, which "
+            "several orders on one day pull down) but within their usual gap (first to last "
+            "purchase day over the gaps between purchase days), so they are not late by their "
+            "own rhythm (they stay in the Members view)."
         )
     show.table(
         late.head(5000),
