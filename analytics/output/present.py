@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.ingest.orders import noun
 from analytics.insights.lifecycle import NOT_YET
 
 # ISO 4217 codes a shop export commonly carries, and the symbol written before the amount.
@@ -103,7 +104,7 @@ def transition_rows(matrix: pd.DataFrame, prospects_then: float) -> str:
     if NOT_YET in rows:
         n = int(rows[NOT_YET])
         said.append(
-            f"{NOT_YET}: {n:,} {'person' if n == 1 else 'people'} whose first order "
+            f"{NOT_YET}: {n:,} {noun(n, 'person', 'people')} whose first order "
             "came after the first date and who were not known contacts then."
         )
     return " ".join(said)

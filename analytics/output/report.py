@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import LensError
+from analytics.ingest.orders import noun
 from analytics.insights import cohorts, lifecycle, rfm
 from analytics.insights.customers import summarise
 from analytics.insights.lifecycle import LifecycleIndex
@@ -385,7 +386,7 @@ def build(
     if heroes["heroes"]:
         pdf.line_of_text(
             f"Hero customers: the top {s.hero_pct:g}% by revenue ({heroes['heroes']:,} "
-            f"{'customer' if heroes['heroes'] == 1 else 'customers'}) bring "
+            f"{noun(heroes['heroes'], 'customer', 'customers')}) bring "
             f"{heroes['share_of_revenue']:.0%} of revenue, "
             f"{heroes['times_average']:.1f} times what the average customer spends.",
             size=10,
