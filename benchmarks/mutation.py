@@ -51,7 +51,10 @@ MODULES = {
     "customers": ("analytics/insights/customers.py", ["tests/test_customers.py"]),
     "segments": ("analytics/insights/segments.py", ["tests/test_segments.py", "tests/test_rfm.py"]),
     "cleaning": ("analytics/ingest/cleaning.py", ["tests/test_cleaning_rules.py"]),
-    "engine": ("analytics/ingest/engine.py", ["tests/test_cleaning_rules.py"]),
+    "engine": (
+        "analytics/ingest/engine.py",
+        ["tests/test_cleaning_rules.py", "tests/test_engine_rules.py"],
+    ),
     "parsing": ("analytics/ingest/parsing.py", ["tests/test_parsing.py"]),
     "verdict": (
         "analytics/value/verdict.py",
@@ -811,6 +814,135 @@ _CLEANING = [
         "two columns of one table have the same length: zip strict or not, the same pairs",
     ),
 ]
+E = "analytics.ingest.engine."
+TYPE_CASE = "Ibis reads a type's name in any case: the same type, the same SQL"
+NO_ELSE = "a CASE without ELSE, or with ELSE NULL of any type, gives NULL: the same SQL or rows"
+BY_NAME = (
+    "a column left in the table (not dropped, or under another name) is never read: "
+    "result_query and folded select their columns by name; only the kept copy is wider"
+)
+PER_ROW = (
+    "only the plan: the rule run on every row instead of once per distinct value gives "
+    "the same values, missing for a missing value either way"
+)
+MISSING_FIRST = (
+    "the value is missing only where an earlier reason (bad_date before future, bad_amount "
+    "before not_positive and refunded) already takes the order; CASE passes over NULL as "
+    "over FALSE"
+)
+NULL_FLAG = (
+    "a null flag is not true: CASE passes over NULL as over FALSE, and NULL OR x is true "
+    "exactly where x is"
+)
+NOT_NULL_REFUND = (
+    "refunded amounts are staged with a missing one as 0 (files.py, sources.py): refunded "
+    "> 0 is never null"
+)
+ID_RULE_ANYWAY = (
+    "only whether the id rule runs on ids that need none (plain ids, see plain_ids): it "
+    "leaves them as they are, the same keys"
+)
+# (function, mutant numbers, why) for analytics/ingest/engine.py as it runs on DuckDB (the
+# MySQL and PostgreSQL branches are listed apart)
+_ENGINE_DUCKDB = [
+    ("strip_text", (4,), TYPE_CASE),
+    ("clean_ids", (38,), TYPE_CASE),
+    ("clean_ids", (36,), NO_ELSE),
+    ("plain_ids", (4,), TYPE_CASE),
+    (
+        "plain_ids",
+        (8,),
+        "counting 'invite' (6 letters) as a placeholder only makes 6-letter ids not plain: "
+        + ID_RULE_ANYWAY,
+    ),
+    ("clean_emails", (5, 14), TYPE_CASE),
+    ("clean_emails", (7, 9, 12), NO_ELSE),
+    ("currency_code", (5, 24), TYPE_CASE),
+    ("currency_code", (17, 20, 22), NO_ELSE),
+    ("_status_kinds", (5,), TYPE_CASE),
+    (
+        "_status_kinds",
+        (17, 21, 26, 30),
+        "a missing status gives a null flag instead of false, and classify fills the flags' "
+        "nulls with false",
+    ),
+    ("per_value", (2, 5, 8, 9, 10, 11), PER_ROW),
+    (
+        "_first_by_row",
+        (4, 5),
+        "DuckDB then runs Ibis's argmin (an ordered first where the value is not null): the "
+        "same value as arg_min, more slowly",
+    ),
+    (
+        "_first_by_row",
+        (8, 11),
+        "DuckDB's arg_min passes over rows whose value is null itself (1.x): the filter says "
+        "it again",
+    ),
+    (
+        "_first_by_row",
+        (13,),
+        "the key's type only types the Ibis function: the same SQL",
+    ),
+    ("per_order", (9, 10), "_product's first value is worked out, then dropped by folded's select"),
+    (
+        "folded",
+        (15, 16),
+        "every row keeps its own _row (an order its first row's): no two rows are alike, so "
+        "union drops none either way",
+    ),
+    ("customer_key", (1,), "every caller says whether the ids are plain: the same SQL"),
+    ("customer_key", (13, 17, 24, 40, 44, 51), PER_ROW),
+    ("customer_key", (29, 35, 56), TYPE_CASE),
+    (
+        "customer_key",
+        (53, 54),
+        "without customer ids, _id is dropped unread (the key is the email): the same SQL",
+    ),
+    ("customer_key", (58, 59, 60, 61, 66, 67, 135, 136, 137, 138), BY_NAME),
+    (
+        "customer_key",
+        (64,),
+        "with ids only or emails only, the join finds no row with both: the key is the id, or "
+        "the email, as the early return gives",
+    ),
+    (
+        "customer_key",
+        (106,),
+        "rows with only one of the two add an email whose id is missing (the first id skips "
+        "it) or a missing email (which joins nothing): the same known ids",
+    ),
+    ("classify", (1, 2, 39, 37), NULL_FLAG),
+    ("classify", (8, 9, 10, 11, 12, 13, 106, 107, 108, 109, 110, 111), BY_NAME),
+    ("classify", (27, 30, 35), "three names and three flags: strict or not, the same pairs"),
+    (
+        "classify",
+        (58,),
+        "full refund is null only where the amount is missing (refunded amounts are staged "
+        "with a missing one as 0): bad_amount takes the order either way",
+    ),
+    ("classify", (67, 75, 88, 91), MISSING_FIRST),
+    ("classify", (70, 72), "a datetime.date's literal is a date: the same SQL"),
+    ("classify", (74, 100, 105), TYPE_CASE),
+    ("classify", (93, 95, 98), NO_ELSE),
+    ("stats_query", (17, 18, 20, 21, 22, 23, 25), ID_RULE_ANYWAY),
+    ("result_query", (43,), "coalesce of a null and the row's name is the row's name, as text"),
+    ("result_query", (45, 56, 98), TYPE_CASE),
+    ("result_query", (83, 86), NOT_NULL_REFUND),
+    ("summary_query", (13, 26, 50, 54, 58, 62, 66, 70, 74), TYPE_CASE),
+    (
+        "summary_query",
+        (86, 87),
+        "no two rows of the report are alike (each part's rows differ by group or by _row): "
+        "union drops none either way",
+    ),
+    ("_padded", (5, 7), "the parts 0, 1 and 2 are int8 literals anyway: the same SQL"),
+    ("_padded", (9,), TYPE_CASE),
+    ("orders_query", (5, 7, 9), NO_ELSE),
+    ("orders_query", (11,), TYPE_CASE),
+    ("_numbered", (25,), TYPE_CASE),
+    ("with_products", (2,), BY_NAME),
+]
 EQUIVALENT: dict[str, str] = {
     R + "x_customer_facts__mutmut_[45]": NO_PROSPECT_CODE,
     R + "x_hero_mask__mutmut_[35]": "revenue comes as floats; numbers of any type are "
@@ -1109,6 +1241,7 @@ EQUIVALENT: dict[str, str] = {
     PD + "x_purchase_distribution__mutmut_142": "only a tail of exactly 1e-7 tells > and >= "
     "apart: one more column, below 1e-7 (as ahead's _second_moment)",
     **{CN + f"x_{name}__mutmut_{n}": why for name, numbers, why in _CLEANING for n in numbers},
+    **{E + f"x_{name}__mutmut_{n}": why for name, numbers, why in _ENGINE_DUCKDB for n in numbers},
 }
 
 
@@ -1154,7 +1287,6 @@ KILLED = {1, 3, 24, -24, 152, 255, 36}  # a failing test, pytest's internal erro
 
 def scratch(module: str) -> Path:
     """A copy of what mutmut needs, with the config narrowed to one module."""
-    source, tests = MODULES[module]
     run = RUNS / module
     shutil.rmtree(run, ignore_errors=True)
     run.mkdir(parents=True)
@@ -1162,6 +1294,13 @@ def scratch(module: str) -> Path:
         shutil.copytree(
             ROOT / name, run / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
         )
+    configure(run, module)
+    return run
+
+
+def configure(run: Path, module: str) -> None:
+    """mutmut's config in the copy: only ``module`` mutated, tested by its tests in MODULES."""
+    source, tests = MODULES[module]
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     mutmut = config["tool"]["mutmut"]
     mutmut["only_mutate"] = [source]
@@ -1173,7 +1312,6 @@ def scratch(module: str) -> Path:
         + "\n[tool.mutmut]\n"
         + "".join(f"{k} = {json.dumps(v)}\n" for k, v in mutmut.items())
     )
-    return run
 
 
 def mutmut(run: Path, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
@@ -1226,6 +1364,38 @@ def _codes(run: Path, module: str) -> dict[str, int | None]:
     return json.loads(meta.read_text())["exit_code_by_key"]
 
 
+def _refresh(run: Path, module: str) -> None:
+    """The rest of the code as it is now, in the kept copy and its mutated tree (the tests
+    copied in read it); the mutated module itself must be unchanged, else its mutants are."""
+    source = MODULES[module][0]
+    if (ROOT / source).read_bytes() != (run / source).read_bytes():
+        raise SystemExit(f"{source} changed since its last run: run {module} afresh")
+
+    def skipped(folder: str, names: list[str]) -> list[str]:
+        return [
+            n
+            for n in names
+            if n == "__pycache__" or n.endswith(".pyc") or Path(folder, n) == ROOT / source
+        ]
+
+    for copy in (run, run / "mutants"):
+        shutil.copytree(ROOT / "analytics", copy / "analytics", dirs_exist_ok=True, ignore=skipped)
+
+
+def _kept_kills(run: Path, module: str, earlier: dict[str, int | None]) -> dict[str, int | None]:
+    """The run's exit codes, where a mutant killed before stays killed: mutmut forgets a
+    function's results when the tests that reach it change (a test file added to the
+    module's selection), and more tests kill no fewer mutants of the same code."""
+    meta = run / "mutants" / (MODULES[module][0] + ".meta")
+    data = json.loads(meta.read_text())
+    codes = data["exit_code_by_key"]
+    forgotten = {n: c for n, c in earlier.items() if c in KILLED and codes.get(n) is None}
+    if forgotten:
+        codes.update(forgotten)
+        meta.write_text(json.dumps(data))
+    return codes
+
+
 def score(module: str, again: bool = False) -> dict:
     """Mutate ``module`` afresh; or, with ``again``, test only the last run's survivors in its
     kept copy, with the tests as they are now (new tests added since are found by mutmut)."""
@@ -1238,16 +1408,19 @@ def score(module: str, again: bool = False) -> dict:
             dirs_exist_ok=True,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
+        _refresh(run, module)
+        configure(run, module)  # the test selection MODULES gives now (tests added to it)
         before = float(spent.read_text()) if spent.exists() else 0.0
-        left = sorted(name for name, code in _codes(run, module).items() if code not in KILLED)
+        earlier = _codes(run, module)
+        left = sorted(name for name, code in earlier.items() if code not in KILLED)
     else:
-        run, before, left = scratch(module), 0.0, []
+        run, before, left, earlier = scratch(module), 0.0, [], {}
     start = time.monotonic()
     if not again or left:
         mutmut(run, "run", "--max-children", "1", *left)
     minutes = round(before + (time.monotonic() - start) / 60, 1)
     spent.write_text(str(minutes))
-    codes = _codes(run, module)
+    codes = _kept_kills(run, module, earlier)
     survivors = sorted(name for name, code in codes.items() if code not in KILLED)
     changes = diff_lines(run, survivors)
     return {
