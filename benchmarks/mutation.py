@@ -17,6 +17,7 @@ count: they compare two callers of the same code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -51,7 +52,10 @@ MODULES = {
     "customers": ("analytics/insights/customers.py", ["tests/test_customers.py"]),
     "segments": ("analytics/insights/segments.py", ["tests/test_segments.py", "tests/test_rfm.py"]),
     "cleaning": ("analytics/ingest/cleaning.py", ["tests/test_cleaning_rules.py"]),
-    "engine": ("analytics/ingest/engine.py", ["tests/test_cleaning_rules.py"]),
+    "engine": (
+        "analytics/ingest/engine.py",
+        ["tests/test_cleaning_rules.py", "tests/test_engine_servers.py"],
+    ),
     "parsing": ("analytics/ingest/parsing.py", ["tests/test_parsing.py"]),
     "verdict": (
         "analytics/value/verdict.py",
@@ -811,6 +815,54 @@ _CLEANING = [
         "two columns of one table have the same length: zip strict or not, the same pairs",
     ),
 ]
+E = "analytics.ingest.engine."
+SAME_ROWS = (
+    "only which of two ways runs a text rule: on every row, or once per distinct value joined "
+    "back; both give each row the rule of its own value (a missing one: missing), on every "
+    "engine that compares text byte for byte (DuckDB, PostgreSQL, Spark; MySQL always takes "
+    "the first)"
+)
+UPPER_TYPE = "Ibis reads type names without regard to case: 'INT32' is int32, 'STRING' string"
+# (function, mutant numbers, why) for analytics/ingest/engine.py, told apart by a server only
+_ENGINE_SERVERS = [
+    ("per_value", (1, 8, 9, 10, 11), SAME_ROWS),
+    ("customer_key", (13, 17, 24, 40, 44, 51), SAME_ROWS),
+    (
+        "_engine",
+        (5, 6),
+        "the name of an Arrow table's engine (no backend) only picks how DuckDB runs a rule "
+        "(per row or per value, Ibis's argmin or arg_min): the same values",
+    ),
+    (
+        "_first_by_row",
+        (4, 5),
+        "DuckDB then spells the first value by row as Ibis's ordered first rather than arg_min: "
+        "the same value, about twice the time",
+    ),
+    (
+        "firsts",
+        (22, 24),
+        "which row of a group is kept does not matter: every row carries the same windows (the "
+        "group's aggregates and its first values by row)",
+    ),
+    ("_numbered", (16, 25), UPPER_TYPE),
+    ("_order_name", (7,), UPPER_TYPE),
+    ("customer_key", (91,), UPPER_TYPE),
+    (
+        "customer_key",
+        (86, 88, 89),
+        "a case without else (or with an untyped null) is null where the email is missing: the "
+        "same",
+    ),
+    (
+        "customer_key",
+        (93, 94),
+        "the raw id and email columns (or the cleaned id) left on the keyed rows: every later "
+        "step selects its columns by name, so they only widen the rows",
+    ),
+    ("bytewise", (10,), "PostgreSQL reads encoding names without regard to case"),
+    ("quiet", (3, 4), "DuckDB reads SQL words and setting names without regard to case"),
+]
 EQUIVALENT: dict[str, str] = {
     R + "x_customer_facts__mutmut_[45]": NO_PROSPECT_CODE,
     R + "x_hero_mask__mutmut_[35]": "revenue comes as floats; numbers of any type are "
@@ -1109,6 +1161,7 @@ EQUIVALENT: dict[str, str] = {
     PD + "x_purchase_distribution__mutmut_142": "only a tail of exactly 1e-7 tells > and >= "
     "apart: one more column, below 1e-7 (as ahead's _second_moment)",
     **{CN + f"x_{name}__mutmut_{n}": why for name, numbers, why in _CLEANING for n in numbers},
+    **{E + f"x_{name}__mutmut_{n}": why for name, numbers, why in _ENGINE_SERVERS for n in numbers},
 }
 
 
@@ -1150,6 +1203,48 @@ SLOW = {
 OUTSIDE: dict[str, str] = {}
 
 KILLED = {1, 3, 24, -24, 152, 255, 36}  # a failing test, pytest's internal error, a timeout
+
+
+# Test files that need real database servers: one of each is started for the module's run and
+# named to the tests by the environment (see tests/postgres.py and tests/mysql.py), so each
+# mutant's short test run reuses them rather than starting its own.
+SERVER_TESTS = {"tests/test_engine_servers.py"}
+
+
+@contextlib.contextmanager
+def servers(module: str):
+    """A PostgreSQL and a MariaDB server while the module's tests need them (where one cannot
+    start, its tests skip, as they do locally)."""
+    if not SERVER_TESTS & set(MODULES[module][1]):
+        yield
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests import mysql, postgres
+
+    started, named = [], []
+    try:
+        for kind in (postgres, mysql):
+            try:
+                server = kind.start()
+            except Exception as exc:  # noqa: BLE001 - a server that cannot start
+                print(f"no {kind.__name__} server for the tests: {exc}", flush=True)
+                continue
+            except BaseException as exc:  # pytest's skip (or fail, in CI) outside a test
+                if isinstance(exc, KeyboardInterrupt | SystemExit):
+                    raise
+                print(f"no {kind.__name__} server for the tests: {exc}", flush=True)
+                continue
+            started.append((kind, server))
+            for name, value in zip(kind.SHARED, (server.port, server.folder), strict=True):
+                if name not in os.environ:
+                    os.environ[name] = str(value)
+                    named.append(name)
+        yield
+    finally:
+        for kind, server in started:
+            kind.stop(server)
+        for name in named:
+            os.environ.pop(name, None)
 
 
 def scratch(module: str) -> Path:
@@ -1244,7 +1339,8 @@ def score(module: str, again: bool = False) -> dict:
         run, before, left = scratch(module), 0.0, []
     start = time.monotonic()
     if not again or left:
-        mutmut(run, "run", "--max-children", "1", *left)
+        with servers(module):
+            mutmut(run, "run", "--max-children", "1", *left)
     minutes = round(before + (time.monotonic() - start) / 60, 1)
     spent.write_text(str(minutes))
     codes = _codes(run, module)
