@@ -846,7 +846,6 @@ _ENGINE_SERVERS = [
         "group's aggregates and its first values by row)",
     ),
     ("_numbered", (16, 25), UPPER_TYPE),
-    ("_order_name", (7,), UPPER_TYPE),
     ("customer_key", (91,), UPPER_TYPE),
     (
         "customer_key",

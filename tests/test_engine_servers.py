@@ -18,6 +18,7 @@ test makes its own uniquely named schema or database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 
 import pytest
@@ -124,9 +125,14 @@ def in_server(request, engine: str, rows: list[tuple], roles: list[str]):
         con.disconnect()
 
 
+@functools.cache
+def _in_duckdb(rows: tuple[tuple, ...], roles: tuple[str, ...]):
+    return cleaned(list(rows), roles=list(roles), examples_as="order")[0]
+
+
 def same_as_duckdb(out, rows: list[tuple], roles: list[str]) -> None:
     """The server's answer is the embedded DuckDB's for the same rows, field by field."""
-    duck, _ = cleaned(rows, roles=roles, examples_as="order")
+    duck = _in_duckdb(tuple(rows), tuple(roles))
     assert purchases(out) == purchases(duck)
     assert out.orders == duck.orders and out.customers == duck.customers
     assert out.preview == duck.preview
@@ -256,6 +262,65 @@ def test_line_items_are_joined_to_their_orders_by_name(request, engine):
         {"_code": 2, "order_date": D3, "product": "p3"},
     ]
     same_as_duckdb(out, LINES, LINE_ROLES)
+
+
+# Line items of orders whose ids differ only by case or a trailing space, products that
+# differ only by case, and products whose order by bytes is not a language's.
+LINE_CASES = [
+    _line("A1", "c1", product="p1"),  # row 2
+    _line("a1", "c2", amount=20.0, product="P1"),  # 3
+    _line("a1 ", "c3", day=D2, amount=30.0, product="p2"),  # 4
+    _line("B", "c1", "cancelled", amount=7.0, product="only-B"),  # 5
+    _line("b", "c1", amount=5.0, product="b-thing"),  # 6
+    _line("b", "c1", amount=3.0, product="C-thing"),  # 7
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_lines_of_orders_told_apart_byte_for_byte_stay_with_their_orders(request, engine):
+    """LINE_CASES: orders A1 (c1, 10), a1 (c2, 20), "a1 " (c3, 30), B (cancelled), b (rows
+    6-7, c1, 5 + 3 = 8). Each order's lines are its own: c1 bought p1 and, on the same day,
+    b-thing and C-thing; c2 P1 (another product than p1); c3 p2. 6 lines, B's only-B left
+    out: 5 kept, 5 products. A day's products are sorted byte for byte: C-thing, b-thing,
+    p1 (capitals first)."""
+    out = in_server(request, engine, LINE_CASES, LINE_ROLES)
+    assert out.orders_found == 5 and out.dropped == NONE | {"cancelled": 1}
+    assert out.customers.to_pylist() == ["c1", "c2", "c3"]
+    assert purchases(out) == [("c1", D1, 10.0), ("c1", D1, 8.0), ("c2", D1, 20.0), ("c3", D2, 30.0)]
+    assert out.line_counts == {"line_rows": 6, "lines_kept": 5, "products": 5, "lines_left_out": 1}
+    assert out.lines.to_pylist() == [
+        {"_code": 0, "order_date": D1, "product": "C-thing"},
+        {"_code": 0, "order_date": D1, "product": "b-thing"},
+        {"_code": 0, "order_date": D1, "product": "p1"},
+        {"_code": 1, "order_date": D1, "product": "P1"},
+        {"_code": 2, "order_date": D2, "product": "p2"},
+    ]
+    same_as_duckdb(out, LINE_CASES, LINE_ROLES)
+
+
+TOTALS = [
+    ("A1", "c1", "paid", D1, 10.0, "web"),  # row 2
+    ("a1", "c2", "paid", D1, 20.0, "web"),  # 3: another order than A1
+    ("B", "c3", "paid", D2, 15.0, "web"),  # 4
+    ("B", "c3", "paid", D2, 15.0, "web"),  # 5: B's total repeated on its second row
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_total_repeated_on_an_orders_rows_is_taken_once_beside_ids_that_differ_by_case(
+    request, engine
+):
+    """TOTALS: 4 rows, 3 orders; only B spans two rows, both saying 15: the order total,
+    taken once (a warning says so). A1 (10) and a1 (20) are two orders of one row each:
+    taken together they would look like one order with different amounts on its rows, and
+    every order's rows would be added up (B: 30)."""
+    out = in_server(request, engine, TOTALS, ID_ROLES)
+    assert out.notes == [
+        "4 rows were folded into 3 orders (1 orders span several rows; the order total taken once)."
+    ]
+    assert len(out.warnings) == 1
+    assert purchases(out) == [("c1", D1, 10.0), ("c2", D1, 20.0), ("c3", D2, 15.0)]
+    same_as_duckdb(out, TOTALS, ID_ROLES)
 
 
 NO_ID_ROLES = ["customer_id", "order_date", "amount", "product"]
