@@ -273,23 +273,25 @@ LINE_CASES = [
     _line("B", "c1", "cancelled", amount=7.0, product="only-B"),  # 5
     _line("b", "c1", amount=5.0, product="b-thing"),  # 6
     _line("b", "c1", amount=3.0, product="C-thing"),  # 7
+    _line("b", "c1", amount=1.0, product="P1"),  # 8: c1 buys P1 beside p1 that day
 ]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_lines_of_orders_told_apart_byte_for_byte_stay_with_their_orders(request, engine):
     """LINE_CASES: orders A1 (c1, 10), a1 (c2, 20), "a1 " (c3, 30), B (cancelled), b (rows
-    6-7, c1, 5 + 3 = 8). Each order's lines are its own: c1 bought p1 and, on the same day,
-    b-thing and C-thing; c2 P1 (another product than p1); c3 p2. 6 lines, B's only-B left
-    out: 5 kept, 5 products. A day's products are sorted byte for byte: C-thing, b-thing,
-    p1 (capitals first)."""
+    6-8, c1, 5 + 3 + 1 = 9). Each order's lines are its own: c1 bought p1 and, on the same
+    day, b-thing, C-thing and P1 (another product than p1); c2 P1; c3 p2. 7 lines, B's
+    only-B left out: 6 kept, 5 products (p1, P1, p2, b-thing, C-thing). A day's products
+    are sorted byte for byte: C-thing, P1, b-thing, p1 (capitals first)."""
     out = in_server(request, engine, LINE_CASES, LINE_ROLES)
     assert out.orders_found == 5 and out.dropped == NONE | {"cancelled": 1}
     assert out.customers.to_pylist() == ["c1", "c2", "c3"]
-    assert purchases(out) == [("c1", D1, 10.0), ("c1", D1, 8.0), ("c2", D1, 20.0), ("c3", D2, 30.0)]
-    assert out.line_counts == {"line_rows": 6, "lines_kept": 5, "products": 5, "lines_left_out": 1}
+    assert purchases(out) == [("c1", D1, 10.0), ("c1", D1, 9.0), ("c2", D1, 20.0), ("c3", D2, 30.0)]
+    assert out.line_counts == {"line_rows": 7, "lines_kept": 6, "products": 5, "lines_left_out": 1}
     assert out.lines.to_pylist() == [
         {"_code": 0, "order_date": D1, "product": "C-thing"},
+        {"_code": 0, "order_date": D1, "product": "P1"},
         {"_code": 0, "order_date": D1, "product": "b-thing"},
         {"_code": 0, "order_date": D1, "product": "p1"},
         {"_code": 1, "order_date": D1, "product": "P1"},
