@@ -3,6 +3,10 @@ mariadb-install-db in a temporary folder, mariadbd on a free port, as the ``mysq
 
 The tests read through a user that may only SELECT, as a shop's reporting user would. Locally
 a missing server or driver skips the tests that need them; in CI (CI=true) it fails them.
+
+A server already running (``LENS_TEST_MYSQL_PORT`` and ``LENS_TEST_MYSQL_FOLDER``, its port and
+the folder :func:`start` made, as benchmarks/mutation.py sets them for its many short test
+runs) is used instead, and left running: a test on it makes its own uniquely named database.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ DATABASE = "shop"
 class Server:
     port: int
     folder: Path
-    process: subprocess.Popen
+    process: subprocess.Popen | None  # None: started by someone else, not stopped
 
     def url(self) -> str:
         return f"mysql://{USER}@127.0.0.1:{self.port}/{DATABASE}"
@@ -60,8 +64,15 @@ def _missing() -> str | None:
     return None
 
 
+SHARED = ("LENS_TEST_MYSQL_PORT", "LENS_TEST_MYSQL_FOLDER")
+
+
 def start() -> Server:
-    """Start a throw-away server (skips locally, fails in CI, when it cannot)."""
+    """Start a throw-away server (skips locally, fails in CI, when it cannot), or take the
+    running one the environment names."""
+    port, folder = (os.environ.get(name) for name in SHARED)
+    if port and folder:
+        return Server(int(port), Path(folder), None)
     folder = server_folder(_missing(), "mysql")
     as_mysql = ["runuser", "-u", "mysql", "--"]
     subprocess.run(
@@ -95,6 +106,8 @@ def start() -> Server:
 
 
 def stop(server: Server) -> None:
+    if server.process is None:
+        return
     if server.process.poll() is None:
         pid = server.folder / "pid"  # mariadbd's own; runuser may not pass a signal on
         if pid.is_file():

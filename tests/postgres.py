@@ -3,6 +3,10 @@
 The server runs as the ``postgres`` system user (PostgreSQL refuses to run as root), so the
 tests need root (to switch user with runuser) and Debian's PostgreSQL server. Locally a
 missing server skips the tests that need it; in CI (CI=true) it fails them.
+
+A server already running (``LENS_TEST_PG_PORT`` and ``LENS_TEST_PG_FOLDER``, its port and the
+folder :func:`start` made, as benchmarks/mutation.py sets them for its many short test runs)
+is used instead, and left running: a test on it makes its own uniquely named tables.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ PASSWORD = "lens-test-secret-7f3a"  # the tests check it never shows up anywhere
 class Server:
     port: int
     folder: Path
+    shared: bool = False  # started by someone else (see the module's docstring): not stopped
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -85,8 +90,15 @@ def server_folder(reason: str | None, user: str) -> Path:
     return folder
 
 
+SHARED = ("LENS_TEST_PG_PORT", "LENS_TEST_PG_FOLDER")
+
+
 def start() -> Server:
-    """Start a throw-away server (skips locally, fails in CI, when it cannot)."""
+    """Start a throw-away server (skips locally, fails in CI, when it cannot), or take the
+    running one the environment names."""
+    port, folder = (os.environ.get(name) for name in SHARED)
+    if port and folder:
+        return Server(int(port), Path(folder), shared=True)
     folder = server_folder(_missing(), "postgres")
     data = folder / "data"
     pwfile = folder / "pw"
@@ -120,6 +132,8 @@ def start() -> Server:
 
 
 def stop(server: Server) -> None:
+    if server.shared:
+        return
     subprocess.run(
         ["runuser", "-u", "postgres", "--", _program("pg_ctl"),
          "-D", str(server.folder / "data"), "-m", "fast", "-w", "stop"],

@@ -155,7 +155,7 @@ def test_an_order_whose_rows_lack_an_amount_is_taken_once_without_a_warning():
     out = cleaned(rows, roles)
     assert purchases(out) == [("c1", D1, 20.0), ("c2", D1, 10.0)]
     assert out.notes == [
-        "3 rows were folded into 2 orders (1 orders span several rows; the order total taken once)."
+        "3 rows were folded into 2 orders (1 order spans several rows; the order total taken once)."
     ]
     assert out.warnings == []
 

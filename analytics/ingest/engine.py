@@ -236,7 +236,8 @@ def shape_query(t: ir.Table) -> ir.Table:
     amounts on its rows (line items); whether any lacks an amount on some rows. Only the
     counts: the fields' first values are not needed here."""
     keyed = t.filter(t.order_id.notnull())
-    orders = keyed.group_by("order_id").aggregate(**_order_counts(keyed))
+    # The orders as per_order groups them (MySQL would take "A1" and "a1" for one).
+    orders = keyed.group_by(_order=exact(keyed, keyed.order_id)).aggregate(**_order_counts(keyed))
     several = orders._n > 1
     return orders.aggregate(
         multi=several.sum(),
@@ -471,24 +472,26 @@ def _numbered(result: ir.Table) -> tuple[ir.Table, ir.Value]:
     return joined, joined._key
 
 
-# Line items on MySQL: the staged rows that name a product, joined to the orders by name.
-
-
-def _order_name(t: ir.Table, roles: list[str]) -> ir.Value:
-    """An order's name as :func:`result_query` writes it: its id, else "row N"."""
-    row = "row " + t._row.cast("string")
-    return ibis.coalesce(strip_text(t.order_id), row) if "order_id" in roles else row
+# Line items on MySQL: the staged rows that name a product, joined to their orders by the
+# order's first row. Not by its name: MySQL compares text without regard to case (an "A1"
+# line would join the order "a1"), and ids that differ by surrounding spaces share a name.
 
 
 def lines_table(t: ir.Table, roles: list[str]) -> ir.Table:
-    """The staged rows that name a product (trimmed; empty is none): order name, product."""
-    named = t.select(_order=_order_name(t, roles), product=strip_text(t.product))
+    """The staged rows that name a product (trimmed; empty is none): ``_order``, the first
+    row of the line's order (its ``_row`` in :func:`result_query`: the lowest row of its
+    order id, byte for byte as :func:`per_order` groups them, else its own row), product."""
+    order = t._row
+    if "order_id" in roles:
+        first = t._row.min().over(group_by=exact(t, t.order_id))
+        order = ibis.cases((t.order_id.notnull(), first), else_=t._row)
+    named = t.select(_order=order, product=strip_text(t.product))
     return named.filter(named.product.notnull())
 
 
 def line_counts_query(result: ir.Table, lines: ir.Table | None) -> ir.Table:
     """Line rows, those of kept orders, and the distinct products of those: from the
-    orders' own lists, or (``lines``, MySQL) from the staged lines joined by order name."""
+    orders' own lists, or (``lines``, MySQL) from the staged lines joined to their orders."""
     if lines is None:
         items = _items(result, _kept=result._reason.isnull())
         return items.aggregate(
@@ -497,29 +500,29 @@ def line_counts_query(result: ir.Table, lines: ir.Table | None) -> ir.Table:
             products=items.product.nunique(where=items._kept),
         )
     kept = result.filter(result._reason.isnull())
-    ids = kept.select(_kept=kept.order_id).distinct()
+    ids = kept.select(_kept=kept._row)
     joined = lines.left_join(ids, lines._order == ids._kept)
     return joined.aggregate(
         line_rows=joined.count(),
         lines_kept=joined._kept.count(),
-        products=joined.product.nunique(where=joined._kept.notnull()),
+        products=exact(joined, joined.product).nunique(where=joined._kept.notnull()),
     )
 
 
 def lines_query(result: ir.Table, lines: ir.Table | None) -> ir.Table:
     """The kept orders' products, one row per customer (``_code``, as :func:`orders_query`
     numbers them), day and product: a purchase's products are those of its orders
-    together. Sorted by customer, day, product."""
+    together. Sorted by customer, day, product (byte for byte)."""
     joined, _ = _numbered(result)
     if lines is None:
         both = _items(joined, _code=joined._code, order_date=joined.order_date)
     else:
-        orders = joined.select(
-            _kept=joined.order_id, _code=joined._code, order_date=joined.order_date
-        )
+        orders = joined.select(_kept=joined._row, _code=joined._code, order_date=joined.order_date)
         both = orders.join(lines, orders._kept == lines._order)
-    out = both.select("_code", "order_date", "product").distinct()
-    return out.order_by(["_code", "order_date", "product"])
+    # Products told apart byte for byte (MySQL's DISTINCT would take "P1" for "p1").
+    out = both.select("_code", "order_date", "product", _bytes=exact(both, both.product))
+    out = out.distinct().drop("_bytes")
+    return out.order_by(["_code", "order_date", bytewise(out, out.product)])
 
 
 def contact_keys_query(t: ir.Table) -> ir.Table:
