@@ -419,3 +419,23 @@ def test_a_duckdb_file_is_read_without_a_progress_bar(tmp_path):
     finally:
         con.disconnect()
     assert setting is False
+
+
+STATUS_ROLES = ["order_id", "customer_id", "status", "order_date", "amount"]
+STATUSES = [
+    ("1", "c1", "paid", D1, 10.0),  # row 2: kept
+    ("2", "c2", None, D2, 20.0),  # 3: no status says nothing against it: kept
+    ("3", "c3", "wc-refunded", D3, 5.0),  # 4: WooCommerce's "wc-" read past: refunded
+    ("4", "c4", "Failed ", D3, 6.0),  # 5: failed, whatever its case and spaces
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_missing_status_leaves_an_order_kept(request, engine):
+    """STATUSES: 4 orders. A missing status is no reason to leave an order out (MariaDB runs
+    the status rule on every row, so it meets the missing value itself): orders 1 and 2 are
+    kept (10 and 20); 3 is refunded, 4 failed."""
+    out = in_server(request, engine, STATUSES, STATUS_ROLES)
+    assert purchases(out) == [("c1", D1, 10.0), ("c2", D2, 20.0)]
+    assert out.dropped == NONE | {"refunded": 1, "failed": 1}
+    same_as_duckdb(out, STATUSES, STATUS_ROLES)
