@@ -528,11 +528,13 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "backtest_verdict": (
             "No backtest, so the figures are unchecked."
             if result is None
-            else f"{result.verdict_sentence()} "
-            + present.untested_assumption(
-                fitted.cannot_tell_dropout, result.holdout_days, args.horizon_months
+            else present.with_caveat(
+                result.verdict_sentence(),
+                fitted.cannot_tell_dropout,
+                result.holdout_days,
+                args.horizon_months,
             )
-        ).rstrip(),
+        ),
         "cannot_tell_dropout": fitted.cannot_tell_dropout,
         "backtest": None if result is None else result.summary(),
         "propensity": duel_result,

@@ -208,7 +208,7 @@ elif view == "Win-back":
         )
     show.table(
         late.head(5000),
-        labels={"clv": f"Predicted CLV, {present.months(chosen.months)}"},
+        labels=present.horizon_labels(chosen.months),
         first=[
             "customer_id",
             "email",

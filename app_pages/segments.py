@@ -181,12 +181,10 @@ else:
     # On screen as on the Value page: each range as "low – high" in the shop's money or as
     # shares, why a range is one figure, and headers that name the CLV horizon.
     months = cache_value.value_settings()[1].months
-    over = present.months(months)
-    labels = {"clv": f"Predicted CLV, {over}", "p_no_order": f"Chance of no order in {over}"}
     shown = chosen_rows.head(SHOWN)
     if "clv_low" in shown:
         shown = present.ranges(shown, currency, months)
-    show.table(shown, labels=labels, key="sb_table")
+    show.table(shown, labels=present.horizon_labels(months), key="sb_table")
     if len(chosen_rows) > SHOWN:
         st.caption(f"The first {SHOWN:,} rows are shown; the downloads hold all of them.")
     show.campaign_list(chosen_rows, f"segment_{s.ref_date:%Y%m%d}", "sb")

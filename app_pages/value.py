@@ -93,7 +93,7 @@ star = "*" if fitted.cannot_tell_dropout else ""
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Customers scored", f"{len(table):,}")
 m2.metric(
-    f"Predicted CLV, {present.months(months)}",
+    present.horizon_labels(months)["clv"],
     money(total) + star,
     delta=verdict.error_words(result.totals, short=True) if result is not None else check,
     delta_color="off",
@@ -115,8 +115,9 @@ m4.metric(
 if outliers["customers"]:
     st.caption(lists.outlier_line(outliers, money, left_out=leave_out))
 st.caption(
-    f"{result.verdict_sentence()} "
-    + present.untested_assumption(fitted.cannot_tell_dropout, result.holdout_days, months)
+    present.with_caveat(
+        result.verdict_sentence(), fitted.cannot_tell_dropout, result.holdout_days, months
+    )
     if result is not None
     else unchecked
 )

@@ -225,23 +225,24 @@ def window_button(container, days: float | None, *, key: str, why: str) -> None:
     def use(value: int) -> None:
         st.session_state["window"] = value
 
-    said = round(days)
     low, high, step = WINDOW_LIMITS
-    how = (
-        ""
-        if window == said
-        else f" ({said} days is below the slider's lowest)"
-        if said < low
-        else f" ({said} days is above the slider's highest)"
-        if said > high
-        else f" ({said} rounded up to the slider's {step}-day step)"
-    )
     controls.button(
         container,
-        f"Use {window} days as the inactivity window{how}",
+        f"Use {window} days as the inactivity window{_rounding(round(days), window)}",
         on_click=use,
         args=(window,),
         key=key,
-        help=f"{why}, rounded up to the slider's {WINDOW_LIMITS[2]}-day step "
-        f"({WINDOW_LIMITS[0]}–{WINDOW_LIMITS[1]} days).",
+        help=f"{why}, rounded up to the slider's {step}-day step ({low}–{high} days).",
     )
+
+
+def _rounding(said: int, window: int) -> str:
+    """Why the window differs from the days said ("" when it does not)."""
+    low, high, step = WINDOW_LIMITS
+    if window == said:
+        return ""
+    if said < low:
+        return f" ({said} days is below the slider's lowest)"
+    if said > high:
+        return f" ({said} days is above the slider's highest)"
+    return f" ({said} rounded up to the slider's {step}-day step)"

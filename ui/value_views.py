@@ -48,11 +48,8 @@ class Shown:
     def labels(self) -> dict[str, str]:
         """Headers that name their horizon: the CLV horizon's figures and the churn
         horizon's risk sit side by side in the customer tables."""
-        over = present.months(self.months)
         return {
-            "clv": f"Predicted CLV, {over}",
-            "purchases": f"Expected orders, {over}",
-            "p_no_order": f"Chance of no order in {over}",
+            **present.horizon_labels(self.months),
             "churn_risk": f"Churn risk, {self.horizon} days",
         }
 
@@ -321,10 +318,11 @@ def backtest_view(v: Shown) -> None:
         st.error(f"The backtest could not be run, so the figures above are unchecked: {exc}")
         st.stop()
     bar.empty()
-    untested = present.untested_assumption(
-        v.fitted.cannot_tell_dropout, result.holdout_days, v.months
+    st.markdown(
+        present.with_caveat(
+            result.sentence(v.money), v.fitted.cannot_tell_dropout, result.holdout_days, v.months
+        )
     )
-    st.markdown(f"{result.sentence(v.money)} {untested}".rstrip())
     duel, no_duel = None, ""
     # The challenger trains a classifier (seconds to minutes): only when asked, so that the
     # backtest opens fast; once trained it is cached and joins the scorecard.

@@ -74,15 +74,25 @@ def months(n: int) -> str:
     return f"{n} month" if n == 1 else f"{n} months"
 
 
-def untested_assumption(cannot_tell: bool, holdout_days: int, horizon_months: int) -> str:
-    """Said after a backtest's verdict when the model cannot tell who has left: what so
-    short a test cannot check ('' otherwise)."""
+def horizon_labels(horizon_months: int) -> dict[str, str]:
+    """Headers that name the CLV horizon, for every table of the model's figures."""
+    over = months(horizon_months)
+    return {
+        "clv": f"Predicted CLV, {over}",
+        "purchases": f"Expected orders, {over}",
+        "p_no_order": f"Chance of no order in {over}",
+    }
+
+
+def with_caveat(verdict: str, cannot_tell: bool, holdout_days: int, horizon_months: int) -> str:
+    """A backtest's verdict; when the model cannot tell who has left, followed by what so
+    short a test cannot check."""
     if not cannot_tell:
-        return ""
+        return verdict
     return (
-        f"That verdict covers the {holdout_days}-day holdout only: the model assumes nearly "
-        f"everyone stays, which so short a test cannot check. Over {months(horizon_months)}, "
-        "its figures are too high for every customer who stops buying."
+        f"{verdict} That verdict covers the {holdout_days}-day holdout only: the model assumes "
+        "nearly everyone stays, which so short a test cannot check. Over "
+        f"{months(horizon_months)}, its figures are too high for every customer who stops buying."
     )
 
 
@@ -94,7 +104,7 @@ def transition_rows(matrix: pd.DataFrame, prospects_then: float) -> str:
         "Each row is the customers in that stage at the first date who have an order by the "
         "second; its shares add up to 100%."
     ]
-    if "Prospect" in rows and prospects_then == prospects_then:  # contacts were loaded
+    if "Prospect" in rows and pd.notna(prospects_then):  # contacts were loaded
         ordered = int(rows["Prospect"])
         said.append(
             f"Prospect: the {ordered:,} of the {int(prospects_then):,} prospects at the first "

@@ -121,10 +121,13 @@ def _value_part(
         lines.append(lists.outlier_line(outliers, money))
     lines += list(fitted.warnings[1:] if warning else fitted.warnings)
     if result is not None:
-        untested = present.untested_assumption(
-            fitted.cannot_tell_dropout, result.holdout_days, s.horizon_months
+        said = present.with_caveat(
+            result.sentence(money),
+            fitted.cannot_tell_dropout,
+            result.holdout_days,
+            s.horizon_months,
         )
-        lines.append(f"Backtest: {result.sentence(money)} {untested}".rstrip())
+        lines.append(f"Backtest: {said}")
         lines.append(f"Ranking: {result.ranking_sentence()}")
     else:
         lines.append(
