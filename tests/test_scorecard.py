@@ -227,3 +227,15 @@ def test_exactly_0_02_apart_is_within_it():
         f"well as the model here (Gini 0.50 vs 0.48). ({scorecard.READING})"
     )
     assert scorecard.best({"model": {"auc": 0.48}, "past_spend": {"auc": 0.50}}, "auc") == "model"
+
+
+def test_a_missing_score_ranks_below_every_other():
+    # Buyer at nan against non-buyers at 1 and 2: ranked last, below both -> AUC 0; the same
+    # customers with the buyer scored 0 give the same answer, in AUC and in Gini.
+    assert scorecard.auc([np.nan, 1, 2], [True, False, False]) == 0.0
+    assert scorecard.auc([np.nan, 1, 2], [False, True, False]) == 0.5
+    revenue = [0.0, 6.0, 2.0]
+    assert scorecard.gini([np.nan, 2, 1], revenue) == scorecard.gini([0, 2, 1], revenue) == 1.0
+    assert scorecard.gini([2, np.nan, 1], revenue) == pytest.approx(
+        scorecard.gini([2, 0, 1], revenue)
+    )

@@ -166,7 +166,11 @@ def run(
     )  # fmt: skip
     fitted = clv.fit(calibration, model, prepared.spend)
     predicted = clv.predict_purchases(fitted, calibration, days)
-    spend = fitted.spend.expected(calibration["frequency"], calibration["monetary_value"])
+    # Arrays, not Series: numpy probing a Series with a million text labels for its array
+    # interface builds a hash table of the labels (0.1-0.2 s each time at 1M customers).
+    spend = fitted.spend.expected(
+        calibration["frequency"].to_numpy(), calibration["monetary_value"].to_numpy()
+    )
     frame = actual.assign(
         predicted_orders=predicted.expected,
         predicted_revenue=predicted.expected * spend,

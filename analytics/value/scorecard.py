@@ -48,17 +48,36 @@ READING = "AUC and Gini: 1 is a perfect ranking; 0.5 (AUC) and 0 (Gini) no bette
 SAME = 0.02  # AUCs or Ginis at most this far apart count as "as well"
 
 
-def auc(score, positive) -> float:
+class Ties:
+    """A score's customers in ascending order of score, and where each run of equal scores
+    starts in that order: the one sort both metrics read (the order within a run does not
+    matter, since tied scores share their rank and their revenue). A missing score ranks
+    below every other."""
+
+    def __init__(self, score):
+        score = np.asarray(score, dtype="float64")
+        self.order = np.argsort(np.where(np.isnan(score), -np.inf, score))
+        ordered = score[self.order]
+        self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        self.sizes = np.diff(np.r_[self.starts, len(score)])
+
+    def sums(self, values) -> np.ndarray:
+        """``values`` added up per run of tied scores, in ascending order of score."""
+        return np.add.reduceat(np.asarray(values, dtype="float64")[self.order], self.starts)
+
+
+def auc(score, positive, ties: Ties | None = None) -> float:
     """Mann-Whitney AUC of ``score`` for the boolean ``positive``, ties counted half (nan
-    when everyone or no one is positive)."""
-    score = np.asarray(score, dtype="float64")
+    when everyone or no one is positive). ``ties``: ``Ties(score)``, when already made."""
     positive = np.asarray(positive, dtype=bool)
     n1 = int(positive.sum())
     n0 = len(positive) - n1
     if n1 == 0 or n0 == 0:
         return float("nan")
-    ranks = pd.Series(score).rank(method="average").to_numpy()  # ties share their mean rank
-    return float((ranks[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+    ties = Ties(score) if ties is None else ties
+    mean_rank = ties.starts + (ties.sizes + 1) / 2  # ties share their mean rank (from 1)
+    rank_sum = float(ties.sums(positive) @ mean_rank)
+    return (rank_sum - n1 * (n1 + 1) / 2) / (n1 * n0)
 
 
 def _lorenz_gini(ordered: np.ndarray) -> float:
@@ -67,19 +86,16 @@ def _lorenz_gini(ordered: np.ndarray) -> float:
     return float(np.cumsum(ordered).sum() / (total * n) - (n + 1) / (2 * n))
 
 
-def gini(score, value) -> float:
+def gini(score, value, ties: Ties | None = None, perfect: float | None = None) -> float:
     """Normalized Gini of ``score`` for the amounts ``value`` (higher score = expected to be
-    worth more); ties averaged within tied groups (nan when no value to order)."""
-    score = np.asarray(score, dtype="float64")
+    worth more); ties averaged within tied groups (nan when no value to order).
+    ``ties``: ``Ties(score)``; ``perfect``: the perfect order's area; when already made."""
     value = np.asarray(value, dtype="float64")
     if len(value) < 2 or not value.sum() > 0:
         return float("nan")
-    order = np.argsort(-score, kind="stable")
-    s, v = score[order], value[order]
-    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-    sizes = np.diff(np.r_[starts, len(s)])
-    averaged = np.repeat(np.add.reduceat(v, starts) / sizes, sizes)
-    perfect = _lorenz_gini(np.sort(value)[::-1])
+    ties = Ties(score) if ties is None else ties
+    averaged = np.repeat(ties.sums(value) / ties.sizes, ties.sizes)[::-1]  # highest first
+    perfect = _lorenz_gini(np.sort(value)[::-1]) if perfect is None else perfect
     return _lorenz_gini(averaged) / perfect if perfect > 0 else float("nan")
 
 
@@ -89,19 +105,27 @@ def rank(judged: pd.DataFrame, challenger: pd.Series | None = None) -> dict:
     ``judged`` has one row per customer judged: ``actual_orders``, ``actual_revenue``,
     ``predicted_orders``, ``predicted_revenue``, ``days_since_last`` (at the holdout's
     start) and ``past_spend``; ``challenger`` its chance to order, by customer id.
+    A rule of thumb ranks by one score for both, so it is sorted once.
     """
-    buys = judged["actual_orders"].to_numpy() > 0
-    revenue = judged["actual_revenue"].to_numpy()
+    column = lambda name: judged[name].to_numpy(dtype="float64")  # noqa: E731
+    buys = column("actual_orders") > 0
+    revenue = column("actual_revenue")
+    since = Ties(-column("days_since_last"))
+    spent = Ties(column("past_spend"))
     scores = {
-        "model": (judged["predicted_orders"], judged["predicted_revenue"]),
-        "days_since_last_order": (-judged["days_since_last"], -judged["days_since_last"]),
-        "past_spend": (judged["past_spend"], judged["past_spend"]),
+        "model": (Ties(column("predicted_orders")), Ties(column("predicted_revenue"))),
+        "days_since_last_order": (since, since),
+        "past_spend": (spent, spent),
     }
     if challenger is not None:
-        chance = challenger.reindex(judged.index).fillna(0.0)
+        chance = Ties(challenger.reindex(judged.index).fillna(0.0).to_numpy(dtype="float64"))
         scores["challenger"] = (chance, chance)
+    perfect = _lorenz_gini(np.sort(revenue)[::-1]) if revenue.sum() > 0 else None
     return {
-        name: {"auc": auc(for_buys, buys), "gini": gini(for_spend, revenue)}
+        name: {
+            "auc": auc(None, buys, for_buys),
+            "gini": gini(None, revenue, for_spend, perfect),
+        }
         for name, (for_buys, for_spend) in scores.items()
     }
 
