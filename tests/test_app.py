@@ -918,3 +918,26 @@ def test_cohort_curve_defaults_leave_out_small_cohorts_and_mark_them(app):
     no_errors(at)
     legend = at.get("vega_lite_chart")[1].proto.spec
     assert f'"{small} (small)"' in legend
+
+
+def test_a_model_switch_lets_go_of_the_last_models_tables(app, monkeypatch):
+    """A server keeps one model's per-customer tables per dataset: switching lets the last
+    model's go before the new ones are made, and going back remakes the same figures."""
+    from ui import cache_value
+
+    monkeypatch.setattr(cache_value, "_kept_model", {})  # whatever earlier tests chose
+    cleared = []
+    for cached in cache_value._PER_MODEL:
+        monkeypatch.setattr(cached, "clear", lambda c=cached: cleared.append(c))
+    at = app.switch_page("app_pages/value.py").run()
+    before = kpis(at)["Predicted CLV, 12 months"]
+    at.selectbox(key="clv_model").set_value("mbgnbd").run()  # the same model: nothing let go
+    assert cleared == []
+    at.selectbox(key="clv_model").set_value("bgnbd").run()
+    no_errors(at)
+    assert cleared == list(cache_value._PER_MODEL)
+    assert kpis(at)["Predicted CLV, 12 months"] != before
+    monkeypatch.undo()  # clearing for real now
+    at.selectbox(key="clv_model").set_value("mbgnbd").run()
+    no_errors(at)
+    assert kpis(at)["Predicted CLV, 12 months"] == before

@@ -183,6 +183,11 @@ def test_the_app_reopens_a_link_from_kept_arrays_old_folders_and_damaged_files(
     key = at.session_state["source"].key
     folder = tmp_path / key
     assert (folder / "base.json").exists() and (folder / "lifecycle.json").exists()
+    # Once kept, the uploading visit itself uses the kept files, not its heap copies.
+    from ui import session
+
+    assert not session._customer_base(key, None).day.flags.writeable
+    assert not session._lifecycle_index(key, None).own_median.flags.writeable
     at.switch_page("app_pages/lifecycle.py").run()
     uploaded = _lifecycle_tiles(at)
     assert uploaded and not at.exception

@@ -6,6 +6,8 @@ memory stays bounded while visitors try other reference dates and models."""
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 import streamlit as st
 
@@ -54,6 +56,7 @@ def _clv_forecast(key, _base, _model, ref_date, model, months):
 def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
     """The fitted model and its per-customer forecast at the reference date (cached)."""
     key = dataset.source.key
+    _one_model(key, model)
     fitted = _clv_fit(key, dataset.base, ref_date, model)
     return fitted, _clv_forecast(key, dataset.base, fitted, ref_date, model, months)
 
@@ -134,6 +137,25 @@ def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, mar
     first, scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days, settings)
     table = scored if first == settings else clv.rescore(scored, _fc, settings)
     return table, clv.total_interval(_fitted, _fc, table["clv"].to_numpy())
+
+
+# A server keeps one model's per-customer tables per dataset (histories, forecasts, churn,
+# scores: about 300 MB at 1M customers). Before another model's are made, the tables kept
+# are let go, so that a switch never holds two models' at its peak (within 2 GB at 1M);
+# going back to a model remakes its tables from its kept fit (about 2 s at 1M). The caches
+# are cleared whole: they hold one or two entries, so little else is lost.
+_PER_MODEL = (_histories, _clv_forecast, _churn, _scored, _clv_scores)
+_kept_model: dict[str, str] = {}  # dataset key -> the model whose tables are kept
+_kept_lock = threading.Lock()
+
+
+def _one_model(key: str, model: str) -> None:
+    with _kept_lock:
+        before = _kept_model.get(key)
+        _kept_model[key] = model
+    if before is not None and before != model:
+        for cached in _PER_MODEL:
+            cached.clear()
 
 
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner=False)
