@@ -15,10 +15,12 @@ from analytics import LensError
 from analytics.insights import segments
 from analytics.insights.customers import summarise
 from analytics.value import backtest, clv, propensity, verdict
+from ui import memory
 from ui.session import Dataset, lifecycle_index
 
 
 @st.cache_resource(max_entries=2, ttl="1h", show_spinner="Summarising customers…")
+@memory.roomily
 def _summary(key, _base, ref_date):
     return summarise(_base, ref_date)
 
@@ -30,11 +32,13 @@ def summary(dataset: Dataset, ref_date) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=2, ttl="1h", show_spinner="Fitting the spend model…")
+@memory.roomily
 def _spend(key, _base, ref_date):
     return clv.fit_spend(_summary(key, _base, ref_date))  # the same for every model
 
 
 @st.cache_resource(max_entries=6, ttl="1h", show_spinner="Fitting the value model…")
+@memory.roomily
 def _clv_fit(key, _base, ref_date, model):
     return clv.fit(_summary(key, _base, ref_date), model, _spend(key, _base, ref_date))
 
@@ -42,12 +46,14 @@ def _clv_fit(key, _base, ref_date, model):
 # What does not move with the horizon (P(alive) and its range, spend, next order): once
 # per model, so that a horizon step redoes only the horizon's columns (~60 MB at 1M).
 @st.cache_resource(max_entries=2, ttl="1h", show_spinner="Scoring every customer…")
+@memory.roomily
 def _histories(key, _base, _model, ref_date, model):
     return clv.histories_of(_model, _summary(key, _base, ref_date), ref_date)
 
 
 # Few entries: a forecast holds a table of every customer, ~100 MB at 1M customers.
 @st.cache_resource(max_entries=2, ttl="1h", show_spinner="Forecasting purchases…")
+@memory.roomily
 def _clv_forecast(key, _base, _model, ref_date, model, months):
     known = _histories(key, _base, _model, ref_date, model)
     return clv.forecast(_model, _summary(key, _base, ref_date), months, ref_date, known)
@@ -62,6 +68,7 @@ def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
 
 
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner="Backtesting every model…")
+@memory.roomily
 def _backtests(key, _base, _done, model):
     return backtest.compare(_base, None, _done)
 
@@ -85,16 +92,19 @@ def backtests(dataset: Dataset, model: str, progress=None):
 
 # One entry: a shop's calibration summary and holdout (~100 MB at 1M customers).
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Splitting the orders for the backtest…")
+@memory.roomily
 def _calibration(key, _base, holdout_days):
     return backtest.calibrate(_base, holdout_days)  # the same for every model
 
 
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner="Backtesting the model…")
+@memory.roomily
 def backtest_one(key, _base, model, holdout_days):
     return backtest.run(_base, model, holdout_days, _calibration(key, _base, holdout_days))
 
 
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner="Training the challenger…")
+@memory.roomily
 def _challenge(key, _dataset, _result, model, horizon):
     index = lifecycle_index(_dataset)
     return propensity.challenge(index, _result.calibration_end, horizon, _result.fitted)
@@ -109,6 +119,7 @@ def challenge(dataset: Dataset, model: str, horizon: int):
 # What does not move with the discount rate or the margin: scored once per horizon. One
 # entry each (a table of every customer's scores is ~200 MB at 1M customers).
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Scoring every customer…")
+@memory.roomily
 def _scored(key, _base, _fitted, _fc, ref_date, model, months, days, _first):
     # Scored at the discount and margin of the first ask (``_first``), which a horizon step
     # then uses as it is; another discount or margin only rescores the CLV columns.
@@ -120,6 +131,7 @@ def _scored(key, _base, _fitted, _fc, ref_date, model, months, days, _first):
 
 # Nor does the chance to order within the churn horizon move with the CLV horizon.
 @st.cache_resource(max_entries=2, ttl="1h", show_spinner=False)
+@memory.roomily
 def _churn(key, _base, _fitted, ref_date, model, days):
     known = _histories(key, _base, _fitted, ref_date, model)
     limit = _outlier_limit(key, _base, ref_date)
@@ -132,6 +144,7 @@ def _outlier_limit(key, _base, ref_date):
 
 
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Scoring every customer…")
+@memory.roomily
 def _clv_scores(key, _base, _fitted, _fc, ref_date, model, months, discount, margin, days):
     settings = clv.Settings(months, discount, margin, days)
     first, scored = _scored(key, _base, _fitted, _fc, ref_date, model, months, days, settings)

@@ -12,7 +12,7 @@ from analytics import LensError
 from analytics.insights import rfm
 from analytics.output import report
 from analytics.output.report import ReportSettings
-from ui import auth, cache_insights, cache_payback, cache_value, controls, session, show
+from ui import auth, cache_insights, cache_payback, cache_value, controls, memory, session, show
 from ui.session import Dataset, lifecycle_index, open_campaigns
 
 WINDOW_LIMITS = (30, 730, 5)  # the inactivity window slider: lowest, highest, step
@@ -144,15 +144,16 @@ def pdf_report(dataset: Dataset) -> None:
         return
     bar = st.progress(0.0, text="Preparing the report…")
     known = _known_results(dataset, report_settings, bar)
-    data = report.build(
-        lifecycle_index(dataset),
-        report_settings,
-        campaign,
-        known,
-        progress=lambda done, what: bar.progress(0.4 + 0.6 * done, text=what),
-        payback=_payback(dataset, spend),
-        lines=dataset.log.lines,
-    )
+    with memory.roomy():  # the report's own figures and charts: one heavy burst of work
+        data = report.build(
+            lifecycle_index(dataset),
+            report_settings,
+            campaign,
+            known,
+            progress=lambda done, what: bar.progress(0.4 + 0.6 * done, text=what),
+            payback=_payback(dataset, spend),
+            lines=dataset.log.lines,
+        )
     st.session_state["pdf_ready"] = (wanted, data)
     st.rerun(scope="fragment")  # draws the download button in place of this one
 
