@@ -1219,15 +1219,21 @@ EQUIVALENT: dict[str, str] = {
     LI + "x_usual_gap__mutmut_16": "a one-time buyer's recency is 0: 0 / 0 is nan as well",
     LI + "x_usual_gap__mutmut_2": "the frequency divides alike as an int or a float",
     LI + "x_usual_gap__mutmut_7": "only which numpy warnings are silenced",
-    SC + "x_(auc__mutmut_(3|5)|gini__mutmut_(3|5|10|12))": "the scores and amounts come as "
-    "numbers: any numeric type ranks, sorts and adds alike",
-    SC + "x_(auc__mutmut_24|gini__mutmut_(23|65))": "float('NAN') is nan too",
-    SC + "x_auc__mutmut_17": "with nobody, or everybody, positive the AUC's numerator and "
-    "denominator are both 0: numpy's 0 / 0 is nan as well",
-    SC + "x_gini__mutmut_(15|19)": "one customer, or nothing (or less) spent: the perfect "
-    "order's area is 0 or nan, so the Gini is nan as well",
-    SC + "x_gini__mutmut_(26|28|31)": "tied scores are averaged as one group: their order "
-    "among themselves does not matter, and other scores have one order",
+    SC + "x_(auc__mutmut_17|gini__mutmut_(16|47))": "float('NAN') is nan too",
+    SC + "x_gini__mutmut_(3|5)": "the amounts are added as float64 (Ties.sums), and integer "
+    "amounts sort and add to the same Lorenz areas",
+    SC + "x_gini__mutmut_(8|12)": "one customer's perfect area is 1 - 2 / 2 = 0, and with "
+    "every amount 0 it is 0 / 0 = nan: either way the Gini is nan, as the early return says",
+    SC + "x_gini__mutmut_33": "the perfect order's area computed again: the same area",
+    SC + "x_rank__mutmut_(3|45)": "Ties and its sums cast every score and amount to float64, "
+    "and whole orders compare with 0 alike as ints",
+    SC + "x_rank__mutmut_(54|55|56|61|62|74|78)": "the perfect order's area is a shortcut: "
+    "gini computes the same area when it is not given, and returns nan before reading it "
+    "when nothing was spent",
+    SC + "xǁTiesǁ__init____mutmut_(3|5)": "np.where with -inf gives float64 scores whatever "
+    "their numeric type",
+    SC + "xǁTiesǁsums__mutmut_(6|8)": "numpy adds booleans as integers (its default for add "
+    "on bool), so the positives per tie are counted alike",
     RP + "x_km_curve__mutmut_(3|5|8|10)": "durations come as whole days and the comebacks as "
     "booleans: asarray keeps them so",
     RP + "x_km_curve__mutmut_26": "side='left' is searchsorted's default",

@@ -239,3 +239,25 @@ def test_a_missing_score_ranks_below_every_other():
     assert scorecard.gini([2, np.nan, 1], revenue) == pytest.approx(
         scorecard.gini([2, 0, 1], revenue)
     )
+
+
+def test_buys_given_as_order_counts_and_a_challenger_without_a_chance():
+    # Order counts read as bought or not: 3 orders is one buyer, ranked first -> AUC 1 (as a
+    # count, 3 "buyers" would give (6 - 6) / (3 x ...) nonsense).
+    assert scorecard.auc([2, 1, 0], [3, 0, 0]) == 1.0
+    # A customer the challenger gives no chance counts as a chance of 0: a (a buyer, not in the
+    # challenger) ties with b (0, a non-buyer): half a pair -> AUC 0.5, not 0.
+    judged = pd.DataFrame(
+        {
+            "actual_orders": [1, 0],
+            "actual_revenue": [10.0, 0.0],
+            "predicted_orders": [0.5, 0.1],
+            "predicted_revenue": [5.0, 1.0],
+            "days_since_last": [1, 2],
+            "past_spend": [1.0, 0.0],
+        },
+        index=["a", "b"],
+    )
+    chance = scorecard.rank(judged, pd.Series({"b": 0.0}))["challenger"]
+    assert chance["auc"] == 0.5
+    assert chance["gini"] == pytest.approx(0.0)  # tied: each credited 5 of the 10
