@@ -178,6 +178,7 @@ def _known_results(dataset: Dataset, s: ReportSettings, bar) -> report.Known:
         known.fitted, known.forecast = cache_value.clv_forecast(
             dataset, s.ref_date, s.model, s.horizon_months
         )
+        known.summary = cache_value.summary(dataset, s.ref_date)
         bar.progress(0.25, text="Backtesting the value model…")
         known.backtest = cache_value.backtest_one(dataset.source.key, dataset.base, s.model, None)
     except LensError:

@@ -62,6 +62,7 @@ class Known:
     forecast: object | None = None  # clv.forecast of it over the report's horizon
     backtest: object | None = None  # backtest.run with the report's model
     evolution: pd.DataFrame | None = None  # lifecycle.evolution, monthly
+    summary: pd.DataFrame | None = None  # summarise at the reference date
 
 
 @dataclass
@@ -87,8 +88,8 @@ def _value_part(
     money = partial(present.money, currency=s.currency)
     try:
         fitted, fc = known.fitted, known.forecast
+        summary = known.summary if known.summary is not None else summarise(index.base, s.ref_date)
         if fitted is None or fc is None:
-            summary = summarise(index.base, s.ref_date)
             fitted = fitted if fitted is not None else clv.fit(summary, s.model)
             fc = clv.forecast(fitted, summary, s.horizon_months, s.ref_date)
         values = clv.clv(fc, s.horizon_months, s.discount_rate, s.margin)
@@ -116,7 +117,7 @@ def _value_part(
         f"chance that a customer is still buying (P(alive)). {fitted.reason}"
     )
     limit = clv.outlier_limit(index.base, s.ref_date)
-    outliers = lists.outlier_totals(values, clv.outliers(summarise(index.base, s.ref_date), limit))
+    outliers = lists.outlier_totals(values, clv.outliers(summary, limit))
     if outliers["customers"]:
         lines.append(lists.outlier_line(outliers, money))
     lines += list(fitted.warnings[1:] if warning else fitted.warnings)
