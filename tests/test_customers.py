@@ -28,6 +28,24 @@ def test_hand_built_summary():
     assert early.loc["a", "T"] == 5 and early.loc["a", "frequency"] == 0
 
 
+def test_the_summary_at_the_datas_end_is_the_bases_own_table():
+    """Made once per dataset: at the data's last day (the default reference date) the base's
+    table itself, not a second one; any earlier end is computed."""
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-05"]),
+            "amount": [10.0, 30.0, 7.0],
+        }
+    )
+    base = build_customer_base(orders)
+    assert len(base.summary) == 2 and base.summary.loc["a", "frequency"] == 1
+    assert summarise(base) is base.summary
+    assert summarise(base, pd.Timestamp("2024-01-11")) is base.summary
+    earlier = summarise(base, pd.Timestamp("2024-01-10"))
+    assert earlier is not base.summary and earlier.loc["a", "frequency"] == 0
+
+
 @pytest.fixture(scope="module")
 def cdnow():
     return load_cdnow()
