@@ -242,8 +242,8 @@ def test_a_missing_score_ranks_below_every_other():
 
 
 def test_buys_given_as_order_counts_and_a_challenger_without_a_chance():
-    # Order counts read as bought or not: 3 orders is one buyer, ranked first -> AUC 1 (as a
-    # count, 3 "buyers" would give (6 - 6) / (3 x ...) nonsense).
+    # Order counts read as bought or not: 3 orders is one buyer, ranked first -> AUC 1 (read
+    # as a count, the 3 would be three buyers out of three customers, and the AUC nan).
     assert scorecard.auc([2, 1, 0], [3, 0, 0]) == 1.0
     # A customer the challenger gives no chance counts as a chance of 0: a (a buyer, not in the
     # challenger) ties with b (0, a non-buyer): half a pair -> AUC 0.5, not 0.
