@@ -122,8 +122,7 @@ elif view == "Transitions":
         "lifecycle_4",
     )
     show.table(matrix, labels={"from": "Stage at the first date"})
-    then = lc.stage_counts(lc.snapshot(index, d1, s.window, s.at_risk_factor))["Prospect"]
-    st.caption(present.transition_rows(matrix, then))
+    st.caption(present.transition_rows(matrix))
 
 elif view == "What-if":
     pinned = st.session_state.get("baseline")

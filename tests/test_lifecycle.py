@@ -454,14 +454,15 @@ def test_transition_rows_say_how_many_prospects_ordered_and_who_was_not_known():
     index = lc.prepare(build_customer_base(orders_of(customers)), contacts)
     matrix = lc.transitions(index, "2024-03-31", T, 180, 1.5)
     then = lc.stage_counts(lc.snapshot(index, "2024-03-31", 180, 1.5))["Prospect"]
-    assert then == 2
-    said = present.transition_rows(matrix, then)
+    assert then == 2 == matrix.attrs["prospects_then"]  # the snapshot's count, not made again
+    said = present.transition_rows(matrix)
     assert "Prospect: the 1 of the 2 prospects at the first date (50%) who have ordered" in said
     assert "Not yet a customer: 1 person whose first order came after the first date" in said
     alone = lc.prepare(build_customer_base(orders_of(customers)))  # no contacts file
     plain = lc.transitions(alone, "2024-03-31", T, 180, 1.5)
     no_prospects = lc.stage_counts(lc.snapshot(alone, "2024-03-31", 180, 1.5))["Prospect"]
-    assert "Prospect:" not in present.transition_rows(plain, no_prospects)
+    assert np.isnan(no_prospects) and plain.attrs["prospects_then"] is None
+    assert "Prospect:" not in present.transition_rows(plain)
 
 
 def test_snapshot_dates_are_period_ends_and_the_data_end():

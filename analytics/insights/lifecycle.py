@@ -456,6 +456,8 @@ def transitions(
 
     Covers everyone with an order by ``date_to``. Those without an order at ``date_from``
     are in the row Prospect when they were a known contact then, else "Not yet a customer".
+    ``attrs["prospects_then"]``: every prospect at ``date_from`` (None without contacts),
+    the base of the Prospect row.
     """
     a = snapshot(index, date_from, window, at_risk_factor)
     b = snapshot(index, date_to, window, at_risk_factor)
@@ -475,7 +477,9 @@ def transitions(
         index=pd.Index(rows, name="from"),
         columns=pd.Index(STAGES, name="to"),
     ).drop(columns="Prospect")
-    return matrix.loc[matrix.sum(axis=1) > 0]
+    matrix = matrix.loc[matrix.sum(axis=1) > 0]
+    matrix.attrs["prospects_then"] = a.prospects
+    return matrix
 
 
 def row_shares(matrix: pd.DataFrame) -> pd.DataFrame:

@@ -96,10 +96,11 @@ def with_caveat(verdict: str, cannot_tell: bool, holdout_days: int, horizon_mont
     )
 
 
-def transition_rows(matrix: pd.DataFrame, prospects_then: float) -> str:
+def transition_rows(matrix: pd.DataFrame) -> str:
     """What the transition table's rows hold beyond the stages: the prospects who ordered
     since (out of all prospects at the first date) and those not known then."""
     rows = matrix.sum(axis=1)
+    prospects_then = matrix.attrs.get("prospects_then")
     said = [
         "Each row is the customers in that stage at the first date who have an order by the "
         "second; its shares add up to 100%."
