@@ -8,7 +8,7 @@ that page without this script (no sidebar, no settings).
 import streamlit as st
 
 from analytics.ingest import guards
-from ui import auth, controls, memory, params, session, show
+from ui import auth, controls, memory, params, session, show, warm
 from ui.sidebar import presentation_toggle, render_sidebar
 
 guards.secrets_only()  # no password from the environment reaches a listed source
@@ -53,5 +53,6 @@ write_link()  # before the page too: a page may stop early (st.stop)
 try:
     page.run()
     write_link()
+    warm.start()  # the report's and the models' libraries, while the visitor reads
 finally:
     memory.give_back()  # what this run freed, returned to the system

@@ -139,7 +139,7 @@ def test_a_repeat_customer_bought_on_two_days_in_the_funnel_and_the_models():
     funnel = lc.funnel(index, snap).set_index("step")
     assert funnel["customers"].tolist() == [2, 1, 0, 0]
     assert funnel.loc["2nd purchase", "median_days_from_previous"] == 152  # d: Jan 1 -> Jun 1
-    assert lc.repeat_share(index, snap) == 0.5
+    assert lc.repeat_share(lc.funnel(index, snap)) == 0.5
     summary = index.base.summary
     assert int((summary["frequency"] > 0).sum()) == 1  # the models' repeat buyers: d alone
 

@@ -52,9 +52,9 @@ def test_repeat_share_counts_customers_who_bought_on_two_or_more_days():
             "d": ["2024-01-06"],
         }
     )
-    assert lc.repeat_share(index, lc.snapshot(index, T, 180, 1.5)) == 0.5
+    assert lc.repeat_share(lc.funnel(index, lc.snapshot(index, T, 180, 1.5))) == 0.5
     alone = index_of({"a": ["2024-01-01", "2024-01-11"]})
-    assert lc.repeat_share(alone, lc.snapshot(alone, T, 180, 1.5)) == 1.0
+    assert lc.repeat_share(lc.funnel(alone, lc.snapshot(alone, T, 180, 1.5))) == 1.0
 
 
 def test_the_funnel_counts_a_fourth_purchase_day():

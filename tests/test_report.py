@@ -274,3 +274,42 @@ def test_the_pdfs_heroes_follow_the_analysts_share(tmp_path):
     assert cli(["report", "demo", "--hero-pct", "10", "--out", str(out)]) == 0
     flat = " ".join(pdf_text(out)[1].split())
     assert "Hero customers: the top 10% by revenue (344 customers)" in flat
+
+
+def test_results_given_as_a_call_are_waited_for_once_after_the_models_own_figures():
+    """The app hands the report a call for the value model's results, made in threads while
+    the report computes what does not rest on them: the call is made once, after those
+    figures, and the report reads as with the same results given outright."""
+    import io
+
+    from analytics.ingest.io import DEMO_ORDERS, load_dataset
+    from analytics.insights.customers import build_customer_base, summarise
+    from analytics.output import report
+    from analytics.value import backtest, clv
+
+    base = build_customer_base(load_dataset("demo_orders.csv", DEMO_ORDERS.read_bytes())[0].orders)
+    index = lifecycle.prepare(base)
+    settings = report.ReportSettings("demo", base.data_end, 180, 1.5)
+    summary = summarise(base, base.data_end)
+    fitted = clv.fit(summary, settings.model)
+    known = report.Known(
+        fitted,
+        clv.forecast(fitted, summary, 12, base.data_end),
+        backtest.run(base, settings.model),
+        lifecycle.evolution(index, 180, 1.5),
+        summary,
+    )
+    heard, calls = [], []
+
+    def later() -> report.Known:
+        calls.append(heard[-1])  # the step the report had reached
+        return known
+
+    def text(data: bytes) -> str:
+        pages = PdfReader(io.BytesIO(data)).pages
+        return re.sub(r"Made on \d\d \w+ \d{4}", "", " ".join(p.extract_text() for p in pages))
+
+    waited = report.build(index, settings, known=later, progress=lambda f, w: heard.append(w))
+    assert calls == ["The value model, its backtest and the stages over time…"]
+    assert heard.index(calls[0]) > heard.index("Computing stages, cohorts and segments…")
+    assert text(waited) == text(report.build(index, settings, known=known))

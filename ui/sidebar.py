@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextvars
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
 
 from analytics import LensError
 from analytics.insights import rfm
@@ -143,14 +148,14 @@ def pdf_report(dataset: Dataset) -> None:
     ):
         return
     bar = st.progress(0.0, text="Preparing the report…")
-    known = _known_results(dataset, report_settings, bar)
+    known = _known_results(dataset, report_settings)
     with memory.roomy():  # the report's own figures and charts: one heavy burst of work
         data = report.build(
             lifecycle_index(dataset),
             report_settings,
             campaign,
             known,
-            progress=lambda done, what: bar.progress(0.4 + 0.6 * done, text=what),
+            progress=lambda done, what: bar.progress(done, text=what),
             payback=_payback(dataset, spend),
             lines=dataset.log.lines,
         )
@@ -166,24 +171,78 @@ def _payback(dataset: Dataset, spend):
         return None  # the Payback page says what is wrong with it
 
 
-def _known_results(dataset: Dataset, s: ReportSettings, bar) -> report.Known:
-    """The slow parts of the report from the app's caches (computed now if not yet)."""
-    known = report.Known()
-    bar.progress(0.02, text="Stages over time…")
-    known.evolution = cache_insights.evolution(
-        dataset.source.key, lifecycle_index(dataset), s.window, s.at_risk_factor, "month"
+def _known_results(dataset: Dataset, s: ReportSettings) -> Callable[[], report.Known]:
+    """The slow parts of the report from the app's caches (computed now if not yet), as a
+    call that waits for them.
+
+    The value model, its backtest and the stages over time share nothing, so when they are
+    not cached yet they are made in threads while the report computes the figures that do not
+    rest on them: numpy and pandas let go of the lock in their loops, and a second core takes
+    them (benchmarks/RESULTS.md, the cold PDF)."""
+
+    def value() -> report.Known:
+        known = report.Known()
+        try:
+            known.fitted, known.forecast = cache_value.clv_forecast(
+                dataset, s.ref_date, s.model, s.horizon_months
+            )
+            known.summary = cache_value.summary(dataset, s.ref_date)
+        except LensError:
+            pass  # the report says why in one line
+        return known
+
+    evolution = _beside(
+        cache_insights.evolution,
+        dataset.source.key,
+        lifecycle_index(dataset),
+        s.window,
+        s.at_risk_factor,
+        "month",
     )
-    bar.progress(0.1, text="Fitting the value model…")
-    try:
-        known.fitted, known.forecast = cache_value.clv_forecast(
-            dataset, s.ref_date, s.model, s.horizon_months
-        )
-        known.summary = cache_value.summary(dataset, s.ref_date)
-        bar.progress(0.25, text="Backtesting the value model…")
-        known.backtest = cache_value.backtest_one(dataset.source.key, dataset.base, s.model, None)
-    except LensError:
-        pass  # the report says why in one line
+    valued = _beside(value)
+    backtest = _beside(cache_value.backtest_one, dataset.source.key, dataset.base, s.model, None)
+
+    def known() -> report.Known:
+        out = valued()
+        out.evolution = evolution()
+        try:
+            out.backtest = backtest() if out.fitted is not None else None
+        except LensError:
+            pass  # as above
+        return out
+
     return known
+
+
+def _beside(function, *args):
+    """Start ``function(*args)`` in a thread of this script run; returns a call that waits
+    for it and gives its result (or raises its error).
+
+    The thread's cached steps show no spinner: Streamlit draws each cache's spinner over the
+    same spot, so two at once overlap; the report's progress bar says what runs. Streamlit
+    leaves out the spinner of a cached step called from another one, so the thread runs as
+    if in one (a flag in Streamlit's script-run context)."""
+    done: dict = {}
+    context = contextvars.copy_context()
+    context.run(in_cached_function.set, True)
+
+    def run() -> None:
+        try:
+            done["result"] = context.run(function, *args)
+        except BaseException as error:  # handed to the waiting call
+            done["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())  # the caches see the same app
+    thread.start()
+
+    def result():
+        thread.join()
+        if "error" in done:
+            raise done["error"]
+        return done["result"]
+
+    return result
 
 
 # In presentation mode the pages draw no controls (see ui/controls.py); the sidebar and the

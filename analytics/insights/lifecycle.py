@@ -508,11 +508,12 @@ def purchase_ranks(index: LifecycleIndex, snap: Snapshot) -> tuple[np.ndarray, n
     return counts, np.stack([rank, gap])
 
 
-def repeat_share(index: LifecycleIndex, snap: Snapshot) -> float:
+def repeat_share(funnel_table: pd.DataFrame) -> float:
     """Repeat customers (purchases on two or more days by ``t``) among the customers who have
-    ordered: the one repeat rate of the app, counted as the value models count."""
-    purchases = purchase_ranks(index, snap)[0]
-    return float((purchases >= 2).sum() / max(int((purchases >= 1).sum()), 1))
+    ordered: the one repeat rate of the app, counted as the value models count. Read from
+    :func:`funnel`'s table (its 2nd purchase step over its 1st), so one pass counts both."""
+    customers = funnel_table.set_index("step")["customers"]
+    return float(customers["2nd purchase"] / max(int(customers["1st purchase"]), 1))
 
 
 def funnel(index: LifecycleIndex, snap: Snapshot) -> pd.DataFrame:

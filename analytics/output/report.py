@@ -241,7 +241,7 @@ def build(
     index: LifecycleIndex,
     s: ReportSettings,
     lift=None,
-    known: Known | None = None,
+    known: Known | Callable[[], Known] | None = None,
     progress: Callable[[float, str], None] | None = None,
     payback=None,
     lines: pd.DataFrame | None = None,
@@ -251,7 +251,9 @@ def build(
     Page 1 is a summary a manager reads in 30 seconds (five figures, one sentence each, and
     the stage mix); the details flow after it. ``lift`` (a campaign ``Lift``,
     the campaign result open in the app) adds its results before the definitions. ``known``
-    holds results the app already has; ``progress(fraction, what)`` hears each step.
+    holds results the app already has, or is a call that gives them: it is called once the
+    figures that do not rest on the model are computed, so the app can make the model's in
+    other threads meanwhile. ``progress(fraction, what)`` hears each step.
     ``payback`` (a :class:`analytics.insights.payback.PaybackResult`, when spend is loaded)
     adds the payback section. ``lines`` (the order log's line items, when the data names
     products) adds the top first products to the repurchase section.
@@ -264,16 +266,32 @@ def build(
         if progress is not None:
             progress(fraction, what)
 
-    known = known or Known()
     money = partial(present.money, currency=s.currency)
     base = index.base
-    step(0.02, "Computing stages…")
+    # First every figure that does not rest on the value model (see ``known`` above).
+    step(0.02, "Computing stages, cohorts and segments…")
     snap = lifecycle.snapshot(index, s.ref_date, s.window, s.at_risk_factor)
     facts = rfm.customer_facts(index, snap)  # recency, orders, revenue: RFM
     mix = lifecycle.stage_mix(index, snap, s.window)
     buyers = int((snap.n > 0).sum())
     change = lifecycle.change_since(index, s.ref_date, s.window, s.at_risk_factor)
-    step(0.1, "Fitting the value model…" if known.fitted is None else "Customer value…")
+    funnel = lifecycle.funnel(index, snap)
+    repeat = lifecycle.repeat_share(funnel)
+    late = lifecycle.winback(index, snap)
+    existing = cohorts.existing_base(base) if s.leave_out_existing else None
+    table = cohorts.cohort_table(
+        base, "month", "retention", first_from=existing.until if existing else None
+    )
+    comeback = _repurchase_figures(index, s, lines, existing)
+    scores = rfm.score(facts)
+    sizes = rfm.segment_sizes(scores, facts["revenue"])
+    revenue = facts["revenue"].to_numpy()
+    heroes = rfm.hero_summary(revenue, rfm.hero_mask(revenue, s.hero_pct))
+    if callable(known):
+        step(0.25, "The value model, its backtest and the stages over time…")
+        known = known()
+    known = known or Known()
+    step(0.4, "Fitting the value model…" if known.fitted is None else "Customer value…")
     value = _value_part(index, s, snap, known)
     step(0.45, "Page 1: the summary…")
     pdf = Pdf(f"Lifecycle Lens - {s.name} - {s.ref_date:%d %b %Y}")
@@ -291,8 +309,6 @@ def build(
         size=9,
     )
     pdf.ln(2)
-    repeat = lifecycle.repeat_share(index, snap)
-    late = lifecycle.winback(index, snap)
     for figure in summary_figures(mix, repeat, value, change, s, late):
         pdf.figure(*figure)
     pdf.chart(
@@ -310,7 +326,6 @@ def build(
         if known.evolution is not None
         else lifecycle.evolution(index, s.window, s.at_risk_factor)
     )
-    existing = cohorts.existing_base(base) if s.leave_out_existing else None
     if existing is not None:
         evo = evo[evo["date"] >= existing.until]
         pdf.line_of_text(
@@ -321,7 +336,6 @@ def build(
     evolution = charts.evolution_area(evo, "How the stage mix moves", caption, 150)
     pdf.chart(evolution, shrink=0.7)
 
-    funnel = lifecycle.funnel(index, snap)
     pdf.section(
         "How customers come back",
         charts.funnel_bars(funnel, "Purchase funnel: how many come back", caption),
@@ -330,9 +344,6 @@ def build(
         pdf.line_of_text(sentence, size=9)
 
     step(0.68, "Cohort retention…")
-    table = cohorts.cohort_table(
-        base, "month", "retention", first_from=existing.until if existing else None
-    )
     recent = cohorts.last_cohorts(table, COHORT_ROWS)
     pdf.section(
         "Who comes back: cohort retention",
@@ -344,7 +355,7 @@ def build(
     )
 
     step(0.74, "Repurchase timing…")
-    _repurchase_section(pdf, index, s, lines)
+    _repurchase_section(pdf, s, comeback)
 
     step(0.78, "Customer value…")
     pdf.heading("Customer value", keep=40)
@@ -377,16 +388,12 @@ def build(
         )
 
     step(0.86, "RFM segments…")
-    scores = rfm.score(facts)
-    sizes = rfm.segment_sizes(scores, facts["revenue"])
     pdf.section(
         "RFM segments and hero customers",
         charts.segment_bars(
             sizes, "Customers and revenue per RFM segment", f"{caption} · shares of revenue to date"
         ),
     )
-    revenue = facts["revenue"].to_numpy()
-    heroes = rfm.hero_summary(revenue, rfm.hero_mask(revenue, s.hero_pct))
     if heroes["heroes"]:
         pdf.line_of_text(
             f"Hero customers: the top {s.hero_pct:g}% by revenue ({heroes['heroes']:,} "
@@ -441,16 +448,44 @@ def build(
 TOP_FIRST_PRODUCTS = 10
 
 
-def _repurchase_section(
-    pdf, index: LifecycleIndex, s: ReportSettings, lines: pd.DataFrame | None
-) -> None:
+@dataclass
+class _Comeback:
+    """The repurchase section's figures: the curve and, with line items, the top first
+    products (or the one line that says why they are not shown)."""
+
+    result: object  # repurchase.repurchase's result
+    products: pd.DataFrame | None
+    missing: str = ""
+
+
+def _repurchase_figures(
+    index: LifecycleIndex, s: ReportSettings, lines: pd.DataFrame | None, existing
+) -> _Comeback:
+    from analytics.insights import products, repurchase
+
+    result = repurchase.repurchase(index.base, s.ref_date, existing)
+    if lines is None:
+        return _Comeback(
+            result,
+            None,
+            "First products are not in this report: the data names no product (a line "
+            "item's name or SKU column).",
+        )
+    try:
+        idx = products.prepare(index.base, lines, s.ref_date, existing.until if existing else None)
+        table = products.first_products(idx, index.base).head(TOP_FIRST_PRODUCTS)
+    except LensError as exc:
+        return _Comeback(result, None, f"First products are not in this report: {exc}")
+    return _Comeback(result, table)
+
+
+def _repurchase_section(pdf, s: ReportSettings, comeback: _Comeback) -> None:
     """When they come back (the repurchase curve and the win-back timing) and, with line
     items, the top first products: the Products and timing page's figures."""
-    from analytics.insights import products, repurchase
+    from analytics.insights import repurchase
     from analytics.output import product_view as view
 
-    existing = cohorts.existing_base(index.base) if s.leave_out_existing else None
-    result = repurchase.repurchase(index.base, s.ref_date, existing)
+    result = comeback.result
     at = {int(r["day"]): r["share"] for r in result.at_horizons.to_dict("records")}
     known = [f"{at[d]:.0%} within {d} days" for d in repurchase.HORIZONS if pd.notna(at[d])]
     pdf.section(
@@ -471,21 +506,11 @@ def _repurchase_section(
         f"report is {s.window} days.",
         size=10,
     )
-    if lines is None:
-        pdf.line_of_text(
-            "First products are not in this report: the data names no product (a line "
-            "item's name or SKU column).",
-            size=9,
-        )
-        return
-    try:
-        idx = products.prepare(index.base, lines, s.ref_date, existing.until if existing else None)
-        table = products.first_products(idx, index.base).head(TOP_FIRST_PRODUCTS)
-    except LensError as exc:
-        pdf.line_of_text(f"First products are not in this report: {exc}", size=9)
+    if comeback.products is None:
+        pdf.line_of_text(comeback.missing, size=9)
         return
     money = partial(present.money, currency=s.currency)
-    shown = view.first_products_frame(table).set_index("product")
+    shown = view.first_products_frame(comeback.products).set_index("product")
     frame = pd.DataFrame(
         {
             "customers": [f"{v:,}" for v in shown["customers"]],
