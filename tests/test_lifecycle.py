@@ -533,8 +533,9 @@ def test_the_change_is_said_in_one_sentence():
 
 def test_purchase_ranks_by_hand():
     """c orders on 1 Jun twice and 5 Jun; d on 1 Jan and 1 Jun, then 1 Jul (after t).
-    Purchases by t: c 2 (two days), d 2. Ranks per order: c 0, -1 (same day), 1; d 0, 1,
-    -1 (after t). Gaps: c's 5 Jun purchase 4 days after 1 Jun; d's 1 Jun 152 days after."""
+    Purchases by t: c 2 (two days: its second order of 1 Jun is no purchase), d 2 (1 Jul is
+    after t). Ranks per purchase: c 0, 1; d 0, 1. Gaps: c's 5 Jun purchase 4 days after
+    1 Jun; d's 1 Jun 152 days after 1 Jan."""
     customers = {
         "c": ["2024-06-01", "2024-06-01", "2024-06-05"],
         "d": ["2024-01-01", "2024-06-01", "2024-07-01"],
@@ -542,8 +543,8 @@ def test_purchase_ranks_by_hand():
     _, snap, index = stages_at(customers)
     counts, (rank, gap) = lc.purchase_ranks(index, snap)
     assert counts.tolist() == [2, 2]
-    assert rank.tolist() == [0, -1, 1, 0, 1, -1]
-    assert gap.tolist() == [-1, -1, 4, -1, 152, -1]
+    assert rank.tolist() == [0, 1, 0, 1]
+    assert gap.tolist() == [-1, 4, -1, 152]
 
 
 def test_reactivated_looks_at_the_order_just_before_the_last():

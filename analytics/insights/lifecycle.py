@@ -492,19 +492,17 @@ def row_shares(matrix: pd.DataFrame) -> pd.DataFrame:
 
 def purchase_ranks(index: LifecycleIndex, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     """Per customer, the purchases on or before ``t`` (a purchase: a customer's orders on one
-    calendar day); and per order, the rank of its purchase (0 = first, -1 for a later order
-    of the same day or an order after ``t``), with its days since the previous purchase."""
+    calendar day); and per such purchase, in the order log's order (by customer, then day),
+    its rank (0 = first) and its days since the previous purchase (-1 for a first)."""
     base = index.base
-    starts = purchase_day_starts(base.code, base.day) & (base.day <= snap.day)
-    where = np.flatnonzero(starts)
+    where = np.flatnonzero(purchase_day_starts(base.code, base.day) & (base.day <= snap.day))
     code = base.code[where]
     counts = np.bincount(code, minlength=base.n_customers)
-    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.full(len(base.code), -1, dtype=np.int64)
-    rank[where] = np.arange(len(where)) - first[code]
-    gap = np.full(len(base.code), -1, dtype=np.int64)
+    first = np.cumsum(counts) - counts  # each customer's first purchase among them
+    rank = np.arange(len(where)) - first[code]
     days = base.day[where]
-    gap[where[1:]] = np.where(code[1:] == code[:-1], days[1:] - days[:-1], -1)
+    gap = np.full(len(where), -1, dtype=np.int64)
+    gap[1:] = np.where(code[1:] == code[:-1], days[1:] - days[:-1], -1)
     return counts, np.stack([rank, gap])
 
 
