@@ -1058,10 +1058,9 @@ EQUIVALENT: dict[str, str] = {
     L + "x_members__mutmut_24": "any negative day is no date (NaT)",
     L + "x_members__mutmut_61": "from_days casts the days to int64 itself",
     L + "x_observed_gaps__mutmut_11": "the same whole numbers, as ints",
-    L + "x_purchase_ranks__mutmut_16": "customers without a purchase by t would only add "
-    "zeros: every reader sums or compares the counts",
-    L + "x_purchase_ranks__mutmut_(26|29|38|41)": "the same values (-1 and ranks or gaps) as "
-    "floats",
+    L + "x_purchase_ranks__mutmut_15": "customers without a purchase by t would only add "
+    "zeros: every reader sums or compares the counts, and indexes them by a purchase's code",
+    L + "x_purchase_ranks__mutmut_(26|29)": "np.full of -1 without a dtype is int64 already",
     L + "x_share_of_buyers__mutmut_(4|6|10|11)": "stage counts always have a Prospect row: "
     "drop() never needs errors='ignore'",
     L + "x_share_of_buyers__mutmut_12": "the Prospect row, the only one that can be NaN, is "
