@@ -69,7 +69,10 @@ def test_blocks_of_rows_give_the_same_figures(monkeypatch):
     """44 rows in blocks of 5 (the last one of 4): each row's figures as the closed form's."""
     x, t_x, age = _histories()
     params = np.array(POINTS[0])
+    whole = paretonbd.p_alive_slopes(params, x, t_x, age)
     monkeypatch.setattr(paretonbd, "CHUNK", 5)
+    for part, all_at_once in zip(paretonbd.p_alive_slopes(params, x, t_x, age), whole, strict=True):
+        assert np.array_equal(part, all_at_once)
     ll, grad = paretonbd.log_likelihood(params, x, t_x, age)
     assert ll.shape == (44,) and grad.shape == (44, 4)
     assert ll == pytest.approx(CLOSED(params, x, t_x, age), abs=1e-10)
@@ -91,6 +94,29 @@ def test_p_alive_equals_lifetimes(point):
     ours = paretonbd.p_alive(params, x, t_x, age)
     assert ours == pytest.approx(_their_alive(params, x, t_x, age), abs=1e-9)
     assert ours[2] == 1.0  # last seen at T: no time to have left
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_p_alive_slopes_are_lifetimes_log_odds_derivatives(point):
+    """The log-odds of P(alive) (lifetimes' closed form) and their derivatives in the
+    log-parameters, against central differences of lifetimes' own P(alive); the row last seen
+    at T (P(alive) 1 at any parameters) gets slopes of 0."""
+    x, t_x, age = _histories()
+    params = np.array(point)
+
+    def their_odds(p):
+        alive = _their_alive(p, x, t_x, age)
+        return np.log(alive) - np.log1p(-alive)
+
+    odds, slopes = paretonbd.p_alive_slopes(params, x, t_x, age)
+    keep = np.arange(len(x)) != 2
+    assert odds[keep] == pytest.approx(their_odds(params)[keep], abs=1e-7)
+    assert slopes.shape == (44, 4) and not slopes[2].any()
+    for i in range(4):
+        step = np.zeros(4)
+        step[i] = 1e-5
+        up, down = their_odds(params * np.exp(step)), their_odds(params * np.exp(-step))
+        assert slopes[keep, i] == pytest.approx(((up - down) / 2e-5)[keep], rel=1e-4, abs=1e-6)
 
 
 def test_objective_is_the_weighted_mean_with_lifetimes_penalty():

@@ -353,3 +353,23 @@ def test_percentiles_by_hand():
     none, _ = predictive.purchase_distribution("bgnbd", BG, [], [], 30.0)
     empty = predictive.percentile_counts(np.zeros(0), none, np.zeros(0, dtype=int), 0.9)
     assert len(empty) == 0
+
+
+@pytest.mark.parametrize("model", ["pareto", "bgnbd", "mbgnbd"])
+def test_p_alive_moved_is_p_alive_at_each_moved_parameter(model):
+    """The ranges' forward differences: P(alive), and P(alive) with each log-parameter moved
+    by the step. Pareto/NBD's come from the exact slopes of its log-odds, so they are within
+    about step^2 of P(alive) at the moved parameter; the BG models' are computed there. The
+    order of the names is kept."""
+    params = PARETO if model == "pareto" else BG
+    names = list(params)[::-1]
+    scaled = {k: v * 7 if k in ("alpha", "beta") else v for k, v in params.items()}  # days
+    alive, moved = predictive.p_alive_moved(model, scaled, names, 1e-4, X, TX * 7, AGE * 7)
+    assert np.array_equal(alive, predictive.p_alive(model, scaled, X, TX * 7, AGE * 7))
+    assert len(moved) == 4
+    for name, shifted in zip(names, moved, strict=True):
+        at = {**scaled, name: scaled[name] * np.exp(1e-4)}
+        exact = predictive.p_alive(model, at, X, TX * 7, AGE * 7)
+        tolerance = 1e-9 if model == "pareto" else 0
+        assert np.abs(shifted - exact).max() <= tolerance, name
+        assert np.abs(exact - alive).max() > 1e-7, name  # the parameter does move it

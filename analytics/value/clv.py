@@ -430,13 +430,9 @@ def histories_of(model: ClvModel, summary: pd.DataFrame, end=None) -> Histories:
     unique, _, row = histories.unique_rows(summary)
     pairs, pair = histories.pairs(unique)
     name, params = model.model, model.params
-    alive = predictive.p_alive(name, params, *unique.T)
     names = PURCHASE_PARAMS[name].split()
     with np.errstate(all="ignore"):
-        moved = [
-            predictive.p_alive(name, _vary(params, names, i, STEP), *unique.T)
-            for i in range(len(names))
-        ]
+        alive, moved = predictive.p_alive_moved(name, params, names, STEP, *unique.T)
     low, high = _alive_range(model, alive, moved)
     table = pd.DataFrame({"p_alive": alive[row], "p_alive_low": low[row]}, index=summary.index)
     table["p_alive_high"] = high[row]

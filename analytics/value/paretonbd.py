@@ -141,21 +141,44 @@ def p_alive(params, x, t_x, T) -> np.ndarray:
     active, (alpha + T)^-(r + x) (beta + T)^-s, over the whole; the same integral I, so the
     same accuracy, and no hypergeometric function (whose series crawls when s and beta run
     off together, as when nobody is seen leaving)."""
-    return _chunked(lambda *a: _p_alive(params, *a), x, t_x, T)
-
-
-def _p_alive(params, x, t_x, T):
     from scipy.special import expit
 
+    return expit(_chunked(lambda *a: _alive_log_odds(params, *a), x, t_x, T))
+
+
+def p_alive_slopes(params, x, t_x, T) -> tuple[np.ndarray, np.ndarray]:
+    """The log-odds of :func:`p_alive` and their derivatives in the log-parameters (rows x 4),
+    from one pass of the quadrature. The log-odds are log E - log(s I), E the still-active
+    part; I's derivatives are written as in :func:`log_likelihood`. A row whose odds do not
+    move (no integral: t_x = T) gets slopes of 0."""
+    return _chunked(lambda *a: _alive_log_odds(params, *a, slopes=True), x, t_x, T)
+
+
+def _alive_log_odds(params, x, t_x, T, slopes: bool = False):
     r, alpha, s, beta = params
-    log_e = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+    log_at, log_bt = np.log(alpha + T), np.log(beta + T)
+    log_e = -(r + x) * log_at - s * log_bt
     with np.errstate(all="ignore"):
-        log_term = _quadrature(params, x, t_x, T)[0]
+        log_term, log_a, log_b, a, b = _quadrature(params, x, t_x, T)
         log_term = np.where(np.isfinite(log_term), log_term, -np.inf)
         top = log_term.max(axis=0)
         top = np.where(np.isfinite(top), top, 0.0)  # a row with no integral (t_x = T)
-        log_dropped = np.log(s) + np.log(np.exp(log_term - top).sum(axis=0)) + top
-    return expit(log_e - log_dropped)
+        term = np.exp(log_term - top)
+        integral = term.sum(axis=0)
+        odds = log_e - (np.log(s) + np.log(integral) + top)
+        if not slopes:
+            return odds
+        # The mean of u under the integrand, over the nodes: d log I = -mean(d log f).
+        mean = lambda u: np.einsum("ij,ij->j", u, term) / integral  # noqa: E731
+        out = np.column_stack(
+            [
+                r * (mean(log_a) - log_at),
+                alpha * (r + x) * (mean(np.reciprocal(a, out=a)) - 1 / (alpha + T)),
+                s * (mean(log_b) - log_bt) - 1,
+                beta * ((s + 1) * mean(np.reciprocal(b, out=b)) - s / (beta + T)),
+            ]
+        )
+    return odds, np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def objective(log_params, x, t_x, T, weights, penalizer: float = 0.0, rule=FINE):

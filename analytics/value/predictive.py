@@ -46,7 +46,7 @@ def p_alive(model: str, params: dict, x, t_x, T) -> np.ndarray:
             from analytics.value.paretonbd import p_alive as pareto_alive
 
             values = (r, alpha, params["s"], params["beta"])
-            return np.clip(np.nan_to_num(pareto_alive(values, x, t_x, T), nan=0.0), 0, 1)
+            return _probability(pareto_alive(values, x, t_x, T))
         a = params["a"]
         # BG/NBD: the number of drop-out chances so far is x (none without a repeat);
         # modified: x + 1 (one right after the first purchase).
@@ -55,7 +55,35 @@ def p_alive(model: str, params: dict, x, t_x, T) -> np.ndarray:
         out = expit(-log_odds)
         if model == "bgnbd":
             out = np.where(x == 0, 1.0, out)
-    return np.clip(np.nan_to_num(out, nan=0.0), 0, 1)
+    return _probability(out)
+
+
+def p_alive_moved(model: str, params: dict, names: list[str], step: float, x, t_x, T):
+    """P(alive), and P(alive) with each log-parameter of ``names`` moved by ``step`` (the
+    forward differences of the ranges). Pareto/NBD's come from the exact derivatives of its
+    log-odds, moved to first order: one pass of its quadrature instead of one per parameter
+    (its histories at 1M customers: 4 s -> 1.5 s); the other models' are cheap as they are."""
+    if model != "pareto":
+        return p_alive(model, params, x, t_x, T), [
+            p_alive(model, {**params, name: params[name] * np.exp(step)}, x, t_x, T)
+            for name in names
+        ]
+    from scipy.special import expit
+
+    from analytics.value.paretonbd import p_alive_slopes
+
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    values = tuple(params[name] for name in ("r", "alpha", "s", "beta"))
+    odds, slopes = p_alive_slopes(values, x, t_x, T)
+    order = [("r", "alpha", "s", "beta").index(name) for name in names]
+    with np.errstate(all="ignore"):
+        return _probability(expit(odds)), [
+            _probability(expit(odds + step * slopes[:, i])) for i in order
+        ]
+
+
+def _probability(p: np.ndarray) -> np.ndarray:
+    return np.clip(np.nan_to_num(p, nan=0.0), 0, 1)
 
 
 def purchases_if_alive(model: str, params: dict, x, T, t) -> np.ndarray:
