@@ -8,7 +8,7 @@ from analytics import LensError
 from analytics.insights import lifecycle as lc
 from analytics.output import present
 from analytics.value import clv, lists, scorecard, verdict
-from ui import cache_value, controls, params, session, show, value_views
+from ui import cache_value, controls, params, session, show, threads, value_views
 from ui.sidebar import settings
 
 dataset = session.current_dataset()
@@ -45,6 +45,9 @@ if model == "pareto" and dataset.base.n_customers > clv.PARETO_COMPARE_LIMIT:
         icon=":material/hourglass:",
     )
 
+# The model's backtest (its verdict goes beside every figure) shares nothing with the fit
+# below: on a first open it runs in a second thread meanwhile (at once when it is cached).
+checked = threads.beside(cache_value.checked, dataset, model)
 try:
     fitted, table, (total_low, total_high) = cache_value.clv_scores(
         dataset, s.ref_date, model, what_if
@@ -84,7 +87,8 @@ if leave_out:  # the range of the total without them, from the same forecast
     values = np.where(keep, table["clv"].to_numpy(), 0.0)
     total_low, total_high = clv.total_interval(fitted, fc, values)
     table, summary = table[keep], summary[keep]
-result, unchecked = cache_value.checked(dataset, model)
+with st.spinner("Backtesting the model…"):  # shown only if it is still running
+    result, unchecked = checked()
 total = float(table["clv"].sum())
 if result is not None:  # the total's range with the backtest's bias and spread
     total_low, total_high = result.total_range(total, total_low, total_high)

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import contextvars
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
-from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
 
 from analytics import LensError
 from analytics.insights import rfm
 from analytics.output import report
 from analytics.output.report import ReportSettings
-from ui import auth, cache_insights, cache_payback, cache_value, controls, memory, session, show
+from ui import (
+    auth,
+    cache_insights,
+    cache_payback,
+    cache_value,
+    controls,
+    memory,
+    session,
+    show,
+    threads,
+)
 from ui.session import Dataset, lifecycle_index, open_campaigns
 
 WINDOW_LIMITS = (30, 730, 5)  # the inactivity window slider: lowest, highest, step
@@ -191,7 +197,7 @@ def _known_results(dataset: Dataset, s: ReportSettings) -> Callable[[], report.K
             pass  # the report says why in one line
         return known
 
-    evolution = _beside(
+    evolution = threads.beside(
         cache_insights.evolution,
         dataset.source.key,
         lifecycle_index(dataset),
@@ -199,8 +205,10 @@ def _known_results(dataset: Dataset, s: ReportSettings) -> Callable[[], report.K
         s.at_risk_factor,
         "month",
     )
-    valued = _beside(value)
-    backtest = _beside(cache_value.backtest_one, dataset.source.key, dataset.base, s.model, None)
+    valued = threads.beside(value)
+    backtest = threads.beside(
+        cache_value.backtest_one, dataset.source.key, dataset.base, s.model, None
+    )
 
     def known() -> report.Known:
         out = valued()
@@ -212,37 +220,6 @@ def _known_results(dataset: Dataset, s: ReportSettings) -> Callable[[], report.K
         return out
 
     return known
-
-
-def _beside(function, *args):
-    """Start ``function(*args)`` in a thread of this script run; returns a call that waits
-    for it and gives its result (or raises its error).
-
-    The thread's cached steps show no spinner: Streamlit draws each cache's spinner over the
-    same spot, so two at once overlap; the report's progress bar says what runs. Streamlit
-    leaves out the spinner of a cached step called from another one, so the thread runs as
-    if in one (a flag in Streamlit's script-run context)."""
-    done: dict = {}
-    context = contextvars.copy_context()
-    context.run(in_cached_function.set, True)
-
-    def run() -> None:
-        try:
-            done["result"] = context.run(function, *args)
-        except BaseException as error:  # handed to the waiting call
-            done["error"] = error
-
-    thread = threading.Thread(target=run, daemon=True)
-    add_script_run_ctx(thread, get_script_run_ctx())  # the caches see the same app
-    thread.start()
-
-    def result():
-        thread.join()
-        if "error" in done:
-            raise done["error"]
-        return done["result"]
-
-    return result
 
 
 # In presentation mode the pages draw no controls (see ui/controls.py); the sidebar and the

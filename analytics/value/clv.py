@@ -14,7 +14,6 @@ days (frequency = distinct purchase days - 1, recency and T in days, as in
 from __future__ import annotations
 
 import contextlib
-import io
 import warnings
 from dataclasses import dataclass, field
 
@@ -65,9 +64,12 @@ PARAM_MEANINGS = {
 PURCHASE_PARAMS = {"bgnbd": "r alpha a b", "mbgnbd": "r alpha a b", "pareto": "r alpha s beta"}
 
 
+# lifetimes prints its optimiser's report only in its own fit, which every fitter here replaces
+# (analytics/value/fitters.py), so stdout is left alone: a redirect is the whole process's, and
+# the app fits in threads beside other work (a command's JSON went into another's redirect).
 @contextlib.contextmanager
-def _quiet():  # lifetimes prints the optimiser's report on failure and warns on overflow
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+def _quiet():  # lifetimes and scipy warn on overflow
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
             yield
