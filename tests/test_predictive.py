@@ -373,3 +373,18 @@ def test_p_alive_moved_is_p_alive_at_each_moved_parameter(model):
         tolerance = 1e-9 if model == "pareto" else 0
         assert np.abs(shifted - exact).max() <= tolerance, name
         assert np.abs(exact - alive).max() > 1e-7, name  # the parameter does move it
+
+
+def test_pareto_moved_p_alive_is_the_log_odds_moved_along_their_slopes():
+    """Pareto/NBD's moved P(alive) are exactly expit(log-odds + step x slope), from one pass
+    of its quadrature (paretonbd.p_alive_slopes), not P(alive) recomputed at each parameter."""
+    from scipy.special import expit
+
+    from analytics.value import paretonbd
+
+    scaled = {k: v * 7 if k in ("alpha", "beta") else v for k, v in PARETO.items()}  # days
+    odds, slopes = paretonbd.p_alive_slopes(tuple(scaled.values()), X, TX * 7, AGE * 7)
+    alive, moved = predictive.p_alive_moved("pareto", scaled, ["s", "r"], 1e-4, X, TX * 7, AGE * 7)
+    assert np.array_equal(alive, expit(odds))
+    assert np.array_equal(moved[0], expit(odds + 1e-4 * slopes[:, 2]))
+    assert np.array_equal(moved[1], expit(odds + 1e-4 * slopes[:, 0]))
