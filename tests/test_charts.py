@@ -251,3 +251,17 @@ def test_segment_map_never_reads_0_percent_for_a_segment_with_revenue():
     )
     assert "40 · <1% of revenue" in text and "10 · 100% of revenue" in text
     assert "5 · 0% of revenue" in text
+
+
+def test_a_title_cut_into_lines_is_whole_in_a_picture():
+    """A title too long for the chart's plot is written out as the lines that fit it in a PNG
+    (and so in the PDF): nothing is drawn in the picture's top padding. Given as the page's
+    width-dependent expression, Vega laid it out as one line and cut the first off the top."""
+    frame = pd.DataFrame({"x": list("abc"), "y": [1, 2, 3]})
+    long = "Share of customers who made a 2nd purchase, by days since their 1st"
+    chart = charts.finish(alt.Chart(frame).mark_bar().encode(x="x:N", y="y:Q"), long, "sub")
+    drawn = charts.written_out(charts.spec(chart))
+    assert drawn["title"]["text"] == [long.removesuffix(" 1st"), "1st"]
+    assert drawn["title"]["subtitle"] == ["sub"]  # short: as it was
+    image = np.asarray(Image.open(io.BytesIO(charts.png(chart, scale=1))).convert("L"))
+    assert image[: charts.PNG_PADDING - 2].min() == 255

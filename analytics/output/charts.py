@@ -46,7 +46,7 @@ def png(chart: alt.Chart, scale: float = 2) -> bytes:
     """A chart as PNG bytes (vl-convert, loaded on the first PNG; no browser needed)."""
     import vl_convert
 
-    drawn = responsive(spec(chart))  # a title longer than the chart wraps to fit it
+    drawn = written_out(spec(chart))  # a title longer than the chart wraps to fit it
     drawn["padding"] = PNG_PADDING
     return vl_convert.vegalite_to_png(drawn, scale=scale)
 
@@ -105,8 +105,8 @@ TIERS = (800, 600, 450)
 def responsive(drawn: dict) -> dict:
     """A chart's spec whose title and subtitle wrap where the chart is narrower than they are
     long (a phone would cut them): Vega picks the lines by the chart's width as it draws,
-    the widest that fit. The downloaded PNG and the PDF (:func:`png`) keep the wide lines
-    wherever they fit the chart."""
+    the widest that fit. The downloaded PNG and the PDF (:func:`png`) have one width: their
+    lines are written out (:func:`written_out`)."""
     title = drawn.get("title")
     if not isinstance(title, dict) or "width" not in drawn:
         return drawn
@@ -125,6 +125,31 @@ def responsive(drawn: dict) -> dict:
             choice = f"(width < {tier} ? {choice} : {json.dumps(fit, ensure_ascii=False)})"
         choice = f"width < {needed:.0f} ? {choice} : {json.dumps(text, ensure_ascii=False)}"
         out[part] = {"expr": choice}
+    return {**drawn, "title": out}
+
+
+# Pixels left of the plot in a picture: the y axis' labels and title (the plot's width is
+# what the page's lines are cut to, :func:`responsive`).
+AXIS_ROOM = 90
+
+
+def written_out(drawn: dict) -> dict:
+    """A chart's spec whose title and subtitle are cut into the lines that fit its plot, as
+    plain lines: a picture has one width. (Vega lays out a title given as an expression as
+    one line, so the first of its lines was cut off the top of a PNG.)"""
+    title = drawn.get("title")
+    if not isinstance(title, dict) or "width" not in drawn:
+        return drawn
+    plot = drawn["width"] - AXIS_ROOM
+    out = dict(title)
+    for part, size in (
+        ("text", title.get("fontSize", 18)),
+        ("subtitle", title.get("subtitleFontSize", 12)),
+    ):
+        text = title.get(part, [])
+        lines = [text] if isinstance(text, str) else list(text)
+        if max((len(x) for x in lines), default=0) * size * LETTER > plot:
+            out[part] = _words(lines, int(plot / (size * LETTER)))
     return {**drawn, "title": out}
 
 

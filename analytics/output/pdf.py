@@ -31,6 +31,12 @@ def _png_size(image: bytes) -> tuple[int, int]:
     return width, height
 
 
+def table_height(frame, size: float = 9) -> float:
+    """Millimetres :meth:`Pdf.data_table` keeps for ``frame`` (its header and rows, each
+    line of cell text allowed two lines), so a heading above it can keep it too."""
+    return size * 0.6 * 2 * (len(frame) + 1) + 4
+
+
 class Pdf(FPDF):
     def __init__(self, title: str):
         super().__init__(orientation="P", unit="mm", format="A4")
@@ -124,7 +130,7 @@ class Pdf(FPDF):
         rows += [
             [str(i), *("" if v is None else str(v) for v in row)] for i, row in frame.iterrows()
         ]
-        self.keep(size * 0.6 * 2 * len(rows) + 4)
+        self.keep(table_height(frame, size))
         self.set_font("helvetica", size=size)
         self.set_text_color(40)
         first = PAGE_WIDTH * 0.32

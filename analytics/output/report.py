@@ -484,6 +484,7 @@ def _repurchase_section(pdf, s: ReportSettings, comeback: _Comeback) -> None:
     items, the top first products: the Products and timing page's figures."""
     from analytics.insights import repurchase
     from analytics.output import product_view as view
+    from analytics.output.pdf import table_height
 
     result = comeback.result
     at = {int(r["day"]): r["share"] for r in result.at_horizons.to_dict("records")}
@@ -525,7 +526,7 @@ def _repurchase_section(pdf, s: ReportSettings, comeback: _Comeback) -> None:
         },
         index=shown.index.rename("first product"),
     )
-    pdf.heading(f"Top {len(frame)} first products", keep=40)
+    pdf.heading(f"Top {len(frame)} first products", keep=table_height(frame, 8))
     pdf.data_table(frame, size=8)
     pdf.line_of_text(
         "Customers whose 1st purchase holds the product; back within 90 days over those "
