@@ -110,22 +110,37 @@ def responsive(drawn: dict) -> dict:
     title = drawn.get("title")
     if not isinstance(title, dict) or "width" not in drawn:
         return drawn
-    sizes = {"text": title.get("fontSize", 18), "subtitle": title.get("subtitleFontSize", 12)}
-    wide = {"text": title.get("text", ""), "subtitle": title.get("subtitle", [])}
-    lines = {part: [t] if isinstance(t, str) else list(t) for part, t in wide.items()}
-    needed = max(
-        max((len(x) for x in lines[part]), default=0) * sizes[part] * LETTER for part in lines
-    )
+    parts = _title_parts(title)
+    needed = max(_length(lines, size) for size, lines in parts.values())
     out = dict(title)
-    for part, text in wide.items():
+    for part, (size, lines) in parts.items():
         # From the narrowest up: a phone's lines, then each tier's, then the wide lines.
-        choice = json.dumps(_words(lines[part], NARROW_LETTERS[part]), ensure_ascii=False)
+        choice = json.dumps(_words(lines, NARROW_LETTERS[part]), ensure_ascii=False)
         for tier in sorted(t for t in TIERS if t < needed):
-            fit = _words(lines[part], int(tier / (sizes[part] * LETTER)))
+            fit = _words(lines, int(tier / (size * LETTER)))
             choice = f"(width < {tier} ? {choice} : {json.dumps(fit, ensure_ascii=False)})"
-        choice = f"width < {needed:.0f} ? {choice} : {json.dumps(text, ensure_ascii=False)}"
+        wide = json.dumps(title.get(part, _NO_TITLE[part]), ensure_ascii=False)
+        choice = f"width < {needed:.0f} ? {choice} : {wide}"
         out[part] = {"expr": choice}
     return {**drawn, "title": out}
+
+
+_NO_TITLE = {"text": "", "subtitle": []}  # a part the title does not give
+
+
+def _title_parts(title: dict) -> dict[str, tuple[float, list[str]]]:
+    """Per part of a chart's title (text, subtitle): its font size and its lines."""
+    sizes = {"text": title.get("fontSize", 18), "subtitle": title.get("subtitleFontSize", 12)}
+    out = {}
+    for part, size in sizes.items():
+        text = title.get(part, _NO_TITLE[part])
+        out[part] = (size, [text] if isinstance(text, str) else list(text))
+    return out
+
+
+def _length(lines: list[str], size: float) -> float:
+    """Pixels the longest of ``lines`` takes at font size ``size``."""
+    return max((len(x) for x in lines), default=0) * size * LETTER
 
 
 # Pixels left of the plot in a picture: the y axis' labels and title (the plot's width is
@@ -142,13 +157,8 @@ def written_out(drawn: dict) -> dict:
         return drawn
     plot = drawn["width"] - AXIS_ROOM
     out = dict(title)
-    for part, size in (
-        ("text", title.get("fontSize", 18)),
-        ("subtitle", title.get("subtitleFontSize", 12)),
-    ):
-        text = title.get(part, [])
-        lines = [text] if isinstance(text, str) else list(text)
-        if max((len(x) for x in lines), default=0) * size * LETTER > plot:
+    for part, (size, lines) in _title_parts(title).items():
+        if _length(lines, size) > plot:
             out[part] = _words(lines, int(plot / (size * LETTER)))
     return {**drawn, "title": out}
 
