@@ -206,17 +206,12 @@ def _known_results(dataset: Dataset, s: ReportSettings) -> Callable[[], report.K
         "month",
     )
     valued = threads.beside(value)
-    backtest = threads.beside(
-        cache_value.backtest_one, dataset.source.key, dataset.base, s.model, None
-    )
+    checked = threads.beside(cache_value.checked, dataset, s.model)  # None when it cannot run
 
     def known() -> report.Known:
         out = valued()
         out.evolution = evolution()
-        try:
-            out.backtest = backtest() if out.fitted is not None else None
-        except LensError:
-            pass  # as above
+        out.backtest = checked()[0] if out.fitted is not None else None
         return out
 
     return known
