@@ -115,17 +115,21 @@ def clean(
     if not named_only:
         run.free("input")  # each copy is freed once no step reads it
     statuses = refunded_statuses or []
+    # Orders are named in the kept result only where the examples name them (a database's):
+    # a file's examples are row numbers, and its preview's names come from the keyed rows.
+    names = examples_as == "order"
     run.keep(
         "result",
         "result",
-        lambda: _rules().result_query(run.table("keyed"), roles, end, statuses),
+        lambda: _rules().result_query(run.table("keyed"), roles, end, statuses, names),
+    )
+    report = run.rows(
+        "summary",
+        lambda: _rules().summary_query(run.table("result"), roles, examples_as, run.table("keyed")),
     )
     run.free("keyed")
     if named_only:
         run.free("input")
-    report = run.rows(
-        "summary", lambda: _rules().summary_query(run.table("result"), roles, examples_as)
-    )
     groups, examples, preview = _summary(report, roles, examples_as)
     counts = groups[groups["_reason"].notna()].groupby("_reason")["n"].sum()
     dropped = {key: int(counts.get(i, 0)) for i, key in enumerate(REASONS)}
