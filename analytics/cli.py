@@ -520,7 +520,8 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "customers": fitted.customers,
         "horizon_months": args.horizon_months,
         "total_clv": total,
-        "total_clv_interval": [float(widened[0]), float(widened[1])],
+        # null: no upper end (the backtest's model predicted under a tenth of what happened)
+        "total_clv_interval": [float(v) if np.isfinite(v) else None for v in widened],
         "total_clv_interval_model_only": [float(interval[0]), float(interval[1])],
         "interval": clv.INTERVAL,
         "one_order_outliers": {"customers": outliers["customers"], "clv": outliers["outliers"]},

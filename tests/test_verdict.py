@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.output import present
 from analytics.value import backtest, verdict
 
 
@@ -222,3 +223,17 @@ def test_season_note_in_full_and_at_its_days():
     )
     # A holdout from 2 March: the fitting period ends on 1 March and so contains March.
     assert verdict.season_note("2024-02-01", "2024-03-02", "2024-03-31") == ""
+
+
+def test_a_model_that_predicted_almost_nothing_leaves_the_total_without_an_upper_end():
+    # Found in a marketer's walk: a lapsed shop's backtest predicted ~1e-15 of revenue against
+    # 8 real orders, and rho = real / predicted made the range run to 2.9e20.
+    judged = pd.DataFrame({"actual_revenue": [120.0, 80.0], "predicted_revenue": [1e-16, 2e-16]})
+    rho, se = verdict.bias(judged)
+    assert rho > verdict.RHO_LIMIT
+    assert verdict.total_range(366.0, 0.0, 290.0, rho, se) == (0.0, float("inf"))
+    # Just within the limit: still a finite, widened range on the side the backtest points to.
+    low, high = verdict.total_range(100.0, 80.0, 120.0, verdict.RHO_LIMIT, 0.0)
+    assert (low, high) == pytest.approx((80.0, 1000.0 + 200.0))
+    assert present.total_span(0.0, float("inf"), lambda v: f"€{v:,.0f}") == "€0 – no upper end"
+    assert present.total_span(80.0, 1200.0, lambda v: f"€{v:,.0f}") == "€80 – €1,200"

@@ -9,6 +9,7 @@ thousands separators, shares as %, dates without times, blanks as blanks.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +58,16 @@ def money(value, currency: str | None = None, decimals: int = 0, signed: bool = 
 def span(low: str, high: str) -> str:
     """A range as people write it: ``€1,200 – €1,900``."""
     return f"{low} – {high}"
+
+
+NO_UPPER_END = "no upper end"
+
+
+def total_span(low: float, high: float, write) -> str:
+    """The total CLV's range, each end written by ``write``; a range with no upper end (the
+    backtest's model predicted under a tenth of what happened, see
+    :func:`analytics.value.verdict.total_range`) says so."""
+    return span(write(low), write(high) if math.isfinite(high) else NO_UPPER_END)
 
 
 def money_title(title: str, currency: str | None) -> str:

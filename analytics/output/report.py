@@ -111,7 +111,7 @@ def _value_part(
         f"Predicted CLV over {present.months(s.horizon_months)} of 30 days ({fitted.name} for "
         f"purchases, {fitted.spend.method} for spend; {s.value_basis()}): "
         f"{money(total)} for {len(customers):,} customers ({check + '; ' if check else ''}80% "
-        f"range with the backtest's bias {present.span(money(interval[0]), money(interval[1]))}"
+        f"range with the backtest's bias {present.total_span(*interval, money)}"
         "); median per customer "
         f"{money(float(np.median(values)))}; on average a {fc.table['p_alive'].mean():.0%} "
         f"chance that a customer is still buying (P(alive)). {fitted.reason}"

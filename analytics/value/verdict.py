@@ -11,7 +11,9 @@ model refitted on older orders and asked for the newer ones), so:
   range is the smallest one that holds both the model's own 80% range and the total
   corrected by rho with an 80% range from both spreads (rho's, and the model's own scaled by
   rho). An unbiased model (rho near 1) keeps its range; a biased one gets a wider range, on
-  the side the backtest points to.
+  the side the backtest points to. A model that predicted under a tenth of what happened
+  (rho above :data:`RHO_LIMIT`) cannot be corrected by a ratio: its total gets no upper end
+  (infinity; "no upper end" on screen, null in JSON), never a multiple of a near-zero guess.
 - **"The ranges can be trusted"** only when per-customer coverage is within
   :data:`COVERAGE` and the aggregate revenue error within :data:`AGGREGATE_BOUND`; otherwise
   the sentence says which fails and what it means for a budget (:func:`trust`).
@@ -28,6 +30,7 @@ COVERAGE = (0.7, 0.9)  # share of customers inside their 80% range of orders
 AGGREGATE_BOUND = 15.0  # % error of the holdout's total revenue
 NO_BACKTEST = "no backtest could be run"  # said where a verdict would be
 Z80 = 1.2815515655446004
+RHO_LIMIT = 10.0  # real / predicted holdout revenue beyond this: no upper end to the total
 
 
 def error_pct(totals: dict) -> tuple[float, str]:
@@ -70,6 +73,8 @@ def bias(judged: pd.DataFrame | None) -> tuple[float, float]:
 
 def total_range(total: float, low: float, high: float, rho: float, se: float):
     """The total's 80% range with the backtest's bias and spread (see the module's text)."""
+    if not rho <= RHO_LIMIT:
+        return float(max(low, 0.0)), float("inf")
     half = (high - low) / 2
     corrected = total * rho
     spread = np.sqrt((Z80 * se * total) ** 2 + (rho * half) ** 2)
