@@ -437,7 +437,7 @@ def test_what_if_suggested_window_is_one_click_away(app):
     said = next(c.value for c in app.caption if "of the gaps between consecutive" in c.value)
     assert "are 73 days or less" in said
     assert app.button(key="lc_use_window").label == (
-        "Use 75 days as the inactivity window (73 rounded up to the slider's 5-day step)"
+        "Use 75 days as the inactivity window (73 rounded up)"
     )
 
 

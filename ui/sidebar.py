@@ -276,8 +276,9 @@ def _rounding(said: int, window: int) -> str:
     low, high, step = WINDOW_LIMITS
     if window == said:
         return ""
+    # Short: the button may stand in half the page's width (the help says the rest).
     if said < low:
-        return f" ({said} days is below the slider's lowest)"
+        return f" ({said} is below the lowest)"
     if said > high:
-        return f" ({said} days is above the slider's highest)"
-    return f" ({said} rounded up to the slider's {step}-day step)"
+        return f" ({said} is above the highest)"
+    return f" ({said} rounded up)"
