@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(first order)' (see the Cohorts page)",
     )
     cohort.add_argument("--min-size", type=int, default=1)
+    cohort.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
     cohort.add_argument(
         "--keep-existing",
         action="store_true",
@@ -154,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pay.add_argument("--margin", type=float, default=1.0, help="gross margin, 1.0 = 100%%")
     pay.add_argument("--model", choices=list(clv.MODELS), default=clv.DEFAULT_MODEL)
+    pay.add_argument("--as-of", help="reference date YYYY-MM-DD (default: last order)")
     again = commands.add_parser(
         "repurchase", help="repurchase curve, by cohort, and time between purchases"
     )
@@ -395,8 +397,14 @@ def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         groups = options[args.group_by]
     existing = None if args.keep_existing else cohorts.existing_base(base)
     first_from = existing.until if existing else None
+    t = _as_of(args.as_of, base)  # the cohorts as they stood then: no later order seen
     table = cohorts.cohort_table(
-        base, args.period, args.metric, groups, first_from, min_size=args.min_size
+        customers.as_of(base, t),
+        args.period,
+        args.metric,
+        groups,
+        first_from,
+        min_size=args.min_size,
     )
     return {
         "period": args.period,
@@ -404,6 +412,7 @@ def cohorts_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
         "metric": args.metric,
         "group_by": args.group_by,
         "data_end": base.data_end.date().isoformat(),
+        "as_of": t.date().isoformat(),
         "cohorts": cohorts.to_records(table),
         "average": [None if pd.isna(v) else round(float(v), 6) for v in table.average],
         "average_support": table.support.to_dict("records"),
@@ -482,7 +491,7 @@ def clv_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     interval = clv.total_interval(fitted, fc, values)
     notes = list(fitted.warnings)
     try:
-        result = backtest.run(base, args.model, args.holdout_days)
+        result = backtest.run(customers.as_of(base, t), args.model, args.holdout_days)
     except LensError as exc:
         result = None
         notes.append(f"The backtest could not be run: {exc}")
@@ -568,7 +577,8 @@ def report_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
     )
     result = None
     if _spend_path(args):
-        result = _payback(base=index.base, spend=read_spend_file(_spend_path(args)), args=args)
+        spend = read_spend_file(_spend_path(args))
+        result = _payback(customers.as_of(index.base, t), spend, args)
     data = report.build(index, settings, payback=result, lines=log.lines)
     _write(out, data)
     return {
@@ -621,11 +631,13 @@ def payback_result(log: OrderLog, contacts: Contacts | None, args) -> dict:
             "payback needs the marketing spend: add --spend FILE (month, spend[, channel])."
         )
     spend = read_spend_file(_spend_path(args))
-    return payback.to_json(_payback(build_customer_base(log.orders), spend, args))
+    base = build_customer_base(log.orders)
+    return payback.to_json(_payback(customers.as_of(base, _as_of(args.as_of, base)), spend, args))
 
 
 def _payback(base, spend, args):
-    """The payback tables, with the value model's predictions when it can be fitted."""
+    """The payback tables, with the value model's predictions when it can be fitted (``base``
+    as of the reference date: the model is fitted on its orders, to its last day)."""
     from analytics.value import ahead
 
     _check_value_settings(args)

@@ -17,11 +17,13 @@ from analytics.insights.cohorts import (
 )
 from analytics.output import cohort_view, export
 from ui import cache_insights, cache_products, controls, params, session, show
+from ui.sidebar import settings
 
 CURVE_DEFAULT = 6  # cohorts drawn on the curve until the user picks others
 HEATMAP_ROWS = 26  # cohorts drawn: more rows than a slide can read
 HEATMAP_PERIODS = 13  # periods drawn (0-12): wider, no cell can hold its number
 dataset = session.current_dataset()
+s = settings()
 contacts = dataset.contacts.contacts if dataset.contacts is not None else None
 attributes = acquisition_attributes(dataset.base, contacts, cache_products.first_product(dataset))
 
@@ -34,7 +36,12 @@ if st.session_state.get("co_group") not in [BY_DATE, *attributes]:
     st.session_state["co_group"] = BY_DATE  # a link from a shop with other attributes
 group_by = controls.selectbox(c3, "Cohorts by", [BY_DATE, *attributes], key="co_group")
 c4, c5 = controls.columns([2, 1])
-start, end = dataset.base.data_start.date(), dataset.base.data_end.date()
+# The cohorts as they stood on the reference date: no order after it is seen.
+start, end = dataset.base.data_start.date(), min(s.ref_date, dataset.base.data_end).date()
+if st.session_state.get("co_range"):  # a range set at a later reference date: kept within
+    st.session_state["co_range"] = tuple(
+        min(max(d, start), end) for d in st.session_state["co_range"]
+    )
 span = controls.date_input(
     c4, "First orders between", value=(start, end), min_value=start, max_value=end, key="co_range"
 )
@@ -70,6 +77,7 @@ if existing is not None and first_from < existing.until.date():
 
 table = cache_insights.cohort_table(
     dataset,
+    s.ref_date,
     period,
     metric,
     None if group_by == BY_DATE else group_by,

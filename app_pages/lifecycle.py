@@ -191,10 +191,10 @@ elif view == "Win-back":
     if scores is None:
         st.caption(f"Ranked by revenue to date, not by predicted CLV: {why_not}.")
     else:  # which model and horizon, and its backtest's verdict, beside the figure
-        result, _ = cache_value.checked(dataset, model)
+        result, _ = cache_value.checked(dataset, s.ref_date, model)
         st.caption(
             f"Predicted CLV over {present.months(chosen.months)} ({clv.MODELS[model]}; "
-            f"{cache_value.check_words(dataset, model)}; set on the Value page)."
+            f"{cache_value.check_words(dataset, s.ref_date, model)}; set on the Value page)."
             + (f" {scorecard.best_words(result.ranking)}" if result is not None else "")
         )
     if late.attrs.get("within_usual_gap"):

@@ -9,8 +9,10 @@ from analytics.output import payback_view as view
 from analytics.output import present
 from analytics.value import clv
 from ui import cache_payback, cache_value, controls, session, show
+from ui.sidebar import settings
 
 dataset = session.current_dataset()
+s = settings()
 currency = session.currency(dataset)
 
 st.title("Payback: is acquisition paying off?")
@@ -83,7 +85,7 @@ if not controls.presenting():
         )
 
 try:
-    result = cache_payback.payback_of(dataset, edited)
+    result = cache_payback.payback_of(dataset, s.ref_date, edited)
 except LensError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
@@ -103,7 +105,7 @@ m2.metric("CAC, overall", present.money(overall["cac"], currency, 2))
 k = overall["payback_month"]
 m3.metric("Payback month, overall", "not yet" if pd.isna(k) else int(k))
 ratio, low, high, predicted = (
-    overall[f"ltv_cac_12{s}"] for s in ("", "_low", "_high", "_predicted")
+    overall[f"ltv_cac_12{part}"] for part in ("", "_low", "_high", "_predicted")
 )
 m4.metric(
     "LTV:CAC at 12 months" + (", predicted" if predicted else ""),
@@ -113,7 +115,10 @@ m4.metric(
 if view.any_predicted(cohorts):  # the range in view (not only on hover), with the verdict
     model = cache_value.value_settings()[0]
     said = f"LTV:CAC at 12 months, overall: {view.ltv_text(ratio, low, high, predicted)}. "
-    st.caption(said + view.model_note(clv.MODELS[model], cache_value.check_words(dataset, model)))
+    st.caption(
+        said
+        + view.model_note(clv.MODELS[model], cache_value.check_words(dataset, s.ref_date, model))
+    )
 
 subtitle = f"{dataset.label} · gross margin {margin_pct}% · data to {result.data_end:%d %b %Y}" + (
     " (its last month is partial: ▲)" if cohorts.partial else ""

@@ -103,7 +103,9 @@ elif view == "Stage × segment":
             decimals={c: 0 for c in means.columns},
             height=show.all_rows(means),
         )
-        result, unchecked = cache_value.checked(dataset, cache_value.value_settings()[0])
+        result, unchecked = cache_value.checked(
+            dataset, s.ref_date, cache_value.value_settings()[0]
+        )
         if result is None:
             st.caption(unchecked)
         else:  # the backtest's verdict travels with every aggregate of CLV

@@ -47,7 +47,7 @@ if model == "pareto" and dataset.base.n_customers > clv.PARETO_COMPARE_LIMIT:
 
 # The model's backtest (its verdict goes beside every figure) shares nothing with the fit
 # below: on a first open it runs in a second thread meanwhile (at once when it is cached).
-checked = threads.beside(cache_value.checked, dataset, model)
+checked = threads.beside(cache_value.checked, dataset, s.ref_date, model)
 try:
     fitted, table, (total_low, total_high) = cache_value.clv_scores(
         dataset, s.ref_date, model, what_if

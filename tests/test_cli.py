@@ -288,3 +288,31 @@ def test_the_report_refuses_value_settings_out_of_range(tmp_path, capsys):
     for bad in (["--margin", "5"], ["--discount-rate", "1.5"], ["--horizon-months", "0"]):
         code, _, err = run(capsys, "report", "demo", *bad, "--out", out)
         assert code == 2 and len(err.strip().splitlines()) == 1 and not out.exists(), bad
+
+
+def test_cohorts_payback_and_the_backtest_as_of_a_date_see_no_later_order(tmp_path, capsys):
+    """A reference date is "today": the cohorts, the payback (with the model's predictions)
+    and the value model's backtest as of 30 Jun 2024 are those of the same export cut after
+    that day (an order falls on it, so both cuts end on the same day)."""
+    from analytics.ingest.io import DEMO_SPEND
+
+    orders = pd.read_csv(ROOT / "data" / "demo_orders.csv")
+    day = "2024-06-30"
+    assert (orders["order_date"] == day).any()
+    cut = tmp_path / "cut.csv"
+    orders[orders["order_date"] <= day].to_csv(cut, index=False)
+    full = ROOT / "data" / "demo_orders.csv"
+    for command in (["cohorts", "--keep-existing"], ["payback", "--spend", DEMO_SPEND]):
+        code, then, _ = run(capsys, command[0], full, "--as-of", day, *command[1:])
+        code_cut, whole, _ = run(capsys, command[0], cut, *command[1:])
+        assert code == code_cut == 0
+        for part in ("cohorts", "average") if command[0] == "cohorts" else ("cohorts", "overall"):
+            assert then[part] == whole[part], (command[0], part)
+        if command[0] == "cohorts":
+            assert then["as_of"] == day and then["cohorts"][-1]["cohort"] == "2024-06"
+    later = [c["new_customers"] for c in then["cohorts"] if c["cohort"] > "2024-06"]
+    assert later and set(later) == {0}  # spend after the date: no customer won yet
+    code, then, _ = run(capsys, "clv", full, "--as-of", day)
+    _, whole, _ = run(capsys, "clv", cut)
+    assert then["backtest"]["holdout_end"] == whole["backtest"]["holdout_end"] == day
+    assert then["backtest_verdict"] == whole["backtest_verdict"]

@@ -6,7 +6,7 @@ import pytest
 
 from analytics.errors import LensError
 from analytics.ingest.io import load_cdnow
-from analytics.insights.customers import build_customer_base, summarise
+from analytics.insights.customers import as_of, build_customer_base, summarise
 
 
 def test_hand_built_summary():
@@ -256,3 +256,35 @@ def test_kept_arrays_that_do_not_fit_are_refused():
                 base_from_arrays(KEPT, broken)
     with pytest.raises(ValueError, match="^a base made without its first rows$"):
         base_arrays(replace(base, first_rows=None))
+
+
+def test_the_base_as_of_a_reference_date_sees_no_later_order():
+    """Customers a (days 1, 5, 9), b (3, 8) and c (8), as of day 6 (no order that day): a's
+    first two orders, b's first, no c; day 6 is the data's last day, so T counts to it."""
+    day = pd.Timestamp("2024-01-01")
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "a", "b", "c", "a"],
+            "order_date": [day + pd.Timedelta(days=d) for d in (1, 3, 5, 8, 8, 9)],
+            "amount": [10.0, 7.0, 20.0, 8.0, 5.0, 40.0],
+            "channel": ["ads", "mail", "ads", "mail", "seo", "ads"],
+        }
+    )
+    base = build_customer_base(orders)
+    then = as_of(base, day + pd.Timedelta(days=6))
+    assert list(then.ids) == ["a", "b"] and then.data_end == day + pd.Timedelta(days=6)
+    assert then.count.tolist() == [2, 1] and then.start.tolist() == [0, 2]
+    assert then.amount.tolist() == [10.0, 20.0, 7.0] and then.code.tolist() == [0, 0, 1]
+    assert then.first_attributes["channel"].tolist() == ["ads", "mail"]
+    a = then.summary.loc["a"]
+    assert (a.orders, a.revenue, a.frequency, a.recency, a["T"]) == (2, 30.0, 1, 4, 5)
+    pd.testing.assert_frame_equal(then.summary, summarise(base, day + pd.Timedelta(days=6)))
+    # On a day with an order, the same base as one built from the orders up to that day.
+    on_8 = as_of(base, day + pd.Timedelta(days=8))
+    rebuilt = build_customer_base(orders[orders["order_date"] <= day + pd.Timedelta(days=8)])
+    assert list(on_8.ids) == list(rebuilt.ids) and on_8.last_day == rebuilt.last_day
+    pd.testing.assert_frame_equal(on_8.summary, rebuilt.summary)
+    assert as_of(base, day + pd.Timedelta(days=9)) is base  # the data's end: the base itself
+    assert as_of(base, day + pd.Timedelta(days=30)) is base
+    with pytest.raises(LensError, match="No order on or before"):
+        as_of(base, day)

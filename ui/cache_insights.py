@@ -12,7 +12,7 @@ import streamlit as st
 from analytics.insights import cohorts, lifecycle, segments
 from analytics.insights.lifecycle import LifecycleIndex
 from ui import memory
-from ui.session import Dataset, lifecycle_index
+from ui.session import Dataset, base_as_of, lifecycle_index
 
 
 @st.cache_data(max_entries=32, show_spinner="Computing stages over time…")
@@ -23,7 +23,7 @@ def evolution(key: str, _index: LifecycleIndex, window: int, factor: float, freq
 
 @st.cache_data(max_entries=32, show_spinner="Computing cohorts…")
 def _cohort_table(
-    key: str, _dataset: Dataset, period, metric, group_by, first_from, first_to, *minimums
+    key: str, _dataset: Dataset, ref_date, period, metric, group_by, first_from, first_to, *minimums
 ):
     groups = None
     if group_by is not None:
@@ -32,16 +32,26 @@ def _cohort_table(
 
         firsts = cache_products.first_product(_dataset)
         groups = cohorts.acquisition_attributes(_dataset.base, contacts, firsts)[group_by]
-    return cohorts.cohort_table(
-        _dataset.base, period, metric, groups, first_from, first_to, *minimums
-    )
+    base = base_as_of(_dataset, ref_date)
+    return cohorts.cohort_table(base, period, metric, groups, first_from, first_to, *minimums)
 
 
-def cohort_table(dataset: Dataset, period, metric, group_by, first_from, first_to, *minimums):
-    """Cohort matrix for the page, cached per dataset and settings (``minimums``: size of a
-    cohort, and the cohorts and customers an average point needs)."""
+def cohort_table(
+    dataset: Dataset, ref_date, period, metric, group_by, first_from, first_to, *minimums
+):
+    """Cohort matrix for the page as it stood on the reference date, cached per dataset and
+    settings (``minimums``: size of a cohort, and the cohorts and customers an average point
+    needs)."""
     return _cohort_table(
-        dataset.source.key, dataset, period, metric, group_by, first_from, first_to, *minimums
+        dataset.source.key,
+        dataset,
+        pd.Timestamp(ref_date),
+        period,
+        metric,
+        group_by,
+        first_from,
+        first_to,
+        *minimums,
     )
 
 

@@ -1,6 +1,6 @@
 """The Payback page's state and cached wrappers: the spend table kept per dataset (like the
-currency choice), the value model's expected revenue after the data's end (once per dataset
-and model) and the payback tables (per spend table and margin)."""
+currency choice), the value model's expected revenue after the reference date (once per
+dataset, date and model) and the payback tables (per spend table and margin)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from analytics.ingest.io import DEMO_SPEND
 from analytics.ingest.readers import read_table
 from analytics.insights import payback
 from ui import auth, cache_value
-from ui.session import DEMO, Dataset
+from ui.session import DEMO, Dataset, base_as_of
 
 
 def spend_table(dataset: Dataset) -> pd.DataFrame:
@@ -57,30 +57,32 @@ def read_upload(data: bytes, name: str) -> pd.DataFrame:
     return table.astype("str")
 
 
+# ``end``: the reference date (the base as of it, and the model fitted on the orders up to it).
 @st.cache_resource(max_entries=4, show_spinner="Predicting what each cohort will still bring…")
-def _ahead(key: str, _dataset: Dataset, model: str, months: int):
+def _ahead(key: str, _dataset: Dataset, model: str, months: int, end: pd.Timestamp):
     from analytics.value import ahead
 
-    end = _dataset.base.data_end
     fitted, _ = cache_value.clv_forecast(_dataset, end, model, months)
-    return ahead.revenue_ahead(fitted, _dataset.base, cache_value.summary(_dataset, end))
+    base = base_as_of(_dataset, end)
+    return ahead.revenue_ahead(fitted, base, cache_value.summary(_dataset, end))
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing payback…")
-def _payback(key: str, _dataset: Dataset, spend: pd.DataFrame, margin: float, model, months):
+def _payback(key: str, _dataset: Dataset, spend: pd.DataFrame, margin: float, model, months, end):
     from analytics.value import ahead
 
-    predict = lambda: _ahead(key, _dataset, model, months)  # noqa: E731 - cached per model
-    return ahead.payback_table(_dataset.base, spend, margin, predict)
+    predict = lambda: _ahead(key, _dataset, model, months, end)  # noqa: E731 - per model
+    return ahead.payback_table(base_as_of(_dataset, end), spend, margin, predict)
 
 
-def payback_of(dataset: Dataset, spend: pd.DataFrame):
-    """:func:`analytics.insights.payback.payback_table` for a spend table as entered, with
-    the Value page's margin and model (its predictions fitted on every order, to the data's
-    end), cached per dataset, spend, margin and model; None when no spend is entered.
-    Raises LensError naming what is wrong with the spend."""
+def payback_of(dataset: Dataset, ref_date, spend: pd.DataFrame):
+    """:func:`analytics.insights.payback.payback_table` for a spend table as entered, as it
+    stood on the reference date (the orders up to it, the Value page's margin and model
+    fitted on them), cached per dataset, date, spend, margin and model; None when no spend
+    is entered. Raises LensError naming what is wrong with the spend."""
     spend = payback.read_spend(spend)
     if spend.empty:
         return None
     model, chosen = cache_value.value_settings()
-    return _payback(dataset.source.key, dataset, spend, chosen.margin, model, chosen.months)
+    end = base_as_of(dataset, ref_date).data_end
+    return _payback(dataset.source.key, dataset, spend, chosen.margin, model, chosen.months, end)

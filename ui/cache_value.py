@@ -14,9 +14,10 @@ import streamlit as st
 from analytics import LensError
 from analytics.insights import segments
 from analytics.insights.customers import summarise
+from analytics.insights.lifecycle import prepare
 from analytics.value import backtest, clv, propensity, verdict
 from ui import memory
-from ui.session import Dataset, lifecycle_index
+from ui.session import Dataset, base_as_of, lifecycle_index
 
 
 @st.cache_resource(max_entries=2, ttl="1h", show_spinner="Summarising customers…")
@@ -69,14 +70,15 @@ def clv_forecast(dataset: Dataset, ref_date, model: str, months: int):
 
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner="Backtesting every model…")
 @memory.roomily
-def _backtests(key, _base, _done, model):
+def _backtests(key, _base, _done, model, end):
     return backtest.compare(_base, None, _done)
 
 
-def backtests(dataset: Dataset, model: str, progress=None):
-    """Every model's backtest, one model at a time (each cached; the chosen model's is
-    shared with the churn challenger). ``progress(fraction, text)`` hears of each step."""
-    key, base = dataset.source.key, dataset.base
+def backtests(dataset: Dataset, ref_date, model: str, progress=None):
+    """Every model's backtest on the orders up to the reference date, one model at a time
+    (each cached; the chosen model's is shared with the churn challenger).
+    ``progress(fraction, text)`` hears of each step."""
+    key, base = dataset.source.key, base_as_of(dataset, ref_date)
     slow = base.n_customers > clv.PARETO_COMPARE_LIMIT  # compare leaves Pareto/NBD out then
     models = [m for m in clv.MODELS if m == model or not (m == "pareto" and slow)]
     done = {}
@@ -84,36 +86,43 @@ def backtests(dataset: Dataset, model: str, progress=None):
         if progress is not None:
             progress(i / len(models), f"Backtesting {clv.MODELS[name]} ({i + 1} of {len(models)})…")
         try:
-            done[name] = backtest_one(key, base, name, None)
+            done[name] = backtest_one(key, base, name, None, base.data_end)
         except LensError:
             pass  # compare() lists it with the reason
-    return _backtests(key, base, done, model)
+    return _backtests(key, base, done, model, base.data_end)
 
 
 # One entry: a shop's calibration summary and holdout (~100 MB at 1M customers).
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Splitting the orders for the backtest…")
 @memory.roomily
-def _calibration(key, _base, holdout_days):
+def _calibration(key, _base, holdout_days, end):
     return backtest.calibrate(_base, holdout_days)  # the same for every model
 
 
+# ``_base`` is the dataset's base as of ``end`` (session.base_as_of): the backtest's holdout
+# ends on the reference date, and no later order is seen.
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner="Backtesting the model…")
 @memory.roomily
-def backtest_one(key, _base, model, holdout_days):
-    return backtest.run(_base, model, holdout_days, _calibration(key, _base, holdout_days))
+def backtest_one(key, _base, model, holdout_days, end):
+    return backtest.run(_base, model, holdout_days, _calibration(key, _base, holdout_days, end))
 
 
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner="Training the challenger…")
 @memory.roomily
-def _challenge(key, _dataset, _result, model, horizon):
-    index = lifecycle_index(_dataset)
+def _challenge(key, _dataset, _result, model, horizon, end):
+    if end < _dataset.base.data_end:  # the lifecycle arrays of the orders up to the date
+        contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
+        index = prepare(base_as_of(_dataset, end), contacts)
+    else:
+        index = lifecycle_index(_dataset)
     return propensity.challenge(index, _result.calibration_end, horizon, _result.fitted)
 
 
-def challenge(dataset: Dataset, model: str, horizon: int):
+def challenge(dataset: Dataset, ref_date, model: str, horizon: int):
     """Classifier vs the CLV model on the backtest's holdout (cached per model, horizon)."""
-    result = backtest_one(dataset.source.key, dataset.base, model, None)
-    return _challenge(dataset.source.key, dataset, result, model, horizon)
+    base = base_as_of(dataset, ref_date)
+    result = backtest_one(dataset.source.key, base, model, None, base.data_end)
+    return _challenge(dataset.source.key, dataset, result, model, horizon, base.data_end)
 
 
 # What does not move with the discount rate or the margin: scored once per horizon. One
@@ -231,17 +240,19 @@ def value_scores(dataset: Dataset, settings) -> tuple[pd.DataFrame | None, str]:
     return scores, ""
 
 
-def checked(dataset: Dataset, model: str):
-    """The chosen model's backtest (cached, shared with the Backtest view), whose verdict goes
-    beside every CLV figure; ``(None, why)`` when it cannot be run."""
+def checked(dataset: Dataset, ref_date, model: str):
+    """The chosen model's backtest on the orders up to the reference date (cached, shared
+    with the Backtest view), whose verdict goes beside every CLV figure; ``(None, why)`` when
+    it cannot be run."""
+    base = base_as_of(dataset, ref_date)
     try:
-        return backtest_one(dataset.source.key, dataset.base, model, None), ""
+        return backtest_one(dataset.source.key, base, model, None, base.data_end), ""
     except LensError as exc:
         return None, f"No backtest could be run, so the value figures are unchecked: {exc}"
 
 
-def check_words(dataset: Dataset, model: str) -> str:
+def check_words(dataset: Dataset, ref_date, model: str) -> str:
     """The chosen model's backtest verdict in words ("backtest: revenue 19% over what
     happened"), said beside any figure it predicts; or that none could be run."""
-    result, _ = checked(dataset, model)
+    result, _ = checked(dataset, ref_date, model)
     return verdict.error_words(result.totals) if result is not None else verdict.NO_BACKTEST

@@ -36,6 +36,7 @@ from analytics.ingest.readers import read_table
 from analytics.ingest.sources import Location
 from analytics.insights.customers import (
     CustomerBase,
+    as_of,
     base_arrays,
     base_from_arrays,
     build_customer_base,
@@ -451,6 +452,23 @@ def _lifecycle_index(key: str, _dataset: Dataset) -> LifecycleIndex:
 def lifecycle_index(dataset: Dataset) -> LifecycleIndex:
     """The once-per-dataset lifecycle arrays (gaps, running median gaps, lookup keys)."""
     return _lifecycle_index(dataset.source.key, dataset)
+
+
+# One entry or two: a base is about 160 MB at 1M customers, and only an earlier reference
+# date than the data's end makes one.
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner="Taking the orders up to the date…")
+def _as_of(key: str, _base: CustomerBase, end: pd.Timestamp) -> CustomerBase:
+    return as_of(_base, end)
+
+
+def base_as_of(dataset: Dataset, ref_date) -> CustomerBase:
+    """The customer base as it stood on the reference date, no later order seen (the cohorts,
+    the payback and the backtest use it): at the data's end, the default, the base itself.
+    Read only: it is shared."""
+    end = pd.Timestamp(ref_date).normalize()
+    if end >= dataset.base.data_end:
+        return dataset.base
+    return _as_of(dataset.source.key, dataset.base, end)
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file's columns…")

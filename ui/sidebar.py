@@ -162,17 +162,17 @@ def pdf_report(dataset: Dataset) -> None:
             campaign,
             known,
             progress=lambda done, what: bar.progress(done, text=what),
-            payback=_payback(dataset, spend),
+            payback=_payback(dataset, s.ref_date, spend),
             lines=dataset.log.lines,
         )
     st.session_state["pdf_ready"] = (wanted, data)
     st.rerun(scope="fragment")  # draws the download button in place of this one
 
 
-def _payback(dataset: Dataset, spend):
+def _payback(dataset: Dataset, ref_date, spend):
     """The payback section's figures when spend is loaded (and reads cleanly), else None."""
     try:
-        return cache_payback.payback_of(dataset, spend)
+        return cache_payback.payback_of(dataset, ref_date, spend)
     except LensError:
         return None  # the Payback page says what is wrong with it
 
@@ -206,7 +206,9 @@ def _known_results(dataset: Dataset, s: ReportSettings) -> Callable[[], report.K
         "month",
     )
     valued = threads.beside(value)
-    checked = threads.beside(cache_value.checked, dataset, s.model)  # None when it cannot run
+    checked = threads.beside(
+        cache_value.checked, dataset, s.ref_date, s.model
+    )  # None when it cannot run
 
     def known() -> report.Known:
         out = valued()

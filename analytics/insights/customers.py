@@ -135,6 +135,41 @@ def _assemble(orders, ids, code, day, amount, start, count, first_rows) -> Custo
     )
 
 
+def as_of(base: CustomerBase, end) -> CustomerBase:
+    """The base as it stood at the end of day ``end``, the reference date taken as today: the
+    orders on or before it, the customers who had ordered by then (in the same order, with
+    the same first orders), and ``end`` as the data's last day. Every figure made from it
+    (cohorts, payback, a backtest) sees no order after the reference date. The base itself
+    when ``end`` is on or after its last day."""
+    end_day = int(to_days(np.datetime64(pd.Timestamp(end).date(), "D")))
+    if end_day >= base.last_day:
+        return base
+    if end_day < base.first_day:
+        raise LensError(f"No order on or before {pd.Timestamp(end):%d %b %Y}.")
+    keep = base.day <= end_day  # a prefix of each customer's orders (sorted by day)
+    per_customer = np.bincount(base.code[keep], minlength=base.n_customers)
+    kept = np.flatnonzero(per_customer)
+    number = np.full(base.n_customers, -1, dtype=np.int64)
+    number[kept] = np.arange(len(kept))
+    count = per_customer[kept]
+    out = CustomerBase(
+        ids=base.ids[kept],
+        email=base.email[kept],
+        code=number[base.code[keep]],
+        day=base.day[keep],
+        amount=base.amount[keep],
+        start=np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64),
+        count=count,
+        first_attributes=base.first_attributes.iloc[kept],
+        summary=pd.DataFrame(),
+        first_day=base.first_day,
+        last_day=end_day,
+        first_rows=None if base.first_rows is None else base.first_rows[kept],
+    )
+    object.__setattr__(out, "summary", summarise(out))
+    return out
+
+
 BASE_ARRAYS = ("code", "day", "amount", "start", "count", "first_rows")
 
 

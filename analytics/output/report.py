@@ -19,7 +19,7 @@ import pandas as pd
 from analytics.errors import LensError
 from analytics.ingest.orders import noun
 from analytics.insights import cohorts, lifecycle, rfm
-from analytics.insights.customers import summarise
+from analytics.insights.customers import as_of, summarise
 from analytics.insights.lifecycle import LifecycleIndex
 from analytics.output import present
 from analytics.value import backtest, clv, lists, verdict
@@ -99,7 +99,9 @@ def _value_part(
     customers = fc.table.index  # the customers with an order by the reference date
     interval = clv.total_interval(fitted, fc, values)
     try:
-        result = known.backtest if known.backtest is not None else backtest.run(index.base, s.model)
+        result = known.backtest
+        if result is None:  # on the orders up to the reference date, as the Value page's
+            result = backtest.run(as_of(index.base, s.ref_date), s.model)
     except LensError as exc:
         result, unchecked = None, exc
     else:  # the total's range with the backtest's measured bias and spread
@@ -279,8 +281,11 @@ def build(
     repeat = lifecycle.repeat_share(funnel)
     late = lifecycle.winback(index, snap)
     existing = cohorts.existing_base(base) if s.leave_out_existing else None
-    table = cohorts.cohort_table(
-        base, "month", "retention", first_from=existing.until if existing else None
+    table = cohorts.cohort_table(  # as they stood on the reference date, as on the page
+        as_of(base, s.ref_date),
+        "month",
+        "retention",
+        first_from=existing.until if existing else None,
     )
     comeback = _repurchase_figures(index, s, lines, existing)
     scores = rfm.score(facts)
@@ -350,7 +355,8 @@ def build(
         cohort_view.cohort_heatmap(
             recent,
             f"Share of each monthly cohort ordering again (last {COHORT_ROWS} cohorts)",
-            f"{s.name} · data to {base.data_end:%d %b %Y} · blank = month not over yet",
+            f"{s.name} · data to {min(s.ref_date, base.data_end):%d %b %Y} (the reference "
+            "date) · blank = month not over yet",
         ),
     )
 
