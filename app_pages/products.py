@@ -155,7 +155,8 @@ if days is not None:
     st.caption(
         f"{len(rows):,} customer{'' if len(rows) == 1 else 's'} whose 1st purchase held "
         f"{after}, with no 2nd purchase yet, "
-        f"more than {days} days (the win-back timing) after their 1st purchase."
+        f"more than {days} days (the win-back timing) after their 1st purchase; the most "
+        "recently past it first (the likeliest to come back), the longest waiting last."
     )
     show.table(rows.head(SHOWN))  # the list as it downloads (its first rows)
     show.campaign_list(rows, f"First bought {after}, not back after {days} days", "pt_list")

@@ -251,6 +251,11 @@ def test_segment_map_never_reads_0_percent_for_a_segment_with_revenue():
     )
     assert "40 · <1% of revenue" in text and "10 · 100% of revenue" in text
     assert "5 · 0% of revenue" in text
+    # The bars under the map say the same of the same segment (they said "0%").
+    sizes = grid.set_index("segment")[["customers", "share_customers", "share_revenue"]]
+    bars = json.dumps(charts.spec(charts.segment_bars(sizes, "T", "s")), ensure_ascii=False)
+    assert "40 · 73% of customers · <1% of revenue" in bars and "0% of revenue" in bars
+    assert "40 · 0% of revenue" not in bars
 
 
 def test_a_title_cut_into_lines_is_whole_in_a_picture():
@@ -265,3 +270,14 @@ def test_a_title_cut_into_lines_is_whole_in_a_picture():
     assert drawn["title"]["subtitle"] == ["sub"]  # short: as it was
     image = np.asarray(Image.open(io.BytesIO(charts.png(chart, scale=1))).convert("L"))
     assert image[: charts.PNG_PADDING - 2].min() == 255
+
+
+def test_the_backtests_charts_name_their_values():
+    """Found in a marketer's walk: the holdout charts had numbers on the y axis and no name
+    (revenue in which currency? orders per what?)."""
+    deciles = pd.DataFrame({"predicted": [120.0, 80.0], "actual": [100.0, 90.0]})
+    deciles.index = pd.Index([1, 2], name="decile")
+    made = charts.predicted_vs_actual(
+        deciles, "decile", "Decile", "Holdout revenue (EUR)", "Holdout revenue", "s"
+    )
+    assert charts.spec(made)["encoding"]["y"]["title"] == "Holdout revenue (EUR)"

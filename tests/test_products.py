@@ -167,9 +167,10 @@ def test_the_winback_list(hand):
     _, base, idx = hand
     # First purchase held Tea: a, b, c, f; not back: c (day 0, 400 days ago), f (day 150,
     # 250 days ago). More than 300 days: c alone.
+    # The most recently past the gap first: the likeliest to come back.
     rows = pr.not_back(idx, base, "Tea", 200)
-    assert rows["customer_id"].tolist() == ["c", "f"]
-    assert rows["days_since_first_order"].tolist() == [400, 250]
+    assert rows["customer_id"].tolist() == ["f", "c"]
+    assert rows["days_since_first_order"].tolist() == [250, 400]
     assert pr.not_back(idx, base, "Tea", 300)["customer_id"].tolist() == ["c"]
 
 
@@ -541,11 +542,12 @@ def test_main_products_tied_on_purchases_follow_the_shops_order():
 
 def test_the_winback_list_keeps_the_customers_order_among_ties():
     # 30 customers bought Tea on day 0, 1 or 2 (i % 3) and never came back; the data ends on
-    # day 200. Longest waiting first; among those who waited as long, the customers' order.
+    # day 200. Most recently past the gap first; among those who waited as long, the
+    # customers' order.
     rows = [(i, f"c{i:02d}", i % 3, "Tea") for i in range(30)] + [(99, "z", 200, "Cup")]
     _, base, idx = shop(days_csv(rows))
     listed = pr.not_back(idx, base, "Tea", 0)
     position = {c: base.ids.get_loc(c) for c in listed["customer_id"]}
-    expected = sorted(position, key=lambda c: (int(c[1:]) % 3, position[c]))
+    expected = sorted(position, key=lambda c: (-(int(c[1:]) % 3), position[c]))
     assert listed["customer_id"].tolist() == expected
     assert listed["days_since_first_order"].tolist() == [200 - int(c[1:]) % 3 for c in expected]

@@ -147,7 +147,9 @@ def test_two_outliers_are_customers():
     totals = lists.outlier_totals([10.0, 400.0, 600.0], [False, True, True])
     assert totals == {"total": 1010.0, "outliers": 1000.0, "customers": 2, "without": 10.0}
     line = lists.outlier_line(totals, lambda v: f"${v:,.0f}")
-    assert line.startswith("Of which one-order outliers: $1,000 (2 customers whose expected")
+    assert line.startswith(
+        "Of which one-order outliers: predicted CLV $1,000 (2 customers whose expected"
+    )
 
 
 def test_outlier_line_by_hand():
@@ -156,8 +158,8 @@ def test_outlier_line_by_hand():
     assert totals == {"total": 1150.0, "outliers": 1000.0, "customers": 1, "without": 150.0}
     money = lambda v: f"£{v:,.0f}"  # noqa: E731
     assert lists.outlier_line(totals, money) == (
-        "Of which one-order outliers: £1,000 (1 customer whose expected spend rests on one "
-        "order above the shop's 99.9th percentile); without them £150."
+        "Of which one-order outliers: predicted CLV £1,000 (1 customer whose expected spend "
+        "rests on one order above the shop's 99.9th percentile); without them £150."
     )
     assert lists.outlier_line(totals, money, left_out=True).startswith(
         "Left out: one-order outliers worth £1,000 (1 customer whose"
@@ -178,7 +180,7 @@ def test_the_outlier_switch_takes_them_out_of_the_total(invoices_csv):
         return float(shown.strip("£€$*").replace(",", ""))
 
     line = next(c.value for c in at.caption if c.value.startswith("Of which one-order outliers"))
-    part = float(line.split(": ")[1].split(" (")[0].strip("£€$").replace(",", ""))
+    part = float(line.split("predicted CLV ")[1].split(" (")[0].strip("£€$").replace(",", ""))
     before = total()
     assert 0 < part < before
     at.toggle(key="clv_no_outliers").set_value(True).run()

@@ -303,6 +303,16 @@ def churn_view(v: Shown) -> None:
     )
 
 
+DECILE_LABELS = {
+    "decile": "Tenth (1 = top)",
+    "customers": "Customers",
+    "predicted_orders": "Predicted orders",
+    "actual_orders": "Real orders",
+    "predicted_revenue": "Predicted revenue",
+    "actual_revenue": "Real revenue",
+}
+
+
 def backtest_view(v: Shown) -> None:
     """The model refitted on older orders and scored on the newer, against the other models
     and the challenger."""
@@ -310,7 +320,7 @@ def backtest_view(v: Shown) -> None:
     bar = st.progress(0.0, "Backtesting: refitting each model on the older orders…")
     try:
         compare, best, runs = cache_value.backtests(
-            dataset, model, lambda done, text: bar.progress(done, text)
+            dataset, v.ref_date, model, lambda done, text: bar.progress(done, text)
         )
         result = runs[model]
     except (LensError, KeyError) as exc:
@@ -334,7 +344,7 @@ def backtest_view(v: Shown) -> None:
     ):
         try:
             with st.spinner("Training the challenger (gradient boosting)…"):
-                duel = cache_value.challenge(dataset, model, horizon)
+                duel = cache_value.challenge(dataset, v.ref_date, model, horizon)
         except LensError as exc:
             no_duel = f"Challenger not run: {exc}"
     ranked = result if duel is None else result.with_challenger(duel.chance)
@@ -359,6 +369,7 @@ def backtest_view(v: Shown) -> None:
             deciles,
             "decile",
             "Decile of predicted value (1 = top 10%)",
+            present.money_title("Holdout revenue", v.currency),
             "Holdout revenue: predicted vs real",
             bt_sub,
         ),
@@ -369,6 +380,7 @@ def backtest_view(v: Shown) -> None:
             result.by_frequency,
             "frequency_group",
             "Repeat purchases before the split (7 = 7+)",
+            "Holdout orders per customer",
             "Average holdout orders by past repeat purchases",
             bt_sub,
             kind="line",
@@ -381,7 +393,13 @@ def backtest_view(v: Shown) -> None:
     )
     show.table(compare.rename_axis("model"))
     st.markdown("**Predicted against real, by tenth of predicted value** (1 = the top 10%)")
-    show.table(result.deciles.reset_index(), first=["decile"])
+    show.table(
+        result.deciles.reset_index(),
+        first=["decile"],
+        labels=DECILE_LABELS,
+        kinds={"predicted_revenue": "money", "actual_revenue": "money"},
+        decimals={"predicted_orders": 0, "predicted_revenue": 0, "actual_revenue": 0},
+    )
     if no_duel:
         st.info(no_duel)
     elif duel is not None:

@@ -112,7 +112,7 @@ def read_table(
             "separator was not recognised. Save it as CSV with commas or semicolons."
         )
     if table.frame.empty:
-        raise LensError(f"{name or 'The file'} has a header but no rows: it holds no orders.")
+        raise LensError(f"{name or 'The file'} has a header but no rows: there is nothing in it.")
     return table
 
 

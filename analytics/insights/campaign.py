@@ -139,10 +139,11 @@ def read_list(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
     columns = {str(c).strip().lower(): c for c in frame.columns}
     missing = [c for c in LIST_COLUMNS if c not in columns]
     if missing:
+        named = " or ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
         raise LensError(
-            f"This is not a campaign list with a control group: it has no "
-            f"{', '.join(missing)} column. Expected columns: {', '.join(LIST_COLUMNS)} "
-            "(export a list with a control group first)."
+            f"This is not a campaign list with a control group: it has no {named} "
+            f"column. Expected columns: {', '.join(LIST_COLUMNS)} (export a list with a "
+            "control group first)."
         )
     rows = pd.DataFrame({c: frame[columns[c]] for c in LIST_COLUMNS}).dropna(subset=["customer_id"])
     rows["customer_id"] = rows["customer_id"].astype("str").str.strip()

@@ -321,7 +321,8 @@ def first_product(idx: ProductIndex, base: CustomerBase) -> pd.Series:
 def not_back(idx: ProductIndex, base: CustomerBase, product: str, days: int) -> pd.DataFrame:
     """A win-back list: customers whose first purchase holds ``product``, with no second
     purchase by the reference date, and more than ``days`` days since the first purchase
-    (the 80th-percentile gap on the page), longest waiting first."""
+    (the 80th-percentile gap on the page), the most recently past it first: the likeliest to
+    come back, where a win-back email is still in time; the longest waiting last."""
     p = idx.p
     holds = idx.first_holds(idx.code_of(product))
     waited = p.end - p.first
@@ -335,9 +336,7 @@ def not_back(idx: ProductIndex, base: CustomerBase, product: str, days: int) -> 
             "days_since_first_order": waited[pick],
         }
     )
-    return rows.sort_values("days_since_first_order", ascending=False, kind="stable").reset_index(
-        drop=True
-    )
+    return rows.sort_values("days_since_first_order", kind="stable").reset_index(drop=True)
 
 
 def to_json(

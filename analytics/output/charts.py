@@ -341,7 +341,7 @@ def transition_heatmap(
             "share:Q",
             scale=alt.Scale(scheme="blues", domain=[0, 1]),
             title="Share of row",
-            legend=alt.Legend(format="%"),
+            legend=alt.Legend(format="%", labelOverlap="greedy"),
         ),
         tooltip=[
             "from",
@@ -422,7 +422,7 @@ def segment_map(grid: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     data = grid.copy()
     data["line1"] = data["segment"]
     data["line2"] = [  # a segment with some revenue never reads "0%"
-        f"{c:,} · {'<1%' if 0 < r < 0.005 else f'{r:.0%}'} of revenue"
+        f"{c:,} · {present.some_share(r)} of revenue"
         for c, r in zip(data["customers"], data["share_revenue"], strict=False)
     ]
     top = max(float(data["share_customers"].max()), 0.01)
@@ -435,7 +435,7 @@ def segment_map(grid: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
             "share_customers:Q",
             scale=alt.Scale(scheme="blues", domain=[0, top]),
             title="Share of customers",
-            legend=alt.Legend(format=".0%"),
+            legend=alt.Legend(format=".0%", labelOverlap="greedy"),
         ),
         tooltip=[
             "segment",
@@ -465,13 +465,13 @@ def segment_bars(sizes: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     """Customers per RFM segment, labelled with their share of customers and revenue."""
     data = sizes.reset_index()
     data["label"] = [
-        f"{c:,} · {sc:.0%} of customers · {sr:.0%} of revenue"
+        f"{c:,} · {present.some_share(sc)} of customers · {present.some_share(sr)} of revenue"
         for c, sc, sr in zip(
             data["customers"], data["share_customers"], data["share_revenue"], strict=False
         )
     ]
     data["short"] = [
-        f"{c:,} · {sr:.0%} of revenue"
+        f"{c:,} · {present.some_share(sr)} of revenue"
         for c, sr in zip(data["customers"], data["share_revenue"], strict=False)
     ]
     tooltip = [
@@ -555,7 +555,13 @@ def range_points(
 
 
 def predicted_vs_actual(
-    data: pd.DataFrame, x: str, x_title: str, title: str, subtitle: str, kind: str = "bar"
+    data: pd.DataFrame,
+    x: str,
+    x_title: str,
+    y_title: str,
+    title: str,
+    subtitle: str,
+    kind: str = "bar",
 ) -> alt.Chart:
     """Predicted and actual side by side per ``x`` (columns ``predicted`` and ``actual``)."""
     long = data.reset_index().melt(
@@ -568,7 +574,7 @@ def predicted_vs_actual(
     )
     encode = {
         "x": alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
-        "y": alt.Y("value:Q", title=None),
+        "y": alt.Y("value:Q", title=y_title),
         "color": colour,
         "tooltip": [x, "series", alt.Tooltip("value:Q", format=",.2f")],
     }
@@ -631,7 +637,7 @@ def mean_heatmap(
                 f"{value}:Q",
                 scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]),
                 title="Chance still a customer",
-                legend=alt.Legend(format="%"),
+                legend=alt.Legend(format="%", labelOverlap="greedy"),
             ),
             tooltip=[x, y, alt.Tooltip(f"{value}:Q", format=".0%"), "customers"],
         )

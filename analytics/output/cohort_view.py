@@ -72,7 +72,7 @@ def cohort_heatmap(
             "value:Q",
             scale=scale,
             title=currency if table.metric in MONEY_METRICS else shade,
-            legend=alt.Legend(format=fmt),
+            legend=alt.Legend(format=fmt, labelOverlap="greedy"),
         ),
         tooltip=["cohort", "k", alt.Tooltip("value:Q", format=fmt)],
     )

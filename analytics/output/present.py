@@ -137,6 +137,11 @@ def share(value, decimals: int = 0) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{value:.{decimals}%}"
 
 
+def some_share(value: float) -> str:
+    """A share as a whole %, except that a share above 0 never reads "0%": "<1%"."""
+    return "<1%" if 0 < value < 0.005 else f"{value:.0%}"
+
+
 def count(value) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{int(value):,}"
 

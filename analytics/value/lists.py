@@ -91,8 +91,8 @@ def outlier_line(totals: dict, money, left_out: bool = False) -> str:
     if left_out:
         return f"Left out: one-order outliers worth {money(totals['outliers'])} ({who})."
     return (
-        f"Of which one-order outliers: {money(totals['outliers'])} ({who}); without them "
-        f"{money(totals['without'])}."
+        f"Of which one-order outliers: predicted CLV {money(totals['outliers'])} ({who}); "
+        f"without them {money(totals['without'])}."
     )
 
 
