@@ -110,8 +110,8 @@ m3.metric(
     present.total_span(total_low, total_high, lambda v: present.symbol(currency) + show.compact(v)),
     help="The model's uncertainty about its parameters plus the chance in each customer's "
     "buying, widened by how far off the model was in the backtest (its bias and spread). "
-    "No upper end: in the backtest the model predicted under a tenth of what happened, so "
-    "no multiple of its guess bounds the total.",
+    "'Or more': in the backtest the model predicted under a tenth of what happened, so no "
+    "multiple of its guess bounds the total from above.",
 )
 m4.metric(
     "Chance still a customer, average",

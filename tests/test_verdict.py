@@ -235,5 +235,5 @@ def test_a_model_that_predicted_almost_nothing_leaves_the_total_without_an_upper
     # Just within the limit: still a finite, widened range on the side the backtest points to.
     low, high = verdict.total_range(100.0, 80.0, 120.0, verdict.RHO_LIMIT, 0.0)
     assert (low, high) == pytest.approx((80.0, 1000.0 + 200.0))
-    assert present.total_span(0.0, float("inf"), lambda v: f"€{v:,.0f}") == "€0 – no upper end"
+    assert present.total_span(0.0, float("inf"), lambda v: f"€{v:,.0f}") == "€0 or more"
     assert present.total_span(80.0, 1200.0, lambda v: f"€{v:,.0f}") == "€80 – €1,200"

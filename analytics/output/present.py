@@ -60,14 +60,13 @@ def span(low: str, high: str) -> str:
     return f"{low} – {high}"
 
 
-NO_UPPER_END = "no upper end"
-
-
 def total_span(low: float, high: float, write) -> str:
     """The total CLV's range, each end written by ``write``; a range with no upper end (the
     backtest's model predicted under a tenth of what happened, see
-    :func:`analytics.value.verdict.total_range`) says so."""
-    return span(write(low), write(high) if math.isfinite(high) else NO_UPPER_END)
+    :func:`analytics.value.verdict.total_range`) is its low end "or more"."""
+    if not math.isfinite(high):
+        return f"{write(low)} or more"
+    return span(write(low), write(high))
 
 
 def money_title(title: str, currency: str | None) -> str:

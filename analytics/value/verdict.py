@@ -13,7 +13,8 @@ model refitted on older orders and asked for the newer ones), so:
   rho). An unbiased model (rho near 1) keeps its range; a biased one gets a wider range, on
   the side the backtest points to. A model that predicted under a tenth of what happened
   (rho above :data:`RHO_LIMIT`) cannot be corrected by a ratio: its total gets no upper end
-  (infinity; "no upper end" on screen, null in JSON), never a multiple of a near-zero guess.
+  (infinity; "or more" after its low end on screen, null in JSON), never a multiple of a
+  near-zero guess.
 - **"The ranges can be trusted"** only when per-customer coverage is within
   :data:`COVERAGE` and the aggregate revenue error within :data:`AGGREGATE_BOUND`; otherwise
   the sentence says which fails and what it means for a budget (:func:`trust`).
