@@ -268,12 +268,15 @@ def test_the_base_as_of_a_reference_date_sees_no_later_order():
             "order_date": [day + pd.Timedelta(days=d) for d in (1, 3, 5, 8, 8, 9)],
             "amount": [10.0, 7.0, 20.0, 8.0, 5.0, 40.0],
             "channel": ["ads", "mail", "ads", "mail", "seo", "ads"],
+            "email": ["a@x", "b@x", "a@x", "b@x", "c@x", "a@x"],
         }
     )
     base = build_customer_base(orders)
     then = as_of(base, day + pd.Timedelta(days=6))
     assert list(then.ids) == ["a", "b"] and then.data_end == day + pd.Timedelta(days=6)
+    assert then.data_start == base.data_start and then.email.tolist() == ["a@x", "b@x"]
     assert then.count.tolist() == [2, 1] and then.start.tolist() == [0, 2]
+    assert then.start.dtype == np.int64 and then.first_rows.tolist() == [0, 1]
     assert then.amount.tolist() == [10.0, 20.0, 7.0] and then.code.tolist() == [0, 0, 1]
     assert then.first_attributes["channel"].tolist() == ["ads", "mail"]
     a = then.summary.loc["a"]
@@ -283,7 +286,14 @@ def test_the_base_as_of_a_reference_date_sees_no_later_order():
     on_8 = as_of(base, day + pd.Timedelta(days=8))
     rebuilt = build_customer_base(orders[orders["order_date"] <= day + pd.Timedelta(days=8)])
     assert list(on_8.ids) == list(rebuilt.ids) and on_8.last_day == rebuilt.last_day
+    assert on_8.start.tolist() == rebuilt.start.tolist() == [0, 2, 4]
+    assert on_8.code.tolist() == rebuilt.code.tolist()
     pd.testing.assert_frame_equal(on_8.summary, rebuilt.summary)
+    # On the data's first day: its first orders only (a's).
+    assert list(as_of(base, day + pd.Timedelta(days=1)).ids) == ["a"]
+    # A base kept by an older app has no first rows: nor has the base as of a date.
+    object.__setattr__(base, "first_rows", None)
+    assert as_of(base, day + pd.Timedelta(days=6)).first_rows is None
     assert as_of(base, day + pd.Timedelta(days=9)) is base  # the data's end: the base itself
     assert as_of(base, day + pd.Timedelta(days=30)) is base
     with pytest.raises(LensError, match="No order on or before"):
