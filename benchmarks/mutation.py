@@ -5,6 +5,7 @@
     python benchmarks/mutation.py rfm --no-table      # print only, leave RESULTS.md alone
     python benchmarks/mutation.py rfm --again         # only the last run's survivors, retested
     python benchmarks/mutation.py engine --again --only 'lines_query|_numbered'  # some of them
+    python benchmarks/mutation.py engine --functions '*x_result_query__*'  # afresh, alone
 
 Not in CI: it is slow. It runs mutmut (configured in pyproject.toml, ``[tool.mutmut]``) in a
 scratch copy per module under ``mutants/runs/`` (kept out of git), with ``only_mutate`` and
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -1520,9 +1522,13 @@ def _kept_kills(run: Path, module: str, earlier: dict[str, int | None]) -> dict[
     return codes
 
 
-def score(module: str, again: bool = False, only: str | None = None) -> dict:
+def score(
+    module: str, again: bool = False, only: str | None = None, functions: list[str] | None = None
+) -> dict:
     """Mutate ``module`` afresh; or, with ``again``, test only the last run's survivors in its
-    kept copy, with the tests as they are now (new tests added since are found by mutmut)."""
+    kept copy, with the tests as they are now (new tests added since are found by mutmut).
+    ``functions``: a fresh run of only the mutants whose names match these patterns (fnmatch,
+    e.g. ``analytics.ingest.engine.x_result_query__mutmut_*``), scored alone."""
     run = RUNS / module
     spent = run / "minutes.txt"
     if again and (run / "mutants").exists():
@@ -1540,7 +1546,7 @@ def score(module: str, again: bool = False, only: str | None = None) -> dict:
         if only:  # the survivors of some functions (others' tests may be under way elsewhere)
             left = [name for name in left if re.search(only, name)]
     else:
-        run, before, left, earlier = scratch(module), 0.0, [], {}
+        run, before, left, earlier = scratch(module), 0.0, list(functions or []), {}
     start = time.monotonic()
     if not again or left:
         with servers(module):
@@ -1548,6 +1554,8 @@ def score(module: str, again: bool = False, only: str | None = None) -> dict:
     minutes = round(before + (time.monotonic() - start) / 60, 1)
     spent.write_text(str(minutes))
     codes = _kept_kills(run, module, earlier)
+    if functions:  # the module's other mutants did not run: they are not scored
+        codes = {n: c for n, c in codes.items() if any(fnmatch(n, f) for f in functions)}
     survivors = sorted(name for name, code in codes.items() if code not in KILLED)
     changes = diff_lines(run, survivors)
     return {
@@ -1648,7 +1656,17 @@ def main() -> None:
         metavar="PATTERN",
         help="with --again: only the survivors whose name matches this regular expression",
     )
+    parser.add_argument(
+        "--functions",
+        nargs="+",
+        metavar="PATTERN",
+        help="a fresh run of only these mutants (fnmatch patterns of their names), scored "
+        "alone and never written to RESULTS.md: a module too slow to run whole after a change "
+        "to some of its functions",
+    )
     args = parser.parse_args()
+    if args.functions:
+        args.no_table = True
     if args.table_only:
         write([])
         return
@@ -1656,7 +1674,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown module(s) {sorted(unknown)}: choose among {', '.join(MODULES)}")
     for module in args.modules or list(MODULES):
-        result = score(module, args.again, args.only)
+        result = score(module, args.again, args.only, args.functions)
         print(json.dumps({k: v for k, v in result.items() if k != "survivors"}), flush=True)
         if not args.no_table:
             write([result])  # module by module: a long run keeps what it measured
