@@ -345,6 +345,8 @@ def test_a_list_s_errors_name_what_is_wrong():
         campaign.read_list(frame.assign(list_date="2024-03-01"))
     with pytest.raises(LensError, match="no group or list_date column"):
         campaign.read_list(frame.drop(columns="group"))
+    with pytest.raises(LensError, match="it has no customer_id, group or list_date column"):
+        campaign.read_list(pd.DataFrame({"email": ["a@x.com"]}))
     with pytest.raises(
         LensError, match=r"^The list_date column must hold one date \(the day the list was made\)"
     ):
@@ -405,4 +407,3 @@ def test_each_stratum_rounds_its_control_count_on_its_own_draw():
         per_stratum = out[out["group"] == "control"].groupby("stage").size()
         assert set(per_stratum) == {1, 2} and len(per_stratum) == 20
         assert 20 < per_stratum.sum() < 40
-

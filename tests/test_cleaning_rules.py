@@ -280,6 +280,11 @@ def test_an_order_total_repeated_on_its_rows_is_taken_once_with_a_warning():
     assert purchases(out) == [("c1", D1, 20.0), ("c2", D1, 10.0)]
     assert out.notes[0].endswith("(1 order spans several rows; the order total taken once).")
     assert out.warnings == []
+    both = [row("A", "c1", amount=20.0), row("A", "c1", amount=20.0)]
+    out, _ = cleaned(both + [row("B", "c2"), row("B", "c2")])
+    assert out.notes[0] == (
+        "4 rows were folded into 2 orders (2 orders span several rows; the order total taken once)."
+    )
 
 
 def test_plain_ids_and_ids_to_clean_in_the_same_kind_of_table():
