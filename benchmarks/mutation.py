@@ -959,13 +959,26 @@ _ENGINE_DUCKDB = [
     ("classify", (74, 100, 105), TYPE_CASE),
     ("classify", (93, 95, 98), NO_ELSE),
     ("stats_query", (17, 18, 20, 21, 22, 23, 25), ID_RULE_ANYWAY),
-    ("result_query", (43,), "coalesce of a null and the row's name is the row's name, as text"),
-    ("result_query", (45, 56, 98), TYPE_CASE),
-    ("result_query", (83, 86), NOT_NULL_REFUND),
-    ("summary_query", (13, 26, 50, 54, 58, 62, 66, 70, 74), TYPE_CASE),
+    ("order_names", (8,), "coalesce of a null and the row's name is the row's name, as text"),
+    ("order_names", (10, 20), TYPE_CASE),
+    (
+        "result_query",
+        (1,),
+        "its one caller (cleaning.clean) always says whether to name the orders: the default "
+        "is never used",
+    ),
+    (
+        "result_query",
+        (47,),
+        "the result with every order's name, as a database's: the preview then reads its names "
+        "from it instead of from the keyed rows, the same names (only more is kept)",
+    ),
+    ("result_query", (84,), TYPE_CASE),
+    ("result_query", (69, 72), NOT_NULL_REFUND),
+    ("summary_query", (13, 26, 84, 88, 92, 96, 100, 104, 108), TYPE_CASE),
     (
         "summary_query",
-        (86, 87),
+        (120, 121),
         "no two rows of the report are alike (each part's rows differ by group or by _row): "
         "union drops none either way",
     ),
