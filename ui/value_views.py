@@ -303,16 +303,6 @@ def churn_view(v: Shown) -> None:
     )
 
 
-DECILE_LABELS = {
-    "decile": "Tenth (1 = top)",
-    "customers": "Customers",
-    "predicted_orders": "Predicted orders",
-    "actual_orders": "Real orders",
-    "predicted_revenue": "Predicted revenue",
-    "actual_revenue": "Real revenue",
-}
-
-
 def backtest_view(v: Shown) -> None:
     """The model refitted on older orders and scored on the newer, against the other models
     and the challenger."""
@@ -393,13 +383,7 @@ def backtest_view(v: Shown) -> None:
     )
     show.table(compare.rename_axis("model"))
     st.markdown("**Predicted against real, by tenth of predicted value** (1 = the top 10%)")
-    show.table(
-        result.deciles.reset_index(),
-        first=["decile"],
-        labels=DECILE_LABELS,
-        kinds={"predicted_revenue": "money", "actual_revenue": "money"},
-        decimals={"predicted_orders": 0, "predicted_revenue": 0, "actual_revenue": 0},
-    )
+    show.table(result.deciles.reset_index(), first=["decile"])
     if no_duel:
         st.info(no_duel)
     elif duel is not None:

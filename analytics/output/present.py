@@ -279,6 +279,11 @@ COLUMNS: dict[str, Column] = {
     "M": Column("M", "score", "Monetary score, 1-5 (5 = most revenue)."),
     "FM": Column("FM", "score", "(F + M) / 2 rounded up."),
     "customers": Column("Customers", "count"),
+    "decile": Column("Tenth (1 = top)", "count"),
+    "predicted_orders": Column("Predicted orders", "number", decimals=0),
+    "actual_orders": Column("Real orders", "count"),
+    "predicted_revenue": Column("Predicted revenue", "money", decimals=0),
+    "actual_revenue": Column("Real revenue", "money", decimals=0),
     "share": Column("Share", "share", "Of the customers who have ordered.", 0),
     "revenue_in_window": Column(
         "Revenue in window", "money", "Orders in the inactivity window.", 0

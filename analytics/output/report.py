@@ -19,7 +19,7 @@ import pandas as pd
 from analytics.errors import LensError
 from analytics.ingest.orders import noun
 from analytics.insights import cohorts, lifecycle, rfm
-from analytics.insights.customers import as_of, summarise
+from analytics.insights.customers import CustomerBase, as_of
 from analytics.insights.lifecycle import LifecycleIndex
 from analytics.output import present
 from analytics.value import backtest, clv, lists, verdict
@@ -80,15 +80,20 @@ class ValuePart:
 
 
 def _value_part(
-    index: LifecycleIndex, s: ReportSettings, snap: lifecycle.Snapshot, known: Known
+    index: LifecycleIndex,
+    s: ReportSettings,
+    snap: lifecycle.Snapshot,
+    known: Known,
+    then: CustomerBase,
 ) -> ValuePart:
-    """Customer value: the model, its total over the horizon and its backtest, in words.
+    """Customer value: the model, its total over the horizon and its backtest, in words
+    (``then``: the base as of the reference date, whose summary the model is fitted on).
 
     The text of the report's value section is written here and only here."""
     money = partial(present.money, currency=s.currency)
     try:
         fitted, fc = known.fitted, known.forecast
-        summary = known.summary if known.summary is not None else summarise(index.base, s.ref_date)
+        summary = known.summary if known.summary is not None else then.summary
         if fitted is None or fc is None:
             fitted = fitted if fitted is not None else clv.fit(summary, s.model)
             fc = clv.forecast(fitted, summary, s.horizon_months, s.ref_date)
@@ -101,7 +106,7 @@ def _value_part(
     try:
         result = known.backtest
         if result is None:  # on the orders up to the reference date, as the Value page's
-            result = backtest.run(as_of(index.base, s.ref_date), s.model)
+            result = backtest.run(then, s.model)
     except LensError as exc:
         result, unchecked = None, exc
     else:  # the total's range with the backtest's measured bias and spread
@@ -281,8 +286,9 @@ def build(
     repeat = lifecycle.repeat_share(funnel)
     late = lifecycle.winback(index, snap)
     existing = cohorts.existing_base(base) if s.leave_out_existing else None
+    then = as_of(base, s.ref_date)  # no order after the reference date (the base at its end)
     table = cohorts.cohort_table(  # as they stood on the reference date, as on the page
-        as_of(base, s.ref_date),
+        then,
         "month",
         "retention",
         first_from=existing.until if existing else None,
@@ -297,7 +303,7 @@ def build(
         known = known()
     known = known or Known()
     step(0.4, "Fitting the value model…" if known.fitted is None else "Customer value…")
-    value = _value_part(index, s, snap, known)
+    value = _value_part(index, s, snap, known, then)
     step(0.45, "Page 1: the summary…")
     pdf = Pdf(f"Lifecycle Lens - {s.name} - {s.ref_date:%d %b %Y}")
     pdf.alias_nb_pages()
