@@ -174,3 +174,63 @@ def test_line_note_counts_in_words():
         "12 line items name a product: 10 belong to kept orders (3 products); 2 were left out "
         "with their orders."
     )
+
+
+def test_products_are_numbered_by_their_trimmed_names_in_byte_order():
+    """An upload's products reach the engine as numbers: " Tea" and "Tea" are one product
+    (trimmed by the engine's rule), blank and missing are none, and the numbers follow the
+    names' bytes ("Tea" < "tea"; "Zoë" after both)."""
+    import pyarrow as pa
+
+    from analytics.ingest.cleaning import numbered_products
+
+    staged = pa.table(
+        {"_row": [1, 2, 3, 4, 5, 6], "product": ["tea", " Tea", "Tea", " ", None, "Zoë "]}
+    )
+    numbered, names = numbered_products(staged)
+    assert names.to_pylist() == ["Tea", "Zoë", "tea"]
+    assert numbered["product"].to_pylist() == [2, 0, 0, None, None, 1]
+    assert numbered.column_names == staged.column_names and numbered["_row"] == staged["_row"]
+    plain = staged.drop_columns("product")
+    assert numbered_products(plain) == (plain, None)
+
+
+REPEATS = (
+    "order,customer,date,amount,product\n"
+    "1,a,2024-01-01,5,Tea\n1,a,2024-01-01,5,Tea \n1,a,2024-01-01,5,tea\n"
+    "2,a,2024-01-01,7,Tea\n3,a,2024-02-01,4,tea\n4,b,2024-01-03,9,Mug\n"
+)
+
+
+def test_a_product_held_twice_in_a_purchase_is_one_line(tmp_path):
+    """Customer a's orders 1 and 2 on 1 January are one purchase: "Tea" (three lines, one
+    with a trailing space) once, "tea" (other bytes) once. Read from a file (products as
+    numbers) and from a DuckDB table (products as text), the same frame, categories in the
+    order they first appear."""
+    import duckdb
+
+    from analytics.ingest import sources
+
+    log = load(REPEATS)
+    rows = [
+        (r.customer_id, r.order_date.date().isoformat(), r.product) for r in log.lines.itertuples()
+    ]
+    assert rows == [
+        ("a", "2024-01-01", "Tea"),
+        ("a", "2024-01-01", "tea"),
+        ("a", "2024-02-01", "tea"),
+        ("b", "2024-01-03", "Mug"),
+    ]
+    assert list(log.lines["product"].cat.categories) == ["Tea", "tea", "Mug"]
+    assert log.report.lines == {
+        "line_rows": 6, "lines_kept": 6, "products": 3, "lines_left_out": 0
+    }  # fmt: skip
+    frame = pd.read_csv(io.StringIO(REPEATS), dtype={"customer": str, "product": str})
+    frame["date"] = pd.to_datetime(frame["date"])
+    path = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.register("frame", frame)
+        con.execute("CREATE TABLE orders AS SELECT * FROM frame")
+    from_db = sources.load_location(sources.locate(f"duckdb:///{path}", "orders"), today=TODAY)
+    pd.testing.assert_frame_equal(from_db.lines, log.lines)
+    assert from_db.report.lines == log.report.lines

@@ -271,8 +271,10 @@ def gathers_products(t: ir.Table) -> bool:
 def with_products(t: ir.Table, fold: bool) -> ir.Table:
     """The staged rows with their product trimmed (empty is none) as ``_product``, for
     :func:`folded` to gather per order; rows that are orders of their own (no folding)
-    carry it as their ``_products`` at once."""
-    t = t.mutate(_product=strip_text(t.product)).drop("product")
+    carry it as their ``_products`` at once. A product staged as a number is one already
+    trimmed (see :func:`analytics.ingest.cleaning.numbered_products`)."""
+    number = t.product.type().is_integer()
+    t = t.mutate(_product=t.product if number else strip_text(t.product)).drop("product")
     return t if fold else _own_products(t)
 
 
@@ -530,19 +532,25 @@ def line_counts_query(result: ir.Table, lines: ir.Table | None) -> ir.Table:
 
 
 def lines_query(result: ir.Table, lines: ir.Table | None) -> ir.Table:
-    """The kept orders' products, one row per customer (``_code``, as :func:`orders_query`
-    numbers them), day and product: a purchase's products are those of its orders
-    together. Sorted by customer, day, product (byte for byte)."""
+    """The kept orders' products, one row per line (``_code``, the customer as
+    :func:`orders_query` numbers them; day; product), sorted by customer, day, product (byte
+    for byte; a product staged as a number is its name's place in byte order): a purchase's
+    products are those of its orders together, and a product it holds twice comes twice in
+    a row (:func:`analytics.ingest.cleaning.clean` keeps it once: cheaper than DISTINCT)."""
     joined, _ = _numbered(result)
     if lines is None:
         both = _items(joined, _code=joined._code, order_date=joined.order_date)
     else:
         orders = joined.select(_kept=joined._row, _code=joined._code, order_date=joined.order_date)
         both = orders.join(lines, orders._kept == lines._order)
-    # Products told apart byte for byte (MySQL's DISTINCT would take "P1" for "p1").
-    out = both.select("_code", "order_date", "product", _bytes=exact(both, both.product))
-    out = out.distinct().drop("_bytes")
+    out = both.select("_code", "order_date", "product")
     return out.order_by(["_code", "order_date", bytewise(out, out.product)])
+
+
+def product_names_query(t: ir.Table) -> ir.Table:
+    """Product names (``name``) trimmed as line items' products are (empty is none), each
+    with its position (``_i``)."""
+    return t.select("_i", name=strip_text(t.name))
 
 
 def contact_keys_query(t: ir.Table) -> ir.Table:

@@ -104,16 +104,10 @@ def build_order_log(
             rows[role] = text_array(frame[mapping[role]])
     staged = pa.table(rows)
 
-    from analytics.ingest.cleaning import clean  # the engine loads where orders are read
-    from analytics.ingest.runner import CachedDuckDB
+    from analytics.ingest.cleaning import clean_arrow  # the engine loads where orders are read
 
     end = end_day(options.end_date, today).date()
-    statuses = refunded_statuses_of(fmt)
-    run = CachedDuckDB(staged, {"roles": roles, "end": end, "refunded": statuses})
-    try:
-        cleaned = clean(run, roles, end, statuses)
-    finally:
-        run.close()
+    cleaned = clean_arrow(staged, roles, end, refunded_statuses_of(fmt))
     notes += cleaned.notes
     warnings += cleaned.warnings
     dropped, examples = cleaned.dropped, cleaned.examples

@@ -248,6 +248,19 @@ def _categorical(values: pa.ChunkedArray) -> pd.Series:
     return encoded
 
 
+def _appearing(values: pa.ChunkedArray) -> pd.Categorical:
+    """Dictionary-encoded Arrow text -> pandas categorical, its categories the values that
+    appear, in order of first appearance (as :func:`_categorical` makes them from text:
+    the products' first appearance settles ties between equally popular products)."""
+    array = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    numbers = array.indices.to_numpy(zero_copy_only=False)
+    order = pd.unique(numbers)
+    place = np.zeros(len(array.dictionary), dtype=np.int32)
+    place[order] = np.arange(len(order), dtype=np.int32)
+    categories = pd.Index(array.dictionary.take(pa.array(order)).to_pandas(), dtype="str")
+    return pd.Categorical.from_codes(place[numbers], categories=categories, validate=False)
+
+
 def log_frame(orders: pa.Table, customers: pa.ChunkedArray) -> pd.DataFrame:
     """The engine's kept orders (sorted by customer, then day) as the order log: customers
     categorical with the engine's numbering as codes, attributes categorical."""
@@ -288,10 +301,12 @@ def noun(n: int, one: str, many: str) -> str:
 def lines_frame(lines: pa.Table | None, orders: pd.DataFrame) -> pd.DataFrame | None:
     """The engine's purchase products (``_code``, ``order_date``, ``product``; one row per
     customer, day and product, sorted) beside the order log: customers categorical on the
-    order log's keys, products categorical (dictionary codes, not text per line)."""
+    order log's keys, products categorical (dictionary codes, not text per line), their
+    categories in order of first appearance either way (see :func:`_appearing`)."""
     if lines is None:
         return None
-    product = _categorical(lines["product"])
+    names = lines["product"]
+    product = _appearing(names) if pa.types.is_dictionary(names.type) else _categorical(names)
     return pd.DataFrame(
         {
             "customer_id": pd.Categorical.from_codes(

@@ -497,8 +497,8 @@ def load_location(
     location: Location, options: ReadOptions | None = None, today: pd.Timestamp | None = None
 ) -> OrderLog:
     """Read and clean the orders of a location in its own engine."""
-    from analytics.ingest.cleaning import clean
-    from analytics.ingest.runner import CachedDuckDB, IbisRunner
+    from analytics.ingest.cleaning import clean, clean_arrow
+    from analytics.ingest.runner import IbisRunner
 
     options = options or ReadOptions()
     con, table = connect(location)
@@ -516,12 +516,7 @@ def load_location(
             # Its mapped columns fetched once, cleaned in the embedded DuckDB as a file's are.
             arrow, roles = _fetched(con, table, mapping, location)
             _disconnect(con)
-            key = {"roles": roles, "end": end, "refunded": statuses, "examples": examples_as}
-            run = CachedDuckDB(arrow, key)
-            try:
-                cleaned = clean(run, roles, end, statuses, examples_as)
-            finally:
-                run.close()
+            cleaned = clean_arrow(arrow, roles, end, statuses, examples_as)
         else:
             staged, roles = stage(table, mapping, location)
             # DuckDB and Spark keep intermediate tables (the rules in a database, not).
