@@ -334,18 +334,22 @@ def test_emails_key_customers_and_join_the_id_they_were_seen_with():
     assert left == []
 
 
-@pytest.mark.parametrize("keep", [True, False])
-def test_the_same_steps_run_in_an_engine_that_holds_the_data(keep):
-    """FOLDED, in a DuckDB database read through Ibis, as a DuckDB file, Parquet or Spark
-    are; ``keep=False``: as a read-only database without lists (MySQL) is, keeping no table
-    and the line rows aside. The same orders, counts and lines; no table left behind."""
+@pytest.mark.parametrize("keep, copy", [(True, True), (True, False), (False, True)])
+def test_the_same_steps_run_in_an_engine_that_holds_the_data(keep, copy):
+    """FOLDED, in a DuckDB database read through Ibis, as a DuckDB file or Spark are (the
+    input copied once), or as a Parquet file is (``copy=False``: every step reads it in
+    place); ``keep=False``: as a read-only database without lists (MySQL) is, keeping no
+    table and the line rows aside. The same orders, counts and lines; no table left
+    behind; the input copied only when asked."""
     import ibis
 
     from analytics.ingest.runner import IbisRunner
 
     con = ibis.duckdb.connect()
     con.create_table("orders", staged(FOLDED, ROLES))
-    run = IbisRunner(con, con.table("orders"), keep=keep)
+    run = IbisRunner(con, con.table("orders"), keep, copy)
+    copies = [t for t in con.list_tables() if t != "orders"]
+    assert run.copied == (len(copies) == 1) == (keep and copy)
     run.gathers_products = keep
     out = clean(run, ROLES, END, ["returned"], "order")
     assert purchases(out) == [("c1", D1, 20.0), ("c2", D2, 3.0)]

@@ -35,9 +35,10 @@ RULES_CODE = ["cleaning.py", "engine.py", "runner.py", "orders.py", "parsing.py"
 
 class IbisRunner:
     """Runs the steps through Ibis on a connection; ``keep`` says whether the engine may
-    keep tables (temporary tables; Spark's cache)."""
+    keep tables (temporary tables; Spark's cache); ``copy``, whether the input is then read
+    once into such a table that every step scans."""
 
-    def __init__(self, con, table, keep: bool):
+    def __init__(self, con, table, keep: bool, copy: bool = True):
         import ibis.expr.operations as ops
 
         from analytics.ingest.engine import gathers_products
@@ -46,9 +47,8 @@ class IbisRunner:
         self.gathers_products = gathers_products(table)
         self.tables = {"input": table}
         self.views: set[str] = set()
-        # Read the source once; every step scans the copy in the engine. An Arrow table is
-        # already in memory, where DuckDB scans it in place.
-        self.copied = keep and not isinstance(table.op(), ops.InMemoryTable)
+        # An Arrow table is already in memory, where DuckDB scans it in place.
+        self.copied = keep and copy and not isinstance(table.op(), ops.InMemoryTable)
         if self.copied:
             self.tables["input"] = materialise(con, table)
 
