@@ -272,8 +272,9 @@ def log_frame(orders: pa.Table, customers: pa.ChunkedArray) -> pd.DataFrame:
             ),
             "email": _categorical(orders["email"]),
             "order_date": _dates(orders["order_date"]),
-            "amount": orders["amount"].to_numpy().astype("float64"),
-        }
+            "amount": np.asarray(orders["amount"].to_numpy(), dtype="float64"),
+        },
+        copy=False,  # the columns are made for it (copying them took 0.2-0.3 s at 3.5M)
     )
     for role in ATTRIBUTE_ROLES:
         if role in orders.column_names:
@@ -314,13 +315,14 @@ def lines_frame(lines: pa.Table | None, orders: pd.DataFrame) -> pd.DataFrame | 
             ),
             "order_date": _dates(lines["order_date"]),
             "product": product,
-        }
+        },
+        copy=False,
     )
 
 
 def _dates(days: pa.ChunkedArray) -> np.ndarray:
     """Arrow dates as datetime64 (Python's dates stop at year 1; an Arrow date need not)."""
-    return days.cast(pa.timestamp("us")).to_numpy().astype("datetime64[us]")
+    return days.cast(pa.timestamp("us")).to_numpy().astype("datetime64[us]", copy=False)
 
 
 def preview_frame(preview: pa.Table) -> pd.DataFrame:
