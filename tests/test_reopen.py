@@ -182,15 +182,16 @@ def test_the_app_reopens_a_link_from_kept_arrays_old_folders_and_damaged_files(
     assert not at.exception
     key = at.session_state["source"].key
     folder = tmp_path / key
+    # The stages are prepared behind the Data page; the Lifecycle page waits for them.
+    at.switch_page("app_pages/lifecycle.py").run()
+    uploaded = _lifecycle_tiles(at)
+    assert uploaded and not at.exception
     assert (folder / "base.json").exists() and (folder / "lifecycle.json").exists()
     # Once kept, the uploading visit itself uses the kept files, not its heap copies.
     from ui import session
 
     assert not session._customer_base(key, None).day.flags.writeable
     assert not session._lifecycle_index(key, None).own_median.flags.writeable
-    at.switch_page("app_pages/lifecycle.py").run()
-    uploaded = _lifecycle_tiles(at)
-    assert uploaded and not at.exception
 
     assert _lifecycle_tiles(_open_link(key)) == uploaded  # from the kept arrays
 
@@ -207,3 +208,36 @@ def test_the_app_reopens_a_link_from_kept_arrays_old_folders_and_damaged_files(
     (folder / store.ORDERS).unlink()
     assert _lifecycle_tiles(_open_link(key)) == uploaded  # old folder: rebuilt
     assert (folder / "base.json").exists() and (folder / "lifecycle.json").exists()
+
+
+def test_an_upload_is_shown_before_its_lifecycle_stages_which_pages_wait_for(tmp_path, monkeypatch):
+    """The upload's Data page is drawn while the lifecycle stages are still being prepared
+    behind it (held here until released); the Lifecycle page then waits for them, and the
+    stages are prepared once."""
+    import threading
+
+    from ui import session
+
+    monkeypatch.setenv("LENS_STORE_DIR", str(tmp_path))
+    release, prepared = threading.Event(), []
+    settle = session._settle
+
+    def held(source, dataset):
+        assert release.wait(60)
+        settle(source, dataset)
+        prepared.append(source.key)
+
+    monkeypatch.setattr(session, "_settle", held)
+    at = app_test()
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    at.segmented_control(key="source_choice").set_value("Upload my export").run()
+    at.file_uploader(key="orders_file").set_value(("orders.csv", ORDERS, "text/csv")).run()
+    assert not at.exception and at.subheader[0].value == "Loaded: orders.csv"
+    key = at.session_state["source"].key
+    assert prepared == [] and key in session._settling
+    release.set()
+    at.switch_page("app_pages/lifecycle.py").run()
+    assert prepared == [key] and key not in session._settling
+    assert _lifecycle_tiles(at) and not at.exception
+    assert (tmp_path / key / "lifecycle.json").exists()
