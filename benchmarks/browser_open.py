@@ -7,7 +7,8 @@ Three timings and one memory walk, each against a real server (tests/browser.py 
 driven by Debian's Chromium through Playwright:
 
 1. *Upload*: the shop's Parquet file given to the Data page's uploader (a file path: Playwright
-   cannot hand over a buffer above 50 MB) until the sidebar names it.
+   cannot hand over a buffer above 50 MB) until the sidebar names it; then the seconds until
+   its lifecycle stages, prepared behind the pages, are kept for the link.
 2. *Link on a fresh server*: the server stopped, a new one started on the same store, and the
    dataset's ``?data=`` link opened until the Lifecycle page shows its stage tiles.
 3. *Memory*: in that same session, the inactivity window stepped five times on the Lifecycle
@@ -112,6 +113,18 @@ def upload(browser, url: str, path: Path) -> tuple[float, str]:
     return seconds, key
 
 
+def stages_kept(folder: Path) -> float:
+    """Seconds until the upload's lifecycle stages are kept beside it (they are prepared
+    behind the pages once the upload is shown): the server is not stopped before, or the
+    link would find them missing and prepare them again."""
+    start = time.perf_counter()
+    while not (folder / "lifecycle.json").exists():
+        if time.perf_counter() - start > LIMIT_MS / 1000:
+            raise TimeoutError(f"the stages were never kept in {folder}")
+        time.sleep(0.05)
+    return round(time.perf_counter() - start, 2)
+
+
 def reopen(browser, url: str, key: str, name: str):
     """Seconds from opening the link until the Lifecycle page shows the data; the tab."""
     tab = new_tab(browser, url)
@@ -167,6 +180,7 @@ def run(customers: int, walk_pages: bool, store: str | None = None, env=None) ->
                 with app_server(env, port=port) as url:
                     watch = Watch(server_pid(port))
                     result["upload_s"], key = upload(browser, url, parquet)
+                    result["stages_kept_s"] = stages_kept(Path(store) / key)
                     result["upload_peak_mb"] = watch.stop()
             port = free_port()
             with app_server(env, port=port) as url:  # a fresh server: nothing in memory
