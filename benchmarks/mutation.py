@@ -54,13 +54,18 @@ MODULES = {
     ),
     "customers": ("analytics/insights/customers.py", ["tests/test_customers.py"]),
     "segments": ("analytics/insights/segments.py", ["tests/test_segments.py", "tests/test_rfm.py"]),
-    "cleaning": ("analytics/ingest/cleaning.py", ["tests/test_cleaning_rules.py"]),
+    # An upload's products as numbers (numbered_products) are stated in test_line_items.py.
+    "cleaning": (
+        "analytics/ingest/cleaning.py",
+        ["tests/test_cleaning_rules.py", "tests/test_line_items.py"],
+    ),
     "engine": (
         "analytics/ingest/engine.py",
         [
             "tests/test_cleaning_rules.py",
             "tests/test_engine_rules.py",
             "tests/test_engine_servers.py",
+            "tests/test_line_items.py",
         ],
     ),
     "parsing": ("analytics/ingest/parsing.py", ["tests/test_parsing.py"]),
