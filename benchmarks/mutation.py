@@ -804,9 +804,17 @@ PLAIN = (
 )
 # (function, mutant numbers, why) for analytics/ingest/cleaning.py
 _CLEANING = [
-    ("clean_contact_keys", (9,), "the cache's key {} or None: another file for the same SQL"),
-    ("clean_contact_keys", (19, 20), STEP),
-    ("clean_contact_keys", (25,), NO_CASE),
+    ("_small_query", (3,), "the cache's key {} or None: another file for the same SQL"),
+    ("_small_query", (14,), NO_CASE),
+    ("clean_contact_keys", (17, 18), STEP),
+    ("numbered_products", (16, 26, 27), STEP),
+    ("numbered_products", (10, 12), "Arrow reads a range as int64 either way: the same positions"),
+    (
+        "clean_arrow",
+        (6, 7, 8, 9, 10, 11, 12, 13),
+        "a name in the cache's key only files the SQL: renamed, the same values (roles, last "
+        "day, statuses, examples) still tell one kind of table from another",
+    ),
     (
         "clean",
         (8, 9, 47, 48, 125, 126, 164, 165, 168, 169, 170, 171, 190, 191, 192),
@@ -992,7 +1000,7 @@ _ENGINE_DUCKDB = [
     ("orders_query", (5, 7, 9), NO_ELSE),
     ("orders_query", (11,), TYPE_CASE),
     ("_numbered", (25,), TYPE_CASE),
-    ("with_products", (2,), BY_NAME),
+    ("with_products", (3,), BY_NAME),
 ]
 SAME_ROWS = (
     "only which of two ways runs a text rule: on every row, or once per distinct value joined "

@@ -14,7 +14,7 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
-from analytics.ingest.cleaning import clean, clean_contact_keys
+from analytics.ingest.cleaning import clean, clean_arrow, clean_contact_keys
 from analytics.ingest.runner import CachedDuckDB
 
 END = dt.date(2024, 12, 31)
@@ -413,3 +413,48 @@ def test_a_contacts_file_of_a_kind_seen_before_is_cleaned_from_the_kept_sql(tmp_
 
     monkeypatch.setattr(runner.CachedDuckDB, "_backend", no_ibis)
     assert clean_contact_keys(ids, None)[0].to_pylist() == ["7", None]
+
+
+ARROW_ROWS = [
+    row("1", "c1", amount=10.0, product="tea"),
+    row("1", "c1", amount=10.0, product="tea"),  # the same product twice in one purchase
+    row("2", "c2", "returned", amount=8.0, product="mug"),
+    row("3", "c3", day=dt.date(2025, 1, 2), amount=6.0, product="tea"),
+]
+
+
+def test_an_arrow_table_is_cleaned_by_the_sql_of_its_own_last_day_and_statuses(
+    tmp_path, monkeypatch
+):
+    """``clean_arrow`` (an upload) keeps its compiled SQL by the roles, the last day kept and
+    the refund statuses: the same table read with another last day or other statuses is
+    cleaned by its own SQL. Order 3 (2 January 2025) is after 31 December 2024 and kept only
+    with a later last day; order 2 is refunded only where 'returned' is a refund status.
+    Order 1's two lines of "tea" are one product of one purchase."""
+    monkeypatch.setenv("LENS_SQL_CACHE_DIR", str(tmp_path))
+    table = staged(ARROW_ROWS, ROLES)
+
+    def kept(end, statuses):
+        out = clean_arrow(table, ROLES, end, statuses)
+        return [key for key, _, _ in purchases(out)], out
+
+    first, out = kept(END, ["returned"])
+    assert first == ["c1"] and out.dropped["future"] == 1 and out.dropped["refunded"] == 1
+    assert out.lines.num_rows == 1 and out.lines["product"].to_pylist() == ["tea"]
+    assert out.examples == {"refunded": [4], "future": [5]}
+    assert kept(dt.date(2025, 1, 31), ["returned"])[0] == ["c1", "c3"]
+    assert kept(END, [])[0] == ["c1", "c2"]
+    assert kept(END, ["returned"])[0] == first
+
+
+def test_a_product_column_with_no_product_gives_no_purchase_products(tmp_path, monkeypatch):
+    """Every product blank: the orders are kept and no purchase holds a product."""
+    monkeypatch.setenv("LENS_SQL_CACHE_DIR", str(tmp_path))
+    out = clean_arrow(
+        staged([row("1", "c1", product=" "), row("2", "c2", product=None)], ROLES), ROLES, END, []
+    )
+    assert [key for key, _, _ in purchases(out)] == ["c1", "c2"]
+    assert out.lines.num_rows == 0 and out.lines["product"].type == pa.dictionary(
+        pa.int32(), pa.string()
+    )
+    assert out.line_counts["line_rows"] == 0
