@@ -344,7 +344,7 @@ def build(
             "today's stages, the funnel and the repeat rate count every customer.",
             size=8,
         )
-    evolution = charts.evolution_area(evo, "How the stage mix moves", caption, 150)
+    evolution = charts.evolution_area(evo, "How the stage mix moves", caption, 105)
     pdf.chart(evolution, shrink=0.7)
 
     pdf.section(
