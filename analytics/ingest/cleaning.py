@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -167,6 +168,7 @@ def clean(
         if str(code)
     }
     ordered = run.rows("orders", lambda: _rules().orders_query(run.table("result"), roles))
+    ordered, firsts = _numbered(ordered)
     lines, line_counts = None, {}
     if products:
         aside = lambda: None if gathered else run.table("lines")  # noqa: E731
@@ -177,7 +179,9 @@ def clean(
         line_counts["lines_left_out"] = line_counts["line_rows"] - line_counts["lines_kept"]
         notes.append(lines_note(line_counts))
         lines = run.rows("lines_out", lambda: _rules().lines_query(run.table("result"), aside()))
-        lines = _once_per_purchase(lines)
+        # Each line's customer by their first row, among the orders' (both sorted by it).
+        code = np.searchsorted(firsts, lines["_first"].to_numpy()).astype(np.int32)
+        lines = _once_per_purchase(_with_code(lines, code))
         if product_names is not None:
             lines = _named(lines, product_names)
         if not gathered:
@@ -200,6 +204,21 @@ def clean(
         lines,
         line_counts,
     )
+
+
+def _numbered(ordered: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """The sorted orders with ``_first`` (a customer's first row) as ``_code``, the
+    customer's number in that order; and each customer's first row, by number."""
+    first = ordered["_first"].to_numpy()
+    starts = np.ones(len(first), dtype=bool)
+    starts[1:] = first[1:] != first[:-1]
+    code = np.cumsum(starts, dtype=np.int32) - 1
+    return _with_code(ordered, code), first[starts]
+
+
+def _with_code(rows: pa.Table, code: np.ndarray) -> pa.Table:
+    at = rows.schema.get_field_index("_first")
+    return rows.set_column(at, "_code", pa.array(code, pa.int32()))
 
 
 def _summary(rows: pa.Table, roles: list[str], examples_as: str) -> tuple:
