@@ -4,7 +4,7 @@
     python benchmarks/mutation.py rfm campaign        # some of them
     python benchmarks/mutation.py rfm --no-table      # print only, leave RESULTS.md alone
     python benchmarks/mutation.py rfm --again         # only the last run's survivors, retested
-    python benchmarks/mutation.py engine --again --only 'lines_query|_numbered'  # some of them
+    python benchmarks/mutation.py engine --again --only 'lines_query|_with_firsts'  # some of them
     python benchmarks/mutation.py engine --functions '*x_result_query__*'  # afresh, alone
 
 Not in CI: it is slow. It runs mutmut (configured in pyproject.toml, ``[tool.mutmut]``) in a
@@ -803,7 +803,14 @@ PLAIN = (
     "(from a copy of the rows rather than a view)"
 )
 # (function, mutant numbers, why) for analytics/ingest/cleaning.py
+CODE_TYPE = (
+    "customer numbers as int32, int64 or whole floats: Arrow casts them to int32 exactly, and "
+    "pandas' categorical takes any integer codes"
+)
 _CLEANING = [
+    ("_numbered", (18, 20), CODE_TYPE),
+    ("_with_code", (14, 16), CODE_TYPE),
+    ("clean", (368,), CODE_TYPE),
     ("_small_query", (3,), "the cache's key {} or None: another file for the same SQL"),
     ("_small_query", (14,), NO_CASE),
     ("clean_contact_keys", (17, 18), STEP),
@@ -820,7 +827,7 @@ _CLEANING = [
         (8, 9, 47, 48, 125, 126, 164, 165, 168, 169, 170, 171, 190, 191, 192),
         STEP,
     ),
-    ("clean", (211, 212, 234, 235, 302, 303, 325, 326, 355, 356), STEP),
+    ("clean", (211, 212, 234, 235, 302, 303, 327, 328, 357, 358), STEP),
     ("clean", (25, 26, 27, 28, 29, 157, 160), PLAIN),
     ("clean", (40,), FALSY),
     (
@@ -999,7 +1006,6 @@ _ENGINE_DUCKDB = [
     ("_padded", (9,), TYPE_CASE),
     ("orders_query", (5, 7, 9), NO_ELSE),
     ("orders_query", (11,), TYPE_CASE),
-    ("_numbered", (25,), TYPE_CASE),
     ("with_products", (3,), BY_NAME),
 ]
 SAME_ROWS = (
@@ -1030,7 +1036,6 @@ _ENGINE_SERVERS = [
         "which row of a group is kept does not matter: every row carries the same windows (the "
         "group's aggregates and its first values by row)",
     ),
-    ("_numbered", (16, 25), TYPE_CASE),
     ("customer_key", (91,), TYPE_CASE),
     (
         "customer_key",
