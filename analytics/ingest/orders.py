@@ -237,7 +237,10 @@ def require_orders(log: pd.DataFrame, dropped: dict[str, int], what: str) -> Non
 
 
 def _categorical(values: pa.ChunkedArray) -> pd.Series:
-    """Arrow text -> pandas categorical (categories in order of first appearance)."""
+    """Arrow text, plain or dictionary-encoded -> pandas categorical (categories in order of
+    first appearance)."""
+    if pa.types.is_dictionary(values.type):
+        return pd.Series(_appearing(values))
     encoded = values.cast(pa.string()).dictionary_encode().to_pandas()
     if len(encoded.cat.categories) == 0:
         encoded = pd.Series(
@@ -250,8 +253,9 @@ def _categorical(values: pa.ChunkedArray) -> pd.Series:
 
 def _appearing(values: pa.ChunkedArray) -> pd.Categorical:
     """Dictionary-encoded Arrow text -> pandas categorical, its categories the values that
-    appear, in order of first appearance (as :func:`_categorical` makes them from text:
-    the products' first appearance settles ties between equally popular products)."""
+    appear, in order of first appearance, as from text (an upload's products, see
+    :func:`lines_frame`: their first appearance settles ties between equally popular
+    products)."""
     array = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
     numbers = array.indices.to_numpy(zero_copy_only=False)
     order = pd.unique(numbers)
@@ -303,11 +307,10 @@ def lines_frame(lines: pa.Table | None, orders: pd.DataFrame) -> pd.DataFrame | 
     """The engine's purchase products (``_code``, ``order_date``, ``product``; one row per
     customer, day and product, sorted) beside the order log: customers categorical on the
     order log's keys, products categorical (dictionary codes, not text per line), their
-    categories in order of first appearance either way (see :func:`_appearing`)."""
+    categories in order of first appearance whether they come as text or as numbers."""
     if lines is None:
         return None
-    names = lines["product"]
-    product = _appearing(names) if pa.types.is_dictionary(names.type) else _categorical(names)
+    product = _categorical(lines["product"])
     return pd.DataFrame(
         {
             "customer_id": pd.Categorical.from_codes(

@@ -361,8 +361,8 @@ def build(
         cohort_view.cohort_heatmap(
             recent,
             f"Share of each monthly cohort ordering again (last {COHORT_ROWS} cohorts)",
-            f"{s.name} · data to {min(s.ref_date, base.data_end):%d %b %Y} (the reference "
-            "date) · blank = month not over yet",
+            f"{s.name} · data to {then.data_end:%d %b %Y} (the reference date) · blank = "
+            "month not over yet",
         ),
     )
 
