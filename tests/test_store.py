@@ -4,6 +4,7 @@ import os
 from dataclasses import replace
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from analytics.access import store
@@ -42,6 +43,25 @@ def test_a_kept_dataset_reads_back_the_same(tmp_path, demo):
     ours, theirs = build_customer_base(back.log.orders), build_customer_base(log.orders)
     pd.testing.assert_frame_equal(ours.summary, theirs.summary)
     assert kept.load(KEY_B) is None
+
+
+def test_categorical_columns_are_kept_as_pyarrow_would_convert_them():
+    # Made from codes and categories (pyarrow's own way reads text categories one by one):
+    # the same Arrow table, so the same frame read back. Missing values, order, numbers,
+    # no categories at all.
+    frame = pd.DataFrame(
+        {
+            "customer_id": pd.Categorical(["b", None, "a", "b"], categories=["b", "a", "c"]),
+            "day": pd.to_datetime(["2024-01-02", "2024-01-03", None, "2024-01-05"]),
+            "size": pd.Categorical(["S", "L", "S", None], categories=["S", "L"], ordered=True),
+            "code": pd.Categorical([3, 1, None, 3]),
+            "email": pd.Categorical([None] * 4, categories=pd.Index([], dtype="str")),
+        }
+    )
+    ours, theirs = store._arrow(frame), pa.Table.from_pandas(frame, preserve_index=False)
+    assert ours.schema.equals(theirs.schema) and ours.equals(theirs)
+    pd.testing.assert_frame_equal(ours.to_pandas(), theirs.to_pandas())
+    assert ours.column("customer_id").to_pylist() == ["b", None, "a", "b"]
 
 
 def test_a_dataset_kept_before_order_ids_stayed_in_the_engine_still_opens(tmp_path, demo):
