@@ -174,15 +174,22 @@ def test_woocommerce_order_currency_and_the_fallback():
 def test_excel_and_parquet_give_the_same_log_as_csv():
     frame = pd.DataFrame(
         {
-            "Order ID": ["1", "2"],
-            "Customer": ["a", "b"],
-            "Order Date": pd.to_datetime(["2024-01-01 10:00", "2024-02-03 23:00"]),
-            "Total": [10.5, 20.0],
+            "Order ID": ["1", "2", "3"],
+            "Customer": ["a", "b", "c"],
+            # The day as written, late in the evening too, and before 1970 (a floor).
+            "Order Date": pd.to_datetime(
+                ["2024-01-01 10:00", "2024-02-03 23:00", "1969-12-31 23:30:00.5"], format="ISO8601"
+            ),
+            "Total": [10.5, 20.0, 5.0],
         }
     )
     xlsx = exports.xlsx_bytes({"Notes": pd.DataFrame({"x": []}), "Orders": frame})
     parquet = exports.parquet_bytes(frame)
-    expected = {"1": ("a", "2024-01-01", 10.5), "2": ("b", "2024-02-03", 20.0)}
+    expected = {
+        "1": ("a", "2024-01-01", 10.5),
+        "2": ("b", "2024-02-03", 20.0),
+        "3": ("c", "1969-12-31", 5.0),
+    }
     assert as_dict(load(xlsx, "o.xlsx", sheet="Orders")) == expected
     assert as_dict(load(xlsx, "o.xlsx")) == expected  # first sheet with rows
     assert as_dict(load(parquet, "o.parquet")) == expected

@@ -43,7 +43,7 @@ from analytics.insights.customers import (
     build_customer_base,
 )
 from analytics.insights.lifecycle import LifecycleIndex, index_arrays, index_from_arrays, prepare
-from ui import auth, threads
+from ui import auth, memory, threads
 
 DEMO = "Demo shop"
 CDNOW = "CDNOW (CD retailer, 1997-98)"
@@ -353,6 +353,7 @@ def open_dataset(source: Source) -> Dataset:
     return Dataset(source, log, _customer_base(key, log.orders), contacts)
 
 
+@memory.roomily  # one burst of temporaries, reused from the heap (the 1M summary 1.0 -> 0.65 s)
 def _open_with_progress(source: Source, bar) -> None:
     """Every step of opening a dataset, each named on the progress bar."""
     key = source.key
@@ -456,6 +457,7 @@ def current_dataset() -> Dataset:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing lifecycle data…")
+@memory.roomily  # see _open_with_progress
 def _lifecycle_index(key: str, _dataset: Dataset) -> LifecycleIndex:
     contacts = _dataset.contacts.contacts if _dataset.contacts is not None else None
     arrays = _kept_arrays(key, "lifecycle")

@@ -80,9 +80,7 @@ def build_order_log(
     iso = _iso_days(date_text)
     if iso is None:
         dates, reading = parse_dates(date_text, options.date_order, prefer_dayfirst=european)
-        rows["order_date"] = pa.array(dates.dt.normalize(), type=pa.timestamp("us")).cast(
-            pa.date32()
-        )
+        rows["order_date"] = pa.array(dates).cast(pa.date32())  # the day, even before 1970
     else:  # what parse_dates reads from ISO dates, without trying the other shapes
         order = options.date_order if options.date_order in ("dayfirst", "monthfirst") else "iso"
         rows["order_date"], reading = iso, DateReading(order, False)
