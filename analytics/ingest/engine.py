@@ -232,14 +232,15 @@ def per_order(t: ir.Table) -> ir.Table:
 
 
 def shape_query(t: ir.Table) -> ir.Table:
-    """How orders spread over rows: how many span several; whether any has different
-    amounts on its rows (line items); whether any lacks an amount on some rows. Only the
-    counts: the fields' first values are not needed here."""
+    """How orders spread over rows: how many order ids there are; how many span several
+    rows; whether any has different amounts on its rows (line items); whether any lacks an
+    amount on some rows. Only the counts: the fields' first values are not needed here."""
     keyed = t.filter(t.order_id.notnull())
     # The orders as per_order groups them (MySQL would take "A1" and "a1" for one).
     orders = keyed.group_by(_order=exact(keyed, keyed.order_id)).aggregate(**_order_counts(keyed))
     several = orders._n > 1
     return orders.aggregate(
+        orders=orders.count(),
         multi=several.sum(),
         line=(several & (orders._highest > orders._lowest)).any(),
         gaps=(several & (orders._with_amount < orders._n)).any(),
@@ -362,12 +363,16 @@ def classify(t: ir.Table, roles: list[str], end: dt.date, refunded_statuses: lis
 # --- the queries the cleaning runs (cleaning.py names and runs them) ------------------------
 
 
-def stats_query(t: ir.Table, roles: list[str]) -> ir.Table:
-    """Rows, rows with an order id, distinct order ids; ``ids_plain``, whether every customer
-    id is :func:`plain_ids` (then the id rule is skipped), in the same scan."""
+def stats_query(t: ir.Table, roles: list[str], distinct: bool = True) -> ir.Table:
+    """Rows, rows with an order id, distinct order ids (unless not ``distinct``: when order
+    ids are already known to repeat, :func:`shape_query` counts them); ``ids_plain``,
+    whether every customer id is :func:`plain_ids` (then the id rule is skipped), in the
+    same scan."""
     counts = {"rows": t.count()}
     if "order_id" in roles:
-        counts |= {"with_id": t.order_id.count(), "distinct_ids": exact(t, t.order_id).nunique()}
+        counts["with_id"] = t.order_id.count()
+        if distinct:
+            counts["distinct_ids"] = exact(t, t.order_id).nunique()
     if "customer_id" in roles:
         counts["ids_plain"] = plain_ids(t.customer_id).fill_null(True).all()
     return t.aggregate(**counts)
