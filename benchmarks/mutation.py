@@ -810,7 +810,7 @@ CODE_TYPE = (
 _CLEANING = [
     ("_numbered", (18, 20), CODE_TYPE),
     ("_with_code", (14, 16), CODE_TYPE),
-    ("clean", (368,), CODE_TYPE),
+    ("clean", (378,), CODE_TYPE),
     ("_small_query", (3,), "the cache's key {} or None: another file for the same SQL"),
     ("_small_query", (14,), NO_CASE),
     ("clean_contact_keys", (17, 18), STEP),
@@ -818,57 +818,63 @@ _CLEANING = [
     ("numbered_products", (10, 12), "Arrow reads a range as int64 either way: the same positions"),
     (
         "clean_arrow",
-        (6, 7, 8, 9, 10, 11, 12, 13),
+        (14, 15, 16, 17, 18, 19, 20, 21),
         "a name in the cache's key only files the SQL: renamed, the same values (roles, last "
         "day, statuses, examples) still tell one kind of table from another",
     ),
     (
         "clean",
-        (8, 9, 47, 48, 125, 126, 164, 165, 168, 169, 170, 171, 190, 191, 192),
+        (11, 12, 13, 14, 56, 57, 135, 136, 174, 175, 178, 179, 180, 181, 200, 201, 202),
         STEP,
     ),
-    ("clean", (211, 212, 234, 235, 302, 303, 327, 328, 357, 358), STEP),
-    ("clean", (25, 26, 27, 28, 29, 157, 160), PLAIN),
-    ("clean", (40,), FALSY),
+    ("clean", (221, 222, 244, 245, 312, 313, 337, 338, 367, 368), STEP),
+    ("clean", (33, 34, 35, 36, 37, 167, 170), PLAIN),
+    ("clean", (49,), FALSY),
     (
         "clean",
-        (60,),
+        (21,),
+        "the distinct ids counted anyway when lines sit together: only slower, the fold and "
+        "its orders are decided by the shape query either way",
+    ),
+    (
+        "clean",
+        (69,),
         "rows are folded only when an order id is on several rows: then multi is at least 1, "
         "never 0 or missing",
     ),
     (
         "clean",
-        (115,),
+        (125,),
         "the lines kept aside and joined to the orders by name give the same counts and lines "
         "as each order's own list (tested both ways): the way for engines without lists",
     ),
     (
         "clean",
-        (119,),
+        (129,),
         "the lines step runs only on engines without lists (MySQL, through Ibis), whose SQL is "
         "never kept: the name keys nothing",
     ),
     (
         "clean",
-        (147,),
+        (157,),
         "the product column is never read after (the result selects its columns by name): "
         "dropping it only narrows the kept copy",
     ),
     (
         "clean",
-        (172, 173, 174, 175, 176, 177, 178, 182, 186),
+        (182, 183, 184, 185, 186, 187, 188, 192, 196),
         "the keyed rows as a view or as a copy: the result is computed from them before the "
         "input is freed either way; only what is held in memory differs",
     ),
     (
         "clean",
-        (225,),
+        (235,),
         "the result with every order's name, as a database's: the preview then reads its names "
         "from it instead of from the keyed rows, the same names (only more is kept)",
     ),
     (
         "clean",
-        (296,),
+        (306,),
         "a currency is a known code or missing, never empty text, and groupby leaves the "
         "missing out: str(code) is never empty",
     ),
@@ -978,7 +984,7 @@ _ENGINE_DUCKDB = [
     ("classify", (70, 72), "a datetime.date's literal is a date: the same SQL"),
     ("classify", (74, 100, 105), TYPE_CASE),
     ("classify", (93, 95, 98), NO_ELSE),
-    ("stats_query", (17, 18, 20, 21, 22, 23, 25), ID_RULE_ANYWAY),
+    ("stats_query", (18, 19, 21, 22, 23, 24, 26), ID_RULE_ANYWAY),
     ("order_names", (8,), "coalesce of a null and the row's name is the row's name, as text"),
     ("order_names", (10, 20), TYPE_CASE),
     (

@@ -57,7 +57,8 @@ def cleaned(
     try:
         # An upload's reader leaves examples_as to its default: row numbers.
         given = {} if examples_as == "row" else {"examples_as": examples_as}
-        out = clean(run, roles, END, statuses, **given, ids_repeat=repeat)
+        given |= {"ids_repeat": True} if repeat else {}  # else clean's own default
+        out = clean(run, roles, END, statuses, **given)
         left = run.raw.sql(
             "SELECT table_name FROM duckdb_tables() UNION ALL "
             "SELECT view_name FROM duckdb_views() WHERE NOT internal"
@@ -273,12 +274,38 @@ def test_lines_side_by_side_are_folded_without_counting_the_ids_first():
     assert not neighbours_repeat(pa.chunked_array([["A", "B", "A"]]))
     assert not neighbours_repeat(pa.chunked_array([[None, None, "A"]]))
     assert not neighbours_repeat(pa.chunked_array([["A", "a", "A "]]))  # byte for byte
+    assert neighbours_repeat(pa.chunked_array([["A", "A"]]))
     assert not neighbours_repeat(pa.chunked_array([["A"]]))
+    assert not neighbours_repeat(pa.chunked_array([[]], pa.string()))
     counted, _ = cleaned(FOLDED)
     proved, left = cleaned(FOLDED, repeat=True)
     assert proved.notes == counted.notes and proved.notes[0].startswith("5 rows were folded into 3")
     assert purchases(proved) == purchases(counted) == [("c1", D1, 20.0), ("c2", D2, 3.0)]
     assert proved.dropped == counted.dropped and proved.lines == counted.lines and left == []
+
+
+def test_an_upload_counts_its_distinct_order_ids_only_when_no_lines_sit_together(monkeypatch):
+    """An upload's staged rows (clean_arrow): FOLDED's lines together skip the distinct
+    count; one row per order, or no order id at all, are counted and not folded."""
+    steps = []  # the orders' steps (the products' names are trimmed in a run of their own)
+    rows = CachedDuckDB.rows
+
+    def counted(self, step, build):
+        if step != "product_names":
+            steps.append(step)
+        return rows(self, step, build)
+
+    monkeypatch.setattr(CachedDuckDB, "rows", counted)
+    out = clean_arrow(staged(FOLDED, ROLES), ROLES, END, ["returned"])
+    assert steps[:2] == ["stats:repeat", "shape"] and out.orders_found == 3
+    steps.clear()
+    out = clean_arrow(staged([row("A", "c1"), row("B", "c2")], ROLES), ROLES, END, ["returned"])
+    assert steps[0] == "stats" and "shape" not in steps and out.orders_found == 2
+    assert not any("folded" in note for note in out.notes)
+    steps.clear()
+    roles = ROLES[1:]  # no order id: each row an order of its own
+    out = clean_arrow(staged([r[1:] for r in FOLDED], roles), roles, END, ["returned"])
+    assert steps[0] == "stats" and "shape" not in steps and out.orders_found == 5
 
 
 def test_an_order_total_repeated_on_its_rows_is_taken_once_with_a_warning():
