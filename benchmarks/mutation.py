@@ -824,7 +824,7 @@ _CLEANING = [
     ),
     (
         "clean",
-        (11, 12, 13, 14, 56, 57, 135, 136, 174, 175, 178, 179, 180, 181, 200, 201, 202),
+        (56, 57, 135, 136, 174, 175, 178, 179, 180, 181, 200, 201, 202),
         STEP,
     ),
     ("clean", (221, 222, 244, 245, 312, 313, 337, 338, 367, 368), STEP),
@@ -984,7 +984,7 @@ _ENGINE_DUCKDB = [
     ("classify", (70, 72), "a datetime.date's literal is a date: the same SQL"),
     ("classify", (74, 100, 105), TYPE_CASE),
     ("classify", (93, 95, 98), NO_ELSE),
-    ("stats_query", (18, 19, 21, 22, 23, 24, 26), ID_RULE_ANYWAY),
+    ("stats_query", (17, 18, 20, 21, 22, 23, 25), ID_RULE_ANYWAY),
     ("order_names", (8,), "coalesce of a null and the row's name is the row's name, as text"),
     ("order_names", (10, 20), TYPE_CASE),
     (

@@ -52,7 +52,7 @@ def test_an_id_called_plain_is_one_the_id_rule_leaves_as_it_is():
 def test_the_counting_scan_says_whether_every_id_is_plain():
     def flag(ids):
         t = _ids_table(ids)
-        return int(engine.stats_query(t, ["customer_id"]).to_pandas()["ids_plain"][0])
+        return int(engine.stats_query(t, ["customer_id"], True).to_pandas()["ids_plain"][0])
 
     assert flag(["CUST000001", "CUST000002", None]) == 1
     assert flag(["CUST000001", " CUST000002"]) == 0

@@ -363,7 +363,7 @@ def classify(t: ir.Table, roles: list[str], end: dt.date, refunded_statuses: lis
 # --- the queries the cleaning runs (cleaning.py names and runs them) ------------------------
 
 
-def stats_query(t: ir.Table, roles: list[str], distinct: bool = True) -> ir.Table:
+def stats_query(t: ir.Table, roles: list[str], distinct: bool) -> ir.Table:
     """Rows, rows with an order id, distinct order ids (unless not ``distinct``: when order
     ids are already known to repeat, :func:`shape_query` counts them); ``ids_plain``,
     whether every customer id is :func:`plain_ids` (then the id rule is skipped), in the
