@@ -45,7 +45,7 @@ def test_a_kept_dataset_reads_back_the_same(tmp_path, demo):
     assert kept.load(KEY_B) is None
 
 
-def test_categorical_columns_are_kept_as_pyarrow_would_convert_them():
+def test_categorical_columns_are_kept_and_read_back_as_they_were():
     # Made from codes and categories (pyarrow's own way reads text categories one by one):
     # the same Arrow table, so the same frame read back. Missing values, order, numbers,
     # no categories at all.
@@ -62,6 +62,8 @@ def test_categorical_columns_are_kept_as_pyarrow_would_convert_them():
     assert ours.schema.equals(theirs.schema) and ours.equals(theirs)
     pd.testing.assert_frame_equal(ours.to_pandas(), theirs.to_pandas())
     assert ours.column("customer_id").to_pylist() == ["b", None, "a", "b"]
+    # Read back the same way round, from codes and values: the very frame, every dtype.
+    pd.testing.assert_frame_equal(store._frame(ours), frame)
 
 
 def test_a_dataset_kept_before_order_ids_stayed_in_the_engine_still_opens(tmp_path, demo):

