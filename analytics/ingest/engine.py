@@ -364,8 +364,8 @@ def classify(t: ir.Table, roles: list[str], end: dt.date, refunded_statuses: lis
 
 
 def stats_query(t: ir.Table, roles: list[str], distinct: bool) -> ir.Table:
-    """Rows, rows with an order id, distinct order ids (unless not ``distinct``: when order
-    ids are already known to repeat, :func:`shape_query` counts them); ``ids_plain``,
+    """Rows, rows with an order id, and with ``distinct`` the distinct order ids (not needed
+    when order ids are known to repeat: :func:`shape_query` then counts them); ``ids_plain``,
     whether every customer id is :func:`plain_ids` (then the id rule is skipped), in the
     same scan."""
     counts = {"rows": t.count()}
