@@ -7,7 +7,7 @@ from analytics.ingest.formats import FORMAT_LABELS, ROLE_LABELS
 from analytics.ingest.orders import read_as
 from analytics.ingest.readers import ENCODING_NAMES
 from analytics.output import present
-from ui import auth, controls, database, keeping, params, pickers, session, show
+from ui import controls, database, keeping, params, pickers, session, show
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = {
@@ -93,22 +93,15 @@ elif choice == UPLOAD:
                 st.selectbox("Excel sheet", sheets, key="opt_sheet") if len(sheets) > 1 else None
             )
         overrides = st.session_state["mapping_overrides"]
-        candidate = session.Source(
-            "Upload",
-            orders_name=orders_file.name,
-            orders_bytes=orders_file.getvalue(),
-            contacts_name=contacts_file.name if contacts_file else "",
-            contacts_bytes=contacts_file.getvalue() if contacts_file else b"",
-            options={
-                "format": fmt,
-                "date_order": DATE_ORDERS[date_order],
-                "encoding": None if encoding == "Automatic" else encoding,
-                "decimal": DECIMALS[decimal],
-                "sheet": sheet,
-                "mapping": overrides,
-            },
-            owner=auth.user() or "",
-        )
+        options = {
+            "format": fmt,
+            "date_order": DATE_ORDERS[date_order],
+            "encoding": None if encoding == "Automatic" else encoding,
+            "decimal": DECIMALS[decimal],
+            "sheet": sheet,
+            "mapping": overrides,
+        }
+        candidate = session.upload_source(orders_file, contacts_file, options)
         session.open_if_new(candidate)
         layout = session.file_layout(candidate)
         if layout is not None:

@@ -1,6 +1,7 @@
 """The app driven through AppTest: demo data, uploads, mapping, sliders."""
 
 import datetime as dt
+import hashlib
 import json
 import re
 
@@ -112,6 +113,24 @@ def test_upload_then_bad_file_keeps_the_good_one(app):
     assert any("not a text table" in e.value for e in at.error)
     assert any("Still showing: orders_export.csv" in e.value for e in at.error)
     assert kpis(at)["Orders"] == "3"  # what was loaded before is still there
+
+
+def test_a_rerun_of_the_data_page_does_not_hash_the_upload_again(app, monkeypatch):
+    """Every click on the Data page reruns it with the upload still in its box: the source
+    is the one already made (hashing a 180 MB export took 0.3 s a click). A new reading
+    option makes a new source, read again."""
+    at = upload_shopify(app)
+    upload = len(exports.SHOPIFY.encode())
+    hashed = []
+    real = hashlib.sha256
+    monkeypatch.setattr(hashlib, "sha256", lambda data=b"": hashed.append(len(data)) or real(data))
+    at.run()
+    at.run()
+    no_errors(at)
+    assert kpis(at)["Orders"] == "3" and upload not in hashed
+    at.selectbox(key="opt_date_order").set_value("Day first (03/04 = 3 April)").run()
+    no_errors(at)
+    assert upload in hashed and kpis(at)["Orders"] == "3"
 
 
 def test_french_upload_and_mapping_change(app):
