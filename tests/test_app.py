@@ -117,7 +117,7 @@ def test_upload_then_bad_file_keeps_the_good_one(app):
 
 def test_a_rerun_of_the_data_page_does_not_hash_the_upload_again(app, monkeypatch):
     """Every click on the Data page reruns it with the upload still in its box: the source
-    is the one already made (hashing a 180 MB export took 0.3 s a click). A new reading
+    is the one already made (hashing a 180 MB export took 0.15 s a click). A new reading
     option makes a new source, read again."""
     at = upload_shopify(app)
     upload = len(exports.SHOPIFY.encode())
