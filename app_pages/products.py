@@ -73,7 +73,8 @@ st.subheader("Time between purchases")
 left, right = st.columns(2)
 gaps = again.gap_summary()["first_to_second"]
 with left:
-    p80 = f"80th percentile {gaps['p80']:,.0f} days" if gaps["p80"] is not None else "none yet"
+    # One decimal, as the table: the win-back timing below is this figure rounded up.
+    p80 = f"80th percentile {gaps['p80']:,.1f} days" if gaps["p80"] is not None else "none yet"
     show.chart(
         cache_products.timing_chart(
             dataset,
@@ -85,10 +86,16 @@ with left:
         "days_to_second_purchase",
     )
 with right:
-    whole = {c: 0 for c in ("median", "80th pct", "90th pct")}  # days, as the sentence says
-    show.table(view.gaps_frame(again), kinds=dict.fromkeys(whole, "number"), decimals=whole)
+    days_columns = ("median", "80th pct", "90th pct")  # days, to a tenth (interpolated)
+    show.table(
+        view.gaps_frame(again),
+        kinds=dict.fromkeys(days_columns, "number"),
+        decimals=dict.fromkeys(days_columns, 1),
+    )
     days = again.winback_days
-    st.info(repurchase.winback_sentence(days), icon=":material/schedule:")
+    rounded = days is not None and days != gaps["p80"]
+    said = f" That is the 80th percentile, {gaps['p80']:,.1f} days, rounded up." if rounded else ""
+    st.info(repurchase.winback_sentence(days) + said, icon=":material/schedule:")
     st.markdown(f"The **inactivity window** is now **{s.window} days**.")
     window_button(st, days, key="pt_use_window", why="The win-back timing")
     st.caption(

@@ -2,6 +2,9 @@
 CDNOW (no products: the timing views, and which column the product views need) and on a file
 with line items (every view)."""
 
+import math
+import re
+
 import pytest
 
 from analytics.ingest.io import DEMO_ORDERS, load_dataset
@@ -33,6 +36,12 @@ def test_the_demo_draws_every_view_and_its_timing_sets_the_window(app):
     assert at.title[0].value == "Products and timing"
     assert any("Most who come back do so within" in i.value for i in at.info)
     assert not any("Lineitem name" in i.value for i in at.info)  # the demo names products
+    # One 80th percentile: the table's, to a tenth, is the one the win-back days round up.
+    timing = next(i.value for i in at.info if "Most who come back" in i.value)
+    p80 = float(re.search(r"80th percentile, ([\d.]+) days, rounded up", timing).group(1))
+    assert f"within {math.ceil(p80)} days" in timing
+    table = next(d.value for d in at.dataframe if "80th pct" in d.value.columns)
+    assert table["80th pct"].iloc[0] == p80
     # The share back so far is the Lifecycle funnel's 2nd step (2 purchase days by the data's
     # end), said beside the curve that can rise above it.
     log, _ = load_dataset("demo_orders.csv", DEMO_ORDERS.read_bytes())
