@@ -79,3 +79,7 @@ def test_german_spanish_and_italian_shop_exports_map_themselves():
     ]:
         found = suggest_mapping(headers, "generic")
         assert [found.get(role) for role in roles] == headers, headers
+    # A German shop's other words for the order's total.
+    for total in ["Gesamtsumme", "Rechnungsbetrag", "Endbetrag", "Gesamtbetrag"]:
+        headers = ["Bestellnummer", "Kunden-E-Mail", "Bestelldatum", total, "Währung"]
+        assert suggest_mapping(headers, "generic")["amount"] == total
