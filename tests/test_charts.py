@@ -79,6 +79,21 @@ def test_churn_risk_bars_take_the_colours_of_their_risk():
     assert len(set(scale["range"])) == 3  # three colours, not one
 
 
+def test_a_count_axis_never_shows_a_fraction_of_a_customer():
+    """A small shop's stage bars (3, 1 and 2 customers) and a histogram of three gaps tick
+    a whole unit apart at least; money, a fraction, ticks as it falls."""
+    mix = pd.DataFrame(
+        {"customers": [3, 1, 2], "share": [0.5, 0.2, 0.3]},
+        index=pd.Index(["New", "Active", "Loyal"], name="stage"),
+    )
+    step = lambda chart: charts.spec(chart)["layer"][0]["encoding"]["x"]["axis"]  # noqa: E731
+    assert step(charts.stage_bars(mix, "t", "s"))["tickMinStep"] == 1
+    money = pd.DataFrame({"value": [2.5, 1.25]}, index=pd.Index(["a", "b"], name="group"))
+    assert "tickMinStep" not in step(charts.value_bars(money, "group", "value", "EUR", "s"))
+    gaps = charts.spec(charts.histogram(np.array([3.0, 5.0, 9.0]), "Days", "t", "s"))
+    assert gaps["encoding"]["y"]["axis"]["tickMinStep"] == 1
+
+
 def test_a_downloaded_png_leaves_a_margin_around_the_title():
     """The title's first dark pixel sits at least the padding away from the image's edge."""
     import io

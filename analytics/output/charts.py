@@ -252,7 +252,9 @@ def labelled_bars(
         x=alt.X(
             f"{x}:Q",
             title=x_title,
-            axis=alt.Axis(format=x_format or alt.Undefined, tickCount=6),
+            axis=alt.Axis(
+                format=x_format or alt.Undefined, tickCount=6, tickMinStep=_whole_step(data[x])
+            ),
             scale=alt.Scale(domain=alt.expr(f"[{low}, {NARROW} ? {narrow_top} : {wide_top}]")),
         ),
     )
@@ -263,6 +265,13 @@ def labelled_bars(
         .encode(text=alt.Text("shown:N"))
     )
     return finish(bars + text, title, subtitle, height=max(120, row_height * len(data)))
+
+
+def _whole_step(values: pd.Series):
+    """Ticks a whole unit apart at least, for whole numbers (counts): a small shop's axis
+    never shows 0.5 customer."""
+    whole = len(values) and bool((values.dropna() % 1 == 0).all())
+    return 1 if whole else alt.Undefined
 
 
 def _room(values: pd.Series, labels: pd.Series, plot: float) -> float:
@@ -402,7 +411,7 @@ def histogram(
         .encode(
             x=alt.X("start:Q", bin="binned", title=f"{x_title} (last bar includes the top 1%)"),
             x2="end:Q",
-            y=alt.Y("count:Q", title="Count"),
+            y=alt.Y("count:Q", title="Count", axis=alt.Axis(tickMinStep=1)),
             tooltip=[
                 alt.Tooltip("start:Q", format=".0f"),
                 alt.Tooltip("end:Q", format=".0f"),
