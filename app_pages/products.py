@@ -93,9 +93,8 @@ with right:
         decimals=dict.fromkeys(days_columns, 1),
     )
     days = again.winback_days
-    rounded = days is not None and days != gaps["p80"]
-    said = f" That is the 80th percentile, {gaps['p80']:,.1f} days, rounded up." if rounded else ""
-    st.info(repurchase.winback_sentence(days) + said, icon=":material/schedule:")
+    sentence = repurchase.winback_sentence(days, again.came_back, gaps["p80"])
+    st.info(sentence, icon=":material/schedule:")
     st.markdown(f"The **inactivity window** is now **{s.window} days**.")
     window_button(st, days, key="pt_use_window", why="The win-back timing")
     st.caption(

@@ -198,3 +198,15 @@ def test_fractional_percentiles_are_kept_and_the_timing_rounded_up():
     assert rp.winback_sentence(None) == (
         "No customer has come back yet, so there is no win-back timing to suggest."
     )
+    # These four gaps: 10.4 rounded up to 11, said so, and four customers are a handful.
+    said = rp.winback_sentence(11, 4, 10.4)
+    assert said == (
+        "Most who come back do so within 11 days: 80% of second purchases came within 11 days "
+        "of the first. That is the 80th percentile, 10.4 days, rounded up. Only 4 customers "
+        "have come back so far: take it as a rough guide."
+    )
+    assert rp.winback_sentence(16, 1, 16.0).endswith(
+        "Only 1 customer has come back so far: take it as a rough guide."
+    )
+    many = rp.winback_sentence(16, rp.FEW_BACK, 16.0)  # a whole day, and enough customers
+    assert many == rp.winback_sentence(16) and "rounded" not in many

@@ -221,6 +221,7 @@ class Repurchase:
 
 
 _GAP_KEYS = ("median", "p80", "p90")
+FEW_BACK = 30  # fewer second purchases than this: the win-back timing is a rough guide
 
 
 def gap_stats(gaps: np.ndarray) -> dict:
@@ -242,13 +243,26 @@ def winback_days(gaps_first: np.ndarray) -> int | None:
     return int(math.ceil(round(float(np.percentile(gaps_first, WINBACK_PERCENTILE)), 6)))
 
 
-def winback_sentence(days: int | None) -> str:
+def winback_sentence(
+    days: int | None, came_back: int | None = None, p80: float | None = None
+) -> str:
+    """The win-back timing in words: with the 80th percentile it rounds up (``p80``) when
+    that is not a whole day, and, with fewer than :data:`FEW_BACK` customers back, that the
+    figure rests on a handful."""
     if days is None:
         return "No customer has come back yet, so there is no win-back timing to suggest."
-    return (
+    sentence = (
         f"Most who come back do so within {days} days: {WINBACK_PERCENTILE}% of second "
         f"purchases came within {days} days of the first."
     )
+    if p80 is not None and p80 != days:
+        sentence += f" That is the 80th percentile, {p80:,.1f} days, rounded up."
+    if came_back is not None and came_back < FEW_BACK:
+        sentence += (
+            f" Only {came_back:,} {'customer has' if came_back == 1 else 'customers have'} "
+            "come back so far: take it as a rough guide."
+        )
+    return sentence
 
 
 def cohort_table(p: Purchases, horizons=HORIZONS) -> pd.DataFrame:
