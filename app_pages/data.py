@@ -109,6 +109,8 @@ elif choice == UPLOAD:
             active = st.session_state.get("source")
             loaded = active is not None and active.key == candidate.key
             pickers.mapping_form(layout, overrides, orders_file.name, loaded)
+    else:  # a file taken out of the box is not held on (an open dataset keeps its own)
+        st.session_state.pop("upload_source", None)
 elif choice == CONNECT:
     database.panel(listed)
 

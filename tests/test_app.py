@@ -131,6 +131,11 @@ def test_a_rerun_of_the_data_page_does_not_hash_the_upload_again(app, monkeypatc
     at.selectbox(key="opt_date_order").set_value("Day first (03/04 = 3 April)").run()
     no_errors(at)
     assert upload in hashed and kpis(at)["Orders"] == "3"
+    # The file taken out of its box: the session no longer holds its bytes for a rerun.
+    assert "upload_source" in at.session_state
+    at.file_uploader(key="orders_file").set_value(None).run()
+    no_errors(at)
+    assert "upload_source" not in at.session_state and kpis(at)["Orders"] == "3"
 
 
 def test_french_upload_and_mapping_change(app):
