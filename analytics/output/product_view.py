@@ -19,7 +19,7 @@ def curve_points(result: Repurchase, days: int = CURVE_DAYS) -> pd.DataFrame:
     return curve_at(result.curve, range(0, reach + 1), result.longest).dropna()
 
 
-def repurchase_curve(result: Repurchase, title: str, subtitle: str) -> alt.Chart:
+def repurchase_curve(result: Repurchase, title: str, subtitle: str, height: int = 320) -> alt.Chart:
     """Share who came back within D days (Kaplan-Meier, a step line) with its 95% band."""
     data = curve_points(result)
     x = alt.X("day:Q", title="Days since the first purchase")
@@ -46,7 +46,7 @@ def repurchase_curve(result: Repurchase, title: str, subtitle: str) -> alt.Chart
             ],
         )
     )
-    return finish(band + line, title, subtitle)
+    return finish(band + line, title, subtitle, height)
 
 
 def so_far_sentence(result: Repurchase) -> str:

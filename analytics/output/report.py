@@ -508,6 +508,7 @@ def _repurchase_section(pdf, s: ReportSettings, comeback: _Comeback) -> None:
             "Share of customers who made a 2nd purchase, by days since their 1st",
             f"{s.name} · purchases to {s.ref_date:%d %b %Y} · {result.customers:,} customers "
             "· Kaplan-Meier · shaded: 95% band",
+            height=280,  # the page keeps room for the win-back timing and the first products
         ),
         "Came back (Kaplan-Meier, customers not back yet counted for the days watched): "
         + ("; ".join(known) or "no horizon watched yet")
