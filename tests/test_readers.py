@@ -61,6 +61,16 @@ def test_title_lines_before_the_header_are_skipped():
     assert table.header_row == 3 and table.row_number(0) == 4
 
 
+def test_title_lines_padded_with_separators_are_skipped_too():
+    """A spreadsheet saves its title lines with as many separators as the table has columns:
+    the header is the first line that names two columns or more (line 4 here)."""
+    text = "Sales report Q1;;;\nExported by Marie on 02/07/2024;;;\n;;;\n" + csv_text(";")
+    table = read_table(text.encode(), "x.csv")
+    assert list(table.frame.columns) == ["order", "customer", "date", "amount"]
+    assert table.header_row == 4 and table.row_number(0) == 5
+    assert table.frame["order"].tolist() == [r[0] for r in ROWS]
+
+
 def test_rows_with_extra_fields_are_listed_not_silently_lost():
     text = "order,customer,amount\n1,a,5\n2,b,5,EXTRA\n3,c,7\n"
     table = read_table(text.encode(), "x.csv")

@@ -165,20 +165,24 @@ def sniff_dialect(sample_lines: list[str]) -> tuple[str, int]:
 
     Each candidate splits every sample line (quotes respected); the winner gives the same
     number of fields (more than one) on the most lines, ties going to the larger field count.
-    Lines before the first line with that count are taken as a preamble (a report title).
+    Lines before the header are taken as a preamble (a report title): the header is the first
+    line with that count that names two columns or more, since a spreadsheet saves its title
+    lines with as many separators as the table has columns ("Sales report;;;;").
     """
     best: tuple[float, int, str, int] | None = None
     for delim in DELIMITERS:
-        counts = [len(row) for row in csv.reader(sample_lines, delimiter=delim) if row]
-        if not counts:
+        rows = [row for row in csv.reader(sample_lines, delimiter=delim) if row]
+        if not rows:
             continue
+        counts = [len(row) for row in rows]
         modal, hits = Counter(counts).most_common(1)[0]
         if modal < 2:
             continue
         score = (hits / len(counts), modal)
         if best is None or score > best[:2]:
-            header = next(i for i, c in enumerate(counts) if c == modal)
-            best = (score[0], modal, delim, header)
+            wide = [i for i, c in enumerate(counts) if c == modal]
+            named = (i for i in wide if sum(bool(cell.strip()) for cell in rows[i]) >= 2)
+            best = (score[0], modal, delim, next(named, wide[0]))
     if best is None:
         raise LensError(
             "No column separator found: the file should be a table with columns separated by "
