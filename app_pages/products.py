@@ -3,7 +3,6 @@
 import streamlit as st
 
 from analytics import LensError
-from analytics.insights import repurchase
 from analytics.output import product_view as view
 from ui import cache_products, controls, session, show
 from ui.sidebar import settings, window_button
@@ -93,8 +92,7 @@ with right:
         decimals=dict.fromkeys(days_columns, 1),
     )
     days = again.winback_days
-    sentence = repurchase.winback_sentence(days, again.came_back, gaps["p80"])
-    st.info(sentence, icon=":material/schedule:")
+    st.info(again.winback_said(), icon=":material/schedule:")
     st.markdown(f"The **inactivity window** is now **{s.window} days**.")
     window_button(st, days, key="pt_use_window", why="The win-back timing")
     st.caption(

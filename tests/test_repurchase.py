@@ -111,6 +111,9 @@ def test_gaps_and_the_winback_timing(result):
     assert gaps["between_purchases"] == {"count": 4, "median": 15.0, "p80": 24.0, "p90": 27.0}
     assert result.winback_days == 16
     assert "within 16 days" in rp.winback_sentence(16)
+    # As the page and the PDF say it: a whole 80th percentile, and 3 customers back.
+    assert result.winback_said() == rp.winback_sentence(16, 3, 16.0)
+    assert "Only 3 customers have come back" in result.winback_said()
 
 
 def test_a_reference_date_censors_there():

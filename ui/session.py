@@ -142,7 +142,8 @@ def upload_source(orders_file, contacts_file, options: dict) -> Source:
     rerun of the Data page neither copies the upload again nor hashes it (0.15 s for a 180
     MB export, on every click)."""
     files = [f for f in (orders_file, contacts_file) if f is not None]
-    same = (tuple(f.file_id for f in files), _options_json(options), auth.user() or "")
+    owner = auth.user() or ""
+    same = (tuple(f.file_id for f in files), _options_json(options), owner)
     held = st.session_state.get("upload_source")
     if held is not None and held[0] == same:
         return held[1]
@@ -153,7 +154,7 @@ def upload_source(orders_file, contacts_file, options: dict) -> Source:
         contacts_name=contacts_file.name if contacts_file else "",
         contacts_bytes=contacts_file.getvalue() if contacts_file else b"",
         options=options,
-        owner=auth.user() or "",
+        owner=owner,
     )
     st.session_state["upload_source"] = (same, source)
     return source

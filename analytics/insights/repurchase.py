@@ -188,6 +188,12 @@ class Repurchase:
     def winback_days(self) -> int | None:
         return winback_days(self.gaps_first)
 
+    def winback_said(self) -> str:
+        """The win-back timing in words, as the page and the PDF say it (see
+        :func:`winback_sentence`)."""
+        p80 = self._gap_summary["first_to_second"]["p80"]
+        return winback_sentence(self.winback_days, self.came_back, p80)
+
     def to_json(self) -> dict:
         def key(day) -> str:
             return str(int(day))

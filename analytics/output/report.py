@@ -515,10 +515,8 @@ def _repurchase_section(pdf, s: ReportSettings, comeback: _Comeback) -> None:
         + f". {view.so_far_sentence(result)}"
         + (f" {result.left_out}" if result.left_out else ""),
     )
-    p80 = result.gap_summary()["first_to_second"]["p80"]
-    winback = repurchase.winback_sentence(result.winback_days, result.came_back, p80)
     pdf.line_of_text(
-        f"{winback} The inactivity window in this report is {s.window} days.",
+        f"{result.winback_said()} The inactivity window in this report is {s.window} days.",
         size=10,
     )
     if comeback.products is None:
