@@ -47,27 +47,12 @@ def test_inspect_loads_no_model_pdf_or_chart_library():
 
 
 def test_the_first_page_loads_no_model_or_pdf_library():
-    """The app opens on Lifecycle: lifetimes, scikit-learn and fpdf2 wait for Value or PDF,
-    or for the background load after the page (left out here, see the next test)."""
+    """The script opens on Lifecycle: lifetimes, scikit-learn and fpdf2 wait for Value or PDF.
+    (The app's server loads them before it answers anyone: tests/test_server.py.)"""
     loaded = _loaded_after(
-        "from ui import warm\n"
-        "warm.start = lambda: None\n"
         "from streamlit.testing.v1 import AppTest\n"
         "at = AppTest.from_file('app.py', default_timeout=240)\n"
         "at.run()\n"
         "assert not at.exception\n"
     )
     assert loaded <= {"altair"}  # the first page draws charts
-
-
-def test_the_model_and_pdf_libraries_load_in_the_background_once():
-    """After a page is drawn, a thread loads what the first Value page or PDF would wait for:
-    lifetimes, fpdf2 and vl-convert (with its chart engine started), once per server."""
-    loaded = _loaded_after(
-        "from ui import warm\n"
-        "assert not {'lifetimes', 'fpdf', 'vl_convert'} & {m.split('.')[0] for m in sys.modules}\n"
-        "thread = warm.start()\n"
-        "assert warm.start() is None\n"
-        "thread.join()\n"
-    )
-    assert {"lifetimes", "fpdf", "vl_convert"} <= loaded

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
@@ -177,8 +180,12 @@ def location_source(location: Location, mapping: dict) -> Source:
 def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
     kept_on_disk = store.default_store()
     if _source.label != DEMO and kept_on_disk is not None:
-        kept = kept_on_disk.load(key)
+        _recent.append(key)
+        kept, base = _take_early(key)
+        kept = kept or kept_on_disk.load(key)
         if kept is not None:
+            if base is not None:
+                _early_bases[key] = (kept.log.orders, base)
             return kept.log, kept.contacts
     if _source.kept_key:
         raise LensError(LINK_GONE)
@@ -193,6 +200,56 @@ def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
         location=Location(**where) if where else None,
     )
     return log, contacts
+
+
+# A link's dataset read while the browser loads Streamlit's front end (ui/server.py starts it
+# when the page is asked for), before the visitor's run: key -> the reading and the customer
+# base from its kept arrays. That run takes it once (``_inputs``, then ``_customer_base``); one
+# never taken is dropped after EARLY_KEEP_S. Reading is not showing: open_link decides that.
+EARLY_KEEP_S = 60.0
+EARLY_MAX = 2  # readings held at a time: a burst of requests never fills the memory
+_early: dict[str, Future] = {}
+_early_bases: dict[str, tuple[pd.DataFrame, CustomerBase]] = {}
+_early_lock = threading.Lock()
+_recent: deque[str] = deque(maxlen=4)  # kept datasets read lately: likely in _inputs' cache
+
+
+def read_early(key: str) -> None:
+    """Read the kept dataset ``key`` for a run about to open its link; not when it was read
+    lately (the cache holds it), is being read, or EARLY_MAX readings are held already."""
+    kept_on_disk = store.default_store()
+    future: Future = Future()
+    with _early_lock:
+        if kept_on_disk is None or key in _recent or key in _early or len(_early) >= EARLY_MAX:
+            return
+        _early[key] = future
+    kept = base = None
+    try:
+        kept = kept_on_disk.load(key)
+        arrays = kept_on_disk.arrays(key, "base") if kept is not None else None
+        if arrays is not None:
+            base = base_from_arrays(kept.log.orders, arrays)
+    except (ValueError, KeyError, TypeError, IndexError):
+        pass  # kept by an older app, or damaged: the run makes the base again
+    finally:
+        future.set_result((kept, base))
+        drop = threading.Timer(EARLY_KEEP_S, _drop_early, (key, future))
+        drop.daemon = True
+        drop.start()
+
+
+def _take_early(key: str) -> tuple:
+    """The early reading of ``key`` (waiting for it if it is under way), once: the kept
+    dataset and its customer base, each None when not read early."""
+    with _early_lock:
+        future = _early.pop(key, None)
+    return future.result() if future is not None else (None, None)
+
+
+def _drop_early(key: str, future: Future) -> None:
+    with _early_lock:
+        if _early.get(key) is future:
+            del _early[key]
 
 
 def _keep(source: Source, log: OrderLog, contacts: Contacts | None) -> None:
@@ -341,6 +398,9 @@ def data_link_key() -> str | None:
 # and copying them on every rerun would cost more than the work they save.
 @st.cache_resource(max_entries=4, show_spinner="Summarising customers…")
 def _customer_base(key: str, _orders: pd.DataFrame) -> CustomerBase:
+    orders, base = _early_bases.pop(key, (None, None))
+    if orders is _orders:
+        return base  # made by the link's early reading (read_early), from these very orders
     arrays = _kept_arrays(key, "base")
     if arrays is not None:  # a kept dataset reopened: its base was kept with it
         try:

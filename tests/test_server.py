@@ -1,0 +1,185 @@
+"""The app's server (ui/server.py): ``streamlit run app.py`` serves app.py through its
+``st.App``; the server loads the app and its libraries before it answers anyone; a page asked
+for with a link's ``?data=KEY`` has that dataset read while the browser loads, and the
+visitor's run takes that reading once (or reads the dataset itself when there is none)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT, app_test
+from tests.test_app import kpis, no_errors, upload_shopify
+from ui import server, session
+
+
+def test_streamlit_run_serves_app_py_through_its_st_app():
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    found = discover_asgi_app(ROOT / "app.py")
+    assert found.is_asgi_app and found.import_string == "app:app"
+    # Imported (as `streamlit run` does), app.py makes the server and runs no page.
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, app\n"
+            "print(type(app.app).__name__, app.app.script_path.name, 'ui.session' in sys.modules)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["App", "app.py", "False"]
+
+
+def test_the_server_loads_the_app_and_its_libraries_before_it_answers():
+    code = (
+        "import asyncio, sys\n"
+        "from ui import server\n"
+        "async def start():\n"
+        "    async with server.lifespan(None):\n"
+        "        pass\n"
+        "asyncio.run(start())\n"
+        "print(' '.join(sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(out.stdout.split())
+    app_modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for folder in ("analytics", "ui")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name not in ("__init__.py", "__main__.py")
+    }
+    assert app_modules - loaded == set()
+    assert "analytics.__main__" not in loaded  # the command line never runs in the server
+    assert {"lifetimes", "fpdf", "vl_convert", "duckdb", "altair"} <= loaded
+
+
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        (b"data=" + b"a1" * 16, "a1" * 16),
+        (b"window=180&data=" + b"0" * 32 + b"&currency=EUR", "0" * 32),
+        (b"data=" + b"A" * 32, None),  # keys are lower-case hex
+        (b"data=../../etc/passwd", None),
+        (b"data=" + b"0" * 31, None),
+        (b"data=" + b"0" * 32 + b"&data=" + b"1" * 32, None),  # which one? neither
+        (b"window=180", None),
+        (b"", None),
+    ],
+)
+def test_only_a_key_shaped_data_parameter_names_a_dataset(query, key):
+    assert server.linked_key(query) == key
+
+
+def test_a_page_asked_for_with_a_link_starts_reading_its_dataset(monkeypatch):
+    read = []
+    monkeypatch.setattr(session, "read_early", read.append)
+    served = []
+
+    async def streamlit(scope, receive, send):
+        served.append(scope["path"])
+
+    middleware = server.ReadLinkEarly(streamlit)
+    key = "c" * 32
+    for scope in (
+        {"type": "http", "method": "GET", "path": "/", "query_string": f"data={key}".encode()},
+        {"type": "http", "method": "GET", "path": "/", "query_string": b""},
+        {"type": "http", "method": "POST", "path": "/", "query_string": f"data={key}".encode()},
+        {"type": "websocket", "path": "/_stcore/stream", "query_string": b""},
+    ):
+        asyncio.run(middleware(scope, None, None))
+    deadline = time.time() + 10
+    while not read and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)  # any other reading would have started by now
+    assert read == [key]  # the GET with the link only; every request still served
+    assert served == ["/", "/", "/", "/_stcore/stream"]
+
+
+@pytest.fixture
+def kept_upload(monkeypatch, tmp_path):
+    """A kept upload's key, with nothing of it in the process's caches (a fresh server)."""
+    monkeypatch.setenv("LENS_STORE_DIR", str(tmp_path))
+    app = app_test()
+    app.run()
+    key = upload_shopify(app).session_state["source"].key
+    session._settling.pop(key, lambda: None)()  # its stages prepared and kept behind the pages
+    forget_reads()
+    yield key
+    forget_reads()
+
+
+def forget_reads():
+    session._inputs.clear()
+    session._customer_base.clear()
+    session._recent.clear()
+    session._early.clear()
+    session._early_bases.clear()
+
+
+def open_link(key):
+    fresh = app_test()
+    fresh.query_params["data"] = key
+    fresh.switch_page("app_pages/data.py").run()
+    no_errors(fresh)
+    assert kpis(fresh)["Orders"] == "3" and kpis(fresh)["Customers"] == "2"
+
+
+def test_the_links_run_takes_the_early_reading(kept_upload, monkeypatch):
+    session.read_early(kept_upload)
+    assert kept_upload in session._early
+    read_again = []
+    kept_load = session.store.Store.load
+    monkeypatch.setattr(
+        session.store.Store,
+        "load",
+        lambda self, key: read_again.append(key) or kept_load(self, key),
+    )
+    made_again = []
+    monkeypatch.setattr(session, "base_from_arrays", lambda *a: made_again.append(a))
+    open_link(kept_upload)
+    assert read_again == [] and made_again == []  # neither the orders nor the base again
+    assert session._early == {} and session._early_bases == {}  # taken, not held twice
+
+
+def test_without_an_early_reading_the_link_reads_the_dataset_itself(kept_upload):
+    open_link(kept_upload)
+    assert kept_upload in session._recent
+    session.read_early(kept_upload)  # read lately: in the cache, not read a second time
+    assert session._early == {}
+
+
+def test_a_damaged_dataset_read_early_is_read_again_by_its_run(kept_upload, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(session.store.Store, "arrays", lambda self, key, group: {"code": np.zeros(1)})
+        session.read_early(kept_upload)  # its base arrays do not fit: no base read early
+    assert session._early[kept_upload].result()[1] is None
+    open_link(kept_upload)  # the base made by the run, from the arrays as they are
+
+
+def test_an_early_reading_never_taken_is_let_go(kept_upload, monkeypatch):
+    monkeypatch.setattr(session, "EARLY_KEEP_S", 0.05)
+    session.read_early(kept_upload)
+    deadline = time.time() + 10
+    while session._early and time.time() < deadline:
+        time.sleep(0.01)
+    assert session._early == {}
+
+
+def test_a_burst_of_links_holds_at_most_two_readings(kept_upload, monkeypatch):
+    monkeypatch.setattr(session, "EARLY_KEEP_S", 60)
+    for key in [kept_upload, "e" * 32, "f" * 32, "1" * 32]:
+        session.read_early(key)
+    assert list(session._early) == [kept_upload, "e" * 32]
+    assert session._take_early("e" * 32) == (None, None)  # never kept: nothing read
+    assert session._take_early("e" * 32) == (None, None)  # and taken once
