@@ -183,3 +183,14 @@ def test_a_burst_of_links_holds_at_most_two_readings(kept_upload, monkeypatch):
     assert list(session._early) == [kept_upload, "e" * 32]
     assert session._take_early("e" * 32) == (None, None)  # never kept: nothing read
     assert session._take_early("e" * 32) == (None, None)  # and taken once
+
+
+def test_forgetting_a_dataset_lets_its_early_reading_go(kept_upload):
+    session.read_early(kept_upload)
+    assert kept_upload in session._early
+    session.forget(session.Source("Upload", kept_key=kept_upload))
+    assert session._early == {} and session._early_bases == {}
+    open_link_gone = app_test()
+    open_link_gone.query_params["data"] = kept_upload
+    open_link_gone.run()
+    assert any("no longer kept on this server" in w.value for w in open_link_gone.warning)

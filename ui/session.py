@@ -282,6 +282,8 @@ def forget(source: Source) -> bool:
     # and no entry may outlive the data it came from.
     st.cache_resource.clear()
     st.cache_data.clear()
+    _take_early(source.key)  # a link's reading too (waited for if under way), and let go
+    _early_bases.pop(source.key, None)
     mine = st.session_state.get("kept_keys", [])
     if source.key in mine:
         mine.remove(source.key)
