@@ -186,6 +186,22 @@ def test_weeks_and_quarters(base):
     assert period_of(np.array([19727]), "week")[0] == period_of(np.array([19723]), "week")[0]
 
 
+@pytest.mark.parametrize("period", ["month", "quarter"])
+def test_many_days_are_looked_up_as_each_is_converted(period):
+    """Many days over a short span take the lookup; the calendar's answer is the same: the
+    month (or quarter) of 31 Dec 1969, 1 Jan 1970, 28 Feb and 1 Mar 1970."""
+    day = lambda s: int(np.datetime64(s, "D").astype(int))  # noqa: E731
+    edges = [day(s) for s in ("1969-12-31", "1970-01-01", "1970-02-28", "1970-03-01")]
+    many = np.array(edges * 2_000)
+    span = max(edges) - min(edges) + 1
+    assert len(many) >= cohorts.LOOKUP_FROM and span <= len(many) // 4  # the lookup's case
+    direct = (np.datetime64("1970-01-01") + many).astype("datetime64[M]").astype(np.int64)
+    expected = direct // 3 if period == "quarter" else direct
+    np.testing.assert_array_equal(period_of(many, period), expected)
+    months = {"month": [-1, 0, 1, 2], "quarter": [-1, 0, 0, 0]}[period]
+    assert period_of(many, period)[:4].tolist() == months
+
+
 def test_last_complete_period():
     day = lambda s: int(np.datetime64(s, "D").astype(int))  # noqa: E731
     months = lambda s: int(period_of(np.array([day(s)]), "month")[0])  # noqa: E731

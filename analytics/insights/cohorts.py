@@ -36,12 +36,22 @@ MIN_COHORTS, MIN_CUSTOMERS = 3, 100
 # cohorts would be presented as the shop's average.
 MIN_SHARE = 0.25
 SMALL_COHORT = 30  # customers: one of them moves a share by more than 3 points
+# period_of converts each day of the span once, then looks the days up, when there are at
+# least this many and four times as many as the span's days (numpy's day-to-month
+# conversion takes 35 ms a million days; the lookup 5 ms).
+LOOKUP_FROM = 4_000
 
 
 def period_of(days: np.ndarray, period: str) -> np.ndarray:
     """Period number of each day: months or quarters since 1970, or Monday-weeks."""
     if period == "week":
         return (days + 3) // 7  # 1970-01-01 was a Thursday: weeks start on Monday
+    days = np.asarray(days)
+    if len(days) >= LOOKUP_FROM:
+        low = int(days.min())
+        span = int(days.max()) - low + 1
+        if span <= len(days) // 4:
+            return period_of(np.arange(low, low + span), period)[days - low]
     months = (EPOCH + days).astype("datetime64[M]").astype(np.int64)
     return months // 3 if period == "quarter" else months
 
