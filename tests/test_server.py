@@ -6,9 +6,13 @@ visitor's run takes that reading once (or reads the dataset itself when there is
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
 import subprocess
 import sys
+import threading
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -91,19 +95,20 @@ def test_a_page_asked_for_with_a_link_starts_reading_its_dataset(monkeypatch):
 
     middleware = server.ReadLinkEarly(streamlit)
     key = "c" * 32
+    link = f"data={key}".encode()
     for scope in (
-        {"type": "http", "method": "GET", "path": "/", "query_string": f"data={key}".encode()},
+        {"type": "http", "method": "GET", "path": "/", "query_string": link},
+        {"type": "http", "method": "GET", "path": "/cohorts", "query_string": link},
         {"type": "http", "method": "GET", "path": "/", "query_string": b""},
-        {"type": "http", "method": "POST", "path": "/", "query_string": f"data={key}".encode()},
-        {"type": "websocket", "path": "/_stcore/stream", "query_string": b""},
+        {"type": "http", "method": "POST", "path": "/", "query_string": link},
+        {"type": "http", "method": "GET", "path": "/_stcore/health", "query_string": link},
+        {"type": "http", "method": "GET", "path": "/static/js/a.js", "query_string": link},
+        {"type": "http", "method": "GET", "path": "/favicon.png", "query_string": link},
+        {"type": "websocket", "path": "/_stcore/stream", "query_string": link},
     ):
         asyncio.run(middleware(scope, None, None))
-    deadline = time.time() + 10
-    while not read and time.time() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.1)  # any other reading would have started by now
-    assert read == [key]  # the GET with the link only; every request still served
-    assert served == ["/", "/", "/", "/_stcore/stream"]
+    assert read == [key, key]  # the two pages asked for with the link; every request served
+    assert len(served) == 8
 
 
 @pytest.fixture
@@ -137,7 +142,7 @@ def open_link(key):
 
 def test_the_links_run_takes_the_early_reading(kept_upload, monkeypatch):
     session.read_early(kept_upload)
-    assert kept_upload in session._early
+    session._early[kept_upload][1].result()  # read (a run that came sooner would wait)
     read_again = []
     kept_load = session.store.Store.load
     monkeypatch.setattr(
@@ -163,7 +168,7 @@ def test_a_damaged_dataset_read_early_is_read_again_by_its_run(kept_upload, monk
     with monkeypatch.context() as patch:
         patch.setattr(session.store.Store, "arrays", lambda self, key, group: {"code": np.zeros(1)})
         session.read_early(kept_upload)  # its base arrays do not fit: no base read early
-    assert session._early[kept_upload].result()[1] is None
+        assert session._early[kept_upload][1].result()[1] is None
     open_link(kept_upload)  # the base made by the run, from the arrays as they are
 
 
@@ -177,12 +182,44 @@ def test_an_early_reading_never_taken_is_let_go(kept_upload, monkeypatch):
 
 
 def test_a_burst_of_links_holds_at_most_two_readings(kept_upload, monkeypatch):
-    monkeypatch.setattr(session, "EARLY_KEEP_S", 60)
-    for key in [kept_upload, "e" * 32, "f" * 32, "1" * 32]:
+    release = threading.Event()
+    started = []
+
+    def slow(kept_on_disk, key, token, future):
+        started.append(key)
+        release.wait(10)
+        future.set_result((None, None))
+
+    monkeypatch.setattr(session, "_read_early", slow)
+    for key in [kept_upload, "e" * 32, "f" * 32, kept_upload]:
         session.read_early(key)
-    assert list(session._early) == [kept_upload, "e" * 32]
-    assert session._take_early("e" * 32) == (None, None)  # never kept: nothing read
-    assert session._take_early("e" * 32) == (None, None)  # and taken once
+    assert list(session._early) == [kept_upload, "e" * 32] and started == list(session._early)
+    release.set()
+    assert session._take_early("e" * 32) == (None, None)  # waited for, then taken once
+    assert "e" * 32 not in session._early
+
+
+def test_a_key_with_nothing_kept_holds_no_place(kept_upload):
+    session.read_early("e" * 32)
+    deadline = time.time() + 10
+    while session._early and time.time() < deadline:
+        time.sleep(0.01)
+    assert session._early == {}
+
+
+def test_an_early_reading_is_let_go_once_taken_and_opens_the_dataset_only_then(kept_upload):
+    meta = session.store.default_store().folder / kept_upload / "meta.json"
+    os.utime(meta, (1_000_000_000, 1_000_000_000))  # 2001: opened long ago
+    session.read_early(kept_upload)
+    kept, _ = session._early[kept_upload][1].result()
+    assert meta.stat().st_mtime == 1_000_000_000  # read, not opened: pruned as before
+    reading = weakref.ref(kept)
+    del kept
+    assert session._take_early(kept_upload)[0] is reading()
+    gc.collect()
+    assert reading() is None  # nothing else (the timer) holds it
+    open_link(kept_upload)
+    assert meta.stat().st_mtime > time.time() - 600  # the run opened it
 
 
 def test_forgetting_a_dataset_lets_its_early_reading_go(kept_upload):

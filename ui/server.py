@@ -18,17 +18,16 @@ import contextlib
 import importlib
 import logging
 import pkgutil
-import re
-import threading
 from urllib.parse import parse_qs
 
 from starlette.middleware import Middleware
 
+from analytics.access import store
 from ui import memory
 
 _LOG = logging.getLogger(__name__)
 PACKAGES = ("analytics", "ui")  # the app's own code; app_pages/ are scripts, run per page
-KEY = re.compile(r"[0-9a-f]{32}")  # a kept dataset's key (see analytics.access.store)
+SERVED = ("_stcore", "static", "media", "component", "app")  # Streamlit's routes, not pages
 
 
 @contextlib.asynccontextmanager
@@ -66,21 +65,24 @@ class ReadLinkEarly:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope.get("method") == "GET":
+        if scope["type"] == "http" and scope.get("method") == "GET" and is_page(scope["path"]):
             key = linked_key(scope.get("query_string", b""))
             if key:
-                from ui import session
+                from ui import session  # here: it wants Streamlit's runtime, made after app.py
 
-                threading.Thread(
-                    target=session.read_early, args=(key,), name="lens-early", daemon=True
-                ).start()
+                session.read_early(key)  # a thread, at most two at a time
         await self.app(scope, receive, send)
+
+
+def is_page(path: str) -> bool:
+    """A page's address (``/``, ``/cohorts``), not Streamlit's own routes or a file."""
+    return not any(f"/{part}/" in path for part in SERVED) and "." not in path.rsplit("/")[-1]
 
 
 def linked_key(query: bytes) -> str | None:
     """The dataset key a request's query names (``data=``), if it has a key's shape."""
     values = parse_qs(query.decode("latin-1")).get("data", [])
-    return values[0] if len(values) == 1 and KEY.fullmatch(values[0]) else None
+    return values[0] if len(values) == 1 and store.KEY.fullmatch(values[0]) else None
 
 
 MIDDLEWARE = [Middleware(ReadLinkEarly)]

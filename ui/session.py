@@ -182,6 +182,8 @@ def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
     if _source.label != DEMO and kept_on_disk is not None:
         _recent.append(key)
         kept, base = _take_early(key)
+        if kept is not None:
+            kept_on_disk.used(key)  # read early, opened now
         kept = kept or kept_on_disk.load(key)
         if kept is not None:
             if base is not None:
@@ -202,30 +204,45 @@ def _inputs(key: str, _source: Source) -> tuple[OrderLog, Contacts | None]:
     return log, contacts
 
 
-# A link's dataset read while the browser loads Streamlit's front end (ui/server.py starts it
-# when the page is asked for), before the visitor's run: key -> the reading and the customer
-# base from its kept arrays. That run takes it once (``_inputs``, then ``_customer_base``); one
-# never taken is dropped after EARLY_KEEP_S. Reading is not showing: open_link decides that.
+# A link's dataset read while the browser loads Streamlit's front end (ui/server.py asks for
+# it when the page is asked for), before the visitor's run: key -> (a token, the reading: the
+# kept dataset and the customer base from its kept arrays). That run takes it once (_inputs,
+# then _customer_base); one never taken is let go after EARLY_KEEP_S, and a key with nothing
+# kept under it at once. Reading is not showing: open_link decides that, as for any link.
 EARLY_KEEP_S = 60.0
-EARLY_MAX = 2  # readings held at a time: a burst of requests never fills the memory
-_early: dict[str, Future] = {}
+EARLY_MAX = 2  # readings under way or held: a burst of requests never fills the memory
+_early: dict[str, tuple[object, Future]] = {}
 _early_bases: dict[str, tuple[pd.DataFrame, CustomerBase]] = {}
 _early_lock = threading.Lock()
 _recent: deque[str] = deque(maxlen=4)  # kept datasets read lately: likely in _inputs' cache
 
 
 def read_early(key: str) -> None:
-    """Read the kept dataset ``key`` for a run about to open its link; not when it was read
-    lately (the cache holds it), is being read, or EARLY_MAX readings are held already."""
+    """Start reading the kept dataset ``key`` in a thread, for a run about to open its link;
+    not when it was read lately (the cache holds it), is being read, or EARLY_MAX readings
+    are under way or held already."""
     kept_on_disk = store.default_store()
-    future: Future = Future()
+    token, future = object(), Future()
     with _early_lock:
         if kept_on_disk is None or key in _recent or key in _early or len(_early) >= EARLY_MAX:
             return
-        _early[key] = future
+        _early[key] = (token, future)
+    try:
+        threading.Thread(
+            target=_read_early,
+            args=(kept_on_disk, key, token, future),
+            name="lens-early",
+            daemon=True,
+        ).start()
+    except RuntimeError:  # no thread to be had: the run reads the dataset itself
+        _drop_early(key, token)
+        future.set_result((None, None))
+
+
+def _read_early(kept_on_disk: store.Store, key: str, token: object, future: Future) -> None:
     kept = base = None
     try:
-        kept = kept_on_disk.load(key)
+        kept = kept_on_disk.load(key, used=False)  # opened only once a run takes it
         arrays = kept_on_disk.arrays(key, "base") if kept is not None else None
         if arrays is not None:
             base = base_from_arrays(kept.log.orders, arrays)
@@ -233,22 +250,25 @@ def read_early(key: str) -> None:
         pass  # kept by an older app, or damaged: the run makes the base again
     finally:
         future.set_result((kept, base))
-        drop = threading.Timer(EARLY_KEEP_S, _drop_early, (key, future))
-        drop.daemon = True
-        drop.start()
+        if kept is None:
+            _drop_early(key, token)  # nothing kept under this key: no place held for it
+        else:  # the timer holds the token only, not the reading
+            drop = threading.Timer(EARLY_KEEP_S, _drop_early, (key, token))
+            drop.daemon = True
+            drop.start()
 
 
 def _take_early(key: str) -> tuple:
     """The early reading of ``key`` (waiting for it if it is under way), once: the kept
     dataset and its customer base, each None when not read early."""
     with _early_lock:
-        future = _early.pop(key, None)
+        _, future = _early.pop(key, (None, None))
     return future.result() if future is not None else (None, None)
 
 
-def _drop_early(key: str, future: Future) -> None:
+def _drop_early(key: str, token: object) -> None:
     with _early_lock:
-        if _early.get(key) is future:
+        if key in _early and _early[key][0] is token:
             del _early[key]
 
 
@@ -435,7 +455,9 @@ def open_dataset(source: Source) -> Dataset:
     """Read a source through the caches; raises LensError on bad input."""
     key = source.key
     log, contacts = _inputs(key, source)
-    return Dataset(source, log, _customer_base(key, log.orders), contacts)
+    dataset = Dataset(source, log, _customer_base(key, log.orders), contacts)
+    _early_bases.pop(key, None)  # a base read early and not taken (its base was cached)
+    return dataset
 
 
 @memory.roomily  # one burst of temporaries, reused from the heap (the 1M summary 1.0 -> 0.65 s)

@@ -31,7 +31,7 @@ import pandas as pd
 from analytics.ingest.io import Contacts
 from analytics.ingest.orders import PREVIEW, OrderLog, QualityReport
 
-KEY = re.compile(r"^[0-9a-f]{32}$")  # anything else (a hand-edited link) is never a path
+KEY = re.compile(r"[0-9a-f]{32}")  # anything else (a hand-edited link) is never a path
 DEFAULT_CAP_MB = 2000
 DEFAULT_KEEP_DAYS = 30
 ARRAYS_VERSION = 1  # what save_arrays writes; a group kept by another version is rebuilt
@@ -118,7 +118,7 @@ class Store:
     keep_days: float = DEFAULT_KEEP_DAYS  # 0: no time limit
 
     def _path(self, key: str) -> Path | None:
-        return self.folder / key if KEY.match(key or "") else None
+        return self.folder / key if KEY.fullmatch(key or "") else None
 
     def save(
         self,
@@ -169,8 +169,10 @@ class Store:
             return
         self.prune()
 
-    def load(self, key: str) -> Kept | None:
-        """The dataset kept under ``key``, or None (never kept, pruned, or unreadable)."""
+    def load(self, key: str, used: bool = True) -> Kept | None:
+        """The dataset kept under ``key``, or None (never kept, pruned, or unreadable).
+        ``used``: counts as opened (the datasets opened least recently are pruned first);
+        a link read early is not, until a visitor's run takes it (:meth:`used`)."""
         path = self._path(key)
         if path is None or not (path / "meta.json").exists():
             return None
@@ -193,7 +195,8 @@ class Store:
             contacts = None
             if "contacts" in meta:
                 contacts = Contacts(pd.read_parquet(path / "contacts.parquet"), **meta["contacts"])
-            os.utime(path / "meta.json")  # recently used: pruned last
+            if used:
+                self.used(key)
         except (OSError, ValueError, KeyError, TypeError):
             return None
         log = OrderLog(
@@ -237,6 +240,12 @@ class Store:
             return False
         self.prune()
         return True
+
+    def used(self, key: str) -> None:
+        """Mark the dataset as opened now: recently used, pruned last."""
+        path = self._path(key)
+        if path is not None:
+            os.utime(path / "meta.json")
 
     def arrays(self, key: str, group: str) -> dict[str, np.ndarray] | None:
         """The arrays kept by :meth:`save_arrays`, memory-mapped (read-only, read from
@@ -319,7 +328,7 @@ class Store:
         now = time.time()
         for path in self.folder.iterdir():
             meta = path / "meta.json"
-            if KEY.match(path.name) and meta.exists():
+            if KEY.fullmatch(path.name) and meta.exists():
                 if self.keep_days and now - self._kept_at(path) > self.keep_days * 86400:
                     self.forget(path.name)
                     continue
