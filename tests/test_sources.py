@@ -429,3 +429,47 @@ def test_line_items_in_postgresql_give_the_files_products(server, password, monk
     server.copy_csv("invoice_lines", path)
     location = sources.locate(server.url(), table="invoice_lines")
     same_products_as_the_file(location, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "ids, proved",
+    [
+        (["#1001", "#1002", "#1002", "#1003"], "repeat"),  # an order's lines together
+        (["#1003", "#1002", "#1001", None], "unique"),  # newest first, one without an id
+        (["#1002", "#1001", "#1003", "#1002"], None),  # a line apart: counted
+    ],
+)
+def test_a_parquet_lake_reads_as_its_upload_whatever_its_ids_prove(
+    tmp_path, monkeypatch, ids, proved
+):
+    """The order ids read from the files, in their order, tell the rules what they prove
+    without counting (as an upload's do); the orders and the report are the upload's."""
+    from analytics.ingest import cleaning
+
+    frame = pd.DataFrame(
+        {
+            "order_id": ids,
+            "customer_id": ["c1", "c2", "c2", "c3"],
+            "order_date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-02-01", "2024-03-01"]),
+            "amount": [10.0, 20.0, 20.0, 5.0],
+        }
+    )
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    frame.iloc[:2].to_parquet(lake / "part-0.parquet", index=False)
+    frame.iloc[2:].to_parquet(lake / "part-1.parquet", index=False)
+    told = []
+    clean = cleaning.clean
+    monkeypatch.setattr(
+        cleaning, "clean", lambda *a, **k: told.append(k.get("ids")) or clean(*a, **k)
+    )
+    lakes = sources.load_location(sources.Location("parquet", str(lake)))
+    assert told == [proved]
+    upload = io.BytesIO()
+    frame.to_parquet(upload, index=False)
+    file = load_orders(upload.getvalue(), "orders.parquet")
+    pd.testing.assert_frame_equal(lakes.orders, file.orders)
+    assert (
+        lakes.report.dropped == file.report.dropped
+        and lakes.report.notes[1:] == file.report.notes[1:]
+    )

@@ -526,7 +526,8 @@ def load_location(
             # Elsewhere the copy also fixes the rows' numbering (a window over ties).
             keep = location.kind in ("duckdb", "parquet", "spark")
             run = IbisRunner(con, staged, keep, copy=location.kind != "parquet")
-            cleaned = clean(run, roles, end, statuses, examples_as)
+            ids = _ids_sit(location, mapping) if "order_id" in roles else None
+            cleaned = clean(run, roles, end, statuses, examples_as, ids=ids)
     except LensError:
         raise
     except Exception as exc:  # noqa: BLE001 - every engine raises its own kinds
@@ -593,6 +594,29 @@ def _fetched(con, table, mapping: dict, location: Location):
     except Exception as exc:  # noqa: BLE001 - every driver raises its own kinds
         raise LensError(explain(exc, location, Scrub(secret))) from None
     return transfer.numbered(arrow, keys), roles
+
+
+def _ids_sit(location: Location, mapping: dict) -> str | None:
+    """What a Parquet location's order ids prove in the files' order (see
+    :func:`analytics.ingest.cleaning.how_ids_sit`): read as they are stored, text only (a
+    number's text is the engine's to make); None elsewhere."""
+    if location.kind != "parquet":
+        return None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from analytics.ingest.cleaning import how_ids_sit
+
+    column = mapping["order_id"]
+    try:
+        parts = [pq.read_table(f, columns=[column]).column(0) for f in _parquet_paths(location)]
+    except (OSError, KeyError, ValueError, pa.ArrowException):  # a file without it: counted
+        return None
+    if not all(pa.types.is_string(p.type) or pa.types.is_large_string(p.type) for p in parts):
+        return None
+    return how_ids_sit(
+        pa.chunked_array([c for p in parts for c in p.cast(pa.large_string()).chunks])
+    )
 
 
 def _format_label(fmt: str) -> str:
