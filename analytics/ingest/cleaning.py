@@ -293,7 +293,7 @@ def how_ids_sit(ids: pa.ChunkedArray) -> str | None:
 def run_one_way(ids: pa.ChunkedArray) -> bool:
     """Whether the ids, the empty ones aside, run strictly up or strictly down, by length
     and then byte for byte (#999, #1000, #1001...): then no id is on two rows, proved at a
-    fraction of the cost of counting the distinct ids (3.5M ids: 0.04 s against 0.3 s).
+    fraction of the cost of counting the distinct ids (3.5M ids: 0.1 s against 0.35 s).
     Shops often export their orders by number, newest or oldest first."""
     ids = pc.drop_null(ids.combine_chunks())
     lengths = pc.binary_length(ids)
