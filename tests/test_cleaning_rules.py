@@ -14,6 +14,7 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
+from analytics.ingest import cleaning
 from analytics.ingest.cleaning import (
     clean,
     clean_arrow,
@@ -305,6 +306,8 @@ def test_ids_in_order_are_each_on_one_row_without_counting_them():
     assert run_one_way(ids(*many)) and run_one_way(ids(*many[::-1]))
     assert not run_one_way(ids(*many, "#5"))  # out of order past the first rows looked at
     assert not run_one_way(ids("#5", *many))  # and within them
+    seam = many[: cleaning.PEEK] + ["#1"] + many[cleaning.PEEK :]  # where the two looks meet
+    assert not run_one_way(ids(*seam)) and not run_one_way(ids(*seam[::-1]))
     assert how_ids_sit(ids("A", "A", "B")) == "repeat"
     assert how_ids_sit(ids("A", "B")) == "unique" and how_ids_sit(ids("B", "A", "C")) is None
     rows = [row("A", "c1", amount=5.0), row("B", "c1", day=D2), row("C", "c2", day=D3)]
