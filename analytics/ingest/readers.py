@@ -7,11 +7,13 @@ Nothing is interpreted here beyond splitting the file into columns: values stay 
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -412,3 +414,44 @@ def _read_parquet(data: bytes) -> RawTable:
             f"This Parquet file could not be read ({_short(exc)}): export it again."
         ) from exc
     return RawTable(frame=frame.reset_index(drop=True), kind="parquet")
+
+
+# --- a Parquet dataset read where it lies (see analytics.ingest.sources) -----------------------
+
+
+def is_parquet_dataset(text: str) -> bool:
+    """A folder of Parquet files, a glob, or a path ending in .parquet."""
+    if any(ch in text for ch in "*?["):
+        return True
+    return Path(text).is_dir() or text.lower().endswith(".parquet")  # a missing one is said
+
+
+def parquet_files(text: str) -> list[str]:
+    """The Parquet files of a file, folder or glob, in name order."""
+    path = Path(text)
+    if path.is_dir():
+        files = sorted(str(p) for p in path.rglob("*.parquet"))
+    elif any(ch in text for ch in "*?["):
+        files = sorted(glob.glob(text, recursive=True))
+    else:
+        files = [text] if path.is_file() else []
+    if not files:
+        raise LensError(f"No Parquet file found at {text}.")
+    return files
+
+
+def stored_text(files: list[str], column: str):
+    """A text column of Parquet files as stored, in the files' order (Arrow); None when a
+    file lacks it or stores something else."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parts = [pq.read_table(f, columns=[column]).column(0) for f in files]
+    except (OSError, KeyError, ValueError, pa.ArrowException):
+        return None
+    if not all(pa.types.is_string(p.type) or pa.types.is_large_string(p.type) for p in parts):
+        return None
+    return pa.chunked_array(
+        [c for p in parts for c in p.cast(pa.large_string()).chunks], pa.large_string()
+    )

@@ -24,7 +24,6 @@ So they never reach a cache key, a link, a log, an error message or the PDF.
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import re
 from dataclasses import dataclass
@@ -57,7 +56,7 @@ from analytics.ingest.orders import (
     require_orders,
     resolve_mapping,
 )
-from analytics.ingest.readers import RawTable
+from analytics.ingest.readers import RawTable, is_parquet_dataset, parquet_files, stored_text
 
 SCHEMES = {
     "postgresql": "postgresql",
@@ -156,13 +155,6 @@ def locate(text: str, table: str | None = None, sql: str | None = None) -> Locat
     if is_parquet_dataset(text):
         return Location("parquet", text)
     return None
-
-
-def is_parquet_dataset(text: str) -> bool:
-    """A folder of Parquet files, a glob, or a path ending in .parquet."""
-    if any(ch in text for ch in "*?["):
-        return True
-    return Path(text).is_dir() or text.lower().endswith(".parquet")  # a missing one is said
 
 
 # --- connecting --------------------------------------------------------------------------------
@@ -449,20 +441,6 @@ def _missing_table(text: str) -> str | None:
 # --- Parquet ---------------------------------------------------------------------------------
 
 
-def parquet_files(text: str) -> list[str]:
-    """The Parquet files of a file, folder or glob, in name order."""
-    path = Path(text)
-    if path.is_dir():
-        files = sorted(str(p) for p in path.rglob("*.parquet"))
-    elif any(ch in text for ch in "*?["):
-        files = sorted(glob.glob(text, recursive=True))
-    else:
-        files = [text] if path.is_file() else []
-    if not files:
-        raise LensError(f"No Parquet file found at {text}.")
-    return files
-
-
 def _parquet_table(con, location: Location):
     """The files as one table, with each row's position: a file's row number (as a file
     upload counts it) for one file, the file's rank and row for several."""
@@ -526,7 +504,8 @@ def load_location(
             # Elsewhere the copy also fixes the rows' numbering (a window over ties).
             keep = location.kind in ("duckdb", "parquet", "spark")
             run = IbisRunner(con, staged, keep, copy=location.kind != "parquet")
-            ids = _ids_sit(location, mapping) if "order_id" in roles else None
+            parquet_ids = location.kind == "parquet" and "order_id" in roles
+            ids = _ids_sit(location, mapping["order_id"]) if parquet_ids else None
             cleaned = clean(run, roles, end, statuses, examples_as, ids=ids)
     except LensError:
         raise
@@ -596,27 +575,13 @@ def _fetched(con, table, mapping: dict, location: Location):
     return transfer.numbered(arrow, keys), roles
 
 
-def _ids_sit(location: Location, mapping: dict) -> str | None:
-    """What a Parquet location's order ids prove in the files' order (see
-    :func:`analytics.ingest.cleaning.how_ids_sit`): read as they are stored, text only (a
-    number's text is the engine's to make); None elsewhere."""
-    if location.kind != "parquet":
-        return None
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+def _ids_sit(location: Location, column: str) -> str | None:
+    """What a Parquet location's order ids prove in its files' order (text ids only: a
+    number's text is the engine's to make); see ``cleaning.how_ids_sit``."""
     from analytics.ingest.cleaning import how_ids_sit
 
-    column = mapping["order_id"]
-    try:
-        parts = [pq.read_table(f, columns=[column]).column(0) for f in _parquet_paths(location)]
-    except (OSError, KeyError, ValueError, pa.ArrowException):  # a file without it: counted
-        return None
-    if not all(pa.types.is_string(p.type) or pa.types.is_large_string(p.type) for p in parts):
-        return None
-    return how_ids_sit(
-        pa.chunked_array([c for p in parts for c in p.cast(pa.large_string()).chunks])
-    )
+    ids = stored_text(_parquet_paths(location), column)
+    return how_ids_sit(ids) if ids is not None else None
 
 
 def _format_label(fmt: str) -> str:
