@@ -810,7 +810,7 @@ CODE_TYPE = (
 _CLEANING = [
     ("_numbered", (18, 20), CODE_TYPE),
     ("_with_code", (14, 16), CODE_TYPE),
-    ("clean", (378,), CODE_TYPE),
+    ("clean", (380,), CODE_TYPE),
     ("_small_query", (3,), "the cache's key {} or None: another file for the same SQL"),
     ("_small_query", (14,), NO_CASE),
     ("clean_contact_keys", (17, 18), STEP),
@@ -818,65 +818,59 @@ _CLEANING = [
     ("numbered_products", (10, 12), "Arrow reads a range as int64 either way: the same positions"),
     (
         "clean_arrow",
-        (14, 15, 16, 17, 18, 19, 20, 21),
+        (15, 16, 17, 18, 19, 20, 21, 22),
         "a name in the cache's key only files the SQL: renamed, the same values (roles, last "
         "day, statuses, examples) still tell one kind of table from another",
     ),
     (
         "clean",
-        (56, 57, 135, 136, 174, 175, 178, 179, 180, 181, 200, 201, 202),
+        (137, 138, 176, 177, 180, 181, 182, 183, 202, 203, 204),
         STEP,
     ),
-    ("clean", (221, 222, 244, 245, 312, 313, 337, 338, 367, 368), STEP),
-    ("clean", (33, 34, 35, 36, 37, 167, 170), PLAIN),
-    ("clean", (49,), FALSY),
+    ("clean", (223, 224, 246, 247, 314, 315, 339, 340, 369, 370), STEP),
+    ("clean", (30, 31, 32, 33, 34, 169, 172), PLAIN),
+    ("clean", (51,), FALSY),
     (
         "clean",
-        (21,),
-        "the distinct ids counted anyway when lines sit together: only slower, the fold and "
-        "its orders are decided by the shape query either way",
-    ),
-    (
-        "clean",
-        (69,),
+        (71,),
         "rows are folded only when an order id is on several rows: then multi is at least 1, "
         "never 0 or missing",
     ),
     (
         "clean",
-        (125,),
-        "the lines kept aside and joined to the orders by name give the same counts and lines "
-        "as each order's own list (tested both ways): the way for engines without lists",
-    ),
-    (
-        "clean",
-        (129,),
+        (131,),
         "the lines step runs only on engines without lists (MySQL, through Ibis), whose SQL is "
         "never kept: the name keys nothing",
     ),
     (
         "clean",
-        (157,),
+        (159,),
         "the product column is never read after (the result selects its columns by name): "
         "dropping it only narrows the kept copy",
     ),
     (
         "clean",
-        (182, 183, 184, 185, 186, 187, 188, 192, 196),
+        (184, 185, 186, 187, 188, 189, 190, 194, 198),
         "the keyed rows as a view or as a copy: the result is computed from them before the "
         "input is freed either way; only what is held in memory differs",
     ),
     (
         "clean",
-        (235,),
+        (237,),
         "the result with every order's name, as a database's: the preview then reads its names "
         "from it instead of from the keyed rows, the same names (only more is kept)",
     ),
     (
         "clean",
-        (306,),
+        (308,),
         "a currency is a known code or missing, never empty text, and groupby leaves the "
         "missing out: str(code) is never empty",
+    ),
+    (
+        "run_one_way",
+        (63,),
+        "the second look starting a row earlier compares one pair the first look compared "
+        "already: the same answer",
     ),
     ("_summary", (2,), FALSY),
     (
