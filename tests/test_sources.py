@@ -439,11 +439,13 @@ def test_line_items_in_postgresql_give_the_files_products(server, password, monk
         (["#1002", "#1001", "#1003", "#1002"], None),  # a line apart: counted
     ],
 )
-def test_a_parquet_lake_reads_as_its_upload_whatever_its_ids_prove(
-    tmp_path, monkeypatch, ids, proved
+@pytest.mark.parametrize("files", [1, 2])
+def test_a_parquet_location_reads_as_its_upload_whatever_its_ids_prove(
+    tmp_path, monkeypatch, ids, proved, files
 ):
-    """The order ids read from the files, in their order, tell the rules what they prove
-    without counting (as an upload's do); the orders and the report are the upload's."""
+    """A Parquet file's order ids, read in its order, tell the rules what they prove without
+    counting (as an upload's do); a lake of several files is counted. The orders and the
+    report are the upload's either way."""
     from analytics.ingest import cleaning
 
     frame = pd.DataFrame(
@@ -456,15 +458,15 @@ def test_a_parquet_lake_reads_as_its_upload_whatever_its_ids_prove(
     )
     lake = tmp_path / "lake"
     lake.mkdir()
-    frame.iloc[:2].to_parquet(lake / "part-0.parquet", index=False)
-    frame.iloc[2:].to_parquet(lake / "part-1.parquet", index=False)
+    for i, part in enumerate(np.array_split(np.arange(len(frame)), files)):
+        frame.iloc[part].to_parquet(lake / f"part-{i}.parquet", index=False)
     told = []
     clean = cleaning.clean
     monkeypatch.setattr(
         cleaning, "clean", lambda *a, **k: told.append(k.get("ids")) or clean(*a, **k)
     )
     lakes = sources.load_location(sources.Location("parquet", str(lake)))
-    assert told == [proved]
+    assert told == [proved if files == 1 else None]
     upload = io.BytesIO()
     frame.to_parquet(upload, index=False)
     file = load_orders(upload.getvalue(), "orders.parquet")

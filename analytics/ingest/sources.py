@@ -504,8 +504,10 @@ def load_location(
             # Elsewhere the copy also fixes the rows' numbering (a window over ties).
             keep = location.kind in ("duckdb", "parquet", "spark")
             run = IbisRunner(con, staged, keep, copy=location.kind != "parquet")
-            parquet_ids = location.kind == "parquet" and "order_id" in roles
-            ids = _ids_sit(location, mapping["order_id"]) if parquet_ids else None
+            # One file's ids: a lake's many files would be read whole to prove little (their
+            # parts often number their orders afresh), and are counted in the engine.
+            one = location.kind == "parquet" and "order_id" in roles and _one_file(location)
+            ids = _ids_sit(location, mapping["order_id"]) if one else None
             cleaned = clean(run, roles, end, statuses, examples_as, ids=ids)
     except LensError:
         raise
@@ -576,7 +578,7 @@ def _fetched(con, table, mapping: dict, location: Location):
 
 
 def _ids_sit(location: Location, column: str) -> str | None:
-    """What a Parquet location's order ids prove in its files' order (text ids only: a
+    """What a Parquet location's order ids prove in its rows' order (text ids only: a
     number's text is the engine's to make); see ``cleaning.how_ids_sit``."""
     from analytics.ingest.cleaning import how_ids_sit
 
