@@ -243,11 +243,7 @@ def _read_early(kept_on_disk: store.Store, key: str, token: object, future: Futu
     kept = base = None
     try:
         kept = kept_on_disk.load(key, used=False)  # opened only once a run takes it
-        arrays = kept_on_disk.arrays(key, "base") if kept is not None else None
-        if arrays is not None:
-            base = base_from_arrays(kept.log.orders, arrays)
-    except (ValueError, KeyError, TypeError, IndexError):
-        pass  # kept by an older app, or damaged: the run makes the base again
+        base = _kept_base(key, kept.log.orders) if kept is not None else None
     finally:
         future.set_result((kept, base))
         if kept is None:
@@ -423,13 +419,20 @@ def _customer_base(key: str, _orders: pd.DataFrame) -> CustomerBase:
     orders, base = _early_bases.pop(key, (None, None))
     if orders is _orders:
         return base  # made by the link's early reading (read_early), from these very orders
+    base = _kept_base(key, _orders)  # a kept dataset reopened: its base was kept with it
+    return base if base is not None else build_customer_base(_orders)
+
+
+def _kept_base(key: str, orders: pd.DataFrame) -> CustomerBase | None:
+    """A kept dataset's customer base, from the arrays kept with it; None when there are
+    none, or they were kept by an older app or are damaged (then it is made again)."""
     arrays = _kept_arrays(key, "base")
-    if arrays is not None:  # a kept dataset reopened: its base was kept with it
-        try:
-            return base_from_arrays(_orders, arrays)
-        except (ValueError, KeyError, TypeError, IndexError):
-            pass  # kept by an older app, or damaged: made again below
-    return build_customer_base(_orders)
+    if arrays is None:
+        return None
+    try:
+        return base_from_arrays(orders, arrays)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 def _kept_arrays(key: str, group: str) -> dict | None:
