@@ -1,38 +1,23 @@
 """analytics stays pure: it never imports streamlit."""
 
-import subprocess
-import sys
-
-from tests.conftest import ROOT
+from tests.conftest import modules_after
 
 
 def test_analytics_never_imports_streamlit():
     code = (
-        "import sys, pkgutil, importlib, analytics\n"
+        "import pkgutil, importlib, analytics\n"
         "for m in pkgutil.iter_modules(analytics.__path__):\n"
         "    if m.name != '__main__':\n"
         "        importlib.import_module('analytics.' + m.name)\n"
-        "print('streamlit' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "False"
+    assert "streamlit" not in modules_after(code)
 
 
 HEAVY = ["lifetimes", "autograd", "scipy", "sklearn", "fpdf", "vl_convert", "altair", "pyspark"]
 
 
 def _loaded_after(code: str) -> set[str]:
-    code += "\nprint(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
-    out = subprocess.run(
-        [sys.executable, "-c", "import sys\n" + code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return set(out.stdout.split()) & set(HEAVY)
+    return {m.split(".")[0] for m in modules_after(code)} & set(HEAVY)
 
 
 def test_inspect_loads_no_model_pdf_or_chart_library():

@@ -17,7 +17,7 @@ import weakref
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, app_test
+from tests.conftest import ROOT, app_test, modules_after
 from tests.test_app import kpis, no_errors, upload_shopify
 from ui import server, session
 
@@ -44,19 +44,14 @@ def test_streamlit_run_serves_app_py_through_its_st_app():
 
 
 def test_the_server_loads_the_app_and_its_libraries_before_it_answers():
-    code = (
-        "import asyncio, sys\n"
+    loaded = modules_after(
+        "import asyncio\n"
         "from ui import server\n"
         "async def start():\n"
         "    async with server.lifespan(None):\n"
         "        pass\n"
         "asyncio.run(start())\n"
-        "print(' '.join(sys.modules))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    loaded = set(out.stdout.split())
     app_modules = {
         ".".join(path.relative_to(ROOT).with_suffix("").parts)
         for folder in ("analytics", "ui")
